@@ -1,0 +1,188 @@
+//! The contract between the auth actor and its front ends (the TUI, the headless driver).
+//! Commands go in over a bounded mpsc channel; events come out over another. Both serialise
+//! to JSON: the headless driver reads commands and writes events as JSON lines.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::steps::NextStep;
+use crate::cognito::exchange::WireExchange;
+use crate::secret::Secret;
+
+/// Amplify's `authFlowType`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthFlowType {
+    #[default]
+    UserSrpAuth,
+    UserPasswordAuth,
+    CustomWithSrp,
+    CustomWithoutSrp,
+    UserAuth,
+}
+
+/// What a front end asks the actor to do (Amplify's API calls).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum AuthCommand {
+    SignUp {
+        username: String,
+        password: Secret,
+        #[serde(default)]
+        attributes: BTreeMap<String, String>,
+        #[serde(default)]
+        auto_sign_in: bool,
+    },
+    ConfirmSignUp {
+        username: String,
+        code: String,
+    },
+    ResendSignUpCode {
+        username: String,
+    },
+    AutoSignIn,
+    SignIn {
+        username: String,
+        #[serde(default)]
+        password: Option<Secret>,
+        #[serde(default)]
+        flow: AuthFlowType,
+        /// USER_AUTH's PREFERRED_CHALLENGE.
+        #[serde(default)]
+        preferred_challenge: Option<String>,
+    },
+    /// Answers the current sign-in step (a code, an MFA choice, a new password, ...).
+    ConfirmSignIn {
+        response: Secret,
+        #[serde(default)]
+        attributes: BTreeMap<String, String>,
+    },
+    ResetPassword {
+        username: String,
+    },
+    ConfirmResetPassword {
+        username: String,
+        code: String,
+        new_password: Secret,
+    },
+    SignOut {
+        #[serde(default)]
+        global: bool,
+    },
+    FetchSession {
+        #[serde(default)]
+        force_refresh: bool,
+    },
+    /// Drops any half-finished sign-in (the UI's Esc).
+    CancelSignIn,
+    Shutdown,
+}
+
+impl AuthCommand {
+    /// Amplify's name for the API this command runs (`signIn`, `confirmSignUp`, ...).
+    pub fn api_name(&self) -> &'static str {
+        match self {
+            AuthCommand::SignUp { .. } => "signUp",
+            AuthCommand::ConfirmSignUp { .. } => "confirmSignUp",
+            AuthCommand::ResendSignUpCode { .. } => "resendSignUpCode",
+            AuthCommand::AutoSignIn => "autoSignIn",
+            AuthCommand::SignIn { .. } => "signIn",
+            AuthCommand::ConfirmSignIn { .. } => "confirmSignIn",
+            AuthCommand::ResetPassword { .. } => "resetPassword",
+            AuthCommand::ConfirmResetPassword { .. } => "confirmResetPassword",
+            AuthCommand::SignOut { .. } => "signOut",
+            AuthCommand::FetchSession { .. } => "fetchAuthSession",
+            AuthCommand::CancelSignIn => "cancelSignIn",
+            AuthCommand::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// One `nextStep` change, as the status pane logs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+    /// The Amplify API that produced it (`signUp`, `signIn`, ...).
+    pub api: String,
+    /// The previous step's name, if a flow was in progress.
+    pub from: Option<String>,
+    /// The new step, with the data Amplify returns with it.
+    pub next_step: NextStep,
+    /// The Cognito operation(s) behind this transition, e.g. `InitiateAuth`.
+    pub operations: Vec<String>,
+    /// Total latency of those operations in milliseconds.
+    pub latency_ms: u64,
+    /// Cognito's ChallengeName, when a challenge produced the step.
+    pub challenge_name: Option<String>,
+    /// The ChallengeParameters Cognito sent (public values; nothing secret is sent there).
+    #[serde(default)]
+    pub challenge_parameters: BTreeMap<String, String>,
+    /// The challenge Session, abbreviated (first 8 characters and length), if any.
+    pub session_id: Option<String>,
+    /// Age of that Session in milliseconds when the step was reached.
+    pub session_age_ms: Option<u64>,
+    /// One line saying what Cognito is asking and which call answers it.
+    pub explanation: String,
+}
+
+/// The signed-in session as front ends may show it: claims in full, tokens abbreviated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub username: String,
+    pub sub: Option<String>,
+    pub auth_flow: AuthFlowType,
+    pub id_token_claims: serde_json::Value,
+    pub access_token_claims: serde_json::Value,
+    /// Unix seconds at which the access token expires.
+    pub access_expires_at: i64,
+    /// Unix seconds at which the ID token expires.
+    pub id_expires_at: i64,
+    /// Abbreviated tokens (`eyJraWQi…(812 chars)`), never the whole value.
+    pub access_token_abbrev: String,
+    pub id_token_abbrev: String,
+    pub refresh_token_abbrev: Option<String>,
+    /// Unix milliseconds of the last refresh, if any.
+    pub refreshed_at_ms: Option<i64>,
+}
+
+/// An error as front ends show it: Cognito's code and message, or a local failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthErrorView {
+    pub api: String,
+    /// The Cognito operation that failed, if any.
+    pub operation: Option<String>,
+    /// `NotAuthorizedException`, `NetworkError`, `Timeout`, `InvalidResponse`,
+    /// `UserAlreadyAuthenticatedException`, ...
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+/// What the actor tells its front ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum AuthEvent {
+    /// A command was accepted and its first call is about to be sent.
+    Started {
+        api: String,
+    },
+    /// A command has finished (successfully or not); the UI stops its spinner.
+    Finished {
+        api: String,
+        ok: bool,
+    },
+    Transition(Transition),
+    Exchange(WireExchange),
+    /// The current session changed (`None` after sign-out).
+    Session {
+        session: Option<SessionView>,
+    },
+    Error(AuthErrorView),
+    /// A note for the status pane that is not a step change (e.g. "tokens refreshed").
+    Info {
+        api: String,
+        message: String,
+    },
+}

@@ -1,0 +1,4 @@
+//! Amplify-style auth flows: the step enums, the pure flow machine, and the actor that runs it.
+
+pub mod events;
+pub mod steps;
