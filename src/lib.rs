@@ -14,3 +14,4 @@ pub mod local;
 pub mod paths;
 pub mod secret;
 pub mod srp;
+pub mod tui;

@@ -1,0 +1,76 @@
+//! Entering and leaving the full-screen terminal. The terminal is restored when the guard
+//! drops, on `restore()`, and from a panic hook chained in front of the previous one (so
+//! the panic message is printed on a sane terminal).
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+
+use crossterm::ExecutableCommand;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+static HOOK: Once = Once::new();
+
+/// Leaves raw mode and the alternate screen; safe to call more than once.
+pub fn restore_terminal() -> io::Result<()> {
+    let mut out = io::stdout();
+    let _ = out.execute(crossterm::cursor::Show);
+    let _ = out.execute(LeaveAlternateScreen);
+    disable_raw_mode()
+}
+
+/// Installs (once) a panic hook that restores the terminal, then runs the previous hook.
+pub fn install_panic_hook() {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+pub struct TerminalGuard {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    active: bool,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<Self> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        if let Err(e) = out.execute(EnterAlternateScreen) {
+            let _ = disable_raw_mode();
+            return Err(e);
+        }
+        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = restore_terminal();
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            terminal,
+            active: true,
+        })
+    }
+
+    pub fn restore(&mut self) -> io::Result<()> {
+        if self.active {
+            self.active = false;
+            restore_terminal()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = self.restore();
+    }
+}

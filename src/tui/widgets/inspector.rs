@@ -1,0 +1,202 @@
+//! The inspector: one `WireExchange` in full (operation, status, latency, request id,
+//! request and response JSON pretty-printed), scrollable. The actor redacts secrets before
+//! an exchange reaches the UI; `redact_for_display` is a second guard so a missed field
+//! still never reaches the screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use serde_json::Value;
+
+use super::{clock, duration};
+use crate::cognito::exchange::WireExchange;
+use crate::tui::theme::Theme;
+
+/// Keys whose values are never shown.
+const SECRET_KEYS: &[&str] = &[
+    "PASSWORD",
+    "NEW_PASSWORD",
+    "SECRET_HASH",
+    "Password",
+    "PreviousPassword",
+    "ProposedPassword",
+    "TemporaryPassword",
+    "ClientSecret",
+    "SecretHash",
+];
+
+/// Keys whose values are shown abbreviated (tokens and Sessions).
+const TOKEN_KEYS: &[&str] = &[
+    "AccessToken",
+    "IdToken",
+    "RefreshToken",
+    "Token",
+    "Session",
+    "REFRESH_TOKEN",
+];
+
+/// `eyJraWQi…(812 chars)` for long values; short or already abbreviated values unchanged.
+pub fn abbreviate(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 24 || s.contains('…') || s.starts_with("***") {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(8).collect();
+        format!("{head}…({n} chars)")
+    }
+}
+
+/// A copy of `v` with secret values replaced by `***` and tokens abbreviated.
+pub fn redact_for_display(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(_) if SECRET_KEYS.contains(&k.as_str()) => {
+                            Value::String("***".into())
+                        }
+                        Value::String(s) if TOKEN_KEYS.contains(&k.as_str()) => {
+                            Value::String(abbreviate(s))
+                        }
+                        other => redact_for_display(other),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact_for_display).collect()),
+        other => other.clone(),
+    }
+}
+
+fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let text = serde_json::to_string_pretty(&redact_for_display(v))
+        .unwrap_or_else(|_| "<unprintable>".into());
+    for raw in text.lines() {
+        let indent_len = raw.len() - raw.trim_start().len();
+        let (indent, rest) = raw.split_at(indent_len);
+        if rest.starts_with('"')
+            && let Some(pos) = rest.find("\": ")
+        {
+            let (key, value) = rest.split_at(pos + 1);
+            let value_style = if value.trim_start_matches(": ").starts_with('"') {
+                theme.json_string()
+            } else {
+                theme.json_other()
+            };
+            out.push(Line::from(vec![
+                Span::raw(indent.to_string()),
+                Span::styled(key.to_string(), theme.json_key()),
+                Span::styled(value.to_string(), value_style),
+            ]));
+            continue;
+        }
+        let style = if rest.starts_with('"') {
+            theme.json_string()
+        } else {
+            theme.base()
+        };
+        out.push(Line::from(vec![
+            Span::raw(indent.to_string()),
+            Span::styled(rest.to_string(), style),
+        ]));
+    }
+}
+
+/// All the inspector's lines for one exchange.
+pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let status = match (x.status, &x.error) {
+        (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
+        (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
+        (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
+        (None, None) => Span::styled("no response", theme.error()),
+    };
+    out.push(Line::from(vec![
+        Span::styled(x.operation.clone(), theme.title()),
+        Span::raw(" "),
+        status,
+        Span::styled(format!(" {}", duration(x.latency_ms)), theme.dim()),
+    ]));
+    out.push(Line::from(vec![
+        Span::styled("sent ", theme.label()),
+        Span::raw(clock(x.started_at_ms)),
+        Span::styled("  to ", theme.label()),
+        Span::raw(x.endpoint.clone()),
+    ]));
+    out.push(Line::from(vec![
+        Span::styled("request id ", theme.label()),
+        Span::raw(x.request_id.clone().unwrap_or_else(|| "—".into())),
+    ]));
+    for note in &x.notes {
+        out.push(Line::styled(format!("note: {note}"), theme.info()));
+    }
+    out.push(Line::styled("── request", theme.dim()));
+    json_lines(&x.request, theme, &mut out);
+    out.push(Line::styled("── response", theme.dim()));
+    json_lines(&x.response, theme, &mut out);
+    out
+}
+
+/// Draws the inspector for `selected` (index into `exchanges`).
+#[allow(clippy::too_many_arguments)]
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    exchanges: &[WireExchange],
+    selected: Option<usize>,
+    scroll: u16,
+    wrap: bool,
+    theme: &Theme,
+) {
+    let title = match selected {
+        Some(i) if i < exchanges.len() => format!(" Inspector {}/{} ", i + 1, exchanges.len()),
+        _ => " Inspector ".to_string(),
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border());
+    let Some(x) = selected.and_then(|i| exchanges.get(i)) else {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled("No Cognito calls yet.", theme.dim()),
+                Line::styled("Each call's request and response", theme.dim()),
+                Line::styled("appears here, secrets redacted.", theme.dim()),
+            ])
+            .block(block),
+            area,
+        );
+        return;
+    };
+    let mut p = Paragraph::new(lines(x, theme))
+        .block(block)
+        .scroll((scroll, 0));
+    if wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(p, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_never_displayed() {
+        let v = json!({
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "hunter2!Aa", "SECRET_HASH": "abc="},
+            "AuthenticationResult": {"AccessToken": "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.payload.sig"},
+            "Session": "AYABeHx0123456789012345678901234567890"
+        });
+        let shown = redact_for_display(&v).to_string();
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("abc="));
+        assert!(!shown.contains("payload.sig"));
+        assert!(shown.contains("eyJraWQi…("));
+        assert!(shown.contains("alice"));
+        assert!(shown.contains("AYABeHx0…(38 chars)"));
+    }
+}
