@@ -17,7 +17,7 @@ use super::screens::{self, Screen, challenge::ChallengeState, users::UsersState}
 use super::theme::Theme;
 use super::widgets::form::{Field, Form, FormOutcome};
 use super::widgets::timeline::{self, StatusEntry};
-use super::widgets::{duration, inspector};
+use super::widgets::{duration, inspector, truncate};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, SessionView};
 use crate::auth::steps::{
@@ -987,47 +987,66 @@ impl App {
 
     fn render_header(&self, frame: &mut Frame, area: Rect, now_ms: i64) {
         let t = &self.theme;
-        let mut left = vec![
-            Span::styled(" cognito-tui ", t.header()),
-            Span::styled(format!(" {} ", self.target.label()), t.header()),
-        ];
-        if let Some((api, since)) = self.in_flight.first() {
-            let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
-            left.push(Span::styled(
-                format!(
-                    " {} {api} {} ",
-                    SPINNER[i],
-                    duration((now_ms - since).max(0) as u64)
-                ),
-                t.header(),
-            ));
-        }
+        let width = area.width as usize;
         let right = match self.signed_in_user() {
             Some(u) => format!(" ● {u} "),
             None => " not signed in ".to_string(),
         };
-        let used: usize = left.iter().map(|s| s.width()).sum();
-        let gap = (area.width as usize).saturating_sub(used + right.chars().count());
-        left.push(Span::styled(" ".repeat(gap), t.header()));
-        left.push(Span::styled(right, t.header()));
-        frame.render_widget(Line::from(left), area);
+        let spinner = self.in_flight.first().map(|(api, since)| {
+            let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
+            format!(
+                " {} {api} {} ",
+                SPINNER[i],
+                duration((now_ms - since).max(0) as u64)
+            )
+        });
+        let name = " cognito-tui ";
+        let fixed = name.chars().count()
+            + right.chars().count()
+            + spinner.as_ref().map_or(0, |s| s.chars().count());
+        let room = width.saturating_sub(fixed + 2);
+        let mut label = self.target.label();
+        if label.chars().count() > room {
+            // Drop the endpoint first, then cut.
+            label = match self.target.kind {
+                super::TargetKind::Aws => label,
+                _ => format!(
+                    "{} pool {}",
+                    self.target.kind_word(),
+                    self.target.user_pool_id
+                ),
+            };
+            label = truncate(&label, room);
+        }
+        let mut spans = vec![
+            Span::styled(name, t.header()),
+            Span::styled(format!(" {label} "), t.header()),
+        ];
+        if let Some(s) = spinner {
+            spans.push(Span::styled(s, t.key()));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let gap = width.saturating_sub(used + right.chars().count());
+        spans.push(Span::styled(" ".repeat(gap), t.header()));
+        spans.push(Span::styled(right, t.header()));
+        frame.render_widget(Line::from(spans), area);
     }
 
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
+        let roomy = area.width >= 90;
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
-            let style = if *s == self.screen {
-                t.tab_active()
-            } else {
-                t.tab()
-            };
+            let active = *s == self.screen;
+            let style = if active { t.tab_active() } else { t.tab() };
             spans.push(Span::styled(
                 format!("F{}", i + 1),
-                if *s == self.screen { style } else { t.key() },
+                if active { style } else { t.key() },
             ));
             spans.push(Span::styled(format!(" {} ", s.title()), style));
-            spans.push(Span::raw(" "));
+            if roomy {
+                spans.push(Span::raw(" "));
+            }
         }
         frame.render_widget(Line::from(spans), area);
     }
@@ -1101,7 +1120,7 @@ impl App {
             if self.screen == Screen::Confirm {
                 v.push(("^O", "code from outbox"));
             }
-            v.extend([("F1-7", "screens"), ("F9", "help"), ("^C", "quit")]);
+            v.extend([("F9", "help"), ("^C", "quit")]);
             return v;
         }
         let mut v = match self.screen {
@@ -1138,16 +1157,13 @@ impl App {
 
     fn render_help(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
-        let w = area.width.saturating_sub(4).min(72);
+        let w = area.width.saturating_sub(2).min(78);
         let h = area.height.saturating_sub(2).min(26);
         let x = area.x + (area.width - w) / 2;
         let y = area.y + (area.height - h) / 2;
         let popup = Rect::new(x, y, w, h);
         let rows: &[(&str, &str)] = &[
-            (
-                "F1…F7, Alt-1…7",
-                "Sign up, Confirm, Sign in, Challenge, Session, Users, Outbox",
-            ),
+            ("F1…F7, Alt-1…7", "switch screen (see the tab bar)"),
             ("1…7", "the same, when no field has focus"),
             (
                 "Tab / Shift-Tab",
@@ -1157,16 +1173,13 @@ impl App {
             ("Esc", "leave the field; on Challenge: cancel the sign-in"),
             ("Space, ←/→", "toggle a checkbox, change a choice"),
             ("Ctrl-O", "Confirm: take the code from the outbox"),
-            (
-                "Ctrl-N / Ctrl-P, ] / [",
-                "next / previous Cognito call in the inspector",
-            ),
+            ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
             ("PgDn / PgUp", "scroll the inspector"),
             ("F8, z", "inspector full width (wrapped)"),
             ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
             (
                 "Session: r f o g",
-                "refresh (forced), fetch, sign out, global sign out",
+                "refresh, fetch, sign out, global sign out",
             ),
             (
                 "Users: n p r Enter",
@@ -1180,7 +1193,7 @@ impl App {
             .iter()
             .map(|(k, v)| {
                 Line::from(vec![
-                    Span::styled(format!("{k:<24}"), t.key()),
+                    Span::styled(format!("{k:<20}"), t.key()),
                     Span::raw(v.to_string()),
                 ])
             })

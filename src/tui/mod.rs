@@ -6,6 +6,7 @@
 //! Entry point: [`run`] with an [`AppContext`].
 
 pub mod app;
+pub mod demo;
 pub mod screens;
 pub mod svg;
 pub mod terminal;
@@ -60,6 +61,15 @@ impl TargetInfo {
             client_id: t.client_id.clone(),
             region: t.region.clone(),
             endpoint: t.endpoint.clone(),
+        }
+    }
+
+    /// `embedded`, `AWS` or `custom`.
+    pub fn kind_word(&self) -> &'static str {
+        match self.kind {
+            TargetKind::Embedded => "embedded",
+            TargetKind::Aws => "AWS",
+            TargetKind::Custom => "custom",
         }
     }
 

@@ -312,10 +312,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
         rest.push(Line::from(vec![
             Span::styled("ChallengeName ", t.label()),
             Span::styled(c.clone(), t.key()),
-            Span::styled(
-                format!("  via {} ({})", tr.operations.join("+"), tr.api),
-                t.dim(),
-            ),
         ]));
     }
     if let Some(s) = &tr.session_id {
