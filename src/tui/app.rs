@@ -105,6 +105,8 @@ pub struct App {
     pub selected_exchange: Option<usize>,
     pub inspector_scroll: u16,
     pub inspector_zoom: bool,
+    /// Scroll offset of the Session screen's claims.
+    pub session_scroll: u16,
     /// Commands started and not yet finished: (api, since ms).
     pub in_flight: Vec<(String, i64)>,
     pub help: bool,
@@ -142,6 +144,7 @@ impl App {
             selected_exchange: None,
             inspector_scroll: 0,
             inspector_zoom: false,
+            session_scroll: 0,
             in_flight: Vec::new(),
             help: false,
             flash: None,
@@ -660,6 +663,14 @@ impl App {
             ),
             KeyCode::Char('o') => self.auth(AuthCommand::SignOut { global: false }, now_ms),
             KeyCode::Char('g') => self.auth(AuthCommand::SignOut { global: true }, now_ms),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.session_scroll = self.session_scroll.saturating_add(1).min(60);
+                Vec::new()
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.session_scroll = self.session_scroll.saturating_sub(1);
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }
@@ -1129,6 +1140,7 @@ impl App {
             }
             Screen::Challenge => vec![("Tab/e", "edit"), ("Enter", "submit"), ("Esc", "cancel")],
             Screen::Session => vec![
+                ("↑↓", "claims"),
                 ("r", "refresh"),
                 ("o", "sign out"),
                 ("g", "global sign out"),

@@ -13,7 +13,7 @@ use crate::cognito::exchange::WireExchange;
 use crate::tui::theme::Theme;
 
 /// 2026-11-28T22:30:00Z in Unix milliseconds: the clock every sample uses.
-pub const NOW_MS: i64 = 1_764_369_000_000;
+pub const NOW_MS: i64 = 1_795_905_000_000;
 pub const POOL_ID: &str = "us-east-1_DemoPool1";
 pub const ENDPOINT: &str = "http://127.0.0.1:41234/";
 

@@ -4,6 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::forms::sent_clock;
 use crate::tui::App;
@@ -13,10 +14,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     if !app.local {
         frame.render_widget(
-            Line::styled(
+            Paragraph::new(Line::styled(
                 "Real Cognito sends codes by email/SMS; the outbox exists for the embedded pool.",
                 t.dim(),
-            ),
+            ))
+            .wrap(Wrap { trim: true }),
             area,
         );
         return;
@@ -27,7 +29,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "Reading the outbox…"
         };
-        frame.render_widget(Line::styled(msg, t.dim()), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, t.dim())).wrap(Wrap { trim: true }),
+            area,
+        );
         return;
     }
     let rows = area.height as usize / 2;

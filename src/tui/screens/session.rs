@@ -123,15 +123,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     frame.render_widget(Paragraph::new(head), top);
     let id = claims("ID token claims", &s.id_token_claims, t);
     let access = claims("Access token claims", &s.access_token_claims, t);
-    if bottom.width >= 90 {
+    let scroll = app.session_scroll;
+    if bottom.width >= 64 {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(1)
             .areas(bottom);
-        frame.render_widget(Paragraph::new(id), l);
-        frame.render_widget(Paragraph::new(access), r);
+        frame.render_widget(Paragraph::new(id).scroll((scroll, 0)), l);
+        frame.render_widget(Paragraph::new(access).scroll((scroll, 0)), r);
     } else {
         let mut all = id;
         all.push(Line::raw(""));
         all.extend(access);
-        frame.render_widget(Paragraph::new(all), bottom);
+        frame.render_widget(Paragraph::new(all).scroll((scroll, 0)), bottom);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use crate::admin::{AdminCommand, UserRow};
 use crate::tui::App;
@@ -109,7 +109,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "Press r to list the pool's users."
         };
-        frame.render_widget(Line::styled(msg, t.dim()), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, t.dim())).wrap(Wrap { trim: true }),
+            area,
+        );
         return;
     }
     if area.height < 2 {
@@ -148,7 +151,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         u.selected.saturating_sub(visible.saturating_sub(1))
     };
-    let wide = area.width >= 70;
+    let wide = area.width >= 60;
     let rows: Vec<Row> = u
         .users
         .iter()
