@@ -159,8 +159,17 @@ fn session_screen_shows_claims_and_counts_down() {
     assert!(s.contains("cognito:username alice"));
     assert!(s.contains("expires in 55:28"));
     assert!(s.contains("eyJraWQi…(1043 chars)"));
-    assert!(s.contains("Access token claims"));
-    assert!(s.contains("scope"));
+    // The claims scroll: the access token's come into view.
+    let mut scrolled = demo::signed_in();
+    for _ in 0..12 {
+        press(&mut scrolled, KeyCode::Down);
+    }
+    let s2 = text(&render(&scrolled, 120, 40, NOW_MS));
+    assert!(s2.contains("Access token claims"), "{s2}");
+    assert!(
+        s2.contains("scope      aws.cognito.signin.user.admin"),
+        "{s2}"
+    );
     assert!(s.contains("● alice"));
     assert_eq!(cell_at(&buf, "expires in 55:28").fg, Color::Green);
     // One second later the countdown moved.

@@ -818,7 +818,7 @@ impl App {
                 code_delivery_details,
             }) => {
                 self.confirm_delivery = code_delivery_details.clone();
-                self.to_confirm(&user);
+                self.open_confirm(&user);
                 self.refresh_outbox(out);
             }
             NextStep::SignUp(SignUpStep::CompleteAutoSignIn) => {
@@ -854,7 +854,7 @@ impl App {
             }
             NextStep::SignIn(SignInStep::ConfirmSignUp) => {
                 self.challenge = None;
-                self.to_confirm(&user);
+                self.open_confirm(&user);
                 self.flash_info(format!(
                     "{user} is not confirmed: enter the code (F2 · Resend if you have none)."
                 ));
@@ -886,7 +886,7 @@ impl App {
         }
     }
 
-    fn to_confirm(&mut self, user: &str) {
+    fn open_confirm(&mut self, user: &str) {
         if !user.is_empty() {
             self.confirm.set_text("username", user);
         }

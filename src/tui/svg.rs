@@ -25,7 +25,7 @@ fn css(c: Color) -> Option<String> {
         Color::Magenta => named("#ff79c6"),
         Color::Cyan => named("#8be9fd"),
         Color::Gray => named("#bfbfbf"),
-        Color::DarkGray => named("#4d4f63"),
+        Color::DarkGray => named("#6c7086"),
         Color::LightRed => named("#ff6e6e"),
         Color::LightGreen => named("#69ff94"),
         Color::LightYellow => named("#ffffa5"),

@@ -124,7 +124,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     let id = claims("ID token claims", &s.id_token_claims, t);
     let access = claims("Access token claims", &s.access_token_claims, t);
     let scroll = app.session_scroll;
-    if bottom.width >= 64 {
+    if bottom.width >= 90 {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(1)
             .areas(bottom);
