@@ -154,7 +154,17 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     while !app.should_quit {
         if app.dirty {
             let now = now_ms();
+            // Synchronized updates: terminals that support them (and tmux) show the frame at
+            // once, which avoids tearing over slow SSH links; others ignore the sequence.
+            let _ = crossterm::queue!(
+                term.terminal.backend_mut(),
+                crossterm::terminal::BeginSynchronizedUpdate
+            );
             term.terminal.draw(|f| app.render(f, now))?;
+            let _ = crossterm::execute!(
+                term.terminal.backend_mut(),
+                crossterm::terminal::EndSynchronizedUpdate
+            );
             app.dirty = false;
         }
         let tick = app.tick_interval();

@@ -1,9 +1,15 @@
 //! Entering and leaving the full-screen terminal. The terminal is restored when the guard
 //! drops, on `restore()`, and from a panic hook chained in front of the previous one (so
 //! the panic message is printed on a sane terminal).
+//!
+//! A panic on another thread (an actor task) while the UI owns the terminal does not end
+//! the UI: its message goes to the log instead of being printed over the screen, and the UI
+//! reports the actor as stopped when its channel closes.
 
 use std::io::{self, Stdout};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
+use std::thread::ThreadId;
 
 use crossterm::ExecutableCommand;
 use crossterm::terminal::{
@@ -13,6 +19,17 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 static HOOK: Once = Once::new();
+/// True while the UI owns the terminal.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// The thread that draws.
+static UI_THREAD: Mutex<Option<ThreadId>> = Mutex::new(None);
+
+fn on_ui_thread() -> bool {
+    UI_THREAD
+        .lock()
+        .map(|t| *t == Some(std::thread::current().id()))
+        .unwrap_or(true)
+}
 
 /// Leaves raw mode and the alternate screen; safe to call more than once.
 pub fn restore_terminal() -> io::Result<()> {
@@ -27,7 +44,13 @@ pub fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let _ = restore_terminal();
+            if ACTIVE.load(Ordering::SeqCst) && !on_ui_thread() {
+                tracing::error!("panic on a background thread: {info}");
+                return;
+            }
+            if ACTIVE.swap(false, Ordering::SeqCst) {
+                let _ = restore_terminal();
+            }
             previous(info);
         }));
     });
@@ -41,6 +64,9 @@ pub struct TerminalGuard {
 impl TerminalGuard {
     pub fn enter() -> io::Result<Self> {
         install_panic_hook();
+        if let Ok(mut t) = UI_THREAD.lock() {
+            *t = Some(std::thread::current().id());
+        }
         enable_raw_mode()?;
         let mut out = io::stdout();
         if let Err(e) = out.execute(EnterAlternateScreen) {
@@ -54,6 +80,7 @@ impl TerminalGuard {
                 return Err(e);
             }
         };
+        ACTIVE.store(true, Ordering::SeqCst);
         Ok(Self {
             terminal,
             active: true,
@@ -63,6 +90,7 @@ impl TerminalGuard {
     pub fn restore(&mut self) -> io::Result<()> {
         if self.active {
             self.active = false;
+            ACTIVE.store(false, Ordering::SeqCst);
             restore_terminal()?;
         }
         Ok(())

@@ -1,0 +1,212 @@
+//! The real run loop on a real terminal: the `tui_echo` example (the TUI wired to scripted
+//! stand-in actors) runs in tmux; keys go in with send-keys and the screen is read back with
+//! capture-pane. Checks a sign-up → confirm → sign-in → sign-out journey, that the password
+//! is never on screen, and that the terminal is restored on q, Ctrl-C, SIGTERM and a panic.
+//! Needs tmux (installed by .ci/run).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn start(name: &str, args: &str) -> Tmux {
+        let exe = example();
+        let socket = format!("cognito-tui-test-{}-{name}", std::process::id());
+        let t = Tmux {
+            socket,
+            session: name.to_string(),
+        };
+        let cmd = format!("{} {args}; echo EXITED:$?; sleep 60", exe.display());
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "env",
+            "TERM=xterm-256color",
+            "RUST_BACKTRACE=0",
+            "sh",
+            "-c",
+            &cmd,
+        ]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed for this test (.ci/run installs it)");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", &self.session])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", &self.session, k]);
+        }
+    }
+
+    fn text(&self, s: &str) {
+        self.run(&["send-keys", "-t", &self.session, "-l", s]);
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("{needle:?} never appeared; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alternate_on(&self) -> bool {
+        self.run(&["display", "-p", "-t", &self.session, "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    /// The pid of the example (the child of the pane's shell).
+    fn app_pid(&self) -> String {
+        let shell = self.run(&["display", "-p", "-t", &self.session, "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("the app process")
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn example() -> PathBuf {
+    // target/debug/deps/tui_terminal-… → target/debug/examples/tui_echo
+    let exe = std::env::current_exe().expect("test exe");
+    let p = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target dir")
+        .join("examples")
+        .join("tui_echo");
+    assert!(
+        p.exists(),
+        "{} missing: `cargo test` builds examples; run it that way",
+        p.display()
+    );
+    p
+}
+
+const PASSWORD: &str = "S3cret-Pass!";
+
+#[test]
+fn journey_in_a_real_terminal_and_quit_restores_it() {
+    let t = Tmux::start("journey", "");
+    t.wait_for("F1 Sign up");
+    assert!(t.alternate_on());
+    // Sign up.
+    t.keys(&["F1"]);
+    t.wait_for("Auto sign-in");
+    t.text("alice");
+    t.keys(&["Tab"]);
+    t.text(PASSWORD);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Outbox: 734912 for alice");
+    assert!(s.contains("signUp — → CONFIRM_SIGN_UP"), "{s}");
+    // Confirm with the code from the outbox.
+    t.keys(&["C-o", "Enter"]);
+    let s = t.wait_for("confirmSignUp CONFIRM_SIGN_UP → DONE");
+    assert!(s.contains("alice is confirmed"), "{s}");
+    // Sign in (the cursor is in the password field).
+    t.text(PASSWORD);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Signed in as alice");
+    assert!(s.contains("cognito:username alice"));
+    assert!(s.contains("signIn — → DONE"));
+    assert!(!s.contains(PASSWORD), "password on screen:\n{s}");
+    // The expiry counts down on its own (1 s tick while the Session screen is shown).
+    let before = t.screen();
+    std::thread::sleep(Duration::from_millis(2100));
+    let after = t.screen();
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Access  expires in"))
+            .map(str::to_string)
+    };
+    assert_ne!(line(&before), line(&after), "countdown did not move");
+    // Sign out, then quit with q.
+    t.keys(&["o"]);
+    t.wait_for("Signed out.");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(600));
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert!(!t.alternate_on(), "alternate screen left on");
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing() {
+    let t = Tmux::start("ctrlc", "");
+    t.wait_for("F1 Sign up");
+    t.text("bob");
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED:0");
+    assert!(!t.alternate_on());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("sigterm", "");
+    t.wait_for("F1 Sign up");
+    let pid = t.app_pid();
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok);
+    t.wait_for("EXITED:0");
+    assert!(!t.alternate_on());
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_the_message() {
+    let t = Tmux::start("panic", "--panic-after-draw");
+    t.wait_for("F1 Sign up");
+    let s = t.wait_for("EXITED:101");
+    assert!(!t.alternate_on());
+    assert!(s.contains("deliberate panic after the first frame"), "{s}");
+}
