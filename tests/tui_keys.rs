@@ -538,3 +538,94 @@ fn a_closed_actor_is_reported() {
     assert!(app.in_flight.is_empty());
     assert!(app.flash.unwrap().text.contains("auth actor stopped"));
 }
+
+#[test]
+fn forgot_password_runs_the_reset_flow() {
+    use cognito_tui::auth::steps::ResetPasswordStep;
+    let mut app = demo::app();
+    typ(&mut app, "carol");
+    // Tab to the "Forgot password" button (username, password, flow, preferred, sign in, forgot).
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.sign_in.focused_id(), Some("forgot"));
+    assert_eq!(
+        auth(press(&mut app, KeyCode::Enter)),
+        AuthCommand::ResetPassword {
+            username: "carol".into()
+        }
+    );
+    let t = demo::transition(
+        "resetPassword",
+        None,
+        NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode {
+            code_delivery_details: Some(demo::email_delivery()),
+        }),
+        NOW_MS,
+    );
+    let a = app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
+    assert_eq!(a, vec![Action::Admin(AdminCommand::FetchOutbox)]);
+    assert_eq!(app.screen, Screen::Challenge);
+    typ(&mut app, "090341");
+    press(&mut app, KeyCode::Tab);
+    typ(&mut app, "Brand-New-Pw1");
+    match auth(press(&mut app, KeyCode::Enter)) {
+        AuthCommand::ConfirmResetPassword {
+            username,
+            code,
+            new_password,
+        } => {
+            assert_eq!(username, "carol");
+            assert_eq!(code, "090341");
+            assert_eq!(new_password.expose(), "Brand-New-Pw1");
+        }
+        other => panic!("{other:?}"),
+    }
+    let done = demo::transition(
+        "confirmResetPassword",
+        Some("CONFIRM_RESET_PASSWORD_WITH_CODE"),
+        NextStep::ResetPassword(ResetPasswordStep::Done),
+        NOW_MS,
+    );
+    app.on_auth_event(AuthEvent::Transition(done), NOW_MS);
+    assert_eq!(app.screen, Screen::SignIn);
+    assert_eq!(app.sign_in.text("username"), "carol");
+}
+
+#[test]
+fn user_not_confirmed_at_sign_in_opens_confirm() {
+    let mut app = demo::app();
+    typ(&mut app, "dave");
+    press(&mut app, KeyCode::Tab);
+    typ(&mut app, "pw-Dave-1");
+    auth(press(&mut app, KeyCode::Enter));
+    let t = demo::transition(
+        "signIn",
+        None,
+        NextStep::SignIn(SignInStep::ConfirmSignUp),
+        NOW_MS,
+    );
+    app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
+    assert_eq!(app.screen, Screen::Confirm);
+    assert_eq!(app.confirm.text("username"), "dave");
+}
+
+#[test]
+fn copy_keys_put_codes_and_redacted_calls_on_the_clipboard() {
+    let mut app = demo::signed_in();
+    press(&mut app, KeyCode::F(7));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        vec![Action::Copy("734912".into())]
+    );
+    let mut x = demo::exchange(9, "SignUp", NOW_MS);
+    x.request["Password"] = serde_json::json!("Leaked-Pw-1");
+    app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
+    match press(&mut app, KeyCode::Char('c')).as_slice() {
+        [Action::Copy(json)] => {
+            assert!(json.contains("\"operation\": \"SignUp\""), "{json}");
+            assert!(!json.contains("Leaked-Pw-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -40,6 +40,8 @@ const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧
 pub enum Action {
     Auth(AuthCommand),
     Admin(AdminCommand),
+    /// Put this text on the clipboard (OSC 52: works over SSH, needs no X/Wayland).
+    Copy(String),
     Quit,
 }
 
@@ -391,6 +393,30 @@ impl App {
                 self.inspector_zoom = !self.inspector_zoom;
                 return Vec::new();
             }
+            KeyCode::Char('c') => {
+                return match self.inspected().and_then(|i| self.exchanges.get(i)) {
+                    Some(x) => {
+                        let json = serde_json::json!({
+                            "operation": x.operation,
+                            "status": x.status,
+                            "request_id": x.request_id,
+                            "request": inspector::redact_for_display(&x.request),
+                            "response": inspector::redact_for_display(&x.response),
+                        });
+                        self.flash_info(format!(
+                            "Copied {} (redacted) to the clipboard.",
+                            x.operation
+                        ));
+                        vec![Action::Copy(
+                            serde_json::to_string_pretty(&json).unwrap_or_default(),
+                        )]
+                    }
+                    None => {
+                        self.flash_error("No call to copy yet.");
+                        Vec::new()
+                    }
+                };
+            }
             KeyCode::Char('[') => {
                 self.select_exchange(-1);
                 return Vec::new();
@@ -716,6 +742,12 @@ impl App {
             }
             KeyCode::Char('r') if self.local => {
                 return vec![Action::Admin(AdminCommand::FetchOutbox)];
+            }
+            KeyCode::Char('y') if n > 0 => {
+                let e = &self.outbox[n - 1 - self.outbox_selected.min(n - 1)];
+                let code = e.code.clone();
+                self.flash_info(format!("Copied {}'s code to the clipboard.", e.username));
+                return vec![Action::Copy(code)];
             }
             KeyCode::Enter if n > 0 => {
                 // Newest first on screen.
@@ -1151,7 +1183,12 @@ impl App {
                 ("n/p", "page"),
                 ("r", "reload"),
             ],
-            Screen::Outbox => vec![("↑↓", "select"), ("Enter", "use code"), ("r", "refresh")],
+            Screen::Outbox => vec![
+                ("↑↓", "select"),
+                ("Enter", "use code"),
+                ("y", "copy"),
+                ("r", "refresh"),
+            ],
         };
         v.extend([("[ ]", "calls"), ("?", "help"), ("q", "quit")]);
         v
@@ -1197,7 +1234,8 @@ impl App {
                 "Users: n p r Enter",
                 "next / previous page, reload, attributes",
             ),
-            ("Outbox: r Enter", "refresh, use the selected code"),
+            ("Outbox: r Enter y", "refresh, use the code, copy it"),
+            ("c", "copy the inspected call (redacted JSON)"),
             ("F9, ?", "this help"),
             ("q, Ctrl-C, Ctrl-Q", "quit"),
         ];

@@ -141,6 +141,11 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                         app.note_send_failure("admin", &e.to_string(), now_ms());
                     }
                 }
+                Action::Copy(text) => {
+                    if let Err(e) = terminal::copy_osc52(&text) {
+                        tracing::warn!("clipboard copy failed: {e}");
+                    }
+                }
                 Action::Quit => app.should_quit = true,
             }
         }
@@ -218,6 +223,24 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             _ = term_signal => {
                 tracing::info!("SIGTERM: leaving");
                 app.should_quit = true;
+            }
+        }
+        // Take whatever else is already queued before drawing, so a burst of events
+        // (a call's exchange, transition and session) costs one frame.
+        for _ in 0..256 {
+            let mut got = false;
+            if auth_open && let Ok(ev) = auth_rx.try_recv() {
+                let actions = app.on_auth_event(ev, now_ms());
+                dispatch(&mut app, actions);
+                got = true;
+            }
+            if admin_open && let Ok(ev) = admin_rx.try_recv() {
+                let actions = app.on_admin_event(ev, now_ms());
+                dispatch(&mut app, actions);
+                got = true;
+            }
+            if !got {
+                break;
             }
         }
     }

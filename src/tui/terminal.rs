@@ -56,6 +56,17 @@ pub fn install_panic_hook() {
     });
 }
 
+/// Puts `text` on the terminal's clipboard with OSC 52 (supported by most terminals and by
+/// tmux with `set-clipboard on`; it travels over SSH).
+pub fn copy_osc52(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    use std::io::Write;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{b64}\x07")?;
+    out.flush()
+}
+
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
     active: bool,
