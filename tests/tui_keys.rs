@@ -629,3 +629,40 @@ fn copy_keys_put_codes_and_redacted_calls_on_the_clipboard() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn users_filter_is_typed_then_sent_with_list_users() {
+    let mut app = demo::app();
+    press(&mut app, KeyCode::F(6));
+    press(&mut app, KeyCode::Char('/'));
+    assert!(app.is_typing());
+    // n and p are text here, not paging.
+    assert!(typ(&mut app, "username ^= \"np\"").is_empty());
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Action::Admin(AdminCommand::ListUsers {
+            filter: Some("username ^= \"np\"".into()),
+            pagination_token: None,
+            limit: 60
+        })]
+    );
+    assert!(!app.is_typing());
+    // The next page keeps the filter.
+    app.on_admin_event(
+        AdminEvent::UsersPage {
+            filter: Some("username ^= \"np\"".into()),
+            request_token: None,
+            users: demo::users(60),
+            next_token: Some("t2".into()),
+        },
+        NOW_MS,
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Char('n')),
+        vec![Action::Admin(AdminCommand::ListUsers {
+            filter: Some("username ^= \"np\"".into()),
+            pagination_token: Some("t2".into()),
+            limit: 60
+        })]
+    );
+}

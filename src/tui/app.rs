@@ -189,6 +189,7 @@ impl App {
             Screen::Confirm => Some(&mut self.confirm),
             Screen::SignIn => Some(&mut self.sign_in),
             Screen::Challenge => self.challenge.as_mut().map(|c| &mut c.form),
+            Screen::Users => Some(&mut self.users.filter_form),
             _ => None,
         }
     }
@@ -199,6 +200,7 @@ impl App {
             Screen::Confirm => Some(&self.confirm),
             Screen::SignIn => Some(&self.sign_in),
             Screen::Challenge => self.challenge.as_ref().map(|c| &c.form),
+            Screen::Users => Some(&self.users.filter_form),
             _ => None,
         }
     }
@@ -669,6 +671,12 @@ impl App {
                     }
                 }
             }
+            Screen::Users => {
+                let filter = self.users.filter_form.text("filter");
+                self.users.filter_form.focus = None;
+                let filter = (!filter.is_empty()).then_some(filter);
+                vec![self.users.request(None, filter)]
+            }
             _ => Vec::new(),
         }
     }
@@ -726,6 +734,7 @@ impl App {
                 self.flash_info("This is the first page.");
             }
             KeyCode::Char('r') => return vec![self.users.reload()],
+            KeyCode::Char('/') => self.users.filter_form.focus_first(),
             _ => {}
         }
         Vec::new()
@@ -1178,6 +1187,7 @@ impl App {
                 ("g", "global sign out"),
             ],
             Screen::Users => vec![
+                ("/", "filter"),
                 ("↑↓", "select"),
                 ("Enter", "attributes"),
                 ("n/p", "page"),

@@ -12,10 +12,13 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 use crate::admin::{AdminCommand, UserRow};
 use crate::tui::App;
 use crate::tui::app::{Action, USERS_PAGE_LIMIT};
+use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::truncate;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct UsersState {
+    /// ListUsers' Filter (`email ^= "al"`, `status = "UNCONFIRMED"`, ...).
+    pub filter_form: Form,
     /// The token each visited page was requested with; the last is the current page.
     pub tokens: Vec<Option<String>>,
     pub users: Vec<UserRow>,
@@ -25,6 +28,22 @@ pub struct UsersState {
     pub loaded: bool,
     pub loading: bool,
     pub filter: Option<String>,
+}
+
+impl Default for UsersState {
+    fn default() -> Self {
+        Self {
+            filter_form: Form::new(vec![Field::text("filter", "Filter").with_hint("/ to edit")]),
+            tokens: Vec::new(),
+            users: Vec::new(),
+            next_token: None,
+            selected: 0,
+            detail: false,
+            loaded: false,
+            loading: false,
+            filter: None,
+        }
+    }
 }
 
 impl UsersState {
@@ -103,6 +122,12 @@ fn date(unix_s: i64) -> String {
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let u = &app.users;
+    if area.height < 3 {
+        return;
+    }
+    u.filter_form
+        .render(frame, Rect::new(area.x, area.y, area.width, 1), t);
+    let area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     if !u.loaded {
         let msg = if u.loading {
             "Loading users (ListUsers)…"
@@ -122,8 +147,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!("Page {}", u.page_number()), t.title()),
         Span::styled(
             format!(
-                " · {} users{}{}",
+                " · {} users{}{}{}",
                 u.users.len(),
+                if u.loading { " · loading…" } else { "" },
                 if u.next_token.is_some() {
                     " · n: next page"
                 } else {
