@@ -373,7 +373,17 @@ impl Form {
                     };
                     match &field.kind {
                         FieldKind::Text { input, masked } => {
-                            let w = value_w.max(1) as usize;
+                            // Leave room for the hint when there is enough.
+                            let hint_w = field
+                                .hint
+                                .as_ref()
+                                .map_or(0, |h| h.chars().count() as u16 + 1);
+                            let w = if hint_w > 0 && value_w >= hint_w + 12 {
+                                value_w - hint_w
+                            } else {
+                                value_w
+                            };
+                            let w = w.max(1) as usize;
                             let scroll = input.visual_scroll(w.saturating_sub(1));
                             let shown: String = if *masked {
                                 input
