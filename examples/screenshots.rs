@@ -80,6 +80,28 @@ fn screens() -> Vec<(&'static str, App)> {
     outbox.goto(Screen::Outbox);
     out.push(("outbox", outbox));
 
+    let mut inspector = demo::signed_in();
+    let mut failed = demo::exchange(4, "InitiateAuth", NOW_MS - 400);
+    failed.status = Some(400);
+    failed.error = Some("NotAuthorizedException".into());
+    failed.request = serde_json::json!({"AuthFlow": "USER_PASSWORD_AUTH",
+        "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+        "AuthParameters": {"USERNAME": "alice", "PASSWORD": "***"}});
+    failed.response = serde_json::json!({"__type": "NotAuthorizedException",
+        "message": "Incorrect username or password."});
+    inspector.on_auth_event(AuthEvent::Exchange(failed), NOW_MS);
+    inspector.on_auth_event(
+        demo::error(
+            "signIn",
+            "InitiateAuth",
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        ),
+        NOW_MS,
+    );
+    inspector.inspector_zoom = true;
+    out.push(("inspector", inspector));
+
     let mut help = demo::signed_in();
     help.help = true;
     out.push(("help", help));

@@ -397,3 +397,36 @@ fn any_size_renders_without_panic() {
     let s = text(&render(&apps[0], 10, 5, NOW_MS));
     assert!(s.contains("too small"), "{s}");
 }
+
+#[test]
+fn zoomed_inspector_lists_every_call() {
+    let mut app = demo::signed_in();
+    let mut x = demo::exchange(4, "GlobalSignOut", NOW_MS);
+    x.status = None;
+    x.error = Some("NetworkError".into());
+    x.response = serde_json::Value::Null;
+    app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
+    press(&mut app, KeyCode::F(8));
+    app.handle_key(
+        KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
+        NOW_MS,
+    );
+    let buf = render(&app, 120, 40, NOW_MS);
+    let s = text(&buf);
+    assert!(s.contains("Calls (4)"), "{s}");
+    assert!(s.contains("200 SignUp"));
+    assert!(s.contains("ERR GlobalSignOut"));
+    assert_eq!(cell_at(&buf, "ERR GlobalSignOut").fg, Color::Red);
+    // Ctrl-P moved the selection to the third call, which is highlighted and inspected.
+    assert_eq!(
+        cell_at(&buf, "200 RespondToAuthChallenge").bg,
+        Color::DarkGray
+    );
+    assert!(s.contains("Inspector 3/4"));
+    // Scrolling past the end stops at the last line.
+    for _ in 0..50 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    let s = text(&render(&app, 120, 40, NOW_MS));
+    assert!(s.contains('}'), "{s}");
+}

@@ -1017,7 +1017,14 @@ impl App {
         self.render_header(frame, header, now_ms);
         self.render_tabs(frame, tabs);
         if self.inspector_zoom {
-            self.render_inspector(frame, body, true);
+            if body.width >= 90 {
+                let [list, detail] =
+                    Layout::horizontal([Constraint::Length(44), Constraint::Min(40)]).areas(body);
+                inspector::render_list(frame, list, &self.exchanges, self.inspected(), &self.theme);
+                self.render_inspector(frame, detail, true);
+            } else {
+                self.render_inspector(frame, body, true);
+            }
         } else if body.width >= 60 {
             let [main, insp] =
                 Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])

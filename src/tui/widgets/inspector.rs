@@ -170,9 +170,9 @@ pub fn render(
         );
         return;
     };
-    let mut p = Paragraph::new(lines(x, theme))
-        .block(block)
-        .scroll((scroll, 0));
+    let all = lines(x, theme);
+    let scroll = scroll.min(all.len().saturating_sub(1) as u16);
+    let mut p = Paragraph::new(all).block(block).scroll((scroll, 0));
     if wrap {
         p = p.wrap(Wrap { trim: false });
     }
@@ -199,4 +199,57 @@ mod tests {
         assert!(shown.contains("alice"));
         assert!(shown.contains("AYABeHx0…(38 chars)"));
     }
+}
+
+/// The list of calls (zoomed inspector): one row per exchange, the inspected one marked;
+/// only the visible window of rows is built.
+pub fn render_list(
+    frame: &mut Frame,
+    area: Rect,
+    exchanges: &[WireExchange],
+    selected: Option<usize>,
+    theme: &Theme,
+) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Calls ({}) ", exchanges.len()),
+            theme.title(),
+        ))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = inner.height as usize;
+    if rows == 0 || exchanges.is_empty() {
+        return;
+    }
+    let sel = selected.unwrap_or(exchanges.len() - 1);
+    // Keep the selection visible, preferring to show the newest calls.
+    let end = (sel + 1)
+        .max(exchanges.len().min(sel + rows))
+        .min(exchanges.len());
+    let start = end.saturating_sub(rows);
+    let lines: Vec<Line> = exchanges[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let idx = start + i;
+            let status = match (x.status, &x.error) {
+                (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
+                (Some(s), Some(_)) => Span::styled(format!("{s}"), theme.error()),
+                (None, _) => Span::styled("ERR", theme.error()),
+            };
+            let line = Line::from(vec![
+                Span::styled(format!("{} ", clock(x.started_at_ms)), theme.dim()),
+                status,
+                Span::raw(format!(" {} ", x.operation)),
+                Span::styled(duration(x.latency_ms), theme.dim()),
+            ]);
+            if idx == sel {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
