@@ -179,28 +179,6 @@ pub fn render(
     frame.render_widget(p, area);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn secrets_never_displayed() {
-        let v = json!({
-            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "hunter2!Aa", "SECRET_HASH": "abc="},
-            "AuthenticationResult": {"AccessToken": "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.payload.sig"},
-            "Session": "AYABeHx0123456789012345678901234567890"
-        });
-        let shown = redact_for_display(&v).to_string();
-        assert!(!shown.contains("hunter2"));
-        assert!(!shown.contains("abc="));
-        assert!(!shown.contains("payload.sig"));
-        assert!(shown.contains("eyJraWQi…("));
-        assert!(shown.contains("alice"));
-        assert!(shown.contains("AYABeHx0…(38 chars)"));
-    }
-}
-
 /// The list of calls (zoomed inspector): one row per exchange, the inspected one marked;
 /// only the visible window of rows is built.
 pub fn render_list(
@@ -252,4 +230,26 @@ pub fn render_list(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_never_displayed() {
+        let v = json!({
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "hunter2!Aa", "SECRET_HASH": "abc="},
+            "AuthenticationResult": {"AccessToken": "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.payload.sig"},
+            "Session": "AYABeHx0123456789012345678901234567890"
+        });
+        let shown = redact_for_display(&v).to_string();
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("abc="));
+        assert!(!shown.contains("payload.sig"));
+        assert!(shown.contains("eyJraWQi…("));
+        assert!(shown.contains("alice"));
+        assert!(shown.contains("AYABeHx0…(38 chars)"));
+    }
 }
