@@ -220,7 +220,7 @@ fn users_screen_pages_and_shows_attributes() {
     let s = text(&buf);
     assert!(s.contains("user040"), "{s}");
     assert!(!s.contains("alice@example.com"));
-    assert_eq!(cell_at(&buf, "user040").bg, Color::DarkGray);
+    assert_eq!(cell_at(&buf, "user040").bg, Color::Blue);
     press(&mut app, KeyCode::Enter);
     let s = text(&render(&app, 80, 24, NOW_MS));
     assert!(s.contains("email_verified"), "{s}");
