@@ -418,10 +418,7 @@ fn zoomed_inspector_lists_every_call() {
     assert!(s.contains("ERR GlobalSignOut"));
     assert_eq!(cell_at(&buf, "ERR GlobalSignOut").fg, Color::Red);
     // Ctrl-P moved the selection to the third call, which is highlighted and inspected.
-    assert_eq!(
-        cell_at(&buf, "200 RespondToAuthChallenge").bg,
-        Color::DarkGray
-    );
+    assert_eq!(cell_at(&buf, "200 RespondToAuthChallenge").bg, Color::Blue);
     assert!(s.contains("Inspector 3/4"));
     // Scrolling past the end stops at the last line.
     for _ in 0..50 {
