@@ -666,3 +666,26 @@ fn users_filter_is_typed_then_sent_with_list_users() {
         })]
     );
 }
+
+#[test]
+fn after_sign_out_the_username_is_ready_for_the_next_sign_in() {
+    let mut app = demo::signed_in();
+    app.sign_in.clear("username");
+    app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
+    assert_eq!(app.screen, Screen::SignIn);
+    assert_eq!(app.sign_in.text("username"), "alice");
+}
+
+#[test]
+fn outbox_reads_do_not_take_over_the_inspector() {
+    let mut app = demo::signed_in();
+    let before = app.exchanges.len();
+    let mut x = demo::exchange(10, "SignUp", NOW_MS);
+    x.operation = "GET /_local/outbox".into();
+    app.on_admin_event(AdminEvent::Exchange(x), NOW_MS);
+    assert_eq!(app.exchanges.len(), before);
+    let mut x = demo::exchange(11, "SignUp", NOW_MS);
+    x.operation = "ListUsers".into();
+    app.on_admin_event(AdminEvent::Exchange(x), NOW_MS);
+    assert_eq!(app.exchanges.last().unwrap().operation, "ListUsers");
+}

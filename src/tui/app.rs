@@ -813,6 +813,12 @@ impl App {
             AuthEvent::Exchange(x) => self.push_exchange(x),
             AuthEvent::Session { session } => {
                 let had = self.session.is_some();
+                if session.is_none()
+                    && let Some(old) = &self.session
+                    && self.sign_in.text("username").is_empty()
+                {
+                    self.sign_in.set_text("username", &old.username);
+                }
                 self.session = session;
                 if had && self.session.is_none() {
                     self.flash_info("Signed out.");
@@ -953,6 +959,11 @@ impl App {
                     .outbox_selected
                     .min(self.outbox.len().saturating_sub(1));
             }
+            // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
+            // on the calls being debugged.
+            AdminEvent::Exchange(x) if x.operation.starts_with("GET /_local") => {
+                tracing::debug!(operation = %x.operation, "outbox read");
+            }
             AdminEvent::Exchange(x) => self.push_exchange(x),
             AdminEvent::Error {
                 operation,
@@ -1030,7 +1041,7 @@ impl App {
                 Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
                     .areas(body);
             self.render_main(frame, main, now_ms);
-            self.render_inspector(frame, insp, false);
+            self.render_inspector(frame, insp, true);
         } else {
             self.render_main(frame, body, now_ms);
         }

@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
 use super::{clock, duration};
@@ -140,6 +140,45 @@ pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// Cuts every line into rows of at most `width` columns, keeping span styles, so the row
+/// count (and therefore the scroll limit) is exact.
+pub fn hard_wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 {
+        return lines;
+    }
+    let mut out = Vec::new();
+    for line in lines {
+        let mut row: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        for span in line.spans {
+            let style = span.style;
+            let mut buf = String::new();
+            for ch in span.content.chars() {
+                let w = unicode_width(ch);
+                if used + w > width && used > 0 {
+                    if !buf.is_empty() {
+                        row.push(Span::styled(std::mem::take(&mut buf), style));
+                    }
+                    out.push(Line::from(std::mem::take(&mut row)).style(line.style));
+                    used = 0;
+                }
+                buf.push(ch);
+                used += w;
+            }
+            if !buf.is_empty() {
+                row.push(Span::styled(buf, style));
+            }
+        }
+        out.push(Line::from(row).style(line.style));
+    }
+    out
+}
+
+fn unicode_width(ch: char) -> usize {
+    let mut buf = [0u8; 4];
+    Span::raw(&*ch.encode_utf8(&mut buf)).width()
+}
+
 /// Draws the inspector for `selected` (index into `exchanges`).
 #[allow(clippy::too_many_arguments)]
 pub fn render(
@@ -170,13 +209,13 @@ pub fn render(
         );
         return;
     };
-    let all = lines(x, theme);
-    let scroll = scroll.min(all.len().saturating_sub(1) as u16);
-    let mut p = Paragraph::new(all).block(block).scroll((scroll, 0));
+    let inner_w = block.inner(area).width as usize;
+    let mut all = lines(x, theme);
     if wrap {
-        p = p.wrap(Wrap { trim: false });
+        all = hard_wrap(all, inner_w);
     }
-    frame.render_widget(p, area);
+    let scroll = scroll.min(all.len().saturating_sub(1) as u16);
+    frame.render_widget(Paragraph::new(all).block(block).scroll((scroll, 0)), area);
 }
 
 /// The list of calls (zoomed inspector): one row per exchange, the inspected one marked;
@@ -236,6 +275,21 @@ pub fn render_list(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hard_wrap_cuts_at_the_width_and_keeps_styles() {
+        let t = Theme::default();
+        let l = Line::from(vec![
+            Span::styled("abcdef", t.json_key()),
+            Span::styled("ghij", t.json_string()),
+        ]);
+        let out = hard_wrap(vec![l], 4);
+        let rows: Vec<String> = out.iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows, vec!["abcd", "efgh", "ij"]);
+        assert_eq!(out[1].spans[0].style, t.json_key());
+        assert_eq!(out[1].spans[1].style, t.json_string());
+        assert_eq!(hard_wrap(vec![Line::raw("")], 4).len(), 1);
+    }
 
     #[test]
     fn secrets_never_displayed() {
