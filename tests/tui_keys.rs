@@ -137,7 +137,7 @@ fn sign_up_sends_attributes_and_auto_sign_in() {
     typ(&mut app, "carol@example.com");
     press(&mut app, KeyCode::Tab); // phone, left empty
     press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Char(' ')); // auto sign-in off
+    press(&mut app, KeyCode::Char(' ')); // auto sign-in on (Amplify's default is off)
     match auth(press(&mut app, KeyCode::Enter)) {
         AuthCommand::SignUp {
             username,
@@ -151,7 +151,7 @@ fn sign_up_sends_attributes_and_auto_sign_in() {
                 attributes,
                 BTreeMap::from([("email".to_string(), "carol@example.com".to_string())])
             );
-            assert!(!auto_sign_in);
+            assert!(auto_sign_in);
         }
         other => panic!("{other:?}"),
     }

@@ -71,7 +71,7 @@ fn sign_up_masks_the_password_at_both_sizes() {
         assert!(!s.contains(PASSWORD), "password drawn at {w}x{h}:\n{s}");
         assert!(s.contains(&"•".repeat(PASSWORD.len())));
         assert!(s.contains("Username      alice"));
-        assert!(s.contains("Auto sign-in  [x]"));
+        assert!(s.contains("Auto sign-in  [ ]"));
         assert!(s.contains("[ Sign up ]"));
         assert!(s.contains("F1 Sign up"));
         assert!(s.contains("embedded pool us-east-1_DemoPool1"));

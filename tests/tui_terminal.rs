@@ -4,114 +4,13 @@
 //! is never on screen, and that the terminal is restored on q, Ctrl-C, SIGTERM and a panic.
 //! Needs tmux (installed by .ci/run).
 
+mod tui_support;
+
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Tmux {
-    socket: String,
-    session: String,
-}
-
-impl Tmux {
-    fn start(name: &str, args: &str) -> Tmux {
-        let exe = example();
-        let socket = format!("cognito-tui-test-{}-{name}", std::process::id());
-        let t = Tmux {
-            socket,
-            session: name.to_string(),
-        };
-        let cmd = format!("{} {args}; echo EXITED:$?; sleep 60", exe.display());
-        t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "env",
-            "TERM=xterm-256color",
-            "RUST_BACKTRACE=0",
-            "sh",
-            "-c",
-            &cmd,
-        ]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux must be installed for this test (.ci/run installs it)");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", &self.session])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", &self.session, k]);
-        }
-    }
-
-    fn text(&self, s: &str) {
-        self.run(&["send-keys", "-t", &self.session, "-l", s]);
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("{needle:?} never appeared; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alternate_on(&self) -> bool {
-        self.run(&["display", "-p", "-t", &self.session, "#{alternate_on}"])
-            .trim()
-            == "1"
-    }
-
-    /// The pid of the example (the child of the pane's shell).
-    fn app_pid(&self) -> String {
-        let shell = self.run(&["display", "-p", "-t", &self.session, "#{pane_pid}"]);
-        let out = Command::new("pgrep")
-            .args(["-P", shell.trim()])
-            .output()
-            .expect("pgrep");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .expect("the app process")
-            .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
+use tui_support::Tmux;
 
 fn example() -> PathBuf {
     // target/debug/deps/tui_terminal-… → target/debug/examples/tui_echo
@@ -134,7 +33,7 @@ const PASSWORD: &str = "S3cret-Pass!";
 
 #[test]
 fn journey_in_a_real_terminal_and_quit_restores_it() {
-    let t = Tmux::start("journey", "");
+    let t = Tmux::start("journey", &example(), "", &[]);
     t.wait_for("F1 Sign up");
     assert!(t.alternate_on());
     // Sign up.
@@ -179,7 +78,7 @@ fn journey_in_a_real_terminal_and_quit_restores_it() {
 
 #[test]
 fn ctrl_c_quits_even_while_typing() {
-    let t = Tmux::start("ctrlc", "");
+    let t = Tmux::start("ctrlc", &example(), "", &[]);
     t.wait_for("F1 Sign up");
     t.text("bob");
     t.keys(&["C-c"]);
@@ -189,7 +88,7 @@ fn ctrl_c_quits_even_while_typing() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let t = Tmux::start("sigterm", "");
+    let t = Tmux::start("sigterm", &example(), "", &[]);
     t.wait_for("F1 Sign up");
     let pid = t.app_pid();
     let ok = Command::new("kill")
@@ -204,7 +103,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn a_panic_restores_the_terminal_and_prints_the_message() {
-    let t = Tmux::start("panic", "--panic-after-draw");
+    let t = Tmux::start("panic", &example(), "--panic-after-draw", &[]);
     t.wait_for("F1 Sign up");
     let s = t.wait_for("EXITED:101");
     assert!(!t.alternate_on());

@@ -1315,7 +1315,7 @@ pub fn sign_up_form() -> Form {
         Field::secret("password", "Password"),
         Field::text("email", "Email"),
         Field::text("phone", "Phone").with_hint("+15555550100"),
-        Field::toggle("auto", "Auto sign-in", true),
+        Field::toggle("auto", "Auto sign-in", false),
         Field::button("submit", "Sign up"),
     ])
 }
