@@ -20,7 +20,7 @@ impl Tmux {
             session: name.to_string(),
         };
         let cmd = format!("{} {args}; echo EXITED:$?; sleep 60", exe.display());
-        t.run(&[
+        let mut argv: Vec<String> = [
             "new-session",
             "-d",
             "-s",
@@ -32,10 +32,14 @@ impl Tmux {
             "env",
             "TERM=xterm-256color",
             "RUST_BACKTRACE=0",
-            "sh",
-            "-c",
-            &cmd,
-        ]);
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        argv.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        argv.extend(["sh".to_string(), "-c".to_string(), cmd]);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        t.run(&argv);
         t
     }
 
