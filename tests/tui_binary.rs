@@ -75,15 +75,15 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let s = t.wait_for("cognito:username journey");
     assert!(s.contains("Signed in as journey  USER_SRP_AUTH"), "{s}");
     let status: Vec<&str> = s.lines().filter(|l| l.contains(" → ")).collect();
-    let pos = |needle: &str| {
+    let pos = |api: &str, to: &str| {
         status
             .iter()
-            .position(|l| l.contains(needle))
-            .unwrap_or_else(|| panic!("{needle:?} not in the status pane:\n{s}"))
+            .position(|l| l.contains(&format!(" {api} ")) && l.contains(&format!("→ {to} ")))
+            .unwrap_or_else(|| panic!("{api} → {to} not in the status pane:\n{s}"))
     };
-    let a = pos("signUp — → CONFIRM_SIGN_UP");
-    let b = pos("confirmSignUp CONFIRM_SIGN_UP → DONE");
-    let c = pos("signIn — → DONE");
+    let a = pos("signUp", "CONFIRM_SIGN_UP");
+    let b = pos("confirmSignUp", "DONE");
+    let c = pos("signIn", "DONE");
     assert!(a < b && b < c, "{s}");
     assert!(!s.contains(PASSWORD));
     // Sign out.
