@@ -109,3 +109,26 @@ fn a_panic_restores_the_terminal_and_prints_the_message() {
     assert!(!t.alternate_on());
     assert!(s.contains("deliberate panic after the first frame"), "{s}");
 }
+
+#[test]
+fn resizing_the_terminal_redraws_and_never_crashes() {
+    let t = Tmux::start("resize", &example(), "", &[]);
+    t.wait_for("F1 Sign up");
+    for (w, h) in [(10, 5), (3, 2), (40, 12), (200, 60), (80, 24)] {
+        t.run(&[
+            "resize-window",
+            "-t",
+            "resize",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(!t.screen().contains("EXITED"), "the app died at {w}x{h}");
+    }
+    let s = t.wait_for("F7 Outbox");
+    assert!(s.lines().count() >= 24, "{s}");
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED:0");
+}
