@@ -48,6 +48,17 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A cell's (foreground, background) with REVERSED applied.
+fn colours(cell: &ratatui::buffer::Cell) -> (Option<String>, Option<String>) {
+    let (mut fg, mut bg) = (css(cell.fg), css(cell.bg));
+    if cell.modifier.contains(Modifier::REVERSED) {
+        std::mem::swap(&mut fg, &mut bg);
+        fg = Some(fg.unwrap_or_else(|| BG.to_string()));
+        bg = Some(bg.unwrap_or_else(|| FG.to_string()));
+    }
+    (fg, bg)
+}
+
 /// The whole buffer as a standalone SVG document.
 pub fn buffer_to_svg(buf: &Buffer) -> String {
     let area = buf.area;
@@ -63,28 +74,36 @@ pub fn buffer_to_svg(buf: &Buffer) -> String {
         r#"<rect width="100%" height="100%" fill="{BG}"/><g font-family="DejaVu Sans Mono, monospace" font-size="{FONT_SIZE}" xml:space="preserve">"#
     );
     for y in 0..area.height {
+        let py = y as f32 * CELL_H;
+        // Backgrounds first, one rectangle per run of equal colour (no seams between cells).
+        let mut run: Option<(u16, String)> = None;
+        for x in 0..=area.width {
+            let bg = if x < area.width {
+                colours(&buf[(area.x + x, area.y + y)]).1
+            } else {
+                None
+            };
+            let same = matches!((&run, &bg), (Some((_, a)), Some(b)) if a == b);
+            if !same {
+                if let Some((start, colour)) = run.take() {
+                    let px = start as f32 * CELL_W;
+                    let w = (x - start) as f32 * CELL_W;
+                    let _ = write!(
+                        out,
+                        r#"<rect x="{px}" y="{py}" width="{w}" height="{CELL_H}" fill="{colour}" shape-rendering="crispEdges"/>"#
+                    );
+                }
+                run = bg.map(|b| (x, b));
+            }
+        }
         for x in 0..area.width {
             let cell = &buf[(area.x + x, area.y + y)];
-            let reversed = cell.modifier.contains(Modifier::REVERSED);
-            let (mut fg, mut bg) = (css(cell.fg), css(cell.bg));
-            if reversed {
-                std::mem::swap(&mut fg, &mut bg);
-                fg = Some(fg.unwrap_or_else(|| BG.to_string()));
-                bg = Some(bg.unwrap_or_else(|| FG.to_string()));
-            }
-            let px = x as f32 * CELL_W;
-            let py = y as f32 * CELL_H;
-            if let Some(bg) = &bg {
-                let _ = write!(
-                    out,
-                    r#"<rect x="{px}" y="{py}" width="{CELL_W}" height="{CELL_H}" fill="{bg}"/>"#
-                );
-            }
             let sym = cell.symbol();
             if sym.trim().is_empty() {
                 continue;
             }
-            let fg = fg.unwrap_or_else(|| FG.to_string());
+            let fg = colours(cell).0.unwrap_or_else(|| FG.to_string());
+            let px = x as f32 * CELL_W;
             let mut attrs = String::new();
             if cell.modifier.contains(Modifier::BOLD) {
                 attrs.push_str(r#" font-weight="bold""#);
