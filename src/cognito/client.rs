@@ -199,8 +199,14 @@ impl Client {
         &self,
         r: GetTokensFromRefreshTokenRequest,
     ) -> Call<TokensResponse> {
-        self.call_typed("GetTokensFromRefreshToken", to_body(&r), None, false, vec![])
-            .await
+        self.call_typed(
+            "GetTokensFromRefreshToken",
+            to_body(&r),
+            None,
+            false,
+            vec![],
+        )
+        .await
     }
     pub async fn get_user(&self, r: AccessTokenRequest) -> Call<GetUserResponse> {
         self.call_typed("GetUser", to_body(&r), None, false, vec![])
@@ -320,7 +326,10 @@ impl Client {
 
     /// Reads the embedded pool's outbox: `GET {endpoint}/_local/outbox`.
     pub async fn fetch_outbox(&self) -> Call<Vec<OutboxEntry>> {
-        let url = format!("{}/_local/outbox", self.inner.endpoint.trim_end_matches('/'));
+        let url = format!(
+            "{}/_local/outbox",
+            self.inner.endpoint.trim_end_matches('/')
+        );
         let started_at_ms = now_ms();
         let t0 = Instant::now();
         let sent = self
@@ -361,21 +370,23 @@ impl Client {
         sigv4: bool,
         notes: Vec<String>,
     ) -> Call<T> {
-        let (result, exchange) = self.call_raw(op, body, secret_hash_user, sigv4, notes).await;
+        let (result, exchange) = self
+            .call_raw(op, body, secret_hash_user, sigv4, notes)
+            .await;
         let request_id = exchange.request_id.clone();
         let status = exchange.status;
-        let result = result.and_then(|v| parse_typed::<T>(op, v, status).map_err(|e| {
-            match e {
-                CognitoError::InvalidResponse { message, status, .. } => {
-                    CognitoError::InvalidResponse {
-                        message,
-                        status,
-                        request_id: request_id.clone(),
-                    }
-                }
+        let result = result.and_then(|v| {
+            parse_typed::<T>(op, v, status).map_err(|e| match e {
+                CognitoError::InvalidResponse {
+                    message, status, ..
+                } => CognitoError::InvalidResponse {
+                    message,
+                    status,
+                    request_id: request_id.clone(),
+                },
                 other => other,
-            }
-        }));
+            })
+        });
         let mut exchange = exchange;
         if exchange.error.is_none() {
             exchange.error = result.as_ref().err().map(|e| e.code().to_string());
@@ -469,7 +480,10 @@ impl Client {
             ))
         };
         match op {
-            "SignUp" | "ConfirmSignUp" | "ResendConfirmationCode" | "ForgotPassword"
+            "SignUp"
+            | "ConfirmSignUp"
+            | "ResendConfirmationCode"
+            | "ForgotPassword"
             | "ConfirmForgotPassword" => {
                 if let Some(user) = obj.get("Username").and_then(Value::as_str) {
                     let h = hash(user);
@@ -545,7 +559,10 @@ impl Client {
             match parsed {
                 Some(v) => Ok(v),
                 None => Err(CognitoError::InvalidResponse {
-                    message: format!("HTTP {status} with a body that is not JSON: {}", snippet(&bytes)),
+                    message: format!(
+                        "HTTP {status} with a body that is not JSON: {}",
+                        snippet(&bytes)
+                    ),
                     status: Some(status),
                     request_id: request_id.clone(),
                 }),
@@ -578,7 +595,10 @@ impl Client {
                     message: if parsed.is_some() {
                         format!("HTTP {status} without an error type: {}", snippet(&bytes))
                     } else {
-                        format!("HTTP {status} with a body that is not JSON: {}", snippet(&bytes))
+                        format!(
+                            "HTTP {status} with a body that is not JSON: {}",
+                            snippet(&bytes)
+                        )
                     },
                     status: Some(status),
                     request_id: request_id.clone(),
@@ -667,7 +687,10 @@ fn parse_typed<T: DeserializeOwned>(
     status: Option<u16>,
 ) -> Result<T, CognitoError> {
     serde_json::from_value(v).map_err(|e| CognitoError::InvalidResponse {
-        message: format!("the {op} response does not have Cognito's shape: {}", scrub(&e.to_string())),
+        message: format!(
+            "the {op} response does not have Cognito's shape: {}",
+            scrub(&e.to_string())
+        ),
         status,
         request_id: None,
     })

@@ -107,7 +107,13 @@ mod tests {
         });
         let r = redact(&body);
         let text = r.to_string();
-        for secret in [PW, "hash-value-123", "client-secret-xyz", "New-Pass-1", "h4sh"] {
+        for secret in [
+            PW,
+            "hash-value-123",
+            "client-secret-xyz",
+            "New-Pass-1",
+            "h4sh",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked in {text}");
         }
         assert_eq!(r["Password"], "***");
@@ -149,7 +155,10 @@ mod tests {
         assert_eq!(r["list"][0]["Token"], r["AuthenticationResult"]["IdToken"]);
         assert_eq!(r["AuthParameters"]["REFRESH_TOKEN"], r["list"][0]["Token"]);
         assert_eq!(r["AuthenticationResult"]["ExpiresIn"], 3600);
-        assert_eq!(r["ChallengeResponses"]["TIMESTAMP"], "Mon Jan 6 09:05:03 UTC 2025");
+        assert_eq!(
+            r["ChallengeResponses"]["TIMESTAMP"],
+            "Mon Jan 6 09:05:03 UTC 2025"
+        );
     }
 
     #[test]
