@@ -13,3 +13,6 @@ pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, RequestSigner, no
 pub use error::{CognitoError, normalize_code};
 pub use exchange::WireExchange;
 pub use types::{Request, Response};
+
+#[cfg(test)]
+mod tests;
