@@ -7,3 +7,6 @@ pub mod session;
 pub mod steps;
 
 pub use actor::{ActorOptions, AuthHandle, spawn};
+
+#[cfg(test)]
+mod machine_tests;
