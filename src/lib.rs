@@ -7,8 +7,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cli;
 pub mod cognito;
 pub mod config;
 pub mod local;
+pub mod paths;
 pub mod secret;
 pub mod srp;

@@ -1,0 +1,116 @@
+//! Command line: no subcommand runs the TUI, `serve` runs the embedded pool alone, `run` is the
+//! headless JSON-lines driver.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cognito-tui",
+    version,
+    about = "Run and inspect Amazon Cognito sign-in flows, against real Cognito or an embedded user pool",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the embedded Cognito-compatible user pool alone (for your own tests).
+    Serve(ServeArgs),
+    /// Headless driver: JSON-lines commands on stdin, JSON-lines events on stdout.
+    Run,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct TargetArgs {
+    /// An amplify_outputs.json, amplifyconfiguration.json or aws-exports.js to take the pool from.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// A real (or other) user pool id, e.g. eu-west-1_AbCdEf123. The region is taken from it.
+    #[arg(long, value_name = "ID", global = true)]
+    pub user_pool_id: Option<String>,
+    /// The app client id.
+    #[arg(long, value_name = "ID", global = true)]
+    pub client_id: Option<String>,
+    /// The app client secret, if the client has one (prefer the environment variable, which
+    /// other users of this machine cannot see in the process list).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "COGNITO_TUI_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<String>,
+    /// A Cognito-compatible endpoint instead of AWS (e.g. http://127.0.0.1:9229 from `serve`).
+    #[arg(long, value_name = "URL", global = true)]
+    pub endpoint: Option<String>,
+    /// Override the region (normally the part of the pool id before `_`).
+    #[arg(long, value_name = "REGION", global = true)]
+    pub region: Option<String>,
+    /// The embedded pool's SQLite file (default: in the data directory).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 lets the OS choose; the URL is printed).
+    #[arg(long, default_value_t = 9229)]
+    pub port: u16,
+    /// Address to bind. Keep the loopback default unless you know why not.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
+impl TargetArgs {
+    /// True when no real or custom target was named: the embedded pool is used.
+    pub fn is_embedded(&self) -> bool {
+        self.config.is_none()
+            && self.user_pool_id.is_none()
+            && self.client_id.is_none()
+            && self.endpoint.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_tui_on_embedded_pool() {
+        let cli = Cli::try_parse_from(["cognito-tui"]).unwrap();
+        assert!(cli.command.is_none());
+        assert!(cli.target.is_embedded());
+    }
+
+    #[test]
+    fn serve_and_run_parse() {
+        let cli = Cli::try_parse_from(["cognito-tui", "serve", "--port", "0", "--db", "/tmp/x.db"])
+            .unwrap();
+        match cli.command {
+            Some(Command::Serve(s)) => assert_eq!(s.port, 0),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(cli.target.db, Some(PathBuf::from("/tmp/x.db")));
+        let cli = Cli::try_parse_from([
+            "cognito-tui",
+            "run",
+            "--user-pool-id",
+            "eu-west-1_x",
+            "--client-id",
+            "c",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Some(Command::Run)));
+        assert_eq!(cli.target.user_pool_id.as_deref(), Some("eu-west-1_x"));
+        assert!(!cli.target.is_embedded());
+    }
+}
