@@ -70,15 +70,11 @@ impl LocalOptions {
     }
 }
 
-/// `<data dir>/cognito-tui/local-pool.sqlite3` (`COGNITO_TUI_DATA_DIR` overrides the directory).
+/// The embedded pool's SQLite file in the data directory (see `crate::paths`).
 pub fn default_db_path() -> PathBuf {
-    if let Some(dir) = std::env::var_os("COGNITO_TUI_DATA_DIR") {
-        return PathBuf::from(dir).join("local-pool.sqlite3");
-    }
-    directories::ProjectDirs::from("", "", "cognito-tui")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("local-pool.sqlite3")
+    crate::paths::Paths::resolve()
+        .map(|p| p.local_db())
+        .unwrap_or_else(|_| PathBuf::from("local-pool.sqlite3"))
 }
 
 /// The ids a fresh pool is seeded with.
