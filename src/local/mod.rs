@@ -206,14 +206,13 @@ impl LocalPool {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(std::time::Duration::from_secs(5), &mut task)
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(std::time::Duration::from_secs(5), &mut task)
                 .await
                 .is_err()
-            {
-                task.abort();
-                let _ = task.await;
-            }
+        {
+            task.abort();
+            let _ = task.await;
         }
     }
 }
@@ -231,7 +230,10 @@ impl Drop for LocalPool {
 pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     let pool = LocalPool::start(opts).await?;
     let d = pool.demo();
-    println!("cognito-tui embedded user pool listening on {}", pool.base_url());
+    println!(
+        "cognito-tui embedded user pool listening on {}",
+        pool.base_url()
+    );
     println!("  endpoint:      {}/", pool.base_url());
     println!("  pool id:       {}", d.pool_id);
     println!("  client id:     {}", d.client_id);
@@ -246,7 +248,11 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         d.unconfirmed_user,
         d.password.expose()
     );
-    println!("  jwks:          {}/{}/.well-known/jwks.json", pool.base_url(), d.pool_id);
+    println!(
+        "  jwks:          {}/{}/.well-known/jwks.json",
+        pool.base_url(),
+        d.pool_id
+    );
     println!("  outbox:        {}/_local/outbox", pool.base_url());
     println!("  store:         {}", pool.db_path().display());
     use std::io::Write as _;

@@ -36,7 +36,12 @@ fn random_alnum(n: usize, lowercase: bool) -> String {
 }
 
 /// Builds a pool row with two fresh RSA keys (generated in parallel: this takes a moment).
-pub fn new_pool_row(pool_id: &str, name: &str, config: PoolConfig, now: i64) -> anyhow::Result<PoolRow> {
+pub fn new_pool_row(
+    pool_id: &str,
+    name: &str,
+    config: PoolConfig,
+    now: i64,
+) -> anyhow::Result<PoolRow> {
     let (id_key, access_key) = std::thread::scope(|s| {
         let a = s.spawn(jwt::generate_key);
         let b = jwt::generate_key();
@@ -204,7 +209,9 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     let alias = req.alias_attributes.unwrap_or_default();
     for a in &alias {
         if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid AliasAttributes value: {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AliasAttributes value: {a}"
+            )));
         }
     }
     let username_attrs = req.username_attributes.unwrap_or_default();
@@ -236,7 +243,9 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     }
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
-        return Err(ApiError::invalid_parameter("Invalid DeletionProtection value"));
+        return Err(ApiError::invalid_parameter(
+            "Invalid DeletionProtection value",
+        ));
     }
     Ok((
         name,
@@ -312,7 +321,11 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         };
         let pools: Vec<PoolRow> = store::list_pools(conn)?
             .into_iter()
-            .filter(|p| after.as_ref().is_none_or(|a| p.pool_id.as_str() > a.as_str()))
+            .filter(|p| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| p.pool_id.as_str() > a.as_str())
+            })
             .collect();
         let page = &pools[..pools.len().min(limit)];
         let items: Vec<Value> = page
@@ -394,15 +407,20 @@ fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
     let mut cfg = ClientConfig::default();
     let units = req.token_validity_units.as_ref();
     if let Some(v) = req.access_token_validity {
-        cfg.access_token_validity = seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;
+        cfg.access_token_validity =
+            seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;
     }
     if let Some(v) = req.id_token_validity {
         cfg.id_token_validity = seconds(v, units.and_then(|u| u.id_token.as_deref()), "hours")?;
     }
     if let Some(v) = req.refresh_token_validity {
-        cfg.refresh_token_validity = seconds(v, units.and_then(|u| u.refresh_token.as_deref()), "days")?;
+        cfg.refresh_token_validity =
+            seconds(v, units.and_then(|u| u.refresh_token.as_deref()), "days")?;
     }
-    for (what, v) in [("AccessTokenValidity", cfg.access_token_validity), ("IdTokenValidity", cfg.id_token_validity)] {
+    for (what, v) in [
+        ("AccessTokenValidity", cfg.access_token_validity),
+        ("IdTokenValidity", cfg.id_token_validity),
+    ] {
         if !(300..=86400).contains(&v) {
             return Err(ApiError::invalid_parameter(format!(
                 "{what} must be between 5 minutes and 1 day"
@@ -522,12 +540,18 @@ pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         };
         let clients: Vec<ClientRow> = store::list_clients(conn, &pool_id)?
             .into_iter()
-            .filter(|c| after.as_ref().is_none_or(|a| c.client_id.as_str() > a.as_str()))
+            .filter(|c| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| c.client_id.as_str() > a.as_str())
+            })
             .collect();
         let page = &clients[..clients.len().min(limit)];
         let items: Vec<Value> = page
             .iter()
-            .map(|c| json!({"ClientId": c.client_id, "UserPoolId": c.pool_id, "ClientName": c.name}))
+            .map(
+                |c| json!({"ClientId": c.client_id, "UserPoolId": c.pool_id, "ClientName": c.name}),
+            )
             .collect();
         let mut out = json!({"UserPoolClients": items});
         if clients.len() > limit
@@ -646,7 +670,11 @@ impl UserFilter {
         } else {
             (c.to_lowercase(), self.value.to_lowercase())
         };
-        if self.prefix { c.starts_with(&v) } else { c == v }
+        if self.prefix {
+            c.starts_with(&v)
+        } else {
+            c == v
+        }
     }
 }
 
@@ -695,12 +723,21 @@ pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         store::require_pool(conn, &pool_id)?;
         let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => Some(read_page_token(&format!("users:{pool_id}"), t, now, Some(PAGE_TOKEN_TTL))?),
+            Some(t) => Some(read_page_token(
+                &format!("users:{pool_id}"),
+                t,
+                now,
+                Some(PAGE_TOKEN_TTL),
+            )?),
             None => None,
         };
         let users: Vec<UserRecord> = store::list_users(conn, &pool_id)?
             .into_iter()
-            .filter(|u| after.as_ref().is_none_or(|a| u.username.as_str() > a.as_str()))
+            .filter(|u| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| u.username.as_str() > a.as_str())
+            })
             .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
             .collect();
         let page = &users[..users.len().min(limit)];
@@ -710,7 +747,11 @@ pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         if users.len() > limit
             && let Some(last) = page.last()
         {
-            out["PaginationToken"] = json!(make_page_token(&format!("users:{pool_id}"), &last.username, now));
+            out["PaginationToken"] = json!(make_page_token(
+                &format!("users:{pool_id}"),
+                &last.username,
+                now
+            ));
         }
         Ok(out)
     })
@@ -755,10 +796,18 @@ mod tests {
         assert_eq!(parse_filter("").unwrap(), None);
         assert_eq!(parse_filter("   ").unwrap(), None);
         let f = parse_filter(r#"email ^= "Al""#).unwrap().unwrap();
-        assert_eq!((f.attribute.as_str(), f.prefix, f.value.as_str()), ("email", true, "Al"));
+        assert_eq!(
+            (f.attribute.as_str(), f.prefix, f.value.as_str()),
+            ("email", true, "Al")
+        );
         let f = parse_filter(r#"username="a\"b""#).unwrap().unwrap();
-        assert_eq!((f.attribute.as_str(), f.prefix, f.value.as_str()), ("username", false, "a\"b"));
-        let f = parse_filter(r#"cognito:user_status = "unconfirmed""#).unwrap().unwrap();
+        assert_eq!(
+            (f.attribute.as_str(), f.prefix, f.value.as_str()),
+            ("username", false, "a\"b")
+        );
+        let f = parse_filter(r#"cognito:user_status = "unconfirmed""#)
+            .unwrap()
+            .unwrap();
         assert_eq!(f.attribute, "cognito:user_status");
         for bad in [
             r#"email "x""#,
@@ -777,7 +826,10 @@ mod tests {
     #[test]
     fn page_tokens_round_trip_and_reject_garbage() {
         let t = make_page_token("users:p", "bob", 100);
-        assert_eq!(read_page_token("users:p", &t, 200, Some(3600)).unwrap(), "bob");
+        assert_eq!(
+            read_page_token("users:p", &t, 200, Some(3600)).unwrap(),
+            "bob"
+        );
         assert!(read_page_token("users:q", &t, 200, Some(3600)).is_err());
         assert!(read_page_token("users:p", &t, 100 + 3601, Some(3600)).is_err());
         assert!(read_page_token("users:p", "!!!", 200, None).is_err());

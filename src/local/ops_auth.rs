@@ -59,7 +59,10 @@ fn required(v: Option<String>, member: &str) -> ApiResult<String> {
 }
 
 /// The app client and its pool.
-pub(crate) fn client_and_pool(conn: &Connection, client_id: Option<String>) -> ApiResult<(ClientRow, PoolRow)> {
+pub(crate) fn client_and_pool(
+    conn: &Connection,
+    client_id: Option<String>,
+) -> ApiResult<(ClientRow, PoolRow)> {
     let client_id = required(client_id, "clientId")?;
     let client = store::require_client(conn, &client_id)?;
     let pool = store::require_pool(conn, &client.pool_id)?;
@@ -97,7 +100,11 @@ fn legacy(client: &ClientRow) -> bool {
 
 /// Finds a user by username, or by email / phone number when the pool signs users in with them
 /// (UsernameAttributes or AliasAttributes).
-pub(crate) fn resolve_user(conn: &Connection, pool: &PoolRow, name: &str) -> ApiResult<Option<UserRecord>> {
+pub(crate) fn resolve_user(
+    conn: &Connection,
+    pool: &PoolRow,
+    name: &str,
+) -> ApiResult<Option<UserRecord>> {
     if let Some(u) = store::get_user(conn, &pool.pool_id, name)? {
         return Ok(Some(u));
     }
@@ -112,7 +119,9 @@ pub(crate) fn resolve_user(conn: &Connection, pool: &PoolRow, name: &str) -> Api
             let verified_attr = format!("{attr}_verified");
             // An alias only signs in once verified; a username attribute always does.
             let alias_ok = attr == "preferred_username"
-                || u.attributes.get(&verified_attr).is_some_and(|v| v == "true");
+                || u.attributes
+                    .get(&verified_attr)
+                    .is_some_and(|v| v == "true");
             if as_username || alias_ok {
                 return Ok(Some(u));
             }
@@ -137,7 +146,10 @@ fn rfc3339_millis(t: time::OffsetDateTime) -> String {
 
 /// Which attribute a code for this user goes to: the phone if the pool auto-verifies phone
 /// numbers and the user has one, else the email likewise.
-fn delivery_target(pool: &PoolRow, user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+fn delivery_target(
+    pool: &PoolRow,
+    user: &UserRecord,
+) -> Option<(&'static str, &'static str, String)> {
     let auto = &pool.config.auto_verified_attributes;
     if auto.iter().any(|a| a == "phone_number")
         && let Some(p) = user.attributes.get("phone_number")
@@ -290,7 +302,13 @@ fn id_claims_from_attributes(user: &UserRecord, claims: &mut Map<String, Value>)
 
 /// Issues access and ID tokens for a sign-in or a refresh. `session` is the refresh-token row
 /// they belong to (its origin_jti, event_id and auth_time carry over).
-fn mint(ctx: &Ctx, pool: &PoolRow, client: &ClientRow, user: &UserRecord, session: &RefreshRow) -> ApiResult<(String, String)> {
+fn mint(
+    ctx: &Ctx,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+    session: &RefreshRow,
+) -> ApiResult<(String, String)> {
     let keys = ctx.pool_keys(pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
@@ -321,11 +339,20 @@ fn mint(ctx: &Ctx, pool: &PoolRow, client: &ClientRow, user: &UserRecord, sessio
     id.insert("exp".into(), json!(now + client.config.id_token_validity));
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
-    Ok((keys.access.sign(&access)?, keys.id.sign(&Value::Object(id))?))
+    Ok((
+        keys.access.sign(&access)?,
+        keys.id.sign(&Value::Object(id))?,
+    ))
 }
 
 /// A full sign-in result: new refresh token, access and ID tokens.
-fn sign_in_result(ctx: &Ctx, conn: &Connection, pool: &PoolRow, client: &ClientRow, user: &UserRecord) -> ApiResult<Value> {
+fn sign_in_result(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Value> {
     let now = ctx.now();
     let refresh = random_token(96);
     let row = RefreshRow {
@@ -356,8 +383,7 @@ fn sign_in_result(ctx: &Ctx, conn: &Connection, pool: &PoolRow, client: &ClientR
 fn valid_refresh_shape(t: &str) -> bool {
     !t.is_empty()
         && t.len() <= 8192
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_=.".contains(&b))
 }
 
@@ -404,7 +430,11 @@ fn refresh_flow(
 }
 
 /// Authorizes an `AccessToken`: signature, expiry, revocation; returns the pool and user.
-pub(crate) fn authorize_access(ctx: &Ctx, conn: &Connection, token: Option<String>) -> ApiResult<(PoolRow, UserRecord, Value)> {
+pub(crate) fn authorize_access(
+    ctx: &Ctx,
+    conn: &Connection,
+    token: Option<String>,
+) -> ApiResult<(PoolRow, UserRecord, Value)> {
     let token = required(token, "accessToken")?;
     let invalid = || ApiError::not_authorized("Invalid Access Token");
     let claims = jwt::peek_claims(&token).ok_or_else(invalid)?;
@@ -441,7 +471,8 @@ pub(crate) fn authorize_access(ctx: &Ctx, conn: &Connection, token: Option<Strin
         .get("username")
         .and_then(Value::as_str)
         .ok_or_else(invalid)?;
-    let user = store::get_user(conn, &pool.pool_id, username)?.ok_or_else(ApiError::user_not_found)?;
+    let user =
+        store::get_user(conn, &pool.pool_id, username)?.ok_or_else(ApiError::user_not_found)?;
     if claims.get("sub").and_then(Value::as_str) != Some(user.sub.as_str()) {
         // The user was deleted and re-created under the same name.
         return Err(ApiError::user_not_found());
@@ -660,12 +691,21 @@ pub fn resend_confirmation_code(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 ));
             }
             // Simulated delivery for a user that does not exist.
-            let medium = if pool.config.auto_verified_attributes.iter().any(|a| a == "phone_number") {
+            let medium = if pool
+                .config
+                .auto_verified_attributes
+                .iter()
+                .any(|a| a == "phone_number")
+            {
                 "SMS"
             } else {
                 "EMAIL"
             };
-            let fake = if medium == "SMS" { "+10000000000".to_string() } else { format!("{name}@example.com") };
+            let fake = if medium == "SMS" {
+                "+10000000000".to_string()
+            } else {
+                format!("{name}@example.com")
+            };
             return Ok(json!({"CodeDeliveryDetails": {
                 "Destination": policy::mask_destination(medium, &fake),
                 "DeliveryMedium": medium,
@@ -705,11 +745,15 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         match flow.as_str() {
             "USER_SRP_AUTH" | "USER_PASSWORD_AUTH" | "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {}
             "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
-                return Err(ApiError::invalid_parameter("Initiate Auth method not supported."));
+                return Err(ApiError::invalid_parameter(
+                    "Initiate Auth method not supported.",
+                ));
             }
             "CUSTOM_AUTH" | "USER_AUTH" => {
                 if !client.config.allows(&flow) {
-                    return Err(ApiError::invalid_parameter("Auth flow not enabled for this client"));
+                    return Err(ApiError::invalid_parameter(
+                        "Auth flow not enabled for this client",
+                    ));
                 }
                 return Err(ApiError::invalid_parameter(format!(
                     "{flow} is not supported by the embedded user pool"
@@ -725,19 +769,21 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             }
         }
         if !client.config.allows(&flow) {
-            return Err(ApiError::invalid_parameter(if flow == "USER_PASSWORD_AUTH" {
-                "USER_PASSWORD_AUTH flow not enabled for this client"
-            } else {
-                "Auth flow not enabled for this client"
-            }));
+            return Err(ApiError::invalid_parameter(
+                if flow == "USER_PASSWORD_AUTH" {
+                    "USER_PASSWORD_AUTH flow not enabled for this client"
+                } else {
+                    "Auth flow not enabled for this client"
+                },
+            ));
         }
         match flow.as_str() {
             "USER_SRP_AUTH" => start_srp(ctx, conn, &client, &pool, &params),
             "USER_PASSWORD_AUTH" => password_auth(ctx, conn, &client, &pool, &params),
             _ => {
-                let token = params
-                    .get("REFRESH_TOKEN")
-                    .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter REFRESH_TOKEN"))?;
+                let token = params.get("REFRESH_TOKEN").ok_or_else(|| {
+                    ApiError::invalid_parameter("Missing required parameter REFRESH_TOKEN")
+                })?;
                 let result = refresh_flow(
                     ctx,
                     conn,
@@ -771,7 +817,11 @@ fn password_auth(
     let password = param(params, "PASSWORD")?;
     let now = ctx.now();
     let Some(mut user) = resolve_user(conn, pool, name)? else {
-        check_secret_hash(client, &[name], params.get("SECRET_HASH").map(String::as_str))?;
+        check_secret_hash(
+            client,
+            &[name],
+            params.get("SECRET_HASH").map(String::as_str),
+        )?;
         return Err(if legacy(client) {
             ApiError::user_not_found()
         } else {
@@ -787,8 +837,17 @@ fn password_auth(
     check_enabled(&user)?;
     let salt = srp::parse_hex(&user.salt, "salt")
         .map_err(|_| ApiError::internal("Internal error: corrupt verifier"))?;
-    let candidate = srp::compute_verifier(srp::pool_name(&pool.pool_id), &user.username, password, &salt);
-    let ok = bool::from(srp::to_hex(&candidate).as_bytes().ct_eq(user.verifier.as_bytes()));
+    let candidate = srp::compute_verifier(
+        srp::pool_name(&pool.pool_id),
+        &user.username,
+        password,
+        &salt,
+    );
+    let ok = bool::from(
+        srp::to_hex(&candidate)
+            .as_bytes()
+            .ct_eq(user.verifier.as_bytes()),
+    );
     if !ok {
         return Err(record_failure(conn, &mut user, now));
     }
@@ -800,7 +859,15 @@ fn password_auth(
 /// A stable fake (salt, verifier, user id) for a user that does not exist, so SRP sign-in under
 /// PreventUserExistenceErrors=ENABLED looks the same as for a real user.
 fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, String) {
-    let seed = hmac(&ctx.server_key, &[b"simulated-user", pool.pool_id.as_bytes(), b"\0", name.as_bytes()]);
+    let seed = hmac(
+        &ctx.server_key,
+        &[
+            b"simulated-user",
+            pool.pool_id.as_bytes(),
+            b"\0",
+            name.as_bytes(),
+        ],
+    );
     let salt = BigUint::from_bytes_be(&seed[..16]);
     let x = BigUint::from_bytes_be(&seed[16..]);
     let v = srp::GROUP.g.modpow(&x, &srp::GROUP.n);
@@ -808,7 +875,13 @@ fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, S
     (salt.max(BigUint::from(1u8)), v, id.to_string())
 }
 
-fn secret_block_tag(ctx: &Ctx, id: &[u8], pool_id: &str, client_id: &str, username: &str) -> [u8; 32] {
+fn secret_block_tag(
+    ctx: &Ctx,
+    id: &[u8],
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> [u8; 32] {
     hmac(
         &ctx.server_key,
         &[
@@ -854,7 +927,11 @@ fn start_srp(
             (user.username.clone(), user.username.clone(), salt, v)
         }
         None => {
-            check_secret_hash(client, &[name], params.get("SECRET_HASH").map(String::as_str))?;
+            check_secret_hash(
+                client,
+                &[name],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
             if legacy(client) {
                 return Err(ApiError::user_not_found());
             }
@@ -886,7 +963,13 @@ fn start_srp(
     store::insert_challenge(conn, &row, &sha256(&[&session]))?;
     let mut block = vec![SECRET_BLOCK_VERSION];
     block.extend_from_slice(&id);
-    block.extend_from_slice(&secret_block_tag(ctx, &id, &pool.pool_id, &client.client_id, &username));
+    block.extend_from_slice(&secret_block_tag(
+        ctx,
+        &id,
+        &pool.pool_id,
+        &client.client_id,
+        &username,
+    ));
     Ok(json!({
         "ChallengeName": "PASSWORD_VERIFIER",
         "Session": B64URL.encode(&session),
@@ -944,13 +1027,16 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 let bytes = B64URL
                     .decode(s.trim_end_matches('='))
                     .map_err(|_| session_expired())?;
-                Some(store::challenge_by_session(conn, &sha256(&[&bytes]))?.ok_or_else(session_expired)?)
+                Some(
+                    store::challenge_by_session(conn, &sha256(&[&bytes]))?
+                        .ok_or_else(session_expired)?,
+                )
             }
             None => None,
         };
-        let block = B64
-            .decode(block_b64.trim())
-            .map_err(|_| ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not valid base64"))?;
+        let block = B64.decode(block_b64.trim()).map_err(|_| {
+            ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not valid base64")
+        })?;
         let from_block = if block.len() == 65 && block[0] == SECRET_BLOCK_VERSION {
             store::challenge_by_id(conn, &sha256(&[&block[1..33]]))?
         } else {
@@ -970,7 +1056,13 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             (None, Some(b)) => b,
             (None, None) => return Err(session_expired()),
         };
-        let tag = secret_block_tag(ctx, &block[1..33], &row.pool_id, &row.client_id, &row.username);
+        let tag = secret_block_tag(
+            ctx,
+            &block[1..33],
+            &row.pool_id,
+            &row.client_id,
+            &row.username,
+        );
         if !bool::from(tag.ct_eq(&block[33..65])) {
             return Err(ApiError::incorrect_password());
         }
@@ -995,7 +1087,9 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             &[name, &user.username],
             responses.get("SECRET_HASH").map(String::as_str),
         )?;
-        if name != user.username && resolve_user(conn, &pool, name)?.map(|u| u.username) != Some(user.username.clone()) {
+        if name != user.username
+            && resolve_user(conn, &pool, name)?.map(|u| u.username) != Some(user.username.clone())
+        {
             return Err(ApiError::incorrect_password());
         }
         let Some(ts) = srp::parse_timestamp(timestamp) else {
@@ -1046,7 +1140,11 @@ struct RefreshReq {
     client_secret: Option<String>,
 }
 
-fn check_client_secret(client: &ClientRow, given: Option<&str>, kind: &'static str) -> ApiResult<()> {
+fn check_client_secret(
+    client: &ClientRow,
+    given: Option<&str>,
+    kind: &'static str,
+) -> ApiResult<()> {
     let Some(secret) = client.secret.as_deref() else {
         return Ok(());
     };
@@ -1054,7 +1152,10 @@ fn check_client_secret(client: &ClientRow, given: Option<&str>, kind: &'static s
         Some(g) if bool::from(g.as_bytes().ct_eq(secret.as_bytes())) => Ok(()),
         _ => Err(ApiError::new(
             kind,
-            format!("Unable to verify secret hash for client {}", client.client_id),
+            format!(
+                "Unable to verify secret hash for client {}",
+                client.client_id
+            ),
         )),
     }
 }
@@ -1064,9 +1165,15 @@ pub fn get_tokens_from_refresh_token(ctx: &Ctx, body: Value) -> ApiResult<Value>
     ctx.with_db(|conn| {
         let token = required(req.refresh_token, "refreshToken")?;
         let (client, pool) = client_and_pool(conn, req.client_id)?;
-        check_client_secret(&client, req.client_secret.as_deref(), "NotAuthorizedException")?;
+        check_client_secret(
+            &client,
+            req.client_secret.as_deref(),
+            "NotAuthorizedException",
+        )?;
         if !client.config.allows("REFRESH_TOKEN_AUTH") {
-            return Err(ApiError::invalid_parameter("Auth flow not enabled for this client"));
+            return Err(ApiError::invalid_parameter(
+                "Auth flow not enabled for this client",
+            ));
         }
         let result = refresh_flow(ctx, conn, &client, &pool, &token, None)?;
         Ok(json!({"AuthenticationResult": result}))

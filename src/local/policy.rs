@@ -108,7 +108,9 @@ impl PasswordPolicy {
 
 /// Model constraints on a password member (length 1..256, no control characters).
 pub fn check_password_shape(password: &str, member: &str) -> ApiResult<()> {
-    if password.is_empty() || password.chars().count() > 256 || password.chars().any(char::is_control)
+    if password.is_empty()
+        || password.chars().count() > 256
+        || password.chars().any(char::is_control)
     {
         return Err(ApiError::invalid_parameter(format!(
             "1 validation error detected: Value at '{member}' failed to satisfy constraint: \
@@ -180,12 +182,12 @@ pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
         )));
     }
     match name {
-        "email" if !looks_like_email(value) => Err(ApiError::invalid_parameter(
-            "Invalid email address format.",
-        )),
-        "phone_number" if !looks_like_phone(value) => Err(ApiError::invalid_parameter(
-            "Invalid phone number format.",
-        )),
+        "email" if !looks_like_email(value) => {
+            Err(ApiError::invalid_parameter("Invalid email address format."))
+        }
+        "phone_number" if !looks_like_phone(value) => {
+            Err(ApiError::invalid_parameter("Invalid phone number format."))
+        }
         "email_verified" | "phone_number_verified" if value != "true" && value != "false" => Err(
             ApiError::invalid_parameter(format!("Invalid value for {name}: must be true or false")),
         ),

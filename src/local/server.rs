@@ -90,9 +90,8 @@ impl Ctx {
 
 /// Parses a request body into an operation's input shape.
 pub fn parse<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
-    serde_json::from_value(body).map_err(|e| {
-        ApiError::serialization(format!("Could not deserialize the request: {e}"))
-    })
+    serde_json::from_value(body)
+        .map_err(|e| ApiError::serialization(format!("Could not deserialize the request: {e}")))
 }
 
 /// Every operation the pool answers.
@@ -224,8 +223,7 @@ async fn api(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Re
     };
     let started = std::time::Instant::now();
     let op_for_task = op.clone();
-    let result =
-        tokio::task::spawn_blocking(move || dispatch(&ctx, &op_for_task, value)).await;
+    let result = tokio::task::spawn_blocking(move || dispatch(&ctx, &op_for_task, value)).await;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -300,10 +298,7 @@ const EXPOSE_HEADERS: &str = "x-amzn-requestid, x-amzn-errortype, x-amzn-errorme
 /// Permissive CORS so Amplify in a browser can talk to the pool.
 async fn cors(req: Request, next: Next) -> Response {
     let preflight = req.method() == Method::OPTIONS;
-    let requested = req
-        .headers()
-        .get("access-control-request-headers")
-        .cloned();
+    let requested = req.headers().get("access-control-request-headers").cloned();
     let mut resp = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {

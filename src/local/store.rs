@@ -227,9 +227,8 @@ pub fn get_pool(conn: &Connection, pool_id: &str) -> ApiResult<Option<PoolRow>> 
 
 /// The pool, or Cognito's ResourceNotFoundException.
 pub fn require_pool(conn: &Connection, pool_id: &str) -> ApiResult<PoolRow> {
-    get_pool(conn, pool_id)?.ok_or_else(|| {
-        ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
-    })
+    get_pool(conn, pool_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
 }
 
 pub fn list_pools(conn: &Connection) -> ApiResult<Vec<PoolRow>> {
@@ -303,7 +302,10 @@ impl ClientConfig {
 
     /// Legacy (non-ALLOW_) lists implicitly allow SRP and refresh.
     fn legacy_only(&self) -> bool {
-        !self.explicit_auth_flows.iter().any(|f| f.starts_with("ALLOW_"))
+        !self
+            .explicit_auth_flows
+            .iter()
+            .any(|f| f.starts_with("ALLOW_"))
     }
 }
 
@@ -401,11 +403,7 @@ impl UserRecord {
     /// All attributes as Cognito lists them, `sub` first.
     pub fn attribute_list(&self) -> Vec<(String, String)> {
         let mut out = vec![("sub".to_string(), self.sub.clone())];
-        out.extend(
-            self.attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
+        out.extend(self.attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
         out
     }
 }
@@ -590,7 +588,12 @@ pub fn get_code(
         .optional()?)
 }
 
-pub fn mark_code_used(conn: &Connection, pool_id: &str, username: &str, purpose: &str) -> ApiResult<()> {
+pub fn mark_code_used(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    purpose: &str,
+) -> ApiResult<()> {
     conn.execute(
         "UPDATE codes SET used = 1 WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
         params![pool_id, username, purpose],
@@ -602,7 +605,15 @@ pub fn push_outbox(conn: &Connection, e: &crate::admin::OutboxEntry) -> ApiResul
     conn.execute(
         "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![e.pool_id, e.username, e.medium, e.destination, e.purpose, e.code, e.sent_at],
+        params![
+            e.pool_id,
+            e.username,
+            e.medium,
+            e.destination,
+            e.purpose,
+            e.code,
+            e.sent_at
+        ],
     )?;
     Ok(())
 }
@@ -675,7 +686,8 @@ fn challenge_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChallengeRow> {
     })
 }
 
-const CHALLENGE_COLS: &str = "id_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used";
+const CHALLENGE_COLS: &str =
+    "id_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used";
 
 pub fn challenge_by_id(conn: &Connection, id_hash: &[u8]) -> ApiResult<Option<ChallengeRow>> {
     Ok(conn
@@ -687,7 +699,10 @@ pub fn challenge_by_id(conn: &Connection, id_hash: &[u8]) -> ApiResult<Option<Ch
         .optional()?)
 }
 
-pub fn challenge_by_session(conn: &Connection, session_hash: &[u8]) -> ApiResult<Option<ChallengeRow>> {
+pub fn challenge_by_session(
+    conn: &Connection,
+    session_hash: &[u8],
+) -> ApiResult<Option<ChallengeRow>> {
     Ok(conn
         .query_row(
             &format!("SELECT {CHALLENGE_COLS} FROM challenges WHERE session_hash = ?1"),
