@@ -246,6 +246,38 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
     assert_eq!(entry.pool_id, DEMO_POOL_ID);
     let code = h.latest_code("zoe").await;
     assert_eq!(code, entry.code);
+    // The outbox over HTTP: a JSON array of objects with exactly the documented keys.
+    let raw: Value = h
+        .http
+        .get(format!("{}/_local/outbox", h.base()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = raw.as_array().unwrap().last().unwrap().as_object().unwrap();
+    let mut keys: Vec<&str> = last.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "code",
+            "destination",
+            "medium",
+            "pool_id",
+            "purpose",
+            "sent_at",
+            "username"
+        ]
+    );
+    let sent_at = last["sent_at"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{sent_at}"
+    );
+    assert!(sent_at.ends_with('Z'));
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let (t, _) = h

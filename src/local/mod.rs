@@ -238,15 +238,13 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     println!("  pool id:       {}", d.pool_id);
     println!("  client id:     {}", d.client_id);
     println!(
-        "  secret client: {} (secret {})",
-        d.secret_client_id,
-        d.secret_client_secret.expose()
+        "  secret client: {} (its secret is in the README)",
+        d.secret_client_id
     );
     println!(
-        "  demo users:    {} (confirmed), {} (unconfirmed); password {}",
+        "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
-        d.unconfirmed_user,
-        d.password.expose()
+        d.unconfirmed_user
     );
     println!(
         "  jwks:          {}/{}/.well-known/jwks.json",

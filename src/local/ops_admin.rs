@@ -93,18 +93,31 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     Ok(v)
 }
 
+/// A validity in seconds as (value, unit) in the largest unit that divides it evenly.
+fn in_units(seconds: i64) -> (i64, &'static str) {
+    for (unit, size) in [("days", 86400), ("hours", 3600), ("minutes", 60)] {
+        if seconds % size == 0 {
+            return (seconds / size, unit);
+        }
+    }
+    (seconds, "seconds")
+}
+
 fn client_json(c: &ClientRow) -> Value {
     let cfg = &c.config;
+    let (access_value, access_unit) = in_units(cfg.access_token_validity);
+    let (id_value, id_unit) = in_units(cfg.id_token_validity);
+    let (refresh_value, refresh_unit) = in_units(cfg.refresh_token_validity);
     let mut v = json!({
         "UserPoolId": c.pool_id,
         "ClientName": c.name,
         "ClientId": c.client_id,
         "LastModifiedDate": c.modified,
         "CreationDate": c.created,
-        "RefreshTokenValidity": cfg.refresh_token_validity / 60,
-        "AccessTokenValidity": cfg.access_token_validity / 60,
-        "IdTokenValidity": cfg.id_token_validity / 60,
-        "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
+        "RefreshTokenValidity": refresh_value,
+        "AccessTokenValidity": access_value,
+        "IdTokenValidity": id_value,
+        "TokenValidityUnits": {"AccessToken": access_unit, "IdToken": id_unit, "RefreshToken": refresh_unit},
         "ExplicitAuthFlows": cfg.explicit_auth_flows,
         "AllowedOAuthFlowsUserPoolClient": false,
         "PreventUserExistenceErrors": cfg.prevent_user_existence_errors,
