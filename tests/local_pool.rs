@@ -1345,3 +1345,88 @@ async fn pool_and_client_administration() {
         .err();
     assert_eq!(t, "UserNotFoundException");
 }
+
+#[tokio::test]
+async fn hourly_limits_on_codes() {
+    let h = Harness::new().await;
+    h.call(
+        "SignUp",
+        json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim", "Password": "Sup3r-secret!",
+        "UserAttributes": [{"Name": "email", "Value": "lim@example.org"}]}),
+    )
+    .await
+    .ok();
+    for _ in 0..5 {
+        h.call(
+            "ResendConfirmationCode",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim"}),
+        )
+        .await
+        .ok();
+    }
+    let (t, m) = h
+        .call(
+            "ResendConfirmationCode",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim"}),
+        )
+        .await
+        .err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time."
+        )
+    );
+    // Only the newest code counts, and guessing is capped at 15 tries an hour.
+    let code = h.latest_code("lim").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..15 {
+        let (t, _) = h
+            .call(
+                "ConfirmSignUp",
+                json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim", "ConfirmationCode": wrong}),
+            )
+            .await
+            .err();
+        assert_eq!(t, "CodeMismatchException");
+    }
+    let (t, _) = h
+        .call(
+            "ConfirmSignUp",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim", "ConfirmationCode": code}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "LimitExceededException");
+    h.advance(3601);
+    h.call(
+        "ConfirmSignUp",
+        json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim", "ConfirmationCode": code}),
+    )
+    .await
+    .ok();
+    // Unknown users (LEGACY) and confirmed users get their own answers.
+    let (t, m) = h
+        .call(
+            "ResendConfirmationCode",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "nobody"}),
+        )
+        .await
+        .err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "UserNotFoundException",
+            "Username/client id combination not found."
+        )
+    );
+    let (t, _) = h
+        .call(
+            "ResendConfirmationCode",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "lim"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "InvalidParameterException");
+}

@@ -31,6 +31,17 @@ pub const TIMESTAMP_SKEW: i64 = 5 * 60;
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 /// The failure counter resets after this long without attempts.
 pub const LOCKOUT_RESET: i64 = 15 * 60;
+/// ResendConfirmationCode calls per user per hour.
+pub const RESEND_PER_HOUR: i64 = 5;
+/// ConfirmSignUp calls per user per hour.
+pub const CONFIRM_PER_HOUR: i64 = 15;
+
+fn limit_exceeded() -> ApiError {
+    ApiError::new(
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    )
+}
 
 const SECRET_BLOCK_VERSION: u8 = 1;
 const SESSION_VERSION: u8 = 0x53;
@@ -646,6 +657,9 @@ pub fn confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             )));
         }
         let now = ctx.now();
+        if !store::rate_allow(conn, &pool.pool_id, &user.username, "CONFIRM_SIGN_UP", now, 3600, CONFIRM_PER_HOUR)? {
+            return Err(limit_exceeded());
+        }
         let Some(stored) = store::get_code(conn, &pool.pool_id, &user.username, "SIGN_UP")? else {
             return Err(mismatch());
         };
@@ -714,6 +728,17 @@ pub fn resend_confirmation_code(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         };
         if user.status != "UNCONFIRMED" {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
+        }
+        if !store::rate_allow(
+            conn,
+            &pool.pool_id,
+            &user.username,
+            "RESEND_CODE",
+            ctx.now(),
+            3600,
+            RESEND_PER_HOUR,
+        )? {
+            return Err(limit_exceeded());
         }
         match deliver_code(ctx, conn, &pool, &user, "SIGN_UP", SIGN_UP_CODE_TTL)? {
             Some(d) => Ok(json!({"CodeDeliveryDetails": d})),
@@ -905,6 +930,9 @@ fn start_srp(
 ) -> ApiResult<Value> {
     let name = param(params, "USERNAME")?;
     let a_hex = param(params, "SRP_A")?;
+    if a_hex.len() > 2048 {
+        return Err(ApiError::invalid_parameter("SRP_A is too long"));
+    }
     let a_pub = srp::parse_hex(a_hex, "SRP_A")
         .map_err(|_| ApiError::invalid_parameter("SRP_A is not valid hexadecimal"))?;
     if (&a_pub % &srp::GROUP.n) == BigUint::default() {

@@ -100,6 +100,13 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     revoked     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS refresh_by_user ON refresh_tokens(pool_id, username);
+CREATE TABLE IF NOT EXISTS rate_events (
+    pool_id   TEXT NOT NULL,
+    username  TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_by_user ON rate_events(pool_id, username, action, at);
 "#;
 
 /// Opens (creating if needed) the store at `path`.
@@ -815,4 +822,37 @@ pub fn revoke_user_tokens(conn: &Connection, pool_id: &str, username: &str) -> A
         params![pool_id, username],
     )?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-user hourly limits
+
+/// Records one `action` by a user unless `max` of them already happened within `window`
+/// seconds; returns false (and records nothing) when the limit is reached.
+pub fn rate_allow(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    action: &str,
+    now: i64,
+    window: i64,
+    max: i64,
+) -> ApiResult<bool> {
+    conn.execute(
+        "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2 AND action = ?3 AND at <= ?4",
+        params![pool_id, username, action, now - window],
+    )?;
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM rate_events WHERE pool_id = ?1 AND username = ?2 AND action = ?3",
+        params![pool_id, username, action],
+        |r| r.get(0),
+    )?;
+    if n >= max {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO rate_events (pool_id, username, action, at) VALUES (?1, ?2, ?3, ?4)",
+        params![pool_id, username, action, now],
+    )?;
+    Ok(true)
 }
