@@ -155,6 +155,13 @@ impl LocalPool {
                 tracing::error!(error = %e, "local pool: server stopped with an error");
             }
         });
+        // A fresh store's demo pool gets its RSA keys now, while the caller gets going.
+        let keygen_ctx = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = keygen_ctx.ensure_keys() {
+                tracing::error!(error = %e, "local pool: could not generate signing keys");
+            }
+        });
         tracing::info!(url = %base_url, db = %opts.db_path.display(), "local pool: listening");
         Ok(LocalPool {
             base_url,

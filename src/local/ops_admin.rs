@@ -35,20 +35,31 @@ fn random_alnum(n: usize, lowercase: bool) -> String {
     if lowercase { s.to_lowercase() } else { s }
 }
 
-/// Builds a pool row with two fresh RSA keys (generated in parallel: this takes a moment).
-pub fn new_pool_row(
-    pool_id: &str,
-    name: &str,
-    config: PoolConfig,
-    now: i64,
-) -> anyhow::Result<PoolRow> {
+/// Two fresh RSA keys (ID, access), generated in parallel: this takes a moment.
+pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String))> {
     let (id_key, access_key) = std::thread::scope(|s| {
         let a = s.spawn(jwt::generate_key);
         let b = jwt::generate_key();
         (a.join(), b)
     });
-    let (id_kid, id_key_pem) = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
-    let (access_kid, access_key_pem) = access_key?;
+    let id_key = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
+    Ok((id_key, access_key?))
+}
+
+/// Builds a pool row; with `keys: false` its signing keys are left for
+/// [`Ctx::ensure_keys`](super::server::Ctx::ensure_keys) to generate in the background.
+pub fn new_pool_row(
+    pool_id: &str,
+    name: &str,
+    config: PoolConfig,
+    now: i64,
+    keys: bool,
+) -> anyhow::Result<PoolRow> {
+    let ((id_kid, id_key_pem), (access_kid, access_key_pem)) = if keys {
+        generate_key_pair()?
+    } else {
+        Default::default()
+    };
     Ok(PoolRow {
         pool_id: pool_id.to_string(),
         name: name.to_string(),
@@ -278,7 +289,7 @@ pub fn create_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let (name, config) = pool_config(req)?;
     let pool_id = format!("{REGION}_{}", random_alnum(9, false));
     // Key generation happens outside the store lock.
-    let row = new_pool_row(&pool_id, &name, config, ctx.now()).map_err(|e| {
+    let row = new_pool_row(&pool_id, &name, config, ctx.now(), true).map_err(|e| {
         tracing::error!(error = %e, "local pool: key generation failed");
         ApiError::internal("Internal error: key generation failed")
     })?;

@@ -37,8 +37,8 @@ pub fn seed(ctx: &Ctx) -> anyhow::Result<bool> {
             deletion_protection: "INACTIVE".into(),
             ..PoolConfig::default()
         };
-        // Keys are generated before the store is locked.
-        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now())?;
+        // The signing keys are generated in the background once the server listens.
+        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)?;
         ctx.with_db(|c| store::insert_pool(c, &row))?;
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");

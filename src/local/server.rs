@@ -3,7 +3,7 @@
 //! SQLite and the SRP/RSA math never stall the async executor.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -33,6 +33,9 @@ pub struct Ctx {
     /// Seconds added to the wall clock (tests move time forward with it).
     pub clock_offset: AtomicI64,
     keys: Mutex<HashMap<String, Arc<PoolKeys>>>,
+    /// Held while generating missing pool keys; `keys_ready` once none are missing.
+    keygen: Mutex<()>,
+    keys_ready: AtomicBool,
 }
 
 impl Ctx {
@@ -43,7 +46,32 @@ impl Ctx {
             server_key,
             clock_offset: AtomicI64::new(0),
             keys: Mutex::new(HashMap::new()),
+            keygen: Mutex::new(()),
+            keys_ready: AtomicBool::new(false),
         }
+    }
+
+    /// Generates the signing keys of every pool that has none yet (the seeded demo pool on a
+    /// fresh store), outside the store lock. Cheap once done; concurrent callers wait for the
+    /// one doing the work. Must not be called with the store locked.
+    pub fn ensure_keys(&self) -> ApiResult<()> {
+        if self.keys_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _guard = self.keygen.lock().unwrap_or_else(|e| e.into_inner());
+        if self.keys_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        for pool_id in self.with_db(store::pools_without_keys)? {
+            let (id, access) = super::ops_admin::generate_key_pair().map_err(|e| {
+                tracing::error!(error = %e, "local pool: key generation failed");
+                ApiError::internal("Internal error: key generation failed")
+            })?;
+            self.with_db(|c| store::set_pool_keys(c, &pool_id, &id, &access))?;
+            tracing::info!(pool = %pool_id, "local pool: signing keys generated");
+        }
+        self.keys_ready.store(true, Ordering::Release);
+        Ok(())
     }
 
     pub fn now_dt(&self) -> OffsetDateTime {
@@ -66,6 +94,11 @@ impl Ctx {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = cache.get(&pool.pool_id) {
             return Ok(k.clone());
+        }
+        if pool.id_key_pem.is_empty() || pool.access_key_pem.is_empty() {
+            return Err(ApiError::internal(
+                "Internal error: the pool's signing keys are not generated yet",
+            ));
         }
         let build = || -> anyhow::Result<PoolKeys> {
             Ok(PoolKeys {
@@ -117,6 +150,16 @@ pub const OPERATIONS: &[&str] = &[
 
 /// Runs one operation (blocking: call from the blocking pool).
 pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
+    if matches!(
+        op,
+        "InitiateAuth"
+            | "RespondToAuthChallenge"
+            | "GetTokensFromRefreshToken"
+            | "GetUser"
+            | "GlobalSignOut"
+    ) {
+        ctx.ensure_keys()?;
+    }
     match op {
         "SignUp" => ops_auth::sign_up(ctx, body),
         "ConfirmSignUp" => ops_auth::confirm_sign_up(ctx, body),
@@ -254,6 +297,7 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
 
 async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Response {
     let res = tokio::task::spawn_blocking(move || {
+        ctx.ensure_keys()?;
         let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
         Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
     })

@@ -238,6 +238,26 @@ pub fn require_pool(conn: &Connection, pool_id: &str) -> ApiResult<PoolRow> {
         .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
 }
 
+/// Pools whose signing keys are still to be generated (empty key columns).
+pub fn pools_without_keys(conn: &Connection) -> ApiResult<Vec<String>> {
+    let mut st = conn.prepare("SELECT pool_id FROM pools WHERE id_key = '' OR access_key = ''")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn set_pool_keys(
+    conn: &Connection,
+    pool_id: &str,
+    id: &(String, String),
+    access: &(String, String),
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 WHERE pool_id = ?1",
+        params![pool_id, id.0, id.1, access.0, access.1],
+    )?;
+    Ok(())
+}
+
 pub fn list_pools(conn: &Connection) -> ApiResult<Vec<PoolRow>> {
     let mut st = conn.prepare(&format!("SELECT {POOL_COLS} FROM pools ORDER BY pool_id"))?;
     let rows = st.query_map([], pool_from_row)?;
