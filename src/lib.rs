@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cli;
 pub mod cognito;
 pub mod config;
+pub mod headless;
 pub mod local;
 pub mod paths;
 pub mod secret;

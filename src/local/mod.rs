@@ -1,1 +1,290 @@
-//! The embedded Cognito-compatible user pool.
+//! The embedded Cognito-compatible user pool: an axum server on 127.0.0.1 backed by SQLite that
+//! really verifies SRP and issues RS256 JWTs, so Amplify JS, the AWS CLI, boto3, pycognito and
+//! this app's own client can run every sign-up and sign-in step without an AWS account.
+//!
+//! - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (see
+//!   [`server::OPERATIONS`]); errors are HTTP 400 `{"__type", "message"}` with
+//!   `x-amzn-ErrorType` and `x-amzn-RequestId`.
+//! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
+//! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
+//!   [`crate::admin::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
+//!   `code`, `sent_at`).
+//!
+//! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
+//! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
+//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`].
+
+pub mod error;
+pub mod jwt;
+pub mod ops_admin;
+pub mod ops_auth;
+pub mod policy;
+pub mod seed;
+pub mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::secret::Secret;
+use server::Ctx;
+
+/// The demo pool's id (region `us-east-1`, pool name `cognitotui`).
+pub const DEMO_POOL_ID: &str = "us-east-1_cognitotui";
+pub const DEMO_POOL_NAME: &str = "cognito-tui demo";
+/// The demo app client: no secret, every auth flow allowed.
+pub const DEMO_CLIENT_ID: &str = "democlientcognitotui000001";
+/// A second demo client that has a secret (SECRET_HASH required).
+pub const DEMO_SECRET_CLIENT_ID: &str = "democlientwithsecret000002";
+/// The secret of [`DEMO_SECRET_CLIENT_ID`]. A published demo value: local use only.
+pub const DEMO_SECRET_CLIENT_SECRET: &str = "demosecretcognitotui0000000000000000000000000000001";
+/// Confirmed demo users (email `<name>@example.com`, verified).
+pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
+/// A demo user still waiting for its sign-up code (it is in the outbox).
+pub const DEMO_UNCONFIRMED_USER: &str = "carol";
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
+
+/// How to run the pool.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// The SQLite file (created if missing, with its directory).
+    pub db_path: PathBuf,
+    /// Where to listen; `127.0.0.1:0` lets the OS choose the port.
+    pub bind: SocketAddr,
+}
+
+impl LocalOptions {
+    /// The default store location and an OS-chosen port on 127.0.0.1.
+    pub fn default_local() -> Self {
+        Self {
+            db_path: default_db_path(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// The embedded pool's SQLite file in the data directory (see `crate::paths`).
+pub fn default_db_path() -> PathBuf {
+    crate::paths::Paths::resolve()
+        .map(|p| p.local_db())
+        .unwrap_or_else(|_| PathBuf::from("local-pool.sqlite3"))
+}
+
+/// The ids a fresh pool is seeded with.
+#[derive(Debug, Clone)]
+pub struct DemoIds {
+    pub pool_id: String,
+    pub client_id: String,
+    pub secret_client_id: String,
+    pub secret_client_secret: Secret,
+    pub confirmed_users: Vec<String>,
+    pub unconfirmed_user: String,
+    pub password: Secret,
+}
+
+impl DemoIds {
+    fn fixed() -> Self {
+        Self {
+            pool_id: DEMO_POOL_ID.into(),
+            client_id: DEMO_CLIENT_ID.into(),
+            secret_client_id: DEMO_SECRET_CLIENT_ID.into(),
+            secret_client_secret: Secret::new(DEMO_SECRET_CLIENT_SECRET),
+            confirmed_users: DEMO_CONFIRMED_USERS.iter().map(|s| s.to_string()).collect(),
+            unconfirmed_user: DEMO_UNCONFIRMED_USER.into(),
+            password: Secret::new(DEMO_PASSWORD),
+        }
+    }
+}
+
+/// A running embedded pool. Dropping it stops the server too; [`LocalPool::shutdown`] waits.
+pub struct LocalPool {
+    base_url: String,
+    addr: SocketAddr,
+    db_path: PathBuf,
+    demo: DemoIds,
+    ctx: Arc<Ctx>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for LocalPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalPool")
+            .field("base_url", &self.base_url)
+            .field("db_path", &self.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalPool {
+    /// Opens (and on first run seeds) the store, binds, and serves on the caller's runtime.
+    pub async fn start(opts: LocalOptions) -> anyhow::Result<LocalPool> {
+        let listener = tokio::net::TcpListener::bind(opts.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", opts.bind))?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let db_path = opts.db_path.clone();
+        let url = base_url.clone();
+        let ctx = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Ctx>> {
+            let conn = store::open(&db_path)
+                .with_context(|| format!("cannot open the pool store {}", db_path.display()))?;
+            let key = store::server_key(&conn)?;
+            let ctx = Arc::new(Ctx::new(conn, url, key));
+            seed::seed(&ctx).context("cannot seed the demo pool")?;
+            Ok(ctx)
+        })
+        .await??;
+        let app = server::router(ctx.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "local pool: server stopped with an error");
+            }
+        });
+        // A fresh store's demo pool gets its RSA keys now, while the caller gets going.
+        let keygen_ctx = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = keygen_ctx.ensure_keys() {
+                tracing::error!(error = %e, "local pool: could not generate signing keys");
+            }
+        });
+        tracing::info!(url = %base_url, db = %opts.db_path.display(), "local pool: listening");
+        Ok(LocalPool {
+            base_url,
+            addr,
+            db_path: opts.db_path,
+            demo: DemoIds::fixed(),
+            ctx,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    pub fn demo(&self) -> &DemoIds {
+        &self.demo
+    }
+
+    /// The token issuer of a pool on this server (`base_url/poolId`).
+    pub fn issuer(&self, pool_id: &str) -> String {
+        self.ctx.issuer(pool_id)
+    }
+
+    /// Moves the pool's clock forward (or back) by `seconds`: for tests of expiry (codes,
+    /// sessions, tokens, lockout). Affects this running server only.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.ctx.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    /// The outbox, oldest first (what `GET /_local/outbox` returns).
+    pub async fn outbox(&self) -> anyhow::Result<Vec<crate::admin::OutboxEntry>> {
+        let ctx = self.ctx.clone();
+        Ok(tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox)).await??)
+    }
+
+    /// Stops accepting requests, lets in-flight ones finish (up to 5 s) and closes the store.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(std::time::Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalPool {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// `cognito-tui serve`: runs the pool alone until Ctrl-C or SIGTERM, after printing its URL and
+/// the demo ids to stdout (the one place library code prints: this is the CLI).
+pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
+    let pool = LocalPool::start(opts).await?;
+    let d = pool.demo();
+    println!(
+        "cognito-tui embedded user pool listening on {}",
+        pool.base_url()
+    );
+    println!("  endpoint:      {}/", pool.base_url());
+    println!("  pool id:       {}", d.pool_id);
+    println!("  client id:     {}", d.client_id);
+    println!(
+        "  secret client: {} (its secret is in the README)",
+        d.secret_client_id
+    );
+    println!(
+        "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
+        d.confirmed_users.join(", "),
+        d.unconfirmed_user
+    );
+    println!(
+        "  jwks:          {}/{}/.well-known/jwks.json",
+        pool.base_url(),
+        d.pool_id
+    );
+    println!("  outbox:        {}/_local/outbox", pool.base_url());
+    println!("  store:         {}", pool.db_path().display());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    wait_for_stop_signal().await;
+    pool.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -10,6 +10,8 @@
 //! RFC 3526 §8 gives for this group's strength, which makes a sign-in's client work about four
 //! times cheaper. Any size works with the server: the vectors use a 1024-byte `a`.
 
+mod mont;
+
 use std::sync::LazyLock;
 
 use base64::Engine as _;
@@ -135,7 +137,7 @@ pub fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &BigUint)
 /// The verifier v = g^x mod N that a server stores instead of the password.
 pub fn compute_verifier(pool_name: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
     let x = compute_x(pool_name, user_id, password, salt);
-    GROUP.g.modpow(&x, &GROUP.n)
+    mont::pow_g(&x)
 }
 
 /// HKDF-SHA256(salt = PAD(u), ikm = PAD(S), info = "Caldera Derived Key", L = 16).
@@ -284,7 +286,7 @@ impl ClientEphemeral {
     /// Uses a given private exponent (for known-answer tests). Panics never: a = 0 gives A = 1,
     /// which servers accept; callers that draw randomly use [`ClientEphemeral::generate`].
     pub fn from_private(a: BigUint) -> Self {
-        let a_pub = GROUP.g.modpow(&a, &GROUP.n);
+        let a_pub = mont::pow_g(&a);
         Self { a, a_pub }
     }
 
@@ -317,12 +319,12 @@ impl ClientEphemeral {
             return Err(SrpError::IllegalU);
         }
         let x = compute_x(pool_name, user_id_for_srp, password, &salt);
-        let gx = g.g.modpow(&x, &g.n);
+        let gx = mont::pow_g(&x);
         let kgx = (&g.k * gx) % &g.n;
         // Reduce B − k·g^x into [0, N) before exponentiating (BigUint cannot go negative).
         let base = ((&b_pub % &g.n) + &g.n - kgx) % &g.n;
         let exp = &self.a + &u * &x;
-        let s = base.modpow(&exp, &g.n);
+        let s = mont::pow_n(&base, &exp);
         let key = derive_key(&u, &s);
         Ok(SharedKey {
             key,
@@ -417,7 +419,7 @@ impl ServerEphemeral {
 
     pub fn from_private(b: BigUint, verifier: &BigUint) -> Self {
         let g = &*GROUP;
-        let b_pub = (&g.k * verifier + g.g.modpow(&b, &g.n)) % &g.n;
+        let b_pub = (&g.k * verifier + mont::pow_g(&b)) % &g.n;
         Self { b, b_pub }
     }
 
@@ -446,8 +448,8 @@ pub fn server_key(
     if u.is_zero() {
         return Err(SrpError::IllegalU);
     }
-    let base = (a_pub * verifier.modpow(&u, &g.n)) % &g.n;
-    let s = base.modpow(b_priv, &g.n);
+    let base = (a_pub * mont::pow_n(verifier, &u)) % &g.n;
+    let s = mont::pow_n(&base, b_priv);
     Ok(derive_key(&u, &s))
 }
 

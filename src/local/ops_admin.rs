@@ -1,0 +1,862 @@
+//! Pool administration (SigV4 operations on AWS; unsigned here): pools, app clients, ListUsers
+//! with its filter grammar and paging (PROTOCOL.md §2.4), AdminConfirmSignUp.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::jwt;
+use super::ops_auth::resolve_user;
+use super::policy::PasswordPolicy;
+use super::server::{Ctx, parse};
+use super::store::{self, ClientConfig, ClientRow, PoolConfig, PoolRow, UserRecord};
+
+/// The region embedded in the ids of pools this server creates.
+pub const REGION: &str = "us-east-1";
+/// The account id in ARNs.
+pub const ACCOUNT: &str = "000000000000";
+/// ListUsers pagination tokens expire after an hour.
+pub const PAGE_TOKEN_TTL: i64 = 3600;
+
+fn required(v: Option<String>, member: &str) -> ApiResult<String> {
+    v.ok_or_else(|| ApiError::missing(member))
+}
+
+fn random_alnum(n: usize, lowercase: bool) -> String {
+    let s: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect();
+    if lowercase { s.to_lowercase() } else { s }
+}
+
+/// Two fresh RSA keys (ID, access), generated in parallel: this takes a moment.
+pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String))> {
+    let (id_key, access_key) = std::thread::scope(|s| {
+        let a = s.spawn(jwt::generate_key);
+        let b = jwt::generate_key();
+        (a.join(), b)
+    });
+    let id_key = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
+    Ok((id_key, access_key?))
+}
+
+/// Builds a pool row; with `keys: false` its signing keys are left for
+/// [`Ctx::ensure_keys`](super::server::Ctx::ensure_keys) to generate in the background.
+pub fn new_pool_row(
+    pool_id: &str,
+    name: &str,
+    config: PoolConfig,
+    now: i64,
+    keys: bool,
+) -> anyhow::Result<PoolRow> {
+    let ((id_kid, id_key_pem), (access_kid, access_key_pem)) = if keys {
+        generate_key_pair()?
+    } else {
+        Default::default()
+    };
+    Ok(PoolRow {
+        pool_id: pool_id.to_string(),
+        name: name.to_string(),
+        config,
+        created: now,
+        modified: now,
+        id_kid,
+        id_key_pem,
+        access_kid,
+        access_key_pem,
+    })
+}
+
+fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
+    let c = &p.config;
+    let mut v = json!({
+        "Id": p.pool_id,
+        "Name": p.name,
+        "Arn": format!("arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{}", p.pool_id),
+        "Policies": {
+            "PasswordPolicy": c.password_policy,
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
+        },
+        "DeletionProtection": c.deletion_protection,
+        "LambdaConfig": {},
+        "Status": "Enabled",
+        "LastModifiedDate": p.modified,
+        "CreationDate": p.created,
+        "AutoVerifiedAttributes": c.auto_verified_attributes,
+        "MfaConfiguration": c.mfa_configuration,
+        "EstimatedNumberOfUsers": store::count_users(conn, &p.pool_id)?,
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": c.password_policy.temporary_password_validity_days},
+        "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
+        "UserPoolTier": "ESSENTIALS",
+    });
+    if !c.username_attributes.is_empty() {
+        v["UsernameAttributes"] = json!(c.username_attributes);
+    }
+    if !c.alias_attributes.is_empty() {
+        v["AliasAttributes"] = json!(c.alias_attributes);
+    }
+    Ok(v)
+}
+
+/// A validity in seconds as (value, unit) in the largest unit that divides it evenly.
+fn in_units(seconds: i64) -> (i64, &'static str) {
+    for (unit, size) in [("days", 86400), ("hours", 3600), ("minutes", 60)] {
+        if seconds % size == 0 {
+            return (seconds / size, unit);
+        }
+    }
+    (seconds, "seconds")
+}
+
+fn client_json(c: &ClientRow) -> Value {
+    let cfg = &c.config;
+    let (access_value, access_unit) = in_units(cfg.access_token_validity);
+    let (id_value, id_unit) = in_units(cfg.id_token_validity);
+    let (refresh_value, refresh_unit) = in_units(cfg.refresh_token_validity);
+    let mut v = json!({
+        "UserPoolId": c.pool_id,
+        "ClientName": c.name,
+        "ClientId": c.client_id,
+        "LastModifiedDate": c.modified,
+        "CreationDate": c.created,
+        "RefreshTokenValidity": refresh_value,
+        "AccessTokenValidity": access_value,
+        "IdTokenValidity": id_value,
+        "TokenValidityUnits": {"AccessToken": access_unit, "IdToken": id_unit, "RefreshToken": refresh_unit},
+        "ExplicitAuthFlows": cfg.explicit_auth_flows,
+        "AllowedOAuthFlowsUserPoolClient": false,
+        "PreventUserExistenceErrors": cfg.prevent_user_existence_errors,
+        "EnableTokenRevocation": cfg.enable_token_revocation,
+        "EnablePropagateAdditionalUserContextData": false,
+        "AuthSessionValidity": cfg.auth_session_validity,
+    });
+    if let Some(s) = &c.secret {
+        v["ClientSecret"] = json!(s);
+    }
+    if !cfg.read_attributes.is_empty() {
+        v["ReadAttributes"] = json!(cfg.read_attributes);
+    }
+    if !cfg.write_attributes.is_empty() {
+        v["WriteAttributes"] = json!(cfg.write_attributes);
+    }
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination tokens: opaque base64url of a small JSON document.
+
+#[derive(Serialize, Deserialize)]
+struct PageToken {
+    k: String,
+    a: String,
+    t: i64,
+}
+
+fn make_page_token(kind: &str, after: &str, now: i64) -> String {
+    let t = PageToken {
+        k: kind.into(),
+        a: after.into(),
+        t: now,
+    };
+    B64URL.encode(serde_json::to_vec(&t).unwrap_or_default())
+}
+
+fn read_page_token(kind: &str, token: &str, now: i64, ttl: Option<i64>) -> ApiResult<String> {
+    let bad = || ApiError::invalid_parameter("Invalid pagination token.");
+    let bytes = B64URL.decode(token.trim()).map_err(|_| bad())?;
+    let t: PageToken = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if t.k != kind {
+        return Err(bad());
+    }
+    if let Some(ttl) = ttl
+        && now - t.t > ttl
+    {
+        return Err(ApiError::invalid_parameter("Pagination token expired."));
+    }
+    Ok(t.a)
+}
+
+// ---------------------------------------------------------------------------------------------
+// CreateUserPool, DescribeUserPool, ListUserPools
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoliciesIn {
+    password_policy: Option<PasswordPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateUserPoolReq {
+    pool_name: Option<String>,
+    policies: Option<PoliciesIn>,
+    auto_verified_attributes: Option<Vec<String>>,
+    alias_attributes: Option<Vec<String>>,
+    username_attributes: Option<Vec<String>>,
+    mfa_configuration: Option<String>,
+    deletion_protection: Option<String>,
+}
+
+/// Validates CreateUserPool settings into a PoolConfig.
+fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
+    let name = required(req.pool_name, "poolName")?;
+    if name.is_empty()
+        || name.chars().count() > 128
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c.is_whitespace() || "+=,.@-".contains(c))
+    {
+        return Err(ApiError::invalid_parameter(
+            "1 validation error detected: Value at 'poolName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+        ));
+    }
+    let password_policy = req
+        .policies
+        .and_then(|p| p.password_policy)
+        .unwrap_or_default();
+    password_policy.validate()?;
+    let auto = req.auto_verified_attributes.unwrap_or_default();
+    for a in &auto {
+        if a != "email" && a != "phone_number" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AutoVerifiedAttributes value: {a}"
+            )));
+        }
+    }
+    let alias = req.alias_attributes.unwrap_or_default();
+    for a in &alias {
+        if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AliasAttributes value: {a}"
+            )));
+        }
+    }
+    let username_attrs = req.username_attributes.unwrap_or_default();
+    for a in &username_attrs {
+        if a != "email" && a != "phone_number" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid UsernameAttributes value: {a}"
+            )));
+        }
+    }
+    if !alias.is_empty() && !username_attrs.is_empty() {
+        return Err(ApiError::invalid_parameter(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
+        ));
+    }
+    let mfa = req.mfa_configuration.unwrap_or_else(|| "OFF".into());
+    match mfa.as_str() {
+        "OFF" | "OPTIONAL" => {}
+        "ON" => {
+            return Err(ApiError::invalid_parameter(
+                "MfaConfiguration ON is not supported by the embedded user pool",
+            ));
+        }
+        other => {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid MfaConfiguration value: {other}"
+            )));
+        }
+    }
+    let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
+    if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
+        return Err(ApiError::invalid_parameter(
+            "Invalid DeletionProtection value",
+        ));
+    }
+    Ok((
+        name,
+        PoolConfig {
+            password_policy,
+            auto_verified_attributes: auto,
+            username_attributes: username_attrs,
+            alias_attributes: alias,
+            mfa_configuration: mfa,
+            deletion_protection,
+        },
+    ))
+}
+
+pub fn create_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: CreateUserPoolReq = parse(body)?;
+    let (name, config) = pool_config(req)?;
+    let pool_id = format!("{REGION}_{}", random_alnum(9, false));
+    // Key generation happens outside the store lock.
+    let row = new_pool_row(&pool_id, &name, config, ctx.now(), true).map_err(|e| {
+        tracing::error!(error = %e, "local pool: key generation failed");
+        ApiError::internal("Internal error: key generation failed")
+    })?;
+    ctx.with_db(|conn| {
+        store::insert_pool(conn, &row)?;
+        tracing::info!(pool = %pool_id, "local pool: user pool created");
+        Ok(json!({"UserPool": pool_json(conn, &row)?}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoolIdReq {
+    user_pool_id: Option<String>,
+}
+
+pub fn describe_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: PoolIdReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+        Ok(json!({"UserPool": pool_json(conn, &pool)?}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListReq {
+    user_pool_id: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+fn check_max_results(n: Option<i64>, required_member: bool) -> ApiResult<usize> {
+    match n {
+        None if required_member => Err(ApiError::missing("maxResults")),
+        None => Ok(60),
+        Some(n) if (1..=60).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy \
+             constraint: Member must have value between 1 and 60"
+        ))),
+    }
+}
+
+pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: ListReq = parse(body)?;
+    let limit = check_max_results(req.max_results, true)?;
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        let after = match req.next_token.as_deref() {
+            Some(t) => Some(read_page_token("pools", t, now, None)?),
+            None => None,
+        };
+        let pools: Vec<PoolRow> = store::list_pools(conn)?
+            .into_iter()
+            .filter(|p| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| p.pool_id.as_str() > a.as_str())
+            })
+            .collect();
+        let page = &pools[..pools.len().min(limit)];
+        let items: Vec<Value> = page
+            .iter()
+            .map(|p| {
+                json!({"Id": p.pool_id, "Name": p.name, "LambdaConfig": {}, "Status": "Enabled",
+                       "LastModifiedDate": p.modified, "CreationDate": p.created})
+            })
+            .collect();
+        let mut out = json!({"UserPools": items});
+        if pools.len() > limit
+            && let Some(last) = page.last()
+        {
+            out["NextToken"] = json!(make_page_token("pools", &last.pool_id, now));
+        }
+        Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// App clients
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct TokenValidityUnits {
+    access_token: Option<String>,
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateClientReq {
+    user_pool_id: Option<String>,
+    client_name: Option<String>,
+    generate_secret: Option<bool>,
+    refresh_token_validity: Option<i64>,
+    access_token_validity: Option<i64>,
+    id_token_validity: Option<i64>,
+    token_validity_units: Option<TokenValidityUnits>,
+    read_attributes: Option<Vec<String>>,
+    write_attributes: Option<Vec<String>>,
+    explicit_auth_flows: Option<Vec<String>>,
+    prevent_user_existence_errors: Option<String>,
+    enable_token_revocation: Option<bool>,
+    auth_session_validity: Option<i64>,
+}
+
+const AUTH_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64> {
+    let mult = match unit.unwrap_or(default_unit) {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        "days" => 86400,
+        other => {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid TimeUnitsType value: {other}"
+            )));
+        }
+    };
+    value
+        .checked_mul(mult)
+        .ok_or_else(|| ApiError::invalid_parameter("Token validity out of range"))
+}
+
+fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
+    let mut cfg = ClientConfig::default();
+    let units = req.token_validity_units.as_ref();
+    if let Some(v) = req.access_token_validity {
+        cfg.access_token_validity =
+            seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;
+    }
+    if let Some(v) = req.id_token_validity {
+        cfg.id_token_validity = seconds(v, units.and_then(|u| u.id_token.as_deref()), "hours")?;
+    }
+    if let Some(v) = req.refresh_token_validity {
+        cfg.refresh_token_validity =
+            seconds(v, units.and_then(|u| u.refresh_token.as_deref()), "days")?;
+    }
+    for (what, v) in [
+        ("AccessTokenValidity", cfg.access_token_validity),
+        ("IdTokenValidity", cfg.id_token_validity),
+    ] {
+        if !(300..=86400).contains(&v) {
+            return Err(ApiError::invalid_parameter(format!(
+                "{what} must be between 5 minutes and 1 day"
+            )));
+        }
+    }
+    if !(3600..=10 * 365 * 86400).contains(&cfg.refresh_token_validity) {
+        return Err(ApiError::invalid_parameter(
+            "RefreshTokenValidity must be between 60 minutes and 10 years",
+        ));
+    }
+    if let Some(flows) = &req.explicit_auth_flows {
+        for f in flows {
+            if !AUTH_FLOWS.contains(&f.as_str()) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "1 validation error detected: Value '[{f}]' at 'explicitAuthFlows' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [{}]",
+                    AUTH_FLOWS.join(", ")
+                )));
+            }
+        }
+        let new_style = flows.iter().filter(|f| f.starts_with("ALLOW_")).count();
+        if new_style != 0 && new_style != flows.len() {
+            return Err(ApiError::invalid_parameter(
+                "The combination of ExplicitAuthFlows is not valid: do not mix legacy and ALLOW_ values.",
+            ));
+        }
+        cfg.explicit_auth_flows = flows.clone();
+    }
+    if let Some(p) = &req.prevent_user_existence_errors {
+        if p != "LEGACY" && p != "ENABLED" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid PreventUserExistenceErrors value: {p}"
+            )));
+        }
+        cfg.prevent_user_existence_errors = p.clone();
+    }
+    if let Some(e) = req.enable_token_revocation {
+        cfg.enable_token_revocation = e;
+    }
+    if let Some(m) = req.auth_session_validity {
+        if !(3..=15).contains(&m) {
+            return Err(ApiError::invalid_parameter(
+                "AuthSessionValidity must be between 3 and 15 minutes",
+            ));
+        }
+        cfg.auth_session_validity = m as u32;
+    }
+    cfg.read_attributes = req.read_attributes.clone().unwrap_or_default();
+    cfg.write_attributes = req.write_attributes.clone().unwrap_or_default();
+    Ok(cfg)
+}
+
+pub fn create_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: CreateClientReq = parse(body)?;
+    let config = client_config(&req)?;
+    let pool_id = required(req.user_pool_id, "userPoolId")?;
+    let name = required(req.client_name, "clientName")?;
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(ApiError::invalid_parameter(
+            "ClientName must be between 1 and 128 characters",
+        ));
+    }
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        store::require_pool(conn, &pool_id)?;
+        let row = ClientRow {
+            client_id: random_alnum(26, true),
+            pool_id: pool_id.clone(),
+            name,
+            secret: req
+                .generate_secret
+                .unwrap_or(false)
+                .then(|| random_alnum(51, true)),
+            config,
+            created: now,
+            modified: now,
+        };
+        store::insert_client(conn, &row)?;
+        tracing::info!(pool = %pool_id, client = %row.client_id, "local pool: app client created");
+        Ok(json!({"UserPoolClient": client_json(&row)}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DescribeClientReq {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+}
+
+pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: DescribeClientReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool_id = required(req.user_pool_id, "userPoolId")?;
+        let client_id = required(req.client_id, "clientId")?;
+        store::require_pool(conn, &pool_id)?;
+        match store::get_client(conn, &client_id)? {
+            Some(c) if c.pool_id == pool_id => Ok(json!({"UserPoolClient": client_json(&c)})),
+            _ => Err(ApiError::resource_not_found(format!(
+                "User pool client {client_id} does not exist."
+            ))),
+        }
+    })
+}
+
+pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: ListReq = parse(body)?;
+    let limit = check_max_results(req.max_results, false)?;
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        let pool_id = required(req.user_pool_id, "userPoolId")?;
+        store::require_pool(conn, &pool_id)?;
+        let after = match req.next_token.as_deref() {
+            Some(t) => Some(read_page_token("clients", t, now, None)?),
+            None => None,
+        };
+        let clients: Vec<ClientRow> = store::list_clients(conn, &pool_id)?
+            .into_iter()
+            .filter(|c| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| c.client_id.as_str() > a.as_str())
+            })
+            .collect();
+        let page = &clients[..clients.len().min(limit)];
+        let items: Vec<Value> = page
+            .iter()
+            .map(
+                |c| json!({"ClientId": c.client_id, "UserPoolId": c.pool_id, "ClientName": c.name}),
+            )
+            .collect();
+        let mut out = json!({"UserPoolClients": items});
+        if clients.len() > limit
+            && let Some(last) = page.last()
+        {
+            out["NextToken"] = json!(make_page_token("clients", &last.client_id, now));
+        }
+        Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// ListUsers
+
+/// A parsed ListUsers filter: `<attr> = "<value>"` or `<attr> ^= "<value>"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFilter {
+    pub attribute: String,
+    pub prefix: bool,
+    pub value: String,
+}
+
+const SEARCHABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+/// Parses the Filter grammar of PROTOCOL.md §2.4. An empty filter means "everyone".
+pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
+    let bad = |why: &str| ApiError::invalid_parameter(format!("Error while parsing filter: {why}"));
+    if filter.chars().count() > 256 {
+        return Err(ApiError::invalid_parameter(
+            "1 validation error detected: Value at 'filter' failed to satisfy constraint: \
+             Member must have length less than or equal to 256",
+        ));
+    }
+    let s = filter.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let attr_len = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(s.len());
+    let attribute = &s[..attr_len];
+    if attribute.is_empty() {
+        return Err(bad("expected an attribute name"));
+    }
+    let rest = s[attr_len..].trim_start();
+    let (prefix, rest) = if let Some(r) = rest.strip_prefix("^=") {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix('=') {
+        (false, r)
+    } else {
+        return Err(bad("expected = or ^="));
+    };
+    let rest = rest.trim_start();
+    let Some(body) = rest.strip_prefix('"') else {
+        return Err(bad("the value must be in double quotes"));
+    };
+    let mut value = String::new();
+    let mut chars = body.chars();
+    let mut closed = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) => value.push(n),
+                None => return Err(bad("dangling escape")),
+            },
+            '"' => {
+                closed = true;
+                break;
+            }
+            c => value.push(c),
+        }
+    }
+    if !closed {
+        return Err(bad("unterminated value"));
+    }
+    if !chars.as_str().trim().is_empty() {
+        return Err(bad("only one attribute can be filtered on"));
+    }
+    if !SEARCHABLE.contains(&attribute) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid search attribute: {attribute}"
+        )));
+    }
+    Ok(Some(UserFilter {
+        attribute: attribute.to_string(),
+        prefix,
+        value,
+    }))
+}
+
+impl UserFilter {
+    pub fn matches(&self, u: &UserRecord) -> bool {
+        let candidate: Option<String> = match self.attribute.as_str() {
+            "username" => Some(u.username.clone()),
+            "sub" => Some(u.sub.clone()),
+            "cognito:user_status" => Some(u.status.clone()),
+            "status" => Some(if u.enabled { "Enabled" } else { "Disabled" }.to_string()),
+            other => u.attributes.get(other).cloned(),
+        };
+        let Some(c) = candidate else {
+            return false;
+        };
+        let (c, v) = if self.attribute == "username" {
+            (c, self.value.clone())
+        } else {
+            (c.to_lowercase(), self.value.to_lowercase())
+        };
+        if self.prefix {
+            c.starts_with(&v)
+        } else {
+            c == v
+        }
+    }
+}
+
+fn user_type(u: &UserRecord, only: Option<&[String]>) -> Value {
+    let attrs: Vec<Value> = u
+        .attribute_list()
+        .into_iter()
+        .filter(|(k, _)| only.is_none_or(|o| o.iter().any(|x| x == k)))
+        .map(|(k, v)| json!({"Name": k, "Value": v}))
+        .collect();
+    json!({
+        "Username": u.username,
+        "Attributes": attrs,
+        "UserCreateDate": u.created,
+        "UserLastModifiedDate": u.modified,
+        "Enabled": u.enabled,
+        "UserStatus": u.status,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListUsersReq {
+    user_pool_id: Option<String>,
+    attributes_to_get: Option<Vec<String>>,
+    limit: Option<i64>,
+    pagination_token: Option<String>,
+    filter: Option<String>,
+}
+
+pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: ListUsersReq = parse(body)?;
+    let limit = match req.limit {
+        None | Some(0) => 60,
+        Some(n) if (0..=60).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy \
+                 constraint: Member must have value less than or equal to 60"
+            )));
+        }
+    };
+    let filter = parse_filter(req.filter.as_deref().unwrap_or(""))?;
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        let pool_id = required(req.user_pool_id, "userPoolId")?;
+        store::require_pool(conn, &pool_id)?;
+        let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) => Some(read_page_token(
+                &format!("users:{pool_id}"),
+                t,
+                now,
+                Some(PAGE_TOKEN_TTL),
+            )?),
+            None => None,
+        };
+        let users: Vec<UserRecord> = store::list_users(conn, &pool_id)?
+            .into_iter()
+            .filter(|u| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| u.username.as_str() > a.as_str())
+            })
+            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+            .collect();
+        let page = &users[..users.len().min(limit)];
+        let only = req.attributes_to_get.as_deref();
+        let items: Vec<Value> = page.iter().map(|u| user_type(u, only)).collect();
+        let mut out = json!({"Users": items});
+        if users.len() > limit
+            && let Some(last) = page.last()
+        {
+            out["PaginationToken"] = json!(make_page_token(
+                &format!("users:{pool_id}"),
+                &last.username,
+                now
+            ));
+        }
+        Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminConfirmSignUp
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminUserReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+}
+
+pub fn admin_confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+        let name = required(req.username, "username")?;
+        let mut user = resolve_user(conn, &pool, &name)?.ok_or_else(ApiError::user_not_found)?;
+        if user.status != "UNCONFIRMED" {
+            return Err(ApiError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status
+            )));
+        }
+        user.status = "CONFIRMED".into();
+        user.modified = ctx.now();
+        store::update_user(conn, &user)?;
+        tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: user confirmed by admin");
+        Ok(json!({}))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_grammar() {
+        assert_eq!(parse_filter("").unwrap(), None);
+        assert_eq!(parse_filter("   ").unwrap(), None);
+        let f = parse_filter(r#"email ^= "Al""#).unwrap().unwrap();
+        assert_eq!(
+            (f.attribute.as_str(), f.prefix, f.value.as_str()),
+            ("email", true, "Al")
+        );
+        let f = parse_filter(r#"username="a\"b""#).unwrap().unwrap();
+        assert_eq!(
+            (f.attribute.as_str(), f.prefix, f.value.as_str()),
+            ("username", false, "a\"b")
+        );
+        let f = parse_filter(r#"cognito:user_status = "unconfirmed""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.attribute, "cognito:user_status");
+        for bad in [
+            r#"email "x""#,
+            r#"email = x"#,
+            r#"email = "x"#,
+            r#"custom:team = "x""#,
+            r#"email = "x" and name = "y""#,
+            r#"= "x""#,
+        ] {
+            let e = parse_filter(bad).unwrap_err();
+            assert_eq!(e.kind, "InvalidParameterException", "{bad}");
+        }
+        assert!(parse_filter(&format!("email = \"{}\"", "x".repeat(300))).is_err());
+    }
+
+    #[test]
+    fn page_tokens_round_trip_and_reject_garbage() {
+        let t = make_page_token("users:p", "bob", 100);
+        assert_eq!(
+            read_page_token("users:p", &t, 200, Some(3600)).unwrap(),
+            "bob"
+        );
+        assert!(read_page_token("users:q", &t, 200, Some(3600)).is_err());
+        assert!(read_page_token("users:p", &t, 100 + 3601, Some(3600)).is_err());
+        assert!(read_page_token("users:p", "!!!", 200, None).is_err());
+        assert!(read_page_token("users:p", "e30", 200, None).is_err());
+    }
+}

@@ -1,0 +1,324 @@
+//! Pool rules that do not need the store: the password policy, username and attribute
+//! checks, masked delivery destinations and confirmation codes (PROTOCOL.md §6).
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+
+/// Cognito's symbol set; a space counts as a symbol too.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+/// The pool's `Policies.PasswordPolicy`, with Cognito's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicy {
+    #[serde(default = "default_min_len")]
+    pub minimum_length: u32,
+    #[serde(default = "yes")]
+    pub require_uppercase: bool,
+    #[serde(default = "yes")]
+    pub require_lowercase: bool,
+    #[serde(default = "yes")]
+    pub require_numbers: bool,
+    #[serde(default = "yes")]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub password_history_size: u32,
+    #[serde(default = "default_temp_days")]
+    pub temporary_password_validity_days: u32,
+}
+
+fn default_min_len() -> u32 {
+    8
+}
+fn yes() -> bool {
+    true
+}
+fn default_temp_days() -> u32 {
+    7
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            password_history_size: 0,
+            temporary_password_validity_days: 7,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// Validates a policy given to CreateUserPool (limits from PROTOCOL.md §6).
+    pub fn validate(&self) -> ApiResult<()> {
+        if !(6..=99).contains(&self.minimum_length) {
+            return Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'policies.passwordPolicy.minimumLength' \
+                 failed to satisfy constraint: Member must have value between 6 and 99",
+                self.minimum_length
+            )));
+        }
+        if self.password_history_size > 24 {
+            return Err(ApiError::invalid_parameter(
+                "PasswordHistorySize must be between 0 and 24",
+            ));
+        }
+        if self.temporary_password_validity_days > 365 {
+            return Err(ApiError::invalid_parameter(
+                "TemporaryPasswordValidityDays must be between 0 and 365",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a proposed password, answering with Cognito's first failing rule.
+    pub fn check(&self, password: &str) -> ApiResult<()> {
+        let fail = |why: &str| {
+            Err(ApiError::new(
+                "InvalidPasswordException",
+                format!("Password did not conform with policy: {why}"),
+            ))
+        };
+        if password.chars().count() > 256 {
+            return fail("Password exceeds maximum length");
+        }
+        if (password.chars().count() as u32) < self.minimum_length {
+            return fail("Password not long enough");
+        }
+        if self.require_lowercase && !password.chars().any(|c| c.is_ascii_lowercase()) {
+            return fail("Password must have lowercase characters");
+        }
+        if self.require_uppercase && !password.chars().any(|c| c.is_ascii_uppercase()) {
+            return fail("Password must have uppercase characters");
+        }
+        if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return fail("Password must have numeric characters");
+        }
+        if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return fail("Password must have symbol characters");
+        }
+        Ok(())
+    }
+}
+
+/// Model constraints on a password member (length 1..256, no control characters).
+pub fn check_password_shape(password: &str, member: &str) -> ApiResult<()> {
+    if password.is_empty()
+        || password.chars().count() > 256
+        || password.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\S]+.*[\\S]+"
+        )));
+    }
+    Ok(())
+}
+
+/// Username constraints from the model: 1..128 characters, letters, marks, symbols, numbers
+/// and punctuation only (no whitespace or control characters).
+pub fn check_username(username: &str) -> ApiResult<()> {
+    let n = username.chars().count();
+    if n == 0
+        || n > 128
+        || username
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ApiError::invalid_parameter(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        ));
+    }
+    Ok(())
+}
+
+/// Standard attributes a user may set (plus any `custom:` attribute).
+const STANDARD_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// Validates one user-supplied attribute.
+pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
+    if name == "sub" {
+        return Err(ApiError::invalid_parameter(
+            "Cannot modify the non-mutable attribute sub",
+        ));
+    }
+    let custom = name
+        .strip_prefix("custom:")
+        .is_some_and(|n| !n.is_empty() && n.len() <= 20);
+    if !custom && !STANDARD_ATTRIBUTES.contains(&name) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attribute does not exist in the schema. Attribute name: {name}"
+        )));
+    }
+    if value.chars().count() > 2048 {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attribute value for {name} must not exceed 2048 characters"
+        )));
+    }
+    match name {
+        "email" if !looks_like_email(value) => {
+            Err(ApiError::invalid_parameter("Invalid email address format."))
+        }
+        "phone_number" if !looks_like_phone(value) => {
+            Err(ApiError::invalid_parameter("Invalid phone number format."))
+        }
+        "email_verified" | "phone_number_verified" if value != "true" && value != "false" => Err(
+            ApiError::invalid_parameter(format!("Invalid value for {name}: must be true or false")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+pub fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !s.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+pub fn looks_like_phone(s: &str) -> bool {
+    let digits = s.strip_prefix('+').unwrap_or("");
+    (4..=16).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The masked destination Cognito shows in CodeDeliveryDetails: `a***@e***` for email,
+/// `+*******1234` for phone numbers.
+pub fn mask_destination(medium: &str, destination: &str) -> String {
+    if medium == "EMAIL" {
+        match destination.split_once('@') {
+            Some((local, domain)) => {
+                let l = local.chars().next().map(String::from).unwrap_or_default();
+                let d = domain.chars().next().map(String::from).unwrap_or_default();
+                format!("{l}***@{d}***")
+            }
+            None => "***".to_string(),
+        }
+    } else {
+        let chars: Vec<char> = destination.chars().collect();
+        let keep = chars.len().min(4);
+        let hidden = chars.len() - keep;
+        let mut out = String::new();
+        for (i, c) in chars.iter().enumerate() {
+            if i < hidden && !(i == 0 && *c == '+') {
+                out.push('*');
+            } else {
+                out.push(*c);
+            }
+        }
+        out
+    }
+}
+
+/// A fresh 6-digit code.
+pub fn new_code() -> String {
+    format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_messages_name_the_first_failing_rule() {
+        let p = PasswordPolicy::default();
+        assert!(p.check("Passw0rd!").is_ok());
+        assert!(p.check("Pass word1").is_ok(), "space is a symbol");
+        let msg = |pw: &str| p.check(pw).unwrap_err().message;
+        assert_eq!(
+            msg("Pa0!"),
+            "Password did not conform with policy: Password not long enough"
+        );
+        assert_eq!(
+            msg("PASSW0RD!"),
+            "Password did not conform with policy: Password must have lowercase characters"
+        );
+        assert_eq!(
+            msg("passw0rd!"),
+            "Password did not conform with policy: Password must have uppercase characters"
+        );
+        assert_eq!(
+            msg("Password!"),
+            "Password did not conform with policy: Password must have numeric characters"
+        );
+        assert_eq!(
+            msg("Passw0rdd"),
+            "Password did not conform with policy: Password must have symbol characters"
+        );
+        assert_eq!(p.check("x").unwrap_err().kind, "InvalidPasswordException");
+    }
+
+    #[test]
+    fn relaxed_policy_accepts_simple_passwords() {
+        let p = PasswordPolicy {
+            minimum_length: 6,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_numbers: false,
+            require_symbols: false,
+            ..PasswordPolicy::default()
+        };
+        assert!(p.check("abcdef").is_ok());
+        assert!(p.check("abcde").is_err());
+    }
+
+    #[test]
+    fn destinations_are_masked() {
+        assert_eq!(mask_destination("EMAIL", "alice@example.com"), "a***@e***");
+        assert_eq!(mask_destination("SMS", "+15555550123"), "+*******0123");
+        assert!(!mask_destination("EMAIL", "bob@x.org").contains("bob"));
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..50 {
+            let c = new_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn attributes_are_checked() {
+        assert!(check_attribute("email", "a@b.c").is_ok());
+        assert!(check_attribute("email", "nope").is_err());
+        assert!(check_attribute("custom:team", "x").is_ok());
+        assert!(check_attribute("favourite_colour", "x").is_err());
+        assert!(check_attribute("sub", "x").is_err());
+        assert!(check_attribute("phone_number", "+15555550123").is_ok());
+        assert!(check_attribute("phone_number", "555").is_err());
+        assert!(check_username("alice").is_ok());
+        assert!(check_username("al ice").is_err());
+        assert!(check_username("").is_err());
+    }
+}

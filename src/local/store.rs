@@ -1,0 +1,878 @@
+//! The SQLite store of the embedded pool: pools, app clients, users (SRP verifiers only, never
+//! passwords), codes, the outbox, challenge state and refresh tokens. WAL mode; one connection
+//! behind a mutex held for one operation at a time (see `server.rs`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+use super::policy::PasswordPolicy;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pools (
+    pool_id     TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    config      TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    modified    INTEGER NOT NULL,
+    id_kid      TEXT NOT NULL,
+    id_key      TEXT NOT NULL,
+    access_kid  TEXT NOT NULL,
+    access_key  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clients (
+    client_id   TEXT PRIMARY KEY,
+    pool_id     TEXT NOT NULL REFERENCES pools(pool_id),
+    name        TEXT NOT NULL,
+    secret      TEXT,
+    config      TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    modified    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clients_by_pool ON clients(pool_id, client_id);
+CREATE TABLE IF NOT EXISTS users (
+    pool_id          TEXT NOT NULL REFERENCES pools(pool_id),
+    username         TEXT NOT NULL,
+    sub              TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    enabled          INTEGER NOT NULL,
+    salt             TEXT NOT NULL,
+    verifier         TEXT NOT NULL,
+    attributes       TEXT NOT NULL,
+    created          INTEGER NOT NULL,
+    modified         INTEGER NOT NULL,
+    failed_attempts  INTEGER NOT NULL DEFAULT 0,
+    last_failure     INTEGER,
+    locked_until     INTEGER,
+    PRIMARY KEY (pool_id, username)
+);
+CREATE TABLE IF NOT EXISTS codes (
+    pool_id   TEXT NOT NULL,
+    username  TEXT NOT NULL,
+    purpose   TEXT NOT NULL,
+    code      TEXT NOT NULL,
+    attribute TEXT NOT NULL,
+    created   INTEGER NOT NULL,
+    expires   INTEGER NOT NULL,
+    used      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pool_id, username, purpose)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    pool_id     TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    medium      TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    purpose     TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    sent_at     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenges (
+    id_hash      BLOB PRIMARY KEY,
+    session_hash BLOB NOT NULL UNIQUE,
+    pool_id      TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    username     TEXT NOT NULL,
+    a_pub        TEXT NOT NULL,
+    b_priv       TEXT NOT NULL,
+    b_pub        TEXT NOT NULL,
+    created      INTEGER NOT NULL,
+    used         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    hash        BLOB PRIMARY KEY,
+    pool_id     TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    origin_jti  TEXT NOT NULL UNIQUE,
+    event_id    TEXT NOT NULL,
+    auth_time   INTEGER NOT NULL,
+    created     INTEGER NOT NULL,
+    expires     INTEGER NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS refresh_by_user ON refresh_tokens(pool_id, username);
+CREATE TABLE IF NOT EXISTS rate_events (
+    pool_id   TEXT NOT NULL,
+    username  TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_by_user ON rate_events(pool_id, username, action, at);
+"#;
+
+/// Opens (creating if needed) the store at `path`.
+pub fn open(path: &Path) -> anyhow::Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+/// The server-wide 32-byte key that authenticates SECRET_BLOCKs and derives simulated users;
+/// created on first use and kept in the store.
+pub fn server_key(conn: &Connection) -> anyhow::Result<[u8; 32]> {
+    let existing: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'server_key'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(v) = existing
+        && v.len() == 32
+    {
+        let mut k = [0u8; 32];
+        k.copy_from_slice(&v);
+        return Ok(k);
+    }
+    let mut k = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut k);
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('server_key', ?1)",
+        params![k.to_vec()],
+    )?;
+    Ok(k)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pools
+
+/// Settings of a pool that CreateUserPool accepts and DescribeUserPool returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PoolConfig {
+    pub password_policy: PasswordPolicy,
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
+    #[serde(default = "default_mfa")]
+    pub mfa_configuration: String,
+    #[serde(default = "default_deletion_protection")]
+    pub deletion_protection: String,
+}
+
+fn default_mfa() -> String {
+    "OFF".into()
+}
+fn default_deletion_protection() -> String {
+    "INACTIVE".into()
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolRow {
+    pub pool_id: String,
+    pub name: String,
+    pub config: PoolConfig,
+    pub created: i64,
+    pub modified: i64,
+    pub id_kid: String,
+    pub id_key_pem: String,
+    pub access_kid: String,
+    pub access_key_pem: String,
+}
+
+fn pool_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PoolRow> {
+    let config: String = r.get(2)?;
+    Ok(PoolRow {
+        pool_id: r.get(0)?,
+        name: r.get(1)?,
+        config: serde_json::from_str(&config).unwrap_or_default(),
+        created: r.get(3)?,
+        modified: r.get(4)?,
+        id_kid: r.get(5)?,
+        id_key_pem: r.get(6)?,
+        access_kid: r.get(7)?,
+        access_key_pem: r.get(8)?,
+    })
+}
+
+const POOL_COLS: &str =
+    "pool_id, name, config, created, modified, id_kid, id_key, access_kid, access_key";
+
+pub fn insert_pool(conn: &Connection, p: &PoolRow) -> ApiResult<()> {
+    conn.execute(
+        &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        params![
+            p.pool_id,
+            p.name,
+            serde_json::to_string(&p.config).map_err(|e| ApiError::internal(e.to_string()))?,
+            p.created,
+            p.modified,
+            p.id_kid,
+            p.id_key_pem,
+            p.access_kid,
+            p.access_key_pem
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_pool(conn: &Connection, pool_id: &str) -> ApiResult<Option<PoolRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {POOL_COLS} FROM pools WHERE pool_id = ?1"),
+            params![pool_id],
+            pool_from_row,
+        )
+        .optional()?)
+}
+
+/// The pool, or Cognito's ResourceNotFoundException.
+pub fn require_pool(conn: &Connection, pool_id: &str) -> ApiResult<PoolRow> {
+    get_pool(conn, pool_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
+}
+
+/// Pools whose signing keys are still to be generated (empty key columns).
+pub fn pools_without_keys(conn: &Connection) -> ApiResult<Vec<String>> {
+    let mut st = conn.prepare("SELECT pool_id FROM pools WHERE id_key = '' OR access_key = ''")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn set_pool_keys(
+    conn: &Connection,
+    pool_id: &str,
+    id: &(String, String),
+    access: &(String, String),
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 WHERE pool_id = ?1",
+        params![pool_id, id.0, id.1, access.0, access.1],
+    )?;
+    Ok(())
+}
+
+pub fn list_pools(conn: &Connection) -> ApiResult<Vec<PoolRow>> {
+    let mut st = conn.prepare(&format!("SELECT {POOL_COLS} FROM pools ORDER BY pool_id"))?;
+    let rows = st.query_map([], pool_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// App clients
+
+/// App-client settings (UserPoolClientType members the pool enforces).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    pub explicit_auth_flows: Vec<String>,
+    /// `LEGACY` or `ENABLED`.
+    pub prevent_user_existence_errors: String,
+    pub enable_token_revocation: bool,
+    /// Minutes a challenge Session stays valid (3..=15).
+    pub auth_session_validity: u32,
+    /// Seconds.
+    pub access_token_validity: i64,
+    /// Seconds.
+    pub id_token_validity: i64,
+    /// Seconds.
+    pub refresh_token_validity: i64,
+    #[serde(default)]
+    pub read_attributes: Vec<String>,
+    #[serde(default)]
+    pub write_attributes: Vec<String>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            explicit_auth_flows: vec![
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+            ],
+            prevent_user_existence_errors: "LEGACY".into(),
+            enable_token_revocation: true,
+            auth_session_validity: 3,
+            access_token_validity: 3600,
+            id_token_validity: 3600,
+            refresh_token_validity: 30 * 86400,
+            read_attributes: vec![],
+            write_attributes: vec![],
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Whether the client allows `flow` (an InitiateAuth AuthFlow value), honouring the legacy
+    /// ExplicitAuthFlows names.
+    pub fn allows(&self, flow: &str) -> bool {
+        let has = |f: &str| self.explicit_auth_flows.iter().any(|x| x == f);
+        match flow {
+            "USER_SRP_AUTH" => {
+                has("ALLOW_USER_SRP_AUTH") || (!has("CUSTOM_AUTH_FLOW_ONLY") && self.legacy_only())
+            }
+            "USER_PASSWORD_AUTH" => has("ALLOW_USER_PASSWORD_AUTH") || has("USER_PASSWORD_AUTH"),
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                has("ALLOW_REFRESH_TOKEN_AUTH") || self.legacy_only()
+            }
+            "CUSTOM_AUTH" => has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY"),
+            "USER_AUTH" => has("ALLOW_USER_AUTH"),
+            _ => false,
+        }
+    }
+
+    /// Legacy (non-ALLOW_) lists implicitly allow SRP and refresh.
+    fn legacy_only(&self) -> bool {
+        !self
+            .explicit_auth_flows
+            .iter()
+            .any(|f| f.starts_with("ALLOW_"))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    pub client_id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub secret: Option<String>,
+    pub config: ClientConfig,
+    pub created: i64,
+    pub modified: i64,
+}
+
+const CLIENT_COLS: &str = "client_id, pool_id, name, secret, config, created, modified";
+
+fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClientRow> {
+    let config: String = r.get(4)?;
+    Ok(ClientRow {
+        client_id: r.get(0)?,
+        pool_id: r.get(1)?,
+        name: r.get(2)?,
+        secret: r.get(3)?,
+        config: serde_json::from_str(&config).unwrap_or_default(),
+        created: r.get(5)?,
+        modified: r.get(6)?,
+    })
+}
+
+pub fn insert_client(conn: &Connection, c: &ClientRow) -> ApiResult<()> {
+    conn.execute(
+        &format!("INSERT INTO clients ({CLIENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        params![
+            c.client_id,
+            c.pool_id,
+            c.name,
+            c.secret,
+            serde_json::to_string(&c.config).map_err(|e| ApiError::internal(e.to_string()))?,
+            c.created,
+            c.modified
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_client(conn: &Connection, client_id: &str) -> ApiResult<Option<ClientRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CLIENT_COLS} FROM clients WHERE client_id = ?1"),
+            params![client_id],
+            client_from_row,
+        )
+        .optional()?)
+}
+
+/// The client, or Cognito's ResourceNotFoundException.
+pub fn require_client(conn: &Connection, client_id: &str) -> ApiResult<ClientRow> {
+    get_client(conn, client_id)?.ok_or_else(|| {
+        ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
+    })
+}
+
+pub fn list_clients(conn: &Connection, pool_id: &str) -> ApiResult<Vec<ClientRow>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {CLIENT_COLS} FROM clients WHERE pool_id = ?1 ORDER BY client_id"
+    ))?;
+    let rows = st.query_map(params![pool_id], client_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub pool_id: String,
+    pub username: String,
+    pub sub: String,
+    pub status: String,
+    pub enabled: bool,
+    /// Hex of the SRP salt.
+    pub salt: String,
+    /// Hex of the SRP verifier v = g^x mod N.
+    pub verifier: String,
+    /// Attributes other than `sub`.
+    pub attributes: BTreeMap<String, String>,
+    pub created: i64,
+    pub modified: i64,
+    pub failed_attempts: i64,
+    pub last_failure: Option<i64>,
+    pub locked_until: Option<i64>,
+}
+
+impl UserRecord {
+    /// All attributes as Cognito lists them, `sub` first.
+    pub fn attribute_list(&self) -> Vec<(String, String)> {
+        let mut out = vec![("sub".to_string(), self.sub.clone())];
+        out.extend(self.attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
+    }
+}
+
+const USER_COLS: &str = "pool_id, username, sub, status, enabled, salt, verifier, attributes, \
+                         created, modified, failed_attempts, last_failure, locked_until";
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
+    let attrs: String = r.get(7)?;
+    Ok(UserRecord {
+        pool_id: r.get(0)?,
+        username: r.get(1)?,
+        sub: r.get(2)?,
+        status: r.get(3)?,
+        enabled: r.get::<_, i64>(4)? != 0,
+        salt: r.get(5)?,
+        verifier: r.get(6)?,
+        attributes: serde_json::from_str(&attrs).unwrap_or_default(),
+        created: r.get(8)?,
+        modified: r.get(9)?,
+        failed_attempts: r.get(10)?,
+        last_failure: r.get(11)?,
+        locked_until: r.get(12)?,
+    })
+}
+
+pub fn insert_user(conn: &Connection, u: &UserRecord) -> ApiResult<()> {
+    conn.execute(
+        &format!(
+            "INSERT INTO users ({USER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        ),
+        params![
+            u.pool_id,
+            u.username,
+            u.sub,
+            u.status,
+            u.enabled as i64,
+            u.salt,
+            u.verifier,
+            serde_json::to_string(&u.attributes).map_err(|e| ApiError::internal(e.to_string()))?,
+            u.created,
+            u.modified,
+            u.failed_attempts,
+            u.last_failure,
+            u.locked_until
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes back every mutable column of a user.
+pub fn update_user(conn: &Connection, u: &UserRecord) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE users SET status = ?3, enabled = ?4, salt = ?5, verifier = ?6, attributes = ?7, \
+         modified = ?8, failed_attempts = ?9, last_failure = ?10, locked_until = ?11 \
+         WHERE pool_id = ?1 AND username = ?2",
+        params![
+            u.pool_id,
+            u.username,
+            u.status,
+            u.enabled as i64,
+            u.salt,
+            u.verifier,
+            serde_json::to_string(&u.attributes).map_err(|e| ApiError::internal(e.to_string()))?,
+            u.modified,
+            u.failed_attempts,
+            u.last_failure,
+            u.locked_until
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<Option<UserRecord>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {USER_COLS} FROM users WHERE pool_id = ?1 AND username = ?2"),
+            params![pool_id, username],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+/// Finds a user by one attribute value (used for email/phone usernames and aliases).
+pub fn find_user_by_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    attribute: &str,
+    value: &str,
+) -> ApiResult<Option<UserRecord>> {
+    let path = format!("$.\"{}\"", attribute.replace('"', ""));
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {USER_COLS} FROM users WHERE pool_id = ?1 AND json_extract(attributes, ?2) = ?3 \
+                 ORDER BY created LIMIT 1"
+            ),
+            params![pool_id, path, value],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+pub fn user_exists_with_sub(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2",
+            params![pool_id, sub],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// All users of a pool ordered by username (ListUsers filters and pages in memory).
+pub fn list_users(conn: &Connection, pool_id: &str) -> ApiResult<Vec<UserRecord>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {USER_COLS} FROM users WHERE pool_id = ?1 ORDER BY username"
+    ))?;
+    let rows = st.query_map(params![pool_id], user_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn count_users(conn: &Connection, pool_id: &str) -> ApiResult<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
+        params![pool_id],
+        |r| r.get(0),
+    )?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codes and outbox
+
+#[derive(Debug, Clone)]
+pub struct CodeRow {
+    pub code: String,
+    pub attribute: String,
+    pub expires: i64,
+    pub used: bool,
+}
+
+/// Stores the one current code for (user, purpose), replacing an older one.
+#[allow(clippy::too_many_arguments)]
+pub fn put_code(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    purpose: &str,
+    code: &str,
+    attribute: &str,
+    now: i64,
+    ttl: i64,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO codes (pool_id, username, purpose, code, attribute, created, expires, used) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
+        params![pool_id, username, purpose, code, attribute, now, now + ttl],
+    )?;
+    Ok(())
+}
+
+pub fn get_code(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    purpose: &str,
+) -> ApiResult<Option<CodeRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT code, attribute, expires, used FROM codes WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+            params![pool_id, username, purpose],
+            |r| {
+                Ok(CodeRow {
+                    code: r.get(0)?,
+                    attribute: r.get(1)?,
+                    expires: r.get(2)?,
+                    used: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn mark_code_used(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    purpose: &str,
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE codes SET used = 1 WHERE pool_id = ?1 AND username = ?2 AND purpose = ?3",
+        params![pool_id, username, purpose],
+    )?;
+    Ok(())
+}
+
+pub fn push_outbox(conn: &Connection, e: &crate::admin::OutboxEntry) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            e.pool_id,
+            e.username,
+            e.medium,
+            e.destination,
+            e.purpose,
+            e.code,
+            e.sent_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every outbox entry, oldest first.
+pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::admin::OutboxEntry>> {
+    let mut st = conn.prepare(
+        "SELECT pool_id, username, medium, destination, purpose, code, sent_at FROM outbox ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(crate::admin::OutboxEntry {
+            pool_id: r.get(0)?,
+            username: r.get(1)?,
+            medium: r.get(2)?,
+            destination: r.get(3)?,
+            purpose: r.get(4)?,
+            code: r.get(5)?,
+            sent_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// SRP challenges (the state a SECRET_BLOCK and a Session refer to)
+
+#[derive(Debug, Clone)]
+pub struct ChallengeRow {
+    pub id_hash: Vec<u8>,
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub a_pub: String,
+    pub b_priv: String,
+    pub b_pub: String,
+    pub created: i64,
+    pub used: bool,
+}
+
+pub fn insert_challenge(conn: &Connection, c: &ChallengeRow, session_hash: &[u8]) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO challenges (id_hash, session_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+        params![
+            c.id_hash,
+            session_hash,
+            c.pool_id,
+            c.client_id,
+            c.username,
+            c.a_pub,
+            c.b_priv,
+            c.b_pub,
+            c.created
+        ],
+    )?;
+    Ok(())
+}
+
+fn challenge_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChallengeRow> {
+    Ok(ChallengeRow {
+        id_hash: r.get(0)?,
+        pool_id: r.get(1)?,
+        client_id: r.get(2)?,
+        username: r.get(3)?,
+        a_pub: r.get(4)?,
+        b_priv: r.get(5)?,
+        b_pub: r.get(6)?,
+        created: r.get(7)?,
+        used: r.get::<_, i64>(8)? != 0,
+    })
+}
+
+const CHALLENGE_COLS: &str =
+    "id_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used";
+
+pub fn challenge_by_id(conn: &Connection, id_hash: &[u8]) -> ApiResult<Option<ChallengeRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CHALLENGE_COLS} FROM challenges WHERE id_hash = ?1"),
+            params![id_hash],
+            challenge_from_row,
+        )
+        .optional()?)
+}
+
+pub fn challenge_by_session(
+    conn: &Connection,
+    session_hash: &[u8],
+) -> ApiResult<Option<ChallengeRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CHALLENGE_COLS} FROM challenges WHERE session_hash = ?1"),
+            params![session_hash],
+            challenge_from_row,
+        )
+        .optional()?)
+}
+
+/// Marks a challenge used and forgets its private exponent.
+pub fn consume_challenge(conn: &Connection, id_hash: &[u8]) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE challenges SET used = 1, b_priv = '' WHERE id_hash = ?1",
+        params![id_hash],
+    )?;
+    Ok(())
+}
+
+/// Drops challenge rows older than a day (they only serve "already used" answers by then).
+pub fn prune_challenges(conn: &Connection, now: i64) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM challenges WHERE created < ?1",
+        params![now - 86400],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh tokens (stored as SHA-256 hashes)
+
+#[derive(Debug, Clone)]
+pub struct RefreshRow {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub origin_jti: String,
+    pub event_id: String,
+    pub auth_time: i64,
+    pub expires: i64,
+    pub revoked: bool,
+}
+
+pub fn insert_refresh(conn: &Connection, hash: &[u8], r: &RefreshRow, now: i64) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (hash, pool_id, client_id, username, origin_jti, event_id, auth_time, created, expires, revoked) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+        params![
+            hash,
+            r.pool_id,
+            r.client_id,
+            r.username,
+            r.origin_jti,
+            r.event_id,
+            r.auth_time,
+            now,
+            r.expires
+        ],
+    )?;
+    Ok(())
+}
+
+const REFRESH_COLS: &str =
+    "pool_id, client_id, username, origin_jti, event_id, auth_time, expires, revoked";
+
+fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
+    Ok(RefreshRow {
+        pool_id: r.get(0)?,
+        client_id: r.get(1)?,
+        username: r.get(2)?,
+        origin_jti: r.get(3)?,
+        event_id: r.get(4)?,
+        auth_time: r.get(5)?,
+        expires: r.get(6)?,
+        revoked: r.get::<_, i64>(7)? != 0,
+    })
+}
+
+pub fn refresh_by_hash(conn: &Connection, hash: &[u8]) -> ApiResult<Option<RefreshRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {REFRESH_COLS} FROM refresh_tokens WHERE hash = ?1"),
+            params![hash],
+            refresh_from_row,
+        )
+        .optional()?)
+}
+
+pub fn refresh_by_origin(conn: &Connection, origin_jti: &str) -> ApiResult<Option<RefreshRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {REFRESH_COLS} FROM refresh_tokens WHERE origin_jti = ?1"),
+            params![origin_jti],
+            refresh_from_row,
+        )
+        .optional()?)
+}
+
+pub fn revoke_refresh(conn: &Connection, hash: &[u8]) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE refresh_tokens SET revoked = 1 WHERE hash = ?1",
+        params![hash],
+    )?;
+    Ok(())
+}
+
+/// Revokes every refresh token (and so every access token) of a user.
+pub fn revoke_user_tokens(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-user hourly limits
+
+/// Records one `action` by a user unless `max` of them already happened within `window`
+/// seconds; returns false (and records nothing) when the limit is reached.
+pub fn rate_allow(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    action: &str,
+    now: i64,
+    window: i64,
+    max: i64,
+) -> ApiResult<bool> {
+    conn.execute(
+        "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2 AND action = ?3 AND at <= ?4",
+        params![pool_id, username, action, now - window],
+    )?;
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM rate_events WHERE pool_id = ?1 AND username = ?2 AND action = ?3",
+        params![pool_id, username, action],
+        |r| r.get(0),
+    )?;
+    if n >= max {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO rate_events (pool_id, username, action, at) VALUES (?1, ?2, ?3, ?4)",
+        params![pool_id, username, action, now],
+    )?;
+    Ok(true)
+}
