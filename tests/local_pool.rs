@@ -1430,3 +1430,155 @@ async fn hourly_limits_on_codes() {
         .err();
     assert_eq!(t, "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn forgot_and_change_password_and_admin_user_actions() {
+    let h = Harness::new().await;
+    let fp = h
+        .call(
+            "ForgotPassword",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice"}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        fp["CodeDeliveryDetails"],
+        json!({"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    );
+    let entry = h.pool.outbox().await.unwrap().pop().unwrap();
+    assert_eq!(
+        (entry.purpose.as_str(), entry.username.as_str()),
+        ("FORGOT_PASSWORD", "alice")
+    );
+    let wrong = if entry.code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let confirm = |code: &str, pw: &str| json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice", "ConfirmationCode": code, "Password": pw});
+    let (t, _) = h
+        .call("ConfirmForgotPassword", confirm(wrong, "N3w-password!"))
+        .await
+        .err();
+    assert_eq!(t, "CodeMismatchException");
+    let (t, _) = h
+        .call("ConfirmForgotPassword", confirm(&entry.code, "weak"))
+        .await
+        .err();
+    assert_eq!(t, "InvalidPasswordException");
+    assert_eq!(
+        h.call(
+            "ConfirmForgotPassword",
+            confirm(&entry.code, "N3w-password!")
+        )
+        .await
+        .ok(),
+        json!({})
+    );
+    let (t, _) = h
+        .call(
+            "ConfirmForgotPassword",
+            confirm(&entry.code, "An0ther-password!"),
+        )
+        .await
+        .err();
+    assert_eq!(t, "ExpiredCodeException");
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "alice", DEMO_PASSWORD).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+    let s = h.srp(DEMO_CLIENT_ID, "alice", "N3w-password!").await.ok();
+    let access = s["AuthenticationResult"]["AccessToken"].clone();
+
+    let (_, m) = h.call("ChangePassword", json!({"AccessToken": access, "PreviousPassword": "Wr0ng-password!", "ProposedPassword": "Th1rd-password!"})).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+    h.call("ChangePassword", json!({"AccessToken": access, "PreviousPassword": "N3w-password!", "ProposedPassword": "Th1rd-password!"})).await.ok();
+    h.srp(DEMO_CLIENT_ID, "alice", "Th1rd-password!").await.ok();
+
+    // Unverified email: nowhere to send a reset code.
+    let (t, _) = h
+        .call(
+            "ForgotPassword",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "carol"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "InvalidParameterException");
+
+    let u = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (
+            u["Username"].as_str(),
+            u["UserStatus"].as_str(),
+            u["Enabled"].as_bool()
+        ),
+        (Some("bob"), Some("CONFIRMED"), Some(true))
+    );
+    assert!(
+        u["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["Name"] == "sub")
+    );
+
+    let bob = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.ok();
+    h.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.err();
+    assert_eq!(m, "User is disabled.");
+    let (t, _) = h
+        .call(
+            "GetUser",
+            json!({"AccessToken": bob["AuthenticationResult"]["AccessToken"]}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "NotAuthorizedException");
+    h.call(
+        "AdminEnableUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let bob = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.ok();
+    h.call(
+        "AdminUserGlobalSignOut",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let (_, m) = h
+        .call(
+            "GetUser",
+            json!({"AccessToken": bob["AuthenticationResult"]["AccessToken"]}),
+        )
+        .await
+        .err();
+    assert_eq!(m, "Access Token has been revoked");
+
+    h.call(
+        "AdminDeleteUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "dave"}),
+    )
+    .await
+    .ok();
+    let (t, _) = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "dave"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "UserNotFoundException");
+    let (t, _) = h.srp(DEMO_CLIENT_ID, "dave", DEMO_PASSWORD).await.err();
+    assert_eq!(t, "UserNotFoundException");
+}

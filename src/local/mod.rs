@@ -16,6 +16,7 @@
 
 pub mod error;
 pub mod jwt;
+pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
 pub mod policy;

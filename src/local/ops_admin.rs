@@ -811,6 +811,78 @@ pub fn admin_confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut
+
+fn admin_user(conn: &rusqlite::Connection, req: AdminUserReq) -> ApiResult<(PoolRow, UserRecord)> {
+    let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+    let name = required(req.username, "username")?;
+    let user = resolve_user(conn, &pool, &name)?.ok_or_else(ApiError::user_not_found)?;
+    Ok((pool, user))
+}
+
+pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (_pool, u) = admin_user(conn, req)?;
+        let attrs: Vec<Value> = u
+            .attribute_list()
+            .into_iter()
+            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .collect();
+        Ok(json!({
+            "Username": u.username,
+            "UserAttributes": attrs,
+            "UserCreateDate": u.created,
+            "UserLastModifiedDate": u.modified,
+            "Enabled": u.enabled,
+            "UserStatus": u.status,
+        }))
+    })
+}
+
+pub fn admin_delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, u) = admin_user(conn, req)?;
+        store::delete_user(conn, &pool.pool_id, &u.username)?;
+        tracing::info!(pool = %pool.pool_id, username = %u.username, "local pool: user deleted");
+        Ok(json!({}))
+    })
+}
+
+fn set_enabled(ctx: &Ctx, body: Value, enabled: bool) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, mut u) = admin_user(conn, req)?;
+        u.enabled = enabled;
+        u.modified = ctx.now();
+        store::update_user(conn, &u)?;
+        if !enabled {
+            store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+        }
+        tracing::info!(pool = %pool.pool_id, username = %u.username, enabled, "local pool: user enabled/disabled");
+        Ok(json!({}))
+    })
+}
+
+pub fn admin_disable_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    set_enabled(ctx, body, false)
+}
+
+pub fn admin_enable_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    set_enabled(ctx, body, true)
+}
+
+pub fn admin_user_global_sign_out(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, u) = admin_user(conn, req)?;
+        store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+        Ok(json!({}))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

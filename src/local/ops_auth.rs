@@ -36,7 +36,7 @@ pub const RESEND_PER_HOUR: i64 = 5;
 /// ConfirmSignUp calls per user per hour.
 pub const CONFIRM_PER_HOUR: i64 = 15;
 
-fn limit_exceeded() -> ApiError {
+pub(crate) fn limit_exceeded() -> ApiError {
     ApiError::new(
         "LimitExceededException",
         "Attempt limit exceeded, please try after some time.",
@@ -49,7 +49,7 @@ const SESSION_VERSION: u8 = 0x53;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-fn sha256(parts: &[&[u8]]) -> Vec<u8> {
+pub(crate) fn sha256(parts: &[&[u8]]) -> Vec<u8> {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
@@ -65,7 +65,7 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
-fn required(v: Option<String>, member: &str) -> ApiResult<String> {
+pub(crate) fn required(v: Option<String>, member: &str) -> ApiResult<String> {
     v.ok_or_else(|| ApiError::missing(member))
 }
 
@@ -81,7 +81,11 @@ pub(crate) fn client_and_pool(
 }
 
 /// Verifies SECRET_HASH for a client that has a secret (clients without one ignore it).
-fn check_secret_hash(client: &ClientRow, usernames: &[&str], given: Option<&str>) -> ApiResult<()> {
+pub(crate) fn check_secret_hash(
+    client: &ClientRow,
+    usernames: &[&str],
+    given: Option<&str>,
+) -> ApiResult<()> {
     let Some(secret) = client.secret.as_deref() else {
         return Ok(());
     };
@@ -105,7 +109,7 @@ fn check_secret_hash(client: &ClientRow, usernames: &[&str], given: Option<&str>
     }
 }
 
-fn legacy(client: &ClientRow) -> bool {
+pub(crate) fn legacy(client: &ClientRow) -> bool {
     client.config.prevent_user_existence_errors != "ENABLED"
 }
 
@@ -141,7 +145,7 @@ pub(crate) fn resolve_user(
     Ok(None)
 }
 
-fn rfc3339_millis(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339_millis(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -184,7 +188,41 @@ pub(crate) fn deliver_code(
     purpose: &str,
     ttl: i64,
 ) -> ApiResult<Option<Value>> {
-    let Some((medium, attribute, destination)) = delivery_target(pool, user) else {
+    let target = delivery_target(pool, user);
+    deliver_code_to(ctx, conn, pool, user, purpose, ttl, target)
+}
+
+/// Where account-recovery codes go: a verified email, else a verified phone number.
+pub(crate) fn verified_target(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+    let verified = |a: &str| {
+        user.attributes
+            .get(&format!("{a}_verified"))
+            .is_some_and(|v| v == "true")
+    };
+    if verified("email")
+        && let Some(e) = user.attributes.get("email")
+    {
+        return Some(("EMAIL", "email", e.clone()));
+    }
+    if verified("phone_number")
+        && let Some(p) = user.attributes.get("phone_number")
+    {
+        return Some(("SMS", "phone_number", p.clone()));
+    }
+    None
+}
+
+/// Like [`deliver_code`], to a given (medium, attribute, destination).
+pub(crate) fn deliver_code_to(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    purpose: &str,
+    ttl: i64,
+    target: Option<(&'static str, &'static str, String)>,
+) -> ApiResult<Option<Value>> {
+    let Some((medium, attribute, destination)) = target else {
         return Ok(None);
     };
     let code = policy::new_code();
@@ -229,7 +267,7 @@ fn lock_state_refresh(u: &mut UserRecord, now: i64) {
     }
 }
 
-fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
+pub(crate) fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
     lock_state_refresh(u, now);
     if u.locked_until.is_some_and(|t| now < t) {
         return Err(ApiError::attempts_exceeded());
@@ -238,7 +276,7 @@ fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
 }
 
 /// Counts a failed sign-in and returns the error to answer with.
-fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
+pub(crate) fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
     lock_state_refresh(u, now);
     u.failed_attempts += 1;
     u.last_failure = Some(now);
@@ -257,7 +295,7 @@ fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
     }
 }
 
-fn record_success(conn: &Connection, u: &mut UserRecord) -> ApiResult<()> {
+pub(crate) fn record_success(conn: &Connection, u: &mut UserRecord) -> ApiResult<()> {
     if u.failed_attempts != 0 || u.locked_until.is_some() {
         u.failed_attempts = 0;
         u.locked_until = None;
@@ -282,7 +320,7 @@ fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
     }
 }
 
-fn check_enabled(u: &UserRecord) -> ApiResult<()> {
+pub(crate) fn check_enabled(u: &UserRecord) -> ApiResult<()> {
     if u.enabled {
         Ok(())
     } else {

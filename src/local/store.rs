@@ -876,3 +876,20 @@ pub fn rate_allow(
     )?;
     Ok(true)
 }
+
+/// Deletes a user with its codes, and revokes its refresh (and so access) tokens.
+pub fn delete_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM users WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    conn.execute(
+        "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    conn.execute(
+        "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    revoke_user_tokens(conn, pool_id, username)
+}
