@@ -1582,3 +1582,46 @@ async fn forgot_and_change_password_and_admin_user_actions() {
     let (t, _) = h.srp(DEMO_CLIENT_ID, "dave", DEMO_PASSWORD).await.err();
     assert_eq!(t, "UserNotFoundException");
 }
+
+#[tokio::test]
+async fn two_servers_can_share_one_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pool.sqlite3");
+    let (a, b) = tokio::join!(start(&db), start(&db));
+    let http = reqwest::Client::new();
+    let signed = srp_sign_in(
+        &http,
+        a.base_url(),
+        DEMO_CLIENT_ID,
+        "alice",
+        DEMO_PASSWORD,
+        true,
+    )
+    .await
+    .ok();
+    // A token from one server is good at the other: both use the same stored keys.
+    let me = call(
+        &http,
+        b.base_url(),
+        "GetUser",
+        json!({"AccessToken": signed["AuthenticationResult"]["AccessToken"]}),
+    )
+    .await
+    .ok();
+    assert_eq!(me["Username"], "alice");
+    let users = call(
+        &http,
+        b.base_url(),
+        "ListUsers",
+        json!({"UserPoolId": DEMO_POOL_ID}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        users["Users"].as_array().unwrap().len(),
+        4,
+        "seeded once, not twice"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}

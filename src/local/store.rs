@@ -252,7 +252,10 @@ pub fn set_pool_keys(
     access: &(String, String),
 ) -> ApiResult<()> {
     conn.execute(
-        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 WHERE pool_id = ?1",
+        // Only fills keys that are still missing: another process sharing the store may have
+        // generated them first, and tokens must keep verifying everywhere.
+        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 \
+         WHERE pool_id = ?1 AND (id_key = '' OR access_key = '')",
         params![pool_id, id.0, id.1, access.0, access.1],
     )?;
     Ok(())
