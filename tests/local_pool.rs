@@ -1625,3 +1625,97 @@ async fn two_servers_can_share_one_store() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn admin_created_users_must_choose_a_new_password() {
+    let h = Harness::new().await;
+    let created = h.call("AdminCreateUser", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie",
+        "UserAttributes": [{"Name": "email", "Value": "newbie@example.org"}, {"Name": "email_verified", "Value": "true"}],
+        "DesiredDeliveryMediums": ["EMAIL"]})).await.ok();
+    assert_eq!(created["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    let (t, _) = h
+        .call(
+            "AdminCreateUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "UsernameExistsException");
+    let invite = h.pool.outbox().await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            invite.purpose.as_str(),
+            invite.medium.as_str(),
+            invite.destination.as_str()
+        ),
+        ("INVITATION", "EMAIL", "newbie@example.org")
+    );
+    let temp = invite.code.clone();
+
+    let ch = h.srp(DEMO_CLIENT_ID, "newbie", &temp).await.ok();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert!(ch.get("AuthenticationResult").is_none());
+    let attrs: Value = serde_json::from_str(
+        ch["ChallengeParameters"]["userAttributes"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(attrs["email"], "newbie@example.org");
+    let answer = |pw: &str| {
+        json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": ch["Session"],
+        "ChallengeResponses": {"USERNAME": "newbie", "NEW_PASSWORD": pw, "userAttributes.name": "New Bie"}})
+    };
+    let (t, _) = h.call("RespondToAuthChallenge", answer("weak")).await.err();
+    assert_eq!(t, "InvalidPasswordException");
+    let done = h
+        .call("RespondToAuthChallenge", answer("Ch0sen-password!"))
+        .await
+        .ok();
+    let id = claims(done["AuthenticationResult"]["IdToken"].as_str().unwrap());
+    assert_eq!(
+        (id["cognito:username"].as_str(), id["name"].as_str()),
+        (Some("newbie"), Some("New Bie"))
+    );
+    let (_, m) = h
+        .call("RespondToAuthChallenge", answer("An0ther-password!"))
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Invalid session for the user, session can only be used once."
+    );
+    h.srp(DEMO_CLIENT_ID, "newbie", "Ch0sen-password!")
+        .await
+        .ok();
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "newbie", &temp).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+
+    // A temporary password set by an admin: the password flow gets the challenge too, and it
+    // expires after TemporaryPasswordValidityDays (7).
+    h.call("AdminSetUserPassword", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie", "Password": "Temp0rary-pw!", "Permanent": false})).await.ok();
+    let r = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": "newbie", "PASSWORD": "Temp0rary-pw!"}}),
+        )
+        .await
+        .ok();
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    h.advance(8 * 86400);
+    let (_, m) = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": "newbie", "PASSWORD": "Temp0rary-pw!"}}),
+        )
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Temporary password has expired and must be reset by an administrator."
+    );
+    h.call("AdminSetUserPassword", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie", "Password": "Perman3nt-pw!", "Permanent": true})).await.ok();
+    h.srp(DEMO_CLIENT_ID, "newbie", "Perman3nt-pw!").await.ok();
+}

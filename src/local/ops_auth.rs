@@ -320,6 +320,139 @@ fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
     }
 }
 
+/// The answer to a sign-in whose password checked out: tokens, or NEW_PASSWORD_REQUIRED for a
+/// user still on a temporary password, or the error for the user's state.
+fn password_ok(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Value> {
+    after_password_ok(user)?;
+    if user.status != "FORCE_CHANGE_PASSWORD" {
+        return sign_in_result(ctx, conn, pool, client, user);
+    }
+    let now = ctx.now();
+    let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
+    if days > 0 && now > user.modified + days * 86400 {
+        return Err(ApiError::not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        ));
+    }
+    let mut id = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut id);
+    let mut session = vec![SESSION_VERSION];
+    session.extend_from_slice(&{
+        let mut s = [0u8; 48];
+        rand::thread_rng().fill_bytes(&mut s);
+        s
+    });
+    let row = ChallengeRow {
+        kind: "NEW_PASSWORD_REQUIRED".into(),
+        id_hash: sha256(&[&id]),
+        pool_id: pool.pool_id.clone(),
+        client_id: client.client_id.clone(),
+        username: user.username.clone(),
+        a_pub: String::new(),
+        b_priv: String::new(),
+        b_pub: String::new(),
+        created: now,
+        used: false,
+    };
+    store::insert_challenge(conn, &row, &sha256(&[&session]))?;
+    let attrs: serde_json::Map<String, Value> = user
+        .attributes
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_verified"))
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    Ok(json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": B64URL.encode(&session),
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": "[]",
+            "userAttributes": Value::Object(attrs).to_string(),
+        }
+    }))
+}
+
+/// RespondToAuthChallenge NEW_PASSWORD_REQUIRED: `NEW_PASSWORD` (and any `userAttributes.*`)
+/// with the Session from the challenge.
+fn respond_new_password(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    session: Option<&str>,
+    responses: &HashMap<String, String>,
+) -> ApiResult<Value> {
+    let name = param(responses, "USERNAME")?;
+    let new_password = param(responses, "NEW_PASSWORD")?;
+    let session = session
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
+    let bytes = B64URL
+        .decode(session.trim_end_matches('='))
+        .map_err(|_| session_expired())?;
+    let row = store::challenge_by_session(conn, &sha256(&[&bytes]))?.ok_or_else(session_expired)?;
+    if row.kind != "NEW_PASSWORD_REQUIRED"
+        || row.pool_id != pool.pool_id
+        || row.client_id != client.client_id
+    {
+        return Err(session_expired());
+    }
+    if row.used {
+        return Err(session_used());
+    }
+    let now = ctx.now();
+    let validity = i64::from(client.config.auth_session_validity.clamp(3, 15)) * 60;
+    if now - row.created > validity {
+        store::consume_challenge(conn, &row.id_hash)?;
+        return Err(session_expired());
+    }
+    let Some(mut user) = store::get_user(conn, &pool.pool_id, &row.username)? else {
+        return Err(ApiError::user_not_found());
+    };
+    check_secret_hash(
+        client,
+        &[name, &user.username],
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if name != user.username
+        && resolve_user(conn, pool, name)?.map(|u| u.username) != Some(user.username.clone())
+    {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    }
+    // A rejected password leaves the session usable for another try.
+    check_password_shape(new_password, "NEW_PASSWORD")?;
+    pool.config.password_policy.check(new_password)?;
+    let mut attributes = user.attributes.clone();
+    for (k, v) in responses {
+        if let Some(attr) = k.strip_prefix("userAttributes.") {
+            policy::check_attribute(attr, v)?;
+            attributes.insert(attr.to_string(), v.clone());
+        }
+    }
+    store::consume_challenge(conn, &row.id_hash)?;
+    let salt = srp::random_salt();
+    let v = srp::compute_verifier(
+        srp::pool_name(&pool.pool_id),
+        &user.username,
+        new_password,
+        &salt,
+    );
+    user.salt = srp::to_hex(&salt);
+    user.verifier = srp::to_hex(&v);
+    user.attributes = attributes;
+    user.status = "CONFIRMED".into();
+    user.modified = now;
+    store::update_user(conn, &user)?;
+    tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
+    sign_in_result(ctx, conn, pool, client, &user)
+}
+
 pub(crate) fn check_enabled(u: &UserRecord) -> ApiResult<()> {
     if u.enabled {
         Ok(())
@@ -915,8 +1048,7 @@ fn password_auth(
         return Err(record_failure(conn, &mut user, now));
     }
     record_success(conn, &mut user)?;
-    after_password_ok(&user)?;
-    sign_in_result(ctx, conn, pool, client, &user)
+    password_ok(ctx, conn, pool, client, &user)
 }
 
 /// A stable fake (salt, verifier, user id) for a user that does not exist, so SRP sign-in under
@@ -1015,6 +1147,7 @@ fn start_srp(
         s
     });
     let row = ChallengeRow {
+        kind: "PASSWORD_VERIFIER".into(),
         id_hash: sha256(&[&id]),
         pool_id: pool.pool_id.clone(),
         client_id: client.client_id.clone(),
@@ -1076,6 +1209,16 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         let challenge = required(req.challenge_name, "challengeName")?;
         let responses = req.challenge_responses.unwrap_or_default();
+        if challenge == "NEW_PASSWORD_REQUIRED" {
+            return respond_new_password(
+                ctx,
+                conn,
+                &client,
+                &pool,
+                req.session.as_deref(),
+                &responses,
+            );
+        }
         if challenge != "PASSWORD_VERIFIER" {
             return Err(ApiError::invalid_parameter(format!(
                 "Challenge {challenge} is not supported by the embedded user pool"
@@ -1190,8 +1333,7 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             return Err(record_failure(conn, &mut user, now));
         }
         record_success(conn, &mut user)?;
-        after_password_ok(&user)?;
-        sign_in_result(ctx, conn, &pool, &client, &user)
+        password_ok(ctx, conn, &pool, &client, &user)
     })
 }
 

@@ -154,6 +154,8 @@ pub const OPERATIONS: &[&str] = &[
     "AdminDisableUser",
     "AdminEnableUser",
     "AdminUserGlobalSignOut",
+    "AdminCreateUser",
+    "AdminSetUserPassword",
 ];
 
 /// Runs one operation (blocking: call from the blocking pool).
@@ -195,6 +197,8 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AdminDisableUser" => ops_admin::admin_disable_user(ctx, body),
         "AdminEnableUser" => ops_admin::admin_enable_user(ctx, body),
         "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
+        "AdminCreateUser" => ops_admin::admin_create_user(ctx, body),
+        "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),
