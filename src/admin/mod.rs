@@ -1,11 +1,15 @@
 //! The users actor: ListUsers paging and (later) Admin* actions, plus the embedded pool's
 //! outbox reader. Like the auth actor it talks to front ends only over channels.
 
+pub mod actor;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::cognito::exchange::WireExchange;
+
+pub use actor::{AdminHandle, spawn};
 
 /// One code the embedded pool "sent", exactly as `GET /_local/outbox` returns it.
 /// This shape is a public contract (other projects' tests read it): keep it stable.

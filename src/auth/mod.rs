@@ -1,4 +1,12 @@
 //! Amplify-style auth flows: the step enums, the pure flow machine, and the actor that runs it.
 
+pub mod actor;
 pub mod events;
+pub mod machine;
+pub mod session;
 pub mod steps;
+
+pub use actor::{ActorOptions, AuthHandle, spawn};
+
+#[cfg(test)]
+mod machine_tests;

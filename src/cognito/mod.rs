@@ -1,3 +1,18 @@
 //! The Cognito wire client: typed operations over `application/x-amz-json-1.1`.
+//!
+//! Every call yields exactly one [`WireExchange`] with secrets redacted ([`redact`]), and
+//! failures are normalised into one [`CognitoError`].
 
+pub mod client;
+pub mod error;
 pub mod exchange;
+pub mod redact;
+pub mod types;
+
+pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, RequestSigner, now_ms};
+pub use error::{CognitoError, normalize_code};
+pub use exchange::WireExchange;
+pub use types::{Request, Response};
+
+#[cfg(test)]
+mod tests;

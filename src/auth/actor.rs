@@ -1,0 +1,279 @@
+//! The auth actor: a tokio task that runs the pure machine's effects (HTTP calls, SRP math on
+//! a blocking thread, token persistence) and talks to front ends only over channels.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::events::{AuthCommand, AuthEvent};
+use super::machine::{self, AuthState, Effect, Input, MachineConfig};
+use super::session::Tokens;
+use crate::cognito::{Client, now_ms};
+use crate::config::Target;
+use crate::srp::ClientEphemeral;
+
+/// Options for [`spawn`].
+#[derive(Debug, Clone)]
+pub struct ActorOptions {
+    /// Where to keep the tokens between runs (a 0600 file); `None` keeps them in memory only.
+    pub state_dir: Option<PathBuf>,
+    /// Capacity of the command and event channels.
+    pub channel_capacity: usize,
+    /// The issuer shown in TOTP setup URIs.
+    pub totp_issuer: String,
+}
+
+impl Default for ActorOptions {
+    fn default() -> Self {
+        Self {
+            state_dir: None,
+            channel_capacity: 64,
+            totp_issuer: "cognito-tui".into(),
+        }
+    }
+}
+
+/// The front end's end of the actor: send commands on `tx`, read events from `rx`.
+/// Dropping `tx` (or sending [`AuthCommand::Shutdown`]) stops the actor.
+pub struct AuthHandle {
+    pub tx: mpsc::Sender<AuthCommand>,
+    pub rx: mpsc::Receiver<AuthEvent>,
+}
+
+/// Starts the auth actor for `target`.
+pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle {
+    let cap = opts.channel_capacity.max(1);
+    let (cmd_tx, cmd_rx) = mpsc::channel(cap);
+    let (ev_tx, ev_rx) = mpsc::channel(cap);
+    let mut cfg = MachineConfig::new(target.client_id.clone(), target.user_pool_id.clone());
+    cfg.totp_issuer = opts.totp_issuer.clone();
+    let store = opts
+        .state_dir
+        .as_ref()
+        .map(|d| TokenStore::new(d, &target.client_id));
+    tokio::spawn(run(client, cfg, store, cmd_rx, ev_tx));
+    AuthHandle {
+        tx: cmd_tx,
+        rx: ev_rx,
+    }
+}
+
+async fn run(
+    client: Client,
+    cfg: MachineConfig,
+    store: Option<TokenStore>,
+    mut commands: mpsc::Receiver<AuthCommand>,
+    events: mpsc::Sender<AuthEvent>,
+) {
+    let restored = store.as_ref().and_then(TokenStore::load);
+    if let Some(t) = &restored {
+        let _ = events
+            .send(AuthEvent::Info {
+                api: "fetchAuthSession".into(),
+                message: format!("Restored the saved session of {}", t.username()),
+            })
+            .await;
+        let _ = events
+            .send(AuthEvent::Session {
+                session: Some(t.view()),
+            })
+            .await;
+    }
+    let mut state = AuthState::new(cfg).with_tokens(restored);
+    while let Some(cmd) = commands.recv().await {
+        let shutdown = matches!(cmd, AuthCommand::Shutdown);
+        let srp = if needs_ephemeral(&cmd) {
+            match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
+                Ok(e) => Some(Arc::new(e)),
+                Err(e) => {
+                    tracing::error!("SRP ephemeral task failed: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let input = Input::Command {
+            cmd,
+            now_ms: now_ms(),
+            srp,
+        };
+        state = drive(state, input, &client, store.as_ref(), &events).await;
+        if shutdown {
+            break;
+        }
+    }
+    tracing::debug!("auth actor stopped");
+}
+
+fn needs_ephemeral(cmd: &AuthCommand) -> bool {
+    matches!(
+        cmd,
+        AuthCommand::SignIn { .. } | AuthCommand::ConfirmSignIn { .. } | AuthCommand::AutoSignIn
+    )
+}
+
+/// Runs one input and every effect it leads to, until the machine asks for nothing more.
+async fn drive(
+    mut state: AuthState,
+    input: Input,
+    client: &Client,
+    store: Option<&TokenStore>,
+    events: &mpsc::Sender<AuthEvent>,
+) -> AuthState {
+    let (s, fx) = machine::handle(state, input);
+    state = s;
+    let mut queue: VecDeque<Effect> = fx.into();
+    while let Some(effect) = queue.pop_front() {
+        let next_input = match effect {
+            Effect::Emit(ev) => {
+                // A closed event channel means nobody listens; keep the state consistent anyway.
+                let _ = events.send(ev).await;
+                None
+            }
+            Effect::Persist(tokens) => {
+                if let Some(store) = store {
+                    store.save(tokens.as_ref());
+                }
+                None
+            }
+            Effect::Call { request, notes } => {
+                let call = client.send(request, notes).await;
+                let latency_ms = call.exchange.latency_ms;
+                let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
+                Some(Input::Response {
+                    result: call.result,
+                    latency_ms,
+                    now_ms: now_ms(),
+                })
+            }
+            Effect::ComputeClaim(job) => {
+                let result = match tokio::task::spawn_blocking(move || job.compute()).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::error!("SRP claim task failed: {e}");
+                        Err(crate::srp::SrpError::BadSecretBlock)
+                    }
+                };
+                Some(Input::Claim {
+                    result,
+                    now_ms: now_ms(),
+                })
+            }
+        };
+        if let Some(input) = next_input {
+            let (s, fx) = machine::handle(state, input);
+            state = s;
+            // The follow-up effects run before anything still queued (there is never more
+            // than one call outstanding, so order is preserved).
+            for e in fx.into_iter().rev() {
+                queue.push_front(e);
+            }
+        }
+    }
+    state
+}
+
+/// The tokens file: `<state_dir>/tokens-<client id>.json`, mode 0600.
+pub struct TokenStore {
+    path: PathBuf,
+}
+
+impl TokenStore {
+    pub fn new(dir: &Path, client_id: &str) -> Self {
+        let safe: String = client_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        Self {
+            path: dir.join(format!("tokens-{safe}.json")),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn load(&self) -> Option<Tokens> {
+        let bytes = std::fs::read(&self.path).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), "ignoring an unreadable tokens file: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn save(&self, tokens: Option<&Tokens>) {
+        let result = match tokens {
+            None => match std::fs::remove_file(&self.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Some(t) => self.write(t),
+        };
+        if let Err(e) = result {
+            tracing::warn!(path = %self.path.display(), "cannot update the tokens file: {e}");
+        }
+    }
+
+    fn write(&self, t: &Tokens) -> std::io::Result<()> {
+        use std::io::Write as _;
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.path.with_extension("json.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(&serde_json::to_vec(t).map_err(std::io::Error::other)?)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::events::AuthFlowType;
+    use crate::auth::session::fake_jwt;
+    use crate::cognito::types::AuthenticationResult;
+
+    #[test]
+    fn token_file_round_trips_with_mode_0600_and_is_removed_on_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path(), "client/1");
+        assert!(store.load().is_none());
+        let r = AuthenticationResult {
+            access_token: Some(fake_jwt(&serde_json::json!({"exp": 10, "username": "a"}))),
+            refresh_token: Some("refresh".into()),
+            ..Default::default()
+        };
+        let t = Tokens::from_result(&r, None, "a", AuthFlowType::UserSrpAuth, 0).unwrap();
+        store.save(Some(&t));
+        assert_eq!(store.load(), Some(t));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(store.path().ends_with("tokens-client_1.json"));
+        store.save(None);
+        assert!(!store.path().exists());
+        std::fs::write(store.path(), b"garbage").unwrap();
+        assert!(store.load().is_none());
+    }
+}

@@ -1,0 +1,534 @@
+//! Typed request and response bodies, named and cased as botocore's model (PascalCase).
+//!
+//! Request types that carry a password hold it as a [`Secret`]: it goes over the wire in full
+//! but `Debug` never prints it. Free-form maps (`AuthParameters`, `ChallengeResponses`) may hold
+//! passwords, so the [`Request`] enum's `Debug` prints the redacted JSON instead.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::redact::{abbreviate, redact};
+use crate::secret::Secret;
+
+fn expose<S: Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.expose())
+}
+
+fn expose_opt<S: Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_str(s.expose()),
+        None => ser.serialize_none(),
+    }
+}
+
+/// `{Name, Value}` as in UserAttributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeType {
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// Where Cognito sent a code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryDetailsType {
+    #[serde(default)]
+    pub destination: Option<String>,
+    #[serde(default)]
+    pub delivery_medium: Option<String>,
+    #[serde(default)]
+    pub attribute_name: Option<String>,
+}
+
+// ---------------------------------------------------------------- sign-up
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpRequest {
+    pub client_id: String,
+    pub username: String,
+    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub user_attributes: Vec<AttributeType>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpResponse {
+    pub user_confirmed: bool,
+    #[serde(default)]
+    pub code_delivery_details: Option<CodeDeliveryDetailsType>,
+    #[serde(rename = "UserSub")]
+    pub user_sub: String,
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpRequest {
+    pub client_id: String,
+    pub username: String,
+    pub confirmation_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpResponse {
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResendConfirmationCodeRequest {
+    pub client_id: String,
+    pub username: String,
+}
+
+/// The output of ResendConfirmationCode and ForgotPassword.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryResponse {
+    #[serde(default)]
+    pub code_delivery_details: Option<CodeDeliveryDetailsType>,
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateAuthRequest {
+    pub auth_flow: String,
+    pub client_id: String,
+    pub auth_parameters: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The username SECRET_HASH is computed over when `AuthParameters` has no `USERNAME`
+    /// (REFRESH_TOKEN_AUTH). Not sent.
+    #[serde(skip)]
+    pub secret_hash_username: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RespondToAuthChallengeRequest {
+    pub client_id: String,
+    pub challenge_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    pub challenge_responses: BTreeMap<String, String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewDeviceMetadata {
+    pub device_key: String,
+    pub device_group_key: String,
+}
+
+/// Tokens as Cognito returns them. `Debug` abbreviates every token.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticationResult {
+    #[serde(default)]
+    pub access_token: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub id_token: Option<String>,
+    #[serde(default)]
+    pub new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+impl fmt::Debug for AuthenticationResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ab = |t: &Option<String>| t.as_deref().map(abbreviate);
+        f.debug_struct("AuthenticationResult")
+            .field("access_token", &ab(&self.access_token))
+            .field("id_token", &ab(&self.id_token))
+            .field("refresh_token", &ab(&self.refresh_token))
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The output of InitiateAuth and RespondToAuthChallenge.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthResponse {
+    #[serde(default)]
+    pub challenge_name: Option<String>,
+    #[serde(default)]
+    pub session: Option<String>,
+    #[serde(default)]
+    pub challenge_parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    pub authentication_result: Option<AuthenticationResult>,
+    #[serde(default)]
+    pub available_challenges: Vec<String>,
+}
+
+impl fmt::Debug for AuthResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthResponse")
+            .field("challenge_name", &self.challenge_name)
+            .field("session", &self.session.as_deref().map(abbreviate))
+            .field("challenge_parameters", &self.challenge_parameters.keys())
+            .field("authentication_result", &self.authentication_result)
+            .field("available_challenges", &self.available_challenges)
+            .finish()
+    }
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenRequest {
+    pub refresh_token: String,
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TokensResponse {
+    #[serde(default)]
+    pub authentication_result: Option<AuthenticationResult>,
+}
+
+// ---------------------------------------------------------------- token-authorised
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessTokenRequest {
+    pub access_token: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserResponse {
+    pub username: String,
+    #[serde(default)]
+    pub user_attributes: Vec<AttributeType>,
+    #[serde(default)]
+    pub preferred_mfa_setting: Option<String>,
+    #[serde(default, rename = "UserMFASettingList")]
+    pub user_mfa_setting_list: Vec<String>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RevokeTokenRequest {
+    pub token: String,
+    pub client_id: String,
+}
+
+/// Any output this client does not read (`{}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Empty {}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ForgotPasswordRequest {
+    pub client_id: String,
+    pub username: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmForgotPasswordRequest {
+    pub client_id: String,
+    pub username: String,
+    pub confirmation_code: String,
+    #[serde(serialize_with = "expose")]
+    pub password: Secret,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangePasswordRequest {
+    pub access_token: String,
+    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
+    pub previous_password: Option<Secret>,
+    #[serde(serialize_with = "expose")]
+    pub proposed_password: Secret,
+}
+
+/// AssociateSoftwareToken: exactly one of `AccessToken` and `Session`.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateSoftwareTokenRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateSoftwareTokenResponse {
+    pub secret_code: String,
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifySoftwareTokenRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    pub user_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friendly_device_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifySoftwareTokenResponse {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaSettings {
+    pub enabled: bool,
+    pub preferred_mfa: bool,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SetUserMfaPreferenceRequest {
+    pub access_token: String,
+    #[serde(rename = "SMSMfaSettings", skip_serializing_if = "Option::is_none")]
+    pub sms_mfa_settings: Option<MfaSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub software_token_mfa_settings: Option<MfaSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_mfa_settings: Option<MfaSettings>,
+}
+
+// ---------------------------------------------------------------- admin (SigV4 on AWS)
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersRequest {
+    pub user_pool_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+}
+
+/// A time Cognito sends as epoch seconds (an integer or a fraction).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct EpochSeconds(pub f64);
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserType {
+    pub username: String,
+    #[serde(default)]
+    pub attributes: Vec<AttributeType>,
+    #[serde(default)]
+    pub user_create_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub user_last_modified_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub user_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersResponse {
+    #[serde(default)]
+    pub users: Vec<UserType>,
+    #[serde(default)]
+    pub pagination_token: Option<String>,
+}
+
+// ---------------------------------------------------------------- the operation enums
+
+/// One call the flow machine asks for: data, so the machine stays pure and tests can
+/// assert exactly what would be sent.
+#[derive(Clone)]
+pub enum Request {
+    SignUp(SignUpRequest),
+    ConfirmSignUp(ConfirmSignUpRequest),
+    ResendConfirmationCode(ResendConfirmationCodeRequest),
+    InitiateAuth(InitiateAuthRequest),
+    RespondToAuthChallenge(RespondToAuthChallengeRequest),
+    GetTokensFromRefreshToken(GetTokensFromRefreshTokenRequest),
+    GetUser(AccessTokenRequest),
+    GlobalSignOut(AccessTokenRequest),
+    RevokeToken(RevokeTokenRequest),
+    ForgotPassword(ForgotPasswordRequest),
+    ConfirmForgotPassword(ConfirmForgotPasswordRequest),
+    ChangePassword(ChangePasswordRequest),
+    AssociateSoftwareToken(AssociateSoftwareTokenRequest),
+    VerifySoftwareToken(VerifySoftwareTokenRequest),
+    SetUserMfaPreference(SetUserMfaPreferenceRequest),
+}
+
+impl Request {
+    /// The Cognito operation name (`X-Amz-Target` suffix).
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Request::SignUp(_) => "SignUp",
+            Request::ConfirmSignUp(_) => "ConfirmSignUp",
+            Request::ResendConfirmationCode(_) => "ResendConfirmationCode",
+            Request::InitiateAuth(_) => "InitiateAuth",
+            Request::RespondToAuthChallenge(_) => "RespondToAuthChallenge",
+            Request::GetTokensFromRefreshToken(_) => "GetTokensFromRefreshToken",
+            Request::GetUser(_) => "GetUser",
+            Request::GlobalSignOut(_) => "GlobalSignOut",
+            Request::RevokeToken(_) => "RevokeToken",
+            Request::ForgotPassword(_) => "ForgotPassword",
+            Request::ConfirmForgotPassword(_) => "ConfirmForgotPassword",
+            Request::ChangePassword(_) => "ChangePassword",
+            Request::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
+            Request::VerifySoftwareToken(_) => "VerifySoftwareToken",
+            Request::SetUserMfaPreference(_) => "SetUserMFAPreference",
+        }
+    }
+
+    /// The body as it would be sent (before SECRET_HASH is added). Contains secrets: never
+    /// log it; use [`Request::redacted`].
+    pub fn body(&self) -> serde_json::Value {
+        let v = match self {
+            Request::SignUp(r) => serde_json::to_value(r),
+            Request::ConfirmSignUp(r) => serde_json::to_value(r),
+            Request::ResendConfirmationCode(r) => serde_json::to_value(r),
+            Request::InitiateAuth(r) => serde_json::to_value(r),
+            Request::RespondToAuthChallenge(r) => serde_json::to_value(r),
+            Request::GetTokensFromRefreshToken(r) => serde_json::to_value(r),
+            Request::GetUser(r) | Request::GlobalSignOut(r) => serde_json::to_value(r),
+            Request::RevokeToken(r) => serde_json::to_value(r),
+            Request::ForgotPassword(r) => serde_json::to_value(r),
+            Request::ConfirmForgotPassword(r) => serde_json::to_value(r),
+            Request::ChangePassword(r) => serde_json::to_value(r),
+            Request::AssociateSoftwareToken(r) => serde_json::to_value(r),
+            Request::VerifySoftwareToken(r) => serde_json::to_value(r),
+            Request::SetUserMfaPreference(r) => serde_json::to_value(r),
+        };
+        // Serialising plain structs of strings and maps cannot fail.
+        v.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The body with secrets hidden and tokens abbreviated.
+    pub fn redacted(&self) -> serde_json::Value {
+        redact(&self.body())
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.operation(), self.redacted())
+    }
+}
+
+/// The typed output of a [`Request`].
+#[derive(Debug, Clone)]
+pub enum Response {
+    SignUp(SignUpResponse),
+    ConfirmSignUp(ConfirmSignUpResponse),
+    ResendConfirmationCode(CodeDeliveryResponse),
+    InitiateAuth(AuthResponse),
+    RespondToAuthChallenge(AuthResponse),
+    GetTokensFromRefreshToken(TokensResponse),
+    GetUser(GetUserResponse),
+    GlobalSignOut(Empty),
+    RevokeToken(Empty),
+    ForgotPassword(CodeDeliveryResponse),
+    ConfirmForgotPassword(Empty),
+    ChangePassword(Empty),
+    AssociateSoftwareToken(AssociateSoftwareTokenResponse),
+    VerifySoftwareToken(VerifySoftwareTokenResponse),
+    SetUserMfaPreference(Empty),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_go_on_the_wire_but_never_into_debug() {
+        let r = Request::SignUp(SignUpRequest {
+            client_id: "c".into(),
+            username: "alice".into(),
+            password: Some(Secret::new("Hunter2-secret!")),
+            user_attributes: vec![AttributeType {
+                name: "email".into(),
+                value: Some("a@example.com".into()),
+            }],
+        });
+        assert_eq!(r.body()["Password"], "Hunter2-secret!");
+        assert_eq!(r.body()["UserAttributes"][0]["Name"], "email");
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("Hunter2"), "{dbg}");
+        assert!(dbg.starts_with("SignUp("));
+
+        let mut params = BTreeMap::new();
+        params.insert("USERNAME".to_string(), "alice".to_string());
+        params.insert("PASSWORD".to_string(), "Hunter2-secret!".to_string());
+        let r = Request::InitiateAuth(InitiateAuthRequest {
+            auth_flow: "USER_PASSWORD_AUTH".into(),
+            client_id: "c".into(),
+            auth_parameters: params,
+            session: None,
+            secret_hash_username: Some("ignored".into()),
+        });
+        let body = r.body();
+        assert_eq!(body["AuthParameters"]["PASSWORD"], "Hunter2-secret!");
+        assert!(body.get("Session").is_none());
+        assert!(body.get("SecretHashUsername").is_none());
+        assert!(!format!("{r:?}").contains("Hunter2"));
+    }
+
+    #[test]
+    fn parses_cognito_outputs() {
+        let v: AuthResponse = serde_json::from_value(serde_json::json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeParameters": {"SALT": "ab", "SRP_B": "cd", "USER_ID_FOR_SRP": "alice"},
+            "Unknown": 1
+        }))
+        .unwrap();
+        assert_eq!(v.challenge_name.as_deref(), Some("PASSWORD_VERIFIER"));
+        assert_eq!(v.challenge_parameters["USER_ID_FOR_SRP"], "alice");
+        let u: ListUsersResponse = serde_json::from_value(serde_json::json!({
+            "Users": [{"Username": "a", "Attributes": [{"Name": "sub", "Value": "1"}],
+                       "UserCreateDate": 1.7e9, "UserLastModifiedDate": 1700000000,
+                       "Enabled": true, "UserStatus": "CONFIRMED"}],
+            "PaginationToken": "next"
+        }))
+        .unwrap();
+        assert_eq!(u.users[0].user_create_date, Some(EpochSeconds(1.7e9)));
+        assert_eq!(u.pagination_token.as_deref(), Some("next"));
+        let tokens = AuthenticationResult {
+            access_token: Some("eyJaccess-token-long-value".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{tokens:?}").contains("access-token-long-value"));
+    }
+}

@@ -1,0 +1,327 @@
+//! The headless driver behind `cognito-tui run`: JSON-lines commands in, JSON-lines events out.
+//!
+//! Each input line is one command object with a `cmd` tag: an [`AuthCommand`]
+//! (`{"cmd":"sign_in","username":"alice","password":"…"}`) or an [`AdminCommand`]
+//! (`{"cmd":"list_users"}`, `{"cmd":"fetch_outbox"}`). Commands run in order; each one's events
+//! are written as they arrive, one JSON object per line, with `"source"` set to `auth`, `admin`
+//! or `headless`. A bad line produces an error event (without echoing the line, which may hold a
+//! password) and the driver carries on. At end of input the driver returns once the last command
+//! has finished.
+//!
+//! Conveniences for scripts (embedded pool only):
+//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password` is replaced by the
+//!   newest outbox code sent to that username.
+//! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
+//!   until the outbox holds a code for that user (and purpose) and writes an `outbox_code` event.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::admin::{AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
+use crate::auth::AuthHandle;
+use crate::auth::events::{AuthCommand, AuthEvent};
+
+/// The placeholder replaced by the newest outbox code.
+pub const OUTBOX_PLACEHOLDER: &str = "{{outbox}}";
+
+const AUTH_COMMANDS: &[&str] = &[
+    "sign_up",
+    "confirm_sign_up",
+    "resend_sign_up_code",
+    "auto_sign_in",
+    "sign_in",
+    "confirm_sign_in",
+    "reset_password",
+    "confirm_reset_password",
+    "sign_out",
+    "fetch_session",
+    "cancel_sign_in",
+];
+const ADMIN_COMMANDS: &[&str] = &["list_users", "fetch_outbox"];
+
+struct Driver<W> {
+    auth: AuthHandle,
+    admin: AdminHandle,
+    out: W,
+    line_no: u64,
+}
+
+/// Runs the driver until `input` ends (or a `shutdown` command), then returns.
+pub async fn run(
+    auth: AuthHandle,
+    admin: AdminHandle,
+    mut input: impl AsyncBufRead + Unpin,
+    output: impl AsyncWrite + Unpin,
+) -> anyhow::Result<()> {
+    let mut d = Driver {
+        auth,
+        admin,
+        out: output,
+        line_no: 0,
+    };
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .await
+            .context("reading commands")?;
+        if n == 0 {
+            break;
+        }
+        d.line_no += 1;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            d.bad_line("the line is not UTF-8").await?;
+            continue;
+        };
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !d.handle_line(line).await? {
+            break;
+        }
+    }
+    d.out.flush().await?;
+    Ok(())
+}
+
+/// Removes quoted values from serde messages (they could be a password given with a wrong type).
+fn scrub(msg: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in msg.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("<value>");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl<W: AsyncWrite + Unpin> Driver<W> {
+    async fn write(&mut self, source: &str, ev: Value) -> anyhow::Result<()> {
+        let mut ev = ev;
+        if let Some(obj) = ev.as_object_mut() {
+            obj.insert("source".into(), Value::String(source.into()));
+        }
+        let mut line = serde_json::to_vec(&ev)?;
+        line.push(b'\n');
+        self.out.write_all(&line).await.context("writing events")?;
+        self.out.flush().await.context("writing events")?;
+        Ok(())
+    }
+
+    async fn bad_line(&mut self, message: impl Into<String>) -> anyhow::Result<()> {
+        let ev = json!({
+            "event": "error",
+            "code": "BadCommand",
+            "line": self.line_no,
+            "message": message.into(),
+        });
+        self.write("headless", ev).await
+    }
+
+    /// Returns false when the driver should stop (shutdown).
+    async fn handle_line(&mut self, line: &str) -> anyhow::Result<bool> {
+        let mut v: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                self.bad_line(format!("not JSON: {e}")).await?;
+                return Ok(true);
+            }
+        };
+        let Some(cmd) = v.get("cmd").and_then(Value::as_str).map(str::to_string) else {
+            self.bad_line("expected an object with a string \"cmd\" field")
+                .await?;
+            return Ok(true);
+        };
+        match cmd.as_str() {
+            "shutdown" => {
+                let _ = self.auth.tx.send(AuthCommand::Shutdown).await;
+                let _ = self.admin.tx.send(AdminCommand::Shutdown).await;
+                self.wait_auth().await?;
+                return Ok(false);
+            }
+            "wait_outbox" => {
+                self.wait_outbox(&v).await?;
+                return Ok(true);
+            }
+            _ => {}
+        }
+        if AUTH_COMMANDS.contains(&cmd.as_str()) {
+            if matches!(cmd.as_str(), "confirm_sign_up" | "confirm_reset_password")
+                && v.get("code").and_then(Value::as_str) == Some(OUTBOX_PLACEHOLDER)
+            {
+                let user = v
+                    .get("username")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                match self.newest_code(&user, None).await? {
+                    Some(e) => v["code"] = Value::String(e.code),
+                    None => {
+                        self.bad_line(format!("no outbox code for {user:?} to put in \"code\""))
+                            .await?;
+                        return Ok(true);
+                    }
+                }
+            }
+            let parsed: AuthCommand = match serde_json::from_value(v) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
+                        .await?;
+                    return Ok(true);
+                }
+            };
+            if self.auth.tx.send(parsed).await.is_err() {
+                self.bad_line("the auth actor has stopped").await?;
+                anyhow::bail!("the auth actor has stopped");
+            }
+            self.wait_auth().await?;
+        } else if ADMIN_COMMANDS.contains(&cmd.as_str()) {
+            let parsed: AdminCommand = match serde_json::from_value(v) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
+                        .await?;
+                    return Ok(true);
+                }
+            };
+            if self.admin.tx.send(parsed).await.is_err() {
+                self.bad_line("the users actor has stopped").await?;
+                anyhow::bail!("the users actor has stopped");
+            }
+            self.wait_admin().await?;
+        } else {
+            let shown: String = cmd.chars().take(40).collect();
+            self.bad_line(format!(
+                "unknown command {shown:?}; known: {}, {}, wait_outbox, shutdown",
+                AUTH_COMMANDS.join(", "),
+                ADMIN_COMMANDS.join(", ")
+            ))
+            .await?;
+        }
+        Ok(true)
+    }
+
+    /// Forwards auth events until the command's `finished`.
+    async fn wait_auth(&mut self) -> anyhow::Result<()> {
+        loop {
+            tokio::select! {
+                ev = self.auth.rx.recv() => {
+                    let Some(ev) = ev else {
+                        self.bad_line("the auth actor has stopped").await?;
+                        anyhow::bail!("the auth actor has stopped");
+                    };
+                    let done = matches!(ev, AuthEvent::Finished { .. });
+                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                    if done {
+                        return Ok(());
+                    }
+                }
+                Some(ev) = self.admin.rx.recv() => {
+                    self.write("admin", serde_json::to_value(&ev)?).await?;
+                }
+            }
+        }
+    }
+
+    /// Forwards admin events until the command's result (a page, the outbox or an error).
+    async fn wait_admin(&mut self) -> anyhow::Result<Option<AdminEvent>> {
+        loop {
+            tokio::select! {
+                ev = self.admin.rx.recv() => {
+                    let Some(ev) = ev else {
+                        self.bad_line("the users actor has stopped").await?;
+                        anyhow::bail!("the users actor has stopped");
+                    };
+                    self.write("admin", serde_json::to_value(&ev)?).await?;
+                    if !matches!(ev, AdminEvent::Exchange(_)) {
+                        return Ok(Some(ev));
+                    }
+                }
+                Some(ev) = self.auth.rx.recv() => {
+                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                }
+            }
+        }
+    }
+
+    /// Reads the outbox without writing its events; the newest entry for `user` (and purpose).
+    async fn newest_code(
+        &mut self,
+        user: &str,
+        purpose: Option<&str>,
+    ) -> anyhow::Result<Option<OutboxEntry>> {
+        if self.admin.tx.send(AdminCommand::FetchOutbox).await.is_err() {
+            anyhow::bail!("the users actor has stopped");
+        }
+        loop {
+            let Some(ev) = self.admin.rx.recv().await else {
+                anyhow::bail!("the users actor has stopped");
+            };
+            match ev {
+                AdminEvent::Exchange(_) => continue,
+                AdminEvent::Outbox { entries } => {
+                    return Ok(entries
+                        .into_iter()
+                        .rev()
+                        .find(|e| e.username == user && purpose.is_none_or(|p| e.purpose == p)));
+                }
+                other => {
+                    self.write("admin", serde_json::to_value(&other)?).await?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    async fn wait_outbox(&mut self, v: &Value) -> anyhow::Result<()> {
+        let Some(user) = v
+            .get("username")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return self.bad_line("wait_outbox needs a \"username\"").await;
+        };
+        let purpose = v.get("purpose").and_then(Value::as_str).map(str::to_string);
+        let timeout_ms = v
+            .get("timeout_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(10_000);
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(timeout_ms);
+        loop {
+            if let Some(e) = self.newest_code(&user, purpose.as_deref()).await? {
+                let ev = json!({
+                    "event": "outbox_code",
+                    "username": e.username,
+                    "purpose": e.purpose,
+                    "medium": e.medium,
+                    "destination": e.destination,
+                    "code": e.code,
+                    "sent_at": e.sent_at,
+                });
+                return self.write("headless", ev).await;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let ev = json!({
+                    "event": "error",
+                    "code": "OutboxTimeout",
+                    "line": self.line_no,
+                    "message": format!("no outbox code for {user:?} within {timeout_ms} ms"),
+                });
+                return self.write("headless", ev).await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
