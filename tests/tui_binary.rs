@@ -3,9 +3,6 @@
 //! with SRP, see `cognito:username` on the Session screen, sign out. The status pane shows
 //! CONFIRM_SIGN_UP, then DONE for sign-up, then DONE for sign-in; the password never
 //! appears on screen, in the log file or in the SQLite file.
-//!
-//! Ignored until `main.rs` starts the TUI (the lead's wiring); run with
-//! `cargo test --test tui_binary -- --ignored`.
 
 mod tui_support;
 
@@ -34,7 +31,6 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
-#[ignore = "needs main.rs to start the TUI; run with --ignored after the wiring lands"]
 fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
