@@ -506,6 +506,45 @@ async fn sessions_are_single_use_and_expire_and_srp_works_without_one() {
                "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
                                       "PASSWORD_CLAIM_SIGNATURE": claim.signature, "TIMESTAMP": claim.timestamp}})
     };
+    // A TIMESTAMP more than 5 minutes off is refused (and spends the challenge).
+    let skewed = respond(srp::format_timestamp(
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(10),
+    ));
+    let (t, m) = h.call("RespondToAuthChallenge", skewed).await.err();
+    assert_eq!(t, "NotAuthorizedException");
+    assert!(m.contains("TIMESTAMP"), "{m}");
+    let (_, m) = h
+        .call("RespondToAuthChallenge", respond(srp::timestamp_now()))
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Invalid session for the user, session can only be used once."
+    );
+
+    let eph = ClientEphemeral::generate();
+    let init = h
+        .call("InitiateAuth", json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
+                                      "AuthParameters": {"USERNAME": "alice", "SRP_A": eph.a_hex()}}))
+        .await
+        .ok();
+    let p = &init["ChallengeParameters"];
+    let respond = |ts: String| {
+        let claim = eph
+            .password_claim(
+                srp::pool_name(DEMO_POOL_ID),
+                "alice",
+                DEMO_PASSWORD,
+                p["SALT"].as_str().unwrap(),
+                p["SRP_B"].as_str().unwrap(),
+                p["SECRET_BLOCK"].as_str().unwrap(),
+                &ts,
+            )
+            .unwrap();
+        json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "PASSWORD_VERIFIER", "Session": init["Session"],
+               "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+                                      "PASSWORD_CLAIM_SIGNATURE": claim.signature, "TIMESTAMP": claim.timestamp}})
+    };
     let body = respond(srp::timestamp_now());
     h.call("RespondToAuthChallenge", body.clone()).await.ok();
     let (t, m) = h.call("RespondToAuthChallenge", body.clone()).await.err();
