@@ -4,9 +4,7 @@
 
 mod support;
 
-use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_CUSTOM_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID,
-};
+use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_CUSTOM_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID};
 use cognito_tui::srp::ClientEphemeral;
 use serde_json::{Value, json};
 use support::{Harness, example};
@@ -52,7 +50,10 @@ async fn builtin_one_time_code_works_without_setup() {
     assert_eq!(p["CODE_DELIVERY_DELIVERY_MEDIUM"], "EMAIL");
     assert_eq!(p["CODE_DELIVERY_DESTINATION"], "a***@e***");
     assert_eq!(p["ATTEMPTS_LEFT"], "3");
-    assert!(p.get("answer").is_none(), "private parameters stay private: {p}");
+    assert!(
+        p.get("answer").is_none(),
+        "private parameters stay private: {p}"
+    );
     let code = h.latest_code("alice", "CUSTOM_CHALLENGE").await;
 
     // A wrong answer: the same code stays valid, a new Session comes back, the old one is spent.
@@ -61,11 +62,17 @@ async fn builtin_one_time_code_works_without_setup() {
     assert_eq!(ch2["ChallengeName"], "CUSTOM_CHALLENGE");
     assert_eq!(ch2["ChallengeParameters"]["ATTEMPTS_LEFT"], "2");
     assert_ne!(ch2["Session"], ch["Session"]);
-    assert_eq!(h.outbox("alice", "CUSTOM_CHALLENGE").await.len(), 1, "no second code on a retry");
-    answer(&h, DEMO_CLIENT_ID, &ch, "alice", &code).await.err_is(
-        "NotAuthorizedException",
-        "Invalid session for the user, session can only be used once.",
+    assert_eq!(
+        h.outbox("alice", "CUSTOM_CHALLENGE").await.len(),
+        1,
+        "no second code on a retry"
     );
+    answer(&h, DEMO_CLIENT_ID, &ch, "alice", &code)
+        .await
+        .err_is(
+            "NotAuthorizedException",
+            "Invalid session for the user, session can only be used once.",
+        );
 
     let done = answer(&h, DEMO_CLIENT_ID, &ch2, "alice", &code).await.ok();
     assert_eq!(h.tokens(&done)["username"], "alice");
@@ -73,7 +80,9 @@ async fn builtin_one_time_code_works_without_setup() {
     // Three wrong answers fail the sign-in.
     let mut ch = start_custom(&h, DEMO_CLIENT_ID, "bob").await.ok();
     for _ in 0..2 {
-        ch = answer(&h, DEMO_CLIENT_ID, &ch, "bob", "not-the-code").await.ok();
+        ch = answer(&h, DEMO_CLIENT_ID, &ch, "bob", "not-the-code")
+            .await
+            .ok();
         assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE");
     }
     answer(&h, DEMO_CLIENT_ID, &ch, "bob", "not-the-code")
@@ -82,20 +91,37 @@ async fn builtin_one_time_code_works_without_setup() {
 
     // Missing parameters, another user's name, a stale Session.
     let ch = start_custom(&h, DEMO_CLIENT_ID, "dave").await.ok();
-    h.respond(DEMO_CLIENT_ID, "CUSTOM_CHALLENGE", &ch["Session"], json!({"USERNAME": "dave"}))
-        .await
-        .err_is("InvalidParameterException", "Missing required parameter ANSWER");
+    h.respond(
+        DEMO_CLIENT_ID,
+        "CUSTOM_CHALLENGE",
+        &ch["Session"],
+        json!({"USERNAME": "dave"}),
+    )
+    .await
+    .err_is(
+        "InvalidParameterException",
+        "Missing required parameter ANSWER",
+    );
     answer(&h, DEMO_CLIENT_ID, &ch, "alice", "123456")
         .await
         .err_is("NotAuthorizedException", "Invalid session for the user.");
-    h.respond(DEMO_CLIENT_ID, "CUSTOM_CHALLENGE", &json!("garbage!"), json!({"USERNAME": "dave", "ANSWER": "1"}))
-        .await
-        .err_is("NotAuthorizedException", "Invalid session for the user, session is expired.");
+    h.respond(
+        DEMO_CLIENT_ID,
+        "CUSTOM_CHALLENGE",
+        &json!("garbage!"),
+        json!({"USERNAME": "dave", "ANSWER": "1"}),
+    )
+    .await
+    .err_is(
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
+    );
     h.pool.advance_clock(181);
     let code = h.latest_code("dave", "CUSTOM_CHALLENGE").await;
-    answer(&h, DEMO_CLIENT_ID, &ch, "dave", &code)
-        .await
-        .err_is("NotAuthorizedException", "Invalid session for the user, session is expired.");
+    answer(&h, DEMO_CLIENT_ID, &ch, "dave", &code).await.err_is(
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
+    );
 }
 
 #[tokio::test]
@@ -111,8 +137,14 @@ async fn builtin_custom_auth_with_srp_checks_the_password_first() {
         .await
         .ok();
     assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
-    assert!(h.outbox("alice", "CUSTOM_CHALLENGE").await.is_empty(), "no code before the password");
-    let ch = h.answer_verifier(DEMO_CLIENT_ID, &eph, &ch, DEMO_PASSWORD).await.ok();
+    assert!(
+        h.outbox("alice", "CUSTOM_CHALLENGE").await.is_empty(),
+        "no code before the password"
+    );
+    let ch = h
+        .answer_verifier(DEMO_CLIENT_ID, &eph, &ch, DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE", "{ch}");
     let code = h.latest_code("alice", "CUSTOM_CHALLENGE").await;
     let done = answer(&h, DEMO_CLIENT_ID, &ch, "alice", &code).await.ok();
@@ -140,7 +172,10 @@ async fn builtin_custom_auth_with_srp_checks_the_password_first() {
                "AuthParameters": {"USERNAME": "bob", "CHALLENGE_NAME": "SRP_A"}}),
     )
     .await
-    .err_is("InvalidParameterException", "Missing required parameter SRP_A");
+    .err_is(
+        "InvalidParameterException",
+        "Missing required parameter SRP_A",
+    );
 }
 
 #[tokio::test]
@@ -155,9 +190,10 @@ async fn custom_auth_needs_the_client_flow_and_hides_missing_users_when_asked() 
         .await
         .ok();
     let id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
-    start_custom(&h, id, "alice")
-        .await
-        .err_is("InvalidParameterException", "Auth flow not enabled for this client");
+    start_custom(&h, id, "alice").await.err_is(
+        "InvalidParameterException",
+        "Auth flow not enabled for this client",
+    );
 
     // LEGACY: the user is reported missing.
     start_custom(&h, DEMO_CLIENT_ID, "nobody")
@@ -167,7 +203,9 @@ async fn custom_auth_needs_the_client_flow_and_hides_missing_users_when_asked() 
     let ch = start_custom(&h, DEMO_CUSTOM_CLIENT_ID, "nobody").await.ok();
     assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE");
     assert!(h.outbox("nobody", "CUSTOM_CHALLENGE").await.is_empty());
-    let ch = answer(&h, DEMO_CUSTOM_CLIENT_ID, &ch, "nobody", "123456").await.ok();
+    let ch = answer(&h, DEMO_CUSTOM_CLIENT_ID, &ch, "nobody", "123456")
+        .await
+        .ok();
     assert_eq!(ch["ChallengeParameters"]["ATTEMPTS_LEFT"], "2");
 }
 
@@ -185,8 +223,14 @@ async fn one_time_code_example_trigger_with_and_without_srp() {
         json!({"DefineAuthChallenge": cmd, "CreateAuthChallenge": cmd, "VerifyAuthChallengeResponse": cmd}),
     )
     .await;
-    let pool = h.call("DescribeUserPool", json!({"UserPoolId": DEMO_POOL_ID})).await.ok();
-    assert_eq!(pool["UserPool"]["LambdaConfig"]["DefineAuthChallenge"], json!(cmd));
+    let pool = h
+        .call("DescribeUserPool", json!({"UserPoolId": DEMO_POOL_ID}))
+        .await
+        .ok();
+    assert_eq!(
+        pool["UserPool"]["LambdaConfig"]["DefineAuthChallenge"],
+        json!(cmd)
+    );
 
     let ch = start_custom(&h, DEMO_CLIENT_ID, "alice").await.ok();
     assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE", "{ch}");
@@ -196,7 +240,10 @@ async fn one_time_code_example_trigger_with_and_without_srp() {
     let file = p["CODE_FILE"].as_str().unwrap();
     let code = std::fs::read_to_string(file).unwrap().trim().to_string();
     assert_eq!(code.len(), 6);
-    assert!(h.outbox("alice", "CUSTOM_CHALLENGE").await.is_empty(), "the trigger, not the built-in, ran");
+    assert!(
+        h.outbox("alice", "CUSTOM_CHALLENGE").await.is_empty(),
+        "the trigger, not the built-in, ran"
+    );
     let ch = answer(&h, DEMO_CLIENT_ID, &ch, "alice", "nope").await.ok();
     assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE");
     let done = answer(&h, DEMO_CLIENT_ID, &ch, "alice", &code).await.ok();
@@ -212,7 +259,10 @@ async fn one_time_code_example_trigger_with_and_without_srp() {
         )
         .await
         .ok();
-    let ch = h.answer_verifier(DEMO_CLIENT_ID, &eph, &ch, DEMO_PASSWORD).await.ok();
+    let ch = h
+        .answer_verifier(DEMO_CLIENT_ID, &eph, &ch, DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "CUSTOM_CHALLENGE", "{ch}");
     let code = std::fs::read_to_string(ch["ChallengeParameters"]["CODE_FILE"].as_str().unwrap())
         .unwrap()
@@ -235,7 +285,10 @@ async fn question_and_answer_example_trigger_on_a_new_pool() {
         )
         .await
         .ok();
-    assert_eq!(pool["UserPool"]["LambdaConfig"]["CreateAuthChallenge"], json!(qa));
+    assert_eq!(
+        pool["UserPool"]["LambdaConfig"]["CreateAuthChallenge"],
+        json!(qa)
+    );
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
     let client = h
         .call(
@@ -245,7 +298,10 @@ async fn question_and_answer_example_trigger_on_a_new_pool() {
         )
         .await
         .ok();
-    let cid = client["UserPoolClient"]["ClientId"].as_str().unwrap().to_string();
+    let cid = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     h.call(
         "SignUp",
         json!({"ClientId": cid, "Username": "quinn", "Password": DEMO_PASSWORD,
@@ -253,12 +309,18 @@ async fn question_and_answer_example_trigger_on_a_new_pool() {
     )
     .await
     .ok();
-    h.call("AdminConfirmSignUp", json!({"UserPoolId": pool_id, "Username": "quinn"}))
-        .await
-        .ok();
+    h.call(
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": pool_id, "Username": "quinn"}),
+    )
+    .await
+    .ok();
 
     let ch = start_custom(&h, &cid, "quinn").await.ok();
-    let question = ch["ChallengeParameters"]["QUESTION"].as_str().unwrap().to_string();
+    let question = ch["ChallengeParameters"]["QUESTION"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let right = match question.as_str() {
         "What is the capital of France?" => "  Paris ",
         "How many sides does a hexagon have?" => "6",
@@ -291,24 +353,35 @@ async fn broken_triggers_give_cognitos_errors() {
         "DefineAuthChallenge invocation failed due to error Socket timeout while invoking Lambda function.",
     );
     let took = started.elapsed();
-    assert!(took >= std::time::Duration::from_secs(5) && took < std::time::Duration::from_secs(15), "{took:?}");
+    assert!(
+        took >= std::time::Duration::from_secs(5) && took < std::time::Duration::from_secs(15),
+        "{took:?}"
+    );
     // The server kept serving meanwhile and after.
-    h.call("DescribeUserPool", json!({"UserPoolId": DEMO_POOL_ID})).await.ok();
+    h.call("DescribeUserPool", json!({"UserPoolId": DEMO_POOL_ID}))
+        .await
+        .ok();
 
     // Invalid JSON.
     set_triggers(&h, json!({"DefineAuthChallenge": example("not_json.sh")})).await;
-    start_custom(&h, DEMO_CLIENT_ID, "alice")
-        .await
-        .err_is("InvalidLambdaResponseException", "Unrecognizable lambda output");
+    start_custom(&h, DEMO_CLIENT_ID, "alice").await.err_is(
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
+    );
 
     // Valid JSON, wrong types.
     set_triggers(&h, json!({"DefineAuthChallenge": r#"cmd:cat >/dev/null; echo '{"response":{"issueTokens":"yes"}}'"#})).await;
-    start_custom(&h, DEMO_CLIENT_ID, "alice")
-        .await
-        .err_is("InvalidLambdaResponseException", "Unrecognizable lambda output");
+    start_custom(&h, DEMO_CLIENT_ID, "alice").await.err_is(
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
+    );
 
     // A thrown error.
-    set_triggers(&h, json!({"CreateAuthChallenge": "cmd:cat >/dev/null; echo 'No code for you' >&2; exit 2"})).await;
+    set_triggers(
+        &h,
+        json!({"CreateAuthChallenge": "cmd:cat >/dev/null; echo 'No code for you' >&2; exit 2"}),
+    )
+    .await;
     start_custom(&h, DEMO_CLIENT_ID, "alice").await.err_is(
         "UserLambdaValidationException",
         "CreateAuthChallenge failed with error No code for you.",
@@ -319,11 +392,17 @@ async fn broken_triggers_give_cognitos_errors() {
     let ch = start_custom(&h, DEMO_CLIENT_ID, "alice").await.ok();
     let (kind, msg) = answer(&h, DEMO_CLIENT_ID, &ch, "alice", "1").await.err();
     assert_eq!(kind, "UnexpectedLambdaException");
-    assert!(msg.starts_with("VerifyAuthChallengeResponse invocation failed"), "{msg}");
+    assert!(
+        msg.starts_with("VerifyAuthChallengeResponse invocation failed"),
+        "{msg}"
+    );
 
     // Bad LambdaConfig values are refused.
     let (kind, _) = h
-        .call("UpdateUserPool", json!({"UserPoolId": DEMO_POOL_ID, "LambdaConfig": {"PreSignUp": 3}}))
+        .call(
+            "UpdateUserPool",
+            json!({"UserPoolId": DEMO_POOL_ID, "LambdaConfig": {"PreSignUp": 3}}),
+        )
         .await
         .err();
     assert_eq!(kind, "InvalidParameterException");
@@ -338,7 +417,11 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
         log.display(),
         example("post_confirmation.sh").trim_start_matches("cmd:")
     );
-    set_triggers(&h, json!({"PreSignUp": example("pre_sign_up.py"), "PostConfirmation": post})).await;
+    set_triggers(
+        &h,
+        json!({"PreSignUp": example("pre_sign_up.py"), "PostConfirmation": post}),
+    )
+    .await;
 
     // Auto-confirmed and verified: no code, and the Session signs in at once.
     let out = h
@@ -353,11 +436,20 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
     assert!(out.get("CodeDeliveryDetails").is_none());
     assert!(h.outbox("frank", "SIGN_UP").await.is_empty());
     let user = h
-        .call("AdminGetUser", json!({"UserPoolId": DEMO_POOL_ID, "Username": "frank"}))
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "frank"}),
+        )
         .await
         .ok();
     assert_eq!(user["UserStatus"], "CONFIRMED");
-    assert!(user["UserAttributes"].as_array().unwrap().iter().any(|a| a["Name"] == "email_verified" && a["Value"] == "true"));
+    assert!(
+        user["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["Name"] == "email_verified" && a["Value"] == "true")
+    );
     let signed = h
         .call(
             "InitiateAuth",
@@ -379,9 +471,12 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
         "UserLambdaValidationException",
         "PreSignUp failed with error Sign-ups from blocked.example are not allowed.",
     );
-    h.call("AdminGetUser", json!({"UserPoolId": DEMO_POOL_ID, "Username": "mallory"}))
-        .await
-        .err_is("UserNotFoundException", "User does not exist.");
+    h.call(
+        "AdminGetUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "mallory"}),
+    )
+    .await
+    .err_is("UserNotFoundException", "User does not exist.");
 
     // Anyone else confirms by code; PostConfirmation then sees the confirmed user.
     let out = h
@@ -413,11 +508,18 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
     assert_eq!(ev["version"], "1");
     assert_eq!(ev["userPoolId"], DEMO_POOL_ID);
     assert_eq!(ev["callerContext"]["clientId"], DEMO_CLIENT_ID);
-    assert_eq!(ev["request"]["userAttributes"]["cognito:user_status"], "CONFIRMED");
+    assert_eq!(
+        ev["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
     assert_eq!(ev["request"]["userAttributes"]["email_verified"], "true");
 
     // A failing PostConfirmation: the error comes back, the user stays confirmed.
-    set_triggers(&h, json!({"PostConfirmation": "cmd:cat >/dev/null; echo 'CRM is down' >&2; exit 1"})).await;
+    set_triggers(
+        &h,
+        json!({"PostConfirmation": "cmd:cat >/dev/null; echo 'CRM is down' >&2; exit 1"}),
+    )
+    .await;
     h.call(
         "SignUp",
         json!({"ClientId": DEMO_CLIENT_ID, "Username": "heidi", "Password": DEMO_PASSWORD,
@@ -431,9 +533,15 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
         json!({"ClientId": DEMO_CLIENT_ID, "Username": "heidi", "ConfirmationCode": code}),
     )
     .await
-    .err_is("UserLambdaValidationException", "PostConfirmation failed with error CRM is down.");
+    .err_is(
+        "UserLambdaValidationException",
+        "PostConfirmation failed with error CRM is down.",
+    );
     let user = h
-        .call("AdminGetUser", json!({"UserPoolId": DEMO_POOL_ID, "Username": "heidi"}))
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "heidi"}),
+        )
         .await
         .ok();
     assert_eq!(user["UserStatus"], "CONFIRMED");

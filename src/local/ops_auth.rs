@@ -1368,7 +1368,9 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
         record_success(conn, &mut user)?;
         if row.kind == "CUSTOM_SRP" {
-            return Ok(super::ops_custom::custom_srp_verified_marker(&user.username));
+            return Ok(super::ops_custom::custom_srp_verified_marker(
+                &user.username,
+            ));
         }
         password_ok(ctx, conn, &pool, &client, &user)
     })

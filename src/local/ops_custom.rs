@@ -25,8 +25,8 @@ use subtle::ConstantTimeEq;
 
 use super::error::{ApiError, ApiResult};
 use super::ops_auth::{
-    self, check_enabled, check_locked, check_secret_hash, client_and_pool, legacy, param,
-    required, resolve_user, session_expired, session_used, sha256,
+    self, check_enabled, check_locked, check_secret_hash, client_and_pool, legacy, param, required,
+    resolve_user, session_expired, session_used, sha256,
 };
 use super::policy;
 use super::server::{Ctx, parse};
@@ -142,7 +142,9 @@ fn sign_in_policy_from_request(policies: Option<&Value>) -> ApiResult<Vec<String
                 "1 validation error detected: Value '{}' at 'policies.signInPolicy.\
                  allowedFirstAuthFactors' failed to satisfy constraint: Member must satisfy \
                  enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]",
-                i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string())
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string())
             )));
         };
         if !out.iter().any(|x| x == f) {
@@ -176,7 +178,8 @@ pub fn decorate_pool_json(conn: &Connection, pool_id: &str, v: &mut Value) -> Ap
     if !v["Policies"].is_object() {
         v["Policies"] = json!({});
     }
-    v["Policies"]["SignInPolicy"] = json!({"AllowedFirstAuthFactors": e.allowed_first_auth_factors});
+    v["Policies"]["SignInPolicy"] =
+        json!({"AllowedFirstAuthFactors": e.allowed_first_auth_factors});
     Ok(())
 }
 
@@ -1017,8 +1020,9 @@ fn run_verify(
         let Some(expected) = private.get("answer") else {
             return Ok(false);
         };
-        return Ok(subj.user.is_some()
-            && bool::from(expected.as_bytes().ct_eq(answer.trim().as_bytes())));
+        return Ok(
+            subj.user.is_some() && bool::from(expected.as_bytes().ct_eq(answer.trim().as_bytes()))
+        );
     };
     let ev = triggers::event(
         "VerifyAuthChallengeResponse_Authentication",
@@ -1041,7 +1045,10 @@ fn run_verify(
 // ---------------------------------------------------------------------------------------------
 // PreSignUp and PostConfirmation
 
-fn pool_of_client(ctx: &Ctx, client_id: Option<&str>) -> ApiResult<Option<(ClientRow, PoolExtras)>> {
+fn pool_of_client(
+    ctx: &Ctx,
+    client_id: Option<&str>,
+) -> ApiResult<Option<(ClientRow, PoolExtras)>> {
     let Some(cid) = client_id else {
         return Ok(None);
     };
@@ -1320,8 +1327,7 @@ mod tests {
         );
         assert!(p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}})).is_err());
         assert!(
-            p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "FACE"]}}))
-                .is_err()
+            p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "FACE"]}})).is_err()
         );
         assert_eq!(p(json!({})).unwrap(), vec!["PASSWORD"]);
     }

@@ -40,7 +40,13 @@ use super::store::{self, ClientRow, PoolRow, UserRecord};
 /// Wrong EMAIL_OTP / SMS_OTP codes allowed on one Session.
 pub const OTP_TRIES: i64 = 3;
 /// Every PREFERRED_CHALLENGE value.
-pub const CHALLENGES: &[&str] = &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"];
+pub const CHALLENGES: &[&str] = &[
+    "PASSWORD",
+    "PASSWORD_SRP",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "WEB_AUTHN",
+];
 
 fn not_enabled() -> ApiError {
     ApiError::invalid_parameter("Auth flow not enabled for this client")

@@ -321,10 +321,7 @@ pub fn opt_string(resp: &Map<String, Value>, key: &str) -> ApiResult<Option<Stri
 
 /// An optional map of strings (numbers and booleans are taken as their text, as a Lambda's
 /// JSON serializer would make them into strings for Cognito anyway).
-pub fn opt_string_map(
-    resp: &Map<String, Value>,
-    key: &str,
-) -> ApiResult<BTreeMap<String, String>> {
+pub fn opt_string_map(resp: &Map<String, Value>, key: &str) -> ApiResult<BTreeMap<String, String>> {
     match resp.get(key) {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => m
@@ -371,7 +368,14 @@ mod tests {
 
     #[test]
     fn runs_a_command_and_maps_failures_to_cognito_errors() {
-        let ev = event("PreSignUp_SignUp", "p", "u", Some("c"), json!({}), json!({}));
+        let ev = event(
+            "PreSignUp_SignUp",
+            "p",
+            "u",
+            Some("c"),
+            json!({}),
+            json!({}),
+        );
         let ok = invoke(
             "PreSignUp",
             r#"cmd:read -r line; printf '{"response":{"autoConfirmUser":true}}'"#,
@@ -380,8 +384,12 @@ mod tests {
         .unwrap();
         assert_eq!(ok.get("autoConfirmUser"), Some(&json!(true)));
 
-        let e = invoke("PreSignUp", "cmd:echo 'Email domain not allowed' >&2; exit 1", &ev)
-            .unwrap_err();
+        let e = invoke(
+            "PreSignUp",
+            "cmd:echo 'Email domain not allowed' >&2; exit 1",
+            &ev,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, "UserLambdaValidationException");
         assert_eq!(
             e.message,

@@ -112,7 +112,10 @@ impl Harness {
         challenge: &Value,
         password: &str,
     ) -> Resp {
-        assert_eq!(challenge["ChallengeName"], "PASSWORD_VERIFIER", "{challenge}");
+        assert_eq!(
+            challenge["ChallengeName"], "PASSWORD_VERIFIER",
+            "{challenge}"
+        );
         let p = &challenge["ChallengeParameters"];
         let user_id = p["USER_ID_FOR_SRP"].as_str().unwrap();
         let claim = eph
@@ -162,7 +165,10 @@ impl Harness {
     #[track_caller]
     pub fn tokens(&self, v: &Value) -> Value {
         let r = &v["AuthenticationResult"];
-        assert!(r["IdToken"].is_string() && r["RefreshToken"].is_string(), "{v}");
+        assert!(
+            r["IdToken"].is_string() && r["RefreshToken"].is_string(),
+            "{v}"
+        );
         claims(r["AccessToken"].as_str().unwrap())
     }
 }
