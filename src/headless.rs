@@ -23,6 +23,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use crate::admin::{AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
 use crate::auth::AuthHandle;
 use crate::auth::events::{AuthCommand, AuthEvent};
+use crate::cognito::redact::scrub_serde_message;
 
 /// The placeholder replaced by the newest outbox code.
 pub const OUTBOX_PLACEHOLDER: &str = "{{outbox}}";
@@ -53,9 +54,11 @@ struct Driver<W> {
 pub async fn run(
     auth: AuthHandle,
     admin: AdminHandle,
-    mut input: impl AsyncBufRead + Unpin,
-    output: impl AsyncWrite + Unpin,
+    input: impl AsyncBufRead,
+    output: impl AsyncWrite,
 ) -> anyhow::Result<()> {
+    let mut input = std::pin::pin!(input);
+    let output = std::pin::pin!(output);
     let mut d = Driver {
         auth,
         admin,
@@ -87,23 +90,6 @@ pub async fn run(
     }
     d.out.flush().await?;
     Ok(())
-}
-
-/// Removes quoted values from serde messages (they could be a password given with a wrong type).
-fn scrub(msg: &str) -> String {
-    let mut out = String::new();
-    let mut quoted = false;
-    for c in msg.chars() {
-        if c == '"' {
-            if !quoted {
-                out.push_str("<value>");
-            }
-            quoted = !quoted;
-        } else if !quoted {
-            out.push(c);
-        }
-    }
-    out
 }
 
 impl<W: AsyncWrite + Unpin> Driver<W> {
@@ -177,8 +163,11 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             let parsed: AuthCommand = match serde_json::from_value(v) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
-                        .await?;
+                    self.bad_line(format!(
+                        "invalid {cmd}: {}",
+                        scrub_serde_message(&e.to_string())
+                    ))
+                    .await?;
                     return Ok(true);
                 }
             };
@@ -191,8 +180,11 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             let parsed: AdminCommand = match serde_json::from_value(v) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
-                        .await?;
+                    self.bad_line(format!(
+                        "invalid {cmd}: {}",
+                        scrub_serde_message(&e.to_string())
+                    ))
+                    .await?;
                     return Ok(true);
                 }
             };
