@@ -491,6 +491,13 @@ fn srp_sign_in_runs_password_verifier_automatically_and_the_server_accepts_the_p
             now_ms: T0 + 150,
         },
     );
+    assert!(
+        events(&fx)
+            .iter()
+            .any(|e| matches!(e, AuthEvent::Info { message, .. }
+        if message.starts_with("SRP proof computed for alice-id in pool TestPool: u=")
+            && message.contains("key fingerprint sha256:")))
+    );
     let body = only_call(&fx);
     assert_eq!(body["_op"], "RespondToAuthChallenge");
     assert_eq!(body["ChallengeName"], "PASSWORD_VERIFIER");
