@@ -1763,6 +1763,12 @@ impl AuthState {
                 // The password and the ephemeral are not needed any more.
                 si.password = None;
                 si.ephemeral = None;
+                let tr = &claim.trace;
+                let u: String = tr.u.chars().take(16).collect();
+                let msg = format!(
+                    "SRP proof computed for {} in pool {}: u={u}…, key fingerprint {}, TIMESTAMP {}; sending RespondToAuthChallenge PASSWORD_VERIFIER",
+                    tr.user_id_for_srp, tr.pool_name, tr.key_fingerprint, tr.timestamp
+                );
                 let block = si
                     .challenge_parameters
                     .get("SECRET_BLOCK")
@@ -1773,6 +1779,7 @@ impl AuthState {
                     ("PASSWORD_CLAIM_SIGNATURE".to_string(), claim.signature),
                     ("TIMESTAMP".to_string(), claim.timestamp),
                 ]);
+                self.info(msg, fx);
                 self.respond("PASSWORD_VERIFIER", r, None, fx);
             }
             Err(e) => {
