@@ -15,3 +15,4 @@ pub mod local;
 pub mod paths;
 pub mod secret;
 pub mod srp;
+pub mod tui;

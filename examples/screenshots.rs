@@ -1,0 +1,139 @@
+//! Renders the app's main screens with sample data (`cognito_tui::tui::demo`) on a
+//! TestBackend and writes one SVG per screen: `cargo run --example screenshots -- OUT_DIR`.
+//! `--text` prints the screens as text instead. scripts/screenshots.sh turns the SVGs into
+//! PNGs.
+
+use std::path::PathBuf;
+
+use cognito_tui::admin::AdminEvent;
+use cognito_tui::auth::events::AuthEvent;
+use cognito_tui::tui::App;
+use cognito_tui::tui::demo::{self, NOW_MS};
+use cognito_tui::tui::screens::Screen;
+use cognito_tui::tui::svg::buffer_to_svg;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), NOW_MS);
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), NOW_MS);
+}
+
+fn screens() -> Vec<(&'static str, App)> {
+    let mut out = Vec::new();
+
+    let mut sign_up = demo::app();
+    sign_up.goto(Screen::SignUp);
+    type_text(&mut sign_up, "alice");
+    key(&mut sign_up, KeyCode::Tab);
+    type_text(&mut sign_up, "Correct-Horse-9");
+    key(&mut sign_up, KeyCode::Tab);
+    type_text(&mut sign_up, "alice@example.com");
+    out.push(("sign-up", sign_up));
+
+    let confirm = demo::after_sign_up();
+    out.push(("confirm", confirm));
+
+    let mut sign_in = demo::after_sign_up();
+    sign_in.on_auth_event(
+        AuthEvent::Transition(demo::confirmed_transition(NOW_MS - 60_000)),
+        NOW_MS,
+    );
+    type_text(&mut sign_in, "Correct-Horse-9");
+    out.push(("sign-in", sign_in));
+
+    let mut challenge = demo::after_sign_up();
+    challenge.last_username = "alice".into();
+    challenge.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(2, "InitiateAuth", NOW_MS - 15_000)),
+        NOW_MS,
+    );
+    challenge.on_auth_event(
+        AuthEvent::Transition(demo::sms_challenge(NOW_MS - 14_000)),
+        NOW_MS,
+    );
+    type_text(&mut challenge, "4821");
+    out.push(("challenge", challenge));
+
+    let session = demo::signed_in();
+    out.push(("session", session));
+
+    let mut users = demo::signed_in();
+    users.goto(Screen::Users);
+    users.on_admin_event(
+        AdminEvent::UsersPage {
+            filter: None,
+            request_token: None,
+            users: demo::users(60),
+            next_token: Some("page-2".into()),
+        },
+        NOW_MS,
+    );
+    key(&mut users, KeyCode::Down);
+    out.push(("users", users));
+
+    let mut outbox = demo::signed_in();
+    outbox.goto(Screen::Outbox);
+    out.push(("outbox", outbox));
+
+    let mut inspector = demo::signed_in();
+    let mut failed = demo::exchange(4, "InitiateAuth", NOW_MS - 400);
+    failed.status = Some(400);
+    failed.error = Some("NotAuthorizedException".into());
+    failed.request = serde_json::json!({"AuthFlow": "USER_PASSWORD_AUTH",
+        "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+        "AuthParameters": {"USERNAME": "alice", "PASSWORD": "***"}});
+    failed.response = serde_json::json!({"__type": "NotAuthorizedException",
+        "message": "Incorrect username or password."});
+    inspector.on_auth_event(AuthEvent::Exchange(failed), NOW_MS);
+    inspector.on_auth_event(
+        demo::error(
+            "signIn",
+            "InitiateAuth",
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        ),
+        NOW_MS,
+    );
+    inspector.inspector_zoom = true;
+    out.push(("inspector", inspector));
+
+    let mut help = demo::signed_in();
+    help.help = true;
+    out.push(("help", help));
+    out
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let text = args.iter().any(|a| a == "--text");
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("screenshots"));
+    let (w, h) = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--size="))
+        .and_then(|s| s.split_once('x'))
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .unwrap_or((120, 36));
+    if !text {
+        std::fs::create_dir_all(&dir)?;
+    }
+    for (name, app) in screens() {
+        let buf = demo::render(&app, w, h, NOW_MS);
+        if text {
+            println!("=== {name}\n{}", demo::text(&buf));
+        } else {
+            let path = dir.join(format!("{name}.svg"));
+            std::fs::write(&path, buffer_to_svg(&buf))?;
+            println!("{}", path.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1354 @@
+//! The application state and its pure update functions. Nothing here does IO: keys and
+//! actor events go in (with the current time passed in, so tests use a fixed clock) and
+//! [`Action`]s come out; `render` draws the whole screen from the state.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::TargetInfo;
+use super::screens::{self, Screen, challenge::ChallengeState, users::UsersState};
+use super::theme::Theme;
+use super::widgets::form::{Field, Form, FormOutcome};
+use super::widgets::timeline::{self, StatusEntry};
+use super::widgets::{duration, inspector, truncate};
+use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
+use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, SessionView};
+use crate::auth::steps::{
+    CodeDeliveryDetails, NextStep, ResetPasswordStep, SignInStep, SignUpStep,
+};
+use crate::cognito::exchange::WireExchange;
+use crate::secret::Secret;
+
+/// Most status entries and exchanges kept in memory.
+const MAX_ENTRIES: usize = 2000;
+/// A call that has not finished after this long no longer blocks new submissions.
+const IN_FLIGHT_STALE_MS: i64 = 60_000;
+/// ListUsers page size (Cognito's maximum).
+pub const USERS_PAGE_LIMIT: u32 = 60;
+
+const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// What the run loop must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Auth(AuthCommand),
+    Admin(AdminCommand),
+    /// Put this text on the clipboard (OSC 52: works over SSH, needs no X/Wayland).
+    Copy(String),
+    Quit,
+}
+
+/// The sign-in flows offered by the Sign in screen, in selector order.
+pub const FLOWS: &[(AuthFlowType, &str)] = &[
+    (AuthFlowType::UserSrpAuth, "USER_SRP_AUTH"),
+    (AuthFlowType::UserPasswordAuth, "USER_PASSWORD_AUTH"),
+    (AuthFlowType::CustomWithSrp, "CUSTOM_WITH_SRP"),
+    (AuthFlowType::CustomWithoutSrp, "CUSTOM_WITHOUT_SRP"),
+    (AuthFlowType::UserAuth, "USER_AUTH"),
+];
+
+/// USER_AUTH's PREFERRED_CHALLENGE choices ("none" lets Cognito answer SELECT_CHALLENGE).
+pub const PREFERRED: &[&str] = &[
+    "none",
+    "PASSWORD_SRP",
+    "PASSWORD",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "WEB_AUTHN",
+];
+
+pub fn flow_name(f: AuthFlowType) -> &'static str {
+    FLOWS
+        .iter()
+        .find(|(x, _)| *x == f)
+        .map(|(_, n)| *n)
+        .unwrap_or("?")
+}
+
+/// A one-line message at the bottom of the current screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub theme: Theme,
+    pub target: TargetInfo,
+    pub local: bool,
+    pub log_path: Option<PathBuf>,
+    pub screen: Screen,
+    pub sign_up: Form,
+    pub confirm: Form,
+    pub sign_in: Form,
+    /// Where the last sign-up code went (from the CONFIRM_SIGN_UP step).
+    pub confirm_delivery: Option<CodeDeliveryDetails>,
+    /// ConfirmSignUp returned COMPLETE_AUTO_SIGN_IN: the Confirm screen offers autoSignIn.
+    pub auto_sign_in_ready: bool,
+    pub challenge: Option<ChallengeState>,
+    pub session: Option<SessionView>,
+    pub users: UsersState,
+    pub outbox: Vec<OutboxEntry>,
+    pub outbox_loaded: bool,
+    /// Index into the newest-first outbox list.
+    pub outbox_selected: usize,
+    pub timeline: Vec<StatusEntry>,
+    /// How many entries the status pane is scrolled back from the newest.
+    pub status_back: usize,
+    pub exchanges: Vec<WireExchange>,
+    /// `None` follows the newest exchange.
+    pub selected_exchange: Option<usize>,
+    pub inspector_scroll: u16,
+    pub inspector_zoom: bool,
+    /// Scroll offset of the Session screen's claims.
+    pub session_scroll: u16,
+    /// Commands started and not yet finished: (api, since ms).
+    pub in_flight: Vec<(String, i64)>,
+    pub help: bool,
+    pub flash: Option<Flash>,
+    /// The username of the last sign-up / sign-in / reset the user started.
+    pub last_username: String,
+    pub should_quit: bool,
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(target: TargetInfo, local: bool, log_path: Option<PathBuf>, theme: Theme) -> Self {
+        let mut sign_in = sign_in_form();
+        sign_in.focus_first();
+        Self {
+            theme,
+            target,
+            local,
+            log_path,
+            screen: Screen::SignIn,
+            sign_up: sign_up_form(),
+            confirm: confirm_form(false),
+            sign_in,
+            confirm_delivery: None,
+            auto_sign_in_ready: false,
+            challenge: None,
+            session: None,
+            users: UsersState::default(),
+            outbox: Vec::new(),
+            outbox_loaded: false,
+            outbox_selected: 0,
+            timeline: Vec::new(),
+            status_back: 0,
+            exchanges: Vec::new(),
+            selected_exchange: None,
+            inspector_scroll: 0,
+            inspector_zoom: false,
+            session_scroll: 0,
+            in_flight: Vec::new(),
+            help: false,
+            flash: None,
+            last_username: String::new(),
+            should_quit: false,
+            dirty: true,
+        }
+    }
+
+    /// Commands to send once at start (read the outbox of the embedded pool).
+    pub fn startup_actions(&self) -> Vec<Action> {
+        if self.local {
+            vec![Action::Admin(AdminCommand::FetchOutbox)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// How often to redraw without input: a spinner while a call is in flight, a
+    /// once-a-second countdown while a session or a challenge Session is shown.
+    pub fn tick_interval(&self) -> Option<Duration> {
+        if !self.in_flight.is_empty() {
+            Some(Duration::from_millis(100))
+        } else if (self.screen == Screen::Session && self.session.is_some())
+            || (self.screen == Screen::Challenge && self.challenge.is_some())
+        {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
+    }
+
+    pub fn signed_in_user(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.username.as_str())
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        match self.screen {
+            Screen::SignUp => Some(&mut self.sign_up),
+            Screen::Confirm => Some(&mut self.confirm),
+            Screen::SignIn => Some(&mut self.sign_in),
+            Screen::Challenge => self.challenge.as_mut().map(|c| &mut c.form),
+            Screen::Users => Some(&mut self.users.filter_form),
+            _ => None,
+        }
+    }
+
+    pub fn form(&self) -> Option<&Form> {
+        match self.screen {
+            Screen::SignUp => Some(&self.sign_up),
+            Screen::Confirm => Some(&self.confirm),
+            Screen::SignIn => Some(&self.sign_in),
+            Screen::Challenge => self.challenge.as_ref().map(|c| &c.form),
+            Screen::Users => Some(&self.users.filter_form),
+            _ => None,
+        }
+    }
+
+    /// True while a text field has focus: letter keys type instead of acting.
+    pub fn is_typing(&self) -> bool {
+        self.form().is_some_and(Form::is_typing)
+    }
+
+    fn push_status(&mut self, e: StatusEntry) {
+        self.timeline.push(e);
+        if self.timeline.len() > MAX_ENTRIES {
+            self.timeline.drain(..self.timeline.len() - MAX_ENTRIES);
+        }
+        if self.status_back > 0 {
+            self.status_back += 1;
+        }
+    }
+
+    fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    fn flash_info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// The run loop could not hand a command to an actor (queue full or actor gone).
+    pub fn note_send_failure(&mut self, api: &str, why: &str, now_ms: i64) {
+        self.in_flight.retain(|(a, _)| a != api);
+        self.push_status(StatusEntry::Error {
+            at_ms: now_ms,
+            error: AuthErrorView {
+                api: api.to_string(),
+                operation: None,
+                code: "NotSent".into(),
+                message: format!("the command could not be queued: {why}"),
+                request_id: None,
+            },
+        });
+        self.flash_error(format!("{api}: not sent ({why})"));
+        self.dirty = true;
+    }
+
+    /// An actor's event channel closed.
+    pub fn note_actor_gone(&mut self, which: &str, now_ms: i64) {
+        self.in_flight.clear();
+        self.push_status(StatusEntry::Error {
+            at_ms: now_ms,
+            error: AuthErrorView {
+                api: which.to_string(),
+                operation: None,
+                code: "ActorStopped".into(),
+                message: format!("the {which} actor stopped; see the log file"),
+                request_id: None,
+            },
+        });
+        self.flash_error(format!("the {which} actor stopped"));
+        self.dirty = true;
+    }
+
+    fn busy(&self, now_ms: i64) -> Option<&str> {
+        self.in_flight
+            .iter()
+            .find(|(_, since)| now_ms - since < IN_FLIGHT_STALE_MS)
+            .map(|(a, _)| a.as_str())
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Keys
+    // ----------------------------------------------------------------------------------
+
+    /// A terminal event (keys; resizes only need a redraw).
+    pub fn handle_event(&mut self, ev: &Event, now_ms: i64) -> Vec<Action> {
+        match ev {
+            Event::Key(k) => self.handle_key(*k, now_ms),
+            Event::Resize(..) | Event::FocusGained => {
+                self.dirty = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        self.dirty = true;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+
+        if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
+            return vec![Action::Quit];
+        }
+        if self.help {
+            if matches!(
+                key.code,
+                KeyCode::Esc
+                    | KeyCode::Enter
+                    | KeyCode::F(9)
+                    | KeyCode::Char('?')
+                    | KeyCode::Char('q')
+            ) {
+                self.help = false;
+            }
+            return Vec::new();
+        }
+        // Global keys that never clash with typing.
+        match key.code {
+            KeyCode::F(n @ 1..=7) => return self.goto(Screen::ALL[n as usize - 1]),
+            KeyCode::Char(c @ '1'..='7') if alt => {
+                return self.goto(Screen::ALL[c as usize - '1' as usize]);
+            }
+            KeyCode::F(8) => {
+                self.inspector_zoom = !self.inspector_zoom;
+                return Vec::new();
+            }
+            KeyCode::F(9) => {
+                self.help = true;
+                return Vec::new();
+            }
+            KeyCode::Char('n') if ctrl => {
+                self.select_exchange(1);
+                return Vec::new();
+            }
+            KeyCode::Char('p') if ctrl => {
+                self.select_exchange(-1);
+                return Vec::new();
+            }
+            KeyCode::PageDown => {
+                self.inspector_scroll = self.inspector_scroll.saturating_add(5);
+                return Vec::new();
+            }
+            KeyCode::PageUp => {
+                self.inspector_scroll = self.inspector_scroll.saturating_sub(5);
+                return Vec::new();
+            }
+            KeyCode::Up if alt => {
+                self.status_back =
+                    (self.status_back + 1).min(self.timeline.len().saturating_sub(1));
+                return Vec::new();
+            }
+            KeyCode::Down if alt => {
+                self.status_back = self.status_back.saturating_sub(1);
+                return Vec::new();
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Confirm => {
+                self.use_outbox_code();
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if self.screen == Screen::Users && self.users.detail {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                self.users.detail = false;
+            }
+            return Vec::new();
+        }
+        // Forms get every key while a field has focus (and Tab to enter them).
+        if let Some(form) = self.form_mut() {
+            let entering = matches!(key.code, KeyCode::Tab | KeyCode::BackTab);
+            if form.focus.is_some() || entering {
+                let typing = form.is_typing();
+                match form.handle_key(key) {
+                    FormOutcome::Handled => return Vec::new(),
+                    FormOutcome::Submit => return self.submit(None, now_ms),
+                    FormOutcome::Pressed(id) => return self.submit(Some(id), now_ms),
+                    FormOutcome::Left => return Vec::new(),
+                    FormOutcome::Ignored if typing => return Vec::new(),
+                    FormOutcome::Ignored => {}
+                }
+            }
+        }
+        // No field has focus: letter keys are commands.
+        match key.code {
+            KeyCode::Char('q') => return vec![Action::Quit],
+            KeyCode::Char('?') => {
+                self.help = true;
+                return Vec::new();
+            }
+            KeyCode::Char(c @ '1'..='7') => {
+                return self.goto(Screen::ALL[c as usize - '1' as usize]);
+            }
+            KeyCode::Char('z') => {
+                self.inspector_zoom = !self.inspector_zoom;
+                return Vec::new();
+            }
+            KeyCode::Char('c') => {
+                return match self.inspected().and_then(|i| self.exchanges.get(i)) {
+                    Some(x) => {
+                        let json = serde_json::json!({
+                            "operation": x.operation,
+                            "status": x.status,
+                            "request_id": x.request_id,
+                            "request": inspector::redact_for_display(&x.request),
+                            "response": inspector::redact_for_display(&x.response),
+                        });
+                        self.flash_info(format!(
+                            "Copied {} (redacted) to the clipboard.",
+                            x.operation
+                        ));
+                        vec![Action::Copy(
+                            serde_json::to_string_pretty(&json).unwrap_or_default(),
+                        )]
+                    }
+                    None => {
+                        self.flash_error("No call to copy yet.");
+                        Vec::new()
+                    }
+                };
+            }
+            KeyCode::Char('[') => {
+                self.select_exchange(-1);
+                return Vec::new();
+            }
+            KeyCode::Char(']') => {
+                self.select_exchange(1);
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match self.screen {
+            Screen::SignUp | Screen::Confirm | Screen::SignIn => {
+                if key.code == KeyCode::Enter {
+                    return self.submit(None, now_ms);
+                }
+                if key.code == KeyCode::Char('e')
+                    && let Some(f) = self.form_mut()
+                {
+                    f.focus_first();
+                }
+                Vec::new()
+            }
+            Screen::Challenge => match key.code {
+                KeyCode::Esc | KeyCode::Char('x') if self.challenge.is_some() => {
+                    self.cancel_challenge()
+                }
+                KeyCode::Enter if self.challenge.is_some() => self.submit(None, now_ms),
+                KeyCode::Char('e') => {
+                    if let Some(c) = self.challenge.as_mut() {
+                        c.form.focus_first();
+                    }
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Screen::Session => self.session_key(key, now_ms),
+            Screen::Users => self.users_key(key),
+            Screen::Outbox => self.outbox_key(key),
+        }
+    }
+
+    fn select_exchange(&mut self, delta: isize) {
+        let n = self.exchanges.len();
+        if n == 0 {
+            return;
+        }
+        let cur = self.selected_exchange.unwrap_or(n - 1) as isize;
+        let next = (cur + delta).clamp(0, n as isize - 1) as usize;
+        // Moving onto the newest one follows new exchanges again.
+        self.selected_exchange = if next == n - 1 { None } else { Some(next) };
+        self.inspector_scroll = 0;
+    }
+
+    /// The exchange the inspector shows.
+    pub fn inspected(&self) -> Option<usize> {
+        match self.selected_exchange {
+            Some(i) if i < self.exchanges.len() => Some(i),
+            _ => self.exchanges.len().checked_sub(1),
+        }
+    }
+
+    /// Switches screens; form screens put the cursor in their first empty field.
+    pub fn goto(&mut self, screen: Screen) -> Vec<Action> {
+        self.screen = screen;
+        self.flash = None;
+        self.dirty = true;
+        let mut out = Vec::new();
+        match screen {
+            Screen::SignUp | Screen::Confirm | Screen::SignIn | Screen::Challenge => {
+                if let Some(f) = self.form_mut() {
+                    focus_first_empty(f);
+                }
+            }
+            Screen::Users => {
+                if !self.users.loaded && !self.users.loading {
+                    out.push(self.users.request(None, None));
+                }
+            }
+            Screen::Outbox => {
+                if self.local {
+                    out.push(Action::Admin(AdminCommand::FetchOutbox));
+                } else {
+                    self.flash_info("The outbox exists only for the embedded pool.");
+                }
+            }
+            Screen::Session => {}
+        }
+        out
+    }
+
+    fn use_outbox_code(&mut self) {
+        let user = self.confirm.text("username");
+        let found = self
+            .outbox
+            .iter()
+            .rev()
+            .find(|e| e.purpose == "SIGN_UP" && (user.is_empty() || e.username == user))
+            .cloned();
+        match found {
+            Some(e) => {
+                self.confirm.set_text("username", &e.username);
+                self.confirm.set_text("code", &e.code);
+                self.confirm.focus_id("code");
+                self.flash_info(format!("Code for {} taken from the outbox.", e.username));
+            }
+            None => self.flash_error("No sign-up code in the outbox for this user yet."),
+        }
+    }
+
+    fn cancel_challenge(&mut self) -> Vec<Action> {
+        let was_sign_in = self.challenge.as_ref().is_some_and(|c| c.is_sign_in());
+        self.challenge = None;
+        self.goto(Screen::SignIn);
+        self.flash_info("Sign-in cancelled.");
+        if was_sign_in {
+            vec![Action::Auth(AuthCommand::CancelSignIn)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn auth(&mut self, cmd: AuthCommand, now_ms: i64) -> Vec<Action> {
+        if let Some(api) = self.busy(now_ms) {
+            self.flash_error(format!("Waiting for {api} to finish…"));
+            return Vec::new();
+        }
+        self.flash = None;
+        vec![Action::Auth(cmd)]
+    }
+
+    /// Enter on a form (`None`) or a button press (`Some(id)`).
+    fn submit(&mut self, button: Option<String>, now_ms: i64) -> Vec<Action> {
+        match self.screen {
+            Screen::SignUp => {
+                let username = self.sign_up.text("username");
+                let password = self.sign_up.raw("password");
+                if username.is_empty() {
+                    self.flash_error("Username is required.");
+                    self.sign_up.focus_id("username");
+                    return Vec::new();
+                }
+                if password.is_empty() {
+                    self.flash_error("Password is required.");
+                    self.sign_up.focus_id("password");
+                    return Vec::new();
+                }
+                let mut attributes = BTreeMap::new();
+                for (field, attr) in [("email", "email"), ("phone", "phone_number")] {
+                    let v = self.sign_up.text(field);
+                    if !v.is_empty() {
+                        attributes.insert(attr.to_string(), v);
+                    }
+                }
+                let cmd = AuthCommand::SignUp {
+                    username: username.clone(),
+                    password: Secret::new(password),
+                    attributes,
+                    auto_sign_in: self.sign_up.toggle_value("auto"),
+                };
+                let out = self.auth(cmd, now_ms);
+                if !out.is_empty() {
+                    self.last_username = username;
+                    self.sign_up.clear("password");
+                }
+                out
+            }
+            Screen::Confirm => {
+                let username = self.confirm.text("username");
+                if button.as_deref() == Some("auto") {
+                    return self.auth(AuthCommand::AutoSignIn, now_ms);
+                }
+                if username.is_empty() {
+                    self.flash_error("Username is required.");
+                    self.confirm.focus_id("username");
+                    return Vec::new();
+                }
+                self.last_username = username.clone();
+                if button.as_deref() == Some("resend") {
+                    return self.auth(AuthCommand::ResendSignUpCode { username }, now_ms);
+                }
+                let code = self.confirm.text("code");
+                if code.is_empty() {
+                    self.flash_error(
+                        "Enter the confirmation code (Ctrl-O takes it from the outbox).",
+                    );
+                    self.confirm.focus_id("code");
+                    return Vec::new();
+                }
+                self.auth(AuthCommand::ConfirmSignUp { username, code }, now_ms)
+            }
+            Screen::SignIn => {
+                let username = self.sign_in.text("username");
+                if username.is_empty() {
+                    self.flash_error("Username is required.");
+                    self.sign_in.focus_id("username");
+                    return Vec::new();
+                }
+                self.last_username = username.clone();
+                if button.as_deref() == Some("forgot") {
+                    return self.auth(AuthCommand::ResetPassword { username }, now_ms);
+                }
+                let flow = FLOWS[self.sign_in.choice_index("flow").min(FLOWS.len() - 1)].0;
+                let password = self.sign_in.raw("password");
+                let needs_password = matches!(
+                    flow,
+                    AuthFlowType::UserSrpAuth
+                        | AuthFlowType::UserPasswordAuth
+                        | AuthFlowType::CustomWithSrp
+                );
+                if needs_password && password.is_empty() {
+                    self.flash_error(format!("{} needs a password.", flow_name(flow)));
+                    self.sign_in.focus_id("password");
+                    return Vec::new();
+                }
+                let preferred = self.sign_in.raw("preferred");
+                let preferred_challenge =
+                    (flow == AuthFlowType::UserAuth && preferred != "none").then_some(preferred);
+                let cmd = AuthCommand::SignIn {
+                    username,
+                    password: (!password.is_empty()).then(|| Secret::new(password)),
+                    flow,
+                    preferred_challenge,
+                };
+                let out = self.auth(cmd, now_ms);
+                if !out.is_empty() {
+                    self.sign_in.clear("password");
+                }
+                out
+            }
+            Screen::Challenge => {
+                if button.as_deref() == Some("cancel") {
+                    return self.cancel_challenge();
+                }
+                let Some(ch) = self.challenge.as_mut() else {
+                    return Vec::new();
+                };
+                match ch.command(button.as_deref()) {
+                    Ok(cmd) => {
+                        let out = self.auth(cmd, now_ms);
+                        if !out.is_empty()
+                            && let Some(ch) = self.challenge.as_mut()
+                        {
+                            ch.clear_secrets();
+                        }
+                        out
+                    }
+                    Err(msg) => {
+                        self.flash_error(msg);
+                        Vec::new()
+                    }
+                }
+            }
+            Screen::Users => {
+                let filter = self.users.filter_form.text("filter");
+                self.users.filter_form.focus = None;
+                let filter = (!filter.is_empty()).then_some(filter);
+                vec![self.users.request(None, filter)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn session_key(&mut self, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+        match key.code {
+            KeyCode::Char('r') => self.auth(
+                AuthCommand::FetchSession {
+                    force_refresh: true,
+                },
+                now_ms,
+            ),
+            KeyCode::Char('f') => self.auth(
+                AuthCommand::FetchSession {
+                    force_refresh: false,
+                },
+                now_ms,
+            ),
+            KeyCode::Char('o') => self.auth(AuthCommand::SignOut { global: false }, now_ms),
+            KeyCode::Char('g') => self.auth(AuthCommand::SignOut { global: true }, now_ms),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.session_scroll = self.session_scroll.saturating_add(1).min(60);
+                Vec::new()
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.session_scroll = self.session_scroll.saturating_sub(1);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn users_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let n = self.users.users.len();
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+                self.users.selected = (self.users.selected + 1).min(n - 1);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.users.selected = self.users.selected.saturating_sub(1);
+            }
+            KeyCode::Home => self.users.selected = 0,
+            KeyCode::End if n > 0 => self.users.selected = n - 1,
+            KeyCode::Enter if n > 0 => self.users.detail = true,
+            KeyCode::Char('n') => {
+                if let Some(a) = self.users.next_page() {
+                    return vec![a];
+                }
+                self.flash_info("This is the last page.");
+            }
+            KeyCode::Char('p') => {
+                if let Some(a) = self.users.prev_page() {
+                    return vec![a];
+                }
+                self.flash_info("This is the first page.");
+            }
+            KeyCode::Char('r') => return vec![self.users.reload()],
+            KeyCode::Char('/') => self.users.filter_form.focus_first(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn outbox_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let n = self.outbox.len();
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+                self.outbox_selected = (self.outbox_selected + 1).min(n - 1);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.outbox_selected = self.outbox_selected.saturating_sub(1);
+            }
+            KeyCode::Char('r') if self.local => {
+                return vec![Action::Admin(AdminCommand::FetchOutbox)];
+            }
+            KeyCode::Char('y') if n > 0 => {
+                let e = &self.outbox[n - 1 - self.outbox_selected.min(n - 1)];
+                let code = e.code.clone();
+                self.flash_info(format!("Copied {}'s code to the clipboard.", e.username));
+                return vec![Action::Copy(code)];
+            }
+            KeyCode::Enter if n > 0 => {
+                // Newest first on screen.
+                let e = self.outbox[n - 1 - self.outbox_selected.min(n - 1)].clone();
+                if e.purpose == "SIGN_UP" {
+                    self.confirm.set_text("username", &e.username);
+                    self.confirm.set_text("code", &e.code);
+                    self.goto(Screen::Confirm);
+                    self.confirm.focus_id("code");
+                    self.flash_info("Code filled in from the outbox: Enter confirms.");
+                } else if let Some(ch) = self.challenge.as_mut()
+                    && ch.has_field("code")
+                {
+                    ch.form.set_text("code", &e.code);
+                    self.goto(Screen::Challenge);
+                    self.flash_info("Code filled in from the outbox: Enter submits.");
+                } else {
+                    self.flash_info(format!("{} code {}", e.purpose, e.code));
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Actor events
+    // ----------------------------------------------------------------------------------
+
+    fn refresh_outbox(&self, out: &mut Vec<Action>) {
+        if self.local {
+            out.push(Action::Admin(AdminCommand::FetchOutbox));
+        }
+    }
+
+    pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
+        self.dirty = true;
+        let mut out = Vec::new();
+        match ev {
+            AuthEvent::Started { api } => self.in_flight.push((api, now_ms)),
+            AuthEvent::Finished { api, ok } => {
+                if let Some(i) = self.in_flight.iter().position(|(a, _)| *a == api) {
+                    self.in_flight.remove(i);
+                }
+                if ok && api == "resendSignUpCode" {
+                    self.flash_info("A new code was sent.");
+                    self.refresh_outbox(&mut out);
+                }
+            }
+            AuthEvent::Transition(t) => {
+                self.push_status(StatusEntry::Transition(t.clone()));
+                self.apply_transition(t, &mut out);
+            }
+            AuthEvent::Exchange(x) => self.push_exchange(x),
+            AuthEvent::Session { session } => {
+                let had = self.session.is_some();
+                if session.is_none()
+                    && let Some(old) = &self.session
+                    && self.sign_in.text("username").is_empty()
+                {
+                    self.sign_in.set_text("username", &old.username);
+                }
+                self.session = session;
+                if had && self.session.is_none() {
+                    self.flash_info("Signed out.");
+                    if self.screen == Screen::Session {
+                        self.goto(Screen::SignIn);
+                        self.flash_info("Signed out.");
+                    }
+                }
+            }
+            AuthEvent::Error(error) => {
+                self.flash_error(format!("{}: {}", error.code, error.message));
+                self.push_status(StatusEntry::Error {
+                    at_ms: now_ms,
+                    error,
+                });
+            }
+            AuthEvent::Info { api, message } => {
+                self.push_status(StatusEntry::Info {
+                    at_ms: now_ms,
+                    api,
+                    message,
+                });
+            }
+        }
+        out
+    }
+
+    fn push_exchange(&mut self, x: WireExchange) {
+        self.exchanges.push(x);
+        if self.exchanges.len() > MAX_ENTRIES {
+            let cut = self.exchanges.len() - MAX_ENTRIES;
+            self.exchanges.drain(..cut);
+            self.selected_exchange = self.selected_exchange.and_then(|i| i.checked_sub(cut));
+        }
+        if self.selected_exchange.is_none() {
+            self.inspector_scroll = 0;
+        }
+    }
+
+    fn apply_transition(&mut self, t: crate::auth::events::Transition, out: &mut Vec<Action>) {
+        let user = self.last_username.clone();
+        match &t.next_step {
+            NextStep::SignUp(SignUpStep::ConfirmSignUp {
+                code_delivery_details,
+            }) => {
+                self.confirm_delivery = code_delivery_details.clone();
+                self.open_confirm(&user);
+                self.refresh_outbox(out);
+            }
+            NextStep::SignUp(SignUpStep::CompleteAutoSignIn) => {
+                self.auto_sign_in_ready = true;
+                let username = if user.is_empty() {
+                    self.confirm.text("username")
+                } else {
+                    user
+                };
+                let code = self.confirm.text("code");
+                self.confirm = confirm_form(true);
+                self.confirm.set_text("username", &username);
+                self.confirm.set_text("code", &code);
+                self.screen = Screen::Confirm;
+                self.confirm.focus_id("auto");
+                self.flash_info("Confirmed. Press Enter to complete auto sign-in.");
+            }
+            NextStep::SignUp(SignUpStep::Done) => {
+                self.auto_sign_in_ready = false;
+                self.sign_in.set_text("username", &user);
+                self.goto(Screen::SignIn);
+                self.sign_in.focus_id("password");
+                self.flash_info(format!("{user} is confirmed. Sign in now."));
+            }
+            NextStep::SignIn(SignInStep::Done) => {
+                self.challenge = None;
+                if self.auto_sign_in_ready {
+                    self.auto_sign_in_ready = false;
+                    self.confirm = confirm_form(false);
+                }
+                self.goto(Screen::Session);
+                self.flash_info("Signed in.");
+            }
+            NextStep::SignIn(SignInStep::ConfirmSignUp) => {
+                self.challenge = None;
+                self.open_confirm(&user);
+                self.flash_info(format!(
+                    "{user} is not confirmed: enter the code (F2 · Resend if you have none)."
+                ));
+            }
+            NextStep::SignIn(step) => {
+                let delivers = matches!(
+                    step,
+                    SignInStep::ConfirmSignInWithSmsCode { .. }
+                        | SignInStep::ConfirmSignInWithEmailCode { .. }
+                );
+                self.challenge = Some(ChallengeState::new(t.clone(), user));
+                self.goto(Screen::Challenge);
+                if delivers {
+                    self.refresh_outbox(out);
+                }
+            }
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
+                self.challenge = Some(ChallengeState::new(t.clone(), user));
+                self.goto(Screen::Challenge);
+                self.refresh_outbox(out);
+            }
+            NextStep::ResetPassword(ResetPasswordStep::Done) => {
+                self.challenge = None;
+                self.sign_in.set_text("username", &user);
+                self.goto(Screen::SignIn);
+                self.sign_in.focus_id("password");
+                self.flash_info("Password reset. Sign in with the new password.");
+            }
+        }
+    }
+
+    fn open_confirm(&mut self, user: &str) {
+        if !user.is_empty() {
+            self.confirm.set_text("username", user);
+        }
+        self.confirm.clear("code");
+        self.screen = Screen::Confirm;
+        self.confirm.focus_id("code");
+        self.flash = None;
+    }
+
+    pub fn on_admin_event(&mut self, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
+        self.dirty = true;
+        match ev {
+            AdminEvent::UsersPage {
+                request_token,
+                users,
+                next_token,
+                ..
+            } => self.users.apply_page(request_token, users, next_token),
+            AdminEvent::Outbox { entries } => {
+                self.outbox = entries;
+                self.outbox_loaded = true;
+                self.outbox_selected = self
+                    .outbox_selected
+                    .min(self.outbox.len().saturating_sub(1));
+            }
+            // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
+            // on the calls being debugged.
+            AdminEvent::Exchange(x) if x.operation.starts_with("GET /_local") => {
+                tracing::debug!(operation = %x.operation, "outbox read");
+            }
+            AdminEvent::Exchange(x) => self.push_exchange(x),
+            AdminEvent::Error {
+                operation,
+                code,
+                message,
+            } => {
+                if operation == "ListUsers" {
+                    self.users.loading = false;
+                }
+                self.flash_error(format!("{operation}: {code}: {message}"));
+                self.push_status(StatusEntry::Error {
+                    at_ms: now_ms,
+                    error: AuthErrorView {
+                        api: "admin".into(),
+                        operation: Some(operation),
+                        code,
+                        message,
+                        request_id: None,
+                    },
+                });
+            }
+        }
+        Vec::new()
+    }
+
+    /// The newest outbox entry for `username` with `purpose`.
+    pub fn latest_code(&self, username: &str, purpose: &str) -> Option<&OutboxEntry> {
+        self.outbox
+            .iter()
+            .rev()
+            .find(|e| e.username == username && e.purpose == purpose)
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Drawing
+    // ----------------------------------------------------------------------------------
+
+    pub fn render(&self, frame: &mut Frame, now_ms: i64) {
+        let area = frame.area();
+        if area.width < 20 || area.height < 6 {
+            frame.render_widget(
+                Paragraph::new("cognito-tui: terminal too small").wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        let status_h = if area.height >= 36 {
+            10
+        } else if area.height >= 22 {
+            7
+        } else {
+            4
+        };
+        let [header, tabs, body, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(status_h),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(frame, header, now_ms);
+        self.render_tabs(frame, tabs);
+        if self.inspector_zoom {
+            if body.width >= 90 {
+                let [list, detail] =
+                    Layout::horizontal([Constraint::Length(44), Constraint::Min(40)]).areas(body);
+                inspector::render_list(frame, list, &self.exchanges, self.inspected(), &self.theme);
+                self.render_inspector(frame, detail, true);
+            } else {
+                self.render_inspector(frame, body, true);
+            }
+        } else if body.width >= 60 {
+            let [main, insp] =
+                Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
+                    .areas(body);
+            self.render_main(frame, main, now_ms);
+            self.render_inspector(frame, insp, true);
+        } else {
+            self.render_main(frame, body, now_ms);
+        }
+        timeline::render(frame, status, &self.timeline, self.status_back, &self.theme);
+        self.render_footer(frame, footer);
+        if self.screen == Screen::Users && self.users.detail {
+            screens::users::render_detail(self, frame, body);
+        }
+        if self.help {
+            self.render_help(frame, area);
+        }
+    }
+
+    fn render_header(&self, frame: &mut Frame, area: Rect, now_ms: i64) {
+        let t = &self.theme;
+        let width = area.width as usize;
+        let right = match self.signed_in_user() {
+            Some(u) => format!(" ● {u} "),
+            None => " not signed in ".to_string(),
+        };
+        let spinner = self.in_flight.first().map(|(api, since)| {
+            let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
+            format!(
+                " {} {api} {} ",
+                SPINNER[i],
+                duration((now_ms - since).max(0) as u64)
+            )
+        });
+        let name = " cognito-tui ";
+        let fixed = name.chars().count()
+            + right.chars().count()
+            + spinner.as_ref().map_or(0, |s| s.chars().count());
+        let room = width.saturating_sub(fixed + 2);
+        let mut label = self.target.label();
+        if label.chars().count() > room {
+            // Drop the endpoint first, then cut.
+            label = match self.target.kind {
+                super::TargetKind::Aws => label,
+                _ => format!(
+                    "{} pool {}",
+                    self.target.kind_word(),
+                    self.target.user_pool_id
+                ),
+            };
+            label = truncate(&label, room);
+        }
+        let mut spans = vec![
+            Span::styled(name, t.header()),
+            Span::styled(format!(" {label} "), t.header()),
+        ];
+        if let Some(s) = spinner {
+            spans.push(Span::styled(s, t.key()));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let gap = width.saturating_sub(used + right.chars().count());
+        spans.push(Span::styled(" ".repeat(gap), t.header()));
+        spans.push(Span::styled(right, t.header()));
+        frame.render_widget(Line::from(spans), area);
+    }
+
+    fn render_tabs(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let roomy = area.width >= 90;
+        let mut spans = Vec::new();
+        for (i, s) in Screen::ALL.iter().enumerate() {
+            let active = *s == self.screen;
+            let style = if active { t.tab_active() } else { t.tab() };
+            spans.push(Span::styled(
+                format!("F{}", i + 1),
+                if active { style } else { t.key() },
+            ));
+            spans.push(Span::styled(format!(" {} ", s.title()), style));
+            if roomy {
+                spans.push(Span::raw(" "));
+            }
+        }
+        frame.render_widget(Line::from(spans), area);
+    }
+
+    fn render_main(&self, frame: &mut Frame, area: Rect, now_ms: i64) {
+        let t = &self.theme;
+        let border = if self.is_typing() {
+            t.border_focused()
+        } else {
+            t.border()
+        };
+        let block = Block::bordered()
+            .title(Span::styled(
+                format!(" {} ", self.screen.title()),
+                t.title(),
+            ))
+            .border_style(border);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let (content, flash_area) = if self.flash.is_some() && inner.height >= 2 {
+            let [c, f] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            (c, Some(f))
+        } else {
+            (inner, None)
+        };
+        match self.screen {
+            Screen::SignUp => screens::forms::render_sign_up(self, frame, content),
+            Screen::Confirm => screens::forms::render_confirm(self, frame, content),
+            Screen::SignIn => screens::forms::render_sign_in(self, frame, content),
+            Screen::Challenge => screens::challenge::render(self, frame, content, now_ms),
+            Screen::Session => screens::session::render(self, frame, content, now_ms),
+            Screen::Users => screens::users::render(self, frame, content),
+            Screen::Outbox => screens::outbox::render(self, frame, content),
+        }
+        if let (Some(f), Some(a)) = (&self.flash, flash_area) {
+            let style = if f.error { t.error() } else { t.ok() };
+            frame.render_widget(Clear, a);
+            frame.render_widget(Line::styled(f.text.clone(), style), a);
+        }
+    }
+
+    fn render_inspector(&self, frame: &mut Frame, area: Rect, wrap: bool) {
+        inspector::render(
+            frame,
+            area,
+            &self.exchanges,
+            self.inspected(),
+            self.inspector_scroll,
+            wrap,
+            &self.theme,
+        );
+    }
+
+    fn footer_hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.help {
+            return vec![("Esc", "close help")];
+        }
+        if self.screen == Screen::Users && self.users.detail {
+            return vec![("Esc", "close"), ("F9", "help")];
+        }
+        if self.is_typing() {
+            let mut v = vec![
+                ("Tab", "next"),
+                ("S-Tab", "prev"),
+                ("Enter", "submit"),
+                ("Esc", "leave field"),
+            ];
+            if self.screen == Screen::Confirm {
+                v.push(("^O", "code from outbox"));
+            }
+            v.extend([("F9", "help"), ("^C", "quit")]);
+            return v;
+        }
+        let mut v = match self.screen {
+            Screen::SignUp | Screen::Confirm | Screen::SignIn => {
+                vec![("Tab/e", "edit"), ("Enter", "submit")]
+            }
+            Screen::Challenge => vec![("Tab/e", "edit"), ("Enter", "submit"), ("Esc", "cancel")],
+            Screen::Session => vec![
+                ("↑↓", "claims"),
+                ("r", "refresh"),
+                ("o", "sign out"),
+                ("g", "global sign out"),
+            ],
+            Screen::Users => vec![
+                ("/", "filter"),
+                ("↑↓", "select"),
+                ("Enter", "attributes"),
+                ("n/p", "page"),
+                ("r", "reload"),
+            ],
+            Screen::Outbox => vec![
+                ("↑↓", "select"),
+                ("Enter", "use code"),
+                ("y", "copy"),
+                ("r", "refresh"),
+            ],
+        };
+        v.extend([("[ ]", "calls"), ("?", "help"), ("q", "quit")]);
+        v
+    }
+
+    fn render_footer(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let mut spans = Vec::new();
+        for (k, what) in self.footer_hints() {
+            spans.push(Span::styled(k, t.key()));
+            spans.push(Span::styled(format!(" {what}  "), t.dim()));
+        }
+        frame.render_widget(Line::from(spans), area);
+    }
+
+    fn render_help(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let w = area.width.saturating_sub(2).min(78);
+        let h = area.height.saturating_sub(2).min(26);
+        let x = area.x + (area.width - w) / 2;
+        let y = area.y + (area.height - h) / 2;
+        let popup = Rect::new(x, y, w, h);
+        let rows: &[(&str, &str)] = &[
+            ("F1…F7, Alt-1…7", "switch screen (see the tab bar)"),
+            ("1…7", "the same, when no field has focus"),
+            (
+                "Tab / Shift-Tab",
+                "next / previous field (Tab enters a form)",
+            ),
+            ("Enter", "submit the form, press the focused button"),
+            ("Esc", "leave the field; on Challenge: cancel the sign-in"),
+            ("Space, ←/→", "toggle a checkbox, change a choice"),
+            ("Ctrl-O", "Confirm: take the code from the outbox"),
+            ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
+            ("PgDn / PgUp", "scroll the inspector"),
+            ("F8, z", "inspector full width (wrapped)"),
+            ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
+            (
+                "Session: r f o g",
+                "refresh, fetch, sign out, global sign out",
+            ),
+            (
+                "Users: n p r Enter",
+                "next / previous page, reload, attributes",
+            ),
+            ("Outbox: r Enter y", "refresh, use the code, copy it"),
+            ("c", "copy the inspected call (redacted JSON)"),
+            ("F9, ?", "this help"),
+            ("q, Ctrl-C, Ctrl-Q", "quit"),
+        ];
+        let mut lines: Vec<Line> = rows
+            .iter()
+            .map(|(k, v)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:<20}"), t.key()),
+                    Span::raw(v.to_string()),
+                ])
+            })
+            .collect();
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Letter keys act only when no text field has focus (Esc leaves one).",
+            t.dim(),
+        ));
+        if let Some(p) = &self.log_path {
+            lines.push(Line::from(vec![
+                Span::styled("Log file: ", t.label()),
+                Span::raw(p.display().to_string()),
+            ]));
+        }
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered()
+                    .title(Span::styled(" Keys ", t.title()))
+                    .border_style(t.border_focused()),
+            ),
+            popup,
+        );
+    }
+}
+
+fn focus_first_empty(f: &mut Form) {
+    let idx = f.fields.iter().position(|fld| {
+        matches!(&fld.kind, super::widgets::form::FieldKind::Text { input, .. } if input.value().is_empty())
+    });
+    match idx {
+        Some(i) => f.focus = Some(i),
+        None => f.focus_first(),
+    }
+}
+
+pub fn sign_up_form() -> Form {
+    Form::new(vec![
+        Field::text("username", "Username"),
+        Field::secret("password", "Password"),
+        Field::text("email", "Email"),
+        Field::text("phone", "Phone").with_hint("+15555550100"),
+        Field::toggle("auto", "Auto sign-in", false),
+        Field::button("submit", "Sign up"),
+    ])
+}
+
+pub fn confirm_form(auto_ready: bool) -> Form {
+    let mut fields = vec![
+        Field::text("username", "Username"),
+        Field::text("code", "Code"),
+        Field::button("confirm", "Confirm"),
+        Field::button("resend", "Resend code"),
+    ];
+    if auto_ready {
+        fields.push(Field::button("auto", "Complete auto sign-in"));
+    }
+    Form::new(fields)
+}
+
+pub fn sign_in_form() -> Form {
+    Form::new(vec![
+        Field::text("username", "Username"),
+        Field::secret("password", "Password"),
+        Field::choice(
+            "flow",
+            "Flow",
+            FLOWS.iter().map(|(_, n)| n.to_string()).collect(),
+        ),
+        Field::choice(
+            "preferred",
+            "Preferred",
+            PREFERRED.iter().map(|s| s.to_string()).collect(),
+        )
+        .with_hint("USER_AUTH"),
+        Field::button("submit", "Sign in"),
+        Field::button("forgot", "Forgot password"),
+    ])
+}

@@ -1,0 +1,375 @@
+//! Sample events with a fixed clock, for render tests and the screenshot generator. These are
+//! shaped exactly as the auth and admin actors emit them; nothing here is used at run time.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{App, TargetInfo, TargetKind};
+use crate::admin::{AdminEvent, OutboxEntry, UserRow};
+use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
+use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
+use crate::cognito::exchange::WireExchange;
+use crate::tui::theme::Theme;
+
+/// 2026-11-28T22:30:00Z in Unix milliseconds: the clock every sample uses.
+pub const NOW_MS: i64 = 1_795_905_000_000;
+pub const POOL_ID: &str = "us-east-1_DemoPool1";
+pub const ENDPOINT: &str = "http://127.0.0.1:41234/";
+
+pub fn target() -> TargetInfo {
+    TargetInfo {
+        kind: TargetKind::Embedded,
+        user_pool_id: POOL_ID.into(),
+        client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
+        region: "us-east-1".into(),
+        endpoint: ENDPOINT.into(),
+    }
+}
+
+/// A fresh app against the sample embedded pool, in colour.
+pub fn app() -> App {
+    App::new(
+        target(),
+        true,
+        Some("/home/dev/.local/state/cognito-tui/cognito-tui.log".into()),
+        Theme::default(),
+    )
+}
+
+pub fn transition(api: &str, from: Option<&str>, next: NextStep, at_ms: i64) -> Transition {
+    Transition {
+        at_ms,
+        api: api.into(),
+        from: from.map(Into::into),
+        next_step: next,
+        operations: Vec::new(),
+        latency_ms: 0,
+        challenge_name: None,
+        challenge_parameters: BTreeMap::new(),
+        session_id: None,
+        session_age_ms: None,
+        explanation: String::new(),
+    }
+}
+
+pub fn email_delivery() -> CodeDeliveryDetails {
+    CodeDeliveryDetails {
+        destination: Some("a***@e***.com".into()),
+        delivery_medium: Some("EMAIL".into()),
+        attribute_name: Some("email".into()),
+    }
+}
+
+/// signUp → CONFIRM_SIGN_UP.
+pub fn sign_up_transition(at_ms: i64) -> Transition {
+    let mut t = transition(
+        "signUp",
+        None,
+        NextStep::SignUp(SignUpStep::ConfirmSignUp {
+            code_delivery_details: Some(email_delivery()),
+        }),
+        at_ms,
+    );
+    t.operations = vec!["SignUp".into()];
+    t.latency_ms = 38;
+    t.explanation = "Cognito sent a confirmation code; confirmSignUp answers it.".into();
+    t
+}
+
+/// confirmSignUp → DONE.
+pub fn confirmed_transition(at_ms: i64) -> Transition {
+    let mut t = transition(
+        "confirmSignUp",
+        Some("CONFIRM_SIGN_UP"),
+        NextStep::SignUp(SignUpStep::Done),
+        at_ms,
+    );
+    t.operations = vec!["ConfirmSignUp".into()];
+    t.latency_ms = 21;
+    t
+}
+
+/// signIn → CONFIRM_SIGN_IN_WITH_SMS_CODE (SMS_MFA after PASSWORD_VERIFIER).
+pub fn sms_challenge(at_ms: i64) -> Transition {
+    let mut t = transition(
+        "signIn",
+        None,
+        NextStep::SignIn(SignInStep::ConfirmSignInWithSmsCode {
+            code_delivery_details: Some(CodeDeliveryDetails {
+                destination: Some("+*******0100".into()),
+                delivery_medium: Some("SMS".into()),
+                attribute_name: Some("phone_number".into()),
+            }),
+        }),
+        at_ms,
+    );
+    t.operations = vec!["InitiateAuth".into(), "RespondToAuthChallenge".into()];
+    t.latency_ms = 64;
+    t.challenge_name = Some("SMS_MFA".into());
+    t.challenge_parameters = BTreeMap::from([
+        ("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into()),
+        ("CODE_DELIVERY_DESTINATION".into(), "+*******0100".into()),
+    ]);
+    t.session_id = Some("AYABeBxq…(920 chars)".into());
+    t.session_age_ms = Some(0);
+    t.explanation =
+        "Cognito texted a code; confirmSignIn sends it as SMS_MFA_CODE (RespondToAuthChallenge)."
+            .into();
+    t
+}
+
+/// signIn → DONE.
+pub fn signed_in_transition(at_ms: i64) -> Transition {
+    let mut t = transition("signIn", None, NextStep::SignIn(SignInStep::Done), at_ms);
+    t.operations = vec!["InitiateAuth".into(), "RespondToAuthChallenge".into()];
+    t.latency_ms = 57;
+    t.challenge_name = Some("PASSWORD_VERIFIER".into());
+    t.session_id = None;
+    t
+}
+
+pub fn session() -> SessionView {
+    let iat = NOW_MS / 1000 - 272;
+    SessionView {
+        username: "alice".into(),
+        sub: Some("4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10".into()),
+        auth_flow: AuthFlowType::UserSrpAuth,
+        id_token_claims: json!({
+            "sub": "4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10",
+            "email_verified": true,
+            "iss": format!("http://127.0.0.1:41234/{POOL_ID}"),
+            "cognito:username": "alice",
+            "origin_jti": "b7f0c0de-11aa-4e2b-8f00-5a7d1c2e3f40",
+            "aud": "3n4b5urk1ft4fl3mg5e62d9ado",
+            "token_use": "id",
+            "auth_time": iat,
+            "exp": iat + 3600,
+            "iat": iat,
+            "email": "alice@example.com"
+        }),
+        access_token_claims: json!({
+            "sub": "4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10",
+            "iss": format!("http://127.0.0.1:41234/{POOL_ID}"),
+            "client_id": "3n4b5urk1ft4fl3mg5e62d9ado",
+            "origin_jti": "b7f0c0de-11aa-4e2b-8f00-5a7d1c2e3f40",
+            "token_use": "access",
+            "scope": "aws.cognito.signin.user.admin",
+            "auth_time": iat,
+            "exp": iat + 3600,
+            "iat": iat,
+            "jti": "e3d2c1b0-aaaa-4bbb-8ccc-0123456789ab",
+            "username": "alice"
+        }),
+        access_expires_at: iat + 3600,
+        id_expires_at: iat + 3600,
+        access_token_abbrev: "eyJraWQi…(1043 chars)".into(),
+        id_token_abbrev: "eyJraWQi…(1187 chars)".into(),
+        refresh_token_abbrev: Some("eyJjdHki…(1788 chars)".into()),
+        refreshed_at_ms: None,
+    }
+}
+
+pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
+    let (request, response) = match operation {
+        "InitiateAuth" => (
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+                   "AuthParameters": {"USERNAME": "alice", "SRP_A": "4d1f8a…(768 chars)"}}),
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
+                "SALT": "a5c1e2…(32 chars)", "SECRET_BLOCK": "AYADeP…(1404 chars)",
+                "SRP_B": "7e31c9…(768 chars)", "USERNAME": "alice",
+                "USER_ID_FOR_SRP": "alice"}}),
+        ),
+        "SignUp" => (
+            json!({"ClientId": "3n4b5urk1ft4fl3mg5e62d9ado", "Username": "alice",
+                   "Password": "***", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}),
+            json!({"UserConfirmed": false, "UserSub": "4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10",
+                   "CodeDeliveryDetails": {"AttributeName": "email", "DeliveryMedium": "EMAIL",
+                   "Destination": "a***@e***.com"}}),
+        ),
+        _ => (
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+                   "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": "AYADeP…(1404 chars)",
+                   "PASSWORD_CLAIM_SIGNATURE": "hD0u8m…(44 chars)", "TIMESTAMP": "Sat Nov 28 22:30:00 UTC 2026"}}),
+            json!({"AuthenticationResult": {"AccessToken": "eyJraWQi…(1043 chars)",
+                   "ExpiresIn": 3600, "IdToken": "eyJraWQi…(1187 chars)",
+                   "RefreshToken": "eyJjdHki…(1788 chars)", "TokenType": "Bearer"},
+                   "ChallengeParameters": {}}),
+        ),
+    };
+    WireExchange {
+        id,
+        operation: operation.into(),
+        endpoint: ENDPOINT.into(),
+        started_at_ms: at_ms,
+        latency_ms: 29,
+        status: Some(200),
+        request_id: Some("6c0f3e6a-2b8d-4d59-9a3e-6f0b1c2d3e4f".into()),
+        request,
+        response,
+        error: None,
+        notes: Vec::new(),
+    }
+}
+
+pub fn users(n: usize) -> Vec<UserRow> {
+    let names = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
+    ];
+    (0..n)
+        .map(|i| {
+            let name = if i < names.len() {
+                names[i].to_string()
+            } else {
+                format!("user{i:03}")
+            };
+            UserRow {
+                username: name.clone(),
+                status: if i % 4 == 3 {
+                    "UNCONFIRMED".into()
+                } else {
+                    "CONFIRMED".into()
+                },
+                enabled: i % 7 != 6,
+                attributes: BTreeMap::from([
+                    ("email".into(), format!("{name}@example.com")),
+                    ("email_verified".into(), (i % 4 != 3).to_string()),
+                    ("sub".into(), format!("00000000-0000-4000-8000-{i:012}")),
+                ]),
+                created: NOW_MS / 1000 - 86_400 * (n - i) as i64,
+                modified: NOW_MS / 1000 - 3600,
+            }
+        })
+        .collect()
+}
+
+pub fn outbox_entry(username: &str, purpose: &str, code: &str, sent_at: &str) -> OutboxEntry {
+    OutboxEntry {
+        pool_id: POOL_ID.into(),
+        username: username.into(),
+        medium: "EMAIL".into(),
+        destination: format!("{username}@example.com"),
+        purpose: purpose.into(),
+        code: code.into(),
+        sent_at: sent_at.into(),
+    }
+}
+
+pub fn outbox() -> AdminEvent {
+    AdminEvent::Outbox {
+        entries: vec![
+            outbox_entry("bob", "SIGN_UP", "551027", "2026-11-28T22:12:40.000Z"),
+            outbox_entry(
+                "carol",
+                "FORGOT_PASSWORD",
+                "090341",
+                "2026-11-28T22:20:05.000Z",
+            ),
+            outbox_entry("alice", "SIGN_UP", "734912", "2026-11-28T22:29:58.412Z"),
+        ],
+    }
+}
+
+pub fn error(api: &str, operation: &str, code: &str, message: &str) -> AuthEvent {
+    AuthEvent::Error(AuthErrorView {
+        api: api.into(),
+        operation: Some(operation.into()),
+        code: code.into(),
+        message: message.into(),
+        request_id: Some("0b7e4c2d-1f3a-4e5b-8c6d-7e8f9a0b1c2d".into()),
+    })
+}
+
+/// An app that has just signed up alice (Confirm screen, code in the outbox).
+pub fn after_sign_up() -> App {
+    let mut app = app();
+    app.last_username = "alice".into();
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(1, "SignUp", NOW_MS - 120_000)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Transition(sign_up_transition(NOW_MS - 119_960)),
+        NOW_MS,
+    );
+    app.on_admin_event(outbox(), NOW_MS);
+    app
+}
+
+/// An app where alice has signed in with SRP (Session screen).
+pub fn signed_in() -> App {
+    let mut app = after_sign_up();
+    app.on_auth_event(
+        AuthEvent::Transition(confirmed_transition(NOW_MS - 60_000)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(2, "InitiateAuth", NOW_MS - 900)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(3, "RespondToAuthChallenge", NOW_MS - 860)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Transition(signed_in_transition(NOW_MS - 830)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(session()),
+        },
+        NOW_MS,
+    );
+    app
+}
+
+/// Draws `app` on a `w`×`h` TestBackend at `now_ms` and returns the buffer.
+pub fn render(app: &App, w: u16, h: u16, now_ms: i64) -> ratatui::buffer::Buffer {
+    let backend = ratatui::backend::TestBackend::new(w, h);
+    let mut term = match ratatui::Terminal::new(backend) {
+        Ok(t) => t,
+        Err(never) => match never {},
+    };
+    if let Err(never) = term.draw(|f| app.render(f, now_ms)) {
+        match never {}
+    }
+    term.backend().buffer().clone()
+}
+
+/// The buffer's text, one line per row, trailing spaces trimmed.
+pub fn text(buf: &ratatui::buffer::Buffer) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in a.top()..a.bottom() {
+        let mut line = String::new();
+        for x in a.left()..a.right() {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Where `needle` starts in the rendered buffer (column, row), if anywhere.
+pub fn find(buf: &ratatui::buffer::Buffer, needle: &str) -> Option<(u16, u16)> {
+    let a = buf.area;
+    for y in a.top()..a.bottom() {
+        let cells: Vec<&str> = (a.left()..a.right())
+            .map(|x| buf[(x, y)].symbol())
+            .collect();
+        let line: String = cells.concat();
+        if let Some(byte) = line.find(needle) {
+            // Map the byte offset back to a column.
+            let mut acc = 0;
+            for (i, c) in cells.iter().enumerate() {
+                if acc == byte {
+                    return Some((a.left() + i as u16, y));
+                }
+                acc += c.len();
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,251 @@
+//! The terminal UI: a front end over channels only. It never does IO or SRP itself and
+//! never blocks: key presses become [`AuthCommand`]s / [`AdminCommand`]s sent with
+//! `try_send`, and [`AuthEvent`]s / [`AdminEvent`]s update the [`App`] state, which is
+//! redrawn when something changed.
+//!
+//! Entry point: [`run`] with an [`AppContext`].
+
+pub mod app;
+pub mod demo;
+pub mod screens;
+pub mod svg;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+pub use app::{Action, App};
+
+use crate::admin::{AdminCommand, AdminEvent};
+use crate::auth::events::{AuthCommand, AuthEvent};
+use crate::config::Target;
+
+/// Which pool the app talks to, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetInfo {
+    pub kind: TargetKind,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub region: String,
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// The pool embedded in this process.
+    Embedded,
+    /// Real Amazon Cognito.
+    Aws,
+    /// Another Cognito-compatible endpoint (`--endpoint`).
+    Custom,
+}
+
+impl TargetInfo {
+    pub fn from_target(t: &Target) -> Self {
+        let kind = if t.local {
+            TargetKind::Embedded
+        } else if t.endpoint.trim_end_matches('/')
+            == Target::aws_endpoint(&t.region).trim_end_matches('/')
+        {
+            TargetKind::Aws
+        } else {
+            TargetKind::Custom
+        };
+        Self {
+            kind,
+            user_pool_id: t.user_pool_id.clone(),
+            client_id: t.client_id.clone(),
+            region: t.region.clone(),
+            endpoint: t.endpoint.clone(),
+        }
+    }
+
+    /// `embedded`, `AWS` or `custom`.
+    pub fn kind_word(&self) -> &'static str {
+        match self.kind {
+            TargetKind::Embedded => "embedded",
+            TargetKind::Aws => "AWS",
+            TargetKind::Custom => "custom",
+        }
+    }
+
+    /// `embedded pool us-east-1_xxx @ http://127.0.0.1:port`, `AWS eu-west-1_abc`, ...
+    pub fn label(&self) -> String {
+        let endpoint = self.endpoint.trim_end_matches('/');
+        match self.kind {
+            TargetKind::Embedded => format!("embedded pool {} @ {endpoint}", self.user_pool_id),
+            TargetKind::Aws => format!("AWS {}", self.user_pool_id),
+            TargetKind::Custom => format!("pool {} @ {endpoint}", self.user_pool_id),
+        }
+    }
+}
+
+/// Everything the TUI needs: where it points, and the channels to the two actors.
+pub struct AppContext {
+    pub target: TargetInfo,
+    /// True for the embedded pool: the Outbox can be read.
+    pub local: bool,
+    pub auth_tx: mpsc::Sender<AuthCommand>,
+    pub auth_rx: mpsc::Receiver<AuthEvent>,
+    pub admin_tx: mpsc::Sender<AdminCommand>,
+    pub admin_rx: mpsc::Receiver<AdminEvent>,
+    /// The log file, shown in the help overlay.
+    pub log_path: Option<PathBuf>,
+}
+
+/// Unix milliseconds now (the real clock; tests pass their own).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs the full-screen UI until the user quits, Ctrl-C or SIGTERM. The terminal is
+/// restored on every exit path, including a panic.
+pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
+    use futures::StreamExt;
+
+    let AppContext {
+        target,
+        local,
+        auth_tx,
+        mut auth_rx,
+        admin_tx,
+        mut admin_rx,
+        log_path,
+    } = ctx;
+    let mut app = App::new(target, local, log_path, theme::Theme::from_env());
+    let mut term = terminal::TerminalGuard::enter()?;
+    let mut keys = crossterm::event::EventStream::new();
+    #[cfg(unix)]
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+
+    let dispatch = |app: &mut App, actions: Vec<Action>| {
+        for a in actions {
+            match a {
+                Action::Auth(cmd) => {
+                    let api = cmd.api_name();
+                    if let Err(e) = auth_tx.try_send(cmd) {
+                        tracing::warn!(api, "auth command not sent: {e}");
+                        app.note_send_failure(api, &e.to_string(), now_ms());
+                    }
+                }
+                Action::Admin(cmd) => {
+                    if let Err(e) = admin_tx.try_send(cmd) {
+                        tracing::warn!("admin command not sent: {e}");
+                        app.note_send_failure("admin", &e.to_string(), now_ms());
+                    }
+                }
+                Action::Copy(text) => {
+                    if let Err(e) = terminal::copy_osc52(&text) {
+                        tracing::warn!("clipboard copy failed: {e}");
+                    }
+                }
+                Action::Quit => app.should_quit = true,
+            }
+        }
+    };
+
+    let first = app.startup_actions();
+    dispatch(&mut app, first);
+    let mut auth_open = true;
+    let mut admin_open = true;
+    let mut keys_open = true;
+    while !app.should_quit {
+        if app.dirty {
+            let now = now_ms();
+            // Synchronized updates: terminals that support them (and tmux) show the frame at
+            // once, which avoids tearing over slow SSH links; others ignore the sequence.
+            let _ = crossterm::queue!(
+                term.terminal.backend_mut(),
+                crossterm::terminal::BeginSynchronizedUpdate
+            );
+            term.terminal.draw(|f| app.render(f, now))?;
+            let _ = crossterm::execute!(
+                term.terminal.backend_mut(),
+                crossterm::terminal::EndSynchronizedUpdate
+            );
+            app.dirty = false;
+        }
+        let tick = app.tick_interval();
+        #[cfg(unix)]
+        let term_signal = sigterm.recv();
+        #[cfg(not(unix))]
+        let term_signal = std::future::pending::<Option<()>>();
+        tokio::select! {
+            ev = keys.next(), if keys_open => match ev {
+                Some(Ok(ev)) => {
+                    let actions = app.handle_event(&ev, now_ms());
+                    dispatch(&mut app, actions);
+                }
+                Some(Err(e)) => {
+                    tracing::error!("terminal input failed: {e}");
+                    keys_open = false;
+                    app.should_quit = true;
+                }
+                None => {
+                    keys_open = false;
+                    app.should_quit = true;
+                }
+            },
+            ev = auth_rx.recv(), if auth_open => match ev {
+                Some(ev) => {
+                    let actions = app.on_auth_event(ev, now_ms());
+                    dispatch(&mut app, actions);
+                }
+                None => {
+                    auth_open = false;
+                    app.note_actor_gone("auth", now_ms());
+                }
+            },
+            ev = admin_rx.recv(), if admin_open => match ev {
+                Some(ev) => {
+                    let actions = app.on_admin_event(ev, now_ms());
+                    dispatch(&mut app, actions);
+                }
+                None => {
+                    admin_open = false;
+                    app.note_actor_gone("admin", now_ms());
+                }
+            },
+            _ = tokio::time::sleep(tick.unwrap_or(Duration::from_secs(3600))), if tick.is_some() => {
+                app.dirty = true;
+            }
+            _ = tokio::signal::ctrl_c() => {
+                tracing::info!("SIGINT: leaving");
+                app.should_quit = true;
+            }
+            _ = term_signal => {
+                tracing::info!("SIGTERM: leaving");
+                app.should_quit = true;
+            }
+        }
+        // Take whatever else is already queued before drawing, so a burst of events
+        // (a call's exchange, transition and session) costs one frame.
+        for _ in 0..256 {
+            let mut got = false;
+            if auth_open && let Ok(ev) = auth_rx.try_recv() {
+                let actions = app.on_auth_event(ev, now_ms());
+                dispatch(&mut app, actions);
+                got = true;
+            }
+            if admin_open && let Ok(ev) = admin_rx.try_recv() {
+                let actions = app.on_admin_event(ev, now_ms());
+                dispatch(&mut app, actions);
+                got = true;
+            }
+            if !got {
+                break;
+            }
+        }
+    }
+    let _ = auth_tx.try_send(AuthCommand::Shutdown);
+    let _ = admin_tx.try_send(AdminCommand::Shutdown);
+    term.restore()?;
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! The Challenge screen: renders the current `signInStep` (or the reset-password step) as a
+//! form, with everything Cognito sent: ChallengeName, all ChallengeParameters, the Session
+//! id and its age (Sessions are single-use and expire 3 minutes after they are issued).
+
+use std::collections::BTreeMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::auth::events::{AuthCommand, Transition};
+use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, ResetPasswordStep, SignInStep};
+use crate::secret::Secret;
+use crate::tui::App;
+use crate::tui::widgets::countdown;
+use crate::tui::widgets::form::{Field, FieldKind, Form};
+
+/// Cognito's default AuthSessionValidity.
+pub const SESSION_VALIDITY_MS: i64 = 3 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+pub struct ChallengeState {
+    pub transition: Transition,
+    pub username: String,
+    pub form: Form,
+}
+
+fn mfa_name(m: MfaType) -> &'static str {
+    match m {
+        MfaType::Sms => "SMS",
+        MfaType::Totp => "TOTP",
+        MfaType::Email => "EMAIL",
+    }
+}
+
+fn delivery(d: &Option<CodeDeliveryDetails>) -> Option<String> {
+    let d = d.as_ref()?;
+    Some(format!(
+        "Code sent by {} to {}",
+        d.delivery_medium.as_deref().unwrap_or("?"),
+        d.destination.as_deref().unwrap_or("?")
+    ))
+}
+
+impl ChallengeState {
+    pub fn new(transition: Transition, username: String) -> Self {
+        let mut fields = Vec::new();
+        match &transition.next_step {
+            NextStep::SignIn(step) => match step {
+                SignInStep::ConfirmSignInWithSmsCode { .. }
+                | SignInStep::ConfirmSignInWithEmailCode { .. }
+                | SignInStep::ConfirmSignInWithTotpCode => {
+                    fields.push(Field::text("code", "Code"));
+                }
+                SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types }
+                | SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types } => {
+                    fields.push(Field::choice(
+                        "choice",
+                        "MFA type",
+                        allowed_mfa_types
+                            .iter()
+                            .map(|m| mfa_name(*m).to_string())
+                            .collect(),
+                    ));
+                }
+                SignInStep::ContinueSignInWithTotpSetup { .. } => {
+                    fields.push(Field::text("code", "Code").with_hint("from the app"));
+                }
+                SignInStep::ContinueSignInWithEmailSetup => {
+                    fields.push(Field::text("email", "Email"));
+                }
+                SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
+                    fields.push(Field::text("answer", "Answer"));
+                }
+                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes } => {
+                    fields.push(Field::secret("new_password", "New password"));
+                    for a in missing_attributes {
+                        fields.push(Field::text(format!("attr:{a}"), a.clone()));
+                    }
+                }
+                SignInStep::ContinueSignInWithFirstFactorSelection {
+                    available_challenges,
+                } => {
+                    fields.push(Field::choice(
+                        "choice",
+                        "Factor",
+                        available_challenges.clone(),
+                    ));
+                }
+                SignInStep::ConfirmSignInWithPassword => {
+                    fields.push(Field::secret("password", "Password"));
+                }
+                SignInStep::ResetPassword => {
+                    fields.push(Field::button("send_reset", "Send reset code"));
+                }
+                SignInStep::ConfirmSignUp | SignInStep::Done => {}
+            },
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
+                fields.push(Field::text("code", "Code"));
+                fields.push(Field::secret("new_password", "New password"));
+            }
+            _ => {}
+        }
+        let has_input = !fields.is_empty()
+            && !matches!(fields.first().map(|f| &f.kind), Some(FieldKind::Button));
+        if has_input {
+            fields.push(Field::button("submit", "Submit"));
+        }
+        fields.push(Field::button("cancel", "Cancel"));
+        let mut form = Form::new(fields);
+        form.focus_first();
+        Self {
+            transition,
+            username,
+            form,
+        }
+    }
+
+    /// True for a sign-in step (Cancel drops the sign-in in the actor too).
+    pub fn is_sign_in(&self) -> bool {
+        matches!(self.transition.next_step, NextStep::SignIn(_))
+    }
+
+    pub fn has_field(&self, id: &str) -> bool {
+        self.form.fields.iter().any(|f| f.id == id)
+    }
+
+    pub fn step_name(&self) -> &'static str {
+        self.transition.next_step.name()
+    }
+
+    /// Forgets typed passwords once they were handed to the actor.
+    pub fn clear_secrets(&mut self) {
+        self.form.clear("new_password");
+        self.form.clear("password");
+    }
+
+    /// The command answering this step, or a message saying what is missing.
+    pub fn command(&self, button: Option<&str>) -> Result<AuthCommand, String> {
+        let f = &self.form;
+        let required = |id: &str, what: &str| -> Result<String, String> {
+            let v = if id.contains("password") {
+                f.raw(id)
+            } else {
+                f.text(id)
+            };
+            if v.is_empty() {
+                Err(format!("{what} is required."))
+            } else {
+                Ok(v)
+            }
+        };
+        let confirm = |response: String| AuthCommand::ConfirmSignIn {
+            response: Secret::new(response),
+            attributes: BTreeMap::new(),
+        };
+        match &self.transition.next_step {
+            NextStep::SignIn(step) => match step {
+                SignInStep::ResetPassword => {
+                    if button == Some("send_reset") || button.is_none() {
+                        Ok(AuthCommand::ResetPassword {
+                            username: self.username.clone(),
+                        })
+                    } else {
+                        Err("Nothing to submit.".into())
+                    }
+                }
+                SignInStep::ConfirmSignInWithSmsCode { .. }
+                | SignInStep::ConfirmSignInWithEmailCode { .. }
+                | SignInStep::ConfirmSignInWithTotpCode
+                | SignInStep::ContinueSignInWithTotpSetup { .. } => {
+                    required("code", "The code").map(confirm)
+                }
+                SignInStep::ContinueSignInWithMfaSelection { .. }
+                | SignInStep::ContinueSignInWithMfaSetupSelection { .. }
+                | SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                    required("choice", "A choice").map(confirm)
+                }
+                SignInStep::ContinueSignInWithEmailSetup => {
+                    let email = required("email", "An email address")?;
+                    if !email.contains('@') {
+                        return Err("That is not an email address.".into());
+                    }
+                    Ok(confirm(email))
+                }
+                SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
+                    required("answer", "An answer").map(confirm)
+                }
+                SignInStep::ConfirmSignInWithPassword => {
+                    required("password", "The password").map(confirm)
+                }
+                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes } => {
+                    let pw = required("new_password", "A new password")?;
+                    let mut attributes = BTreeMap::new();
+                    for a in missing_attributes {
+                        let v = f.text(&format!("attr:{a}"));
+                        if v.is_empty() {
+                            return Err(format!("{a} is required."));
+                        }
+                        attributes.insert(a.clone(), v);
+                    }
+                    Ok(AuthCommand::ConfirmSignIn {
+                        response: Secret::new(pw),
+                        attributes,
+                    })
+                }
+                SignInStep::ConfirmSignUp | SignInStep::Done => Err("Nothing to answer.".into()),
+            },
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
+                let code = required("code", "The code")?;
+                let pw = required("new_password", "A new password")?;
+                Ok(AuthCommand::ConfirmResetPassword {
+                    username: self.username.clone(),
+                    code,
+                    new_password: Secret::new(pw),
+                })
+            }
+            _ => Err("Nothing to answer.".into()),
+        }
+    }
+
+    fn details(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match &self.transition.next_step {
+            NextStep::SignIn(step) => match step {
+                SignInStep::ConfirmSignInWithSmsCode {
+                    code_delivery_details,
+                }
+                | SignInStep::ConfirmSignInWithEmailCode {
+                    code_delivery_details,
+                } => out.extend(delivery(code_delivery_details)),
+                SignInStep::ConfirmSignInWithTotpCode => {
+                    out.push("Enter the 6-digit code from your authenticator app.".into())
+                }
+                SignInStep::ContinueSignInWithTotpSetup { totp_setup_details } => {
+                    out.push(format!(
+                        "Add this key to your authenticator app: {}",
+                        totp_setup_details.shared_secret
+                    ));
+                    out.push(format!("URI: {}", totp_setup_details.setup_uri));
+                }
+                SignInStep::ContinueSignInWithEmailSetup => {
+                    out.push("Set up email MFA: enter the address codes go to.".into())
+                }
+                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes }
+                    if !missing_attributes.is_empty() =>
+                {
+                    out.push(format!("Required attributes: {}", missing_attributes.join(", ")))
+                }
+                SignInStep::ResetPassword => out.push(format!(
+                    "Cognito requires a password reset for {}: send a code, then set a new password.",
+                    self.username
+                )),
+                _ => {}
+            },
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode {
+                code_delivery_details,
+            }) => out.extend(delivery(code_delivery_details)),
+            _ => {}
+        }
+        out
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
+    let t = &app.theme;
+    let Some(ch) = &app.challenge else {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled("No challenge is pending.", t.dim()),
+                Line::raw(""),
+                Line::styled(
+                    "When Cognito answers a sign-in with a challenge (MFA, new password,",
+                    t.dim(),
+                ),
+                Line::styled("custom, …), its step appears here.", t.dim()),
+            ])
+            .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let tr = &ch.transition;
+    let mut y = area.y;
+    let line = |frame: &mut Frame, y: &mut u16, l: Line| {
+        if *y < area.bottom() {
+            frame.render_widget(l, Rect::new(area.x, *y, area.width, 1));
+            *y += 1;
+        }
+    };
+    line(
+        frame,
+        &mut y,
+        Line::from(vec![
+            Span::styled(ch.step_name(), t.step()),
+            Span::styled(format!("  for {}", ch.username), t.dim()),
+        ]),
+    );
+    for d in ch.details() {
+        line(frame, &mut y, Line::raw(d));
+    }
+    y = (y + 1).min(area.bottom());
+    let form_h = ch.form.height().min(area.bottom() - y);
+    ch.form
+        .render(frame, Rect::new(area.x, y, area.width, form_h), t);
+    y += form_h;
+    y = (y + 1).min(area.bottom());
+
+    let mut rest: Vec<Line> = Vec::new();
+    if let Some(c) = &tr.challenge_name {
+        rest.push(Line::from(vec![
+            Span::styled("ChallengeName ", t.label()),
+            Span::styled(c.clone(), t.key()),
+        ]));
+    }
+    if let Some(s) = &tr.session_id {
+        let issued = tr.at_ms - tr.session_age_ms.unwrap_or(0) as i64;
+        let age = (now_ms - issued).max(0);
+        let left = SESSION_VALIDITY_MS - age;
+        let (expiry, style) = if left > 0 {
+            (format!("expires in {}", countdown(left / 1000)), t.dim())
+        } else {
+            (
+                format!("expired {} ago", countdown(-left / 1000)),
+                t.error(),
+            )
+        };
+        rest.push(Line::from(vec![
+            Span::styled("Session ", t.label()),
+            Span::raw(s.clone()),
+            Span::styled(format!("  age {}  ", countdown(age / 1000)), t.dim()),
+            Span::styled(expiry, style),
+        ]));
+    }
+    if !tr.challenge_parameters.is_empty() {
+        rest.push(Line::styled("ChallengeParameters", t.label()));
+        for (k, v) in &tr.challenge_parameters {
+            rest.push(Line::from(vec![
+                Span::styled(format!("  {k} "), t.json_key()),
+                Span::raw(v.clone()),
+            ]));
+        }
+    }
+    if let NextStep::SignIn(SignInStep::ConfirmSignInWithCustomChallenge { additional_info }) =
+        &tr.next_step
+    {
+        for (k, v) in additional_info {
+            if !tr.challenge_parameters.contains_key(k) {
+                rest.push(Line::from(vec![
+                    Span::styled(format!("  {k} "), t.json_key()),
+                    Span::raw(v.clone()),
+                ]));
+            }
+        }
+    }
+    if !tr.explanation.is_empty() {
+        rest.push(Line::styled(tr.explanation.clone(), t.dim()));
+    }
+    if y < area.bottom() {
+        frame.render_widget(
+            Paragraph::new(rest).wrap(Wrap { trim: false }),
+            Rect::new(area.x, y, area.width, area.bottom() - y),
+        );
+    }
+}

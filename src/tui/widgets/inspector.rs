@@ -1,0 +1,309 @@
+//! The inspector: one `WireExchange` in full (operation, status, latency, request id,
+//! request and response JSON pretty-printed), scrollable. The actor redacts secrets before
+//! an exchange reaches the UI; `redact_for_display` is a second guard so a missed field
+//! still never reaches the screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use serde_json::Value;
+
+use super::{clock, duration};
+use crate::cognito::exchange::WireExchange;
+use crate::tui::theme::Theme;
+
+/// Keys whose values are never shown.
+const SECRET_KEYS: &[&str] = &[
+    "PASSWORD",
+    "NEW_PASSWORD",
+    "SECRET_HASH",
+    "Password",
+    "PreviousPassword",
+    "ProposedPassword",
+    "TemporaryPassword",
+    "ClientSecret",
+    "SecretHash",
+];
+
+/// Keys whose values are shown abbreviated (tokens and Sessions).
+const TOKEN_KEYS: &[&str] = &[
+    "AccessToken",
+    "IdToken",
+    "RefreshToken",
+    "Token",
+    "Session",
+    "REFRESH_TOKEN",
+];
+
+/// `eyJraWQi…(812 chars)` for long values; short or already abbreviated values unchanged.
+pub fn abbreviate(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 24 || s.contains('…') || s.starts_with("***") {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(8).collect();
+        format!("{head}…({n} chars)")
+    }
+}
+
+/// A copy of `v` with secret values replaced by `***` and tokens abbreviated.
+pub fn redact_for_display(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(_) if SECRET_KEYS.contains(&k.as_str()) => {
+                            Value::String("***".into())
+                        }
+                        Value::String(s) if TOKEN_KEYS.contains(&k.as_str()) => {
+                            Value::String(abbreviate(s))
+                        }
+                        other => redact_for_display(other),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact_for_display).collect()),
+        other => other.clone(),
+    }
+}
+
+fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let text = serde_json::to_string_pretty(&redact_for_display(v))
+        .unwrap_or_else(|_| "<unprintable>".into());
+    for raw in text.lines() {
+        let indent_len = raw.len() - raw.trim_start().len();
+        let (indent, rest) = raw.split_at(indent_len);
+        if rest.starts_with('"')
+            && let Some(pos) = rest.find("\": ")
+        {
+            let (key, value) = rest.split_at(pos + 1);
+            let value_style = if value.trim_start_matches(": ").starts_with('"') {
+                theme.json_string()
+            } else {
+                theme.json_other()
+            };
+            out.push(Line::from(vec![
+                Span::raw(indent.to_string()),
+                Span::styled(key.to_string(), theme.json_key()),
+                Span::styled(value.to_string(), value_style),
+            ]));
+            continue;
+        }
+        let style = if rest.starts_with('"') {
+            theme.json_string()
+        } else {
+            theme.base()
+        };
+        out.push(Line::from(vec![
+            Span::raw(indent.to_string()),
+            Span::styled(rest.to_string(), style),
+        ]));
+    }
+}
+
+/// All the inspector's lines for one exchange.
+pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let status = match (x.status, &x.error) {
+        (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
+        (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
+        (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
+        (None, None) => Span::styled("no response", theme.error()),
+    };
+    out.push(Line::from(vec![
+        Span::styled(x.operation.clone(), theme.title()),
+        Span::raw(" "),
+        status,
+        Span::styled(format!(" {}", duration(x.latency_ms)), theme.dim()),
+    ]));
+    out.push(Line::from(vec![
+        Span::styled("sent ", theme.label()),
+        Span::raw(clock(x.started_at_ms)),
+        Span::styled("  to ", theme.label()),
+        Span::raw(x.endpoint.clone()),
+    ]));
+    out.push(Line::from(vec![
+        Span::styled("request id ", theme.label()),
+        Span::raw(x.request_id.clone().unwrap_or_else(|| "—".into())),
+    ]));
+    for note in &x.notes {
+        out.push(Line::styled(format!("note: {note}"), theme.info()));
+    }
+    out.push(Line::styled("── request", theme.dim()));
+    json_lines(&x.request, theme, &mut out);
+    out.push(Line::styled("── response", theme.dim()));
+    json_lines(&x.response, theme, &mut out);
+    out
+}
+
+/// Cuts every line into rows of at most `width` columns, keeping span styles, so the row
+/// count (and therefore the scroll limit) is exact.
+pub fn hard_wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 {
+        return lines;
+    }
+    let mut out = Vec::new();
+    for line in lines {
+        let mut row: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        for span in line.spans {
+            let style = span.style;
+            let mut buf = String::new();
+            for ch in span.content.chars() {
+                let w = unicode_width(ch);
+                if used + w > width && used > 0 {
+                    if !buf.is_empty() {
+                        row.push(Span::styled(std::mem::take(&mut buf), style));
+                    }
+                    out.push(Line::from(std::mem::take(&mut row)).style(line.style));
+                    used = 0;
+                }
+                buf.push(ch);
+                used += w;
+            }
+            if !buf.is_empty() {
+                row.push(Span::styled(buf, style));
+            }
+        }
+        out.push(Line::from(row).style(line.style));
+    }
+    out
+}
+
+fn unicode_width(ch: char) -> usize {
+    let mut buf = [0u8; 4];
+    Span::raw(&*ch.encode_utf8(&mut buf)).width()
+}
+
+/// Draws the inspector for `selected` (index into `exchanges`).
+#[allow(clippy::too_many_arguments)]
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    exchanges: &[WireExchange],
+    selected: Option<usize>,
+    scroll: u16,
+    wrap: bool,
+    theme: &Theme,
+) {
+    let title = match selected {
+        Some(i) if i < exchanges.len() => format!(" Inspector {}/{} ", i + 1, exchanges.len()),
+        _ => " Inspector ".to_string(),
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border());
+    let Some(x) = selected.and_then(|i| exchanges.get(i)) else {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled("No Cognito calls yet.", theme.dim()),
+                Line::styled("Each call's request and response", theme.dim()),
+                Line::styled("appears here, secrets redacted.", theme.dim()),
+            ])
+            .block(block),
+            area,
+        );
+        return;
+    };
+    let inner_w = block.inner(area).width as usize;
+    let mut all = lines(x, theme);
+    if wrap {
+        all = hard_wrap(all, inner_w);
+    }
+    let scroll = scroll.min(all.len().saturating_sub(1) as u16);
+    frame.render_widget(Paragraph::new(all).block(block).scroll((scroll, 0)), area);
+}
+
+/// The list of calls (zoomed inspector): one row per exchange, the inspected one marked;
+/// only the visible window of rows is built.
+pub fn render_list(
+    frame: &mut Frame,
+    area: Rect,
+    exchanges: &[WireExchange],
+    selected: Option<usize>,
+    theme: &Theme,
+) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Calls ({}) ", exchanges.len()),
+            theme.title(),
+        ))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = inner.height as usize;
+    if rows == 0 || exchanges.is_empty() {
+        return;
+    }
+    let sel = selected.unwrap_or(exchanges.len() - 1);
+    // Keep the selection visible, preferring to show the newest calls.
+    let end = (sel + 1)
+        .max(exchanges.len().min(sel + rows))
+        .min(exchanges.len());
+    let start = end.saturating_sub(rows);
+    let lines: Vec<Line> = exchanges[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let idx = start + i;
+            let status = match (x.status, &x.error) {
+                (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
+                (Some(s), Some(_)) => Span::styled(format!("{s}"), theme.error()),
+                (None, _) => Span::styled("ERR", theme.error()),
+            };
+            let line = Line::from(vec![
+                Span::styled(format!("{} ", clock(x.started_at_ms)), theme.dim()),
+                status,
+                Span::raw(format!(" {} ", x.operation)),
+                Span::styled(duration(x.latency_ms), theme.dim()),
+            ]);
+            if idx == sel {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hard_wrap_cuts_at_the_width_and_keeps_styles() {
+        let t = Theme::default();
+        let l = Line::from(vec![
+            Span::styled("abcdef", t.json_key()),
+            Span::styled("ghij", t.json_string()),
+        ]);
+        let out = hard_wrap(vec![l], 4);
+        let rows: Vec<String> = out.iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows, vec!["abcd", "efgh", "ij"]);
+        assert_eq!(out[1].spans[0].style, t.json_key());
+        assert_eq!(out[1].spans[1].style, t.json_string());
+        assert_eq!(hard_wrap(vec![Line::raw("")], 4).len(), 1);
+    }
+
+    #[test]
+    fn secrets_never_displayed() {
+        let v = json!({
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "hunter2!Aa", "SECRET_HASH": "abc="},
+            "AuthenticationResult": {"AccessToken": "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.payload.sig"},
+            "Session": "AYABeHx0123456789012345678901234567890"
+        });
+        let shown = redact_for_display(&v).to_string();
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("abc="));
+        assert!(!shown.contains("payload.sig"));
+        assert!(shown.contains("eyJraWQi…("));
+        assert!(shown.contains("alice"));
+        assert!(shown.contains("AYABeHx0…(38 chars)"));
+    }
+}

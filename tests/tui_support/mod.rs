@@ -1,0 +1,116 @@
+//! Shared by the tmux-driven tests: run a program in a private tmux server, send keys,
+//! read the screen back.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    /// Runs `exe args` in a fresh tmux server (100×30), with `env` set.
+    pub fn start(name: &str, exe: &Path, args: &str, env: &[(&str, &str)]) -> Tmux {
+        let socket = format!("cognito-tui-test-{}-{name}", std::process::id());
+        let t = Tmux {
+            socket,
+            session: name.to_string(),
+        };
+        let cmd = format!("{} {args}; echo EXITED:$?; sleep 60", exe.display());
+        let mut argv: Vec<String> = [
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "env",
+            "TERM=xterm-256color",
+            "RUST_BACKTRACE=0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        argv.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        argv.extend(["sh".to_string(), "-c".to_string(), cmd]);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        t.run(&argv);
+        t
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed for this test (.ci/run installs it)");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", &self.session])
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", &self.session, k]);
+        }
+    }
+
+    pub fn text(&self, s: &str) {
+        self.run(&["send-keys", "-t", &self.session, "-l", s]);
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("{needle:?} never appeared; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn alternate_on(&self) -> bool {
+        self.run(&["display", "-p", "-t", &self.session, "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    /// The pid of the example (the child of the pane's shell).
+    pub fn app_pid(&self) -> String {
+        let shell = self.run(&["display", "-p", "-t", &self.session, "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("the app process")
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
