@@ -34,6 +34,10 @@ const ABBREVIATE: &[&str] = &[
     "PASSWORD_CLAIM_SIGNATURE",
     "PASSWORD_CLAIM_SECRET_BLOCK",
     "SECRET_BLOCK",
+    // The TOTP shared secret: the setup step shows it on purpose, the inspector need not.
+    "SecretCode",
+    // A device's SRP verifier (ConfirmDevice).
+    "PasswordVerifier",
 ];
 
 /// Abbreviates a token-like value: its first 10 characters and its length, e.g.
@@ -199,6 +203,18 @@ mod tests {
             r["ChallengeResponses"]["TIMESTAMP"],
             "Mon Jan 6 09:05:03 UTC 2025"
         );
+    }
+
+    #[test]
+    fn totp_secrets_and_device_verifiers_are_abbreviated() {
+        let r = redact(&json!({"SecretCode": "JBSWY3DPEHPK3PXPJBSWY3DP",
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": "dmVyaWZpZXItYnl0ZXMtMDEyMzQ1", "Salt": "c2FsdA=="}}));
+        assert_eq!(r["SecretCode"], "JBSWY3DPEH…(24 chars)");
+        assert_eq!(
+            r["DeviceSecretVerifierConfig"]["PasswordVerifier"],
+            "dmVyaWZpZX…(28 chars)"
+        );
+        assert_eq!(r["DeviceSecretVerifierConfig"]["Salt"], "c2FsdA==");
     }
 
     #[test]
