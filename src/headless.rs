@@ -9,8 +9,9 @@
 //! has finished.
 //!
 //! Conveniences for scripts (embedded pool only):
-//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password` is replaced by the
-//!   newest outbox code sent to that username.
+//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
+//!   `"response": "{{outbox}}"` in `confirm_sign_in` (with an extra `"username"` field), are
+//!   replaced by the newest outbox code sent to that username.
 //! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
 //!   until the outbox holds a code for that user (and purpose) and writes an `outbox_code` event.
 
@@ -143,8 +144,13 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             _ => {}
         }
         if AUTH_COMMANDS.contains(&cmd.as_str()) {
-            if matches!(cmd.as_str(), "confirm_sign_up" | "confirm_reset_password")
-                && v.get("code").and_then(Value::as_str) == Some(OUTBOX_PLACEHOLDER)
+            let field = match cmd.as_str() {
+                "confirm_sign_up" | "confirm_reset_password" => Some("code"),
+                "confirm_sign_in" => Some("response"),
+                _ => None,
+            };
+            if let Some(field) = field
+                && v.get(field).and_then(Value::as_str) == Some(OUTBOX_PLACEHOLDER)
             {
                 let user = v
                     .get("username")
@@ -152,10 +158,12 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                     .unwrap_or_default()
                     .to_string();
                 match self.newest_code(&user, None).await? {
-                    Some(e) => v["code"] = Value::String(e.code),
+                    Some(e) => v[field] = Value::String(e.code),
                     None => {
-                        self.bad_line(format!("no outbox code for {user:?} to put in \"code\""))
-                            .await?;
+                        self.bad_line(format!(
+                            "no outbox code for {user:?} to put in \"{field}\" (name the user in \"username\")"
+                        ))
+                        .await?;
                         return Ok(true);
                     }
                 }

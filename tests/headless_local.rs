@@ -207,6 +207,7 @@ async fn wait_outbox_and_shutdown() {
         &script(&[
             json!({"cmd": "wait_outbox", "username": "carol", "purpose": "SIGN_UP", "timeout_ms": 5000}),
             json!({"cmd": "wait_outbox", "username": "nobody", "timeout_ms": 300}),
+            json!({"cmd": "confirm_sign_up", "username": "nobody", "code": "{{outbox}}"}),
             json!({"cmd": "shutdown"}),
             json!({"cmd": "sign_in", "username": "alice", "password": DEMO_PASSWORD}),
         ]),
@@ -217,6 +218,20 @@ async fn wait_outbox_and_shutdown() {
     assert_eq!(code["code"].as_str().unwrap().len(), 6);
     let timeout = lines.iter().find(|l| l["code"] == "OutboxTimeout").unwrap();
     assert!(timeout["message"].as_str().unwrap().contains("nobody"));
+    let missing = lines
+        .iter()
+        .find(|l| l["code"] == "BadCommand")
+        .expect("a placeholder without a code is reported");
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("no outbox code for \"nobody\"")
+    );
+    assert!(
+        !lines.iter().any(|l| l["api"] == "confirmSignUp"),
+        "nothing was sent"
+    );
     // Nothing after shutdown ran.
     assert!(steps(&lines).is_empty());
     assert!(!lines.iter().any(|l| l["api"] == "signIn"));
