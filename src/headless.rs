@@ -131,6 +131,13 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             return Ok(true);
         };
         match cmd.as_str() {
+            "set_step_mode" | "step" => {
+                self.bad_line(
+                    "step mode needs an interactive front end (the TUI): the headless driver runs each command to the end",
+                )
+                .await?;
+                return Ok(true);
+            }
             "shutdown" => {
                 let _ = self.auth.tx.send(AuthCommand::Shutdown).await;
                 let _ = self.admin.tx.send(AdminCommand::Shutdown).await;

@@ -524,3 +524,98 @@ async fn dead_endpoint_gives_a_network_error_not_a_hang() {
         "{ev:?}"
     );
 }
+
+async fn next(h: &mut AuthHandle) -> AuthEvent {
+    tokio::time::timeout(Duration::from_secs(30), h.rx.recv())
+        .await
+        .expect("no event within 30 s")
+        .expect("actor stopped")
+}
+
+/// Reads events until an `info` that starts with `prefix`.
+async fn until_info(h: &mut AuthHandle, prefix: &str) -> String {
+    loop {
+        if let AuthEvent::Info { message, .. } = next(h).await
+            && message.starts_with(prefix)
+        {
+            return message;
+        }
+    }
+}
+
+#[tokio::test]
+async fn step_mode_holds_each_request_until_sent_or_dropped() {
+    let env = env().await;
+    let mut a = env.auth(false, None);
+    let evs = run(&mut a, AuthCommand::SetStepMode { on: true }).await;
+    assert!(ok(&evs));
+
+    a.tx.send(sign_in("alice", DEMO_PASSWORD, AuthFlowType::UserSrpAuth))
+        .await
+        .unwrap();
+    let held = until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    assert!(held.contains("USER_SRP_AUTH"), "{held}");
+    assert!(!held.contains(DEMO_PASSWORD));
+    // Another command meanwhile is refused, the held one stays.
+    a.tx.send(AuthCommand::FetchSession {
+        force_refresh: false,
+    })
+    .await
+    .unwrap();
+    match next(&mut a).await {
+        AuthEvent::Error(e) => assert_eq!(e.code, "Busy"),
+        other => panic!("{other:?}"),
+    }
+    a.tx.send(AuthCommand::Step { send: true }).await.unwrap();
+    match next(&mut a).await {
+        AuthEvent::Exchange(x) => assert_eq!(x.operation, "InitiateAuth"),
+        other => panic!("{other:?}"),
+    }
+    let held = until_info(&mut a, "Step mode: RespondToAuthChallenge is ready").await;
+    assert!(held.contains("PASSWORD_CLAIM_SIGNATURE"));
+    // Dropping it ends the sign-in without a call.
+    a.tx.send(AuthCommand::Step { send: false }).await.unwrap();
+    let mut rest = Vec::new();
+    loop {
+        let ev = next(&mut a).await;
+        let done = matches!(ev, AuthEvent::Finished { .. });
+        rest.push(ev);
+        if done {
+            break;
+        }
+    }
+    assert!(exchanges(&rest).is_empty());
+    assert_eq!(error(&rest).unwrap().0, "Cancelled");
+    assert!(matches!(
+        rest.last(),
+        Some(AuthEvent::Finished { ok: false, .. })
+    ));
+
+    // Turning step mode off while a request is held sends it.
+    a.tx.send(sign_in(
+        "alice",
+        DEMO_PASSWORD,
+        AuthFlowType::UserPasswordAuth,
+    ))
+    .await
+    .unwrap();
+    until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    a.tx.send(AuthCommand::SetStepMode { on: false })
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    loop {
+        let ev = next(&mut a).await;
+        let done = matches!(ev, AuthEvent::Finished { .. });
+        rest.push(ev);
+        if done {
+            break;
+        }
+    }
+    assert!(ok(&rest), "{rest:?}");
+    assert_eq!(transitions(&rest)[0].next_step.name(), "DONE");
+    // The queued SetStepMode{on:false} was consumed by the hold; no further holds.
+    let evs = run(&mut a, AuthCommand::SignOut { global: false }).await;
+    assert!(ok(&evs));
+    assert_eq!(exchanges(&evs).len(), 1);
+}

@@ -156,6 +156,7 @@ async fn bad_lines_are_reported_and_the_driver_carries_on() {
          {{\"cmd\": \"launch_rockets\"}}\n\
          {{\"cmd\": \"sign_in\", \"username\": \"alice\", \"password\": 12345678}}\n\
          {{\"cmd\": \"sign_in\", \"username\": \"alice\", \"password\": \"x\", \"flow\": \"BOGUS_FLOW\"}}\n\
+         {{\"cmd\": \"set_step_mode\", \"on\": true}}\n\
          \n\
          # a comment\n\
          {{\"cmd\": \"sign_in\", \"username\": \"alice\", \"password\": \"{DEMO_PASSWORD}\"}}\n"
@@ -165,13 +166,13 @@ async fn bad_lines_are_reported_and_the_driver_carries_on() {
         .iter()
         .filter(|l| l["source"] == "headless" && l["event"] == "error")
         .collect();
-    assert_eq!(errors.len(), 5, "{text}");
+    assert_eq!(errors.len(), 6, "{text}");
     assert_eq!(
         errors
             .iter()
             .map(|e| e["line"].as_u64().unwrap())
             .collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 5]
+        vec![1, 2, 3, 4, 5, 6]
     );
     assert!(errors.iter().all(|e| e["code"] == "BadCommand"));
     assert!(errors[0]["message"].as_str().unwrap().contains("not JSON"));

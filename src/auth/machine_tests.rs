@@ -1651,3 +1651,16 @@ fn commands_while_busy_are_refused_and_stray_results_ignored() {
     assert!(fx.is_empty());
     assert!(!s.busy());
 }
+
+#[test]
+fn step_commands_outside_a_hold() {
+    let (s, fx) = cmd(new_state(), AuthCommand::Step { send: true });
+    assert_eq!(error_code(&fx).as_deref(), Some("NothingHeld"));
+    let (_, fx) = cmd(s, AuthCommand::SetStepMode { on: true });
+    assert_eq!(finished(&fx), Some(true));
+    assert!(events(&fx).iter().any(
+        |e| matches!(e, AuthEvent::Info { message, .. } if message.starts_with("Step mode on"))
+    ));
+    let parsed: AuthCommand = serde_json::from_str(r#"{"cmd":"step"}"#).unwrap();
+    assert_eq!(parsed, AuthCommand::Step { send: true });
+}
