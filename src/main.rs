@@ -1,18 +1,200 @@
-use clap::Parser as _;
-use cognito_tui::cli::{Cli, Command};
-use cognito_tui::local::{self, LocalOptions};
+//! cognito-tui entry point: parse the command line, set up logging (to a file only), pick the
+//! target, and run the TUI, the embedded pool alone (`serve`) or the headless driver (`run`).
 
-fn main() -> anyhow::Result<()> {
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use cognito_tui::cli::{Cli, Command, TargetArgs};
+use cognito_tui::config::{AmplifyConfig, Target};
+use cognito_tui::local::{LocalOptions, LocalPool};
+use cognito_tui::paths::Paths;
+use cognito_tui::secret::Secret;
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        // Minimal dispatch so the embedded pool can run alone; the lead owns the full wiring.
-        Some(Command::Serve(args)) => {
-            let opts = LocalOptions {
-                db_path: cli.target.db.clone().unwrap_or_else(local::default_db_path),
-                bind: std::net::SocketAddr::new(args.bind, args.port),
-            };
-            tokio::runtime::Runtime::new()?.block_on(local::serve(opts))
+    match real_main(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cognito-tui: {e:#}");
+            ExitCode::FAILURE
         }
-        _ => anyhow::bail!("only `cognito-tui serve` is wired up on this branch"),
     }
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths::resolve()?;
+    paths.create()?;
+    let _log_guard = init_logging(&paths)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match cli.command {
+        Some(Command::Serve(args)) => {
+            let db_path = cli.target.db.clone().unwrap_or_else(|| paths.local_db());
+            rt.block_on(cognito_tui::local::serve(LocalOptions {
+                db_path,
+                bind: SocketAddr::new(args.bind, args.port),
+            }))
+        }
+        Some(Command::Run) => rt.block_on(async {
+            let (target, pool) = resolve_target(&cli.target, &paths).await?;
+            let (auth, admin) = spawn_actors(&target, &paths)?;
+            let result = cognito_tui::headless::run(
+                auth,
+                admin,
+                tokio::io::BufReader::new(tokio::io::stdin()),
+                tokio::io::stdout(),
+            )
+            .await;
+            if let Some(pool) = pool {
+                pool.shutdown().await;
+            }
+            result
+        }),
+        None => rt.block_on(async {
+            let (target, pool) = resolve_target(&cli.target, &paths).await?;
+            let (auth, admin) = spawn_actors(&target, &paths)?;
+            let ctx = cognito_tui::tui::AppContext {
+                target: cognito_tui::tui::TargetInfo::from_target(&target),
+                local: target.local,
+                auth_tx: auth.tx,
+                auth_rx: auth.rx,
+                admin_tx: admin.tx,
+                admin_rx: admin.rx,
+                log_path: Some(paths.log_file()),
+            };
+            let result = cognito_tui::tui::run(ctx).await;
+            if let Some(pool) = pool {
+                pool.shutdown().await;
+            }
+            result
+        }),
+    }
+}
+
+/// The embedded pool (started in-process on an OS-chosen port) unless a target was named.
+async fn resolve_target(
+    args: &TargetArgs,
+    paths: &Paths,
+) -> anyhow::Result<(Target, Option<LocalPool>)> {
+    if args.is_embedded() {
+        let db_path = args.db.clone().unwrap_or_else(|| paths.local_db());
+        let pool = LocalPool::start(LocalOptions {
+            db_path: db_path.clone(),
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+        })
+        .await
+        .with_context(|| {
+            format!(
+                "cannot start the embedded user pool ({})",
+                db_path.display()
+            )
+        })?;
+        let demo = pool.demo();
+        let target = Target {
+            endpoint: format!("{}/", pool.base_url().trim_end_matches('/')),
+            region: Target::region_of(&demo.pool_id)
+                .unwrap_or("us-east-1")
+                .to_string(),
+            user_pool_id: demo.pool_id.clone(),
+            client_id: demo.client_id.clone(),
+            client_secret: None,
+            local: true,
+        };
+        return Ok((target, Some(pool)));
+    }
+    let from_file = match &args.config {
+        Some(path) => Some(AmplifyConfig::load(path)?),
+        None => None,
+    };
+    let pool_id = args
+        .user_pool_id
+        .clone()
+        .or_else(|| from_file.as_ref().map(|c| c.user_pool_id.clone()))
+        .context("--user-pool-id (or --config FILE) is required when a target is named")?;
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| from_file.as_ref().map(|c| c.client_id.clone()))
+        .context("--client-id (or --config FILE) is required when a target is named")?;
+    let region = args
+        .region
+        .clone()
+        .or_else(|| from_file.as_ref().map(|c| c.region.clone()))
+        .or_else(|| Target::region_of(&pool_id).map(str::to_string))
+        .with_context(|| {
+            format!("cannot tell the region from user pool id {pool_id:?}: pass --region")
+        })?;
+    let client_secret = args
+        .client_secret
+        .clone()
+        .or_else(|| from_file.as_ref().and_then(|c| c.client_secret.clone()))
+        .filter(|s| !s.is_empty())
+        .map(Secret::new);
+    let endpoint = match &args.endpoint {
+        Some(e) => {
+            let url =
+                reqwest::Url::parse(e).with_context(|| format!("--endpoint {e:?} is not a URL"))?;
+            anyhow::ensure!(
+                matches!(url.scheme(), "http" | "https"),
+                "--endpoint must be an http:// or https:// URL"
+            );
+            url.to_string()
+        }
+        None => Target::aws_endpoint(&region),
+    };
+    Ok((
+        Target {
+            endpoint,
+            region,
+            user_pool_id: pool_id,
+            client_id,
+            client_secret,
+            local: false,
+        },
+        None,
+    ))
+}
+
+fn init_logging(paths: &Paths) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+    let log_file = paths.log_file();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_file)
+        .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COGNITO_TUI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    Ok(guard)
+}
+
+/// The wire client and the two actors (auth flows, users/outbox) for a target.
+fn spawn_actors(
+    target: &Target,
+    paths: &Paths,
+) -> anyhow::Result<(
+    cognito_tui::auth::actor::AuthHandle,
+    cognito_tui::admin::actor::AdminHandle,
+)> {
+    let client = cognito_tui::cognito::Client::new(target)
+        .map_err(|e| anyhow::anyhow!("cannot set up the Cognito client: {e}"))?;
+    let auth = cognito_tui::auth::actor::spawn(
+        client.clone(),
+        target,
+        cognito_tui::auth::actor::ActorOptions {
+            state_dir: Some(paths.state_dir.clone()),
+            ..Default::default()
+        },
+    );
+    let admin = cognito_tui::admin::actor::spawn(client, target);
+    Ok((auth, admin))
 }

@@ -506,6 +506,45 @@ async fn sessions_are_single_use_and_expire_and_srp_works_without_one() {
                "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
                                       "PASSWORD_CLAIM_SIGNATURE": claim.signature, "TIMESTAMP": claim.timestamp}})
     };
+    // A TIMESTAMP more than 5 minutes off is refused (and spends the challenge).
+    let skewed = respond(srp::format_timestamp(
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(10),
+    ));
+    let (t, m) = h.call("RespondToAuthChallenge", skewed).await.err();
+    assert_eq!(t, "NotAuthorizedException");
+    assert!(m.contains("TIMESTAMP"), "{m}");
+    let (_, m) = h
+        .call("RespondToAuthChallenge", respond(srp::timestamp_now()))
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Invalid session for the user, session can only be used once."
+    );
+
+    let eph = ClientEphemeral::generate();
+    let init = h
+        .call("InitiateAuth", json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
+                                      "AuthParameters": {"USERNAME": "alice", "SRP_A": eph.a_hex()}}))
+        .await
+        .ok();
+    let p = &init["ChallengeParameters"];
+    let respond = |ts: String| {
+        let claim = eph
+            .password_claim(
+                srp::pool_name(DEMO_POOL_ID),
+                "alice",
+                DEMO_PASSWORD,
+                p["SALT"].as_str().unwrap(),
+                p["SRP_B"].as_str().unwrap(),
+                p["SECRET_BLOCK"].as_str().unwrap(),
+                &ts,
+            )
+            .unwrap();
+        json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "PASSWORD_VERIFIER", "Session": init["Session"],
+               "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+                                      "PASSWORD_CLAIM_SIGNATURE": claim.signature, "TIMESTAMP": claim.timestamp}})
+    };
     let body = respond(srp::timestamp_now());
     h.call("RespondToAuthChallenge", body.clone()).await.ok();
     let (t, m) = h.call("RespondToAuthChallenge", body.clone()).await.err();
@@ -1429,4 +1468,293 @@ async fn hourly_limits_on_codes() {
         .await
         .err();
     assert_eq!(t, "InvalidParameterException");
+}
+
+#[tokio::test]
+async fn forgot_and_change_password_and_admin_user_actions() {
+    let h = Harness::new().await;
+    let fp = h
+        .call(
+            "ForgotPassword",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice"}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        fp["CodeDeliveryDetails"],
+        json!({"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    );
+    let entry = h.pool.outbox().await.unwrap().pop().unwrap();
+    assert_eq!(
+        (entry.purpose.as_str(), entry.username.as_str()),
+        ("FORGOT_PASSWORD", "alice")
+    );
+    let wrong = if entry.code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let confirm = |code: &str, pw: &str| json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice", "ConfirmationCode": code, "Password": pw});
+    let (t, _) = h
+        .call("ConfirmForgotPassword", confirm(wrong, "N3w-password!"))
+        .await
+        .err();
+    assert_eq!(t, "CodeMismatchException");
+    let (t, _) = h
+        .call("ConfirmForgotPassword", confirm(&entry.code, "weak"))
+        .await
+        .err();
+    assert_eq!(t, "InvalidPasswordException");
+    assert_eq!(
+        h.call(
+            "ConfirmForgotPassword",
+            confirm(&entry.code, "N3w-password!")
+        )
+        .await
+        .ok(),
+        json!({})
+    );
+    let (t, _) = h
+        .call(
+            "ConfirmForgotPassword",
+            confirm(&entry.code, "An0ther-password!"),
+        )
+        .await
+        .err();
+    assert_eq!(t, "ExpiredCodeException");
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "alice", DEMO_PASSWORD).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+    let s = h.srp(DEMO_CLIENT_ID, "alice", "N3w-password!").await.ok();
+    let access = s["AuthenticationResult"]["AccessToken"].clone();
+
+    let (_, m) = h.call("ChangePassword", json!({"AccessToken": access, "PreviousPassword": "Wr0ng-password!", "ProposedPassword": "Th1rd-password!"})).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+    h.call("ChangePassword", json!({"AccessToken": access, "PreviousPassword": "N3w-password!", "ProposedPassword": "Th1rd-password!"})).await.ok();
+    h.srp(DEMO_CLIENT_ID, "alice", "Th1rd-password!").await.ok();
+
+    // Unverified email: nowhere to send a reset code.
+    let (t, _) = h
+        .call(
+            "ForgotPassword",
+            json!({"ClientId": DEMO_CLIENT_ID, "Username": "carol"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "InvalidParameterException");
+
+    let u = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (
+            u["Username"].as_str(),
+            u["UserStatus"].as_str(),
+            u["Enabled"].as_bool()
+        ),
+        (Some("bob"), Some("CONFIRMED"), Some(true))
+    );
+    assert!(
+        u["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["Name"] == "sub")
+    );
+
+    let bob = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.ok();
+    h.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.err();
+    assert_eq!(m, "User is disabled.");
+    let (t, _) = h
+        .call(
+            "GetUser",
+            json!({"AccessToken": bob["AuthenticationResult"]["AccessToken"]}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "NotAuthorizedException");
+    h.call(
+        "AdminEnableUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let bob = h.srp(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD).await.ok();
+    h.call(
+        "AdminUserGlobalSignOut",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "bob"}),
+    )
+    .await
+    .ok();
+    let (_, m) = h
+        .call(
+            "GetUser",
+            json!({"AccessToken": bob["AuthenticationResult"]["AccessToken"]}),
+        )
+        .await
+        .err();
+    assert_eq!(m, "Access Token has been revoked");
+
+    h.call(
+        "AdminDeleteUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "dave"}),
+    )
+    .await
+    .ok();
+    let (t, _) = h
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "dave"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "UserNotFoundException");
+    let (t, _) = h.srp(DEMO_CLIENT_ID, "dave", DEMO_PASSWORD).await.err();
+    assert_eq!(t, "UserNotFoundException");
+}
+
+#[tokio::test]
+async fn two_servers_can_share_one_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pool.sqlite3");
+    let (a, b) = tokio::join!(start(&db), start(&db));
+    let http = reqwest::Client::new();
+    let signed = srp_sign_in(
+        &http,
+        a.base_url(),
+        DEMO_CLIENT_ID,
+        "alice",
+        DEMO_PASSWORD,
+        true,
+    )
+    .await
+    .ok();
+    // A token from one server is good at the other: both use the same stored keys.
+    let me = call(
+        &http,
+        b.base_url(),
+        "GetUser",
+        json!({"AccessToken": signed["AuthenticationResult"]["AccessToken"]}),
+    )
+    .await
+    .ok();
+    assert_eq!(me["Username"], "alice");
+    let users = call(
+        &http,
+        b.base_url(),
+        "ListUsers",
+        json!({"UserPoolId": DEMO_POOL_ID}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        users["Users"].as_array().unwrap().len(),
+        4,
+        "seeded once, not twice"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_created_users_must_choose_a_new_password() {
+    let h = Harness::new().await;
+    let created = h.call("AdminCreateUser", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie",
+        "UserAttributes": [{"Name": "email", "Value": "newbie@example.org"}, {"Name": "email_verified", "Value": "true"}],
+        "DesiredDeliveryMediums": ["EMAIL"]})).await.ok();
+    assert_eq!(created["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    let (t, _) = h
+        .call(
+            "AdminCreateUser",
+            json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie"}),
+        )
+        .await
+        .err();
+    assert_eq!(t, "UsernameExistsException");
+    let invite = h.pool.outbox().await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            invite.purpose.as_str(),
+            invite.medium.as_str(),
+            invite.destination.as_str()
+        ),
+        ("INVITATION", "EMAIL", "newbie@example.org")
+    );
+    let temp = invite.code.clone();
+
+    let ch = h.srp(DEMO_CLIENT_ID, "newbie", &temp).await.ok();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert!(ch.get("AuthenticationResult").is_none());
+    let attrs: Value = serde_json::from_str(
+        ch["ChallengeParameters"]["userAttributes"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(attrs["email"], "newbie@example.org");
+    let answer = |pw: &str| {
+        json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": ch["Session"],
+        "ChallengeResponses": {"USERNAME": "newbie", "NEW_PASSWORD": pw, "userAttributes.name": "New Bie"}})
+    };
+    let (t, _) = h.call("RespondToAuthChallenge", answer("weak")).await.err();
+    assert_eq!(t, "InvalidPasswordException");
+    let done = h
+        .call("RespondToAuthChallenge", answer("Ch0sen-password!"))
+        .await
+        .ok();
+    let id = claims(done["AuthenticationResult"]["IdToken"].as_str().unwrap());
+    assert_eq!(
+        (id["cognito:username"].as_str(), id["name"].as_str()),
+        (Some("newbie"), Some("New Bie"))
+    );
+    let (_, m) = h
+        .call("RespondToAuthChallenge", answer("An0ther-password!"))
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Invalid session for the user, session can only be used once."
+    );
+    h.srp(DEMO_CLIENT_ID, "newbie", "Ch0sen-password!")
+        .await
+        .ok();
+    let (_, m) = h.srp(DEMO_CLIENT_ID, "newbie", &temp).await.err();
+    assert_eq!(m, "Incorrect username or password.");
+
+    // A temporary password set by an admin: the password flow gets the challenge too, and it
+    // expires after TemporaryPasswordValidityDays (7).
+    h.call("AdminSetUserPassword", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie", "Password": "Temp0rary-pw!", "Permanent": false})).await.ok();
+    let r = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": "newbie", "PASSWORD": "Temp0rary-pw!"}}),
+        )
+        .await
+        .ok();
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    h.advance(8 * 86400);
+    let (_, m) = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": "newbie", "PASSWORD": "Temp0rary-pw!"}}),
+        )
+        .await
+        .err();
+    assert_eq!(
+        m,
+        "Temporary password has expired and must be reset by an administrator."
+    );
+    h.call("AdminSetUserPassword", json!({"UserPoolId": DEMO_POOL_ID, "Username": "newbie", "Password": "Perman3nt-pw!", "Permanent": true})).await.ok();
+    h.srp(DEMO_CLIENT_ID, "newbie", "Perman3nt-pw!").await.ok();
 }

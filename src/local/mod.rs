@@ -10,12 +10,26 @@
 //!   [`crate::admin::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
 //!   `code`, `sent_at`).
 //!
+//! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
+//! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
+//! (PASSWORD_VERIFIER, with or without Session; NEW_PASSWORD_REQUIRED), GetTokensFromRefreshToken,
+//! GetUser, GlobalSignOut, RevokeToken, ForgotPassword, ConfirmForgotPassword, ChangePassword,
+//! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
+//! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
+//! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
+//! AdminUserGlobalSignOut. Admin operations are not signature-checked.
+//!
+//! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
+//! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
+//! its `code`, as Cognito's invitation message does.
+//!
 //! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
 //! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
 //! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`].
 
 pub mod error;
 pub mod jwt;
+pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
 pub mod policy;

@@ -811,6 +811,296 @@ pub fn admin_confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut
+
+fn admin_user(conn: &rusqlite::Connection, req: AdminUserReq) -> ApiResult<(PoolRow, UserRecord)> {
+    let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+    let name = required(req.username, "username")?;
+    let user = resolve_user(conn, &pool, &name)?.ok_or_else(ApiError::user_not_found)?;
+    Ok((pool, user))
+}
+
+pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (_pool, u) = admin_user(conn, req)?;
+        let attrs: Vec<Value> = u
+            .attribute_list()
+            .into_iter()
+            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .collect();
+        Ok(json!({
+            "Username": u.username,
+            "UserAttributes": attrs,
+            "UserCreateDate": u.created,
+            "UserLastModifiedDate": u.modified,
+            "Enabled": u.enabled,
+            "UserStatus": u.status,
+        }))
+    })
+}
+
+pub fn admin_delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, u) = admin_user(conn, req)?;
+        store::delete_user(conn, &pool.pool_id, &u.username)?;
+        tracing::info!(pool = %pool.pool_id, username = %u.username, "local pool: user deleted");
+        Ok(json!({}))
+    })
+}
+
+fn set_enabled(ctx: &Ctx, body: Value, enabled: bool) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, mut u) = admin_user(conn, req)?;
+        u.enabled = enabled;
+        u.modified = ctx.now();
+        store::update_user(conn, &u)?;
+        if !enabled {
+            store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+        }
+        tracing::info!(pool = %pool.pool_id, username = %u.username, enabled, "local pool: user enabled/disabled");
+        Ok(json!({}))
+    })
+}
+
+pub fn admin_disable_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    set_enabled(ctx, body, false)
+}
+
+pub fn admin_enable_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    set_enabled(ctx, body, true)
+}
+
+pub fn admin_user_global_sign_out(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, u) = admin_user(conn, req)?;
+        store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+        Ok(json!({}))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminCreateUser, AdminSetUserPassword
+
+/// A temporary password that satisfies `policy`.
+fn temporary_password(policy: &PasswordPolicy) -> String {
+    let mut rng = rand::thread_rng();
+    let pick =
+        |set: &[u8], rng: &mut rand::rngs::ThreadRng| set[rng.gen_range(0..set.len())] as char;
+    let mut chars = vec![
+        pick(b"ABCDEFGHJKLMNPQRSTUVWXYZ", &mut rng),
+        pick(b"abcdefghijkmnopqrstuvwxyz", &mut rng),
+        pick(b"23456789", &mut rng),
+        pick(b"!#%^*-_=+", &mut rng),
+    ];
+    let len = (policy.minimum_length as usize).max(12);
+    while chars.len() < len {
+        chars.push(pick(
+            b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+            &mut rng,
+        ));
+    }
+    // Shuffle so the classes are not always in front.
+    for i in (1..chars.len()).rev() {
+        let j = rng.gen_range(0..=i);
+        chars.swap(i, j);
+    }
+    chars.into_iter().collect()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeIn {
+    name: Option<String>,
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminCreateUserReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    user_attributes: Option<Vec<AttributeIn>>,
+    temporary_password: Option<String>,
+    message_action: Option<String>,
+    desired_delivery_mediums: Option<Vec<String>>,
+}
+
+/// AdminCreateUser: a FORCE_CHANGE_PASSWORD user whose invitation (username and temporary
+/// password, purpose `INVITATION`) lands in the outbox unless MessageAction is SUPPRESS. The
+/// next sign-in answers NEW_PASSWORD_REQUIRED.
+pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminCreateUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+        let given = required(req.username, "username")?;
+        super::policy::check_username(&given)?;
+        let action = req.message_action.unwrap_or_default();
+        if !action.is_empty() && action != "RESEND" && action != "SUPPRESS" {
+            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {action}")));
+        }
+        let mediums = req.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
+        for m in &mediums {
+            if m != "SMS" && m != "EMAIL" {
+                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {m}")));
+            }
+        }
+        let temp = match req.temporary_password {
+            Some(p) => {
+                super::policy::check_password_shape(&p, "temporaryPassword")?;
+                pool.config.password_policy.check(&p)?;
+                p
+            }
+            None => temporary_password(&pool.config.password_policy),
+        };
+        let now = ctx.now();
+        let mut user = if action == "RESEND" {
+            let mut u = resolve_user(conn, &pool, &given)?.ok_or_else(ApiError::user_not_found)?;
+            if u.status != "FORCE_CHANGE_PASSWORD" {
+                return Err(ApiError::new(
+                    "UnsupportedUserStateException",
+                    format!("Resend not possible. {} status is not FORCE_CHANGE_PASSWORD", u.username),
+                ));
+            }
+            u.modified = now;
+            u
+        } else {
+            let mut attributes = std::collections::BTreeMap::new();
+            for a in req.user_attributes.unwrap_or_default() {
+                let name = required(a.name, "userAttributes.member.name")?;
+                let value = a.value.unwrap_or_default();
+                super::policy::check_attribute(&name, &value)?;
+                attributes.insert(name, value);
+            }
+            let sub = uuid::Uuid::new_v4().to_string();
+            let cfg = &pool.config;
+            let username = if cfg.username_attributes.is_empty() {
+                given.clone()
+            } else {
+                let attr = if cfg.username_attributes.iter().any(|a| a == "email")
+                    && super::policy::looks_like_email(&given)
+                {
+                    "email"
+                } else if cfg.username_attributes.iter().any(|a| a == "phone_number")
+                    && super::policy::looks_like_phone(&given)
+                {
+                    "phone_number"
+                } else {
+                    return Err(ApiError::invalid_parameter(
+                        "Username should be either an email or a phone number.",
+                    ));
+                };
+                attributes.insert(attr.to_string(), given.clone());
+                sub.clone()
+            };
+            if resolve_user(conn, &pool, &given)?.is_some()
+                || store::get_user(conn, &pool.pool_id, &username)?.is_some()
+            {
+                return Err(ApiError::new("UsernameExistsException", "User account already exists"));
+            }
+            UserRecord {
+                pool_id: pool.pool_id.clone(),
+                username,
+                sub,
+                status: "FORCE_CHANGE_PASSWORD".into(),
+                enabled: true,
+                salt: String::new(),
+                verifier: String::new(),
+                attributes,
+                created: now,
+                modified: now,
+                failed_attempts: 0,
+                last_failure: None,
+                locked_until: None,
+            }
+        };
+        let salt = crate::srp::random_salt();
+        let v = crate::srp::compute_verifier(crate::srp::pool_name(&pool.pool_id), &user.username, &temp, &salt);
+        user.salt = crate::srp::to_hex(&salt);
+        user.verifier = crate::srp::to_hex(&v);
+        if action == "RESEND" {
+            store::update_user(conn, &user)?;
+        } else {
+            store::insert_user(conn, &user)?;
+        }
+        if action != "SUPPRESS" {
+            let sent_at = super::ops_auth::rfc3339_millis(ctx.now_dt());
+            for (medium, attr) in [("EMAIL", "email"), ("SMS", "phone_number")] {
+                if !mediums.iter().any(|m| m == medium) {
+                    continue;
+                }
+                if let Some(dest) = user.attributes.get(attr) {
+                    store::push_outbox(
+                        conn,
+                        &crate::admin::OutboxEntry {
+                            pool_id: pool.pool_id.clone(),
+                            username: user.username.clone(),
+                            medium: medium.into(),
+                            destination: dest.clone(),
+                            purpose: "INVITATION".into(),
+                            code: temp.clone(),
+                            sent_at: sent_at.clone(),
+                        },
+                    )?;
+                }
+            }
+        }
+        tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: user created by admin");
+        Ok(json!({"User": user_type(&user, None)}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminSetPasswordReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    permanent: Option<bool>,
+}
+
+/// AdminSetUserPassword: CONFIRMED if Permanent, else FORCE_CHANGE_PASSWORD (a temporary one).
+pub fn admin_set_user_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminSetPasswordReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let password = required(req.password, "password")?;
+        let (pool, mut user) = admin_user(
+            conn,
+            AdminUserReq {
+                user_pool_id: req.user_pool_id,
+                username: req.username,
+            },
+        )?;
+        super::policy::check_password_shape(&password, "password")?;
+        pool.config.password_policy.check(&password)?;
+        let salt = crate::srp::random_salt();
+        let v = crate::srp::compute_verifier(
+            crate::srp::pool_name(&pool.pool_id),
+            &user.username,
+            &password,
+            &salt,
+        );
+        user.salt = crate::srp::to_hex(&salt);
+        user.verifier = crate::srp::to_hex(&v);
+        user.status = if req.permanent.unwrap_or(false) {
+            "CONFIRMED"
+        } else {
+            "FORCE_CHANGE_PASSWORD"
+        }
+        .into();
+        user.failed_attempts = 0;
+        user.locked_until = None;
+        user.last_failure = None;
+        user.modified = ctx.now();
+        store::update_user(conn, &user)?;
+        Ok(json!({}))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

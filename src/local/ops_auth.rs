@@ -36,7 +36,7 @@ pub const RESEND_PER_HOUR: i64 = 5;
 /// ConfirmSignUp calls per user per hour.
 pub const CONFIRM_PER_HOUR: i64 = 15;
 
-fn limit_exceeded() -> ApiError {
+pub(crate) fn limit_exceeded() -> ApiError {
     ApiError::new(
         "LimitExceededException",
         "Attempt limit exceeded, please try after some time.",
@@ -49,7 +49,7 @@ const SESSION_VERSION: u8 = 0x53;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-fn sha256(parts: &[&[u8]]) -> Vec<u8> {
+pub(crate) fn sha256(parts: &[&[u8]]) -> Vec<u8> {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
@@ -65,7 +65,7 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
-fn required(v: Option<String>, member: &str) -> ApiResult<String> {
+pub(crate) fn required(v: Option<String>, member: &str) -> ApiResult<String> {
     v.ok_or_else(|| ApiError::missing(member))
 }
 
@@ -81,7 +81,11 @@ pub(crate) fn client_and_pool(
 }
 
 /// Verifies SECRET_HASH for a client that has a secret (clients without one ignore it).
-fn check_secret_hash(client: &ClientRow, usernames: &[&str], given: Option<&str>) -> ApiResult<()> {
+pub(crate) fn check_secret_hash(
+    client: &ClientRow,
+    usernames: &[&str],
+    given: Option<&str>,
+) -> ApiResult<()> {
     let Some(secret) = client.secret.as_deref() else {
         return Ok(());
     };
@@ -105,7 +109,7 @@ fn check_secret_hash(client: &ClientRow, usernames: &[&str], given: Option<&str>
     }
 }
 
-fn legacy(client: &ClientRow) -> bool {
+pub(crate) fn legacy(client: &ClientRow) -> bool {
     client.config.prevent_user_existence_errors != "ENABLED"
 }
 
@@ -141,7 +145,7 @@ pub(crate) fn resolve_user(
     Ok(None)
 }
 
-fn rfc3339_millis(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339_millis(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -184,7 +188,41 @@ pub(crate) fn deliver_code(
     purpose: &str,
     ttl: i64,
 ) -> ApiResult<Option<Value>> {
-    let Some((medium, attribute, destination)) = delivery_target(pool, user) else {
+    let target = delivery_target(pool, user);
+    deliver_code_to(ctx, conn, pool, user, purpose, ttl, target)
+}
+
+/// Where account-recovery codes go: a verified email, else a verified phone number.
+pub(crate) fn verified_target(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+    let verified = |a: &str| {
+        user.attributes
+            .get(&format!("{a}_verified"))
+            .is_some_and(|v| v == "true")
+    };
+    if verified("email")
+        && let Some(e) = user.attributes.get("email")
+    {
+        return Some(("EMAIL", "email", e.clone()));
+    }
+    if verified("phone_number")
+        && let Some(p) = user.attributes.get("phone_number")
+    {
+        return Some(("SMS", "phone_number", p.clone()));
+    }
+    None
+}
+
+/// Like [`deliver_code`], to a given (medium, attribute, destination).
+pub(crate) fn deliver_code_to(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    purpose: &str,
+    ttl: i64,
+    target: Option<(&'static str, &'static str, String)>,
+) -> ApiResult<Option<Value>> {
+    let Some((medium, attribute, destination)) = target else {
         return Ok(None);
     };
     let code = policy::new_code();
@@ -229,7 +267,7 @@ fn lock_state_refresh(u: &mut UserRecord, now: i64) {
     }
 }
 
-fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
+pub(crate) fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
     lock_state_refresh(u, now);
     if u.locked_until.is_some_and(|t| now < t) {
         return Err(ApiError::attempts_exceeded());
@@ -238,7 +276,7 @@ fn check_locked(u: &mut UserRecord, now: i64) -> ApiResult<()> {
 }
 
 /// Counts a failed sign-in and returns the error to answer with.
-fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
+pub(crate) fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
     lock_state_refresh(u, now);
     u.failed_attempts += 1;
     u.last_failure = Some(now);
@@ -257,7 +295,7 @@ fn record_failure(conn: &Connection, u: &mut UserRecord, now: i64) -> ApiError {
     }
 }
 
-fn record_success(conn: &Connection, u: &mut UserRecord) -> ApiResult<()> {
+pub(crate) fn record_success(conn: &Connection, u: &mut UserRecord) -> ApiResult<()> {
     if u.failed_attempts != 0 || u.locked_until.is_some() {
         u.failed_attempts = 0;
         u.locked_until = None;
@@ -282,7 +320,140 @@ fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
     }
 }
 
-fn check_enabled(u: &UserRecord) -> ApiResult<()> {
+/// The answer to a sign-in whose password checked out: tokens, or NEW_PASSWORD_REQUIRED for a
+/// user still on a temporary password, or the error for the user's state.
+fn password_ok(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Value> {
+    after_password_ok(user)?;
+    if user.status != "FORCE_CHANGE_PASSWORD" {
+        return sign_in_result(ctx, conn, pool, client, user);
+    }
+    let now = ctx.now();
+    let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
+    if days > 0 && now > user.modified + days * 86400 {
+        return Err(ApiError::not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        ));
+    }
+    let mut id = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut id);
+    let mut session = vec![SESSION_VERSION];
+    session.extend_from_slice(&{
+        let mut s = [0u8; 48];
+        rand::thread_rng().fill_bytes(&mut s);
+        s
+    });
+    let row = ChallengeRow {
+        kind: "NEW_PASSWORD_REQUIRED".into(),
+        id_hash: sha256(&[&id]),
+        pool_id: pool.pool_id.clone(),
+        client_id: client.client_id.clone(),
+        username: user.username.clone(),
+        a_pub: String::new(),
+        b_priv: String::new(),
+        b_pub: String::new(),
+        created: now,
+        used: false,
+    };
+    store::insert_challenge(conn, &row, &sha256(&[&session]))?;
+    let attrs: serde_json::Map<String, Value> = user
+        .attributes
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_verified"))
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    Ok(json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": B64URL.encode(&session),
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": "[]",
+            "userAttributes": Value::Object(attrs).to_string(),
+        }
+    }))
+}
+
+/// RespondToAuthChallenge NEW_PASSWORD_REQUIRED: `NEW_PASSWORD` (and any `userAttributes.*`)
+/// with the Session from the challenge.
+fn respond_new_password(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    session: Option<&str>,
+    responses: &HashMap<String, String>,
+) -> ApiResult<Value> {
+    let name = param(responses, "USERNAME")?;
+    let new_password = param(responses, "NEW_PASSWORD")?;
+    let session = session
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
+    let bytes = B64URL
+        .decode(session.trim_end_matches('='))
+        .map_err(|_| session_expired())?;
+    let row = store::challenge_by_session(conn, &sha256(&[&bytes]))?.ok_or_else(session_expired)?;
+    if row.kind != "NEW_PASSWORD_REQUIRED"
+        || row.pool_id != pool.pool_id
+        || row.client_id != client.client_id
+    {
+        return Err(session_expired());
+    }
+    if row.used {
+        return Err(session_used());
+    }
+    let now = ctx.now();
+    let validity = i64::from(client.config.auth_session_validity.clamp(3, 15)) * 60;
+    if now - row.created > validity {
+        store::consume_challenge(conn, &row.id_hash)?;
+        return Err(session_expired());
+    }
+    let Some(mut user) = store::get_user(conn, &pool.pool_id, &row.username)? else {
+        return Err(ApiError::user_not_found());
+    };
+    check_secret_hash(
+        client,
+        &[name, &user.username],
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if name != user.username
+        && resolve_user(conn, pool, name)?.map(|u| u.username) != Some(user.username.clone())
+    {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    }
+    // A rejected password leaves the session usable for another try.
+    check_password_shape(new_password, "NEW_PASSWORD")?;
+    pool.config.password_policy.check(new_password)?;
+    let mut attributes = user.attributes.clone();
+    for (k, v) in responses {
+        if let Some(attr) = k.strip_prefix("userAttributes.") {
+            policy::check_attribute(attr, v)?;
+            attributes.insert(attr.to_string(), v.clone());
+        }
+    }
+    store::consume_challenge(conn, &row.id_hash)?;
+    let salt = srp::random_salt();
+    let v = srp::compute_verifier(
+        srp::pool_name(&pool.pool_id),
+        &user.username,
+        new_password,
+        &salt,
+    );
+    user.salt = srp::to_hex(&salt);
+    user.verifier = srp::to_hex(&v);
+    user.attributes = attributes;
+    user.status = "CONFIRMED".into();
+    user.modified = now;
+    store::update_user(conn, &user)?;
+    tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
+    sign_in_result(ctx, conn, pool, client, &user)
+}
+
+pub(crate) fn check_enabled(u: &UserRecord) -> ApiResult<()> {
     if u.enabled {
         Ok(())
     } else {
@@ -877,8 +1048,7 @@ fn password_auth(
         return Err(record_failure(conn, &mut user, now));
     }
     record_success(conn, &mut user)?;
-    after_password_ok(&user)?;
-    sign_in_result(ctx, conn, pool, client, &user)
+    password_ok(ctx, conn, pool, client, &user)
 }
 
 /// A stable fake (salt, verifier, user id) for a user that does not exist, so SRP sign-in under
@@ -977,6 +1147,7 @@ fn start_srp(
         s
     });
     let row = ChallengeRow {
+        kind: "PASSWORD_VERIFIER".into(),
         id_hash: sha256(&[&id]),
         pool_id: pool.pool_id.clone(),
         client_id: client.client_id.clone(),
@@ -1038,6 +1209,16 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         let challenge = required(req.challenge_name, "challengeName")?;
         let responses = req.challenge_responses.unwrap_or_default();
+        if challenge == "NEW_PASSWORD_REQUIRED" {
+            return respond_new_password(
+                ctx,
+                conn,
+                &client,
+                &pool,
+                req.session.as_deref(),
+                &responses,
+            );
+        }
         if challenge != "PASSWORD_VERIFIER" {
             return Err(ApiError::invalid_parameter(format!(
                 "Challenge {challenge} is not supported by the embedded user pool"
@@ -1152,8 +1333,7 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             return Err(record_failure(conn, &mut user, now));
         }
         record_success(conn, &mut user)?;
-        after_password_ok(&user)?;
-        sign_in_result(ctx, conn, &pool, &client, &user)
+        password_ok(ctx, conn, &pool, &client, &user)
     })
 }
 

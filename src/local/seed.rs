@@ -26,25 +26,35 @@ const ALL_FLOWS: &[&str] = &[
     "ALLOW_USER_AUTH",
 ];
 
-/// Creates whatever part of the demo pool is missing. Returns true if anything was created.
+/// Creates whatever part of the demo pool is missing, in one transaction (another process
+/// opening the same store at the same time waits, then finds it seeded). The pool's signing
+/// keys are left for [`Ctx::ensure_keys`]. Returns true if anything was created.
 pub fn seed(ctx: &Ctx) -> anyhow::Result<bool> {
-    let have_pool = ctx.with_db(|c| Ok(store::get_pool(c, DEMO_POOL_ID)?.is_some()))?;
+    let created = ctx.with_db(|conn| {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = seed_all(ctx, conn);
+        conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+        result
+    })?;
+    Ok(created)
+}
+
+fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     let mut created = false;
-    if !have_pool {
+    if store::get_pool(conn, DEMO_POOL_ID)?.is_none() {
         let config = PoolConfig {
             auto_verified_attributes: vec!["email".into()],
             mfa_configuration: "OFF".into(),
             deletion_protection: "INACTIVE".into(),
             ..PoolConfig::default()
         };
-        // The signing keys are generated in the background once the server listens.
-        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)?;
-        ctx.with_db(|c| store::insert_pool(c, &row))?;
+        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)
+            .map_err(|e| super::error::ApiError::internal(e.to_string()))?;
+        store::insert_pool(conn, &row)?;
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
     }
-    let more = ctx.with_db(|conn| seed_contents(ctx, conn))?;
-    Ok(created || more)
+    Ok(seed_contents(ctx, conn)? || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {

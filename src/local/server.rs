@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{PoolKeys, SigningKey};
 use super::store::{self, PoolRow};
-use super::{ops_admin, ops_auth};
+use super::{ops_account, ops_admin, ops_auth};
 
 /// Shared state of one running pool.
 pub struct Ctx {
@@ -146,6 +146,16 @@ pub const OPERATIONS: &[&str] = &[
     "ListUserPools",
     "ListUserPoolClients",
     "AdminConfirmSignUp",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "AdminGetUser",
+    "AdminDeleteUser",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminUserGlobalSignOut",
+    "AdminCreateUser",
+    "AdminSetUserPassword",
 ];
 
 /// Runs one operation (blocking: call from the blocking pool).
@@ -157,6 +167,7 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
             | "GetTokensFromRefreshToken"
             | "GetUser"
             | "GlobalSignOut"
+            | "ChangePassword"
     ) {
         ctx.ensure_keys()?;
     }
@@ -178,6 +189,16 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "ListUserPools" => ops_admin::list_user_pools(ctx, body),
         "ListUserPoolClients" => ops_admin::list_user_pool_clients(ctx, body),
         "AdminConfirmSignUp" => ops_admin::admin_confirm_sign_up(ctx, body),
+        "ForgotPassword" => ops_account::forgot_password(ctx, body),
+        "ConfirmForgotPassword" => ops_account::confirm_forgot_password(ctx, body),
+        "ChangePassword" => ops_account::change_password(ctx, body),
+        "AdminGetUser" => ops_admin::admin_get_user(ctx, body),
+        "AdminDeleteUser" => ops_admin::admin_delete_user(ctx, body),
+        "AdminDisableUser" => ops_admin::admin_disable_user(ctx, body),
+        "AdminEnableUser" => ops_admin::admin_enable_user(ctx, body),
+        "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
+        "AdminCreateUser" => ops_admin::admin_create_user(ctx, body),
+        "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),

@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS challenges (
     b_priv       TEXT NOT NULL,
     b_pub        TEXT NOT NULL,
     created      INTEGER NOT NULL,
-    used         INTEGER NOT NULL DEFAULT 0
+    used         INTEGER NOT NULL DEFAULT 0,
+    kind         TEXT NOT NULL DEFAULT 'PASSWORD_VERIFIER'
 );
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     hash        BLOB PRIMARY KEY,
@@ -120,7 +121,21 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
+    migrate(&conn)?;
     Ok(conn)
+}
+
+/// Brings stores made by earlier versions up to date.
+fn migrate(conn: &Connection) -> anyhow::Result<()> {
+    let has_kind: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('challenges') WHERE name = 'kind'")?
+        .exists([])?;
+    if !has_kind {
+        conn.execute_batch(
+            "ALTER TABLE challenges ADD COLUMN kind TEXT NOT NULL DEFAULT 'PASSWORD_VERIFIER'",
+        )?;
+    }
+    Ok(())
 }
 
 /// The server-wide 32-byte key that authenticates SECRET_BLOCKs and derives simulated users;
@@ -252,7 +267,10 @@ pub fn set_pool_keys(
     access: &(String, String),
 ) -> ApiResult<()> {
     conn.execute(
-        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 WHERE pool_id = ?1",
+        // Only fills keys that are still missing: another process sharing the store may have
+        // generated them first, and tokens must keep verifying everywhere.
+        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 \
+         WHERE pool_id = ?1 AND (id_key = '' OR access_key = '')",
         params![pool_id, id.0, id.1, access.0, access.1],
     )?;
     Ok(())
@@ -669,6 +687,8 @@ pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::admin::OutboxEntry
 
 #[derive(Debug, Clone)]
 pub struct ChallengeRow {
+    /// `PASSWORD_VERIFIER` or `NEW_PASSWORD_REQUIRED`.
+    pub kind: String,
     pub id_hash: Vec<u8>,
     pub pool_id: String,
     pub client_id: String,
@@ -682,8 +702,8 @@ pub struct ChallengeRow {
 
 pub fn insert_challenge(conn: &Connection, c: &ChallengeRow, session_hash: &[u8]) -> ApiResult<()> {
     conn.execute(
-        "INSERT INTO challenges (id_hash, session_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+        "INSERT INTO challenges (id_hash, session_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used, kind) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
         params![
             c.id_hash,
             session_hash,
@@ -693,7 +713,8 @@ pub fn insert_challenge(conn: &Connection, c: &ChallengeRow, session_hash: &[u8]
             c.a_pub,
             c.b_priv,
             c.b_pub,
-            c.created
+            c.created,
+            c.kind
         ],
     )?;
     Ok(())
@@ -710,11 +731,12 @@ fn challenge_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChallengeRow> {
         b_pub: r.get(6)?,
         created: r.get(7)?,
         used: r.get::<_, i64>(8)? != 0,
+        kind: r.get(9)?,
     })
 }
 
 const CHALLENGE_COLS: &str =
-    "id_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used";
+    "id_hash, pool_id, client_id, username, a_pub, b_priv, b_pub, created, used, kind";
 
 pub fn challenge_by_id(conn: &Connection, id_hash: &[u8]) -> ApiResult<Option<ChallengeRow>> {
     Ok(conn
@@ -875,4 +897,21 @@ pub fn rate_allow(
         params![pool_id, username, action, now],
     )?;
     Ok(true)
+}
+
+/// Deletes a user with its codes, and revokes its refresh (and so access) tokens.
+pub fn delete_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM users WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    conn.execute(
+        "DELETE FROM codes WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    conn.execute(
+        "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
+    revoke_user_tokens(conn, pool_id, username)
 }
