@@ -32,6 +32,7 @@ pub mod jwt;
 pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
+pub mod ops_mfa;
 pub mod policy;
 pub mod seed;
 pub mod server;
@@ -64,6 +65,38 @@ pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
 pub const DEMO_UNCONFIRMED_USER: &str = "carol";
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
+/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
+/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
+pub const DEMO_TOTP_USER: &str = "mfa-totp";
+/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
+pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
+/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
+pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
+/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
+pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
+/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
+pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
+/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
+pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
+/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
+/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
+pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
+/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
+pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
+/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
+/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
+/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
+pub const DEMO_RESET_USER: &str = "reset-required";
+/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
+/// [`DEMO_PASSWORD`]).
+pub const DEMO_SCENARIO_USERS: &[&str] = &[
+    DEMO_TOTP_USER,
+    DEMO_SMS_MFA_USER,
+    DEMO_EMAIL_MFA_USER,
+    DEMO_MFA_CHOICE_USER,
+    DEMO_NEW_PASSWORD_USER,
+    DEMO_RESET_USER,
+];
 
 /// How to run the pool.
 #[derive(Debug, Clone)]

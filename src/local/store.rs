@@ -122,6 +122,7 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
     migrate(&conn)?;
+    super::ops_mfa::migrate(&conn)?;
     Ok(conn)
 }
 
