@@ -6,8 +6,8 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
-    LocalOptions, LocalPool,
+    DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SCENARIO_USERS,
+    DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, LocalOptions, LocalPool,
 };
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
@@ -786,7 +786,9 @@ async fn list_users_pages_and_filters() {
             .await
             .ok();
     }
-    // 4 demo users + 7 new ones, in pages of 3.
+    // The demo users (4, plus the MFA / account-state scenario users) + 7 new ones, in pages
+    // of 3.
+    let total = DEMO_CONFIRMED_USERS.len() + 1 + DEMO_SCENARIO_USERS.len() + 7;
     let mut seen = vec![];
     let mut token: Option<String> = None;
     let mut pages = 0;
@@ -813,12 +815,12 @@ async fn list_users_pages_and_filters() {
             None => break,
         }
     }
-    assert_eq!(pages, 4);
-    assert_eq!(seen.len(), 11);
+    assert_eq!(pages, total.div_ceil(3));
+    assert_eq!(seen.len(), total);
     let mut sorted = seen.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(sorted.len(), 11, "no user twice across pages");
+    assert_eq!(sorted.len(), total, "no user twice across pages");
 
     let names = |v: Value| -> Vec<String> {
         v["Users"]
@@ -856,9 +858,9 @@ async fn list_users_pages_and_filters() {
     );
     assert_eq!(
         names(h.call("ListUsers", f(r#"status = "Enabled""#)).await.ok()).len(),
-        11
+        total
     );
-    assert_eq!(names(h.call("ListUsers", f("")).await.ok()).len(), 11);
+    assert_eq!(names(h.call("ListUsers", f("")).await.ok()).len(), total);
     let only = h
         .call("ListUsers", json!({"UserPoolId": DEMO_POOL_ID, "Filter": "username = \"alice\"", "AttributesToGet": ["email"]}))
         .await
@@ -1658,7 +1660,7 @@ async fn two_servers_can_share_one_store() {
     .ok();
     assert_eq!(
         users["Users"].as_array().unwrap().len(),
-        4,
+        DEMO_CONFIRMED_USERS.len() + 1 + DEMO_SCENARIO_USERS.len(),
         "seeded once, not twice"
     );
     a.shutdown().await;
