@@ -53,11 +53,11 @@ async fn select_challenge_lists_what_the_user_can_do() {
         ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"],
         "alice has no phone number"
     );
-    let ch_erin = user_auth(&h, DEMO_CLIENT_ID, json!({"USERNAME": DEMO_PHONE_USER}))
+    let ch_phone = user_auth(&h, DEMO_CLIENT_ID, json!({"USERNAME": DEMO_PHONE_USER}))
         .await
         .ok();
     assert_eq!(
-        strings(&ch_erin["AvailableChallenges"]),
+        strings(&ch_phone["AvailableChallenges"]),
         ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
     );
 
@@ -101,7 +101,7 @@ async fn select_challenge_lists_what_the_user_can_do() {
         .respond(
             DEMO_CLIENT_ID,
             "SELECT_CHALLENGE",
-            &ch_erin["Session"],
+            &ch_phone["Session"],
             json!({"USERNAME": DEMO_PHONE_USER, "ANSWER": "PASSWORD_SRP", "SRP_A": eph.a_hex()}),
         )
         .await

@@ -33,6 +33,7 @@ pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
 pub mod ops_custom;
+pub mod ops_mfa;
 pub mod ops_user_auth;
 pub mod policy;
 pub mod seed;
@@ -70,10 +71,43 @@ pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
 /// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
 /// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
 pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
-/// A confirmed demo user with a verified phone number (and email), for SMS_OTP sign-in.
-pub const DEMO_PHONE_USER: &str = "erin";
+/// A confirmed demo user with a verified phone number and email, for passwordless sign-in
+/// (USER_AUTH with SMS_OTP or EMAIL_OTP).
+pub const DEMO_PHONE_USER: &str = "passwordless";
 /// [`DEMO_PHONE_USER`]'s phone number.
 pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
+/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
+/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
+pub const DEMO_TOTP_USER: &str = "mfa-totp";
+/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
+pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
+/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
+pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
+/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
+pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
+/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
+pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
+/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
+pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
+/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
+/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
+pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
+/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
+pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
+/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
+/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
+/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
+pub const DEMO_RESET_USER: &str = "reset-required";
+/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
+/// [`DEMO_PASSWORD`]).
+pub const DEMO_SCENARIO_USERS: &[&str] = &[
+    DEMO_TOTP_USER,
+    DEMO_SMS_MFA_USER,
+    DEMO_EMAIL_MFA_USER,
+    DEMO_MFA_CHOICE_USER,
+    DEMO_NEW_PASSWORD_USER,
+    DEMO_RESET_USER,
+];
 
 /// How to run the pool.
 #[derive(Debug, Clone)]

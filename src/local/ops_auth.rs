@@ -331,7 +331,7 @@ pub(crate) fn password_ok(
 ) -> ApiResult<Value> {
     after_password_ok(user)?;
     if user.status != "FORCE_CHANGE_PASSWORD" {
-        return sign_in_result(ctx, conn, pool, client, user);
+        return super::ops_mfa::after_password(ctx, conn, pool, client, user);
     }
     let now = ctx.now();
     let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
@@ -450,7 +450,7 @@ fn respond_new_password(
     user.modified = now;
     store::update_user(conn, &user)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
-    sign_in_result(ctx, conn, pool, client, &user)
+    super::ops_mfa::after_password(ctx, conn, pool, client, &user)
 }
 
 pub(crate) fn check_enabled(u: &UserRecord) -> ApiResult<()> {
@@ -1253,6 +1253,19 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 &responses,
             );
         }
+        if super::ops_mfa::handles(&challenge)
+            && let Some(answer) = super::ops_mfa::respond(
+                ctx,
+                conn,
+                &client,
+                &pool,
+                &challenge,
+                req.session.as_deref(),
+                &responses,
+            )?
+        {
+            return Ok(answer);
+        }
         if challenge != "PASSWORD_VERIFIER" {
             return Err(ApiError::invalid_parameter(format!(
                 "Challenge {challenge} is not supported by the embedded user pool"
@@ -1442,7 +1455,9 @@ pub fn get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .into_iter()
             .map(|(k, v)| json!({"Name": k, "Value": v}))
             .collect();
-        Ok(json!({"Username": user.username, "UserAttributes": attrs}))
+        let mut out = json!({"Username": user.username, "UserAttributes": attrs});
+        super::ops_mfa::add_user_mfa_fields(conn, &user, &mut out)?;
+        Ok(out)
     })
 }
 

@@ -1251,7 +1251,7 @@ pub fn seed(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         attributes.insert("email_verified".into(), "true".into());
         attributes.insert("phone_number".into(), DEMO_PHONE_NUMBER.into());
         attributes.insert("phone_number_verified".into(), "true".into());
-        attributes.insert("name".into(), "Erin Example".into());
+        attributes.insert("name".into(), "Pat Passwordless".into());
         store::insert_user(
             conn,
             &UserRecord {

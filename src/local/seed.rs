@@ -56,7 +56,8 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     }
     let contents = seed_contents(ctx, conn)?;
     let custom = super::ops_custom::seed(ctx, conn)?;
-    Ok(contents || custom || created)
+    let mfa = super::ops_mfa::seed_demo(ctx, conn)?;
+    Ok(contents || custom || mfa || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{PoolKeys, SigningKey};
 use super::store::{self, PoolRow};
-use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_user_auth};
+use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_mfa, ops_user_auth};
 
 /// Shared state of one running pool.
 pub struct Ctx {
@@ -156,6 +156,13 @@ pub const OPERATIONS: &[&str] = &[
     "AdminUserGlobalSignOut",
     "AdminCreateUser",
     "AdminSetUserPassword",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "SetUserMFAPreference",
+    "AdminSetUserMFAPreference",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "AdminResetUserPassword",
     "UpdateUserPool",
 ];
 
@@ -169,6 +176,9 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
             | "GetUser"
             | "GlobalSignOut"
             | "ChangePassword"
+            | "SetUserMFAPreference"
+            | "AssociateSoftwareToken"
+            | "VerifySoftwareToken"
     ) {
         ctx.ensure_keys()?;
     }
@@ -205,6 +215,13 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
         "AdminCreateUser" => ops_admin::admin_create_user(ctx, body),
         "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
+        "SetUserPoolMfaConfig" => ops_mfa::set_user_pool_mfa_config(ctx, body),
+        "GetUserPoolMfaConfig" => ops_mfa::get_user_pool_mfa_config(ctx, body),
+        "SetUserMFAPreference" => ops_mfa::set_user_mfa_preference(ctx, body),
+        "AdminSetUserMFAPreference" => ops_mfa::admin_set_user_mfa_preference(ctx, body),
+        "AssociateSoftwareToken" => ops_mfa::associate_software_token(ctx, body),
+        "VerifySoftwareToken" => ops_mfa::verify_software_token(ctx, body),
+        "AdminResetUserPassword" => ops_mfa::admin_reset_user_password(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),

@@ -123,6 +123,7 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(super::ops_custom::SCHEMA)?;
     migrate(&conn)?;
+    super::ops_mfa::migrate(&conn)?;
     Ok(conn)
 }
 
