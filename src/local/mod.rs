@@ -19,13 +19,26 @@
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
 //! AdminUserGlobalSignOut. Admin operations are not signature-checked.
 //!
+//! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
+//! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
+//! SELECT_CHALLENGE + AvailableChallenges, auto sign-in with the Session of SignUp /
+//! ConfirmSignUp); RespondToAuthChallenge CUSTOM_CHALLENGE, SELECT_CHALLENGE, PASSWORD,
+//! PASSWORD_SRP, EMAIL_OTP, SMS_OTP; UpdateUserPool; `LambdaConfig` and
+//! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
+//! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
+//! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
+//! absolute path); see [`triggers`] and `examples/triggers/`. Without custom-auth triggers a
+//! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
+//!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
 //! its `code`, as Cognito's invitation message does.
 //!
 //! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
 //! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
-//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`].
+//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`]; the
+//! custom-auth / USER_AUTH client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
+//! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 pub mod error;
 pub mod jwt;
@@ -306,6 +319,7 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         "  secret client: {} (its secret is in the README)",
         d.secret_client_id
     );
+    println!("  custom client: {DEMO_CUSTOM_CLIENT_ID} (CUSTOM_AUTH, USER_AUTH)");
     println!(
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
