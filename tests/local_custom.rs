@@ -490,6 +490,17 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
         "UserLambdaValidationException",
         "PreSignUp failed with error Sign-ups from blocked.example are not allowed.",
     );
+    // PreSignUp runs for AdminCreateUser too.
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "mallory", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "m@blocked.example"}]}),
+    )
+    .await
+    .err_is(
+        "UserLambdaValidationException",
+        "PreSignUp failed with error Sign-ups from blocked.example are not allowed.",
+    );
     h.call(
         "AdminGetUser",
         json!({"UserPoolId": DEMO_POOL_ID, "Username": "mallory"}),
