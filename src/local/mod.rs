@@ -32,11 +32,14 @@ pub mod jwt;
 pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
+pub mod ops_custom;
 pub mod ops_mfa;
+pub mod ops_user_auth;
 pub mod policy;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod triggers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -97,6 +100,13 @@ pub const DEMO_SCENARIO_USERS: &[&str] = &[
     DEMO_NEW_PASSWORD_USER,
     DEMO_RESET_USER,
 ];
+/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
+/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
+pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
+/// A confirmed demo user with a verified phone number (and email), for SMS_OTP sign-in.
+pub const DEMO_PHONE_USER: &str = "erin";
+/// [`DEMO_PHONE_USER`]'s phone number.
+pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
