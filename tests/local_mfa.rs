@@ -836,6 +836,31 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         ("NotAuthorizedException", EXPIRED)
     );
 
+    // A user created by an admin chooses a new password first, then sets up MFA.
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "jill", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp0rary-pw!"}),
+    )
+    .await
+    .ok();
+    let ch = h
+        .password_sign_in(&client, "jill", "Temp0rary-pw!")
+        .await
+        .ok();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let next = h
+        .respond(
+            &client,
+            "NEW_PASSWORD_REQUIRED",
+            &ch["Session"],
+            json!({"USERNAME": "jill", "NEW_PASSWORD": DEMO_PASSWORD}),
+        )
+        .await
+        .ok();
+    assert_eq!(next["ChallengeName"], "MFA_SETUP");
+    assert!(next.get("AuthenticationResult").is_none());
+
     // With SMS MFA in a required pool, a user with a phone number gets SMS_MFA right away.
     h.call(
         "SetUserPoolMfaConfig",
