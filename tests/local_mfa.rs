@@ -885,6 +885,19 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
         "+*******1234"
     );
+
+    // SMS as the only method: a user without a phone number cannot sign in.
+    h.call(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool_id, "MfaConfiguration": "ON", "SmsMfaConfiguration": {}}),
+    )
+    .await
+    .ok();
+    let (t, _) = h
+        .password_sign_in(&client, "fred", DEMO_PASSWORD)
+        .await
+        .err();
+    assert_eq!(t, "MFAMethodNotFoundException");
 }
 
 #[tokio::test]

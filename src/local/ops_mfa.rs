@@ -668,6 +668,9 @@ fn new_session(
 
 /// Finds the Session (None if this module never issued it).
 fn find_session(conn: &Connection, session: &str) -> ApiResult<Option<SessionRow>> {
+    if session.len() > 4096 {
+        return Ok(None);
+    }
     let Ok(raw) = B64URL.decode(session.trim().trim_end_matches('=')) else {
         return Ok(None);
     };
@@ -824,10 +827,9 @@ fn mfa_setup_challenge(
     user: &UserRecord,
     pm: &PoolMfa,
 ) -> ApiResult<Value> {
+    // SMS needs no setup: in a pool that requires MFA a user with a phone number is sent
+    // SMS_MFA directly (see `usable_methods`), so only TOTP and email are set up here.
     let mut can_setup = Vec::new();
-    if pm.sms_enabled && user.attributes.contains_key("phone_number") {
-        can_setup.push(SMS_MFA.to_string());
-    }
     if pm.totp_enabled {
         can_setup.push(SOFTWARE_TOKEN_MFA.to_string());
     }
@@ -835,9 +837,11 @@ fn mfa_setup_challenge(
         can_setup.push(EMAIL_OTP.to_string());
     }
     if can_setup.is_empty() {
+        // SMS is the pool's only method and the user has no phone number. The wording
+        // (typo included) is what Cognito answers.
         return Err(ApiError::new(
-            "InvalidUserPoolConfigurationException",
-            "MFA is required, but the user has no phone number and no other MFA method can be set up.",
+            "MFAMethodNotFoundException",
+            "No MFA mechanism registerd in the account.",
         ));
     }
     let data = SessionData {
