@@ -560,21 +560,39 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .await
         .err();
     assert_eq!(t, "NotAuthorizedException");
-    // Garbage Sessions never crash.
-    for bad in [json!("garbage"), json!(""), json!("TQ"), json!(null)] {
-        let r = h
-            .respond(
-                DEMO_CLIENT_ID,
-                "SMS_MFA",
-                &bad,
-                json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": "123456"}),
-            )
-            .await;
-        let (t, _) = r.err();
-        assert!(
-            t == "NotAuthorizedException" || t == "InvalidParameterException",
-            "{t}"
-        );
+    // Garbage Sessions never crash: a missing one is a bad parameter, anything else a
+    // session the pool does not know.
+    for challenge in [
+        "SMS_MFA",
+        "EMAIL_OTP",
+        "SOFTWARE_TOKEN_MFA",
+        "SELECT_MFA_TYPE",
+        "MFA_SETUP",
+    ] {
+        for bad in [
+            json!("garbage"),
+            json!("TQ"),
+            json!("x".repeat(10_000)),
+            json!(""),
+            json!(null),
+        ] {
+            let responses = json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": "123456",
+                "EMAIL_OTP_CODE": "123456", "SOFTWARE_TOKEN_MFA_CODE": "123456", "ANSWER": "SMS_MFA"});
+            let (t, m) = h
+                .respond(DEMO_CLIENT_ID, challenge, &bad, responses)
+                .await
+                .err();
+            let missing = bad.as_str().is_none_or(str::is_empty);
+            if missing {
+                assert_eq!(t, "InvalidParameterException", "{challenge} {m}");
+            } else {
+                assert_eq!(
+                    (t.as_str(), m.as_str()),
+                    ("NotAuthorizedException", EXPIRED),
+                    "{challenge}"
+                );
+            }
+        }
     }
 }
 

@@ -940,8 +940,9 @@ pub fn handles(challenge: &str) -> bool {
 }
 
 /// RespondToAuthChallenge for SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and
-/// MFA_SETUP. Returns None for an EMAIL_OTP whose Session this module did not issue (USER_AUTH's
-/// first-factor EMAIL_OTP is answered elsewhere).
+/// MFA_SETUP; always `Some` today (the Option leaves room for a challenge name shared with
+/// another flow). USER_AUTH's first-factor EMAIL_OTP must be routed before this is reached: a
+/// Session this module did not issue is answered as expired.
 pub fn respond(
     ctx: &Ctx,
     conn: &Connection,
@@ -957,9 +958,6 @@ pub fn respond(
         None => None,
     };
     let Some(row) = row else {
-        if challenge == EMAIL_OTP {
-            return Ok(None);
-        }
         return Err(if session.is_none() {
             ApiError::invalid_parameter("Missing required parameter Session")
         } else {
