@@ -903,6 +903,22 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
         "+*******1234"
     );
+    // The code that arrived proves the phone number.
+    let verified = json!({"Name": "phone_number_verified", "Value": "true"});
+    let attrs = |u: Value| u["UserAttributes"].as_array().unwrap().clone();
+    assert!(!attrs(h.admin_get_user(&pool_id, "gina").await).contains(&verified));
+    let sent = h.outbox("gina", "MFA").await;
+    tokens(
+        &h.respond(
+            &client,
+            "SMS_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "gina", "SMS_MFA_CODE": sent.code}),
+        )
+        .await
+        .ok(),
+    );
+    assert!(attrs(h.admin_get_user(&pool_id, "gina").await).contains(&verified));
 
     // SMS as the only method: a user without a phone number cannot sign in.
     h.call(

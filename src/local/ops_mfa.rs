@@ -1005,6 +1005,20 @@ pub fn respond(
                 return Err(code_mismatch());
             }
             spend(conn, &row)?;
+            // A code that arrived proves the address: Cognito marks it verified.
+            let verified_attr = if challenge == SMS_MFA {
+                "phone_number_verified"
+            } else {
+                "email_verified"
+            };
+            if row.data.setup_email.is_none()
+                && user.attributes.get(verified_attr).map(String::as_str) != Some("true")
+            {
+                user.attributes
+                    .insert(verified_attr.to_string(), "true".into());
+                user.modified = now;
+                store::update_user(conn, &user)?;
+            }
             if let Some(email) = &row.data.setup_email {
                 // Email MFA set up during sign-in: the address is now the user's, verified.
                 user.attributes.insert("email".into(), email.clone());
