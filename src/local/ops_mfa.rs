@@ -1541,3 +1541,51 @@ pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     }
     Ok(created)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 Appendix B (SHA-1 seed "12345678901234567890"), last 6 of the 8 digits.
+    #[test]
+    fn totp_matches_rfc_6238_and_accepts_one_step_either_side() {
+        let secret = totp_rs::Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        assert_eq!(totp_code(&secret, 59).unwrap(), "287082");
+        assert_eq!(totp_code(&secret, 1111111109).unwrap(), "081804");
+        assert_eq!(totp_code(&secret, 1234567890).unwrap(), "005924");
+        let at = 1111111109;
+        let step = at / 30;
+        for (delta, expected) in [(-30, Some(step - 1)), (0, Some(step)), (30, Some(step + 1))] {
+            let code = totp_code(&secret, at + delta).unwrap();
+            assert_eq!(totp_step(&secret, &code, at).unwrap(), expected, "{delta}");
+        }
+        let far = totp_code(&secret, at + 90).unwrap();
+        assert_eq!(totp_step(&secret, &far, at).unwrap(), None);
+        for junk in ["", "12345", "1234567", "12a456", "+12345", "１２３４５６"] {
+            assert_eq!(totp_step(&secret, junk, at).unwrap(), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn new_secrets_are_base32_and_distinct() {
+        let a = new_totp_secret();
+        let b = new_totp_secret();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 52);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+        );
+        assert!(totp(&a).is_ok());
+    }
+
+    #[test]
+    fn demo_secrets_are_valid() {
+        for s in [
+            super::super::DEMO_TOTP_SECRET,
+            super::super::DEMO_CHOICE_TOTP_SECRET,
+        ] {
+            assert!(totp(s).is_ok(), "{s}");
+        }
+    }
+}
