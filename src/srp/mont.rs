@@ -26,6 +26,9 @@ pub struct Modulus {
     /// The CPU has BMI2 and ADX (mulx, adcx, adox): use the x86-64 row kernel.
     #[cfg(target_arch = "x86_64")]
     adx: bool,
+    /// The CPU has AVX-512 IFMA: variable-base powers run on 52-bit digits in vector lanes.
+    #[cfg(target_arch = "x86_64")]
+    ifma: Option<ifma::Ifma>,
 }
 
 fn to_limbs(x: &BigUint) -> Limbs {
@@ -402,6 +405,188 @@ mod x86 {
     }
 }
 
+/// Left-to-right sliding-window exponentiation (5-bit windows) in any Montgomery domain;
+/// `exp` is not zero.
+fn window_pow<E: Copy>(
+    b: E,
+    one: E,
+    exp: &BigUint,
+    mul: impl Fn(&E, &E) -> E,
+    sqr: impl Fn(&E) -> E,
+) -> E {
+    const W: u64 = 5;
+    // odd[i] = b^(2i+1)
+    let b2 = sqr(&b);
+    let mut odd = Vec::with_capacity(1 << (W - 1));
+    odd.push(b);
+    for i in 1..(1 << (W - 1)) {
+        let next = mul(&odd[i - 1], &b2);
+        odd.push(next);
+    }
+    let mut acc = one;
+    let mut i = exp.bits() as i64 - 1;
+    while i >= 0 {
+        if !exp.bit(i as u64) {
+            acc = sqr(&acc);
+            i -= 1;
+            continue;
+        }
+        // Longest window [l, i] of at most W bits that ends in a set bit.
+        let mut l = (i - W as i64 + 1).max(0);
+        while !exp.bit(l as u64) {
+            l += 1;
+        }
+        let mut val = 0usize;
+        for k in (l..=i).rev() {
+            acc = sqr(&acc);
+            val = (val << 1) | usize::from(exp.bit(k as u64));
+        }
+        acc = mul(&acc, &odd[val >> 1]);
+        i = l - 1;
+    }
+    acc
+}
+
+/// Montgomery multiplication with AVX-512 IFMA (`vpmadd52luq`/`vpmadd52huq`): numbers as 60
+/// digits of 52 bits (R = 2^3120) in 8 vectors of 8 lanes, one digit of b per step, eight lanes
+/// of products per instruction. Lanes hold partial sums (up to 2^60) and are carried only at the
+/// end. Almost-Montgomery: inputs and outputs are below 2N (4N < R keeps it so), the exact
+/// residue is taken when leaving the domain. Chosen at run time; the 64-bit code is the fallback.
+#[cfg(target_arch = "x86_64")]
+mod ifma {
+    use core::arch::x86_64::*;
+
+    use num_bigint::BigUint;
+
+    const USED: usize = 60;
+    const LANES: usize = 64;
+    const MASK: u64 = (1 << 52) - 1;
+    pub type Digits = [u64; LANES];
+
+    pub struct Ifma {
+        n: Digits,
+        n_big: BigUint,
+        /// -n⁻¹ mod 2^52
+        k0: u64,
+        /// R mod N, "one" in the domain.
+        one: Digits,
+    }
+
+    fn to_digits(x: &BigUint) -> Digits {
+        let limbs: Vec<u64> = x.iter_u64_digits().collect();
+        let limb = |i: usize| limbs.get(i).copied().unwrap_or(0);
+        let mut out = [0u64; LANES];
+        for (j, d) in out.iter_mut().enumerate().take(USED) {
+            let bit = 52 * j;
+            let (w, o) = (bit / 64, bit % 64);
+            let mut v = limb(w) >> o;
+            if o > 12 {
+                v |= limb(w + 1) << (64 - o);
+            }
+            *d = v & MASK;
+        }
+        out
+    }
+
+    fn from_digits(d: &Digits) -> BigUint {
+        let mut x = BigUint::default();
+        for &v in d.iter().rev() {
+            x <<= 52;
+            x += v;
+        }
+        x
+    }
+
+    impl Ifma {
+        pub fn new(n: &BigUint) -> Option<Self> {
+            if !(std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512ifma"))
+                || n.bits() + 2 > (52 * USED) as u64
+            {
+                return None;
+            }
+            let nd = to_digits(n);
+            let mut inv: u64 = 1;
+            for _ in 0..7 {
+                inv = inv.wrapping_mul(2u64.wrapping_sub(nd[0].wrapping_mul(inv)));
+            }
+            let one = (BigUint::from(1u32) << (52 * USED)) % n;
+            Some(Self {
+                n: nd,
+                n_big: n.clone(),
+                k0: inv.wrapping_neg() & MASK,
+                one: to_digits(&one),
+            })
+        }
+
+        /// base^exp mod N for exp ≠ 0.
+        pub fn pow(&self, base: &BigUint, exp: &BigUint) -> BigUint {
+            let b = to_digits(&(((base % &self.n_big) << (52 * USED)) % &self.n_big));
+            let r = super::window_pow(b, self.one, exp, |x, y| self.amm(x, y), |x| self.amm(x, x));
+            let mut unit = [0u64; LANES];
+            unit[0] = 1;
+            from_digits(&self.amm(&r, &unit)) % &self.n_big
+        }
+
+        /// a·b·R⁻¹ mod N, up to one N: a, b < 2N as normalised digits; the result likewise.
+        fn amm(&self, a: &Digits, b: &Digits) -> Digits {
+            // SAFETY: `Ifma` exists only when the CPU has AVX-512F and AVX-512 IFMA.
+            unsafe { amm(a, b, &self.n, self.k0) }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn amm(a: &Digits, b: &Digits, n: &Digits, k0: u64) -> Digits {
+        let load = |d: &Digits| -> [__m512i; 8] {
+            // SAFETY: each chunk is 8 in-bounds u64s; loadu has no alignment requirement.
+            core::array::from_fn(|k| unsafe { _mm512_loadu_si512(d[8 * k..].as_ptr().cast()) })
+        };
+        let av = load(a);
+        let nv = load(n);
+        let zero = _mm512_setzero_si512();
+        let mut r = [zero; 8];
+        let n0 = n[0];
+        for &bi in b.iter().take(USED) {
+            let bv = _mm512_set1_epi64(bi as i64);
+            for k in 0..8 {
+                r[k] = _mm512_madd52lo_epu64(r[k], av[k], bv);
+            }
+            let r0 = _mm_cvtsi128_si64(_mm512_castsi512_si128(r[0])) as u64;
+            let y = r0.wrapping_mul(k0) & MASK;
+            let yv = _mm512_set1_epi64(y as i64);
+            for k in 0..8 {
+                r[k] = _mm512_madd52lo_epu64(r[k], nv[k], yv);
+            }
+            // Digit 0 is now 0 mod 2^52; what is above moves into the next digit.
+            let low = (u128::from(n0) * u128::from(y)) as u64 & MASK;
+            let carry = (r0 + low) >> 52;
+            for k in 0..7 {
+                r[k] = _mm512_alignr_epi64::<1>(r[k + 1], r[k]);
+            }
+            r[7] = _mm512_alignr_epi64::<1>(zero, r[7]);
+            r[0] = _mm512_add_epi64(r[0], _mm512_maskz_set1_epi64(1, carry as i64));
+            for k in 0..8 {
+                r[k] = _mm512_madd52hi_epu64(r[k], av[k], bv);
+            }
+            for k in 0..8 {
+                r[k] = _mm512_madd52hi_epu64(r[k], nv[k], yv);
+            }
+        }
+        let mut out = [0u64; LANES];
+        for k in 0..8 {
+            // SAFETY: 8 in-bounds u64s; storeu has no alignment requirement.
+            unsafe { _mm512_storeu_si512(out[8 * k..].as_mut_ptr().cast(), r[k]) };
+        }
+        let mut c = 0u64;
+        for d in out.iter_mut() {
+            let v = *d + c;
+            *d = v & MASK;
+            c = v >> 52;
+        }
+        out
+    }
+}
+
 /// a ≥ b on equal-length little-endian limbs.
 fn geq(a: &Limbs, b: &Limbs) -> bool {
     for i in (0..LIMBS).rev() {
@@ -443,6 +628,8 @@ impl Modulus {
             one: to_limbs(&r_mod_n),
             #[cfg(target_arch = "x86_64")]
             adx: x86::available(),
+            #[cfg(target_arch = "x86_64")]
+            ifma: ifma::Ifma::new(n),
         }
     }
 
@@ -542,42 +729,13 @@ impl Modulus {
         if exp.is_zero() {
             return BigUint::one() % &self.n_big;
         }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v) = &self.ifma {
+            return v.pow(base, exp);
+        }
         let b = self.enter_mont(base);
-        self.leave_mont(&self.pow_mont(&b, exp))
-    }
-
-    fn pow_mont(&self, b: &Limbs, exp: &BigUint) -> Limbs {
-        const W: u64 = 5;
-        // odd[i] = b^(2i+1)
-        let b2 = self.sqr(b);
-        let mut odd = Vec::with_capacity(1 << (W - 1));
-        odd.push(*b);
-        for i in 1..(1 << (W - 1)) {
-            let next = self.mul(&odd[i - 1], &b2);
-            odd.push(next);
-        }
-        let mut acc = self.one;
-        let mut i = exp.bits() as i64 - 1;
-        while i >= 0 {
-            if !exp.bit(i as u64) {
-                acc = self.sqr(&acc);
-                i -= 1;
-                continue;
-            }
-            // Longest window [l, i] of at most W bits that ends in a set bit.
-            let mut l = (i - W as i64 + 1).max(0);
-            while !exp.bit(l as u64) {
-                l += 1;
-            }
-            let mut val = 0usize;
-            for k in (l..=i).rev() {
-                acc = self.sqr(&acc);
-                val = (val << 1) | usize::from(exp.bit(k as u64));
-            }
-            acc = self.mul(&acc, &odd[val >> 1]);
-            i = l - 1;
-        }
-        acc
+        let r = window_pow(b, self.one, exp, |x, y| self.mul(x, y), |x| self.sqr(x));
+        self.leave_mont(&r)
     }
 }
 
