@@ -628,8 +628,10 @@ impl Modulus {
             one: to_limbs(&r_mod_n),
             #[cfg(target_arch = "x86_64")]
             adx: x86::available(),
+            // Unoptimised builds do not inline the vector intrinsics, which makes this path
+            // slower there than the ADX assembly: debug builds (the tests) keep to the latter.
             #[cfg(target_arch = "x86_64")]
-            ifma: ifma::Ifma::new(n),
+            ifma: ifma::Ifma::new(n).filter(|_| !cfg!(debug_assertions)),
         }
     }
 
@@ -808,31 +810,203 @@ pub fn pow_n(b: &BigUint, e: &BigUint) -> BigUint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngCore;
+    use rand::rngs::StdRng;
+    use rand::{Rng, RngCore, SeedableRng};
 
-    fn random(bytes: usize) -> BigUint {
+    fn n() -> &'static BigUint {
+        &super::super::GROUP.n
+    }
+
+    /// A seeded generator; the seed is in every failure message, so a failure can be replayed.
+    fn rng() -> (StdRng, u64) {
+        let seed = rand::thread_rng().next_u64();
+        (StdRng::seed_from_u64(seed), seed)
+    }
+
+    fn random(rng: &mut StdRng, bytes: usize) -> BigUint {
         let mut v = vec![0u8; bytes];
-        rand::thread_rng().fill_bytes(&mut v);
+        rng.fill_bytes(&mut v);
         BigUint::from_bytes_be(&v)
     }
 
-    #[test]
-    fn matches_num_bigint_modpow() {
-        let n = &super::super::GROUP.n;
-        for (base_bytes, exp_bytes) in [(384, 32), (384, 64), (3, 1), (384, 384), (200, 1024)] {
-            let b = random(base_bytes) % n;
-            let e = random(exp_bytes);
-            assert_eq!(pow_n(&b, &e), b.modpow(&e, n), "{base_bytes}/{exp_bytes}");
+    /// Every implementation this CPU can run, each forced on its own.
+    fn backends() -> Vec<(&'static str, Modulus)> {
+        let mut out = Vec::new();
+        #[allow(unused_mut)]
+        let mut portable = Modulus::new(n());
+        #[cfg(target_arch = "x86_64")]
+        {
+            portable.adx = false;
+            portable.ifma = None;
         }
-        let e = random(48);
-        assert_eq!(pow_g(&e), BigUint::from(2u32).modpow(&e, n));
-        let big = random(1024);
-        assert_eq!(pow_g(&big), BigUint::from(2u32).modpow(&big, n));
+        out.push(("portable", portable));
+        #[cfg(target_arch = "x86_64")]
+        {
+            if x86::available() {
+                let mut m = Modulus::new(n());
+                m.ifma = None;
+                out.push(("adx", m));
+            }
+            let mut m = Modulus::new(n());
+            m.ifma = ifma::Ifma::new(n());
+            if m.ifma.is_some() {
+                out.push(("ifma", m));
+            }
+        }
+        out
+    }
+
+    /// Bases worth trying: edges of the range, values ≥ N, and random values of many sizes.
+    fn bases(rng: &mut StdRng) -> Vec<BigUint> {
+        let n = n();
+        let r_mod_n = (BigUint::one() << (64 * LIMBS)) % n;
+        let mut v = vec![
+            BigUint::zero(),
+            BigUint::one(),
+            BigUint::from(2u32),
+            n - 1u32,
+            n - 2u32,
+            n.clone(),
+            n + 1u32,
+            (BigUint::one() << 3072) - 1u32,
+            r_mod_n,
+            n * 3u32 + 5u32,
+        ];
+        for bytes in [1, 8, 47, 200, 383, 384, 384, 384, 500] {
+            v.push(random(rng, bytes));
+        }
+        v
+    }
+
+    /// Exponents: tiny, word and window boundaries, long zero runs, all ones, 1..1024 bytes.
+    fn exponents(rng: &mut StdRng) -> Vec<BigUint> {
+        let one = BigUint::one();
+        let mut v = vec![one.clone(), BigUint::from(2u32), BigUint::from(3u32)];
+        for k in [5, 31, 63, 64, 65, 255, 256, 511, 512, 1000] {
+            v.push(&one << k);
+            v.push((&one << k) + 1u32);
+            v.push((&one << k) - 1u32);
+        }
+        // A set bit, a run of 700 zeros, then random bits; and random bytes with zero bytes.
+        v.push(((&one << 700) | random(rng, 32)) << 3);
+        let mut sparse = vec![0u8; 64];
+        for b in sparse.iter_mut().step_by(9) {
+            *b = rng.r#gen();
+        }
+        sparse[0] |= 1;
+        v.push(BigUint::from_bytes_be(&sparse));
+        for bytes in [1, 2, 3, 7, 8, 9, 31, 32, 33, 64, 65, 128, 384] {
+            v.push(random(rng, bytes));
+        }
+        v
+    }
+
+    #[test]
+    fn pow_matches_num_bigint_on_every_backend() {
+        let (mut rng, seed) = rng();
+        let n = n();
+        let bases = bases(&mut rng);
+        let exps = exponents(&mut rng);
+        let backends = backends();
+        let mut cases = Vec::new();
+        for (i, b) in bases.iter().enumerate() {
+            // Every base with a few exponents, every exponent with a few bases.
+            for e in exps.iter().skip(i % 4).step_by(4) {
+                cases.push((b.clone(), e.clone()));
+            }
+        }
+        // Exponents up to 1024 bytes.
+        cases.push((bases[15].clone(), random(&mut rng, 1024) | BigUint::one()));
+        // Unoptimised builds run the portable and IFMA code 5-7 times slower than the ADX
+        // kernel (which is assembly either way): there they take a share of the cases.
+        let step = |name: &str| match (cfg!(debug_assertions), name) {
+            (true, "portable") => 6,
+            (true, "ifma") => 3,
+            _ => 1,
+        };
+        for (i, (b, e)) in cases.iter().enumerate() {
+            let want = b.modpow(e, n);
+            for (name, m) in &backends {
+                if i % step(name) != 0 {
+                    continue;
+                }
+                assert_eq!(
+                    m.pow(b, e),
+                    want,
+                    "{name}: base {b:x}, exp {e:x}, seed {seed}"
+                );
+            }
+        }
+        for (name, m) in &backends {
+            assert_eq!(m.pow(&bases[3], &BigUint::zero()), BigUint::one(), "{name}");
+        }
+    }
+
+    #[test]
+    fn mul_and_sqr_match_num_bigint_on_every_kernel() {
+        let (mut rng, seed) = rng();
+        let n = n();
+        let mut values = vec![BigUint::zero(), BigUint::one(), n - 1u32, n - 2u32];
+        for _ in 0..12 {
+            values.push(random(&mut rng, 384) % n);
+        }
+        for (name, m) in backends() {
+            for a in &values {
+                let am = m.enter_mont(a);
+                assert_eq!(
+                    m.leave_mont(&m.sqr(&am)),
+                    (a * a) % n,
+                    "{name} sqr {a:x}, seed {seed}"
+                );
+                for b in values.iter().step_by(3) {
+                    let bm = m.enter_mont(b);
+                    assert_eq!(
+                        m.leave_mont(&m.mul(&am, &bm)),
+                        (a * b) % n,
+                        "{name} mul {a:x}·{b:x}, seed {seed}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_base_matches_num_bigint() {
+        let (mut rng, seed) = rng();
+        let n = n();
+        let g = BigUint::from(2u32);
+        let one = BigUint::one();
+        let mut exps = vec![
+            BigUint::zero(),
+            one.clone(),
+            BigUint::from(255u32),
+            BigUint::from(256u32),
+            (&one << 255) + 1u32,
+            (&one << 256) - 1u32,
+            &one << 256,
+            (&one << 512) - 1u32,
+            random(&mut rng, 1024),
+        ];
+        for bytes in [1, 2, 16, 31, 32, 32, 32, 33, 64] {
+            exps.push(random(&mut rng, bytes));
+        }
+        for e in &exps {
+            assert_eq!(pow_g(e), g.modpow(e, n), "exp {e:x}, seed {seed}");
+        }
+        // The table agrees with the sliding window of every backend.
+        let e = random(&mut rng, 32);
+        for (name, m) in backends() {
+            assert_eq!(
+                G_TABLE.pow(&m, &g, &e),
+                m.pow(&g, &e),
+                "{name}, seed {seed}"
+            );
+        }
     }
 
     #[test]
     fn edge_exponents_and_bases() {
-        let n = &super::super::GROUP.n;
+        let n = n();
         assert_eq!(
             pow_n(&BigUint::from(7u32), &BigUint::zero()),
             BigUint::one()
@@ -845,12 +1019,13 @@ mod tests {
         );
         let n_minus_1 = n - 1u32;
         assert_eq!(pow_n(&n_minus_1, &BigUint::from(2u32)), BigUint::one());
+        assert_eq!(pow_n(&n_minus_1, &BigUint::from(3u32)), n_minus_1);
         // A base ≥ N is reduced first.
         assert_eq!(
             pow_n(&(n + 3u32), &BigUint::from(2u32)),
             BigUint::from(9u32)
         );
-        let all_ones = (BigUint::one() << 512) - 1u32;
-        assert_eq!(pow_g(&all_ones), BigUint::from(2u32).modpow(&all_ones, n));
+        // Fermat: 2^(N−1) = 1 for the prime N.
+        assert_eq!(pow_n(&BigUint::from(2u32), &n_minus_1), BigUint::one());
     }
 }
