@@ -519,13 +519,28 @@ mod ifma {
             })
         }
 
-        /// base^exp mod N for exp ≠ 0.
-        pub fn pow(&self, base: &BigUint, exp: &BigUint) -> BigUint {
-            let b = to_digits(&(((base % &self.n_big) << (52 * USED)) % &self.n_big));
-            let r = super::window_pow(b, self.one, exp, |x, y| self.amm(x, y), |x| self.amm(x, x));
+        /// x·R mod N as digits.
+        pub fn enter(&self, x: &BigUint) -> Digits {
+            to_digits(&(((x % &self.n_big) << (52 * USED)) % &self.n_big))
+        }
+
+        /// x·R⁻¹ mod N, fully reduced.
+        pub fn leave(&self, x: &Digits) -> BigUint {
             let mut unit = [0u64; LANES];
             unit[0] = 1;
-            from_digits(&self.amm(&r, &unit)) % &self.n_big
+            from_digits(&self.amm(x, &unit)) % &self.n_big
+        }
+
+        /// a·b·R⁻¹ (mod N) for values from [`Ifma::enter`] or this.
+        pub fn mul(&self, a: &Digits, b: &Digits) -> Digits {
+            self.amm(a, b)
+        }
+
+        /// base^exp mod N for exp ≠ 0.
+        pub fn pow(&self, base: &BigUint, exp: &BigUint) -> BigUint {
+            let b = self.enter(base);
+            let r = super::window_pow(b, self.one, exp, |x, y| self.amm(x, y), |x| self.amm(x, x));
+            self.leave(&r)
         }
 
         /// a·b·R⁻¹ mod N, up to one N: a, b < 2N as normalised digits; the result likewise.
@@ -741,54 +756,90 @@ impl Modulus {
     }
 }
 
-/// Fixed-base table for g with 8-bit windows: `table[255·i + d − 1] = g^(d·256^i)` in Montgomery
+/// Fixed-base table for g with 8-bit windows: entry `255·i + d − 1` is g^(d·256^i) in Montgomery
 /// form for d in 1..=255, covering exponents below 2^256 (every exponent a sign-in uses: 256-bit
-/// randoms and SHA-256 outputs) with at most 31 multiplications and no squaring. 3 MiB, built
-/// once on first use (8,160 multiplications, ~25 ms).
+/// randoms and SHA-256 outputs) with at most 31 multiplications and no squaring. 3-4 MiB, built
+/// once on first use (8,160 multiplications), in the representation of the fastest backend.
 pub struct FixedBase {
-    table: Vec<Limbs>,
+    table: Table,
+}
+
+enum Table {
+    Limbs(Vec<Limbs>),
+    #[cfg(target_arch = "x86_64")]
+    Digits(Vec<ifma::Digits>),
 }
 
 const FIXED_BITS: usize = 8;
 const FIXED_WINDOWS: usize = 256 / FIXED_BITS;
 const FIXED_DIGITS: usize = (1 << FIXED_BITS) - 1;
 
+fn build_table<E: Copy>(g: E, mul: impl Fn(&E, &E) -> E) -> Vec<E> {
+    let mut table = Vec::with_capacity(FIXED_WINDOWS * FIXED_DIGITS);
+    let mut base = g;
+    for _ in 0..FIXED_WINDOWS {
+        let start = table.len();
+        table.push(base);
+        for d in 1..FIXED_DIGITS {
+            let next = mul(&table[start + d - 1], &base);
+            table.push(next);
+        }
+        // The next window's base: g^(256^(i+1)) = g^(255·256^i) · g^(256^i).
+        base = mul(&table[start + FIXED_DIGITS - 1], &base);
+    }
+    table
+}
+
+/// The product of the table entries for the exponent's bytes; `None` for exponent 0.
+fn table_pow<E: Copy>(table: &[E], exp_le: &[u8], mul: impl Fn(&E, &E) -> E) -> Option<E> {
+    let mut acc: Option<E> = None;
+    for (i, &digit) in exp_le.iter().enumerate() {
+        if digit != 0 {
+            let entry = &table[FIXED_DIGITS * i + usize::from(digit) - 1];
+            acc = Some(match acc {
+                None => *entry,
+                Some(acc) => mul(&acc, entry),
+            });
+        }
+    }
+    acc
+}
+
 impl FixedBase {
     pub fn new(m: &Modulus, g: &BigUint) -> Self {
-        let mut table = Vec::with_capacity(FIXED_WINDOWS * FIXED_DIGITS);
-        let mut base = m.enter_mont(g);
-        for _ in 0..FIXED_WINDOWS {
-            let start = table.len();
-            table.push(base);
-            for d in 1..FIXED_DIGITS {
-                let next = m.mul(&table[start + d - 1], &base);
-                table.push(next);
-            }
-            // The next window's base: g^(256^(i+1)) = g^(255·256^i) · g^(256^i).
-            base = m.mul(&table[start + FIXED_DIGITS - 1], &base);
+        #[cfg(target_arch = "x86_64")]
+        if let Some(f) = &m.ifma {
+            return Self {
+                table: Table::Digits(build_table(f.enter(g), |a, b| f.mul(a, b))),
+            };
         }
-        Self { table }
+        Self {
+            table: Table::Limbs(build_table(m.enter_mont(g), |a, b| m.mul(a, b))),
+        }
     }
 
-    /// g^exp mod N; exponents beyond the table take the sliding window.
+    /// g^exp mod N for the `m` the table was built with; exponents beyond the table take the
+    /// sliding window.
     pub fn pow(&self, m: &Modulus, g: &BigUint, exp: &BigUint) -> BigUint {
         if exp.bits() > (FIXED_BITS * FIXED_WINDOWS) as u64 {
             return m.pow(g, exp);
         }
-        let mut acc: Option<Limbs> = None;
         let bytes = exp.to_bytes_le();
-        for (i, &digit) in bytes.iter().enumerate() {
-            if digit != 0 {
-                let entry = &self.table[FIXED_DIGITS * i + usize::from(digit) - 1];
-                acc = Some(match acc {
-                    None => *entry,
-                    Some(acc) => m.mul(&acc, entry),
-                });
+        match (&self.table, m) {
+            #[cfg(target_arch = "x86_64")]
+            (Table::Digits(t), Modulus { ifma: Some(f), .. }) => {
+                match table_pow(t, &bytes, |a, b| f.mul(a, b)) {
+                    Some(acc) => f.leave(&acc),
+                    None => BigUint::one() % &m.n_big,
+                }
             }
-        }
-        match acc {
-            Some(acc) => m.leave_mont(&acc),
-            None => BigUint::one() % &m.n_big,
+            (Table::Limbs(t), _) => match table_pow(t, &bytes, |a, b| m.mul(a, b)) {
+                Some(acc) => m.leave_mont(&acc),
+                None => BigUint::one() % &m.n_big,
+            },
+            // A table of the other representation than `m` uses: still right, only slower.
+            #[cfg(target_arch = "x86_64")]
+            _ => m.pow(g, exp),
         }
     }
 }
