@@ -1,10 +1,19 @@
 //! Fixed-size Montgomery arithmetic modulo Cognito's 3072-bit N.
 //!
-//! `num-bigint`'s generic `modpow` costs about 7 µs per 3072-bit step here, which makes one
-//! sign-in's client work ~8 ms. This module does the same math on fixed 48-limb arrays
-//! (schoolbook rows with separate Montgomery reduction; a mulx/adcx/adox row kernel on x86-64
-//! CPUs that have BMI2 and ADX), with a sliding window for variable bases and a precomputed
-//! table for the fixed base g = 2. Results are checked against `num-bigint` in the tests.
+//! `num-bigint`'s generic `modpow` costs about 7 µs per 3072-bit step here, which made one
+//! sign-in's client work ~8 ms. This module does the same math on fixed-size arrays, with a
+//! 5-bit sliding window for variable bases and an 8-bit fixed-base table for g = 2. Three
+//! backends, the fastest the CPU has chosen at run time, all checked against `num-bigint`:
+//!
+//! - AVX-512 IFMA (x86-64): 60 digits of 52 bits in 8 vector registers, ~1 µs per product.
+//!   Used for the variable-base powers and the g table, in optimised builds only (unoptimised
+//!   builds do not inline the intrinsics).
+//! - BMI2 + ADX (x86-64): 48 limbs of 64 bits, schoolbook rows then Montgomery reduction,
+//!   a `mulx`/`adcx`/`adox` row kernel in inline assembly, ~2.5 µs per product.
+//! - Portable Rust: the same rows with `u128` arithmetic, ~6.5 µs per product.
+//!
+//! One client sign-in (A = g^a, g^x, then a 512-bit exponent: ~600 squarings and
+//! multiplications) costs ~0.8 ms with IFMA, ~1.5 ms with ADX.
 
 use std::sync::LazyLock;
 
