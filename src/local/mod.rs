@@ -17,7 +17,11 @@
 //! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
 //! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
-//! AdminUserGlobalSignOut. Admin operations are not signature-checked.
+//! AdminUserGlobalSignOut; MFA ([`ops_mfa`]): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+//! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
+//! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
+//! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Admin operations are not signature-checked.
 //!
 //! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
 //! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
@@ -36,8 +40,11 @@
 //!
 //! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
 //! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
-//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`]; the
-//! custom-auth / USER_AUTH client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
+//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`], and a user
+//! for each challenge scenario ([`DEMO_SCENARIO_USERS`]: TOTP, SMS and email MFA, a choice of
+//! MFA, FORCE_CHANGE_PASSWORD, RESET_REQUIRED). The demo pool's MfaConfiguration is OPTIONAL
+//! with SMS, TOTP and email MFA offered, so ordinary users sign in without MFA. For custom auth
+//! and USER_AUTH: the client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 pub mod error;
@@ -324,6 +331,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
         d.unconfirmed_user
+    );
+    println!(
+        "  scenarios:     {} (the README says what each demonstrates)",
+        DEMO_SCENARIO_USERS.join(", ")
     );
     println!(
         "  jwks:          {}/{}/.well-known/jwks.json",

@@ -55,9 +55,9 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
     }
     let contents = seed_contents(ctx, conn)?;
-    let custom = super::ops_custom::seed(ctx, conn)?;
     let mfa = super::ops_mfa::seed_demo(ctx, conn)?;
-    Ok(contents || custom || mfa || created)
+    let custom = super::ops_custom::seed(ctx, conn)?;
+    Ok(contents || mfa || custom || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
