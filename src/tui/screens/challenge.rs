@@ -34,6 +34,32 @@ fn mfa_name(m: MfaType) -> &'static str {
     }
 }
 
+/// What each MFA type means, for the selection lists.
+pub fn mfa_note(m: MfaType) -> &'static str {
+    match m {
+        MfaType::Sms => "a code by text message (SMS_MFA)",
+        MfaType::Totp => "a code from an authenticator app (SOFTWARE_TOKEN_MFA)",
+        MfaType::Email => "a code by email (EMAIL_OTP)",
+    }
+}
+
+/// What each USER_AUTH first factor means.
+pub fn factor_note(f: &str) -> &'static str {
+    match f {
+        "PASSWORD" => "the password itself, over TLS (like USER_PASSWORD_AUTH)",
+        "PASSWORD_SRP" => "the password, proven with SRP: it never leaves",
+        "EMAIL_OTP" => "a one-time code sent by email, no password",
+        "SMS_OTP" => "a one-time code sent by SMS, no password",
+        "WEB_AUTHN" => "a passkey: not possible here (see below)",
+        _ => "",
+    }
+}
+
+/// Why WEB_AUTHN cannot be chosen in a terminal.
+pub const WEB_AUTHN_NOTE: &str = "WEB_AUTHN needs a passkey ceremony (navigator.credentials \
+     in a browser, or the OS's authenticator): a terminal cannot perform it. Choose another \
+     factor.";
+
 fn delivery(d: &Option<CodeDeliveryDetails>) -> Option<String> {
     let d = d.as_ref()?;
     Some(format!(
@@ -173,9 +199,15 @@ impl ChallengeState {
                     required("code", "The code").map(confirm)
                 }
                 SignInStep::ContinueSignInWithMfaSelection { .. }
-                | SignInStep::ContinueSignInWithMfaSetupSelection { .. }
-                | SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                | SignInStep::ContinueSignInWithMfaSetupSelection { .. } => {
                     required("choice", "A choice").map(confirm)
+                }
+                SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                    let choice = required("choice", "A choice")?;
+                    if choice == "WEB_AUTHN" {
+                        return Err(WEB_AUTHN_NOTE.into());
+                    }
+                    Ok(confirm(choice))
                 }
                 SignInStep::ContinueSignInWithEmailSetup => {
                     let email = required("email", "An email address")?;
@@ -233,16 +265,45 @@ impl ChallengeState {
                 SignInStep::ConfirmSignInWithTotpCode => {
                     out.push("Enter the 6-digit code from your authenticator app.".into())
                 }
+                SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types } => {
+                    out.push("Cognito asks which MFA to use this time:".into());
+                    for m in allowed_mfa_types {
+                        out.push(format!("  {:<6}{}", mfa_name(*m), mfa_note(*m)));
+                    }
+                }
+                SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types } => {
+                    out.push("MFA is required and you have none: pick one to set up.".into());
+                    for m in allowed_mfa_types {
+                        out.push(format!("  {:<6}{}", mfa_name(*m), mfa_note(*m)));
+                    }
+                }
+                SignInStep::ContinueSignInWithFirstFactorSelection {
+                    available_challenges,
+                } => {
+                    out.push("Cognito offers these first factors:".into());
+                    for c in available_challenges {
+                        out.push(format!("  {:<13}{}", c, factor_note(c)));
+                    }
+                    if available_challenges.iter().any(|c| c == "WEB_AUTHN") {
+                        out.push(WEB_AUTHN_NOTE.into());
+                    }
+                }
                 SignInStep::ContinueSignInWithTotpSetup { totp_setup_details } => {
-                    out.push(format!(
-                        "Add this key to your authenticator app: {}",
-                        totp_setup_details.shared_secret
-                    ));
-                    out.push(format!("URI: {}", totp_setup_details.setup_uri));
+                    out.push("Add this key to an authenticator app, then enter its code:".into());
+                    out.push(format!("Secret {}", totp_setup_details.shared_secret));
+                    out.push(format!("URI    {}", totp_setup_details.setup_uri));
                 }
                 SignInStep::ContinueSignInWithEmailSetup => {
                     out.push("Set up email MFA: enter the address codes go to.".into())
                 }
+                SignInStep::ConfirmSignInWithCustomChallenge { .. } => out.push(
+                    "Your DefineAuthChallenge / CreateAuthChallenge triggers ask; the answer \
+                     goes to VerifyAuthChallengeResponse."
+                        .into(),
+                ),
+                SignInStep::ConfirmSignInWithPassword => out.push(
+                    "USER_AUTH chose a password factor: enter the password to continue.".into(),
+                ),
                 SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes }
                     if !missing_attributes.is_empty() =>
                 {
@@ -297,8 +358,41 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             Span::styled(format!("  for {}", ch.username), t.dim()),
         ]),
     );
+    let totp_setup = matches!(
+        tr.next_step,
+        NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { .. })
+    );
     for d in ch.details() {
-        line(frame, &mut y, Line::raw(d));
+        let style = if d.starts_with("WEB_AUTHN needs") {
+            t.info()
+        } else if d.starts_with("Secret ") {
+            t.code()
+        } else {
+            t.base()
+        };
+        // Long values (the secret, the URI) wrap instead of being cut.
+        let width = area.width.max(1) as usize;
+        let chars: Vec<char> = d.chars().collect();
+        for chunk in chars.chunks(width) {
+            line(frame, &mut y, Line::styled(chunk.iter().collect::<String>(), style));
+        }
+    }
+    if totp_setup {
+        let hint = match app.totp_qr() {
+            Some(q) => format!(
+                "QR code: ^V full screen (needs {}×{}) · ^Y copies the URI (OSC 52)",
+                q.cols(),
+                q.rows() + 1
+            ),
+            None => "^Y copies the URI (OSC 52)".to_string(),
+        };
+        line(frame, &mut y, Line::styled(hint, t.dim()));
+    } else if app.local && ch.has_field("code") && !ch.step_name().contains("TOTP") {
+        line(
+            frame,
+            &mut y,
+            Line::styled("The embedded pool's outbox has the code: ^O fills it in.", t.dim()),
+        );
     }
     y = (y + 1).min(area.bottom());
     let form_h = ch.form.height().min(area.bottom() - y);
@@ -317,7 +411,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     if let Some(s) = &tr.session_id {
         let issued = tr.at_ms - tr.session_age_ms.unwrap_or(0) as i64;
         let age = (now_ms - issued).max(0);
-        let left = SESSION_VALIDITY_MS - age;
+        let left = app.session_validity_ms() - age;
         let (expiry, style) = if left > 0 {
             (format!("expires in {}", countdown(left / 1000)), t.dim())
         } else {

@@ -1,15 +1,28 @@
 //! The status pane: every `nextStep` transition (time, API, from → to, the Cognito
 //! operations and their latency, ChallengeName, Session id and age), errors in red and
 //! info lines. Newest at the bottom; it follows the newest entry unless scrolled back.
+//! A transition's one-line explanation goes on a second line under it; the Session age is
+//! shown against the window the Session lives (AuthSessionValidity, 3 minutes by default),
+//! and an error answering a challenge names the Session it used.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{clock, duration};
+use super::{clock, countdown, duration};
 use crate::auth::events::{AuthErrorView, Transition};
 use crate::tui::theme::Theme;
+
+/// The challenge Session an error was answering, and how old it was then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRef {
+    /// Abbreviated, as the Transition carries it.
+    pub id: String,
+    pub age_ms: i64,
+    pub validity_ms: i64,
+    pub expired: bool,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatusEntry {
@@ -17,6 +30,7 @@ pub enum StatusEntry {
     Error {
         at_ms: i64,
         error: AuthErrorView,
+        session: Option<SessionRef>,
     },
     Info {
         at_ms: i64,
@@ -26,7 +40,25 @@ pub enum StatusEntry {
 }
 
 impl StatusEntry {
+    /// The entry's rows: one, plus the explanation under a transition.
+    pub fn lines(&self, theme: &Theme, validity_ms: i64) -> Vec<Line<'static>> {
+        let mut out = vec![self.line_with(theme, validity_ms)];
+        if let StatusEntry::Transition(t) = self
+            && !t.explanation.is_empty()
+        {
+            out.push(Line::from(vec![
+                Span::raw("         ↳ "),
+                Span::styled(t.explanation.clone(), theme.info()),
+            ]));
+        }
+        out
+    }
+
     pub fn line(&self, theme: &Theme) -> Line<'static> {
+        self.line_with(theme, crate::tui::screens::challenge::SESSION_VALIDITY_MS)
+    }
+
+    pub fn line_with(&self, theme: &Theme, validity_ms: i64) -> Line<'static> {
         match self {
             StatusEntry::Transition(t) => {
                 let mut spans = vec![
@@ -51,15 +83,28 @@ impl StatusEntry {
                     spans.push(Span::styled(c.clone(), theme.key()));
                 }
                 if let Some(s) = &t.session_id {
-                    let age = t
-                        .session_age_ms
-                        .map(|a| format!(" age {}", duration(a)))
-                        .unwrap_or_default();
-                    spans.push(Span::styled(format!("  Session {s}{age}"), theme.dim()));
+                    let age_ms = t.session_age_ms.unwrap_or(0) as i64;
+                    let style = if age_ms >= validity_ms {
+                        theme.error()
+                    } else {
+                        theme.dim()
+                    };
+                    spans.push(Span::styled(
+                        format!(
+                            "  Session {s} {}/{}",
+                            countdown(age_ms / 1000),
+                            countdown(validity_ms / 1000)
+                        ),
+                        style,
+                    ));
                 }
                 Line::from(spans)
             }
-            StatusEntry::Error { at_ms, error } => {
+            StatusEntry::Error {
+                at_ms,
+                error,
+                session,
+            } => {
                 let op = error
                     .operation
                     .as_ref()
@@ -70,7 +115,7 @@ impl StatusEntry {
                     .as_ref()
                     .map(|r| format!(" (request {r})"))
                     .unwrap_or_default();
-                Line::from(vec![
+                let mut spans = vec![
                     Span::styled(clock(*at_ms), theme.dim()),
                     Span::raw(" "),
                     Span::styled(
@@ -80,7 +125,24 @@ impl StatusEntry {
                         ),
                         theme.error(),
                     ),
-                ])
+                ];
+                if let Some(s) = session {
+                    spans.push(Span::styled(
+                        format!(
+                            "  ← Session {} {}/{}{}",
+                            s.id,
+                            countdown(s.age_ms / 1000),
+                            countdown(s.validity_ms / 1000),
+                            if s.expired { " EXPIRED" } else { "" }
+                        ),
+                        if s.expired {
+                            theme.error()
+                        } else {
+                            theme.key()
+                        },
+                    ));
+                }
+                Line::from(spans)
             }
             StatusEntry::Info {
                 at_ms,
@@ -95,8 +157,16 @@ impl StatusEntry {
     }
 }
 
-/// Draws the pane. `back` is how many entries the view is scrolled back from the newest.
-pub fn render(frame: &mut Frame, area: Rect, entries: &[StatusEntry], back: usize, theme: &Theme) {
+/// Draws the pane. `back` is how many entries the view is scrolled back from the newest;
+/// `validity_ms` is how long a challenge Session lives.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    entries: &[StatusEntry],
+    back: usize,
+    validity_ms: i64,
+    theme: &Theme,
+) {
     let title = if back > 0 {
         format!(" Status (UTC) — {back} newer below ")
     } else {
@@ -124,7 +194,20 @@ pub fn render(frame: &mut Frame, area: Rect, entries: &[StatusEntry], back: usiz
     let end = entries
         .len()
         .saturating_sub(back.min(entries.len().saturating_sub(1)));
-    let start = end.saturating_sub(rows);
-    let lines: Vec<Line> = entries[start..end].iter().map(|e| e.line(theme)).collect();
+    // Fill the pane from the newest entry up; an entry that does not fit whole shows its
+    // first row(s) only when it is the newest.
+    let mut lines: Vec<Line> = Vec::new();
+    for e in entries[..end].iter().rev() {
+        let mut l = e.lines(theme, validity_ms);
+        if lines.len() + l.len() > rows {
+            if lines.is_empty() {
+                l.truncate(rows);
+                lines = l;
+            }
+            break;
+        }
+        l.extend(lines);
+        lines = l;
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
