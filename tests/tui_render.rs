@@ -406,7 +406,7 @@ fn zoomed_inspector_lists_every_call() {
     x.error = Some("NetworkError".into());
     x.response = serde_json::Value::Null;
     app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
-    press(&mut app, KeyCode::F(8));
+    press(&mut app, KeyCode::F(10));
     app.handle_key(
         KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
         NOW_MS,

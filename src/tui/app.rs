@@ -1517,7 +1517,9 @@ impl App {
 
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
-        let roomy = area.width >= 90;
+        let roomy = area.width >= 100;
+        // Eight tabs need 84 columns; narrower, the Challenge tab is called Step.
+        let narrow = area.width < 84;
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
             let active = *s == self.screen;
@@ -1526,7 +1528,12 @@ impl App {
                 format!("F{}", i + 1),
                 if active { style } else { t.key() },
             ));
-            spans.push(Span::styled(format!(" {} ", s.title()), style));
+            let title = if narrow && *s == Screen::Challenge {
+                "Step"
+            } else {
+                s.title()
+            };
+            spans.push(Span::styled(format!(" {title} "), style));
             if roomy {
                 spans.push(Span::raw(" "));
             }
@@ -1665,8 +1672,21 @@ impl App {
 
     fn render_footer(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
+        let mut hints = self.footer_hints();
+        // Too wide: drop the hints a user needs least, one at a time.
+        let width = |h: &[(&str, &str)]| -> usize {
+            h.iter()
+                .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+                .sum()
+        };
+        for optional in ["^T", "S-Tab", "[ ]", "Tab"] {
+            if width(&hints) <= area.width as usize {
+                break;
+            }
+            hints.retain(|(k, _)| *k != optional);
+        }
         let mut spans = Vec::new();
-        for (k, what) in self.footer_hints() {
+        for (k, what) in hints {
             spans.push(Span::styled(k, t.key()));
             spans.push(Span::styled(format!(" {what}  "), t.dim()));
         }
@@ -1681,8 +1701,7 @@ impl App {
         let y = area.y + (area.height - h) / 2;
         let popup = Rect::new(x, y, w, h);
         let rows: &[(&str, &str)] = &[
-            ("F1…F8, Alt-1…8", "switch screen (see the tab bar)"),
-            ("1…8", "the same, when no field has focus"),
+            ("F1…F8, Alt-1…8", "switch screen (1…8 when no field has focus)"),
             (
                 "Tab / Shift-Tab",
                 "next / previous field (Tab enters a form)",
@@ -1691,8 +1710,7 @@ impl App {
             ("Esc", "leave the field; on Challenge: cancel the sign-in"),
             ("Space, ←/→", "toggle a checkbox, change a choice"),
             ("Ctrl-O", "Confirm, Challenge: take the code from the outbox"),
-            ("Ctrl-T", "step mode: hold each request until Ctrl-G sends it"),
-            ("Ctrl-G / Ctrl-D", "send / drop the held request"),
+            ("Ctrl-T, ^G, ^D", "step mode: hold each request; send / drop it"),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
             ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
             ("PgDn / PgUp", "scroll the inspector"),
@@ -1709,8 +1727,7 @@ impl App {
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),
-            ("F9, ?", "this help"),
-            ("q, Ctrl-C, Ctrl-Q", "quit"),
+            ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows
             .iter()
@@ -1721,7 +1738,6 @@ impl App {
                 ])
             })
             .collect();
-        lines.push(Line::raw(""));
         lines.push(Line::styled(
             "Letter keys act only when no text field has focus (Esc leaves one).",
             t.dim(),

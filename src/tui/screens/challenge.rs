@@ -391,7 +391,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
         line(
             frame,
             &mut y,
-            Line::styled("The embedded pool's outbox has the code: ^O fills it in.", t.dim()),
+            Line::styled("The outbox has the code: ^O fills it in.", t.dim()),
         );
     }
     y = (y + 1).min(area.bottom());
