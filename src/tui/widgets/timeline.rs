@@ -196,13 +196,13 @@ pub fn render(
         .saturating_sub(back.min(entries.len().saturating_sub(1)));
     // Fill the pane from the newest entry up; an entry that does not fit whole shows its
     // first row(s) only when it is the newest.
-    // A short pane explains only the newest transition (the step the user is on).
+    // Only the newest transition (the step the user is on) gets its explanation row.
     let newest_transition = entries[..end]
         .iter()
         .rposition(|e| matches!(e, StatusEntry::Transition(_)));
     let mut lines: Vec<Line> = Vec::new();
     for (i, e) in entries[..end].iter().enumerate().rev() {
-        let mut l = if rows >= 8 || Some(i) == newest_transition {
+        let mut l = if Some(i) == newest_transition {
             e.lines(theme, validity_ms)
         } else {
             vec![e.line_with(theme, validity_ms)]
