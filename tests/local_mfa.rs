@@ -313,7 +313,10 @@ async fn totp_demo_user_answers_software_token_mfa() {
         .respond(DEMO_CLIENT_ID, "SOFTWARE_TOKEN_MFA", &s, answer(&wrong))
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("CodeMismatchException", INVALID_CODE));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("CodeMismatchException", INVALID_CODE)
+    );
     let (t, _) = h
         .respond(DEMO_CLIENT_ID, "SOFTWARE_TOKEN_MFA", &s, answer("12ab56"))
         .await
@@ -330,7 +333,10 @@ async fn totp_demo_user_answers_software_token_mfa() {
         .respond(DEMO_CLIENT_ID, "SOFTWARE_TOKEN_MFA", &s, answer(&code))
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("NotAuthorizedException", USED_ONCE));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("NotAuthorizedException", USED_ONCE)
+    );
 
     // The same code again in a new sign-in: a TOTP code is accepted once.
     let ch = h.srp_sign_in(DEMO_TOTP_USER, DEMO_PASSWORD).await.ok();
@@ -377,12 +383,12 @@ async fn totp_demo_user_answers_software_token_mfa() {
         )
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("NotAuthorizedException", EXPIRED));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("NotAuthorizedException", EXPIRED)
+    );
 
-    let user = h
-        .call("GetUser", json!({"AccessToken": access}))
-        .await
-        .ok();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
     assert_eq!(user["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
     assert_eq!(user["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
 }
@@ -399,14 +405,25 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
     assert_eq!(p["CODE_DELIVERY_DELIVERY_MEDIUM"], "SMS");
     assert_eq!(p["CODE_DELIVERY_DESTINATION"], "+*******0101");
     let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
-    assert_eq!((sent.medium.as_str(), sent.destination.as_str()), ("SMS", "+15555550101"));
+    assert_eq!(
+        (sent.medium.as_str(), sent.destination.as_str()),
+        ("SMS", "+15555550101")
+    );
     assert_eq!(sent.code.len(), 6);
     let answer = |code: &str| json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": code});
     let (t, m) = h
-        .respond(DEMO_CLIENT_ID, "SMS_MFA", &ch["Session"], answer(&other_code(&sent.code)))
+        .respond(
+            DEMO_CLIENT_ID,
+            "SMS_MFA",
+            &ch["Session"],
+            answer(&other_code(&sent.code)),
+        )
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("CodeMismatchException", INVALID_CODE));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("CodeMismatchException", INVALID_CODE)
+    );
     // The Session belongs to SMS_MFA: answering another challenge with it fails.
     let (t, _) = h
         .respond(
@@ -419,9 +436,14 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .err();
     assert_eq!(t, "NotAuthorizedException");
     tokens(
-        &h.respond(DEMO_CLIENT_ID, "SMS_MFA", &ch["Session"], answer(&sent.code))
-            .await
-            .ok(),
+        &h.respond(
+            DEMO_CLIENT_ID,
+            "SMS_MFA",
+            &ch["Session"],
+            answer(&sent.code),
+        )
+        .await
+        .ok(),
     );
 
     // Five wrong codes spend the Session.
@@ -432,13 +454,23 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
     let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
     for _ in 0..5 {
         let (t, _) = h
-            .respond(DEMO_CLIENT_ID, "SMS_MFA", &ch["Session"], answer(&other_code(&sent.code)))
+            .respond(
+                DEMO_CLIENT_ID,
+                "SMS_MFA",
+                &ch["Session"],
+                answer(&other_code(&sent.code)),
+            )
             .await
             .err();
         assert_eq!(t, "CodeMismatchException");
     }
     let (_, m) = h
-        .respond(DEMO_CLIENT_ID, "SMS_MFA", &ch["Session"], answer(&sent.code))
+        .respond(
+            DEMO_CLIENT_ID,
+            "SMS_MFA",
+            &ch["Session"],
+            answer(&sent.code),
+        )
         .await
         .err();
     assert_eq!(m, USED_ONCE);
@@ -451,7 +483,12 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
     let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
     h.advance(181);
     let (t, m) = h
-        .respond(DEMO_CLIENT_ID, "SMS_MFA", &ch["Session"], answer(&sent.code))
+        .respond(
+            DEMO_CLIENT_ID,
+            "SMS_MFA",
+            &ch["Session"],
+            answer(&sent.code),
+        )
         .await
         .err();
     assert_eq!(
@@ -463,7 +500,11 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
     );
 
     // Email MFA, through SRP and the client with a secret (SECRET_HASH on every step).
-    let hash = srp::secret_hash(DEMO_EMAIL_MFA_USER, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET);
+    let hash = srp::secret_hash(
+        DEMO_EMAIL_MFA_USER,
+        DEMO_SECRET_CLIENT_ID,
+        DEMO_SECRET_CLIENT_SECRET,
+    );
     let ch = h
         .call(
             "InitiateAuth",
@@ -474,8 +515,14 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .await
         .ok();
     assert_eq!(ch["ChallengeName"], "EMAIL_OTP");
-    assert_eq!(ch["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"], "EMAIL");
-    assert_eq!(ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "m***@e***");
+    assert_eq!(
+        ch["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"],
+        "EMAIL"
+    );
+    assert_eq!(
+        ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "m***@e***"
+    );
     let sent = h.outbox(DEMO_EMAIL_MFA_USER, "MFA").await;
     assert_eq!(sent.destination, "mfa-email@example.com");
     let (t, _) = h
@@ -540,7 +587,9 @@ async fn several_methods_and_none_preferred_select_mfa_type() {
         .ok();
     assert_eq!(ch["ChallengeName"], "SELECT_MFA_TYPE");
     let choices: Vec<String> = serde_json::from_str(
-        ch["ChallengeParameters"]["MFAS_CAN_CHOOSE"].as_str().unwrap(),
+        ch["ChallengeParameters"]["MFAS_CAN_CHOOSE"]
+            .as_str()
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(choices, ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]);
@@ -668,7 +717,10 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
     let (pool_id, client) = mfa_on_pool(&h, true).await;
     add_user(&h, &pool_id, "erin", json!([])).await;
 
-    let ch = h.password_sign_in(&client, "erin", DEMO_PASSWORD).await.ok();
+    let ch = h
+        .password_sign_in(&client, "erin", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "MFA_SETUP");
     assert_eq!(
         ch["ChallengeParameters"]["MFAS_CAN_SETUP"],
@@ -676,7 +728,12 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
     );
     // Finishing before a token is verified is refused and spends nothing.
     let (t, _) = h
-        .respond(&client, "MFA_SETUP", &ch["Session"], json!({"USERNAME": "erin"}))
+        .respond(
+            &client,
+            "MFA_SETUP",
+            &ch["Session"],
+            json!({"USERNAME": "erin"}),
+        )
         .await
         .err();
     assert_eq!(t, "SoftwareTokenMFANotFoundException");
@@ -709,9 +766,15 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         )
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("EnableSoftwareTokenMFAException", "Code mismatch"));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("EnableSoftwareTokenMFAException", "Code mismatch")
+    );
     let (t, _) = h
-        .call("VerifySoftwareToken", json!({"Session": s2, "UserCode": "abc"}))
+        .call(
+            "VerifySoftwareToken",
+            json!({"Session": s2, "UserCode": "abc"}),
+        )
         .await
         .err();
     assert_eq!(t, "InvalidParameterException");
@@ -725,7 +788,12 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         .ok();
     assert_eq!(verified["Status"], "SUCCESS");
     let done = h
-        .respond(&client, "MFA_SETUP", &verified["Session"], json!({"USERNAME": "erin"}))
+        .respond(
+            &client,
+            "MFA_SETUP",
+            &verified["Session"],
+            json!({"USERNAME": "erin"}),
+        )
         .await
         .ok();
     tokens(&done);
@@ -735,7 +803,10 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
 
     // From now on the user answers SOFTWARE_TOKEN_MFA.
     h.advance(30);
-    let ch = h.password_sign_in(&client, "erin", DEMO_PASSWORD).await.ok();
+    let ch = h
+        .password_sign_in(&client, "erin", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
     tokens(
         &h.respond(
@@ -750,14 +821,20 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
 
     // An MFA_SETUP Session goes stale like any other.
     add_user(&h, &pool_id, "fred", json!([])).await;
-    let ch = h.password_sign_in(&client, "fred", DEMO_PASSWORD).await.ok();
+    let ch = h
+        .password_sign_in(&client, "fred", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "MFA_SETUP");
     h.advance(181);
     let (t, m) = h
         .call("AssociateSoftwareToken", json!({"Session": ch["Session"]}))
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("NotAuthorizedException", EXPIRED));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("NotAuthorizedException", EXPIRED)
+    );
 
     // With SMS MFA in a required pool, a user with a phone number gets SMS_MFA right away.
     h.call(
@@ -767,10 +844,22 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
     )
     .await
     .ok();
-    add_user(&h, &pool_id, "gina", json!([{"Name": "phone_number", "Value": "+15550001234"}])).await;
-    let ch = h.password_sign_in(&client, "gina", DEMO_PASSWORD).await.ok();
+    add_user(
+        &h,
+        &pool_id,
+        "gina",
+        json!([{"Name": "phone_number", "Value": "+15550001234"}]),
+    )
+    .await;
+    let ch = h
+        .password_sign_in(&client, "gina", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "SMS_MFA");
-    assert_eq!(ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "+*******1234");
+    assert_eq!(
+        ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "+*******1234"
+    );
 }
 
 #[tokio::test]
@@ -778,7 +867,10 @@ async fn mfa_on_sets_up_email_during_sign_in() {
     let h = Harness::new().await;
     let (pool_id, client) = mfa_on_pool(&h, true).await;
     add_user(&h, &pool_id, "hank", json!([])).await;
-    let ch = h.password_sign_in(&client, "hank", DEMO_PASSWORD).await.ok();
+    let ch = h
+        .password_sign_in(&client, "hank", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "MFA_SETUP");
     let (t, _) = h
         .respond(
@@ -800,7 +892,10 @@ async fn mfa_on_sets_up_email_during_sign_in() {
         .await
         .ok();
     assert_eq!(email["ChallengeName"], "EMAIL_OTP");
-    assert_eq!(email["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "h***@e***");
+    assert_eq!(
+        email["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
+        "h***@e***"
+    );
     let sent = h.outbox("hank", "MFA").await;
     assert_eq!(sent.destination, "hank@example.org");
     let (t, _) = h
@@ -828,14 +923,23 @@ async fn mfa_on_sets_up_email_during_sign_in() {
     let attrs = u["UserAttributes"].as_array().unwrap();
     assert!(attrs.contains(&json!({"Name": "email", "Value": "hank@example.org"})));
     assert!(attrs.contains(&json!({"Name": "email_verified", "Value": "true"})));
-    let ch = h.password_sign_in(&client, "hank", DEMO_PASSWORD).await.ok();
+    let ch = h
+        .password_sign_in(&client, "hank", DEMO_PASSWORD)
+        .await
+        .ok();
     assert_eq!(ch["ChallengeName"], "EMAIL_OTP");
 
     // A pool offering TOTP only does not take EMAIL.
     let (pool2, client2) = mfa_on_pool(&h, false).await;
     add_user(&h, &pool2, "ivan", json!([])).await;
-    let ch = h.password_sign_in(&client2, "ivan", DEMO_PASSWORD).await.ok();
-    assert_eq!(ch["ChallengeParameters"]["MFAS_CAN_SETUP"], "[\"SOFTWARE_TOKEN_MFA\"]");
+    let ch = h
+        .password_sign_in(&client2, "ivan", DEMO_PASSWORD)
+        .await
+        .ok();
+    assert_eq!(
+        ch["ChallengeParameters"]["MFAS_CAN_SETUP"],
+        "[\"SOFTWARE_TOKEN_MFA\"]"
+    );
     let (t, _) = h
         .respond(
             &client2,
@@ -864,7 +968,10 @@ async fn signed_in_users_add_a_software_token_and_choose_preferences() {
         .err();
     assert_eq!(
         (t.as_str(), m.as_str()),
-        ("InvalidParameterException", "User has not verified software token mfa")
+        (
+            "InvalidParameterException",
+            "User has not verified software token mfa"
+        )
     );
     let (t, _) = h
         .call(
@@ -883,7 +990,10 @@ async fn signed_in_users_add_a_software_token_and_choose_preferences() {
         .err();
     assert_eq!(t, "NotAuthorizedException");
     let (t, _) = h
-        .call("VerifySoftwareToken", json!({"AccessToken": access, "UserCode": "123456"}))
+        .call(
+            "VerifySoftwareToken",
+            json!({"AccessToken": access, "UserCode": "123456"}),
+        )
         .await
         .err();
     assert_eq!(t, "SoftwareTokenMFANotFoundException");
@@ -900,7 +1010,10 @@ async fn signed_in_users_add_a_software_token_and_choose_preferences() {
         )
         .await
         .err();
-    assert_eq!((t.as_str(), m.as_str()), ("EnableSoftwareTokenMFAException", "Code mismatch"));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("EnableSoftwareTokenMFAException", "Code mismatch")
+    );
     let ok = h
         .call(
             "VerifySoftwareToken",
@@ -987,13 +1100,19 @@ async fn admin_reset_requires_a_new_password() {
     )
     .await
     .ok();
-    assert_eq!(h.admin_get_user(DEMO_POOL_ID, "bob").await["UserStatus"], "RESET_REQUIRED");
+    assert_eq!(
+        h.admin_get_user(DEMO_POOL_ID, "bob").await["UserStatus"],
+        "RESET_REQUIRED"
+    );
     let sent = h.outbox("bob", "FORGOT_PASSWORD").await;
     assert_eq!(sent.destination, "bob@example.com");
     let (t, m) = h.srp_sign_in("bob", DEMO_PASSWORD).await.err();
     assert_eq!(
         (t.as_str(), m.as_str()),
-        ("PasswordResetRequiredException", "Password reset required for the user")
+        (
+            "PasswordResetRequiredException",
+            "Password reset required for the user"
+        )
     );
     let (t, _) = h
         .password_sign_in(DEMO_CLIENT_ID, "bob", DEMO_PASSWORD)
@@ -1001,7 +1120,10 @@ async fn admin_reset_requires_a_new_password() {
         .err();
     assert_eq!(t, "PasswordResetRequiredException");
     let (t, m) = h.srp_sign_in("bob", "Wr0ng-password!").await.err();
-    assert_eq!((t.as_str(), m.as_str()), ("NotAuthorizedException", "Incorrect username or password."));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
     let confirm = |code: &str| {
         json!({"ClientId": DEMO_CLIENT_ID, "Username": "bob", "ConfirmationCode": code,
                "Password": "N3w-password!"})
@@ -1011,8 +1133,13 @@ async fn admin_reset_requires_a_new_password() {
         .await
         .err();
     assert_eq!(t, "CodeMismatchException");
-    h.call("ConfirmForgotPassword", confirm(&sent.code)).await.ok();
-    assert_eq!(h.admin_get_user(DEMO_POOL_ID, "bob").await["UserStatus"], "CONFIRMED");
+    h.call("ConfirmForgotPassword", confirm(&sent.code))
+        .await
+        .ok();
+    assert_eq!(
+        h.admin_get_user(DEMO_POOL_ID, "bob").await["UserStatus"],
+        "CONFIRMED"
+    );
     tokens(&h.srp_sign_in("bob", "N3w-password!").await.ok());
 
     let (t, _) = h
@@ -1093,7 +1220,8 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
         )
         .unwrap();
         for u in DEMO_SCENARIO_USERS {
-            conn.execute("DELETE FROM users WHERE username = ?1", [u]).unwrap();
+            conn.execute("DELETE FROM users WHERE username = ?1", [u])
+                .unwrap();
         }
         conn.execute(
             "UPDATE pools SET config = json_set(config, '$.mfa_configuration', 'OFF')",
@@ -1115,6 +1243,9 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     assert_eq!(cfg["MfaConfiguration"], "OPTIONAL");
     let ch = h.srp_sign_in(DEMO_TOTP_USER, DEMO_PASSWORD).await.ok();
     assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
-    assert_eq!(h.outbox(DEMO_TOTP_USER, "TOTP_SECRET").await.code, DEMO_TOTP_SECRET);
+    assert_eq!(
+        h.outbox(DEMO_TOTP_USER, "TOTP_SECRET").await.code,
+        DEMO_TOTP_SECRET
+    );
     tokens(&h.srp_sign_in("alice", DEMO_PASSWORD).await.ok());
 }

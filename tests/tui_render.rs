@@ -189,11 +189,9 @@ fn session_screen_shows_claims_and_counts_down() {
             .iter()
             .any(|l| l.contains("confirmSignUp CONFIRM_SIGN_UP → DONE"))
     );
-    assert!(
-        status
-            .iter()
-            .any(|l| l.contains("signIn — → DONE  InitiateAuth+RespondToAuthChallenge 57ms"))
-    );
+    assert!(status.iter().any(|l| {
+        l.contains("signIn — → DONE  PASSWORD_VERIFIER  InitiateAuth+RespondToAuthChallenge 57ms")
+    }));
     insta::assert_snapshot!("session_80x24", text(&render(&app, 80, 24, NOW_MS)));
 }
 

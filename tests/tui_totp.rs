@@ -60,14 +60,8 @@ fn totp_setup_then_totp_sign_in_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
     let exe = Path::new(env!("CARGO_BIN_EXE_cognito-tui"));
-    let Some(t) = Tmux::start_sized(
-        "totp",
-        exe,
-        "",
-        &[("COGNITO_TUI_HOME", &home_s)],
-        140,
-        45,
-    ) else {
+    let Some(t) = Tmux::start_sized("totp", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 140, 45)
+    else {
         return;
     };
     t.wait_for("F1 Sign up");
@@ -117,7 +111,10 @@ fn totp_setup_then_totp_sign_in_in_the_built_binary() {
     t.text(&totp(&secret, now_s()));
     t.keys(&["Enter"]);
     let s = t.wait_for("cognito:username alice");
-    assert!(s.contains("AssociateSoftwareToken") || s.contains("VerifySoftwareToken"), "{s}");
+    assert!(
+        s.contains("AssociateSoftwareToken") || s.contains("VerifySoftwareToken"),
+        "{s}"
+    );
 
     // Sign out, sign in again: now Cognito asks for a TOTP code.
     t.keys(&["o"]);

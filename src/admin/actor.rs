@@ -9,7 +9,9 @@ use super::{
     SettingsError, UserRow,
 };
 use crate::cognito::Client;
-use crate::cognito::pool::{SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfig, UserPoolMfaConfig};
+use crate::cognito::pool::{
+    SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfig, UserPoolMfaConfig,
+};
 use crate::cognito::types::{ListUsersRequest, UserType};
 use crate::config::Target;
 
@@ -222,7 +224,9 @@ async fn read_settings(client: &Client, events: &mpsc::Sender<AdminEvent>) -> Po
         Ok(r) => {
             let c = r.user_pool_client;
             out.client = Some(ClientSummary {
-                client_id: c.client_id.unwrap_or_else(|| client.client_id().to_string()),
+                client_id: c
+                    .client_id
+                    .unwrap_or_else(|| client.client_id().to_string()),
                 client_name: c.client_name,
                 explicit_auth_flows: c.explicit_auth_flows,
                 prevent_user_existence_errors: c.prevent_user_existence_errors,
@@ -231,7 +235,9 @@ async fn read_settings(client: &Client, events: &mpsc::Sender<AdminEvent>) -> Po
                 has_secret: c.client_secret.is_some(),
             });
         }
-        Err(e) => out.errors.push(settings_error("DescribeUserPoolClient", &e)),
+        Err(e) => out
+            .errors
+            .push(settings_error("DescribeUserPoolClient", &e)),
     }
     let call = client.get_user_pool_mfa_config().await;
     let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
@@ -270,7 +276,14 @@ mod tests {
         );
         assert_eq!(v["SoftwareTokenMfaConfiguration"]["Enabled"], true);
         assert!(v.get("EmailMfaConfiguration").is_none(), "{v}");
-        let r = mfa_request("p", &UserPoolMfaConfig::default(), "OFF", false, false, true);
+        let r = mfa_request(
+            "p",
+            &UserPoolMfaConfig::default(),
+            "OFF",
+            false,
+            false,
+            true,
+        );
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["EmailMfaConfiguration"], serde_json::json!({}));
         assert_eq!(v["SoftwareTokenMfaConfiguration"]["Enabled"], false);

@@ -264,8 +264,9 @@ mod tests {
 
     #[test]
     fn non_object_bodies_are_invalid_responses() {
-        let e = parse::<UserPoolMfaConfig>("GetUserPoolMfaConfig", Ok(Value::Null), Some(200), None)
-            .unwrap_err();
+        let e =
+            parse::<UserPoolMfaConfig>("GetUserPoolMfaConfig", Ok(Value::Null), Some(200), None)
+                .unwrap_err();
         assert_eq!(e.code(), "InvalidResponse");
         let e = parse::<UserPoolMfaConfig>(
             "GetUserPoolMfaConfig",

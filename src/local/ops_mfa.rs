@@ -872,12 +872,16 @@ fn issue_challenge(
     params.insert("USER_ID_FOR_SRP".into(), json!(user.username));
     if method == SMS_MFA || method == EMAIL_OTP {
         let (medium, destination) = if method == SMS_MFA {
-            let phone = user.attributes.get("phone_number").cloned().ok_or_else(|| {
-                ApiError::new(
-                    "MFAMethodNotFoundException",
-                    "User does not have a phone number for SMS MFA.",
-                )
-            })?;
+            let phone = user
+                .attributes
+                .get("phone_number")
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::new(
+                        "MFAMethodNotFoundException",
+                        "User does not have a phone number for SMS MFA.",
+                    )
+                })?;
             ("SMS", phone)
         } else {
             let email = setup_email
@@ -1040,7 +1044,11 @@ pub fn respond(
         }
         "SELECT_MFA_TYPE" => {
             let answer = param(responses, "ANSWER")?.trim();
-            let answer = if answer == "EMAIL_MFA" { EMAIL_OTP } else { answer };
+            let answer = if answer == "EMAIL_MFA" {
+                EMAIL_OTP
+            } else {
+                answer
+            };
             if !row.data.choices.iter().any(|c| c == answer) {
                 if answer == SMS_MFA && !user.attributes.contains_key("phone_number") {
                     return Err(ApiError::new(
@@ -1147,8 +1155,8 @@ fn setup_session(
     }
     let (client, pool) = client_and_pool(conn, Some(row.client_id.clone()))?;
     check_session(ctx, conn, &row, Some(&client))?;
-    let user =
-        store::get_user(conn, &pool.pool_id, &row.username)?.ok_or_else(ApiError::user_not_found)?;
+    let user = store::get_user(conn, &pool.pool_id, &row.username)?
+        .ok_or_else(ApiError::user_not_found)?;
     check_enabled(&user)?;
     Ok((row, pool, client, user))
 }
@@ -1331,9 +1339,9 @@ fn reset_user(
 /// true if anything was created.
 pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     use super::{
-        DEMO_CHOICE_TOTP_SECRET, DEMO_EMAIL_MFA_USER, DEMO_MFA_CHOICE_USER,
-        DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_RESET_USER, DEMO_SMS_MFA_USER,
-        DEMO_TEMP_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOTP_USER,
+        DEMO_CHOICE_TOTP_SECRET, DEMO_EMAIL_MFA_USER, DEMO_MFA_CHOICE_USER, DEMO_NEW_PASSWORD_USER,
+        DEMO_PASSWORD, DEMO_POOL_ID, DEMO_RESET_USER, DEMO_SMS_MFA_USER, DEMO_TEMP_PASSWORD,
+        DEMO_TOTP_SECRET, DEMO_TOTP_USER,
     };
     let mut created = false;
     let mut pool = store::require_pool(conn, DEMO_POOL_ID)?;
@@ -1509,7 +1517,11 @@ pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
             reset_user(ctx, conn, &pool, &mut user)?;
         }
         created = true;
-        tracing::info!(pool = DEMO_POOL_ID, username = d.username, "local pool: demo user created");
+        tracing::info!(
+            pool = DEMO_POOL_ID,
+            username = d.username,
+            "local pool: demo user created"
+        );
     }
     Ok(created)
 }

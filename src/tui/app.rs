@@ -14,9 +14,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::TargetInfo;
 use super::screens::{self, Screen, challenge::ChallengeState, users::UsersState};
-use super::widgets::qr::QrGrid;
 use super::theme::Theme;
 use super::widgets::form::{Field, Form, FormOutcome};
+use super::widgets::qr::QrGrid;
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use super::widgets::{duration, inspector, truncate};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry, PoolSettings, SettingsError};
@@ -594,7 +594,9 @@ impl App {
         } else {
             self.flash_info("Step mode off: requests are sent at once.");
         }
-        vec![Action::Auth(AuthCommand::SetStepMode { on: self.step_mode })]
+        vec![Action::Auth(AuthCommand::SetStepMode {
+            on: self.step_mode,
+        })]
     }
 
     fn step(&mut self, send: bool) -> Vec<Action> {
@@ -1073,27 +1075,15 @@ impl App {
                     self.held = None;
                 }
                 self.flash_error(format!("{}: {}", error.code, error.message));
-                let session = self.session_of(&error, now_ms);
-                let stale = session.as_ref().is_some_and(|s| s.expired)
-                    || is_session_error(&error);
+                // A stale or reused Session: the row under the error names it.
+                let session = self
+                    .session_of(&error, now_ms)
+                    .filter(|s| s.expired || is_session_error(&error));
                 self.push_status(StatusEntry::Error {
                     at_ms: now_ms,
                     error,
-                    session: session.clone(),
+                    session,
                 });
-                if stale && let Some(s) = session {
-                    self.push_status(StatusEntry::Info {
-                        at_ms: now_ms,
-                        api: "why".into(),
-                        message: format!(
-                            "Session {} was issued {} ago and lives {}; a Session answers one \
-                             challenge once — start the sign-in again (Esc, then Sign in).",
-                            s.id,
-                            super::widgets::countdown(s.age_ms / 1000),
-                            super::widgets::countdown(s.validity_ms / 1000),
-                        ),
-                    });
-                }
             }
             AuthEvent::Info { api, message } => {
                 let message = match parse_held(&api, &message) {
@@ -1470,13 +1460,22 @@ impl App {
             Some(u) => format!(" ● {u} "),
             None => " not signed in ".to_string(),
         };
-        let spinner = self.in_flight.first().map(|(api, since)| {
-            let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
-            format!(
-                " {} {api} {} ",
-                SPINNER[i],
-                duration((now_ms - since).max(0) as u64)
-            )
+        let spinner = if let Some(h) = &self.held {
+            Some(format!(" ⏸ {} held ", h.operation))
+        } else if self.step_mode && self.in_flight.is_empty() {
+            Some(" STEP ".to_string())
+        } else {
+            None
+        };
+        let spinner = spinner.or_else(|| {
+            self.in_flight.first().map(|(api, since)| {
+                let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
+                format!(
+                    " {} {api} {} ",
+                    SPINNER[i],
+                    duration((now_ms - since).max(0) as u64)
+                )
+            })
         });
         let name = " cognito-tui ";
         let fixed = name.chars().count()
@@ -1501,12 +1500,12 @@ impl App {
             Span::styled(format!(" {label} "), t.header()),
         ];
         if let Some(s) = spinner {
-            spans.push(Span::styled(s, t.key()));
-        }
-        if let Some(h) = &self.held {
-            spans.push(Span::styled(format!(" ⏸ {} held ", h.operation), t.error()));
-        } else if self.step_mode {
-            spans.push(Span::styled(" STEP ", t.key()));
+            let style = if self.held.is_some() {
+                t.error()
+            } else {
+                t.key()
+            };
+            spans.push(Span::styled(s, style));
         }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let gap = width.saturating_sub(used + right.chars().count());
@@ -1625,7 +1624,11 @@ impl App {
                 if self.totp_uri().is_some() {
                     v.push(("^Y", "copy URI"));
                     v.push(("^V", "QR"));
-                } else if self.local && self.challenge.as_ref().is_some_and(|c| c.has_field("code"))
+                } else if self.local
+                    && self
+                        .challenge
+                        .as_ref()
+                        .is_some_and(ChallengeState::takes_outbox_code)
                 {
                     v.push(("^O", "code from outbox"));
                 }
@@ -1665,7 +1668,14 @@ impl App {
             ],
             Screen::Pool => vec![("e", "edit MFA"), ("r", "reload"), ("↑↓", "scroll")],
         };
-        v.push(("^T", if self.step_mode { "step off" } else { "step mode" }));
+        v.push((
+            "^T",
+            if self.step_mode {
+                "step off"
+            } else {
+                "step mode"
+            },
+        ));
         v.extend([("[ ]", "calls"), ("?", "help"), ("q", "quit")]);
         v
     }
@@ -1701,7 +1711,10 @@ impl App {
         let y = area.y + (area.height - h) / 2;
         let popup = Rect::new(x, y, w, h);
         let rows: &[(&str, &str)] = &[
-            ("F1…F8, Alt-1…8", "switch screen (1…8 when no field has focus)"),
+            (
+                "F1…F8, Alt-1…8",
+                "switch screen (1…8 when no field has focus)",
+            ),
             (
                 "Tab / Shift-Tab",
                 "next / previous field (Tab enters a form)",
@@ -1709,13 +1722,22 @@ impl App {
             ("Enter", "submit the form, press the focused button"),
             ("Esc", "leave the field; on Challenge: cancel the sign-in"),
             ("Space, ←/→", "toggle a checkbox, change a choice"),
-            ("Ctrl-O", "Confirm, Challenge: take the code from the outbox"),
-            ("Ctrl-T, ^G, ^D", "step mode: hold each request; send / drop it"),
+            (
+                "Ctrl-O",
+                "Confirm, Challenge: take the code from the outbox",
+            ),
+            (
+                "Ctrl-T, ^G, ^D",
+                "step mode: hold each request; send / drop it",
+            ),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
             ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
             ("PgDn / PgUp", "scroll the inspector"),
             ("F10, z", "inspector full width (wrapped)"),
-            ("Pool: e r", "edit MFA (Apply sends SetUserPoolMfaConfig), reload"),
+            (
+                "Pool: e r",
+                "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
+            ),
             ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
             (
                 "Session: r f o g",

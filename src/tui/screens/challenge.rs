@@ -148,6 +148,17 @@ impl ChallengeState {
         matches!(self.transition.next_step, NextStep::SignIn(_))
     }
 
+    /// A code step whose code the embedded pool's outbox holds (not TOTP: that code comes
+    /// from an authenticator app).
+    pub fn takes_outbox_code(&self) -> bool {
+        self.has_field("code")
+            && !matches!(
+                self.transition.next_step,
+                NextStep::SignIn(SignInStep::ConfirmSignInWithTotpCode)
+                    | NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { .. })
+            )
+    }
+
     pub fn has_field(&self, id: &str) -> bool {
         self.form.fields.iter().any(|f| f.id == id)
     }
@@ -296,11 +307,9 @@ impl ChallengeState {
                 SignInStep::ContinueSignInWithEmailSetup => {
                     out.push("Set up email MFA: enter the address codes go to.".into())
                 }
-                SignInStep::ConfirmSignInWithCustomChallenge { .. } => out.push(
-                    "Your DefineAuthChallenge / CreateAuthChallenge triggers ask; the answer \
-                     goes to VerifyAuthChallengeResponse."
-                        .into(),
-                ),
+                SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
+                    out.push("Your auth-challenge Lambda triggers ask:".into())
+                }
                 SignInStep::ConfirmSignInWithPassword => out.push(
                     "USER_AUTH chose a password factor: enter the password to continue.".into(),
                 ),
@@ -370,11 +379,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
         } else {
             t.base()
         };
-        // Long values (the secret, the URI) wrap instead of being cut.
-        let width = area.width.max(1) as usize;
-        let chars: Vec<char> = d.chars().collect();
-        for chunk in chars.chunks(width) {
-            line(frame, &mut y, Line::styled(chunk.iter().collect::<String>(), style));
+        // Long lines wrap at spaces; long values (the secret, the URI) are cut in pieces.
+        for row in wrap_words(&d, area.width.max(1) as usize) {
+            line(frame, &mut y, Line::styled(row, style));
         }
     }
     if totp_setup {
@@ -387,19 +394,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             None => "^Y copies the URI (OSC 52)".to_string(),
         };
         line(frame, &mut y, Line::styled(hint, t.dim()));
-    } else if app.local && ch.has_field("code") && !ch.step_name().contains("TOTP") {
+    } else if app.local && ch.takes_outbox_code() {
         line(
             frame,
             &mut y,
             Line::styled("The outbox has the code: ^O fills it in.", t.dim()),
         );
     }
-    y = (y + 1).min(area.bottom());
+    // Blank rows around the form only when there is room for them.
+    let roomy = area.height >= 16;
+    if roomy {
+        y = (y + 1).min(area.bottom());
+    }
     let form_h = ch.form.height().min(area.bottom() - y);
     ch.form
         .render(frame, Rect::new(area.x, y, area.width, form_h), t);
     y += form_h;
-    y = (y + 1).min(area.bottom());
+    if roomy {
+        y = (y + 1).min(area.bottom());
+    }
 
     let mut rest: Vec<Line> = Vec::new();
     if let Some(c) = &tr.challenge_name {
@@ -420,12 +433,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
                 t.error(),
             )
         };
-        rest.push(Line::from(vec![
-            Span::styled("Session ", t.label()),
-            Span::raw(s.clone()),
-            Span::styled(format!("  age {}  ", countdown(age / 1000)), t.dim()),
-            Span::styled(expiry, style),
-        ]));
+        if area.width >= 60 {
+            rest.push(Line::from(vec![
+                Span::styled("Session ", t.label()),
+                Span::raw(s.clone()),
+                Span::styled(format!("  age {}  ", countdown(age / 1000)), t.dim()),
+                Span::styled(expiry, style),
+            ]));
+        } else {
+            // Narrow: age against the window, as the status pane shows it.
+            rest.push(Line::from(vec![
+                Span::styled("Session ", t.label()),
+                Span::raw(s.clone()),
+                Span::styled(
+                    format!(
+                        " {}/{}{}",
+                        countdown(age / 1000),
+                        countdown(app.session_validity_ms() / 1000),
+                        if left > 0 { "" } else { " EXPIRED" }
+                    ),
+                    style,
+                ),
+            ]));
+        }
     }
     if !tr.challenge_parameters.is_empty() {
         rest.push(Line::styled("ChallengeParameters", t.label()));
@@ -448,13 +478,62 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             }
         }
     }
-    if !tr.explanation.is_empty() {
-        rest.push(Line::styled(tr.explanation.clone(), t.dim()));
-    }
+    // The step's explanation is the status pane's ↳ row, just below.
     if y < area.bottom() {
         frame.render_widget(
             Paragraph::new(rest).wrap(Wrap { trim: false }),
             Rect::new(area.x, y, area.width, area.bottom() - y),
         );
+    }
+}
+
+/// Splits `s` into rows of at most `width` columns at spaces, keeping the first row's
+/// indentation; a word longer than a row (a secret, a URI) is cut into pieces.
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for token in s.split_inclusive(' ') {
+        let word = token.trim_end_matches(' ');
+        let w = word.chars().count();
+        if used > 0 && used + w > width {
+            rows.push(row.trim_end().to_string());
+            row = String::new();
+            used = 0;
+        }
+        if used == 0 && word.is_empty() && !rows.is_empty() {
+            continue; // no leading spaces on continuation rows
+        }
+        let mut chars: Vec<char> = token.chars().collect();
+        while chars.len() > width - used && w > width - used {
+            let take = width - used;
+            let piece: String = chars.drain(..take).collect();
+            row.push_str(&piece);
+            rows.push(std::mem::take(&mut row).trim_end().to_string());
+            used = 0;
+        }
+        used += chars.len();
+        row.extend(chars);
+    }
+    if !row.trim_end().is_empty() || rows.is_empty() {
+        rows.push(row.trim_end().to_string());
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap_words("a bb ccc", 4), vec!["a bb", "ccc"]);
+        assert_eq!(
+            wrap_words("Secret ABCDEFGHIJ", 8),
+            vec!["Secret", "ABCDEFGH", "IJ"]
+        );
+        assert_eq!(wrap_words("  TOTP  a code", 20), vec!["  TOTP  a code"]);
+        assert_eq!(wrap_words("", 5), vec![""]);
     }
 }

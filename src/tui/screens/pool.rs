@@ -152,7 +152,10 @@ pub fn info_lines(s: &PoolSettings, t: &Theme) -> Vec<Line<'static>> {
             }
         }
     }
-    out.push(Line::styled("App client (DescribeUserPoolClient)", t.title()));
+    out.push(Line::styled(
+        "App client (DescribeUserPoolClient)",
+        t.title(),
+    ));
     match &s.client {
         Some(c) => {
             out.push(kv(
@@ -197,7 +200,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if !app.local {
         frame.render_widget(
             Paragraph::new(vec![
-                Line::styled("Pool settings are shown for the embedded pool only.", t.dim()),
+                Line::styled(
+                    "Pool settings are shown for the embedded pool only.",
+                    t.dim(),
+                ),
                 Line::raw(""),
                 Line::styled(
                     "On AWS these are admin calls signed with IAM credentials: use the \

@@ -309,7 +309,12 @@ mod tests {
 }
 
 /// Step mode: the request the auth actor holds, before it is sent.
-pub fn render_held(frame: &mut Frame, area: Rect, held: &crate::tui::app::HeldRequest, theme: &Theme) {
+pub fn render_held(
+    frame: &mut Frame,
+    area: Rect,
+    held: &crate::tui::app::HeldRequest,
+    theme: &Theme,
+) {
     let block = Block::bordered()
         .title(Span::styled(
             format!(" Held: {} — ^G send · ^D drop ", held.operation),
@@ -325,8 +330,5 @@ pub fn render_held(frame: &mut Frame, area: Rect, held: &crate::tui::app::HeldRe
         Line::styled("── request (secrets redacted)", theme.dim()),
     ];
     json_lines(&held.request, theme, &mut all);
-    frame.render_widget(
-        Paragraph::new(hard_wrap(all, inner_w)).block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(hard_wrap(all, inner_w)).block(block), area);
 }

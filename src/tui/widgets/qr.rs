@@ -95,7 +95,12 @@ mod tests {
     #[test]
     fn an_otpauth_uri_fits_an_80x24_terminal() {
         let q = QrGrid::encode(&uri()).unwrap();
-        assert!(q.cols() <= 80 && q.rows() <= 23, "{}x{}", q.cols(), q.rows());
+        assert!(
+            q.cols() <= 80 && q.rows() <= 23,
+            "{}x{}",
+            q.cols(),
+            q.rows()
+        );
         let lines = q.lines();
         assert_eq!(lines.len(), q.rows() as usize);
         assert!(lines.iter().all(|l| l.width() == q.cols() as usize));
@@ -114,7 +119,10 @@ mod tests {
         let n = q.modules as isize;
         for (row, line) in lines.iter().enumerate() {
             for (col, ch) in line.spans[0].content.chars().enumerate() {
-                let (x, y) = (col as isize - QUIET as isize, 2 * row as isize - QUIET as isize);
+                let (x, y) = (
+                    col as isize - QUIET as isize,
+                    2 * row as isize - QUIET as isize,
+                );
                 let expect = (q.is_dark(x, y), q.is_dark(x, y + 1));
                 let got = match ch {
                     '█' => (true, true),

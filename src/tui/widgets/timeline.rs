@@ -14,7 +14,7 @@ use super::{clock, countdown, duration};
 use crate::auth::events::{AuthErrorView, Transition};
 use crate::tui::theme::Theme;
 
-/// The challenge Session an error was answering, and how old it was then.
+/// The stale or reused challenge Session an error was answering, and how old it was then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRef {
     /// Abbreviated, as the Transition carries it.
@@ -40,16 +40,43 @@ pub enum StatusEntry {
 }
 
 impl StatusEntry {
-    /// The entry's rows: one, plus the explanation under a transition.
-    pub fn lines(&self, theme: &Theme, validity_ms: i64) -> Vec<Line<'static>> {
+    /// The entry's rows: one, plus (when `explain`) the explanation under a transition,
+    /// and under an error that a stale or reused Session caused, that Session.
+    pub fn lines(&self, theme: &Theme, validity_ms: i64, explain: bool) -> Vec<Line<'static>> {
         let mut out = vec![self.line_with(theme, validity_ms)];
-        if let StatusEntry::Transition(t) = self
-            && !t.explanation.is_empty()
-        {
-            out.push(Line::from(vec![
-                Span::raw("         ↳ "),
-                Span::styled(t.explanation.clone(), theme.info()),
-            ]));
+        match self {
+            StatusEntry::Transition(t) if explain && !t.explanation.is_empty() => {
+                out.push(Line::from(vec![
+                    Span::raw("         ↳ "),
+                    Span::styled(t.explanation.clone(), theme.info()),
+                ]));
+            }
+            StatusEntry::Error {
+                session: Some(s), ..
+            } => {
+                let state = if s.expired {
+                    format!(
+                        "expired ({} old, lives {})",
+                        countdown(s.age_ms / 1000),
+                        countdown(s.validity_ms / 1000)
+                    )
+                } else {
+                    format!(
+                        "{} old of {}, already used",
+                        countdown(s.age_ms / 1000),
+                        countdown(s.validity_ms / 1000)
+                    )
+                };
+                out.push(Line::from(vec![
+                    Span::raw("         ↳ "),
+                    Span::styled(format!("Session {} {state}", s.id), theme.error()),
+                    Span::styled(
+                        ": a Session answers one challenge, once — sign in again",
+                        theme.info(),
+                    ),
+                ]));
+            }
+            _ => {}
         }
         out
     }
@@ -70,14 +97,6 @@ impl StatusEntry {
                     Span::raw(" → "),
                     Span::styled(t.next_step.name().to_string(), theme.step()),
                 ];
-                if !t.operations.is_empty() {
-                    spans.push(Span::raw("  "));
-                    spans.push(Span::styled(t.operations.join("+"), theme.operation()));
-                    spans.push(Span::styled(
-                        format!(" {}", duration(t.latency_ms)),
-                        theme.dim(),
-                    ));
-                }
                 if let Some(c) = &t.challenge_name {
                     spans.push(Span::raw("  "));
                     spans.push(Span::styled(c.clone(), theme.key()));
@@ -96,6 +115,14 @@ impl StatusEntry {
                             countdown(validity_ms / 1000)
                         ),
                         style,
+                    ));
+                }
+                if !t.operations.is_empty() {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(t.operations.join("+"), theme.operation()));
+                    spans.push(Span::styled(
+                        format!(" {}", duration(t.latency_ms)),
+                        theme.dim(),
                     ));
                 }
                 Line::from(spans)
@@ -126,22 +153,7 @@ impl StatusEntry {
                         theme.error(),
                     ),
                 ];
-                if let Some(s) = session {
-                    spans.push(Span::styled(
-                        format!(
-                            "  ← Session {} {}/{}{}",
-                            s.id,
-                            countdown(s.age_ms / 1000),
-                            countdown(s.validity_ms / 1000),
-                            if s.expired { " EXPIRED" } else { "" }
-                        ),
-                        if s.expired {
-                            theme.error()
-                        } else {
-                            theme.key()
-                        },
-                    ));
-                }
+                let _ = session; // shown on the row below (see `lines`)
                 Line::from(spans)
             }
             StatusEntry::Info {
@@ -202,11 +214,7 @@ pub fn render(
         .rposition(|e| matches!(e, StatusEntry::Transition(_)));
     let mut lines: Vec<Line> = Vec::new();
     for (i, e) in entries[..end].iter().enumerate().rev() {
-        let mut l = if Some(i) == newest_transition {
-            e.lines(theme, validity_ms)
-        } else {
-            vec![e.line_with(theme, validity_ms)]
-        };
+        let mut l = e.lines(theme, validity_ms, Some(i) == newest_transition);
         if lines.len() + l.len() > rows {
             if lines.is_empty() {
                 l.truncate(rows);
