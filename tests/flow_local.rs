@@ -160,9 +160,9 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     let evs = run(
         &mut a,
         AuthCommand::SignUp {
-            username: "erin".into(),
+            username: "fiona".into(),
             password: Secret::new(NEW_PW),
-            attributes: [("email".to_string(), "erin@example.com".to_string())].into(),
+            attributes: [("email".to_string(), "fiona@example.com".to_string())].into(),
             auto_sign_in: false,
         },
     )
@@ -178,11 +178,11 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     assert_eq!(x[0].status, Some(200));
     assert_eq!(x[0].request["Password"], "***");
 
-    let code = outbox_code(&mut adm, "erin", "SIGN_UP").await;
+    let code = outbox_code(&mut adm, "fiona", "SIGN_UP").await;
     let evs = run(
         &mut a,
         AuthCommand::ConfirmSignUp {
-            username: "erin".into(),
+            username: "fiona".into(),
             code,
         },
     )
@@ -190,7 +190,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     assert!(ok(&evs), "{evs:?}");
     assert_eq!(transitions(&evs)[0].next_step.name(), "DONE");
 
-    let evs = run(&mut a, sign_in("erin", NEW_PW, AuthFlowType::UserSrpAuth)).await;
+    let evs = run(&mut a, sign_in("fiona", NEW_PW, AuthFlowType::UserSrpAuth)).await;
     assert!(ok(&evs), "{evs:?}");
     let ops: Vec<&str> = exchanges(&evs)
         .iter()
@@ -205,9 +205,9 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
         vec!["InitiateAuth", "RespondToAuthChallenge"]
     );
     let session = last_session(&evs).flatten().expect("a session");
-    assert_eq!(session.id_token_claims["cognito:username"], "erin");
-    assert_eq!(session.id_token_claims["email"], "erin@example.com");
-    assert_eq!(session.username, "erin");
+    assert_eq!(session.id_token_claims["cognito:username"], "fiona");
+    assert_eq!(session.id_token_claims["email"], "fiona@example.com");
+    assert_eq!(session.username, "fiona");
     assert!(session.access_expires_at > 0);
     assert!(session.access_token_abbrev.contains("chars)"));
 
@@ -237,7 +237,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     assert!(s.refresh_token_abbrev.is_some());
 
     // Signing in again while signed in is refused without a call.
-    let evs = run(&mut a, sign_in("erin", NEW_PW, AuthFlowType::UserSrpAuth)).await;
+    let evs = run(&mut a, sign_in("fiona", NEW_PW, AuthFlowType::UserSrpAuth)).await;
     assert!(exchanges(&evs).is_empty());
     assert_eq!(error(&evs).unwrap().0, "UserAlreadyAuthenticatedException");
 
@@ -245,7 +245,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     let (xs, page) = admin_run(
         &mut adm,
         AdminCommand::ListUsers {
-            filter: Some("username = \"erin\"".into()),
+            filter: Some("username = \"fiona\"".into()),
             pagination_token: None,
             limit: 60,
         },
@@ -257,7 +257,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
     };
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].status, "CONFIRMED");
-    assert_eq!(users[0].attributes["email"], "erin@example.com");
+    assert_eq!(users[0].attributes["email"], "fiona@example.com");
 
     // Local sign-out revokes the refresh token (the pool's tokens carry origin_jti).
     let evs = run(&mut a, AuthCommand::SignOut { global: false }).await;

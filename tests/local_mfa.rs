@@ -560,21 +560,39 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .await
         .err();
     assert_eq!(t, "NotAuthorizedException");
-    // Garbage Sessions never crash.
-    for bad in [json!("garbage"), json!(""), json!("TQ"), json!(null)] {
-        let r = h
-            .respond(
-                DEMO_CLIENT_ID,
-                "SMS_MFA",
-                &bad,
-                json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": "123456"}),
-            )
-            .await;
-        let (t, _) = r.err();
-        assert!(
-            t == "NotAuthorizedException" || t == "InvalidParameterException",
-            "{t}"
-        );
+    // Garbage Sessions never crash: a missing one is a bad parameter, anything else a
+    // session the pool does not know.
+    for challenge in [
+        "SMS_MFA",
+        "EMAIL_OTP",
+        "SOFTWARE_TOKEN_MFA",
+        "SELECT_MFA_TYPE",
+        "MFA_SETUP",
+    ] {
+        for bad in [
+            json!("garbage"),
+            json!("TQ"),
+            json!("x".repeat(10_000)),
+            json!(""),
+            json!(null),
+        ] {
+            let responses = json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": "123456",
+                "EMAIL_OTP_CODE": "123456", "SOFTWARE_TOKEN_MFA_CODE": "123456", "ANSWER": "SMS_MFA"});
+            let (t, m) = h
+                .respond(DEMO_CLIENT_ID, challenge, &bad, responses)
+                .await
+                .err();
+            let missing = bad.as_str().is_none_or(str::is_empty);
+            if missing {
+                assert_eq!(t, "InvalidParameterException", "{challenge} {m}");
+            } else {
+                assert_eq!(
+                    (t.as_str(), m.as_str()),
+                    ("NotAuthorizedException", EXPIRED),
+                    "{challenge}"
+                );
+            }
+        }
     }
 }
 
@@ -836,6 +854,31 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         ("NotAuthorizedException", EXPIRED)
     );
 
+    // A user created by an admin chooses a new password first, then sets up MFA.
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "jill", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp0rary-pw!"}),
+    )
+    .await
+    .ok();
+    let ch = h
+        .password_sign_in(&client, "jill", "Temp0rary-pw!")
+        .await
+        .ok();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let next = h
+        .respond(
+            &client,
+            "NEW_PASSWORD_REQUIRED",
+            &ch["Session"],
+            json!({"USERNAME": "jill", "NEW_PASSWORD": DEMO_PASSWORD}),
+        )
+        .await
+        .ok();
+    assert_eq!(next["ChallengeName"], "MFA_SETUP");
+    assert!(next.get("AuthenticationResult").is_none());
+
     // With SMS MFA in a required pool, a user with a phone number gets SMS_MFA right away.
     h.call(
         "SetUserPoolMfaConfig",
@@ -860,6 +903,35 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
         "+*******1234"
     );
+    // The code that arrived proves the phone number.
+    let verified = json!({"Name": "phone_number_verified", "Value": "true"});
+    let attrs = |u: Value| u["UserAttributes"].as_array().unwrap().clone();
+    assert!(!attrs(h.admin_get_user(&pool_id, "gina").await).contains(&verified));
+    let sent = h.outbox("gina", "MFA").await;
+    tokens(
+        &h.respond(
+            &client,
+            "SMS_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "gina", "SMS_MFA_CODE": sent.code}),
+        )
+        .await
+        .ok(),
+    );
+    assert!(attrs(h.admin_get_user(&pool_id, "gina").await).contains(&verified));
+
+    // SMS as the only method: a user without a phone number cannot sign in.
+    h.call(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool_id, "MfaConfiguration": "ON", "SmsMfaConfiguration": {}}),
+    )
+    .await
+    .ok();
+    let (t, _) = h
+        .password_sign_in(&client, "fred", DEMO_PASSWORD)
+        .await
+        .err();
+    assert_eq!(t, "MFAMethodNotFoundException");
 }
 
 #[tokio::test]

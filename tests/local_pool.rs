@@ -6,8 +6,8 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SCENARIO_USERS,
-    DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, LocalOptions, LocalPool,
+    DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
+    LocalOptions, LocalPool,
 };
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
@@ -295,7 +295,9 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
         )
         .await
         .ok();
-    assert_eq!(confirmed, json!({}));
+    // Only the auto sign-in Session comes back.
+    assert_eq!(confirmed.as_object().unwrap().len(), 1, "{confirmed}");
+    assert!(confirmed["Session"].is_string());
     let (t, m) = h
         .call(
             "ConfirmSignUp",
@@ -780,15 +782,21 @@ async fn tokens_verify_against_the_jwks() {
 #[tokio::test]
 async fn list_users_pages_and_filters() {
     let h = Harness::new().await;
+    let demo = h
+        .call("ListUsers", json!({"UserPoolId": DEMO_POOL_ID}))
+        .await
+        .ok()["Users"]
+        .as_array()
+        .unwrap()
+        .len();
     for i in 0..7 {
         h.call("SignUp", json!({"ClientId": DEMO_CLIENT_ID, "Username": format!("user{i:02}"),
             "Password": "Sup3r-secret!", "UserAttributes": [{"Name": "email", "Value": format!("u{i}@Corp.example")}]}))
             .await
             .ok();
     }
-    // The demo users (4, plus the MFA / account-state scenario users) + 7 new ones, in pages
-    // of 3.
-    let total = DEMO_CONFIRMED_USERS.len() + 1 + DEMO_SCENARIO_USERS.len() + 7;
+    // The demo users + 7 new ones, in pages of 3.
+    let total = demo + 7;
     let mut seen = vec![];
     let mut token: Option<String> = None;
     let mut pages = 0;
@@ -1658,9 +1666,24 @@ async fn two_servers_can_share_one_store() {
     )
     .await
     .ok();
+    // As many users as a store seeded by one server alone.
+    let other = tempfile::tempdir().unwrap();
+    let single = start(&other.path().join("pool.sqlite3")).await;
+    let expected = call(
+        &http,
+        single.base_url(),
+        "ListUsers",
+        json!({"UserPoolId": DEMO_POOL_ID}),
+    )
+    .await
+    .ok()["Users"]
+        .as_array()
+        .unwrap()
+        .len();
+    single.shutdown().await;
     assert_eq!(
         users["Users"].as_array().unwrap().len(),
-        DEMO_CONFIRMED_USERS.len() + 1 + DEMO_SCENARIO_USERS.len(),
+        expected,
         "seeded once, not twice"
     );
     a.shutdown().await;

@@ -17,7 +17,11 @@
 //! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
 //! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
-//! AdminUserGlobalSignOut. Admin operations are not signature-checked.
+//! AdminUserGlobalSignOut; MFA ([`ops_mfa`]): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+//! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
+//! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
+//! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Admin operations are not signature-checked.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
@@ -25,18 +29,24 @@
 //!
 //! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
 //! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
-//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`].
+//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`], and a user
+//! for each challenge scenario ([`DEMO_SCENARIO_USERS`]: TOTP, SMS and email MFA, a choice of
+//! MFA, FORCE_CHANGE_PASSWORD, RESET_REQUIRED). The demo pool's MfaConfiguration is OPTIONAL
+//! with SMS, TOTP and email MFA offered, so ordinary users sign in without MFA.
 
 pub mod error;
 pub mod jwt;
 pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
+pub mod ops_custom;
 pub mod ops_mfa;
+pub mod ops_user_auth;
 pub mod policy;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod triggers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -97,6 +107,13 @@ pub const DEMO_SCENARIO_USERS: &[&str] = &[
     DEMO_NEW_PASSWORD_USER,
     DEMO_RESET_USER,
 ];
+/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
+/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
+pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
+/// A confirmed demo user with a verified phone number (and email), for SMS_OTP sign-in.
+pub const DEMO_PHONE_USER: &str = "erin";
+/// [`DEMO_PHONE_USER`]'s phone number.
+pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
@@ -299,6 +316,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
         d.unconfirmed_user
+    );
+    println!(
+        "  scenarios:     {} (the README says what each demonstrates)",
+        DEMO_SCENARIO_USERS.join(", ")
     );
     println!(
         "  jwks:          {}/{}/.well-known/jwks.json",

@@ -101,6 +101,7 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     if !c.alias_attributes.is_empty() {
         v["AliasAttributes"] = json!(c.alias_attributes);
     }
+    super::ops_custom::decorate_pool_json(conn, &p.pool_id, &mut v)?;
     Ok(v)
 }
 

@@ -668,6 +668,9 @@ fn new_session(
 
 /// Finds the Session (None if this module never issued it).
 fn find_session(conn: &Connection, session: &str) -> ApiResult<Option<SessionRow>> {
+    if session.len() > 4096 {
+        return Ok(None);
+    }
     let Ok(raw) = B64URL.decode(session.trim().trim_end_matches('=')) else {
         return Ok(None);
     };
@@ -824,10 +827,9 @@ fn mfa_setup_challenge(
     user: &UserRecord,
     pm: &PoolMfa,
 ) -> ApiResult<Value> {
+    // SMS needs no setup: in a pool that requires MFA a user with a phone number is sent
+    // SMS_MFA directly (see `usable_methods`), so only TOTP and email are set up here.
     let mut can_setup = Vec::new();
-    if pm.sms_enabled && user.attributes.contains_key("phone_number") {
-        can_setup.push(SMS_MFA.to_string());
-    }
     if pm.totp_enabled {
         can_setup.push(SOFTWARE_TOKEN_MFA.to_string());
     }
@@ -835,9 +837,11 @@ fn mfa_setup_challenge(
         can_setup.push(EMAIL_OTP.to_string());
     }
     if can_setup.is_empty() {
+        // SMS is the pool's only method and the user has no phone number. The wording
+        // (typo included) is what Cognito answers.
         return Err(ApiError::new(
-            "InvalidUserPoolConfigurationException",
-            "MFA is required, but the user has no phone number and no other MFA method can be set up.",
+            "MFAMethodNotFoundException",
+            "No MFA mechanism registerd in the account.",
         ));
     }
     let data = SessionData {
@@ -936,8 +940,9 @@ pub fn handles(challenge: &str) -> bool {
 }
 
 /// RespondToAuthChallenge for SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and
-/// MFA_SETUP. Returns None for an EMAIL_OTP whose Session this module did not issue (USER_AUTH's
-/// first-factor EMAIL_OTP is answered elsewhere).
+/// MFA_SETUP; always `Some` today (the Option leaves room for a challenge name shared with
+/// another flow). USER_AUTH's first-factor EMAIL_OTP must be routed before this is reached: a
+/// Session this module did not issue is answered as expired.
 pub fn respond(
     ctx: &Ctx,
     conn: &Connection,
@@ -953,9 +958,6 @@ pub fn respond(
         None => None,
     };
     let Some(row) = row else {
-        if challenge == EMAIL_OTP {
-            return Ok(None);
-        }
         return Err(if session.is_none() {
             ApiError::invalid_parameter("Missing required parameter Session")
         } else {
@@ -1003,6 +1005,20 @@ pub fn respond(
                 return Err(code_mismatch());
             }
             spend(conn, &row)?;
+            // A code that arrived proves the address: Cognito marks it verified.
+            let verified_attr = if challenge == SMS_MFA {
+                "phone_number_verified"
+            } else {
+                "email_verified"
+            };
+            if row.data.setup_email.is_none()
+                && user.attributes.get(verified_attr).map(String::as_str) != Some("true")
+            {
+                user.attributes
+                    .insert(verified_attr.to_string(), "true".into());
+                user.modified = now;
+                store::update_user(conn, &user)?;
+            }
             if let Some(email) = &row.data.setup_email {
                 // Email MFA set up during sign-in: the address is now the user's, verified.
                 user.attributes.insert("email".into(), email.clone());
@@ -1524,4 +1540,52 @@ pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         );
     }
     Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 Appendix B (SHA-1 seed "12345678901234567890"), last 6 of the 8 digits.
+    #[test]
+    fn totp_matches_rfc_6238_and_accepts_one_step_either_side() {
+        let secret = totp_rs::Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        assert_eq!(totp_code(&secret, 59).unwrap(), "287082");
+        assert_eq!(totp_code(&secret, 1111111109).unwrap(), "081804");
+        assert_eq!(totp_code(&secret, 1234567890).unwrap(), "005924");
+        let at = 1111111109;
+        let step = at / 30;
+        for (delta, expected) in [(-30, Some(step - 1)), (0, Some(step)), (30, Some(step + 1))] {
+            let code = totp_code(&secret, at + delta).unwrap();
+            assert_eq!(totp_step(&secret, &code, at).unwrap(), expected, "{delta}");
+        }
+        let far = totp_code(&secret, at + 90).unwrap();
+        assert_eq!(totp_step(&secret, &far, at).unwrap(), None);
+        for junk in ["", "12345", "1234567", "12a456", "+12345", "１２３４５６"] {
+            assert_eq!(totp_step(&secret, junk, at).unwrap(), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn new_secrets_are_base32_and_distinct() {
+        let a = new_totp_secret();
+        let b = new_totp_secret();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 52);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+        );
+        assert!(totp(&a).is_ok());
+    }
+
+    #[test]
+    fn demo_secrets_are_valid() {
+        for s in [
+            super::super::DEMO_TOTP_SECRET,
+            super::super::DEMO_CHOICE_TOTP_SECRET,
+        ] {
+            assert!(totp(s).is_ok(), "{s}");
+        }
+    }
 }

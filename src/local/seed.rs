@@ -56,7 +56,8 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     }
     let contents = seed_contents(ctx, conn)?;
     let mfa = super::ops_mfa::seed_demo(ctx, conn)?;
-    Ok(contents || mfa || created)
+    let custom = super::ops_custom::seed(ctx, conn)?;
+    Ok(contents || mfa || custom || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
