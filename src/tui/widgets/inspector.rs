@@ -271,6 +271,31 @@ pub fn render_list(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Step mode: the request the auth actor holds, before it is sent.
+pub fn render_held(
+    frame: &mut Frame,
+    area: Rect,
+    held: &crate::tui::app::HeldRequest,
+    theme: &Theme,
+) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Held: {} — ^G send · ^D drop ", held.operation),
+            theme.error(),
+        ))
+        .border_style(theme.border_focused());
+    let inner_w = block.inner(area).width as usize;
+    let mut all = vec![
+        Line::from(vec![
+            Span::styled(held.operation.clone(), theme.title()),
+            Span::styled(format!("  for {}  not sent yet", held.api), theme.dim()),
+        ]),
+        Line::styled("── request (secrets redacted)", theme.dim()),
+    ];
+    json_lines(&held.request, theme, &mut all);
+    frame.render_widget(Paragraph::new(hard_wrap(all, inner_w)).block(block), area);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,29 +331,4 @@ mod tests {
         assert!(shown.contains("alice"));
         assert!(shown.contains("AYABeHx0…(38 chars)"));
     }
-}
-
-/// Step mode: the request the auth actor holds, before it is sent.
-pub fn render_held(
-    frame: &mut Frame,
-    area: Rect,
-    held: &crate::tui::app::HeldRequest,
-    theme: &Theme,
-) {
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" Held: {} — ^G send · ^D drop ", held.operation),
-            theme.error(),
-        ))
-        .border_style(theme.border_focused());
-    let inner_w = block.inner(area).width as usize;
-    let mut all = vec![
-        Line::from(vec![
-            Span::styled(held.operation.clone(), theme.title()),
-            Span::styled(format!("  for {}  not sent yet", held.api), theme.dim()),
-        ]),
-        Line::styled("── request (secrets redacted)", theme.dim()),
-    ];
-    json_lines(&held.request, theme, &mut all);
-    frame.render_widget(Paragraph::new(hard_wrap(all, inner_w)).block(block), area);
 }

@@ -142,7 +142,7 @@ impl StatusEntry {
                     .as_ref()
                     .map(|r| format!(" (request {r})"))
                     .unwrap_or_default();
-                let mut spans = vec![
+                let spans = vec![
                     Span::styled(clock(*at_ms), theme.dim()),
                     Span::raw(" "),
                     Span::styled(
