@@ -128,7 +128,7 @@ fn code_steps_show_medium_and_masked_destination_and_take_the_outbox_code() {
     // No MFA code in the outbox yet: a clear message, nothing filled in.
     ctrl(&mut app, 'o');
     assert!(app.flash.as_ref().unwrap().error);
-    assert!(screen(&app, 120, 40).contains("No MFA code for alice"));
+    assert!(screen(&app, 120, 40).contains("No MFA/EMAIL_OTP/SMS_OTP code for alice"));
     app.on_admin_event(
         AdminEvent::Outbox {
             entries: vec![
@@ -606,4 +606,35 @@ fn step_mode_holds_requests_in_the_inspector_until_sent() {
         ctrl(&mut app, 't'),
         vec![Action::Auth(AuthCommand::SetStepMode { on: false })]
     );
+}
+
+#[test]
+fn custom_challenge_code_comes_from_the_outbox() {
+    let mut app = on_step(demo::step(
+        SignInStep::ConfirmSignInWithCustomChallenge {
+            additional_info: BTreeMap::from([("medium".to_string(), "EMAIL".to_string())]),
+        },
+        "CUSTOM_CHALLENGE",
+        &[("medium", "EMAIL")],
+        NOW_MS,
+        0,
+    ));
+    app.on_admin_event(
+        AdminEvent::Outbox {
+            entries: vec![
+                demo::outbox_entry("alice", "MFA", "111111", "2026-11-28T22:20:00Z"),
+                demo::outbox_entry(
+                    "alice",
+                    "CUSTOM_CHALLENGE",
+                    "905112",
+                    "2026-11-28T22:29:59Z",
+                ),
+            ],
+        },
+        NOW_MS,
+    );
+    assert!(screen(&app, 80, 24).contains("^O fills it in"));
+    ctrl(&mut app, 'o');
+    let (answer, _) = confirm_sign_in(&press(&mut app, KeyCode::Enter));
+    assert_eq!(answer, "905112");
 }

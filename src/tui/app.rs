@@ -635,32 +635,35 @@ impl App {
         let Some(ch) = self.challenge.as_ref() else {
             return;
         };
-        if !ch.has_field("code") {
-            self.flash_error("This step takes no code.");
+        let Some((field, purposes)) = ch.outbox_target() else {
+            self.flash_error(if ch.step_name().contains("TOTP") {
+                "TOTP codes come from your authenticator app, not from the outbox."
+            } else {
+                "This step takes no code from the outbox."
+            });
             return;
-        }
-        let purpose = match &ch.transition.next_step {
-            NextStep::ResetPassword(_) => "FORGOT_PASSWORD",
-            NextStep::SignIn(SignInStep::ConfirmSignInWithTotpCode)
-            | NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { .. }) => {
-                self.flash_error(
-                    "TOTP codes come from your authenticator app, not from the outbox.",
-                );
-                return;
-            }
-            _ => "MFA",
         };
         let user = ch.username.clone();
-        match self.latest_code(&user, purpose).cloned() {
+        let found = self
+            .outbox
+            .iter()
+            .rev()
+            .find(|e| e.username == user && purposes.contains(&e.purpose.as_str()))
+            .cloned();
+        match found {
             Some(e) => {
                 if let Some(ch) = self.challenge.as_mut() {
-                    ch.form.set_text("code", &e.code);
-                    ch.form.focus_id("code");
+                    ch.form.set_text(field, &e.code);
+                    ch.form.focus_id(field);
                 }
-                self.flash_info(format!("{purpose} code for {user} taken from the outbox."));
+                self.flash_info(format!(
+                    "{} code for {user} taken from the outbox.",
+                    e.purpose
+                ));
             }
             None => self.flash_error(format!(
-                "No {purpose} code for {user} in the outbox yet (F7 r refreshes it)."
+                "No {} code for {user} in the outbox yet (F7 r refreshes it).",
+                purposes.join("/")
             )),
         }
     }
@@ -1006,9 +1009,9 @@ impl App {
                     self.confirm.focus_id("code");
                     self.flash_info("Code filled in from the outbox: Enter confirms.");
                 } else if let Some(ch) = self.challenge.as_mut()
-                    && ch.has_field("code")
+                    && let Some((field, _)) = ch.outbox_target()
                 {
-                    ch.form.set_text("code", &e.code);
+                    ch.form.set_text(field, &e.code);
                     self.goto(Screen::Challenge);
                     self.flash_info("Code filled in from the outbox: Enter submits.");
                 } else {

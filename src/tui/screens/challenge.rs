@@ -46,7 +46,7 @@ pub fn mfa_note(m: MfaType) -> &'static str {
 /// What each USER_AUTH first factor means.
 pub fn factor_note(f: &str) -> &'static str {
     match f {
-        "PASSWORD" => "the password itself, over TLS (like USER_PASSWORD_AUTH)",
+        "PASSWORD" => "the password itself, sent over TLS",
         "PASSWORD_SRP" => "the password, proven with SRP: it never leaves",
         "EMAIL_OTP" => "a one-time code sent by email, no password",
         "SMS_OTP" => "a one-time code sent by SMS, no password",
@@ -148,15 +148,28 @@ impl ChallengeState {
         matches!(self.transition.next_step, NextStep::SignIn(_))
     }
 
-    /// A code step whose code the embedded pool's outbox holds (not TOTP: that code comes
-    /// from an authenticator app).
+    /// Where an outbox code goes on this step, and which outbox purposes carry it: MFA and
+    /// USER_AUTH codes, the built-in custom challenge's code, a password-reset code. `None`
+    /// for TOTP (that code comes from an authenticator app) and steps without a code.
+    pub fn outbox_target(&self) -> Option<(&'static str, &'static [&'static str])> {
+        match &self.transition.next_step {
+            NextStep::SignIn(SignInStep::ConfirmSignInWithSmsCode { .. })
+            | NextStep::SignIn(SignInStep::ConfirmSignInWithEmailCode { .. }) => {
+                Some(("code", &["MFA", "EMAIL_OTP", "SMS_OTP"]))
+            }
+            NextStep::SignIn(SignInStep::ConfirmSignInWithCustomChallenge { .. }) => {
+                Some(("answer", &["CUSTOM_CHALLENGE"]))
+            }
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
+                Some(("code", &["FORGOT_PASSWORD"]))
+            }
+            _ => None,
+        }
+    }
+
+    /// A step whose code the embedded pool's outbox holds.
     pub fn takes_outbox_code(&self) -> bool {
-        self.has_field("code")
-            && !matches!(
-                self.transition.next_step,
-                NextStep::SignIn(SignInStep::ConfirmSignInWithTotpCode)
-                    | NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { .. })
-            )
+        self.outbox_target().is_some()
     }
 
     pub fn has_field(&self, id: &str) -> bool {

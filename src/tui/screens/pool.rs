@@ -120,7 +120,7 @@ pub fn info_lines(s: &PoolSettings, t: &Theme) -> Vec<Line<'static>> {
             let auto_confirm = if p.triggers.contains_key("PreSignUp") {
                 "by the PreSignUp trigger (autoConfirmUser)"
             } else {
-                "no: no PreSignUp trigger, sign-ups need a code"
+                "no (no PreSignUp trigger: sign-ups need a code)"
             };
             out.push(kv(t, "  Auto-confirm", auto_confirm));
             if let Some(only) = p.admin_create_user_only {
