@@ -1321,13 +1321,26 @@ impl App {
             );
             return;
         }
-        let status_h = if area.height >= 36 {
+        let mut status_h = if area.height >= 36 {
             10
         } else if area.height >= 22 {
             7
         } else {
             4
         };
+        // The TOTP setup's QR code beside the form: give it the status pane's rows when
+        // that is what it takes (the newest step and its explanation still show).
+        if self.screen == Screen::Challenge
+            && !self.inspector_zoom
+            && self.held.is_none()
+            && let Some(q) = self.totp_qr()
+        {
+            let need = q.rows() + 3;
+            let body = |s: u16| area.height.saturating_sub(3 + s);
+            if body(status_h) < need && body(4) >= need {
+                status_h = area.height.saturating_sub(3 + need).clamp(4, status_h);
+            }
+        }
         let [header, tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

@@ -400,7 +400,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     if totp_setup {
         let hint = match app.totp_qr() {
             Some(q) => format!(
-                "QR code: ^V full screen (needs {}×{}) · ^Y copies the URI (OSC 52)",
+                "QR: ^V full screen ({}×{}) · ^Y copies the URI (OSC 52)",
                 q.cols(),
                 q.rows() + 1
             ),
