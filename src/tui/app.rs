@@ -155,6 +155,8 @@ pub struct App {
     pub held: Option<HeldRequest>,
     /// The QR code of the TOTP setup step, full screen.
     pub qr_full: bool,
+    /// Ctrl-O found no code and asked for the outbox: fill the code in when it arrives.
+    pub outbox_fill_pending: bool,
 }
 
 impl App {
@@ -200,6 +202,7 @@ impl App {
             step_mode: false,
             held: None,
             qr_full: false,
+            outbox_fill_pending: false,
         }
     }
 
@@ -412,8 +415,7 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
-                self.challenge_code_from_outbox();
-                return Vec::new();
+                return self.challenge_code_from_outbox(true);
             }
             KeyCode::F(10) => {
                 self.inspector_zoom = !self.inspector_zoom;
@@ -630,10 +632,12 @@ impl App {
         }
     }
 
-    /// Ctrl-O on a code step: the newest code the embedded pool sent this user for it.
-    fn challenge_code_from_outbox(&mut self) {
+    /// Ctrl-O on a code step: the newest code the embedded pool sent this user for it
+    /// since the step began. Not there yet: the outbox is read again (once) and the code
+    /// filled in when it arrives.
+    fn challenge_code_from_outbox(&mut self, may_refresh: bool) -> Vec<Action> {
         let Some(ch) = self.challenge.as_ref() else {
-            return;
+            return Vec::new();
         };
         let Some((field, purposes)) = ch.outbox_target() else {
             self.flash_error(if ch.step_name().contains("TOTP") {
@@ -641,14 +645,20 @@ impl App {
             } else {
                 "This step takes no code from the outbox."
             });
-            return;
+            return Vec::new();
         };
         let user = ch.username.clone();
+        // Codes sent for an earlier step are not this step's.
+        let since_ms = ch.transition.at_ms - ch.transition.latency_ms as i64 - 5_000;
         let found = self
             .outbox
             .iter()
             .rev()
-            .find(|e| e.username == user && purposes.contains(&e.purpose.as_str()))
+            .find(|e| {
+                e.username == user
+                    && purposes.contains(&e.purpose.as_str())
+                    && screens::forms::sent_ms(&e.sent_at).is_none_or(|t| t >= since_ms)
+            })
             .cloned();
         match found {
             Some(e) => {
@@ -660,11 +670,20 @@ impl App {
                     "{} code for {user} taken from the outbox.",
                     e.purpose
                 ));
+                Vec::new()
             }
-            None => self.flash_error(format!(
-                "No {} code for {user} in the outbox yet (F7 r refreshes it).",
-                purposes.join("/")
-            )),
+            None if may_refresh && self.local => {
+                self.outbox_fill_pending = true;
+                self.flash_info("Reading the outbox…");
+                vec![Action::Admin(AdminCommand::FetchOutbox)]
+            }
+            None => {
+                self.flash_error(format!(
+                    "No {} code for {user} in the outbox for this step.",
+                    purposes.join("/")
+                ));
+                Vec::new()
+            }
         }
     }
 
@@ -1195,6 +1214,7 @@ impl App {
                     step,
                     SignInStep::ConfirmSignInWithSmsCode { .. }
                         | SignInStep::ConfirmSignInWithEmailCode { .. }
+                        | SignInStep::ConfirmSignInWithCustomChallenge { .. }
                 );
                 self.challenge = Some(ChallengeState::new(t.clone(), user));
                 self.goto(Screen::Challenge);
@@ -1261,6 +1281,9 @@ impl App {
                 self.outbox_selected = self
                     .outbox_selected
                     .min(self.outbox.len().saturating_sub(1));
+                if std::mem::take(&mut self.outbox_fill_pending) {
+                    self.challenge_code_from_outbox(false);
+                }
             }
             // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
             // on the calls being debugged.

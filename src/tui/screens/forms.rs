@@ -96,6 +96,13 @@ pub fn render_sign_in(app: &App, frame: &mut Frame, area: Rect) {
     notes(frame, below(area, app.sign_in.height() + 1), lines);
 }
 
+/// Unix milliseconds of an RFC 3339 timestamp, if it parses.
+pub fn sent_ms(sent_at: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
 /// `HH:MM:SS` out of an RFC 3339 timestamp (`2026-11-28T22:30:00.123Z`).
 pub fn sent_clock(sent_at: &str) -> String {
     match time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339) {
