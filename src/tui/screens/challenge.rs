@@ -326,10 +326,14 @@ impl ChallengeState {
                 SignInStep::ConfirmSignInWithPassword => out.push(
                     "USER_AUTH chose a password factor: enter the password to continue.".into(),
                 ),
-                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes }
-                    if !missing_attributes.is_empty() =>
-                {
-                    out.push(format!("Required attributes: {}", missing_attributes.join(", ")))
+                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes } => {
+                    out.push("Temporary password: choose a new one.".into());
+                    if !missing_attributes.is_empty() {
+                        out.push(format!(
+                            "Cognito also needs: {}",
+                            missing_attributes.join(", ")
+                        ));
+                    }
                 }
                 SignInStep::ResetPassword => out.push(format!(
                     "Cognito requires a password reset for {}: send a code, then set a new password.",
