@@ -669,3 +669,40 @@ fn custom_challenge_code_comes_from_the_outbox() {
     let (answer, _) = confirm_sign_in(&press(&mut app, KeyCode::Enter));
     assert_eq!(answer, "905112");
 }
+
+#[test]
+fn email_setup_asks_for_an_address() {
+    let mut app = on_step(demo::step(
+        SignInStep::ContinueSignInWithEmailSetup,
+        "MFA_SETUP",
+        &[("MFAS_CAN_SETUP", "[\"EMAIL_OTP\"]")],
+        NOW_MS,
+        0,
+    ));
+    for (w, h) in SIZES {
+        let s = screen(&app, w, h);
+        assert!(s.contains("CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"), "{s}");
+        assert!(s.contains("Enter the email address codes go to"), "{w}x{h}\n{s}");
+    }
+    typ(&mut app, "not-an-address");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not an email address")
+    );
+    let f = &mut app.challenge.as_mut().unwrap().form;
+    f.set_text("email", "alice@example.com");
+    let (email, _) = confirm_sign_in(&press(&mut app, KeyCode::Enter));
+    assert_eq!(email, "alice@example.com");
+}
+
+#[test]
+fn sign_in_screen_shows_step_mode() {
+    let mut app = demo::app();
+    assert!(screen(&app, 80, 24).contains("Step mode off (^T)"));
+    ctrl(&mut app, 't');
+    assert!(screen(&app, 80, 24).contains("Step mode on (^T)"));
+}

@@ -318,7 +318,7 @@ impl ChallengeState {
                     out.push(format!("URI    {}", totp_setup_details.setup_uri));
                 }
                 SignInStep::ContinueSignInWithEmailSetup => {
-                    out.push("Set up email MFA: enter the address codes go to.".into())
+                    out.push("Enter the email address codes go to.".into())
                 }
                 SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
                     out.push("Your auth-challenge Lambda triggers ask:".into())

@@ -87,6 +87,18 @@ pub fn render_sign_in(app: &App, frame: &mut Frame, area: Rect) {
         _ => "",
     };
     let mut lines = vec![Line::styled(what.to_string(), t.dim())];
+    lines.push(Line::from(vec![
+        Span::styled("Step mode ", t.label()),
+        if app.step_mode {
+            Span::styled("on", t.key())
+        } else {
+            Span::styled("off", t.dim())
+        },
+        Span::styled(
+            " (^T): each request waits in the inspector until ^G sends it",
+            t.dim(),
+        ),
+    ]));
     if let Some(u) = app.signed_in_user() {
         lines.push(Line::styled(
             format!("{u} is signed in: sign out first (F5) to sign in again."),
