@@ -487,7 +487,7 @@ fn pool_settings_screen_reads_shows_and_edits_mfa() {
     let s = screen(&app, 120, 40);
     assert!(s.contains("Auto-verified: email"), "{s}");
     assert!(
-        s.contains("DefineAuthChallenge examples/triggers/define.sh"),
+        s.contains("DefineAuthChallenge examples/triggers/question_answer.py"),
         "{s}"
     );
     assert!(s.contains("PreventUserExistenceErrors: ENABLED"), "{s}");

@@ -434,7 +434,7 @@ pub fn pool_settings() -> crate::admin::PoolSettings {
             allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
             triggers: BTreeMap::from([(
                 "DefineAuthChallenge".to_string(),
-                "examples/triggers/define.sh".to_string(),
+                "examples/triggers/question_answer.py".to_string(),
             )]),
             estimated_users: Some(12),
             admin_create_user_only: Some(false),
