@@ -682,7 +682,10 @@ fn email_setup_asks_for_an_address() {
     for (w, h) in SIZES {
         let s = screen(&app, w, h);
         assert!(s.contains("CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"), "{s}");
-        assert!(s.contains("Enter the email address codes go to"), "{w}x{h}\n{s}");
+        assert!(
+            s.contains("Enter the email address codes go to"),
+            "{w}x{h}\n{s}"
+        );
     }
     typ(&mut app, "not-an-address");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
