@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use cognito_tui::admin::AdminEvent;
 use cognito_tui::auth::events::AuthEvent;
+use cognito_tui::auth::steps::{MfaType, SignInStep};
 use cognito_tui::tui::App;
 use cognito_tui::tui::demo::{self, NOW_MS};
 use cognito_tui::tui::screens::Screen;
@@ -105,6 +106,99 @@ fn screens() -> Vec<(&'static str, App)> {
     let mut help = demo::signed_in();
     help.help = true;
     out.push(("help", help));
+
+    // Issue 3: a screen per challenge step, the pool settings, step mode.
+    let mut totp = demo::after_sign_up();
+    totp.on_auth_event(
+        AuthEvent::Transition(demo::totp_setup(NOW_MS - 9_000)),
+        NOW_MS,
+    );
+    out.push(("totp-setup", totp));
+
+    let mut factor = demo::after_sign_up();
+    factor.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ContinueSignInWithFirstFactorSelection {
+                available_challenges: vec![
+                    "PASSWORD_SRP".into(),
+                    "EMAIL_OTP".into(),
+                    "WEB_AUTHN".into(),
+                ],
+            },
+            "SELECT_CHALLENGE",
+            &[],
+            NOW_MS - 4_000,
+            0,
+        )),
+        NOW_MS,
+    );
+    out.push(("first-factor", factor));
+
+    let mut mfa = demo::after_sign_up();
+    mfa.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ContinueSignInWithMfaSelection {
+                allowed_mfa_types: vec![MfaType::Sms, MfaType::Totp, MfaType::Email],
+            },
+            "SELECT_MFA_TYPE",
+            &[(
+                "MFAS_CAN_CHOOSE",
+                "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\",\"EMAIL_OTP\"]",
+            )],
+            NOW_MS - 2_000,
+            0,
+        )),
+        NOW_MS,
+    );
+    out.push(("mfa-selection", mfa));
+
+    let mut stale = demo::after_sign_up();
+    stale.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ConfirmSignInWithTotpCode,
+            "SOFTWARE_TOKEN_MFA",
+            &[],
+            NOW_MS - 20_000,
+            170_000,
+        )),
+        NOW_MS,
+    );
+    stale.on_auth_event(
+        demo::error(
+            "confirmSignIn",
+            "RespondToAuthChallenge",
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
+        ),
+        NOW_MS,
+    );
+    out.push(("stale-session", stale));
+
+    let mut pool = demo::signed_in();
+    pool.goto(Screen::Pool);
+    pool.on_admin_event(
+        AdminEvent::PoolSettings {
+            settings: demo::pool_settings(),
+        },
+        NOW_MS,
+    );
+    out.push(("pool", pool));
+
+    let mut step = demo::after_sign_up();
+    step.step_mode = true;
+    step.goto(Screen::SignIn);
+    step.on_auth_event(
+        AuthEvent::Info {
+            api: "signIn".into(),
+            message: "Step mode: InitiateAuth is ready to send (step sends it, step with \
+                      send=false drops it): {\"AuthFlow\":\"USER_SRP_AUTH\",\
+                      \"AuthParameters\":{\"SRP_A\":\"4f1c9e…(768 chars)\",\"USERNAME\":\"alice\"},\
+                      \"ClientId\":\"3n4b5urk1ft4fl3mg5e62d9ado\"}"
+                .into(),
+        },
+        NOW_MS,
+    );
+    out.push(("step-mode", step));
     out
 }
 

@@ -81,6 +81,24 @@ async fn admin_actor(mut rx: mpsc::Receiver<AdminCommand>, tx: mpsc::Sender<Admi
                 request_token: pagination_token,
                 users: demo::users(60),
             },
+            AdminCommand::FetchPoolSettings => AdminEvent::PoolSettings {
+                settings: demo::pool_settings(),
+            },
+            AdminCommand::SetPoolMfa {
+                mode,
+                sms,
+                totp,
+                email,
+            } => {
+                let mut settings = demo::pool_settings();
+                settings.mfa = Some(cognito_tui::admin::PoolMfaSummary {
+                    mode,
+                    sms,
+                    totp,
+                    email,
+                });
+                AdminEvent::PoolSettings { settings }
+            }
             AdminCommand::Shutdown => break,
         };
         if tx.send(ev).await.is_err() {

@@ -35,7 +35,10 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
     let exe = Path::new(env!("CARGO_BIN_EXE_cognito-tui"));
-    let Some(t) = Tmux::start("binary", exe, "", &[("COGNITO_TUI_HOME", &home_s)]) else {
+    // 36 rows: the status pane holds the three transitions, the SRP notes and the newest
+    // transition's explanation.
+    let Some(t) = Tmux::start_sized("binary", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 100, 36)
+    else {
         return;
     };
     t.wait_for("F1 Sign up");

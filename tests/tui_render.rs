@@ -189,11 +189,9 @@ fn session_screen_shows_claims_and_counts_down() {
             .iter()
             .any(|l| l.contains("confirmSignUp CONFIRM_SIGN_UP → DONE"))
     );
-    assert!(
-        status
-            .iter()
-            .any(|l| l.contains("signIn — → DONE  InitiateAuth+RespondToAuthChallenge 57ms"))
-    );
+    assert!(status.iter().any(|l| {
+        l.contains("signIn — → DONE  PASSWORD_VERIFIER  InitiateAuth+RespondToAuthChallenge 57ms")
+    }));
     insta::assert_snapshot!("session_80x24", text(&render(&app, 80, 24, NOW_MS)));
 }
 
@@ -406,7 +404,7 @@ fn zoomed_inspector_lists_every_call() {
     x.error = Some("NetworkError".into());
     x.response = serde_json::Value::Null;
     app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
-    press(&mut app, KeyCode::F(8));
+    press(&mut app, KeyCode::F(10));
     app.handle_key(
         KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
         NOW_MS,

@@ -56,7 +56,8 @@ fn journey_in_a_real_terminal_and_quit_restores_it() {
     t.keys(&["Enter"]);
     let s = t.wait_for("Signed in as alice");
     assert!(s.contains("cognito:username alice"));
-    assert!(s.contains("signIn — → DONE"));
+    // The status row may land a frame after the Session screen (a loaded machine).
+    t.wait_for("signIn — → DONE");
     assert!(!s.contains(PASSWORD), "password on screen:\n{s}");
     // The expiry counts down on its own (1 s tick while the Session screen is shown).
     let before = t.screen();

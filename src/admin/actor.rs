@@ -4,8 +4,14 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::{AdminCommand, AdminEvent, UserRow};
+use super::{
+    AdminCommand, AdminEvent, ClientSummary, PoolMfaSummary, PoolSettings, PoolSummary,
+    SettingsError, UserRow,
+};
 use crate::cognito::Client;
+use crate::cognito::pool::{
+    SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfig, UserPoolMfaConfig,
+};
 use crate::cognito::types::{ListUsersRequest, UserType};
 use crate::config::Target;
 
@@ -90,6 +96,36 @@ async fn run(
                 };
                 let _ = events.send(ev).await;
             }
+            AdminCommand::FetchPoolSettings => {
+                let settings = read_settings(&client, &events).await;
+                let _ = events.send(AdminEvent::PoolSettings { settings }).await;
+            }
+            AdminCommand::SetPoolMfa {
+                mode,
+                sms,
+                totp,
+                email,
+            } => {
+                // Read the current settings first: SetUserPoolMfaConfig replaces them, and
+                // the SMS / email templates must survive a change of mode.
+                let current = client.get_user_pool_mfa_config().await;
+                let _ = events.send(AdminEvent::Exchange(current.exchange)).await;
+                let current = current.result.unwrap_or_default();
+                let req = mfa_request(client.user_pool_id(), &current, &mode, sms, totp, email);
+                let call = client.set_user_pool_mfa_config(req).await;
+                let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+                if let Err(e) = call.result {
+                    let _ = events
+                        .send(AdminEvent::Error {
+                            operation: "SetUserPoolMfaConfig".into(),
+                            code: e.code().to_string(),
+                            message: e.message(),
+                        })
+                        .await;
+                }
+                let settings = read_settings(&client, &events).await;
+                let _ = events.send(AdminEvent::PoolSettings { settings }).await;
+            }
             AdminCommand::FetchOutbox => {
                 if !local {
                     let _ = events
@@ -120,9 +156,138 @@ async fn run(
     tracing::debug!("users actor stopped");
 }
 
+/// The SetUserPoolMfaConfig request for the chosen mode and methods, keeping the
+/// templates `current` has for the methods that stay on.
+pub fn mfa_request(
+    pool_id: &str,
+    current: &UserPoolMfaConfig,
+    mode: &str,
+    sms: bool,
+    totp: bool,
+    email: bool,
+) -> SetUserPoolMfaConfigRequest {
+    let keep = |v: &Option<serde_json::Value>| {
+        v.clone()
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({}))
+    };
+    SetUserPoolMfaConfigRequest {
+        user_pool_id: pool_id.to_string(),
+        mfa_configuration: Some(mode.to_string()),
+        sms_mfa_configuration: sms.then(|| keep(&current.sms_mfa_configuration)),
+        software_token_mfa_configuration: Some(SoftwareTokenMfaConfig { enabled: totp }),
+        email_mfa_configuration: email.then(|| keep(&current.email_mfa_configuration)),
+    }
+}
+
+fn settings_error(op: &str, e: &crate::cognito::CognitoError) -> SettingsError {
+    SettingsError {
+        operation: op.to_string(),
+        code: e.code().to_string(),
+        message: e.message(),
+    }
+}
+
+/// DescribeUserPool, DescribeUserPoolClient and GetUserPoolMfaConfig, one after the other;
+/// a failure of one is recorded and the others are still read.
+async fn read_settings(client: &Client, events: &mpsc::Sender<AdminEvent>) -> PoolSettings {
+    let mut out = PoolSettings {
+        pool_id: client.user_pool_id().to_string(),
+        ..PoolSettings::default()
+    };
+    let call = client.describe_user_pool().await;
+    let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+    match call.result {
+        Ok(r) => {
+            let p = r.user_pool;
+            out.pool = Some(PoolSummary {
+                allowed_first_auth_factors: p.allowed_first_auth_factors(),
+                triggers: p.triggers(),
+                admin_create_user_only: p
+                    .admin_create_user_config
+                    .as_ref()
+                    .and_then(|c| c.get("AllowAdminCreateUserOnly"))
+                    .and_then(serde_json::Value::as_bool),
+                name: p.name,
+                mfa_configuration: p.mfa_configuration,
+                auto_verified_attributes: p.auto_verified_attributes,
+                username_attributes: p.username_attributes,
+                alias_attributes: p.alias_attributes,
+                estimated_users: p.estimated_number_of_users,
+            });
+        }
+        Err(e) => out.errors.push(settings_error("DescribeUserPool", &e)),
+    }
+    let call = client.describe_user_pool_client().await;
+    let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+    match call.result {
+        Ok(r) => {
+            let c = r.user_pool_client;
+            out.client = Some(ClientSummary {
+                client_id: c
+                    .client_id
+                    .unwrap_or_else(|| client.client_id().to_string()),
+                client_name: c.client_name,
+                explicit_auth_flows: c.explicit_auth_flows,
+                prevent_user_existence_errors: c.prevent_user_existence_errors,
+                auth_session_validity: c.auth_session_validity,
+                enable_token_revocation: c.enable_token_revocation,
+                has_secret: c.client_secret.is_some(),
+            });
+        }
+        Err(e) => out
+            .errors
+            .push(settings_error("DescribeUserPoolClient", &e)),
+    }
+    let call = client.get_user_pool_mfa_config().await;
+    let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+    match call.result {
+        Ok(m) => {
+            out.mfa = Some(PoolMfaSummary {
+                mode: m.mfa_configuration.clone().unwrap_or_else(|| "OFF".into()),
+                sms: m.sms_enabled(),
+                totp: m.totp_enabled(),
+                email: m.email_enabled(),
+            });
+        }
+        Err(e) => out.errors.push(settings_error("GetUserPoolMfaConfig", &e)),
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mfa_request_keeps_templates_of_methods_left_on() {
+        let current: UserPoolMfaConfig = serde_json::from_value(serde_json::json!({
+            "MfaConfiguration": "OPTIONAL",
+            "SmsMfaConfiguration": {"SmsAuthenticationMessage": "Code {####}"},
+            "EmailMfaConfiguration": {"Message": "Mail {####}", "Subject": "Hi"}
+        }))
+        .unwrap();
+        let r = mfa_request("p", &current, "ON", true, true, false);
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["MfaConfiguration"], "ON");
+        assert_eq!(
+            v["SmsMfaConfiguration"]["SmsAuthenticationMessage"],
+            "Code {####}"
+        );
+        assert_eq!(v["SoftwareTokenMfaConfiguration"]["Enabled"], true);
+        assert!(v.get("EmailMfaConfiguration").is_none(), "{v}");
+        let r = mfa_request(
+            "p",
+            &UserPoolMfaConfig::default(),
+            "OFF",
+            false,
+            false,
+            true,
+        );
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["EmailMfaConfiguration"], serde_json::json!({}));
+        assert_eq!(v["SoftwareTokenMfaConfiguration"]["Enabled"], false);
+    }
     use crate::cognito::types::{AttributeType, EpochSeconds};
 
     #[test]

@@ -57,6 +57,18 @@ pub enum AdminCommand {
     },
     /// Re-reads the embedded pool's outbox (local target only).
     FetchOutbox,
+    /// Reads the pool settings (DescribeUserPool, DescribeUserPoolClient,
+    /// GetUserPoolMfaConfig); answered by [`AdminEvent::PoolSettings`].
+    FetchPoolSettings,
+    /// SetUserPoolMfaConfig: `mode` is OFF / OPTIONAL / ON. The SMS and email settings the
+    /// pool already has (message templates, SNS role) are kept for the methods left on.
+    /// Answered by a fresh [`AdminEvent::PoolSettings`] (or an `Error`).
+    SetPoolMfa {
+        mode: String,
+        sms: bool,
+        totp: bool,
+        email: bool,
+    },
     Shutdown,
 }
 
@@ -77,10 +89,69 @@ pub enum AdminEvent {
     Outbox {
         entries: Vec<OutboxEntry>,
     },
+    PoolSettings {
+        settings: PoolSettings,
+    },
     Exchange(WireExchange),
     Error {
         operation: String,
         code: String,
         message: String,
     },
+}
+
+/// The pool settings screen's data. Each part is `None` when its operation failed; the
+/// failure is in `errors` (the screen shows it in place of the part).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolSettings {
+    pub pool_id: String,
+    pub pool: Option<PoolSummary>,
+    pub client: Option<ClientSummary>,
+    pub mfa: Option<PoolMfaSummary>,
+    pub errors: Vec<SettingsError>,
+}
+
+/// DescribeUserPool, as the settings screen shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolSummary {
+    pub name: Option<String>,
+    pub mfa_configuration: Option<String>,
+    pub auto_verified_attributes: Vec<String>,
+    pub username_attributes: Vec<String>,
+    pub alias_attributes: Vec<String>,
+    pub allowed_first_auth_factors: Vec<String>,
+    /// Trigger name → what runs (a Lambda ARN, or the embedded pool's command).
+    pub triggers: BTreeMap<String, String>,
+    pub estimated_users: Option<i64>,
+    pub admin_create_user_only: Option<bool>,
+}
+
+/// DescribeUserPoolClient, as the settings screen shows it (never the secret itself).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub client_id: String,
+    pub client_name: Option<String>,
+    pub explicit_auth_flows: Vec<String>,
+    pub prevent_user_existence_errors: Option<String>,
+    /// Minutes a challenge Session stays valid (3–15).
+    pub auth_session_validity: Option<i64>,
+    pub enable_token_revocation: Option<bool>,
+    pub has_secret: bool,
+}
+
+/// GetUserPoolMfaConfig, as the settings screen shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolMfaSummary {
+    /// OFF | OPTIONAL | ON
+    pub mode: String,
+    pub sms: bool,
+    pub totp: bool,
+    pub email: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsError {
+    pub operation: String,
+    pub code: String,
+    pub message: String,
 }

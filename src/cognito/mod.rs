@@ -6,6 +6,7 @@
 pub mod client;
 pub mod error;
 pub mod exchange;
+pub mod pool;
 pub mod redact;
 pub mod types;
 

@@ -16,9 +16,10 @@ use super::TargetInfo;
 use super::screens::{self, Screen, challenge::ChallengeState, users::UsersState};
 use super::theme::Theme;
 use super::widgets::form::{Field, Form, FormOutcome};
-use super::widgets::timeline::{self, StatusEntry};
+use super::widgets::qr::QrGrid;
+use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use super::widgets::{duration, inspector, truncate};
-use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
+use crate::admin::{AdminCommand, AdminEvent, OutboxEntry, PoolSettings, SettingsError};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, SessionView};
 use crate::auth::steps::{
     CodeDeliveryDetails, NextStep, ResetPasswordStep, SignInStep, SignUpStep,
@@ -72,6 +73,30 @@ pub fn flow_name(f: AuthFlowType) -> &'static str {
         .unwrap_or("?")
 }
 
+/// A request the auth actor holds in step mode until the user sends or drops it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldRequest {
+    pub api: String,
+    pub operation: String,
+    /// The request body, secrets already redacted by the actor.
+    pub request: serde_json::Value,
+}
+
+/// Reads the actor's step-mode note: `Step mode: {op} is ready to send (…): {json}`.
+pub fn parse_held(api: &str, message: &str) -> Option<HeldRequest> {
+    let rest = message.strip_prefix("Step mode: ")?;
+    let (operation, rest) = rest.split_once(" is ready to send")?;
+    let request = rest
+        .split_once("): ")
+        .and_then(|(_, json)| serde_json::from_str(json).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Some(HeldRequest {
+        api: api.to_string(),
+        operation: operation.to_string(),
+        request,
+    })
+}
+
 /// A one-line message at the bottom of the current screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash {
@@ -117,6 +142,21 @@ pub struct App {
     pub last_username: String,
     pub should_quit: bool,
     pub dirty: bool,
+    /// The pool settings screen's data (embedded pool).
+    pub pool_settings: Option<PoolSettings>,
+    pub pool_loading: bool,
+    /// An Apply is on its way (the next settings read reports its outcome).
+    pub pool_applying: bool,
+    pub pool_set_error: Option<SettingsError>,
+    pub pool_form: Form,
+    pub pool_scroll: u16,
+    /// Step mode: every request waits in the inspector until Ctrl-G sends it.
+    pub step_mode: bool,
+    pub held: Option<HeldRequest>,
+    /// The QR code of the TOTP setup step, full screen.
+    pub qr_full: bool,
+    /// Ctrl-O found no code and asked for the outbox: fill the code in when it arrives.
+    pub outbox_fill_pending: bool,
 }
 
 impl App {
@@ -153,7 +193,44 @@ impl App {
             last_username: String::new(),
             should_quit: false,
             dirty: true,
+            pool_settings: None,
+            pool_loading: false,
+            pool_applying: false,
+            pool_set_error: None,
+            pool_form: screens::pool::mfa_form(None),
+            pool_scroll: 0,
+            step_mode: false,
+            held: None,
+            qr_full: false,
+            outbox_fill_pending: false,
         }
+    }
+
+    /// How long a challenge Session lives: the client's AuthSessionValidity when the pool
+    /// settings were read, else Cognito's default of 3 minutes.
+    pub fn session_validity_ms(&self) -> i64 {
+        self.pool_settings
+            .as_ref()
+            .and_then(|s| s.client.as_ref())
+            .and_then(|c| c.auth_session_validity)
+            .filter(|m| *m > 0)
+            .map(|m| m * 60_000)
+            .unwrap_or(screens::challenge::SESSION_VALIDITY_MS)
+    }
+
+    /// The otpauth URI of the TOTP setup step being shown, if any.
+    pub fn totp_uri(&self) -> Option<&str> {
+        match &self.challenge.as_ref()?.transition.next_step {
+            NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { totp_setup_details }) => {
+                Some(totp_setup_details.setup_uri.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The QR code of the TOTP setup step, if one is shown and the URI encodes.
+    pub fn totp_qr(&self) -> Option<QrGrid> {
+        QrGrid::encode(self.totp_uri()?)
     }
 
     /// Commands to send once at start (read the outbox of the embedded pool).
@@ -190,6 +267,7 @@ impl App {
             Screen::SignIn => Some(&mut self.sign_in),
             Screen::Challenge => self.challenge.as_mut().map(|c| &mut c.form),
             Screen::Users => Some(&mut self.users.filter_form),
+            Screen::Pool if self.local => Some(&mut self.pool_form),
             _ => None,
         }
     }
@@ -201,6 +279,7 @@ impl App {
             Screen::SignIn => Some(&self.sign_in),
             Screen::Challenge => self.challenge.as_ref().map(|c| &c.form),
             Screen::Users => Some(&self.users.filter_form),
+            Screen::Pool if self.local => Some(&self.pool_form),
             _ => None,
         }
     }
@@ -246,6 +325,7 @@ impl App {
                 message: format!("the command could not be queued: {why}"),
                 request_id: None,
             },
+            session: None,
         });
         self.flash_error(format!("{api}: not sent ({why})"));
         self.dirty = true;
@@ -263,6 +343,7 @@ impl App {
                 message: format!("the {which} actor stopped; see the log file"),
                 request_id: None,
             },
+            session: None,
         });
         self.flash_error(format!("the {which} actor stopped"));
         self.dirty = true;
@@ -302,6 +383,10 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
+        if self.qr_full {
+            self.qr_full = false;
+            return Vec::new();
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -317,11 +402,22 @@ impl App {
         }
         // Global keys that never clash with typing.
         match key.code {
-            KeyCode::F(n @ 1..=7) => return self.goto(Screen::ALL[n as usize - 1]),
-            KeyCode::Char(c @ '1'..='7') if alt => {
+            KeyCode::F(n @ 1..=8) => return self.goto(Screen::ALL[n as usize - 1]),
+            KeyCode::Char(c @ '1'..='8') if alt => {
                 return self.goto(Screen::ALL[c as usize - '1' as usize]);
             }
-            KeyCode::F(8) => {
+            KeyCode::Char('t') if ctrl => return self.toggle_step_mode(now_ms),
+            KeyCode::Char('g') if ctrl => return self.step(true),
+            KeyCode::Char('d') if ctrl && self.held.is_some() => return self.step(false),
+            KeyCode::Char('y') if ctrl && self.totp_uri().is_some() => return self.copy_uri(),
+            KeyCode::Char('v') if ctrl && self.totp_uri().is_some() => {
+                self.qr_full = true;
+                return Vec::new();
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
+                return self.challenge_code_from_outbox(true);
+            }
+            KeyCode::F(10) => {
                 self.inspector_zoom = !self.inspector_zoom;
                 return Vec::new();
             }
@@ -388,7 +484,7 @@ impl App {
                 self.help = true;
                 return Vec::new();
             }
-            KeyCode::Char(c @ '1'..='7') => {
+            KeyCode::Char(c @ '1'..='8') => {
                 return self.goto(Screen::ALL[c as usize - '1' as usize]);
             }
             KeyCode::Char('z') => {
@@ -445,6 +541,11 @@ impl App {
                 KeyCode::Esc | KeyCode::Char('x') if self.challenge.is_some() => {
                     self.cancel_challenge()
                 }
+                KeyCode::Char('y') if self.totp_uri().is_some() => self.copy_uri(),
+                KeyCode::Char('v') if self.totp_uri().is_some() => {
+                    self.qr_full = true;
+                    Vec::new()
+                }
                 KeyCode::Enter if self.challenge.is_some() => self.submit(None, now_ms),
                 KeyCode::Char('e') => {
                     if let Some(c) = self.challenge.as_mut() {
@@ -457,6 +558,132 @@ impl App {
             Screen::Session => self.session_key(key, now_ms),
             Screen::Users => self.users_key(key),
             Screen::Outbox => self.outbox_key(key),
+            Screen::Pool => self.pool_key(key),
+        }
+    }
+
+    fn pool_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        match key.code {
+            KeyCode::Char('r') => return self.read_pool_settings(),
+            KeyCode::Char('e') | KeyCode::Enter if self.local => self.pool_form.focus_first(),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.pool_scroll = self.pool_scroll.saturating_add(1).min(40);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.pool_scroll = self.pool_scroll.saturating_sub(1);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn read_pool_settings(&mut self) -> Vec<Action> {
+        if !self.local {
+            self.flash_info("Pool settings are shown for the embedded pool only.");
+            return Vec::new();
+        }
+        self.pool_loading = true;
+        vec![Action::Admin(AdminCommand::FetchPoolSettings)]
+    }
+
+    fn toggle_step_mode(&mut self, now_ms: i64) -> Vec<Action> {
+        self.step_mode = !self.step_mode;
+        let _ = now_ms;
+        if self.step_mode {
+            self.flash_info(
+                "Step mode on: each request waits in the inspector (Ctrl-G sends, Ctrl-D drops).",
+            );
+        } else {
+            self.flash_info("Step mode off: requests are sent at once.");
+        }
+        vec![Action::Auth(AuthCommand::SetStepMode {
+            on: self.step_mode,
+        })]
+    }
+
+    fn step(&mut self, send: bool) -> Vec<Action> {
+        match self.held.take() {
+            Some(h) => {
+                self.flash_info(format!(
+                    "{} {}.",
+                    h.operation,
+                    if send { "sent" } else { "dropped" }
+                ));
+                vec![Action::Auth(AuthCommand::Step { send })]
+            }
+            None => {
+                self.flash_error(if self.step_mode {
+                    "No request is held yet: submit a form first."
+                } else {
+                    "Step mode is off (Ctrl-T turns it on)."
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn copy_uri(&mut self) -> Vec<Action> {
+        match self.totp_uri().map(str::to_string) {
+            Some(uri) => {
+                self.flash_info("Copied the otpauth URI to the clipboard (OSC 52).");
+                vec![Action::Copy(uri)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Ctrl-O on a code step: the newest code the embedded pool sent this user for it
+    /// since the step began. Not there yet: the outbox is read again (once) and the code
+    /// filled in when it arrives.
+    fn challenge_code_from_outbox(&mut self, may_refresh: bool) -> Vec<Action> {
+        let Some(ch) = self.challenge.as_ref() else {
+            return Vec::new();
+        };
+        let Some((field, purposes)) = ch.outbox_target() else {
+            self.flash_error(if ch.step_name().contains("TOTP") {
+                "TOTP codes come from your authenticator app, not from the outbox."
+            } else {
+                "This step takes no code from the outbox."
+            });
+            return Vec::new();
+        };
+        let user = ch.username.clone();
+        // Codes sent for an earlier step are not this step's.
+        let since_ms = ch.transition.at_ms - ch.transition.latency_ms as i64 - 5_000;
+        let found = self
+            .outbox
+            .iter()
+            .rev()
+            .find(|e| {
+                e.username == user
+                    && purposes.contains(&e.purpose.as_str())
+                    && screens::forms::sent_ms(&e.sent_at).is_none_or(|t| t >= since_ms)
+            })
+            .cloned();
+        match found {
+            Some(e) => {
+                if let Some(ch) = self.challenge.as_mut() {
+                    ch.form.set_text(field, &e.code);
+                    ch.form.focus_id(field);
+                }
+                self.flash_info(format!(
+                    "{} code for {user} taken from the outbox.",
+                    e.purpose
+                ));
+                Vec::new()
+            }
+            None if may_refresh && self.local => {
+                self.outbox_fill_pending = true;
+                self.flash_info("Reading the outbox…");
+                vec![Action::Admin(AdminCommand::FetchOutbox)]
+            }
+            None => {
+                self.flash_error(format!(
+                    "No {} code for {user} in the outbox for this step.",
+                    purposes.join("/")
+                ));
+                Vec::new()
+            }
         }
     }
 
@@ -504,6 +731,13 @@ impl App {
                     self.flash_info("The outbox exists only for the embedded pool.");
                 }
             }
+            Screen::Pool => {
+                if self.local && self.pool_settings.is_none() && !self.pool_loading {
+                    out.extend(self.read_pool_settings());
+                } else if !self.local {
+                    self.flash_info("Pool settings are shown for the embedded pool only.");
+                }
+            }
             Screen::Session => {}
         }
         out
@@ -541,6 +775,13 @@ impl App {
     }
 
     fn auth(&mut self, cmd: AuthCommand, now_ms: i64) -> Vec<Action> {
+        if let Some(h) = &self.held {
+            self.flash_error(format!(
+                "{} is held in step mode: Ctrl-G sends it, Ctrl-D drops it.",
+                h.operation
+            ));
+            return Vec::new();
+        }
         if let Some(api) = self.busy(now_ms) {
             self.flash_error(format!("Waiting for {api} to finish…"));
             return Vec::new();
@@ -671,6 +912,25 @@ impl App {
                     }
                 }
             }
+            Screen::Pool => {
+                if button.as_deref() == Some("reload") {
+                    self.pool_form.focus = None;
+                    return self.read_pool_settings();
+                }
+                match screens::pool::mfa_command(&self.pool_form) {
+                    Ok(cmd) => {
+                        self.pool_applying = true;
+                        self.pool_set_error = None;
+                        self.pool_loading = true;
+                        self.flash_info("Sending SetUserPoolMfaConfig…");
+                        vec![Action::Admin(cmd)]
+                    }
+                    Err(msg) => {
+                        self.flash_error(msg);
+                        Vec::new()
+                    }
+                }
+            }
             Screen::Users => {
                 let filter = self.users.filter_form.text("filter");
                 self.users.filter_form.focus = None;
@@ -768,9 +1028,9 @@ impl App {
                     self.confirm.focus_id("code");
                     self.flash_info("Code filled in from the outbox: Enter confirms.");
                 } else if let Some(ch) = self.challenge.as_mut()
-                    && ch.has_field("code")
+                    && let Some((field, _)) = ch.outbox_target()
                 {
-                    ch.form.set_text("code", &e.code);
+                    ch.form.set_text(field, &e.code);
                     self.goto(Screen::Challenge);
                     self.flash_info("Code filled in from the outbox: Enter submits.");
                 } else {
@@ -798,6 +1058,7 @@ impl App {
         match ev {
             AuthEvent::Started { api } => self.in_flight.push((api, now_ms)),
             AuthEvent::Finished { api, ok } => {
+                self.held = None;
                 if let Some(i) = self.in_flight.iter().position(|(a, _)| *a == api) {
                     self.in_flight.remove(i);
                 }
@@ -810,7 +1071,10 @@ impl App {
                 self.push_status(StatusEntry::Transition(t.clone()));
                 self.apply_transition(t, &mut out);
             }
-            AuthEvent::Exchange(x) => self.push_exchange(x),
+            AuthEvent::Exchange(x) => {
+                self.held = None;
+                self.push_exchange(x);
+            }
             AuthEvent::Session { session } => {
                 let had = self.session.is_some();
                 if session.is_none()
@@ -829,13 +1093,33 @@ impl App {
                 }
             }
             AuthEvent::Error(error) => {
+                if error.code != "Busy" {
+                    self.held = None;
+                }
                 self.flash_error(format!("{}: {}", error.code, error.message));
+                // A stale or reused Session: the row under the error names it.
+                let session = self
+                    .session_of(&error, now_ms)
+                    .filter(|s| s.expired || is_session_error(&error));
                 self.push_status(StatusEntry::Error {
                     at_ms: now_ms,
                     error,
+                    session,
                 });
             }
             AuthEvent::Info { api, message } => {
+                let message = match parse_held(&api, &message) {
+                    Some(h) => {
+                        let m = format!(
+                            "Step mode: {} is held — Ctrl-G sends it, Ctrl-D drops it \
+                             (request in the inspector)",
+                            h.operation
+                        );
+                        self.held = Some(h);
+                        m
+                    }
+                    None => message,
+                };
                 self.push_status(StatusEntry::Info {
                     at_ms: now_ms,
                     api,
@@ -844,6 +1128,25 @@ impl App {
             }
         }
         out
+    }
+
+    /// The challenge Session an error answered, with its age then: a failed
+    /// RespondToAuthChallenge is shown next to the Session it used.
+    fn session_of(&self, error: &AuthErrorView, now_ms: i64) -> Option<SessionRef> {
+        if error.operation.as_deref() != Some("RespondToAuthChallenge") {
+            return None;
+        }
+        let t = &self.challenge.as_ref()?.transition;
+        let id = t.session_id.clone()?;
+        let issued = t.at_ms - t.session_age_ms.unwrap_or(0) as i64;
+        let age_ms = (now_ms - issued).max(0);
+        let validity_ms = self.session_validity_ms();
+        Some(SessionRef {
+            id,
+            age_ms,
+            validity_ms,
+            expired: age_ms >= validity_ms,
+        })
     }
 
     fn push_exchange(&mut self, x: WireExchange) {
@@ -911,6 +1214,7 @@ impl App {
                     step,
                     SignInStep::ConfirmSignInWithSmsCode { .. }
                         | SignInStep::ConfirmSignInWithEmailCode { .. }
+                        | SignInStep::ConfirmSignInWithCustomChallenge { .. }
                 );
                 self.challenge = Some(ChallengeState::new(t.clone(), user));
                 self.goto(Screen::Challenge);
@@ -952,12 +1256,34 @@ impl App {
                 next_token,
                 ..
             } => self.users.apply_page(request_token, users, next_token),
+            AdminEvent::PoolSettings { settings } => {
+                self.pool_loading = false;
+                if let Some(e) = settings.errors.first() {
+                    if self.screen == Screen::Pool {
+                        self.flash_error(format!("{}: {}: {}", e.operation, e.code, e.message));
+                    }
+                } else if self.pool_applying && self.pool_set_error.is_none() {
+                    let m = settings.mfa.clone().unwrap_or_default();
+                    self.flash_info(format!("SetUserPoolMfaConfig done: MFA is {}.", m.mode));
+                }
+                self.pool_applying = false;
+                // Keep what the user is editing; otherwise show what the pool says.
+                if self.pool_form.focus.is_none() || self.pool_set_error.is_none() {
+                    let focus = self.pool_form.focus;
+                    self.pool_form = screens::pool::mfa_form(settings.mfa.as_ref());
+                    self.pool_form.focus = focus;
+                }
+                self.pool_settings = Some(settings);
+            }
             AdminEvent::Outbox { entries } => {
                 self.outbox = entries;
                 self.outbox_loaded = true;
                 self.outbox_selected = self
                     .outbox_selected
                     .min(self.outbox.len().saturating_sub(1));
+                if std::mem::take(&mut self.outbox_fill_pending) {
+                    self.challenge_code_from_outbox(false);
+                }
             }
             // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
             // on the calls being debugged.
@@ -973,6 +1299,13 @@ impl App {
                 if operation == "ListUsers" {
                     self.users.loading = false;
                 }
+                if operation == "SetUserPoolMfaConfig" {
+                    self.pool_set_error = Some(SettingsError {
+                        operation: operation.clone(),
+                        code: code.clone(),
+                        message: message.clone(),
+                    });
+                }
                 self.flash_error(format!("{operation}: {code}: {message}"));
                 self.push_status(StatusEntry::Error {
                     at_ms: now_ms,
@@ -983,6 +1316,7 @@ impl App {
                         message,
                         request_id: None,
                     },
+                    session: None,
                 });
             }
         }
@@ -1010,13 +1344,26 @@ impl App {
             );
             return;
         }
-        let status_h = if area.height >= 36 {
+        let mut status_h = if area.height >= 36 {
             10
         } else if area.height >= 22 {
             7
         } else {
             4
         };
+        // The TOTP setup's QR code beside the form: give it the status pane's rows when
+        // that is what it takes (the newest step and its explanation still show).
+        if self.screen == Screen::Challenge
+            && !self.inspector_zoom
+            && self.held.is_none()
+            && let Some(q) = self.totp_qr()
+        {
+            let need = q.rows() + 3;
+            let body = |s: u16| area.height.saturating_sub(3 + s);
+            if body(status_h) < need && body(4) >= need {
+                status_h = area.height.saturating_sub(3 + need).clamp(4, status_h);
+            }
+        }
         let [header, tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
@@ -1041,11 +1388,18 @@ impl App {
                 Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
                     .areas(body);
             self.render_main(frame, main, now_ms);
-            self.render_inspector(frame, insp, true);
+            self.render_right(frame, insp);
         } else {
             self.render_main(frame, body, now_ms);
         }
-        timeline::render(frame, status, &self.timeline, self.status_back, &self.theme);
+        timeline::render(
+            frame,
+            status,
+            &self.timeline,
+            self.status_back,
+            self.session_validity_ms(),
+            &self.theme,
+        );
         self.render_footer(frame, footer);
         if self.screen == Screen::Users && self.users.detail {
             screens::users::render_detail(self, frame, body);
@@ -1053,6 +1407,89 @@ impl App {
         if self.help {
             self.render_help(frame, area);
         }
+        if self.qr_full {
+            self.render_qr_full(frame, area);
+        }
+    }
+
+    /// The right pane: a held request (step mode), else the TOTP setup's QR code when it
+    /// fits, else the inspector.
+    fn render_right(&self, frame: &mut Frame, area: Rect) {
+        if let Some(h) = &self.held {
+            inspector::render_held(frame, area, h, &self.theme);
+            return;
+        }
+        if self.screen == Screen::Challenge
+            && let Some(q) = self.totp_qr()
+            && q.fits(area.width.saturating_sub(2), area.height.saturating_sub(3))
+        {
+            let t = &self.theme;
+            let block = Block::bordered()
+                .title(Span::styled(" Scan with an authenticator app ", t.title()))
+                .border_style(t.border_focused());
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let x = inner.x + (inner.width - q.cols()) / 2;
+            frame.render_widget(
+                Paragraph::new(q.lines()),
+                Rect::new(x, inner.y, q.cols(), q.rows()),
+            );
+            if inner.height > q.rows() {
+                frame.render_widget(
+                    Line::styled("^Y copies the URI · F10 shows the calls", t.dim()),
+                    Rect::new(inner.x, inner.y + q.rows(), inner.width, 1),
+                );
+            }
+            return;
+        }
+        self.render_inspector(frame, area, true);
+    }
+
+    /// Ctrl-V on the TOTP setup step: the QR code over the whole terminal.
+    fn render_qr_full(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        frame.render_widget(Clear, area);
+        let Some(q) = self.totp_qr() else {
+            frame.render_widget(
+                Paragraph::new("No TOTP setup step is shown (any key closes).").style(t.dim()),
+                area,
+            );
+            return;
+        };
+        if !q.fits(area.width, area.height.saturating_sub(1)) {
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(
+                        format!(
+                            "The QR code needs {}×{} cells; this terminal is {}×{}.",
+                            q.cols(),
+                            q.rows() + 1,
+                            area.width,
+                            area.height
+                        ),
+                        t.error(),
+                    ),
+                    Line::raw("Enlarge the terminal, or copy the URI (^Y, OSC 52) or the secret."),
+                    Line::styled("Any key closes.", t.dim()),
+                ])
+                .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        let x = area.x + (area.width - q.cols()) / 2;
+        let y = area.y + (area.height - 1 - q.rows()) / 2;
+        frame.render_widget(
+            Paragraph::new(q.lines()),
+            Rect::new(x, y, q.cols(), q.rows()),
+        );
+        frame.render_widget(
+            Line::styled(
+                "Scan with an authenticator app · ^Y copies the URI · any key closes",
+                t.dim(),
+            ),
+            Rect::new(area.x, y + q.rows(), area.width, 1),
+        );
     }
 
     fn render_header(&self, frame: &mut Frame, area: Rect, now_ms: i64) {
@@ -1062,13 +1499,22 @@ impl App {
             Some(u) => format!(" ● {u} "),
             None => " not signed in ".to_string(),
         };
-        let spinner = self.in_flight.first().map(|(api, since)| {
-            let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
-            format!(
-                " {} {api} {} ",
-                SPINNER[i],
-                duration((now_ms - since).max(0) as u64)
-            )
+        let spinner = if let Some(h) = &self.held {
+            Some(format!(" ⏸ {} held ", h.operation))
+        } else if self.step_mode && self.in_flight.is_empty() {
+            Some(" STEP ".to_string())
+        } else {
+            None
+        };
+        let spinner = spinner.or_else(|| {
+            self.in_flight.first().map(|(api, since)| {
+                let i = ((now_ms - since).max(0) / 100) as usize % SPINNER.len();
+                format!(
+                    " {} {api} {} ",
+                    SPINNER[i],
+                    duration((now_ms - since).max(0) as u64)
+                )
+            })
         });
         let name = " cognito-tui ";
         let fixed = name.chars().count()
@@ -1093,7 +1539,12 @@ impl App {
             Span::styled(format!(" {label} "), t.header()),
         ];
         if let Some(s) = spinner {
-            spans.push(Span::styled(s, t.key()));
+            let style = if self.held.is_some() {
+                t.error()
+            } else {
+                t.key()
+            };
+            spans.push(Span::styled(s, style));
         }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let gap = width.saturating_sub(used + right.chars().count());
@@ -1104,7 +1555,9 @@ impl App {
 
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
-        let roomy = area.width >= 90;
+        let roomy = area.width >= 100;
+        // Eight tabs need 84 columns; narrower, the Challenge tab is called Step.
+        let narrow = area.width < 84;
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
             let active = *s == self.screen;
@@ -1113,7 +1566,12 @@ impl App {
                 format!("F{}", i + 1),
                 if active { style } else { t.key() },
             ));
-            spans.push(Span::styled(format!(" {} ", s.title()), style));
+            let title = if narrow && *s == Screen::Challenge {
+                "Step"
+            } else {
+                s.title()
+            };
+            spans.push(Span::styled(format!(" {title} "), style));
             if roomy {
                 spans.push(Span::raw(" "));
             }
@@ -1153,6 +1611,7 @@ impl App {
             Screen::Session => screens::session::render(self, frame, content, now_ms),
             Screen::Users => screens::users::render(self, frame, content),
             Screen::Outbox => screens::outbox::render(self, frame, content),
+            Screen::Pool => screens::pool::render(self, frame, content),
         }
         if let (Some(f), Some(a)) = (&self.flash, flash_area) {
             let style = if f.error { t.error() } else { t.ok() };
@@ -1177,8 +1636,18 @@ impl App {
         if self.help {
             return vec![("Esc", "close help")];
         }
+        if self.qr_full {
+            return vec![("any key", "close the QR code")];
+        }
         if self.screen == Screen::Users && self.users.detail {
             return vec![("Esc", "close"), ("F9", "help")];
+        }
+        if self.held.is_some() {
+            return vec![
+                ("^G", "send the held request"),
+                ("^D", "drop it"),
+                ("^T", "step mode off"),
+            ];
         }
         if self.is_typing() {
             let mut v = vec![
@@ -1190,6 +1659,19 @@ impl App {
             if self.screen == Screen::Confirm {
                 v.push(("^O", "code from outbox"));
             }
+            if self.screen == Screen::Challenge {
+                if self.totp_uri().is_some() {
+                    v.push(("^Y", "copy URI"));
+                    v.push(("^V", "QR"));
+                } else if self.local
+                    && self
+                        .challenge
+                        .as_ref()
+                        .is_some_and(ChallengeState::takes_outbox_code)
+                {
+                    v.push(("^O", "code from outbox"));
+                }
+            }
             v.extend([("F9", "help"), ("^C", "quit")]);
             return v;
         }
@@ -1197,6 +1679,12 @@ impl App {
             Screen::SignUp | Screen::Confirm | Screen::SignIn => {
                 vec![("Tab/e", "edit"), ("Enter", "submit")]
             }
+            Screen::Challenge if self.totp_uri().is_some() => vec![
+                ("Tab/e", "edit"),
+                ("v", "QR"),
+                ("y", "copy URI"),
+                ("Esc", "cancel"),
+            ],
             Screen::Challenge => vec![("Tab/e", "edit"), ("Enter", "submit"), ("Esc", "cancel")],
             Screen::Session => vec![
                 ("↑↓", "claims"),
@@ -1217,15 +1705,37 @@ impl App {
                 ("y", "copy"),
                 ("r", "refresh"),
             ],
+            Screen::Pool => vec![("e", "edit MFA"), ("r", "reload"), ("↑↓", "scroll")],
         };
+        v.push((
+            "^T",
+            if self.step_mode {
+                "step off"
+            } else {
+                "step mode"
+            },
+        ));
         v.extend([("[ ]", "calls"), ("?", "help"), ("q", "quit")]);
         v
     }
 
     fn render_footer(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
+        let mut hints = self.footer_hints();
+        // Too wide: drop the hints a user needs least, one at a time.
+        let width = |h: &[(&str, &str)]| -> usize {
+            h.iter()
+                .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+                .sum()
+        };
+        for optional in ["^T", "S-Tab", "[ ]", "Tab"] {
+            if width(&hints) <= area.width as usize {
+                break;
+            }
+            hints.retain(|(k, _)| *k != optional);
+        }
         let mut spans = Vec::new();
-        for (k, what) in self.footer_hints() {
+        for (k, what) in hints {
             spans.push(Span::styled(k, t.key()));
             spans.push(Span::styled(format!(" {what}  "), t.dim()));
         }
@@ -1235,13 +1745,15 @@ impl App {
     fn render_help(&self, frame: &mut Frame, area: Rect) {
         let t = &self.theme;
         let w = area.width.saturating_sub(2).min(78);
-        let h = area.height.saturating_sub(2).min(26);
+        let h = area.height.saturating_sub(2).min(30);
         let x = area.x + (area.width - w) / 2;
         let y = area.y + (area.height - h) / 2;
         let popup = Rect::new(x, y, w, h);
         let rows: &[(&str, &str)] = &[
-            ("F1…F7, Alt-1…7", "switch screen (see the tab bar)"),
-            ("1…7", "the same, when no field has focus"),
+            (
+                "F1…F8, Alt-1…8",
+                "switch screen (1…8 when no field has focus)",
+            ),
             (
                 "Tab / Shift-Tab",
                 "next / previous field (Tab enters a form)",
@@ -1249,10 +1761,22 @@ impl App {
             ("Enter", "submit the form, press the focused button"),
             ("Esc", "leave the field; on Challenge: cancel the sign-in"),
             ("Space, ←/→", "toggle a checkbox, change a choice"),
-            ("Ctrl-O", "Confirm: take the code from the outbox"),
+            (
+                "Ctrl-O",
+                "Confirm, Challenge: take the code from the outbox",
+            ),
+            (
+                "Ctrl-T, ^G, ^D",
+                "step mode: hold each request; send / drop it",
+            ),
+            ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
             ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
             ("PgDn / PgUp", "scroll the inspector"),
-            ("F8, z", "inspector full width (wrapped)"),
+            ("F10, z", "inspector full width (wrapped)"),
+            (
+                "Pool: e r",
+                "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
+            ),
             ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
             (
                 "Session: r f o g",
@@ -1264,8 +1788,7 @@ impl App {
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),
-            ("F9, ?", "this help"),
-            ("q, Ctrl-C, Ctrl-Q", "quit"),
+            ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows
             .iter()
@@ -1276,7 +1799,6 @@ impl App {
                 ])
             })
             .collect();
-        lines.push(Line::raw(""));
         lines.push(Line::styled(
             "Letter keys act only when no text field has focus (Esc leaves one).",
             t.dim(),
@@ -1297,6 +1819,11 @@ impl App {
             popup,
         );
     }
+}
+
+/// Cognito's answers to a stale or reused challenge Session.
+pub fn is_session_error(e: &AuthErrorView) -> bool {
+    e.code == "NotAuthorizedException" && e.message.starts_with("Invalid session for the user")
 }
 
 fn focus_first_empty(f: &mut Form) {

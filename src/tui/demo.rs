@@ -373,3 +373,91 @@ pub fn find(buf: &ratatui::buffer::Buffer, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+/// A sign-in step for alice as the machine reports it, with a challenge Session of the given
+/// age.
+pub fn step(
+    next: SignInStep,
+    challenge: &str,
+    params: &[(&str, &str)],
+    at_ms: i64,
+    session_age_ms: u64,
+) -> Transition {
+    let mut t = transition("signIn", None, NextStep::SignIn(next), at_ms);
+    t.operations = vec!["InitiateAuth".into(), "RespondToAuthChallenge".into()];
+    t.latency_ms = 71;
+    t.challenge_name = Some(challenge.into());
+    t.challenge_parameters = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    t.session_id = Some("AYABeC7r…(912 chars)".into());
+    t.session_age_ms = Some(session_age_ms);
+    t.explanation = format!("Cognito answered with {challenge}; confirmSignIn answers it.");
+    t
+}
+
+/// The sample TOTP shared secret (base32) of the TOTP setup samples.
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSW";
+
+/// CONTINUE_SIGN_IN_WITH_TOTP_SETUP after MFA_SETUP and AssociateSoftwareToken.
+pub fn totp_setup(at_ms: i64) -> Transition {
+    let mut t = step(
+        SignInStep::ContinueSignInWithTotpSetup {
+            totp_setup_details: crate::auth::steps::TotpSetupDetails {
+                shared_secret: TOTP_SECRET.into(),
+                setup_uri: format!(
+                    "otpauth://totp/cognito-tui:alice?secret={TOTP_SECRET}&issuer=cognito-tui"
+                ),
+            },
+        },
+        "MFA_SETUP",
+        &[("MFAS_CAN_SETUP", "[\"SOFTWARE_TOKEN_MFA\"]")],
+        at_ms,
+        400,
+    );
+    t.operations.push("AssociateSoftwareToken".into());
+    t
+}
+
+/// The pool settings as the admin actor reads them from the embedded demo pool.
+pub fn pool_settings() -> crate::admin::PoolSettings {
+    use crate::admin::{ClientSummary, PoolMfaSummary, PoolSettings, PoolSummary};
+    PoolSettings {
+        pool_id: POOL_ID.into(),
+        pool: Some(PoolSummary {
+            name: Some("cognito-tui demo".into()),
+            mfa_configuration: Some("OPTIONAL".into()),
+            auto_verified_attributes: vec!["email".into()],
+            username_attributes: Vec::new(),
+            alias_attributes: Vec::new(),
+            allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
+            triggers: BTreeMap::from([(
+                "DefineAuthChallenge".to_string(),
+                "examples/triggers/question_answer.py".to_string(),
+            )]),
+            estimated_users: Some(12),
+            admin_create_user_only: Some(false),
+        }),
+        client: Some(ClientSummary {
+            client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
+            client_name: Some("demo".into()),
+            explicit_auth_flows: vec![
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+            ],
+            prevent_user_existence_errors: Some("ENABLED".into()),
+            auth_session_validity: Some(3),
+            enable_token_revocation: Some(true),
+            has_secret: false,
+        }),
+        mfa: Some(PoolMfaSummary {
+            mode: "OPTIONAL".into(),
+            sms: true,
+            totp: true,
+            email: false,
+        }),
+        errors: Vec::new(),
+    }
+}

@@ -15,6 +15,18 @@ impl Tmux {
     /// Runs `exe args` in a fresh tmux server (100×30), with `env` set. Without tmux this
     /// returns `None` after saying so, except under CI=true, where a missing tmux fails the test.
     pub fn start(name: &str, exe: &Path, args: &str, env: &[(&str, &str)]) -> Option<Tmux> {
+        Self::start_sized(name, exe, args, env, 100, 30)
+    }
+
+    /// [`Tmux::start`] with a terminal of `width`×`height`.
+    pub fn start_sized(
+        name: &str,
+        exe: &Path,
+        args: &str,
+        env: &[(&str, &str)],
+        width: u16,
+        height: u16,
+    ) -> Option<Tmux> {
         let have_tmux = Command::new("tmux")
             .arg("-V")
             .output()
@@ -32,15 +44,16 @@ impl Tmux {
             session: name.to_string(),
         };
         let cmd = format!("{} {args}; echo EXITED:$?; sleep 60", exe.display());
+        let (width, height) = (width.to_string(), height.to_string());
         let mut argv: Vec<String> = [
             "new-session",
             "-d",
             "-s",
             name,
             "-x",
-            "100",
+            width.as_str(),
             "-y",
-            "30",
+            height.as_str(),
             "env",
             "TERM=xterm-256color",
             "RUST_BACKTRACE=0",

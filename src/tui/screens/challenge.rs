@@ -34,6 +34,32 @@ fn mfa_name(m: MfaType) -> &'static str {
     }
 }
 
+/// What each MFA type means, for the selection lists.
+pub fn mfa_note(m: MfaType) -> &'static str {
+    match m {
+        MfaType::Sms => "a code by text message (SMS_MFA)",
+        MfaType::Totp => "a code from an authenticator app (SOFTWARE_TOKEN_MFA)",
+        MfaType::Email => "a code by email (EMAIL_OTP)",
+    }
+}
+
+/// What each USER_AUTH first factor means.
+pub fn factor_note(f: &str) -> &'static str {
+    match f {
+        "PASSWORD" => "the password itself, sent over TLS",
+        "PASSWORD_SRP" => "the password, proven with SRP: it never leaves",
+        "EMAIL_OTP" => "a one-time code sent by email, no password",
+        "SMS_OTP" => "a one-time code sent by SMS, no password",
+        "WEB_AUTHN" => "a passkey: not possible here (see below)",
+        _ => "",
+    }
+}
+
+/// Why WEB_AUTHN cannot be chosen in a terminal.
+pub const WEB_AUTHN_NOTE: &str = "WEB_AUTHN needs a passkey ceremony (navigator.credentials \
+     in a browser, or the OS's authenticator): a terminal cannot perform it. Choose another \
+     factor.";
+
 fn delivery(d: &Option<CodeDeliveryDetails>) -> Option<String> {
     let d = d.as_ref()?;
     Some(format!(
@@ -122,6 +148,30 @@ impl ChallengeState {
         matches!(self.transition.next_step, NextStep::SignIn(_))
     }
 
+    /// Where an outbox code goes on this step, and which outbox purposes carry it: MFA and
+    /// USER_AUTH codes, the built-in custom challenge's code, a password-reset code. `None`
+    /// for TOTP (that code comes from an authenticator app) and steps without a code.
+    pub fn outbox_target(&self) -> Option<(&'static str, &'static [&'static str])> {
+        match &self.transition.next_step {
+            NextStep::SignIn(SignInStep::ConfirmSignInWithSmsCode { .. })
+            | NextStep::SignIn(SignInStep::ConfirmSignInWithEmailCode { .. }) => {
+                Some(("code", &["MFA", "EMAIL_OTP", "SMS_OTP"]))
+            }
+            NextStep::SignIn(SignInStep::ConfirmSignInWithCustomChallenge { .. }) => {
+                Some(("answer", &["CUSTOM_CHALLENGE"]))
+            }
+            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
+                Some(("code", &["FORGOT_PASSWORD"]))
+            }
+            _ => None,
+        }
+    }
+
+    /// A step whose code the embedded pool's outbox holds.
+    pub fn takes_outbox_code(&self) -> bool {
+        self.outbox_target().is_some()
+    }
+
     pub fn has_field(&self, id: &str) -> bool {
         self.form.fields.iter().any(|f| f.id == id)
     }
@@ -173,9 +223,15 @@ impl ChallengeState {
                     required("code", "The code").map(confirm)
                 }
                 SignInStep::ContinueSignInWithMfaSelection { .. }
-                | SignInStep::ContinueSignInWithMfaSetupSelection { .. }
-                | SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                | SignInStep::ContinueSignInWithMfaSetupSelection { .. } => {
                     required("choice", "A choice").map(confirm)
+                }
+                SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                    let choice = required("choice", "A choice")?;
+                    if choice == "WEB_AUTHN" {
+                        return Err(WEB_AUTHN_NOTE.into());
+                    }
+                    Ok(confirm(choice))
                 }
                 SignInStep::ContinueSignInWithEmailSetup => {
                     let email = required("email", "An email address")?;
@@ -233,20 +289,51 @@ impl ChallengeState {
                 SignInStep::ConfirmSignInWithTotpCode => {
                     out.push("Enter the 6-digit code from your authenticator app.".into())
                 }
+                SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types } => {
+                    out.push("Cognito asks which MFA to use this time:".into());
+                    for m in allowed_mfa_types {
+                        out.push(format!("  {:<6}{}", mfa_name(*m), mfa_note(*m)));
+                    }
+                }
+                SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types } => {
+                    out.push("MFA is required and you have none: pick one to set up.".into());
+                    for m in allowed_mfa_types {
+                        out.push(format!("  {:<6}{}", mfa_name(*m), mfa_note(*m)));
+                    }
+                }
+                SignInStep::ContinueSignInWithFirstFactorSelection {
+                    available_challenges,
+                } => {
+                    out.push("Cognito offers these first factors:".into());
+                    for c in available_challenges {
+                        out.push(format!("  {:<13}{}", c, factor_note(c)));
+                    }
+                    if available_challenges.iter().any(|c| c == "WEB_AUTHN") {
+                        out.push(WEB_AUTHN_NOTE.into());
+                    }
+                }
                 SignInStep::ContinueSignInWithTotpSetup { totp_setup_details } => {
-                    out.push(format!(
-                        "Add this key to your authenticator app: {}",
-                        totp_setup_details.shared_secret
-                    ));
-                    out.push(format!("URI: {}", totp_setup_details.setup_uri));
+                    out.push("Add this key to an authenticator app, then enter its code:".into());
+                    out.push(format!("Secret {}", totp_setup_details.shared_secret));
+                    out.push(format!("URI    {}", totp_setup_details.setup_uri));
                 }
                 SignInStep::ContinueSignInWithEmailSetup => {
-                    out.push("Set up email MFA: enter the address codes go to.".into())
+                    out.push("Enter the email address codes go to.".into())
                 }
-                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes }
-                    if !missing_attributes.is_empty() =>
-                {
-                    out.push(format!("Required attributes: {}", missing_attributes.join(", ")))
+                SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
+                    out.push("Your auth-challenge Lambda triggers ask:".into())
+                }
+                SignInStep::ConfirmSignInWithPassword => out.push(
+                    "USER_AUTH chose a password factor: enter the password to continue.".into(),
+                ),
+                SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes } => {
+                    out.push("Temporary password: choose a new one.".into());
+                    if !missing_attributes.is_empty() {
+                        out.push(format!(
+                            "Cognito also needs: {}",
+                            missing_attributes.join(", ")
+                        ));
+                    }
                 }
                 SignInStep::ResetPassword => out.push(format!(
                     "Cognito requires a password reset for {}: send a code, then set a new password.",
@@ -297,15 +384,52 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             Span::styled(format!("  for {}", ch.username), t.dim()),
         ]),
     );
+    let totp_setup = matches!(
+        tr.next_step,
+        NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { .. })
+    );
     for d in ch.details() {
-        line(frame, &mut y, Line::raw(d));
+        let style = if d.starts_with("WEB_AUTHN needs") {
+            t.info()
+        } else if d.starts_with("Secret ") {
+            t.code()
+        } else {
+            t.base()
+        };
+        // Long lines wrap at spaces; long values (the secret, the URI) are cut in pieces.
+        for row in wrap_words(&d, area.width.max(1) as usize) {
+            line(frame, &mut y, Line::styled(row, style));
+        }
     }
-    y = (y + 1).min(area.bottom());
+    if totp_setup {
+        let hint = match app.totp_qr() {
+            Some(q) => format!(
+                "QR: ^V full screen ({}×{}) · ^Y copies the URI (OSC 52)",
+                q.cols(),
+                q.rows() + 1
+            ),
+            None => "^Y copies the URI (OSC 52)".to_string(),
+        };
+        line(frame, &mut y, Line::styled(hint, t.dim()));
+    } else if app.local && ch.takes_outbox_code() {
+        line(
+            frame,
+            &mut y,
+            Line::styled("The outbox has the code: ^O fills it in.", t.dim()),
+        );
+    }
+    // Blank rows around the form only when there is room for them.
+    let roomy = area.height >= 16;
+    if roomy {
+        y = (y + 1).min(area.bottom());
+    }
     let form_h = ch.form.height().min(area.bottom() - y);
     ch.form
         .render(frame, Rect::new(area.x, y, area.width, form_h), t);
     y += form_h;
-    y = (y + 1).min(area.bottom());
+    if roomy {
+        y = (y + 1).min(area.bottom());
+    }
 
     let mut rest: Vec<Line> = Vec::new();
     if let Some(c) = &tr.challenge_name {
@@ -317,7 +441,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     if let Some(s) = &tr.session_id {
         let issued = tr.at_ms - tr.session_age_ms.unwrap_or(0) as i64;
         let age = (now_ms - issued).max(0);
-        let left = SESSION_VALIDITY_MS - age;
+        let left = app.session_validity_ms() - age;
         let (expiry, style) = if left > 0 {
             (format!("expires in {}", countdown(left / 1000)), t.dim())
         } else {
@@ -326,12 +450,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
                 t.error(),
             )
         };
-        rest.push(Line::from(vec![
-            Span::styled("Session ", t.label()),
-            Span::raw(s.clone()),
-            Span::styled(format!("  age {}  ", countdown(age / 1000)), t.dim()),
-            Span::styled(expiry, style),
-        ]));
+        if area.width >= 60 {
+            rest.push(Line::from(vec![
+                Span::styled("Session ", t.label()),
+                Span::raw(s.clone()),
+                Span::styled(format!("  age {}  ", countdown(age / 1000)), t.dim()),
+                Span::styled(expiry, style),
+            ]));
+        } else {
+            // Narrow: age against the window, as the status pane shows it.
+            rest.push(Line::from(vec![
+                Span::styled("Session ", t.label()),
+                Span::raw(s.clone()),
+                Span::styled(
+                    format!(
+                        " {}/{}{}",
+                        countdown(age / 1000),
+                        countdown(app.session_validity_ms() / 1000),
+                        if left > 0 { "" } else { " EXPIRED" }
+                    ),
+                    style,
+                ),
+            ]));
+        }
     }
     if !tr.challenge_parameters.is_empty() {
         rest.push(Line::styled("ChallengeParameters", t.label()));
@@ -354,13 +495,62 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             }
         }
     }
-    if !tr.explanation.is_empty() {
-        rest.push(Line::styled(tr.explanation.clone(), t.dim()));
-    }
+    // The step's explanation is the status pane's ↳ row, just below.
     if y < area.bottom() {
         frame.render_widget(
             Paragraph::new(rest).wrap(Wrap { trim: false }),
             Rect::new(area.x, y, area.width, area.bottom() - y),
         );
+    }
+}
+
+/// Splits `s` into rows of at most `width` columns at spaces, keeping the first row's
+/// indentation; a word longer than a row (a secret, a URI) is cut into pieces.
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for token in s.split_inclusive(' ') {
+        let word = token.trim_end_matches(' ');
+        let w = word.chars().count();
+        if used > 0 && used + w > width {
+            rows.push(row.trim_end().to_string());
+            row = String::new();
+            used = 0;
+        }
+        if used == 0 && word.is_empty() && !rows.is_empty() {
+            continue; // no leading spaces on continuation rows
+        }
+        let mut chars: Vec<char> = token.chars().collect();
+        while chars.len() > width - used && w > width - used {
+            let take = width - used;
+            let piece: String = chars.drain(..take).collect();
+            row.push_str(&piece);
+            rows.push(std::mem::take(&mut row).trim_end().to_string());
+            used = 0;
+        }
+        used += chars.len();
+        row.extend(chars);
+    }
+    if !row.trim_end().is_empty() || rows.is_empty() {
+        rows.push(row.trim_end().to_string());
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap_words("a bb ccc", 4), vec!["a bb", "ccc"]);
+        assert_eq!(
+            wrap_words("Secret ABCDEFGHIJ", 8),
+            vec!["Secret", "ABCDEFGH", "IJ"]
+        );
+        assert_eq!(wrap_words("  TOTP  a code", 20), vec!["  TOTP  a code"]);
+        assert_eq!(wrap_words("", 5), vec![""]);
     }
 }

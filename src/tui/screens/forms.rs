@@ -87,6 +87,18 @@ pub fn render_sign_in(app: &App, frame: &mut Frame, area: Rect) {
         _ => "",
     };
     let mut lines = vec![Line::styled(what.to_string(), t.dim())];
+    lines.push(Line::from(vec![
+        Span::styled("Step mode ", t.label()),
+        if app.step_mode {
+            Span::styled("on", t.key())
+        } else {
+            Span::styled("off", t.dim())
+        },
+        Span::styled(
+            " (^T): each request waits in the inspector until ^G sends it",
+            t.dim(),
+        ),
+    ]));
     if let Some(u) = app.signed_in_user() {
         lines.push(Line::styled(
             format!("{u} is signed in: sign out first (F5) to sign in again."),
@@ -94,6 +106,13 @@ pub fn render_sign_in(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     notes(frame, below(area, app.sign_in.height() + 1), lines);
+}
+
+/// Unix milliseconds of an RFC 3339 timestamp, if it parses.
+pub fn sent_ms(sent_at: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// `HH:MM:SS` out of an RFC 3339 timestamp (`2026-11-28T22:30:00.123Z`).

@@ -3,6 +3,7 @@
 pub mod challenge;
 pub mod forms;
 pub mod outbox;
+pub mod pool;
 pub mod session;
 pub mod users;
 
@@ -15,11 +16,12 @@ pub enum Screen {
     Session,
     Users,
     Outbox,
+    Pool,
 }
 
 impl Screen {
-    /// In tab order (F1…F7).
-    pub const ALL: [Screen; 7] = [
+    /// In tab order (F1…F8).
+    pub const ALL: [Screen; 8] = [
         Screen::SignUp,
         Screen::Confirm,
         Screen::SignIn,
@@ -27,6 +29,7 @@ impl Screen {
         Screen::Session,
         Screen::Users,
         Screen::Outbox,
+        Screen::Pool,
     ];
 
     pub fn title(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Screen {
             Screen::Session => "Session",
             Screen::Users => "Users",
             Screen::Outbox => "Outbox",
+            Screen::Pool => "Pool",
         }
     }
 }

@@ -71,7 +71,7 @@ pub fn redact_for_display(v: &Value) -> Value {
     }
 }
 
-fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
+pub fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
     let text = serde_json::to_string_pretty(&redact_for_display(v))
         .unwrap_or_else(|_| "<unprintable>".into());
     for raw in text.lines() {
@@ -269,6 +269,31 @@ pub fn render_list(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Step mode: the request the auth actor holds, before it is sent.
+pub fn render_held(
+    frame: &mut Frame,
+    area: Rect,
+    held: &crate::tui::app::HeldRequest,
+    theme: &Theme,
+) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Held: {} — ^G send · ^D drop ", held.operation),
+            theme.error(),
+        ))
+        .border_style(theme.border_focused());
+    let inner_w = block.inner(area).width as usize;
+    let mut all = vec![
+        Line::from(vec![
+            Span::styled(held.operation.clone(), theme.title()),
+            Span::styled(format!("  for {}  not sent yet", held.api), theme.dim()),
+        ]),
+        Line::styled("── request (secrets redacted)", theme.dim()),
+    ];
+    json_lines(&held.request, theme, &mut all);
+    frame.render_widget(Paragraph::new(hard_wrap(all, inner_w)).block(block), area);
 }
 
 #[cfg(test)]

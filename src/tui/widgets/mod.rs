@@ -2,6 +2,7 @@
 
 pub mod form;
 pub mod inspector;
+pub mod qr;
 pub mod timeline;
 
 /// `HH:MM:SS` (UTC) of a Unix time in milliseconds.
