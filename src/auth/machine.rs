@@ -1478,10 +1478,18 @@ impl AuthState {
                     );
                     return self.finish(true, fx);
                 }
-                // A wrong MFA code can be retried with the same Session; anything else ends
-                // the sign-in.
-                let retryable = e.is("CodeMismatchException")
-                    && self.sign_in.as_ref().is_some_and(|s| s.challenge.is_some());
+                // A wrong answer can be retried with the same Session, which Cognito leaves
+                // standing (as Amplify keeps its sign-in state): a wrong MFA code, a wrong code
+                // at TOTP setup, a new password the policy refuses. Anything else ends the
+                // sign-in.
+                let challenge = self.sign_in.as_ref().and_then(|s| s.challenge.as_deref());
+                let retryable = challenge.is_some()
+                    && (e.is("CodeMismatchException")
+                        || e.is("EnableSoftwareTokenMFAException")
+                        || (challenge == Some("NEW_PASSWORD_REQUIRED")
+                            && (e.is("InvalidPasswordException")
+                                || e.is("PasswordHistoryPolicyViolationException")
+                                || e.is("InvalidParameterException"))));
                 if !retryable {
                     self.sign_in = None;
                     if self.last_step.as_deref() != Some("DONE") {
