@@ -52,6 +52,13 @@ impl Pool {
 
     /// An admin call straight to the pool (pool settings the driver has no command for).
     async fn admin(&self, op: &str, body: Value) -> Value {
+        let (ok, v) = self.admin_raw(op, body).await;
+        assert!(ok, "{op} failed: {v}");
+        v
+    }
+
+    /// (success, body) of a call straight to the pool.
+    async fn admin_raw(&self, op: &str, body: Value) -> (bool, Value) {
         let r = self
             .http
             .post(format!("{}/", self.pool.base_url()))
@@ -66,8 +73,7 @@ impl Pool {
             .unwrap();
         let ok = r.status().is_success();
         let v: Value = r.json().await.unwrap();
-        assert!(ok, "{op} failed: {v}");
-        v
+        (ok, v)
     }
 
     /// Requires MFA in the demo pool with these methods.
@@ -87,10 +93,14 @@ impl Pool {
     }
 
     fn driver(&self, client_id: &str) -> Driver {
+        self.driver_for(DEMO_POOL_ID, client_id)
+    }
+
+    fn driver_for(&self, pool_id: &str, client_id: &str) -> Driver {
         let t = Target {
             endpoint: self.pool.base_url().to_string(),
             region: "us-east-1".into(),
-            user_pool_id: DEMO_POOL_ID.into(),
+            user_pool_id: pool_id.into(),
             client_id: client_id.into(),
             client_secret: None,
             local: true,
@@ -1015,6 +1025,90 @@ async fn new_password_required() {
         .await;
     signed_in(&out, "signIn", DEMO_NEW_PASSWORD_USER);
     d.close(&["short"]).await;
+}
+
+#[tokio::test]
+async fn new_password_required_with_missing_required_attributes() {
+    let p = Pool::new().await;
+    // Only standard attributes can be required.
+    let (ok, err) = p
+        .admin_raw(
+            "CreateUserPool",
+            json!({"PoolName": "custom-required",
+                   "Schema": [{"Name": "favorite", "AttributeDataType": "String", "Required": true}]}),
+        )
+        .await;
+    assert!(!ok);
+    assert_eq!(err["__type"], "InvalidParameterException", "{err}");
+    let pool = p
+        .admin(
+            "CreateUserPool",
+            json!({"PoolName": "required-name",
+                   "Schema": [{"Name": "name", "AttributeDataType": "String", "Required": true},
+                              {"Name": "email", "AttributeDataType": "String", "Required": true}]}),
+        )
+        .await;
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    let client = p
+        .admin(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "app",
+                   "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )
+        .await;
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // An administrator may create a user without them; a sign-up may not.
+    p.admin(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "lena", "TemporaryPassword": DEMO_TEMP_PASSWORD,
+               "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "lena@example.com"}]}),
+    )
+    .await;
+    let mut d = p.driver_for(&pool_id, &client_id);
+    let out = d
+        .send(
+            json!({"cmd": "sign_up", "username": "mona", "password": NEW_PW,
+                     "attributes": {"email": "mona@example.com"}}),
+        )
+        .await;
+    let (c, m, _) = the_error(&out);
+    assert_eq!(c, "InvalidParameterException");
+    assert_eq!(
+        m.trim_end(),
+        "Attributes did not conform to the schema: name: The attribute is required"
+    );
+
+    let out = d
+        .send(sign_in("lena", Some(DEMO_TEMP_PASSWORD), "USER_SRP_AUTH"))
+        .await;
+    let t = the_step(&out, "signIn", "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED");
+    assert_eq!(t["next_step"]["missingAttributes"], json!(["name"]));
+    assert_eq!(
+        t["challenge_parameters"]["requiredAttributes"],
+        "[\"userAttributes.name\"]"
+    );
+    // Without the attribute: Cognito's error, and the same step can be answered again.
+    let out = d.send(answer(NEW_PW)).await;
+    let (c, m, _) = the_error(&out);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid attributes given, name is missing"
+        )
+    );
+    let out = d
+        .send(json!({"cmd": "confirm_sign_in", "response": NEW_PW,
+                     "attributes": {"name": "Lena Example"}}))
+        .await;
+    signed_in(&out, "confirmSignIn", "lena");
+    let s = out.iter().rev().find(|l| l["event"] == "session").unwrap();
+    assert_eq!(s["session"]["id_token_claims"]["name"], "Lena Example");
+    d.close(&[]).await;
 }
 
 #[tokio::test]
