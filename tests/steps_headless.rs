@@ -815,7 +815,17 @@ async fn mfa_setup_selection_totp_setup_then_totp_code_next_time() {
         .await;
     let t = the_step(&out, "signIn", "CONFIRM_SIGN_IN_WITH_TOTP_CODE");
     assert_eq!(t["challenge_name"], "SOFTWARE_TOKEN_MFA");
-    // The code of the setup is spent: the next 30 s step's code (inside the ±1 window).
+    // The code of the setup is spent (Cognito accepts each code once) ...
+    let out = d.send(answer(&totp(&secret, used_at))).await;
+    let (c, m, _) = the_error(&out);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "ExpiredCodeException",
+            "Your software token has already been used once."
+        )
+    );
+    // ... and the next 30 s step's code (inside the ±1 window) answers the same step.
     let out = d.send(answer(&totp(&secret, used_at + 30))).await;
     signed_in(&out, "confirmSignIn", "alice");
     d.close(&[]).await;

@@ -1480,12 +1480,14 @@ impl AuthState {
                 }
                 // A wrong answer can be retried with the same Session, which Cognito leaves
                 // standing (as Amplify keeps its sign-in state): a wrong MFA code, a wrong code
-                // at TOTP setup, a new password the policy refuses. Anything else ends the
-                // sign-in.
+                // at TOTP setup, a TOTP code already used once (the next 30 s code works), a
+                // new password the policy refuses. Anything else ends the sign-in.
                 let challenge = self.sign_in.as_ref().and_then(|s| s.challenge.as_deref());
                 let retryable = challenge.is_some()
                     && (e.is("CodeMismatchException")
                         || e.is("EnableSoftwareTokenMFAException")
+                        || (challenge == Some("SOFTWARE_TOKEN_MFA")
+                            && e.is("ExpiredCodeException"))
                         || (challenge == Some("NEW_PASSWORD_REQUIRED")
                             && (e.is("InvalidPasswordException")
                                 || e.is("PasswordHistoryPolicyViolationException")

@@ -1666,7 +1666,7 @@ fn step_commands_outside_a_hold() {
 }
 
 #[test]
-fn a_wrong_totp_setup_code_or_a_refused_new_password_can_be_retried() {
+fn a_wrong_totp_setup_code_a_reused_totp_code_or_a_refused_new_password_can_be_retried() {
     // TOTP setup: VerifySoftwareToken refuses the code; the Session still stands.
     let (s, _) = at_challenge(
         "MFA_SETUP",
@@ -1704,6 +1704,34 @@ fn a_wrong_totp_setup_code_or_a_refused_new_password_can_be_retried() {
     assert_eq!(b["_op"], "VerifySoftwareToken");
     assert_eq!(b["Session"], "assoc-session-0123456789");
     assert_eq!(b["UserCode"], "222222");
+
+    // SOFTWARE_TOKEN_MFA: a code already used once; the next one is accepted.
+    let (s, _) = at_challenge("SOFTWARE_TOKEN_MFA", &[]);
+    let (s, _) = cmd(s, answer("333333"));
+    let (s, fx) = reply(
+        s,
+        Err(service(
+            "ExpiredCodeException",
+            "Your software token has already been used once.",
+        )),
+    );
+    assert_eq!(error_code(&fx).as_deref(), Some("ExpiredCodeException"));
+    assert_eq!(s.pending_challenge(), Some("SOFTWARE_TOKEN_MFA"));
+    let (_, fx) = cmd(s, answer("444444"));
+    let b = only_call(&fx);
+    assert_eq!(b["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    assert_eq!(b["Session"], "session-for-SOFTWARE_TOKEN_MFA-0123456789");
+    // An expired SMS code is not retried: Cognito has spent that Session.
+    let (s, _) = at_challenge("SMS_MFA", &[]);
+    let (s, _) = cmd(s, answer("555555"));
+    let (s, _) = reply(
+        s,
+        Err(service(
+            "ExpiredCodeException",
+            "Invalid code provided, please request a code again.",
+        )),
+    );
+    assert_eq!(s.pending_challenge(), None);
 
     // NEW_PASSWORD_REQUIRED: a password the policy refuses can be replaced.
     let (s, _) = at_challenge("NEW_PASSWORD_REQUIRED", &[("requiredAttributes", "[]")]);
