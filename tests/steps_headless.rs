@@ -1261,6 +1261,49 @@ async fn user_auth_with_a_preferred_challenge() {
     d.close(&[]).await;
 }
 
+#[tokio::test]
+async fn a_local_choice_keeps_the_session_and_shows_its_age_until_it_expires() {
+    let p = Pool::new().await;
+    let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
+    let out = d.send(sign_in("dave", None, "USER_AUTH")).await;
+    let t = the_step(
+        &out,
+        "signIn",
+        "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+    );
+    let session = t["session_id"].clone();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // PASSWORD is chosen without a call: the step shows the same Session, older now.
+    let out = d.send(answer("PASSWORD")).await;
+    let t = the_step(&out, "confirmSignIn", "CONFIRM_SIGN_IN_WITH_PASSWORD");
+    assert_eq!(t["session_id"], session);
+    assert!(t["session_age_ms"].as_u64().unwrap() >= 1000, "{t}");
+    // Cognito's Session has run out meanwhile (3 minutes): the password comes too late.
+    p.advance(3 * 60 + 5);
+    let out = d.send(answer(DEMO_PASSWORD)).await;
+    let (c, m, op) = the_error(&out);
+    assert_eq!(
+        (c.as_str(), m.as_str(), op.as_str()),
+        (
+            "NotAuthorizedException",
+            SESSION_EXPIRED,
+            "RespondToAuthChallenge"
+        )
+    );
+
+    // The same for a custom challenge.
+    let out = d.send(sign_in("dave", None, "CUSTOM_WITHOUT_SRP")).await;
+    the_step(&out, "signIn", "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE");
+    p.advance(3 * 60 + 5);
+    let out = d.send(answer_from_outbox("dave")).await;
+    let (c, m, _) = the_error(&out);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", SESSION_EXPIRED)
+    );
+    d.close(&[]).await;
+}
+
 // ------------------------------------------------------------------------ account states
 
 #[tokio::test]
