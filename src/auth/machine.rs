@@ -356,6 +356,16 @@ fn clears_tokens_on_refresh_failure(e: &CognitoError) -> bool {
     .any(|n| e.is(n))
 }
 
+/// Cognito's message as a sentence (some end with a full stop, some do not).
+fn sentence(msg: &str) -> String {
+    let m = msg.trim_end();
+    if m.ends_with(['.', '!', '?']) {
+        m.to_string()
+    } else {
+        format!("{m}.")
+    }
+}
+
 fn cognito_timestamp(now_ms: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -1459,7 +1469,7 @@ impl AuthState {
                         now_ms,
                         NextStep::SignIn(SignInStep::ConfirmSignUp),
                         None,
-                        format!("{op_name}: {} The user must confirm the sign-up code (ConfirmSignUp), then sign in again", e.message()),
+                        format!("{op_name}: {} The user must confirm the sign-up code (ConfirmSignUp), then sign in again", sentence(&e.message())),
                         fx,
                     );
                     return self.finish(true, fx);
@@ -1472,7 +1482,7 @@ impl AuthState {
                         None,
                         format!(
                             "{op_name}: {} Reset the password (ForgotPassword), then sign in",
-                            e.message()
+                            sentence(&e.message())
                         ),
                         fx,
                     );
