@@ -1067,6 +1067,14 @@ async fn new_password_required_with_missing_required_attributes() {
         )
         .await;
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    let required: Vec<&str> = pool["UserPool"]["SchemaAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["Required"] == true)
+        .map(|a| a["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(required, vec!["sub", "email", "name"]);
     let client = p
         .admin(
             "CreateUserPoolClient",

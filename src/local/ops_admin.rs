@@ -94,6 +94,7 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": c.password_policy.temporary_password_validity_days},
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
         "UserPoolTier": "ESSENTIALS",
+        "SchemaAttributes": policy::schema_attributes_json(&c.required_attributes),
     });
     if !c.username_attributes.is_empty() {
         v["UsernameAttributes"] = json!(c.username_attributes);

@@ -206,6 +206,33 @@ pub fn required_from_schema(schema: &[(String, bool)]) -> ApiResult<Vec<String>>
     Ok(out)
 }
 
+/// DescribeUserPool's `SchemaAttributes`: `sub` and the standard attributes, with the pool's
+/// required ones marked.
+pub fn schema_attributes_json(required: &[String]) -> serde_json::Value {
+    let mut out = vec![serde_json::json!({
+        "Name": "sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false,
+        "Mutable": false, "Required": true,
+        "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "2048"},
+    })];
+    for name in STANDARD_ATTRIBUTES {
+        let kind = match *name {
+            "email_verified" | "phone_number_verified" => "Boolean",
+            "updated_at" => "Number",
+            _ => "String",
+        };
+        let mut a = serde_json::json!({
+            "Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": false,
+            "Mutable": true, "Required": required.iter().any(|r| r == name),
+        });
+        if kind == "String" {
+            a["StringAttributeConstraints"] =
+                serde_json::json!({"MinLength": "0", "MaxLength": "2048"});
+        }
+        out.push(a);
+    }
+    serde_json::Value::Array(out)
+}
+
 /// Validates one user-supplied attribute.
 pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     if name == "sub" {
