@@ -1278,6 +1278,43 @@ async fn user_auth_with_a_preferred_challenge() {
 }
 
 #[tokio::test]
+async fn a_listed_passkey_is_refused_plainly_and_another_factor_still_works() {
+    let p = Pool::new().await;
+    p.admin(
+        "UpdateUserPool",
+        json!({"UserPoolId": DEMO_POOL_ID, "AutoVerifiedAttributes": ["email"],
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}}}),
+    )
+    .await;
+    let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
+    let out = d.send(sign_in("alice", None, "USER_AUTH")).await;
+    let t = the_step(
+        &out,
+        "signIn",
+        "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+    );
+    assert!(
+        t["next_step"]["availableChallenges"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("WEB_AUTHN")),
+        "{t}"
+    );
+    // A terminal cannot run a passkey ceremony: said plainly, and nothing is sent.
+    let out = d.send(answer("WEB_AUTHN")).await;
+    let (c, m, _) = the_error(&out);
+    assert_eq!(c, "PasskeyNotSupported");
+    assert!(m.contains("terminal"), "{m}");
+    assert!(!out.iter().any(|l| l["event"] == "exchange"));
+    // The selection still stands.
+    let out = d.send(answer("EMAIL_OTP")).await;
+    the_step(&out, "confirmSignIn", "CONFIRM_SIGN_IN_WITH_EMAIL_CODE");
+    let out = d.send(answer_from_outbox("alice")).await;
+    signed_in(&out, "confirmSignIn", "alice");
+    d.close(&[]).await;
+}
+
+#[tokio::test]
 async fn a_local_choice_keeps_the_session_and_shows_its_age_until_it_expires() {
     let p = Pool::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
