@@ -356,6 +356,16 @@ fn clears_tokens_on_refresh_failure(e: &CognitoError) -> bool {
     .any(|n| e.is(n))
 }
 
+/// Cognito's message as a sentence (some end with a full stop, some do not).
+fn sentence(msg: &str) -> String {
+    let m = msg.trim_end();
+    if m.ends_with(['.', '!', '?']) {
+        m.to_string()
+    } else {
+        format!("{m}.")
+    }
+}
+
 fn cognito_timestamp(now_ms: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -1459,7 +1469,7 @@ impl AuthState {
                         now_ms,
                         NextStep::SignIn(SignInStep::ConfirmSignUp),
                         None,
-                        format!("{op_name}: {} The user must confirm the sign-up code (ConfirmSignUp), then sign in again", e.message()),
+                        format!("{op_name}: {} The user must confirm the sign-up code (ConfirmSignUp), then sign in again", sentence(&e.message())),
                         fx,
                     );
                     return self.finish(true, fx);
@@ -1472,16 +1482,26 @@ impl AuthState {
                         None,
                         format!(
                             "{op_name}: {} Reset the password (ForgotPassword), then sign in",
-                            e.message()
+                            sentence(&e.message())
                         ),
                         fx,
                     );
                     return self.finish(true, fx);
                 }
-                // A wrong MFA code can be retried with the same Session; anything else ends
-                // the sign-in.
-                let retryable = e.is("CodeMismatchException")
-                    && self.sign_in.as_ref().is_some_and(|s| s.challenge.is_some());
+                // A wrong answer can be retried with the same Session, which Cognito leaves
+                // standing (as Amplify keeps its sign-in state): a wrong MFA code, a wrong code
+                // at TOTP setup, a TOTP code already used once (the next 30 s code works), a
+                // new password the policy refuses. Anything else ends the sign-in.
+                let challenge = self.sign_in.as_ref().and_then(|s| s.challenge.as_deref());
+                let retryable = challenge.is_some()
+                    && (e.is("CodeMismatchException")
+                        || e.is("EnableSoftwareTokenMFAException")
+                        || (challenge == Some("SOFTWARE_TOKEN_MFA")
+                            && e.is("ExpiredCodeException"))
+                        || (challenge == Some("NEW_PASSWORD_REQUIRED")
+                            && (e.is("InvalidPasswordException")
+                                || e.is("PasswordHistoryPolicyViolationException")
+                                || e.is("InvalidParameterException"))));
                 if !retryable {
                     self.sign_in = None;
                     if self.last_step.as_deref() != Some("DONE") {

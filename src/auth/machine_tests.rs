@@ -1664,3 +1664,98 @@ fn step_commands_outside_a_hold() {
     let parsed: AuthCommand = serde_json::from_str(r#"{"cmd":"step"}"#).unwrap();
     assert_eq!(parsed, AuthCommand::Step { send: true });
 }
+
+#[test]
+fn a_wrong_totp_setup_code_a_reused_totp_code_or_a_refused_new_password_can_be_retried() {
+    // TOTP setup: VerifySoftwareToken refuses the code; the Session still stands.
+    let (s, _) = at_challenge(
+        "MFA_SETUP",
+        &[("MFAS_CAN_SETUP", r#"["SOFTWARE_TOKEN_MFA"]"#)],
+    );
+    let (s, _) = reply(
+        s,
+        Ok(Response::AssociateSoftwareToken(
+            AssociateSoftwareTokenResponse {
+                secret_code: "JBSWY3DPEHPK3PXP".into(),
+                session: Some("assoc-session-0123456789".into()),
+            },
+        )),
+    );
+    let answer = |code: &str| AuthCommand::ConfirmSignIn {
+        response: Secret::new(code),
+        attributes: BTreeMap::new(),
+    };
+    let (s, _) = cmd(s, answer("111111"));
+    let (s, fx) = reply(
+        s,
+        Err(service(
+            "EnableSoftwareTokenMFAException",
+            "Code mismatch and fail enable Software Token MFA",
+        )),
+    );
+    assert_eq!(
+        error_code(&fx).as_deref(),
+        Some("EnableSoftwareTokenMFAException")
+    );
+    assert_eq!(finished(&fx), Some(false));
+    assert_eq!(s.pending_challenge(), Some("MFA_SETUP"));
+    let (_, fx) = cmd(s, answer("222222"));
+    let b = only_call(&fx);
+    assert_eq!(b["_op"], "VerifySoftwareToken");
+    assert_eq!(b["Session"], "assoc-session-0123456789");
+    assert_eq!(b["UserCode"], "222222");
+
+    // SOFTWARE_TOKEN_MFA: a code already used once; the next one is accepted.
+    let (s, _) = at_challenge("SOFTWARE_TOKEN_MFA", &[]);
+    let (s, _) = cmd(s, answer("333333"));
+    let (s, fx) = reply(
+        s,
+        Err(service(
+            "ExpiredCodeException",
+            "Your software token has already been used once.",
+        )),
+    );
+    assert_eq!(error_code(&fx).as_deref(), Some("ExpiredCodeException"));
+    assert_eq!(s.pending_challenge(), Some("SOFTWARE_TOKEN_MFA"));
+    let (_, fx) = cmd(s, answer("444444"));
+    let b = only_call(&fx);
+    assert_eq!(b["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    assert_eq!(b["Session"], "session-for-SOFTWARE_TOKEN_MFA-0123456789");
+    // An expired SMS code is not retried: Cognito has spent that Session.
+    let (s, _) = at_challenge("SMS_MFA", &[]);
+    let (s, _) = cmd(s, answer("555555"));
+    let (s, _) = reply(
+        s,
+        Err(service(
+            "ExpiredCodeException",
+            "Invalid code provided, please request a code again.",
+        )),
+    );
+    assert_eq!(s.pending_challenge(), None);
+
+    // NEW_PASSWORD_REQUIRED: a password the policy refuses can be replaced.
+    let (s, _) = at_challenge("NEW_PASSWORD_REQUIRED", &[("requiredAttributes", "[]")]);
+    let (s, _) = cmd(s, answer("weak"));
+    let (s, fx) = reply(
+        s,
+        Err(service(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password not long enough",
+        )),
+    );
+    assert_eq!(error_code(&fx).as_deref(), Some("InvalidPasswordException"));
+    assert_eq!(s.pending_challenge(), Some("NEW_PASSWORD_REQUIRED"));
+    let (s, fx) = cmd(s, answer("N3w-Password!"));
+    let b = only_call(&fx);
+    assert_eq!(b["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(b["Session"], "session-for-NEW_PASSWORD_REQUIRED-0123456789");
+    // Other errors still end the sign-in.
+    let (s, _) = reply(
+        s,
+        Err(service(
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
+        )),
+    );
+    assert_eq!(s.pending_challenge(), None);
+}

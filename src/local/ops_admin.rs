@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::error::{ApiError, ApiResult};
 use super::jwt;
 use super::ops_auth::resolve_user;
-use super::policy::PasswordPolicy;
+use super::policy::{self, PasswordPolicy};
 use super::server::{Ctx, parse};
 use super::store::{self, ClientConfig, ClientRow, PoolConfig, PoolRow, UserRecord};
 
@@ -94,6 +94,7 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": c.password_policy.temporary_password_validity_days},
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
         "UserPoolTier": "ESSENTIALS",
+        "SchemaAttributes": policy::schema_attributes_json(&c.required_attributes),
     });
     if !c.username_attributes.is_empty() {
         v["UsernameAttributes"] = json!(c.username_attributes);
@@ -202,6 +203,15 @@ struct CreateUserPoolReq {
     username_attributes: Option<Vec<String>>,
     mfa_configuration: Option<String>,
     deletion_protection: Option<String>,
+    schema: Option<Vec<SchemaAttributeIn>>,
+}
+
+/// One entry of CreateUserPool's `Schema` (only what the pool keeps: which are required).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SchemaAttributeIn {
+    name: Option<String>,
+    required: Option<bool>,
 }
 
 /// Validates CreateUserPool settings into a PoolConfig.
@@ -261,6 +271,13 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             )));
         }
     }
+    let schema: Vec<(String, bool)> = req
+        .schema
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.name.unwrap_or_default(), a.required.unwrap_or(false)))
+        .collect();
+    let required_attributes = policy::required_from_schema(&schema)?;
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -276,6 +293,7 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             alias_attributes: alias,
             mfa_configuration: mfa,
             deletion_protection,
+            required_attributes,
         },
     ))
 }

@@ -367,12 +367,19 @@ pub(crate) fn password_ok(
         .filter(|(k, _)| !k.ends_with("_verified"))
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
+    // The pool's required attributes this user lacks (an administrator may have created it
+    // without them), as Cognito names them.
+    let required: Vec<String> =
+        policy::missing_required(&pool.config.required_attributes, &user.attributes)
+            .into_iter()
+            .map(|a| format!("userAttributes.{a}"))
+            .collect();
     Ok(json!({
         "ChallengeName": "NEW_PASSWORD_REQUIRED",
         "Session": B64URL.encode(&session),
         "ChallengeParameters": {
             "USER_ID_FOR_SRP": user.username,
-            "requiredAttributes": "[]",
+            "requiredAttributes": serde_json::to_string(&required).unwrap_or_default(),
             "userAttributes": Value::Object(attrs).to_string(),
         }
     }))
@@ -434,6 +441,14 @@ fn respond_new_password(
             policy::check_attribute(attr, v)?;
             attributes.insert(attr.to_string(), v.clone());
         }
+    }
+    let missing = policy::missing_required(&pool.config.required_attributes, &attributes);
+    if !missing.is_empty() {
+        // Cognito's wording; the Session stays usable for an answer with the attributes.
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid attributes given, {} is missing",
+            missing.join(" and ")
+        )));
     }
     store::consume_challenge(conn, &row.id_hash)?;
     let salt = srp::random_salt();
@@ -748,6 +763,10 @@ pub fn sign_up_with(
             sub.clone()
         };
 
+        let missing = policy::missing_required(&cfg.required_attributes, &attributes);
+        if !missing.is_empty() {
+            return Err(policy::schema_required_error(&missing));
+        }
         pool.config.password_policy.check(&password)?;
 
         if store::get_user(conn, &pool.pool_id, &username)?.is_some() {

@@ -161,6 +161,78 @@ const STANDARD_ATTRIBUTES: &[&str] = &[
     "zoneinfo",
 ];
 
+/// The pool's required attributes missing from `attributes` (empty values count as missing).
+pub fn missing_required<'a>(
+    required: &'a [String],
+    attributes: &std::collections::BTreeMap<String, String>,
+) -> Vec<&'a str> {
+    required
+        .iter()
+        .filter(|r| {
+            attributes
+                .get(r.as_str())
+                .is_none_or(|v| v.trim().is_empty())
+        })
+        .map(String::as_str)
+        .collect()
+}
+
+/// SignUp without a required attribute: Cognito's schema error, one line per attribute.
+pub fn schema_required_error(missing: &[&str]) -> ApiError {
+    let lines: String = missing
+        .iter()
+        .map(|m| format!("{m}: The attribute is required\n"))
+        .collect();
+    ApiError::invalid_parameter(format!("Attributes did not conform to the schema: {lines}"))
+}
+
+/// Validates CreateUserPool's `Schema`: the names of the attributes marked `Required`.
+/// Cognito allows only standard attributes to be required.
+pub fn required_from_schema(schema: &[(String, bool)]) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    for (name, required) in schema {
+        if !required {
+            continue;
+        }
+        if name.starts_with("custom:") || !STANDARD_ATTRIBUTES.contains(&name.as_str()) {
+            return Err(ApiError::invalid_parameter(
+                "Required custom attributes are not supported currently.",
+            ));
+        }
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// DescribeUserPool's `SchemaAttributes`: `sub` and the standard attributes, with the pool's
+/// required ones marked.
+pub fn schema_attributes_json(required: &[String]) -> serde_json::Value {
+    let mut out = vec![serde_json::json!({
+        "Name": "sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false,
+        "Mutable": false, "Required": true,
+        "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "2048"},
+    })];
+    for name in STANDARD_ATTRIBUTES {
+        let kind = match *name {
+            "email_verified" | "phone_number_verified" => "Boolean",
+            "updated_at" => "Number",
+            _ => "String",
+        };
+        let mut a = serde_json::json!({
+            "Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": false,
+            "Mutable": true, "Required": required.iter().any(|r| r == name),
+        });
+        if kind == "String" {
+            a["StringAttributeConstraints"] =
+                serde_json::json!({"MinLength": "0", "MaxLength": "2048"});
+        }
+        out.push(a);
+    }
+    serde_json::Value::Array(out)
+}
+
 /// Validates one user-supplied attribute.
 pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     if name == "sub" {
@@ -297,6 +369,25 @@ mod tests {
         assert_eq!(mask_destination("EMAIL", "alice@example.com"), "a***@e***");
         assert_eq!(mask_destination("SMS", "+15555550123"), "+*******0123");
         assert!(!mask_destination("EMAIL", "bob@x.org").contains("bob"));
+    }
+
+    #[test]
+    fn required_attributes_from_the_schema_and_what_a_user_lacks() {
+        let schema = vec![
+            ("name".to_string(), true),
+            ("email".to_string(), true),
+            ("nickname".to_string(), false),
+        ];
+        let req = required_from_schema(&schema).unwrap();
+        assert_eq!(req, vec!["name", "email"]);
+        let e = required_from_schema(&[("favorite".to_string(), true)]).unwrap_err();
+        assert_eq!(e.kind, "InvalidParameterException");
+        let mut attrs = std::collections::BTreeMap::new();
+        attrs.insert("email".to_string(), "a@example.com".to_string());
+        attrs.insert("name".to_string(), "  ".to_string());
+        assert_eq!(missing_required(&req, &attrs), vec!["name"]);
+        attrs.insert("name".to_string(), "Alice".to_string());
+        assert!(missing_required(&req, &attrs).is_empty());
     }
 
     #[test]

@@ -181,6 +181,10 @@ pub struct PoolConfig {
     pub mfa_configuration: String,
     #[serde(default = "default_deletion_protection")]
     pub deletion_protection: String,
+    /// Standard attributes the pool's schema marks `Required` (fixed at CreateUserPool):
+    /// SignUp must give them, and NEW_PASSWORD_REQUIRED asks for those a user lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_attributes: Vec<String>,
 }
 
 fn default_mfa() -> String {
