@@ -35,7 +35,9 @@ fn node_ready() -> Result<(), String> {
         ],
         Some(&interop_dir()),
     )
-    .map_err(|e| format!("amazon-cognito-identity-js is not installed (npm ci --prefix tests/interop): {e}"))?;
+    .map_err(|e| {
+        format!("amazon-cognito-identity-js is not installed (npm ci --prefix tests/interop): {e}")
+    })?;
     Ok(())
 }
 
