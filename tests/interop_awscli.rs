@@ -6,7 +6,9 @@
 //! Needs bash, python3 and `aws` (pip install awscli). Without them the test is skipped with a
 //! message, except under CI=true where it fails.
 
+mod api_model;
 mod interop_support;
+mod recording_proxy;
 
 use std::process::Command;
 use std::time::Duration;
@@ -29,10 +31,15 @@ fn aws_cli_manages_pools_users_and_signs_in() {
         return;
     }
     let server = serve();
+    // The peer talks to the pool through a recording proxy: every request it sends and every
+    // response the pool returns is then checked against botocore's model of the API.
+    let proxy = recording_proxy::RecordingProxy::start(&server.url);
     let mut cmd = Command::new("bash");
     cmd.arg(interop_dir().join("awscli.sh"));
-    peer_env(&mut cmd, &server.url);
+    peer_env(&mut cmd, &proxy.url);
     let out = run_with_limit(cmd, Duration::from_secs(480));
+    let calls = proxy.calls();
+    drop(proxy);
     drop(server);
     assert_peer_passed(
         "AWS CLI",
@@ -60,4 +67,19 @@ fn aws_cli_manages_pools_users_and_signs_in() {
             "admin-delete-user",
         ],
     );
+    assert!(
+        calls.len() > 10,
+        "the proxy saw the peer's calls: {}",
+        calls.len()
+    );
+    if let Some(model) = api_model::Model::load_or_skip("interop_awscli") {
+        let problems = recording_proxy::model_problems(&model, &calls, true);
+        assert!(
+            problems.is_empty(),
+            "AWS CLI: {} of the {} calls break Cognito's API model:\n{}",
+            problems.len(),
+            calls.len(),
+            problems.join("\n")
+        );
+    }
 }

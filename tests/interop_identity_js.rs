@@ -6,7 +6,9 @@
 //! Needs node and the package installed by `npm ci --prefix tests/interop`. Without them the test
 //! is skipped with a message, except under CI=true where it fails.
 
+mod api_model;
 mod interop_support;
+mod recording_proxy;
 
 use std::process::Command;
 use std::time::Duration;
@@ -47,11 +49,16 @@ fn amazon_cognito_identity_js_signs_in_refreshes_and_signs_out_globally() {
         return;
     }
     let server = serve();
+    // The peer talks to the pool through a recording proxy: every request it sends and every
+    // response the pool returns is then checked against botocore's model of the API.
+    let proxy = recording_proxy::RecordingProxy::start(&server.url);
     let mut cmd = Command::new("node");
     cmd.arg(interop_dir().join("identity_js.mjs"))
         .current_dir(interop_dir());
-    peer_env(&mut cmd, &server.url);
+    peer_env(&mut cmd, &proxy.url);
     let out = run_with_limit(cmd, Duration::from_secs(120));
+    let calls = proxy.calls();
+    drop(proxy);
     drop(server);
     assert_peer_passed(
         "amazon-cognito-identity-js",
@@ -70,4 +77,19 @@ fn amazon_cognito_identity_js_signs_in_refreshes_and_signs_out_globally() {
             "signUp, confirmRegistration with the outbox code, sign in",
         ],
     );
+    assert!(
+        calls.len() > 10,
+        "the proxy saw the peer's calls: {}",
+        calls.len()
+    );
+    if let Some(model) = api_model::Model::load_or_skip("interop_identity_js") {
+        let problems = recording_proxy::model_problems(&model, &calls, true);
+        assert!(
+            problems.is_empty(),
+            "amazon-cognito-identity-js: {} of the {} calls break Cognito's API model:\n{}",
+            problems.len(),
+            calls.len(),
+            problems.join("\n")
+        );
+    }
 }

@@ -91,9 +91,11 @@ impl Model {
         self.raw["operations"].get(op).is_some()
     }
 
-    /// Problems with `body` as the input of `op` (empty = valid).
+    /// Problems with `body` as the input of `op` (empty = valid). A member set to `null` counts
+    /// as absent, as the service reads it (amazon-cognito-identity-js sends
+    /// `"ValidationData": null`); a required one is then missing.
     pub fn validate_input(&self, op: &str, body: &Value) -> Vec<String> {
-        self.validate_io(op, "input", body)
+        self.validate_io(op, "input", &without_nulls(body))
     }
 
     /// Problems with `body` as the output of `op`. An operation without an output shape must
@@ -315,6 +317,20 @@ impl Model {
     }
 }
 
+/// `v` with every `null` object member removed, recursively.
+fn without_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod self_test {
     //! The validator itself must catch what it claims to (run with every suite that includes
@@ -373,5 +389,17 @@ mod self_test {
                 .is_empty()
         );
         assert!(m.validate_output("GlobalSignOut", &json!({})).is_empty());
+        // null: absent in a request (so a required one is missing), wrong in a response.
+        let null_optional = json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": "abcdefghijklmnopqrstuvwxyz", "Session": null});
+        assert!(m.validate_input("InitiateAuth", &null_optional).is_empty());
+        let null_required = json!({"AuthFlow": null, "ClientId": "abcdefghijklmnopqrstuvwxyz"});
+        assert!(m.validate_input("InitiateAuth", &null_required)[0].contains("AuthFlow missing"));
+        assert!(
+            m.validate_output(
+                "GetUser",
+                &json!({"Username": "a", "UserAttributes": [], "PreferredMfaSetting": null})
+            )[0]
+            .contains("null")
+        );
     }
 }
