@@ -923,11 +923,11 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
                 r.error_type, c.kind
             ));
         }
-        if !r
+        let request_id_ok = r
             .request_id
             .as_deref()
-            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
-        {
+            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok());
+        if !request_id_ok {
             problems.push(format!("x-amzn-RequestId {:?} is not a UUID", r.request_id));
         }
         if r.content_type.as_deref() != Some("application/x-amz-json-1.1") {
