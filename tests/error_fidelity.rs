@@ -395,7 +395,7 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
 
     // Users: confirmed ones for sign-in cases, unconfirmed ones for sign-up codes.
     for u in [
-        "ann", "ben", "lou", "dis", "gso", "rev", "ses", "exp", "old", "sec",
+        "ann", "ben", "lou", "dis", "gso", "rev", "ses", "exp", "old", "sec", "chg",
     ] {
         w.confirmed_user(u).await;
     }
@@ -408,6 +408,7 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
         "000000"
     };
     let (gso_access, _) = w.password_tokens("gso").await;
+    let (chg_access, _) = w.password_tokens("chg").await;
     let (_, rev_refresh) = w.password_tokens("rev").await;
     let (exp_access, _) = w.password_tokens("exp").await;
     let (_, old_refresh) = w.password_tokens("old").await;
@@ -653,6 +654,76 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
             "InvalidParameterException",
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
             "[OBS][M doc]",
+        ),
+        case(
+            "USER_SRP_AUTH without SRP_A",
+            Req::Op(
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": legacy,
+                       "AuthParameters": {"USERNAME": "ann"}}),
+            ),
+            "InvalidParameterException",
+            "Missing required parameter SRP_A",
+            "[OBS]",
+        ),
+        case(
+            "USER_PASSWORD_AUTH without USERNAME",
+            Req::Op(
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": legacy,
+                       "AuthParameters": {"PASSWORD": GOOD_PW}}),
+            ),
+            "InvalidParameterException",
+            "Missing required parameter USERNAME",
+            "[OBS]",
+        ),
+        case(
+            "ResendConfirmationCode for a confirmed user",
+            Req::Op(
+                "ResendConfirmationCode",
+                json!({"ClientId": legacy, "Username": "ann"}),
+            ),
+            "InvalidParameterException",
+            "User is already confirmed.",
+            "[OBS]",
+        ),
+        case(
+            "ForgotPassword for an unknown user, LEGACY",
+            Req::Op("ForgotPassword", json!({"ClientId": legacy, "Username": "nobody"})),
+            "UserNotFoundException",
+            "Username/client id combination not found.",
+            "[OBS]",
+        ),
+        case(
+            "AdminGetUser of an unknown user",
+            Req::Op(
+                "AdminGetUser",
+                json!({"UserPoolId": pool_id, "Username": "nobody"}),
+            ),
+            "UserNotFoundException",
+            "User does not exist.",
+            "[OBS]",
+        ),
+        case(
+            "AdminCreateUser with a taken username",
+            Req::Op(
+                "AdminCreateUser",
+                json!({"UserPoolId": pool_id, "Username": "ann", "MessageAction": "SUPPRESS"}),
+            ),
+            "UsernameExistsException",
+            "User account already exists",
+            "[OBS]",
+        ),
+        case(
+            "ChangePassword with a wrong previous password",
+            Req::Op(
+                "ChangePassword",
+                json!({"AccessToken": chg_access, "PreviousPassword": "Wrong-Passw0rd!",
+                       "ProposedPassword": "Another-Passw0rd!"}),
+            ),
+            "NotAuthorizedException",
+            incorrect,
+            "[OBS]",
         ),
         // --- tokens
         case(
