@@ -9,8 +9,9 @@
 //! has finished.
 //!
 //! Conveniences for scripts (embedded pool only):
-//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password` is replaced by the
-//!   newest outbox code sent to that username.
+//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
+//!   `"response": "{{outbox}}"` in `confirm_sign_in` (with an extra `"username"` field), are
+//!   replaced by the newest outbox code sent to that username.
 //! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
 //!   until the outbox holds a code for that user (and purpose) and writes an `outbox_code` event.
 
@@ -23,6 +24,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use crate::admin::{AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
 use crate::auth::AuthHandle;
 use crate::auth::events::{AuthCommand, AuthEvent};
+use crate::cognito::redact::scrub_serde_message;
 
 /// The placeholder replaced by the newest outbox code.
 pub const OUTBOX_PLACEHOLDER: &str = "{{outbox}}";
@@ -53,9 +55,11 @@ struct Driver<W> {
 pub async fn run(
     auth: AuthHandle,
     admin: AdminHandle,
-    mut input: impl AsyncBufRead + Unpin,
-    output: impl AsyncWrite + Unpin,
+    input: impl AsyncBufRead,
+    output: impl AsyncWrite,
 ) -> anyhow::Result<()> {
+    let mut input = std::pin::pin!(input);
+    let output = std::pin::pin!(output);
     let mut d = Driver {
         auth,
         admin,
@@ -87,23 +91,6 @@ pub async fn run(
     }
     d.out.flush().await?;
     Ok(())
-}
-
-/// Removes quoted values from serde messages (they could be a password given with a wrong type).
-fn scrub(msg: &str) -> String {
-    let mut out = String::new();
-    let mut quoted = false;
-    for c in msg.chars() {
-        if c == '"' {
-            if !quoted {
-                out.push_str("<value>");
-            }
-            quoted = !quoted;
-        } else if !quoted {
-            out.push(c);
-        }
-    }
-    out
 }
 
 impl<W: AsyncWrite + Unpin> Driver<W> {
@@ -144,6 +131,13 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             return Ok(true);
         };
         match cmd.as_str() {
+            "set_step_mode" | "step" => {
+                self.bad_line(
+                    "step mode needs an interactive front end (the TUI): the headless driver runs each command to the end",
+                )
+                .await?;
+                return Ok(true);
+            }
             "shutdown" => {
                 let _ = self.auth.tx.send(AuthCommand::Shutdown).await;
                 let _ = self.admin.tx.send(AdminCommand::Shutdown).await;
@@ -157,8 +151,13 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             _ => {}
         }
         if AUTH_COMMANDS.contains(&cmd.as_str()) {
-            if matches!(cmd.as_str(), "confirm_sign_up" | "confirm_reset_password")
-                && v.get("code").and_then(Value::as_str) == Some(OUTBOX_PLACEHOLDER)
+            let field = match cmd.as_str() {
+                "confirm_sign_up" | "confirm_reset_password" => Some("code"),
+                "confirm_sign_in" => Some("response"),
+                _ => None,
+            };
+            if let Some(field) = field
+                && v.get(field).and_then(Value::as_str) == Some(OUTBOX_PLACEHOLDER)
             {
                 let user = v
                     .get("username")
@@ -166,10 +165,12 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                     .unwrap_or_default()
                     .to_string();
                 match self.newest_code(&user, None).await? {
-                    Some(e) => v["code"] = Value::String(e.code),
+                    Some(e) => v[field] = Value::String(e.code),
                     None => {
-                        self.bad_line(format!("no outbox code for {user:?} to put in \"code\""))
-                            .await?;
+                        self.bad_line(format!(
+                            "no outbox code for {user:?} to put in \"{field}\" (name the user in \"username\")"
+                        ))
+                        .await?;
                         return Ok(true);
                     }
                 }
@@ -177,8 +178,11 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             let parsed: AuthCommand = match serde_json::from_value(v) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
-                        .await?;
+                    self.bad_line(format!(
+                        "invalid {cmd}: {}",
+                        scrub_serde_message(&e.to_string())
+                    ))
+                    .await?;
                     return Ok(true);
                 }
             };
@@ -191,8 +195,11 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             let parsed: AdminCommand = match serde_json::from_value(v) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.bad_line(format!("invalid {cmd}: {}", scrub(&e.to_string())))
-                        .await?;
+                    self.bad_line(format!(
+                        "invalid {cmd}: {}",
+                        scrub_serde_message(&e.to_string())
+                    ))
+                    .await?;
                     return Ok(true);
                 }
             };

@@ -17,11 +17,13 @@ pub use actor::{AdminHandle, spawn};
 pub struct OutboxEntry {
     pub pool_id: String,
     pub username: String,
-    /// `EMAIL` or `SMS`.
+    /// `EMAIL` or `SMS` (`TOTP` for a seeded demo user's authenticator secret).
     pub medium: String,
     /// The unmasked address or number it went to.
     pub destination: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD`, `MFA`, `INVITATION`, `VERIFY_ATTRIBUTE`, ...
+    /// `SIGN_UP`, `FORGOT_PASSWORD` (also AdminResetUserPassword's code), `MFA` (SMS_MFA /
+    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_ATTRIBUTE`, `TOTP_SECRET` (a demo user's base32
+    /// authenticator secret, in `code`), ...
     pub purpose: String,
     pub code: String,
     /// RFC 3339 UTC, e.g. `2026-11-28T22:30:00.123Z`.

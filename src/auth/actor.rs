@@ -82,8 +82,16 @@ async fn run(
             .await;
     }
     let mut state = AuthState::new(cfg).with_tokens(restored);
-    while let Some(cmd) = commands.recv().await {
+    let mut step = Stepper {
+        on: false,
+        commands: &mut commands,
+        shutdown: false,
+    };
+    while let Some(cmd) = step.commands.recv().await {
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
+        if let AuthCommand::SetStepMode { on } = cmd {
+            step.on = on;
+        }
         let srp = if needs_ephemeral(&cmd) {
             match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
                 Ok(e) => Some(Arc::new(e)),
@@ -100,12 +108,72 @@ async fn run(
             now_ms: now_ms(),
             srp,
         };
-        state = drive(state, input, &client, store.as_ref(), &events).await;
-        if shutdown {
+        state = drive(state, input, &client, store.as_ref(), &events, &mut step).await;
+        if shutdown || step.shutdown {
             break;
         }
     }
     tracing::debug!("auth actor stopped");
+}
+
+/// Step mode: holds each request until the front end sends `Step`.
+struct Stepper<'a> {
+    on: bool,
+    commands: &'a mut mpsc::Receiver<AuthCommand>,
+    /// A Shutdown (or a closed channel) arrived while a request was held.
+    shutdown: bool,
+}
+
+impl Stepper<'_> {
+    /// Waits for the user's decision on a held request: true = send it.
+    async fn hold(
+        &mut self,
+        api: &str,
+        request: &crate::cognito::Request,
+        events: &mpsc::Sender<AuthEvent>,
+    ) -> bool {
+        let op = request.operation();
+        let _ = events
+            .send(AuthEvent::Info {
+                api: api.into(),
+                message: format!(
+                    "Step mode: {op} is ready to send (step sends it, step with send=false drops it): {}",
+                    request.redacted()
+                ),
+            })
+            .await;
+        loop {
+            match self.commands.recv().await {
+                Some(AuthCommand::Step { send }) => return send,
+                Some(AuthCommand::SetStepMode { on: false }) => {
+                    self.on = false;
+                    let _ = events
+                        .send(AuthEvent::Info {
+                            api: api.into(),
+                            message: "Step mode off: sending the held request".into(),
+                        })
+                        .await;
+                    return true;
+                }
+                Some(AuthCommand::CancelSignIn) => return false,
+                Some(AuthCommand::Shutdown) | None => {
+                    self.shutdown = true;
+                    return false;
+                }
+                Some(other) => {
+                    let _ = events
+                        .send(AuthEvent::Error(super::events::AuthErrorView {
+                            api: other.api_name().into(),
+                            operation: None,
+                            code: "Busy".into(),
+                            message: format!("{op} is held in step mode: send or drop it first"),
+                            request_id: None,
+                        }))
+                        .await;
+                }
+            }
+        }
+    }
 }
 
 fn needs_ephemeral(cmd: &AuthCommand) -> bool {
@@ -122,6 +190,7 @@ async fn drive(
     client: &Client,
     store: Option<&TokenStore>,
     events: &mpsc::Sender<AuthEvent>,
+    step: &mut Stepper<'_>,
 ) -> AuthState {
     let (s, fx) = machine::handle(state, input);
     state = s;
@@ -140,14 +209,26 @@ async fn drive(
                 None
             }
             Effect::Call { request, notes } => {
-                let call = client.send(request, notes).await;
-                let latency_ms = call.exchange.latency_ms;
-                let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
-                Some(Input::Response {
-                    result: call.result,
-                    latency_ms,
-                    now_ms: now_ms(),
-                })
+                let api = state.current_api().unwrap_or("auth");
+                if step.on && !step.hold(api, &request, events).await {
+                    let op = request.operation();
+                    Some(Input::Response {
+                        result: Err(crate::cognito::CognitoError::Cancelled {
+                            message: format!("{op} was not sent: dropped in step mode"),
+                        }),
+                        latency_ms: 0,
+                        now_ms: now_ms(),
+                    })
+                } else {
+                    let call = client.send(request, notes).await;
+                    let latency_ms = call.exchange.latency_ms;
+                    let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
+                    Some(Input::Response {
+                        result: call.result,
+                        latency_ms,
+                        now_ms: now_ms(),
+                    })
+                }
             }
             Effect::ComputeClaim(job) => {
                 let result = match tokio::task::spawn_blocking(move || job.compute()).await {

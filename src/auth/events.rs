@@ -76,7 +76,21 @@ pub enum AuthCommand {
     },
     /// Drops any half-finished sign-in (the UI's Esc).
     CancelSignIn,
+    /// Step mode (the debugger's): every request is held, shown as an `info` event, until a
+    /// `Step` sends or drops it. Interactive front ends only.
+    SetStepMode {
+        on: bool,
+    },
+    /// Sends (`send: true`, the default) or drops the request held in step mode.
+    Step {
+        #[serde(default = "default_true")]
+        send: bool,
+    },
     Shutdown,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl AuthCommand {
@@ -94,6 +108,8 @@ impl AuthCommand {
             AuthCommand::SignOut { .. } => "signOut",
             AuthCommand::FetchSession { .. } => "fetchAuthSession",
             AuthCommand::CancelSignIn => "cancelSignIn",
+            AuthCommand::SetStepMode { .. } => "setStepMode",
+            AuthCommand::Step { .. } => "step",
             AuthCommand::Shutdown => "shutdown",
         }
     }

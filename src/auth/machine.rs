@@ -226,6 +226,11 @@ impl AuthState {
     pub fn last_step(&self) -> Option<&str> {
         self.last_step.as_deref()
     }
+
+    /// The Amplify API of the command in progress, if any.
+    pub fn current_api(&self) -> Option<&'static str> {
+        self.op.as_ref().map(|o| o.api)
+    }
 }
 
 /// The machine: consumes the state and an input, returns the new state and the effects.
@@ -690,6 +695,25 @@ impl AuthState {
                 self.start("shutdown", Pending::Auth, fx);
                 self.finish(true, fx);
             }
+            // Step mode lives in the actor; the machine only sees these when nothing is held.
+            AuthCommand::SetStepMode { on } => {
+                self.start("setStepMode", Pending::Auth, fx);
+                self.info(
+                    if on {
+                        "Step mode on: each request waits for step (send) or step with send=false (drop)"
+                    } else {
+                        "Step mode off: requests are sent at once"
+                    },
+                    fx,
+                );
+                self.finish(true, fx);
+            }
+            AuthCommand::Step { .. } => self.reject(
+                "step",
+                "NothingHeld",
+                "no request is waiting to be sent",
+                fx,
+            ),
         }
     }
 
@@ -1763,6 +1787,12 @@ impl AuthState {
                 // The password and the ephemeral are not needed any more.
                 si.password = None;
                 si.ephemeral = None;
+                let tr = &claim.trace;
+                let u: String = tr.u.chars().take(16).collect();
+                let msg = format!(
+                    "SRP proof computed for {} in pool {}: u={u}…, key fingerprint {}, TIMESTAMP {}; sending RespondToAuthChallenge PASSWORD_VERIFIER",
+                    tr.user_id_for_srp, tr.pool_name, tr.key_fingerprint, tr.timestamp
+                );
                 let block = si
                     .challenge_parameters
                     .get("SECRET_BLOCK")
@@ -1773,6 +1803,7 @@ impl AuthState {
                     ("PASSWORD_CLAIM_SIGNATURE".to_string(), claim.signature),
                     ("TIMESTAMP".to_string(), claim.timestamp),
                 ]);
+                self.info(msg, fx);
                 self.respond("PASSWORD_VERIFIER", r, None, fx);
             }
             Err(e) => {

@@ -491,6 +491,13 @@ fn srp_sign_in_runs_password_verifier_automatically_and_the_server_accepts_the_p
             now_ms: T0 + 150,
         },
     );
+    assert!(
+        events(&fx)
+            .iter()
+            .any(|e| matches!(e, AuthEvent::Info { message, .. }
+        if message.starts_with("SRP proof computed for alice-id in pool TestPool: u=")
+            && message.contains("key fingerprint sha256:")))
+    );
     let body = only_call(&fx);
     assert_eq!(body["_op"], "RespondToAuthChallenge");
     assert_eq!(body["ChallengeName"], "PASSWORD_VERIFIER");
@@ -1643,4 +1650,17 @@ fn commands_while_busy_are_refused_and_stray_results_ignored() {
     );
     assert!(fx.is_empty());
     assert!(!s.busy());
+}
+
+#[test]
+fn step_commands_outside_a_hold() {
+    let (s, fx) = cmd(new_state(), AuthCommand::Step { send: true });
+    assert_eq!(error_code(&fx).as_deref(), Some("NothingHeld"));
+    let (_, fx) = cmd(s, AuthCommand::SetStepMode { on: true });
+    assert_eq!(finished(&fx), Some(true));
+    assert!(events(&fx).iter().any(
+        |e| matches!(e, AuthEvent::Info { message, .. } if message.starts_with("Step mode on"))
+    ));
+    let parsed: AuthCommand = serde_json::from_str(r#"{"cmd":"step"}"#).unwrap();
+    assert_eq!(parsed, AuthCommand::Step { send: true });
 }

@@ -689,31 +689,11 @@ fn parse_typed<T: DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| CognitoError::InvalidResponse {
         message: format!(
             "the {op} response does not have Cognito's shape: {}",
-            scrub(&e.to_string())
+            super::redact::scrub_serde_message(&e.to_string())
         ),
         status,
         request_id: None,
     })
-}
-
-/// serde messages quote offending values (`invalid type: string "…"`); drop the quoted part
-/// (field names, in backticks, stay).
-fn scrub(msg: &str) -> String {
-    let mut out = String::new();
-    let mut in_quote = false;
-    for c in msg.chars() {
-        match c {
-            '"' => {
-                if !in_quote {
-                    out.push_str("<value>");
-                }
-                in_quote = !in_quote;
-            }
-            _ if !in_quote => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The first 200 characters of a body, for error messages.
@@ -733,15 +713,6 @@ fn snippet(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scrub_removes_quoted_values() {
-        assert_eq!(
-            scrub("invalid type: string \"hunter2\", expected a boolean"),
-            "invalid type: string <value>, expected a boolean"
-        );
-        assert_eq!(scrub("missing field `UserSub`"), "missing field `UserSub`");
-    }
 
     #[test]
     fn snippets_are_bounded() {

@@ -21,6 +21,9 @@ pub enum CognitoError {
     /// No response within the request timeout.
     #[error("no response from {endpoint} within {after_ms} ms")]
     Timeout { endpoint: String, after_ms: u64 },
+    /// The request was never sent (dropped by the user in step mode).
+    #[error("{message}")]
+    Cancelled { message: String },
     /// A response arrived but could not be understood.
     #[error("invalid response: {message}")]
     InvalidResponse {
@@ -39,6 +42,7 @@ impl CognitoError {
             CognitoError::Network { .. } => "NetworkError",
             CognitoError::Timeout { .. } => "Timeout",
             CognitoError::InvalidResponse { .. } => "InvalidResponse",
+            CognitoError::Cancelled { .. } => "Cancelled",
         }
     }
 

@@ -34,6 +34,10 @@ const ABBREVIATE: &[&str] = &[
     "PASSWORD_CLAIM_SIGNATURE",
     "PASSWORD_CLAIM_SECRET_BLOCK",
     "SECRET_BLOCK",
+    // The TOTP shared secret: the setup step shows it on purpose, the inspector need not.
+    "SecretCode",
+    // A device's SRP verifier (ConfirmDevice).
+    "PasswordVerifier",
 ];
 
 /// Abbreviates a token-like value: its first 10 characters and its length, e.g.
@@ -84,10 +88,50 @@ pub fn redact_in_place(v: &mut Value) {
     }
 }
 
+/// Makes a serde error message safe to show: serde quotes offending values (`invalid type:
+/// string "…"`, ``invalid type: integer `…` ``), which could be a password given with the wrong
+/// type. Quoted parts become `<value>`, except in missing/unknown-field messages, which only
+/// quote field names.
+pub fn scrub_serde_message(msg: &str) -> String {
+    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+        return msg.to_string();
+    }
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    for c in msg.chars() {
+        match quote {
+            None if c == '"' || c == '`' => {
+                out.push_str("<value>");
+                quote = Some(c);
+            }
+            None => out.push(c),
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn serde_messages_lose_their_values_but_keep_field_names() {
+        assert_eq!(
+            scrub_serde_message("invalid type: integer `12345678`, expected a string at line 1"),
+            "invalid type: integer <value>, expected a string at line 1"
+        );
+        assert_eq!(
+            scrub_serde_message("invalid type: string \"hunter2\", expected a boolean"),
+            "invalid type: string <value>, expected a boolean"
+        );
+        assert_eq!(
+            scrub_serde_message("missing field `UserSub`"),
+            "missing field `UserSub`"
+        );
+    }
 
     const PW: &str = "Correct-Horse-9";
     const TOKEN: &str = "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl";
@@ -159,6 +203,18 @@ mod tests {
             r["ChallengeResponses"]["TIMESTAMP"],
             "Mon Jan 6 09:05:03 UTC 2025"
         );
+    }
+
+    #[test]
+    fn totp_secrets_and_device_verifiers_are_abbreviated() {
+        let r = redact(&json!({"SecretCode": "JBSWY3DPEHPK3PXPJBSWY3DP",
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": "dmVyaWZpZXItYnl0ZXMtMDEyMzQ1", "Salt": "c2FsdA=="}}));
+        assert_eq!(r["SecretCode"], "JBSWY3DPEH…(24 chars)");
+        assert_eq!(
+            r["DeviceSecretVerifierConfig"]["PasswordVerifier"],
+            "dmVyaWZpZX…(28 chars)"
+        );
+        assert_eq!(r["DeviceSecretVerifierConfig"]["Salt"], "c2FsdA==");
     }
 
     #[test]

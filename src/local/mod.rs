@@ -17,7 +17,11 @@
 //! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
 //! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
-//! AdminUserGlobalSignOut. Admin operations are not signature-checked.
+//! AdminUserGlobalSignOut; MFA ([`ops_mfa`]): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+//! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
+//! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
+//! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Admin operations are not signature-checked.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
@@ -25,17 +29,24 @@
 //!
 //! A fresh store is seeded with a demo pool ([`DEMO_POOL_ID`]), an app client allowing every
 //! flow ([`DEMO_CLIENT_ID`]), one with a secret, confirmed users [`DEMO_CONFIRMED_USERS`] and
-//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`].
+//! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`], and a user
+//! for each challenge scenario ([`DEMO_SCENARIO_USERS`]: TOTP, SMS and email MFA, a choice of
+//! MFA, FORCE_CHANGE_PASSWORD, RESET_REQUIRED). The demo pool's MfaConfiguration is OPTIONAL
+//! with SMS, TOTP and email MFA offered, so ordinary users sign in without MFA.
 
 pub mod error;
 pub mod jwt;
 pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
+pub mod ops_custom;
+pub mod ops_mfa;
+pub mod ops_user_auth;
 pub mod policy;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod triggers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -64,6 +75,45 @@ pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
 pub const DEMO_UNCONFIRMED_USER: &str = "carol";
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
+/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
+/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
+pub const DEMO_TOTP_USER: &str = "mfa-totp";
+/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
+pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
+/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
+pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
+/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
+pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
+/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
+pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
+/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
+pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
+/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
+/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
+pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
+/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
+pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
+/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
+/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
+/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
+pub const DEMO_RESET_USER: &str = "reset-required";
+/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
+/// [`DEMO_PASSWORD`]).
+pub const DEMO_SCENARIO_USERS: &[&str] = &[
+    DEMO_TOTP_USER,
+    DEMO_SMS_MFA_USER,
+    DEMO_EMAIL_MFA_USER,
+    DEMO_MFA_CHOICE_USER,
+    DEMO_NEW_PASSWORD_USER,
+    DEMO_RESET_USER,
+];
+/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
+/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
+pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
+/// A confirmed demo user with a verified phone number (and email), for SMS_OTP sign-in.
+pub const DEMO_PHONE_USER: &str = "erin";
+/// [`DEMO_PHONE_USER`]'s phone number.
+pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
@@ -266,6 +316,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
         d.unconfirmed_user
+    );
+    println!(
+        "  scenarios:     {} (the README says what each demonstrates)",
+        DEMO_SCENARIO_USERS.join(", ")
     );
     println!(
         "  jwks:          {}/{}/.well-known/jwks.json",

@@ -101,6 +101,7 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     if !c.alias_attributes.is_empty() {
         v["AliasAttributes"] = json!(c.alias_attributes);
     }
+    super::ops_custom::decorate_pool_json(conn, &p.pool_id, &mut v)?;
     Ok(v)
 }
 
@@ -253,12 +254,7 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     }
     let mfa = req.mfa_configuration.unwrap_or_else(|| "OFF".into());
     match mfa.as_str() {
-        "OFF" | "OPTIONAL" => {}
-        "ON" => {
-            return Err(ApiError::invalid_parameter(
-                "MfaConfiguration ON is not supported by the embedded user pool",
-            ));
-        }
+        "OFF" | "OPTIONAL" | "ON" => {}
         other => {
             return Err(ApiError::invalid_parameter(format!(
                 "Invalid MfaConfiguration value: {other}"
@@ -830,14 +826,16 @@ pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .into_iter()
             .map(|(k, v)| json!({"Name": k, "Value": v}))
             .collect();
-        Ok(json!({
+        let mut out = json!({
             "Username": u.username,
             "UserAttributes": attrs,
             "UserCreateDate": u.created,
             "UserLastModifiedDate": u.modified,
             "Enabled": u.enabled,
             "UserStatus": u.status,
-        }))
+        });
+        super::ops_mfa::add_user_mfa_fields(conn, &u, &mut out)?;
+        Ok(out)
     })
 }
 

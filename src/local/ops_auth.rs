@@ -306,7 +306,7 @@ pub(crate) fn record_success(conn: &Connection, u: &mut UserRecord) -> ApiResult
 }
 
 /// What a sign-in of a user in this state answers once the password checked out.
-fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
+pub(crate) fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
     match u.status.as_str() {
         "UNCONFIRMED" => Err(ApiError::new(
             "UserNotConfirmedException",
@@ -322,7 +322,7 @@ fn after_password_ok(u: &UserRecord) -> ApiResult<()> {
 
 /// The answer to a sign-in whose password checked out: tokens, or NEW_PASSWORD_REQUIRED for a
 /// user still on a temporary password, or the error for the user's state.
-fn password_ok(
+pub(crate) fn password_ok(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
@@ -331,7 +331,7 @@ fn password_ok(
 ) -> ApiResult<Value> {
     after_password_ok(user)?;
     if user.status != "FORCE_CHANGE_PASSWORD" {
-        return sign_in_result(ctx, conn, pool, client, user);
+        return super::ops_mfa::after_password(ctx, conn, pool, client, user);
     }
     let now = ctx.now();
     let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
@@ -450,7 +450,7 @@ fn respond_new_password(
     user.modified = now;
     store::update_user(conn, &user)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
-    sign_in_result(ctx, conn, pool, client, &user)
+    super::ops_mfa::after_password(ctx, conn, pool, client, &user)
 }
 
 pub(crate) fn check_enabled(u: &UserRecord) -> ApiResult<()> {
@@ -528,7 +528,7 @@ fn mint(
 }
 
 /// A full sign-in result: new refresh token, access and ID tokens.
-fn sign_in_result(
+pub(crate) fn sign_in_result(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
@@ -685,6 +685,15 @@ struct SignUpReq {
 }
 
 pub fn sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    sign_up_with(ctx, body, super::triggers::PreSignUpOutcome::default())
+}
+
+/// SignUp with what the PreSignUp trigger answered (run by the caller, outside the store lock).
+pub fn sign_up_with(
+    ctx: &Ctx,
+    body: Value,
+    pre: super::triggers::PreSignUpOutcome,
+) -> ApiResult<Value> {
     let req: SignUpReq = parse(body)?;
     ctx.with_db(|conn| {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
@@ -760,6 +769,13 @@ pub fn sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             }
         }
 
+        if pre.auto_confirm {
+            for (flag, attr) in [(pre.auto_verify_email, "email"), (pre.auto_verify_phone, "phone_number")] {
+                if flag && attributes.contains_key(attr) {
+                    attributes.insert(format!("{attr}_verified"), "true".into());
+                }
+            }
+        }
         let salt = srp::random_salt();
         let verifier = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
         let now = ctx.now();
@@ -767,7 +783,7 @@ pub fn sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             pool_id: pool.pool_id.clone(),
             username: username.clone(),
             sub: sub.clone(),
-            status: "UNCONFIRMED".into(),
+            status: if pre.auto_confirm { "CONFIRMED" } else { "UNCONFIRMED" }.into(),
             enabled: true,
             salt: srp::to_hex(&salt),
             verifier: srp::to_hex(&verifier),
@@ -779,9 +795,13 @@ pub fn sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             locked_until: None,
         };
         store::insert_user(conn, &user)?;
-        tracing::info!(pool = %pool.pool_id, username = %username, "local pool: user signed up");
+        tracing::info!(pool = %pool.pool_id, username = %username, auto_confirmed = pre.auto_confirm, "local pool: user signed up");
+        let session = super::ops_user_auth::issue_auto_sign_in_session(ctx, conn, &pool, &client, &username)?;
+        if pre.auto_confirm {
+            return Ok(json!({"UserConfirmed": true, "UserSub": sub, "Session": session}));
+        }
         let delivery = deliver_code(ctx, conn, &pool, &user, "SIGN_UP", SIGN_UP_CODE_TTL)?;
-        let mut out = json!({"UserConfirmed": false, "UserSub": sub});
+        let mut out = json!({"UserConfirmed": false, "UserSub": sub, "Session": session});
         if let Some(d) = delivery {
             out["CodeDeliveryDetails"] = d;
         }
@@ -850,7 +870,8 @@ pub fn confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         user.modified = now;
         store::update_user(conn, &user)?;
         tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: user confirmed");
-        Ok(json!({}))
+        let session = super::ops_user_auth::issue_auto_sign_in_session(ctx, conn, &pool, &client, &user.username)?;
+        Ok(json!({"Session": session}))
     })
 }
 
@@ -994,7 +1015,7 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     })
 }
 
-fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
+pub(crate) fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
     params
         .get(name)
         .map(String::as_str)
@@ -1002,7 +1023,7 @@ fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a s
         .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
 }
 
-fn password_auth(
+pub(crate) fn password_auth(
     ctx: &Ctx,
     conn: &Connection,
     client: &ClientRow,
@@ -1091,12 +1112,25 @@ fn secret_block_tag(
     )
 }
 
-fn start_srp(
+pub(crate) fn start_srp(
     ctx: &Ctx,
     conn: &Connection,
     client: &ClientRow,
     pool: &PoolRow,
     params: &HashMap<String, String>,
+) -> ApiResult<Value> {
+    start_srp_kind(ctx, conn, client, pool, params, "PASSWORD_VERIFIER")
+}
+
+/// [`start_srp`] recording the challenge as `kind`: `CUSTOM_SRP` marks the PASSWORD_VERIFIER
+/// of a CUSTOM_AUTH flow, which continues with DefineAuthChallenge once the proof checks out.
+pub(crate) fn start_srp_kind(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    params: &HashMap<String, String>,
+    kind: &str,
 ) -> ApiResult<Value> {
     let name = param(params, "USERNAME")?;
     let a_hex = param(params, "SRP_A")?;
@@ -1147,7 +1181,7 @@ fn start_srp(
         s
     });
     let row = ChallengeRow {
-        kind: "PASSWORD_VERIFIER".into(),
+        kind: kind.into(),
         id_hash: sha256(&[&id]),
         pool_id: pool.pool_id.clone(),
         client_id: client.client_id.clone(),
@@ -1195,11 +1229,11 @@ struct RespondReq {
     challenge_responses: Option<HashMap<String, String>>,
 }
 
-fn session_expired() -> ApiError {
+pub(crate) fn session_expired() -> ApiError {
     ApiError::not_authorized("Invalid session for the user, session is expired.")
 }
 
-fn session_used() -> ApiError {
+pub(crate) fn session_used() -> ApiError {
     ApiError::not_authorized("Invalid session for the user, session can only be used once.")
 }
 
@@ -1218,6 +1252,19 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 req.session.as_deref(),
                 &responses,
             );
+        }
+        if super::ops_mfa::handles(&challenge)
+            && let Some(answer) = super::ops_mfa::respond(
+                ctx,
+                conn,
+                &client,
+                &pool,
+                &challenge,
+                req.session.as_deref(),
+                &responses,
+            )?
+        {
+            return Ok(answer);
         }
         if challenge != "PASSWORD_VERIFIER" {
             return Err(ApiError::invalid_parameter(format!(
@@ -1333,6 +1380,11 @@ pub fn respond_to_auth_challenge(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             return Err(record_failure(conn, &mut user, now));
         }
         record_success(conn, &mut user)?;
+        if row.kind == "CUSTOM_SRP" {
+            return Ok(super::ops_custom::custom_srp_verified_marker(
+                &user.username,
+            ));
+        }
         password_ok(ctx, conn, &pool, &client, &user)
     })
 }
@@ -1403,7 +1455,9 @@ pub fn get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .into_iter()
             .map(|(k, v)| json!({"Name": k, "Value": v}))
             .collect();
-        Ok(json!({"Username": user.username, "UserAttributes": attrs}))
+        let mut out = json!({"Username": user.username, "UserAttributes": attrs});
+        super::ops_mfa::add_user_mfa_fields(conn, &user, &mut out)?;
+        Ok(out)
     })
 }
 

@@ -54,7 +54,10 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
     }
-    Ok(seed_contents(ctx, conn)? || created)
+    let contents = seed_contents(ctx, conn)?;
+    let mfa = super::ops_mfa::seed_demo(ctx, conn)?;
+    let custom = super::ops_custom::seed(ctx, conn)?;
+    Ok(contents || mfa || custom || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {

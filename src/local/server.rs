@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{PoolKeys, SigningKey};
 use super::store::{self, PoolRow};
-use super::{ops_account, ops_admin, ops_auth};
+use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_mfa, ops_user_auth};
 
 /// Shared state of one running pool.
 pub struct Ctx {
@@ -156,6 +156,14 @@ pub const OPERATIONS: &[&str] = &[
     "AdminUserGlobalSignOut",
     "AdminCreateUser",
     "AdminSetUserPassword",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "SetUserMFAPreference",
+    "AdminSetUserMFAPreference",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "AdminResetUserPassword",
+    "UpdateUserPool",
 ];
 
 /// Runs one operation (blocking: call from the blocking pool).
@@ -168,29 +176,37 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
             | "GetUser"
             | "GlobalSignOut"
             | "ChangePassword"
+            | "SetUserMFAPreference"
+            | "AssociateSoftwareToken"
+            | "VerifySoftwareToken"
     ) {
         ctx.ensure_keys()?;
     }
     match op {
-        "SignUp" => ops_auth::sign_up(ctx, body),
-        "ConfirmSignUp" => ops_auth::confirm_sign_up(ctx, body),
+        "SignUp" => ops_custom::sign_up(ctx, body),
+        "ConfirmSignUp" => ops_custom::confirm_sign_up(ctx, body),
         "ResendConfirmationCode" => ops_auth::resend_confirmation_code(ctx, body),
-        "InitiateAuth" => ops_auth::initiate_auth(ctx, body),
-        "RespondToAuthChallenge" => ops_auth::respond_to_auth_challenge(ctx, body),
+        "InitiateAuth" => match body.get("AuthFlow").and_then(Value::as_str) {
+            Some("CUSTOM_AUTH") => ops_custom::initiate_custom_auth(ctx, body),
+            Some("USER_AUTH") => ops_user_auth::initiate_user_auth(ctx, body),
+            _ => ops_auth::initiate_auth(ctx, body),
+        },
+        "RespondToAuthChallenge" => ops_custom::respond_to_auth_challenge(ctx, body),
         "GetTokensFromRefreshToken" => ops_auth::get_tokens_from_refresh_token(ctx, body),
         "GetUser" => ops_auth::get_user(ctx, body),
         "GlobalSignOut" => ops_auth::global_sign_out(ctx, body),
         "RevokeToken" => ops_auth::revoke_token(ctx, body),
         "ListUsers" => ops_admin::list_users(ctx, body),
-        "CreateUserPool" => ops_admin::create_user_pool(ctx, body),
+        "CreateUserPool" => ops_custom::create_user_pool(ctx, body),
+        "UpdateUserPool" => ops_custom::update_user_pool(ctx, body),
         "CreateUserPoolClient" => ops_admin::create_user_pool_client(ctx, body),
         "DescribeUserPool" => ops_admin::describe_user_pool(ctx, body),
         "DescribeUserPoolClient" => ops_admin::describe_user_pool_client(ctx, body),
         "ListUserPools" => ops_admin::list_user_pools(ctx, body),
         "ListUserPoolClients" => ops_admin::list_user_pool_clients(ctx, body),
-        "AdminConfirmSignUp" => ops_admin::admin_confirm_sign_up(ctx, body),
+        "AdminConfirmSignUp" => ops_custom::admin_confirm_sign_up(ctx, body),
         "ForgotPassword" => ops_account::forgot_password(ctx, body),
-        "ConfirmForgotPassword" => ops_account::confirm_forgot_password(ctx, body),
+        "ConfirmForgotPassword" => ops_custom::confirm_forgot_password(ctx, body),
         "ChangePassword" => ops_account::change_password(ctx, body),
         "AdminGetUser" => ops_admin::admin_get_user(ctx, body),
         "AdminDeleteUser" => ops_admin::admin_delete_user(ctx, body),
@@ -199,6 +215,13 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
         "AdminCreateUser" => ops_admin::admin_create_user(ctx, body),
         "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
+        "SetUserPoolMfaConfig" => ops_mfa::set_user_pool_mfa_config(ctx, body),
+        "GetUserPoolMfaConfig" => ops_mfa::get_user_pool_mfa_config(ctx, body),
+        "SetUserMFAPreference" => ops_mfa::set_user_mfa_preference(ctx, body),
+        "AdminSetUserMFAPreference" => ops_mfa::admin_set_user_mfa_preference(ctx, body),
+        "AssociateSoftwareToken" => ops_mfa::associate_software_token(ctx, body),
+        "VerifySoftwareToken" => ops_mfa::verify_software_token(ctx, body),
+        "AdminResetUserPassword" => ops_mfa::admin_reset_user_password(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),

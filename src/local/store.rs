@@ -121,7 +121,9 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(super::ops_custom::SCHEMA)?;
     migrate(&conn)?;
+    super::ops_mfa::migrate(&conn)?;
     Ok(conn)
 }
 

@@ -1,0 +1,406 @@
+//! Lambda triggers run as local commands.
+//!
+//! A pool's `LambdaConfig` (CreateUserPool / UpdateUserPool, returned by DescribeUserPool) maps
+//! a trigger name (`PreSignUp`, `PostConfirmation`, `DefineAuthChallenge`,
+//! `CreateAuthChallenge`, `VerifyAuthChallengeResponse`, …) to a value. On AWS that value is a
+//! Lambda ARN; here it is a command line:
+//!
+//! - `cmd:<command line>` runs `<command line>` with `sh -c`, or
+//! - a value starting with `/` is taken as a command line as it is (an absolute path to a
+//!   script, optionally followed by arguments).
+//!
+//! Anything else (e.g. a real `arn:aws:lambda:…`) is stored and returned by DescribeUserPool,
+//! but invoking it answers `UnexpectedLambdaException`, since no Lambda can run here.
+//!
+//! Each run gets Cognito's event JSON on stdin (`version`, `triggerSource`, `region`,
+//! `userPoolId`, `userName`, `callerContext{awsSdkVersion, clientId}`, `request`, `response`)
+//! and must print the same event with `response` filled in on stdout, as a Lambda returns it.
+//! Like Cognito:
+//! - a run that takes longer than [`TRIGGER_TIMEOUT`] is killed (its whole process group) and
+//!   the call answers `UnexpectedLambdaException "<Trigger> invocation failed due to error
+//!   Socket timeout while invoking Lambda function."`;
+//! - a run that exits non-zero "threw": `UserLambdaValidationException "<Trigger> failed with
+//!   error <last line of stderr>."`;
+//! - output that is not the event JSON with a well-typed `response` gives
+//!   `InvalidLambdaResponseException "Unrecognizable lambda output"`.
+//!
+//! Runs happen on the Tokio runtime (tokio::process) while the calling blocking-pool thread
+//! waits; callers never hold the store lock across a run.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::ops_admin::REGION;
+use super::store::UserRecord;
+
+/// How long a trigger may run (Cognito waits 5 seconds for a Lambda).
+pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest stdout a trigger may print.
+const MAX_OUTPUT: usize = 256 * 1024;
+
+/// The trigger names Cognito's LambdaConfig knows (string-valued members).
+pub const TRIGGER_NAMES: &[&str] = &[
+    "PreSignUp",
+    "CustomMessage",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+    "PreTokenGeneration",
+    "UserMigration",
+];
+
+/// A pool's LambdaConfig: trigger name → command (or ARN), as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LambdaConfig(pub BTreeMap<String, String>);
+
+impl LambdaConfig {
+    /// Validates a LambdaConfig request member.
+    pub fn from_request(v: &Value) -> ApiResult<Self> {
+        let Some(obj) = v.as_object() else {
+            return Err(ApiError::invalid_parameter(
+                "LambdaConfig must be an object of trigger names to commands",
+            ));
+        };
+        let mut out = BTreeMap::new();
+        for (k, val) in obj {
+            if !TRIGGER_NAMES.contains(&k.as_str()) {
+                // Object-valued members (PreTokenGenerationConfig, CustomSMSSender, KMSKeyID…)
+                // are accepted and ignored: nothing here sends SMS or encrypts codes.
+                continue;
+            }
+            let Some(s) = val.as_str() else {
+                return Err(ApiError::invalid_parameter(format!(
+                    "LambdaConfig.{k} must be a string"
+                )));
+            };
+            if s.is_empty() || s.len() > 2048 {
+                return Err(ApiError::invalid_parameter(format!(
+                    "1 validation error detected: Value at 'lambdaConfig.{}' failed to satisfy \
+                     constraint: Member must have length between 20 and 2048",
+                    lower_first(k)
+                )));
+            }
+            out.insert(k.clone(), s.to_string());
+        }
+        Ok(Self(out))
+    }
+
+    pub fn get(&self, trigger: &str) -> Option<&str> {
+        self.0.get(trigger).map(String::as_str)
+    }
+
+    pub fn has(&self, trigger: &str) -> bool {
+        self.0.contains_key(trigger)
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!(self.0)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// What a PreSignUp trigger answered (all false when the pool has none). The verification
+/// flags only take effect together with `auto_confirm`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PreSignUpOutcome {
+    pub auto_confirm: bool,
+    pub auto_verify_email: bool,
+    pub auto_verify_phone: bool,
+}
+
+/// The command line a LambdaConfig value runs, if it is runnable here.
+pub fn command_of(value: &str) -> Option<&str> {
+    if let Some(rest) = value.strip_prefix("cmd:") {
+        let rest = rest.trim();
+        return (!rest.is_empty()).then_some(rest);
+    }
+    value.starts_with('/').then_some(value)
+}
+
+/// Cognito's `userAttributes` map for trigger events: every attribute as a string plus `sub`
+/// and `cognito:user_status`.
+pub fn user_attributes(user: &UserRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("sub".into(), json!(user.sub));
+    for (k, v) in &user.attributes {
+        m.insert(k.clone(), json!(v));
+    }
+    m.insert("cognito:user_status".into(), json!(user.status));
+    Value::Object(m)
+}
+
+/// Builds the event Cognito sends a trigger.
+pub fn event(
+    trigger_source: &str,
+    pool_id: &str,
+    user_name: &str,
+    client_id: Option<&str>,
+    request: Value,
+    response: Value,
+) -> Value {
+    json!({
+        "version": "1",
+        "triggerSource": trigger_source,
+        "region": REGION,
+        "userPoolId": pool_id,
+        "userName": user_name,
+        "callerContext": {
+            "awsSdkVersion": "aws-sdk-unknown-unknown",
+            "clientId": client_id.map(Value::from).unwrap_or(Value::Null),
+        },
+        "request": request,
+        "response": response,
+    })
+}
+
+fn unrecognizable() -> ApiError {
+    ApiError::new(
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
+    )
+}
+
+fn unexpected(trigger: &str, why: &str) -> ApiError {
+    ApiError::new(
+        "UnexpectedLambdaException",
+        format!("{trigger} invocation failed due to error {why}"),
+    )
+}
+
+/// Runs `trigger` (its LambdaConfig value `value`) with `event` and returns the `response`
+/// object the command answered. Blocking: call from a blocking-pool thread, never with the
+/// store locked.
+pub fn invoke(trigger: &str, value: &str, event: &Value) -> ApiResult<Map<String, Value>> {
+    let Some(command) = command_of(value) else {
+        return Err(unexpected(
+            trigger,
+            "AccessDeniedException: the embedded user pool runs triggers given as \
+             `cmd:<command line>` or an absolute path, not Lambda ARNs.",
+        ));
+    };
+    let input = serde_json::to_vec(event).map_err(|_| ApiError::internal("Internal error"))?;
+    let started = std::time::Instant::now();
+    let fut = run(trigger, command, input);
+    let result = match tokio::runtime::Handle::try_current() {
+        Ok(h) => h.block_on(fut),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|_| ApiError::internal("Internal error: no runtime for the trigger"))?
+            .block_on(fut),
+    };
+    let ms = started.elapsed().as_millis();
+    match &result {
+        Ok(_) => tracing::info!(trigger, ms, "local pool: trigger answered"),
+        Err(e) => tracing::info!(trigger, ms, error = e.kind, "local pool: trigger failed"),
+    }
+    result
+}
+
+async fn run(trigger: &str, command: &str, input: Vec<u8>) -> ApiResult<Map<String, Value>> {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt as _;
+
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(command)
+        .env("COGNITO_TUI_TRIGGER", trigger)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let mut child = cmd.spawn().map_err(|e| {
+        tracing::warn!(trigger, error = %e, "local pool: trigger could not start");
+        unexpected(trigger, "the command could not be started.")
+    })?;
+    let pid = child.id();
+    let stdin = child.stdin.take();
+    let work = async move {
+        if let Some(mut s) = stdin {
+            // A command that does not read its input may close the pipe: that is its business.
+            let _ = s.write_all(&input).await;
+            let _ = s.shutdown().await;
+            drop(s);
+        }
+        child.wait_with_output().await
+    };
+    let output = match tokio::time::timeout(TRIGGER_TIMEOUT, work).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
+            tracing::warn!(trigger, error = %e, "local pool: trigger I/O failed");
+            return Err(unexpected(trigger, "the command could not be run."));
+        }
+        Err(_) => {
+            // The child itself was killed when its future was dropped; its children too.
+            kill_group(pid);
+            return Err(unexpected(
+                trigger,
+                "Socket timeout while invoking Lambda function.",
+            ));
+        }
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let line = stderr
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| l.chars().take(300).collect::<String>())
+            .unwrap_or_else(|| match output.status.code() {
+                Some(c) => format!("exit status {c}"),
+                None => "terminated by a signal".to_string(),
+            });
+        let line = line.trim_end_matches('.');
+        return Err(ApiError::new(
+            "UserLambdaValidationException",
+            format!("{trigger} failed with error {line}."),
+        ));
+    }
+    if output.stdout.len() > MAX_OUTPUT {
+        return Err(unrecognizable());
+    }
+    let value: Value = serde_json::from_slice(&output.stdout).map_err(|_| unrecognizable())?;
+    match value.get("response") {
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(Value::Null) => Ok(Map::new()),
+        _ => Err(unrecognizable()),
+    }
+}
+
+fn kill_group(pid: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = pid {
+        // Best effort: a shell's children (e.g. `sleep`) live on in the group otherwise.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed readers of a trigger's `response`
+
+/// An optional boolean member; anything but a boolean or null is unrecognizable.
+pub fn opt_bool(resp: &Map<String, Value>, key: &str) -> ApiResult<bool> {
+    match resp.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(unrecognizable()),
+    }
+}
+
+/// An optional string member.
+pub fn opt_string(resp: &Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
+    match resp.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(unrecognizable()),
+    }
+}
+
+/// An optional map of strings (numbers and booleans are taken as their text, as a Lambda's
+/// JSON serializer would make them into strings for Cognito anyway).
+pub fn opt_string_map(resp: &Map<String, Value>, key: &str) -> ApiResult<BTreeMap<String, String>> {
+    match resp.get(key) {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::Number(n) => Ok((k.clone(), n.to_string())),
+                Value::Bool(b) => Ok((k.clone(), b.to_string())),
+                _ => Err(unrecognizable()),
+            })
+            .collect(),
+        Some(_) => Err(unrecognizable()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_cmd_prefixed_or_absolute_paths() {
+        assert_eq!(command_of("cmd: python3 x.py"), Some("python3 x.py"));
+        assert_eq!(command_of("/opt/t.sh --flag"), Some("/opt/t.sh --flag"));
+        assert_eq!(command_of("cmd:   "), None);
+        assert_eq!(
+            command_of("arn:aws:lambda:us-east-1:123456789012:function:f"),
+            None
+        );
+    }
+
+    #[test]
+    fn lambda_config_keeps_trigger_strings_and_rejects_bad_values() {
+        let c = LambdaConfig::from_request(&json!({
+            "DefineAuthChallenge": "cmd:true",
+            "PreTokenGenerationConfig": {"LambdaVersion": "V2_0"},
+        }))
+        .unwrap();
+        assert_eq!(c.get("DefineAuthChallenge"), Some("cmd:true"));
+        assert_eq!(c.0.len(), 1);
+        assert!(LambdaConfig::from_request(&json!({"PreSignUp": 5})).is_err());
+        assert!(LambdaConfig::from_request(&json!({"PreSignUp": ""})).is_err());
+        assert!(LambdaConfig::from_request(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn runs_a_command_and_maps_failures_to_cognito_errors() {
+        let ev = event(
+            "PreSignUp_SignUp",
+            "p",
+            "u",
+            Some("c"),
+            json!({}),
+            json!({}),
+        );
+        let ok = invoke(
+            "PreSignUp",
+            r#"cmd:read -r line; printf '{"response":{"autoConfirmUser":true}}'"#,
+            &ev,
+        )
+        .unwrap();
+        assert_eq!(ok.get("autoConfirmUser"), Some(&json!(true)));
+
+        let e = invoke(
+            "PreSignUp",
+            "cmd:echo 'Email domain not allowed' >&2; exit 1",
+            &ev,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, "UserLambdaValidationException");
+        assert_eq!(
+            e.message,
+            "PreSignUp failed with error Email domain not allowed."
+        );
+
+        let e = invoke("PreSignUp", "cmd:echo nope", &ev).unwrap_err();
+        assert_eq!(e.kind, "InvalidLambdaResponseException");
+        assert_eq!(e.message, "Unrecognizable lambda output");
+
+        let e = invoke("PreSignUp", "arn:aws:lambda:us-east-1:1:function:f", &ev).unwrap_err();
+        assert_eq!(e.kind, "UnexpectedLambdaException");
+    }
+}
