@@ -1,10 +1,12 @@
 //! Amplify JS v6 (npm `aws-amplify@6`, unchanged) against `cognito-tui serve` through
 //! `Auth.Cognito.userPoolEndpoint`: signUp with autoSignIn → confirmSignUp with the outbox code →
 //! autoSignIn → fetchAuthSession({forceRefresh}) (GetTokensFromRefreshToken) → signOut
-//! (RevokeToken) → a wrong password rejected → signIn with the default SRP flow → signOut global
-//! → the old access token refused by GetUser; then USER_PASSWORD_AUTH and an unconfirmed user's
+//! (RevokeToken) → a wrong password rejected → signIn with the default SRP flow
+//! → setUpTOTP / verifyTOTPSetup / updateMFAPreference → signIn answers
+//! CONFIRM_SIGN_IN_WITH_TOTP_CODE → confirmSignIn → signOut global → the old access token refused
+//! by GetUser; then a wrong TOTP code, USER_PASSWORD_AUTH and an unconfirmed user's
 //! CONFIRM_SIGN_UP step. Every call goes through a recording proxy and is checked against
-//! botocore's API model. (The TOTP steps join when the pool answers them.)
+//! botocore's API model.
 //!
 //! Needs node 18+ and `npm ci --prefix tests/interop`. Without them the test is skipped with a
 //! message, except under CI=true where it fails.
@@ -71,8 +73,10 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
             "signOut revokes the refresh token and its access tokens",
             "wrong password rejected: NotAuthorizedException \"Incorrect username or password.\"",
             "signIn (default USER_SRP_AUTH)",
+            "setUpTOTP, verifyTOTPSetup, updateMFAPreference; signIn answers CONFIRM_SIGN_IN_WITH_TOTP_CODE; confirmSignIn",
             "signOut global: the old access token is refused by GetUser",
-            "USER_PASSWORD_AUTH sign-in; an unconfirmed user gets CONFIRM_SIGN_UP",
+            "a wrong TOTP code is rejected with CodeMismatchException",
+            "USER_PASSWORD_AUTH asks for TOTP too; an unconfirmed user gets CONFIRM_SIGN_UP",
         ],
     );
     // Amplify itself (not the script's raw checks) used the operations the journey is about.
@@ -87,6 +91,9 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
         "RevokeToken",
         "GlobalSignOut",
         "GetUser",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+        "SetUserMFAPreference",
     ] {
         assert!(ops.contains(op), "Amplify never called {op}: {ops:?}");
     }

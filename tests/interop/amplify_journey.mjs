@@ -1,6 +1,5 @@
 // Amplify JS v6 (npm `aws-amplify@6`, unchanged) against `cognito-tui serve` through
-// `Auth.Cognito.userPoolEndpoint`: the issue 5 journey as far as the embedded pool goes today
-// (the TOTP steps join when the pool answers AssociateSoftwareToken).
+// `Auth.Cognito.userPoolEndpoint`: the issue 5 journey, TOTP MFA included.
 //
 // Environment:
 //   POOL_ENDPOINT   base URL of the server, e.g. http://127.0.0.1:41234 (no trailing slash)
@@ -11,15 +10,20 @@
 import { Amplify } from 'aws-amplify';
 import {
   autoSignIn,
+  confirmSignIn,
   confirmSignUp,
   fetchAuthSession,
   fetchUserAttributes,
   getCurrentUser,
   signIn,
+  setUpTOTP,
   signOut,
   signUp,
+  updateMFAPreference,
+  verifyTOTPSetup,
 } from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
+import { createHmac } from 'node:crypto';
 
 function fail(msg) {
   console.log(`FAIL: ${msg}`);
@@ -81,6 +85,24 @@ async function expectRefused(operation, body, type, message) {
   if (r.status !== 400 || r.body.__type !== type || r.body.message !== message) {
     fail(`${operation}: expected 400 ${type} "${message}", got ${r.status} ${JSON.stringify(r.body)}`);
   }
+}
+
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, `skew` steps from now.
+function totp(secretBase32, skew = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secretBase32.replace(/=+$/, '').toUpperCase()) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) fail(`the TOTP secret is not base32 (${ch})`);
+    bits += i.toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + skew));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return n.toString().padStart(6, '0');
 }
 
 async function outboxCode(username) {
@@ -146,21 +168,47 @@ try {
   if (!r.isSignedIn || r.nextStep.signInStep !== 'DONE') fail(`signIn: ${JSON.stringify(r.nextStep)}`);
   ok('signIn (default USER_SRP_AUTH)');
 
-  // 6. signOut global: the old access token is refused by GetUser.
+  // 6. TOTP: setUpTOTP → verifyTOTPSetup → updateMFAPreference; the next signIn asks for a code.
+  const setup = await setUpTOTP();
+  const uri = setup.getSetupUri('cognito-tui-interop').toString();
+  if (!uri.startsWith('otpauth://totp/') || !uri.includes(`secret=${setup.sharedSecret}`)) fail(`setUpTOTP URI: ${uri.split('?')[0]}`);
+  try {
+    await verifyTOTPSetup({ code: totp(setup.sharedSecret) === '000000' ? '111111' : '000000' });
+    fail('verifyTOTPSetup accepted a wrong code');
+  } catch (e) {
+    if (e.name !== 'EnableSoftwareTokenMFAException' && e.name !== 'CodeMismatchException') fail(`wrong TOTP at setup: ${e.name}: ${e.message}`);
+  }
+  await verifyTOTPSetup({ code: totp(setup.sharedSecret) });
+  await updateMFAPreference({ totp: 'PREFERRED' });
+  await signOut();
+  r = await signIn({ username, password });
+  if (r.isSignedIn || r.nextStep.signInStep !== 'CONFIRM_SIGN_IN_WITH_TOTP_CODE') fail(`signIn with TOTP: ${JSON.stringify(r.nextStep)}`);
+  // The next time step's code: the setup code's step may count as used.
+  r = await confirmSignIn({ challengeResponse: totp(setup.sharedSecret, 1) });
+  if (!r.isSignedIn || r.nextStep.signInStep !== 'DONE') fail(`confirmSignIn: ${JSON.stringify(r.nextStep)}`);
+  ok('setUpTOTP, verifyTOTPSetup, updateMFAPreference; signIn answers CONFIRM_SIGN_IN_WITH_TOTP_CODE; confirmSignIn');
+
+  // 7. signOut global: the old access token is refused by GetUser.
   const globalAccess = (await fetchAuthSession()).tokens.accessToken.toString();
   await signOut({ global: true });
   await expectRefused('GetUser', { AccessToken: globalAccess }, 'NotAuthorizedException', 'Access Token has been revoked');
   ok('signOut global: the old access token is refused by GetUser');
 
-  // 7. USER_PASSWORD_AUTH, and an unconfirmed user gets CONFIRM_SIGN_UP.
+  // 8. USER_PASSWORD_AUTH, and an unconfirmed user gets CONFIRM_SIGN_UP.
   r = await signIn({ username, password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
-  if (!r.isSignedIn) fail('USER_PASSWORD_AUTH sign-in failed');
-  await signOut();
+  if (r.nextStep.signInStep !== 'CONFIRM_SIGN_IN_WITH_TOTP_CODE') fail(`USER_PASSWORD_AUTH: ${JSON.stringify(r.nextStep)}`);
+  try {
+    await confirmSignIn({ challengeResponse: totp(setup.sharedSecret, 1) === '000000' ? '111111' : '000000' });
+    fail('confirmSignIn accepted a wrong TOTP code');
+  } catch (e) {
+    if (e.name !== 'CodeMismatchException') fail(`wrong TOTP at sign-in: ${e.name}: ${e.message}`);
+  }
+  ok('a wrong TOTP code is rejected with CodeMismatchException');
   const pending = `amp-${Math.random().toString(36).slice(2, 10)}`;
   await signUp({ username: pending, password, options: { userAttributes: { email: `${pending}@example.org` } } });
   r = await signIn({ username: pending, password });
   if (r.isSignedIn || r.nextStep.signInStep !== 'CONFIRM_SIGN_UP') fail(`unconfirmed signIn: ${JSON.stringify(r.nextStep)}`);
-  ok('USER_PASSWORD_AUTH sign-in; an unconfirmed user gets CONFIRM_SIGN_UP');
+  ok('USER_PASSWORD_AUTH asks for TOTP too; an unconfirmed user gets CONFIRM_SIGN_UP');
 
   console.log('ALL OK');
   // Amplify keeps an auto-sign-in timer (3 minutes) alive after signUp: do not wait for it.
