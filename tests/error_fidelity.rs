@@ -101,7 +101,7 @@ impl World {
             assert!(
                 problems.is_empty(),
                 "{op} response breaks Cognito's API model: {problems:?}\n{}",
-                r.raw
+                redacted(&r)
             );
             self.checked += 1;
         }
@@ -110,7 +110,7 @@ impl World {
 
     async fn ok(&mut self, op: &str, body: Value) -> Value {
         let r = self.call(op, body).await;
-        assert_eq!(r.status, 200, "setup call {op} failed: {}", r.raw);
+        assert_eq!(r.status, 200, "setup call {op} failed: {}", redacted(&r));
         r.body
     }
 
@@ -208,6 +208,20 @@ impl World {
     }
 }
 
+/// What a failure message may show of a response: an error body in full, a success body only
+/// as its member names (it may hold tokens, which never reach test output).
+fn redacted(r: &Resp) -> String {
+    match r.body.as_object() {
+        Some(o) if o.contains_key("__type") => r.raw.clone(),
+        Some(o) => format!(
+            "a {} response with members {:?}",
+            r.status,
+            o.keys().collect::<Vec<_>>()
+        ),
+        None => format!("a {} response that is not a JSON object", r.status),
+    }
+}
+
 /// How a row's request is made.
 enum Req {
     /// One operation with this body.
@@ -232,8 +246,8 @@ enum Req {
 
 struct Case {
     name: &'static str,
-    /// Calls made first (must succeed or fail as they will; not checked).
-    before: Vec<(&'static str, Value)>,
+    /// Calls made first, and whether each must succeed (true) or fail (false).
+    before: Vec<(&'static str, Value, bool)>,
     /// Seconds the pool clock moves before the request.
     advance: i64,
     /// The request breaks the API model on purpose (validation-error rows).
@@ -266,8 +280,14 @@ fn case(
 }
 
 impl Case {
+    /// Calls that must succeed first.
     fn before(mut self, calls: Vec<(&'static str, Value)>) -> Self {
-        self.before = calls;
+        self.before = calls.into_iter().map(|(o, b)| (o, b, true)).collect();
+        self
+    }
+    /// Calls that must fail first (e.g. wrong passwords before a lockout).
+    fn before_failing(mut self, calls: Vec<(&'static str, Value)>) -> Self {
+        self.before = calls.into_iter().map(|(o, b)| (o, b, false)).collect();
         self
     }
     fn breaks_model(mut self) -> Self {
@@ -395,10 +415,18 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
 
     // Users: confirmed ones for sign-in cases, unconfirmed ones for sign-up codes.
     for u in [
-        "ann", "ben", "lou", "dis", "gso", "rev", "ses", "exp", "old", "sec", "chg",
+        "ann", "ben", "lou", "dis", "gso", "rev", "ses", "exp", "old", "sec", "chg", "otp",
     ] {
         w.confirmed_user(u).await;
     }
+    // A user whose email is verified (confirmed with the emailed code), so an admin can reset it.
+    w.sign_up(&legacy, "rst").await;
+    let rst_code = w.latest_code("rst").await;
+    w.ok(
+        "ConfirmSignUp",
+        json!({"ClientId": legacy, "Username": "rst", "ConfirmationCode": rst_code}),
+    )
+    .await;
     w.sign_up(&legacy, "una").await;
     w.sign_up(&legacy, "late").await;
     let una_code = w.latest_code("una").await;
@@ -409,6 +437,7 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
     };
     let (gso_access, _) = w.password_tokens("gso").await;
     let (chg_access, _) = w.password_tokens("chg").await;
+    let (totp_access, _) = w.password_tokens("otp").await;
     let (_, rev_refresh) = w.password_tokens("rev").await;
     let (exp_access, _) = w.password_tokens("exp").await;
     let (_, old_refresh) = w.password_tokens("old").await;
@@ -479,7 +508,7 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
             "Password attempts exceeded",
             "[DG authentication-flow]",
         )
-        .before(
+        .before_failing(
             (0..5)
                 .map(|_| {
                     (
@@ -725,6 +754,31 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
             incorrect,
             "[OBS]",
         ),
+        case(
+            "RESET_REQUIRED user signs in with the right password",
+            password_auth(&legacy, "rst", GOOD_PW),
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+            "UNVERIFIED wording (PROTOCOL.md §3); the exception is [M]'s",
+        )
+        .before(vec![(
+            "AdminResetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": "rst"}),
+        )]),
+        case(
+            "VerifySoftwareToken with a wrong code",
+            Req::Op(
+                "VerifySoftwareToken",
+                json!({"AccessToken": totp_access, "UserCode": "000000"}),
+            ),
+            "EnableSoftwareTokenMFAException",
+            "Code mismatch",
+            "[OBS]",
+        )
+        .before(vec![(
+            "AssociateSoftwareToken",
+            json!({"AccessToken": totp_access}),
+        )]),
         // --- tokens
         case(
             "refresh with a garbage refresh token",
@@ -908,8 +962,16 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
     let mut seen_kinds = BTreeMap::<&str, usize>::new();
     let total = cases.len();
     for c in cases {
-        for (op, body) in &c.before {
-            w.call(op, body.clone()).await;
+        for (op, body, must_succeed) in &c.before {
+            let r = w.call(op, body.clone()).await;
+            assert_eq!(
+                r.status == 200,
+                *must_succeed,
+                "{}: the preparatory {op} answered {} {}",
+                c.name,
+                r.status,
+                redacted(&r)
+            );
         }
         if c.advance != 0 {
             w.advance(c.advance);
@@ -986,7 +1048,10 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
         }
         match r.body.as_object() {
             Some(o) if o.keys().all(|k| k == "__type" || k == "message") => {}
-            _ => problems.push(format!("body is not just {{__type, message}}: {}", r.raw)),
+            _ => problems.push(format!(
+                "body is not just {{__type, message}}: {}",
+                redacted(&r)
+            )),
         }
         if r.error_type.as_deref() != Some(&format!("{}:", c.kind)) {
             problems.push(format!(

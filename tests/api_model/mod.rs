@@ -111,7 +111,7 @@ impl Model {
             return vec![format!("operation {op} is not in the model")];
         };
         let Some(obj) = body.as_object() else {
-            return vec![format!("error body is not an object: {body}")];
+            return vec![format!("error body is {}, not an object", json_kind(body))];
         };
         let Some(kind) = obj.get("__type").and_then(Value::as_str) else {
             return vec!["error body has no __type".into()];
@@ -144,7 +144,7 @@ impl Model {
             }
             None if body.as_object().is_some_and(|o| o.is_empty()) => Vec::new(),
             None => vec![format!(
-                "{op} has no {which} shape, so its body must be {{}}: {body}"
+                "{op} has no {which} shape, so its body must be {{}} (it has members)"
             )],
         }
     }
@@ -167,7 +167,8 @@ impl Model {
             "structure" => {
                 let Some(obj) = v.as_object() else {
                     out.push(format!(
-                        "{path}: expected an object ({shape_name}), got {v}"
+                        "{path}: expected an object ({shape_name}), got {}",
+                        json_kind(v)
                     ));
                     return;
                 };
@@ -192,7 +193,10 @@ impl Model {
             }
             "list" => {
                 let Some(items) = v.as_array() else {
-                    out.push(format!("{path}: expected a list ({shape_name}), got {v}"));
+                    out.push(format!(
+                        "{path}: expected a list ({shape_name}), got {}",
+                        json_kind(v)
+                    ));
                     return;
                 };
                 self.check_len(shape, items.len(), path, "items", out);
@@ -203,7 +207,10 @@ impl Model {
             }
             "map" => {
                 let Some(obj) = v.as_object() else {
-                    out.push(format!("{path}: expected a map ({shape_name}), got {v}"));
+                    out.push(format!(
+                        "{path}: expected a map ({shape_name}), got {}",
+                        json_kind(v)
+                    ));
                     return;
                 };
                 self.check_len(shape, obj.len(), path, "entries", out);
@@ -221,7 +228,10 @@ impl Model {
             }
             "string" => {
                 let Some(s) = v.as_str() else {
-                    out.push(format!("{path}: expected a string ({shape_name}), got {v}"));
+                    out.push(format!(
+                        "{path}: expected a string ({shape_name}), got {}",
+                        json_kind(v)
+                    ));
                     return;
                 };
                 self.check_len(shape, s.chars().count(), path, "characters", out);
@@ -255,26 +265,32 @@ impl Model {
                     }
                 }
                 None => out.push(format!(
-                    "{path}: expected an integer ({shape_name}), got {v}"
+                    "{path}: expected an integer ({shape_name}), got {}",
+                    json_kind(v)
                 )),
             },
             "double" | "float" => {
                 if !v.is_number() {
-                    out.push(format!("{path}: expected a number ({shape_name}), got {v}"));
+                    out.push(format!(
+                        "{path}: expected a number ({shape_name}), got {}",
+                        json_kind(v)
+                    ));
                 }
             }
             "timestamp" => {
                 // JSON protocol: epoch seconds as a number.
                 if !v.is_number() {
                     out.push(format!(
-                        "{path}: expected epoch seconds as a number ({shape_name}), got {v}"
+                        "{path}: expected epoch seconds as a number ({shape_name}), got {}",
+                        json_kind(v)
                     ));
                 }
             }
             "boolean" => {
                 if !v.is_boolean() {
                     out.push(format!(
-                        "{path}: expected a boolean ({shape_name}), got {v}"
+                        "{path}: expected a boolean ({shape_name}), got {}",
+                        json_kind(v)
                     ));
                 }
             }
@@ -282,7 +298,10 @@ impl Model {
                 Some(s) if base64::engine::general_purpose::STANDARD.decode(s).is_ok() => {
                     self.check_len(shape, s.len() * 3 / 4, path, "bytes", out);
                 }
-                _ => out.push(format!("{path}: expected base64 ({shape_name}), got {v}")),
+                _ => out.push(format!(
+                    "{path}: expected base64 ({shape_name}), got {}",
+                    json_kind(v)
+                )),
             },
             other => out.push(format!(
                 "{path}: unhandled shape type {other} ({shape_name})"
@@ -314,6 +333,18 @@ impl Model {
             .entry(p.to_string())
             .or_insert_with(|| regex::Regex::new(&format!("^(?:{p})$")).ok())
             .clone()
+    }
+}
+
+/// The JSON type of a value, for messages (values may be tokens: never shown).
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
