@@ -64,6 +64,8 @@ fn aws_cli_manages_pools_users_and_signs_in() {
             "admin-set-user-password --permanent",
             "admin-create-user, then NEW_PASSWORD_REQUIRED answered with respond-to-auth-challenge",
             "forgot-password / confirm-forgot-password with the outbox code, change-password",
+            "admin-reset-user-password, then confirm-forgot-password with the outbox code",
+            "set-user-pool-mfa-config, get-user-pool-mfa-config, admin-set-user-mfa-preference",
             "admin-delete-user",
         ],
     );
