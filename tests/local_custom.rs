@@ -345,10 +345,19 @@ async fn question_and_answer_example_trigger_on_a_new_pool() {
 #[tokio::test]
 async fn broken_triggers_give_cognitos_errors() {
     let h = Harness::new().await;
-    // Timeout: killed after 5 s.
+    // Timeout: killed after 5 s, and the pool keeps serving others meanwhile.
     set_triggers(&h, json!({"DefineAuthChallenge": example("slow.sh")})).await;
     let started = std::time::Instant::now();
-    start_custom(&h, DEMO_CLIENT_ID, "alice").await.err_is(
+    let (slow, other) = tokio::join!(start_custom(&h, DEMO_CLIENT_ID, "alice"), async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let t = std::time::Instant::now();
+        let r = h
+            .call("InitiateAuth", json!({"AuthFlow": "USER_AUTH", "ClientId": DEMO_CLIENT_ID,
+                  "AuthParameters": {"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": DEMO_PASSWORD}}))
+            .await;
+        (r, t.elapsed())
+    });
+    slow.err_is(
         "UnexpectedLambdaException",
         "DefineAuthChallenge invocation failed due to error Socket timeout while invoking Lambda function.",
     );
@@ -357,10 +366,20 @@ async fn broken_triggers_give_cognitos_errors() {
         took >= std::time::Duration::from_secs(5) && took < std::time::Duration::from_secs(15),
         "{took:?}"
     );
-    // The server kept serving meanwhile and after.
-    h.call("DescribeUserPool", json!({"UserPoolId": DEMO_POOL_ID}))
+    let (r, other_took) = other;
+    h.tokens(&r.ok());
+    assert!(
+        other_took < std::time::Duration::from_secs(3),
+        "blocked by the trigger: {other_took:?}"
+    );
+    let pools = h
+        .call("ListUserPools", json!({"MaxResults": 10}))
         .await
         .ok();
+    assert_eq!(
+        pools["UserPools"][0]["LambdaConfig"]["DefineAuthChallenge"],
+        json!(example("slow.sh"))
+    );
 
     // Invalid JSON.
     set_triggers(&h, json!({"DefineAuthChallenge": example("not_json.sh")})).await;
@@ -464,6 +483,17 @@ async fn pre_sign_up_and_post_confirmation_triggers() {
     h.call(
         "SignUp",
         json!({"ClientId": DEMO_CLIENT_ID, "Username": "mallory", "Password": DEMO_PASSWORD,
+               "UserAttributes": [{"Name": "email", "Value": "m@blocked.example"}]}),
+    )
+    .await
+    .err_is(
+        "UserLambdaValidationException",
+        "PreSignUp failed with error Sign-ups from blocked.example are not allowed.",
+    );
+    // PreSignUp runs for AdminCreateUser too.
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "mallory", "MessageAction": "SUPPRESS",
                "UserAttributes": [{"Name": "email", "Value": "m@blocked.example"}]}),
     )
     .await

@@ -53,11 +53,11 @@ async fn select_challenge_lists_what_the_user_can_do() {
         ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"],
         "alice has no phone number"
     );
-    let ch_erin = user_auth(&h, DEMO_CLIENT_ID, json!({"USERNAME": DEMO_PHONE_USER}))
+    let ch_phone = user_auth(&h, DEMO_CLIENT_ID, json!({"USERNAME": DEMO_PHONE_USER}))
         .await
         .ok();
     assert_eq!(
-        strings(&ch_erin["AvailableChallenges"]),
+        strings(&ch_phone["AvailableChallenges"]),
         ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
     );
 
@@ -101,7 +101,7 @@ async fn select_challenge_lists_what_the_user_can_do() {
         .respond(
             DEMO_CLIENT_ID,
             "SELECT_CHALLENGE",
-            &ch_erin["Session"],
+            &ch_phone["Session"],
             json!({"USERNAME": DEMO_PHONE_USER, "ANSWER": "PASSWORD_SRP", "SRP_A": eph.a_hex()}),
         )
         .await
@@ -621,4 +621,78 @@ async fn auto_sign_in_with_the_sign_up_session() {
         "NotAuthorizedException",
         "Invalid session for the user, session is expired.",
     );
+}
+
+#[tokio::test]
+async fn a_password_first_factor_is_followed_by_mfa() {
+    use cognito_tui::local::{DEMO_EMAIL_MFA_USER, DEMO_SMS_MFA_USER};
+    let h = Harness::new().await;
+    // Email MFA after PASSWORD: an EMAIL_OTP challenge that is MFA, not a first factor.
+    let ch = user_auth(
+        &h,
+        DEMO_CLIENT_ID,
+        json!({"USERNAME": DEMO_EMAIL_MFA_USER, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": DEMO_PASSWORD}),
+    )
+    .await
+    .ok();
+    assert_eq!(ch["ChallengeName"], "EMAIL_OTP", "{ch}");
+    assert!(h.outbox(DEMO_EMAIL_MFA_USER, "EMAIL_OTP").await.is_empty());
+    let code = h.latest_code(DEMO_EMAIL_MFA_USER, "MFA").await;
+    let done = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "EMAIL_OTP",
+            &ch["Session"],
+            json!({"USERNAME": DEMO_EMAIL_MFA_USER, "EMAIL_OTP_CODE": code}),
+        )
+        .await
+        .ok();
+    assert_eq!(h.tokens(&done)["username"], DEMO_EMAIL_MFA_USER);
+
+    // SMS MFA after choosing PASSWORD in SELECT_CHALLENGE.
+    let ch = user_auth(&h, DEMO_CLIENT_ID, json!({"USERNAME": DEMO_SMS_MFA_USER}))
+        .await
+        .ok();
+    let mfa = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "SELECT_CHALLENGE",
+            &ch["Session"],
+            json!({"USERNAME": DEMO_SMS_MFA_USER, "ANSWER": "PASSWORD", "PASSWORD": DEMO_PASSWORD}),
+        )
+        .await
+        .ok();
+    assert_eq!(mfa["ChallengeName"], "SMS_MFA", "{mfa}");
+    let code = h.latest_code(DEMO_SMS_MFA_USER, "MFA").await;
+    let done = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "SMS_MFA",
+            &mfa["Session"],
+            json!({"USERNAME": DEMO_SMS_MFA_USER, "SMS_MFA_CODE": code}),
+        )
+        .await
+        .ok();
+    h.tokens(&done);
+
+    // A passwordless first factor is not followed by MFA.
+    let ch = user_auth(
+        &h,
+        DEMO_CLIENT_ID,
+        json!({"USERNAME": DEMO_EMAIL_MFA_USER, "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+    )
+    .await
+    .ok();
+    assert_eq!(ch["ChallengeName"], "EMAIL_OTP");
+    let code = h.latest_code(DEMO_EMAIL_MFA_USER, "EMAIL_OTP").await;
+    let done = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "EMAIL_OTP",
+            &ch["Session"],
+            json!({"USERNAME": DEMO_EMAIL_MFA_USER, "EMAIL_OTP_CODE": code}),
+        )
+        .await
+        .ok();
+    h.tokens(&done);
 }

@@ -23,6 +23,17 @@
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
 //! Admin operations are not signature-checked.
 //!
+//! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
+//! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
+//! SELECT_CHALLENGE + AvailableChallenges, auto sign-in with the Session of SignUp /
+//! ConfirmSignUp); RespondToAuthChallenge CUSTOM_CHALLENGE, SELECT_CHALLENGE, PASSWORD,
+//! PASSWORD_SRP, EMAIL_OTP, SMS_OTP; UpdateUserPool; `LambdaConfig` and
+//! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
+//! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
+//! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
+//! absolute path); see [`triggers`] and `examples/triggers/`. Without custom-auth triggers a
+//! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
+//!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
 //! its `code`, as Cognito's invitation message does.
@@ -32,7 +43,9 @@
 //! the unconfirmed [`DEMO_UNCONFIRMED_USER`], all with password [`DEMO_PASSWORD`], and a user
 //! for each challenge scenario ([`DEMO_SCENARIO_USERS`]: TOTP, SMS and email MFA, a choice of
 //! MFA, FORCE_CHANGE_PASSWORD, RESET_REQUIRED). The demo pool's MfaConfiguration is OPTIONAL
-//! with SMS, TOTP and email MFA offered, so ordinary users sign in without MFA.
+//! with SMS, TOTP and email MFA offered, so ordinary users sign in without MFA. For custom auth
+//! and USER_AUTH: the client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
+//! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 pub mod error;
 pub mod jwt;
@@ -75,6 +88,14 @@ pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
 pub const DEMO_UNCONFIRMED_USER: &str = "carol";
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
+/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
+/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
+pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
+/// A confirmed demo user with a verified phone number and email, for passwordless sign-in
+/// (USER_AUTH with SMS_OTP or EMAIL_OTP).
+pub const DEMO_PHONE_USER: &str = "passwordless";
+/// [`DEMO_PHONE_USER`]'s phone number.
+pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
 /// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
 /// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
 pub const DEMO_TOTP_USER: &str = "mfa-totp";
@@ -107,13 +128,6 @@ pub const DEMO_SCENARIO_USERS: &[&str] = &[
     DEMO_NEW_PASSWORD_USER,
     DEMO_RESET_USER,
 ];
-/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
-/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
-pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
-/// A confirmed demo user with a verified phone number (and email), for SMS_OTP sign-in.
-pub const DEMO_PHONE_USER: &str = "erin";
-/// [`DEMO_PHONE_USER`]'s phone number.
-pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
@@ -312,6 +326,7 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         "  secret client: {} (its secret is in the README)",
         d.secret_client_id
     );
+    println!("  custom client: {DEMO_CUSTOM_CLIENT_ID} (CUSTOM_AUTH, USER_AUTH)");
     println!(
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),

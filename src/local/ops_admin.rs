@@ -351,7 +351,10 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let items: Vec<Value> = page
             .iter()
             .map(|p| {
-                json!({"Id": p.pool_id, "Name": p.name, "LambdaConfig": {}, "Status": "Enabled",
+                let lambda = super::ops_custom::load_extras(conn, &p.pool_id)
+                    .map(|e| e.lambda.to_json())
+                    .unwrap_or_else(|_| json!({}));
+                json!({"Id": p.pool_id, "Name": p.name, "LambdaConfig": lambda, "Status": "Enabled",
                        "LastModifiedDate": p.modified, "CreationDate": p.created})
             })
             .collect();

@@ -1104,6 +1104,42 @@ pub fn sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     ops_auth::sign_up_with(ctx, body, outcome)
 }
 
+/// AdminCreateUser, running the pool's PreSignUp trigger first (`PreSignUp_AdminCreateUser`;
+/// not for `MessageAction: RESEND`, which creates nobody). Its auto-confirm flags do not apply:
+/// the user still has to choose a new password.
+pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let pool_id = body.get("UserPoolId").and_then(Value::as_str);
+    let resend = body.get("MessageAction").and_then(Value::as_str) == Some("RESEND");
+    if let (Some(pool_id), Some(username), false) = (
+        pool_id,
+        body.get("Username").and_then(Value::as_str),
+        resend,
+    ) {
+        let value = ctx.with_db(|conn| {
+            Ok(load_extras(conn, pool_id)?
+                .lambda
+                .get("PreSignUp")
+                .map(str::to_string))
+        })?;
+        if let Some(value) = value {
+            let ev = triggers::event(
+                "PreSignUp_AdminCreateUser",
+                pool_id,
+                username,
+                None,
+                json!({
+                    "userAttributes": string_map_of_attribute_list(body.get("UserAttributes")),
+                    "validationData": string_map_of_attribute_list(body.get("ValidationData")),
+                    "clientMetadata": client_metadata(body.get("ClientMetadata")),
+                }),
+                json!({"autoConfirmUser": false, "autoVerifyPhone": false, "autoVerifyEmail": false}),
+            );
+            triggers::invoke("PreSignUp", &value, &ev)?;
+        }
+    }
+    super::ops_admin::admin_create_user(ctx, body)
+}
+
 /// Runs PostConfirmation for a user who was just confirmed (the confirmation stands even if
 /// the trigger fails; the caller then gets the trigger's error, as on Cognito).
 fn post_confirmation(
@@ -1251,7 +1287,7 @@ pub fn seed(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         attributes.insert("email_verified".into(), "true".into());
         attributes.insert("phone_number".into(), DEMO_PHONE_NUMBER.into());
         attributes.insert("phone_number_verified".into(), "true".into());
-        attributes.insert("name".into(), "Erin Example".into());
+        attributes.insert("name".into(), "Pat Passwordless".into());
         store::insert_user(
             conn,
             &UserRecord {

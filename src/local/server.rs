@@ -213,7 +213,7 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AdminDisableUser" => ops_admin::admin_disable_user(ctx, body),
         "AdminEnableUser" => ops_admin::admin_enable_user(ctx, body),
         "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
-        "AdminCreateUser" => ops_admin::admin_create_user(ctx, body),
+        "AdminCreateUser" => ops_custom::admin_create_user(ctx, body),
         "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
         "SetUserPoolMfaConfig" => ops_mfa::set_user_pool_mfa_config(ctx, body),
         "GetUserPoolMfaConfig" => ops_mfa::get_user_pool_mfa_config(ctx, body),
