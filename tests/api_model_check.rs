@@ -1,0 +1,292 @@
+//! The API model check (issue 5 item 5): this project's wire client, driven through the auth and
+//! users actors exactly as the TUI and `cognito-tui run` drive it, talks to the embedded pool
+//! through a recording proxy. Every raw request it sends is validated against the input shape of
+//! botocore's Cognito model, and every response the pool returns against the output (or error)
+//! shape: operation exists, member names and JSON types, required members, enum values, lengths,
+//! ranges and patterns. Runs with a client without a secret and with one that has a secret
+//! (SECRET_HASH / ClientSecret members), through sign-up, confirmation, both sign-in flows,
+//! refresh, sign-out (local and global), errors, and ListUsers paging with a filter.
+
+mod api_model;
+mod recording_proxy;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use cognito_tui::admin::{AdminCommand, AdminEvent};
+use cognito_tui::auth::events::{AuthCommand, AuthEvent, AuthFlowType};
+use cognito_tui::config::Target;
+use cognito_tui::local::{
+    DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
+    DEMO_SECRET_CLIENT_SECRET, LocalOptions, LocalPool,
+};
+use cognito_tui::secret::Secret;
+use recording_proxy::{RecordingProxy, model_problems};
+
+struct Actors {
+    auth: cognito_tui::auth::actor::AuthHandle,
+    admin: cognito_tui::admin::actor::AdminHandle,
+}
+
+fn actors(endpoint: &str, client_id: &str, secret: Option<&str>) -> Actors {
+    let target = Target {
+        endpoint: format!("{endpoint}/"),
+        region: "us-east-1".into(),
+        user_pool_id: DEMO_POOL_ID.into(),
+        client_id: client_id.into(),
+        client_secret: secret.map(Secret::new),
+        local: true,
+    };
+    let client = cognito_tui::cognito::Client::new(&target).expect("client");
+    Actors {
+        auth: cognito_tui::auth::actor::spawn(
+            client.clone(),
+            &target,
+            cognito_tui::auth::actor::ActorOptions::default(),
+        ),
+        admin: cognito_tui::admin::actor::spawn(client, &target),
+    }
+}
+
+/// Sends one command and waits for its `Finished` event; returns whether it succeeded.
+async fn run(a: &mut Actors, cmd: AuthCommand) -> bool {
+    let api = cmd_api(&cmd);
+    a.auth.tx.send(cmd).await.expect("actor alive");
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(60), a.auth.rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{api}: no Finished event within 60 s"))
+            .expect("actor alive");
+        if let AuthEvent::Finished { ok, .. } = ev {
+            return ok;
+        }
+    }
+}
+
+fn cmd_api(cmd: &AuthCommand) -> &'static str {
+    match cmd {
+        AuthCommand::SignUp { .. } => "signUp",
+        AuthCommand::ConfirmSignUp { .. } => "confirmSignUp",
+        AuthCommand::SignIn { .. } => "signIn",
+        AuthCommand::SignOut { .. } => "signOut",
+        AuthCommand::FetchSession { .. } => "fetchAuthSession",
+        _ => "command",
+    }
+}
+
+async fn list_users(a: &mut Actors, filter: Option<&str>, token: Option<String>) -> Option<String> {
+    a.admin
+        .tx
+        .send(AdminCommand::ListUsers {
+            filter: filter.map(str::to_string),
+            pagination_token: token,
+            limit: 2,
+        })
+        .await
+        .expect("admin actor alive");
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(60), a.admin.rx.recv())
+            .await
+            .expect("a users page within 60 s")
+            .expect("admin actor alive");
+        match ev {
+            AdminEvent::UsersPage { next_token, .. } => return next_token,
+            AdminEvent::Error { code, message, .. } => {
+                panic!("ListUsers failed: {code}: {message}")
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn journey(pool: &LocalPool, a: &mut Actors, prefix: &str) {
+    let name = format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let password = "Model-Passw0rd!";
+    let mut attributes = BTreeMap::new();
+    attributes.insert("email".to_string(), format!("{name}@model.example.org"));
+    assert!(
+        run(
+            a,
+            AuthCommand::SignUp {
+                username: name.clone(),
+                password: Secret::new(password),
+                attributes,
+                auto_sign_in: false,
+            }
+        )
+        .await,
+        "signUp"
+    );
+    let code = pool
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| e.username == name)
+        .expect("a sign-up code")
+        .code;
+    assert!(
+        !run(
+            a,
+            AuthCommand::ConfirmSignUp {
+                username: name.clone(),
+                code: if code == "000000" { "111111" } else { "000000" }.into(),
+            }
+        )
+        .await,
+        "a wrong code must fail"
+    );
+    assert!(
+        run(
+            a,
+            AuthCommand::ConfirmSignUp {
+                username: name.clone(),
+                code,
+            }
+        )
+        .await,
+        "confirmSignUp"
+    );
+    for flow in [AuthFlowType::UserSrpAuth, AuthFlowType::UserPasswordAuth] {
+        assert!(
+            !run(
+                a,
+                AuthCommand::SignIn {
+                    username: name.clone(),
+                    password: Some(Secret::new("Wrong-Passw0rd!")),
+                    flow,
+                    preferred_challenge: None,
+                }
+            )
+            .await,
+            "a wrong password must fail"
+        );
+        assert!(
+            run(
+                a,
+                AuthCommand::SignIn {
+                    username: name.clone(),
+                    password: Some(Secret::new(password)),
+                    flow,
+                    preferred_challenge: None,
+                }
+            )
+            .await,
+            "signIn {flow:?}"
+        );
+        assert!(
+            run(
+                a,
+                AuthCommand::FetchSession {
+                    force_refresh: true
+                }
+            )
+            .await,
+            "fetchAuthSession forceRefresh"
+        );
+        assert!(
+            run(
+                a,
+                AuthCommand::SignOut {
+                    global: flow == AuthFlowType::UserPasswordAuth
+                }
+            )
+            .await,
+            "signOut"
+        );
+    }
+    assert!(
+        run(
+            a,
+            AuthCommand::SignIn {
+                username: DEMO_CONFIRMED_USERS[1].into(),
+                password: Some(Secret::new(DEMO_PASSWORD)),
+                flow: AuthFlowType::UserSrpAuth,
+                preferred_challenge: None,
+            }
+        )
+        .await,
+        "demo user signs in"
+    );
+    assert!(run(a, AuthCommand::SignOut { global: false }).await);
+    let mut token = list_users(a, None, None).await;
+    let mut pages = 1;
+    while let Some(t) = token {
+        token = list_users(a, None, Some(t)).await;
+        pages += 1;
+        assert!(pages < 50, "ListUsers paging does not end");
+    }
+    assert!(
+        pages >= 2,
+        "the demo pool has more than 2 users, so paging happened"
+    );
+    list_users(a, Some("email ^= \"a\""), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
+    let Some(model) = api_model::Model::load_or_skip("api_model_check") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pool = LocalPool::start(LocalOptions {
+        db_path: dir.path().join("pool.sqlite3"),
+        bind: "127.0.0.1:0".parse().unwrap(),
+    })
+    .await
+    .expect("the pool starts");
+    let base = pool.base_url().to_string();
+    let proxy = tokio::task::spawn_blocking(move || RecordingProxy::start(&base))
+        .await
+        .unwrap();
+
+    let mut plain = actors(&proxy.url, DEMO_CLIENT_ID, None);
+    journey(&pool, &mut plain, "plain").await;
+    let mut secret = actors(
+        &proxy.url,
+        DEMO_SECRET_CLIENT_ID,
+        Some(DEMO_SECRET_CLIENT_SECRET),
+    );
+    journey(&pool, &mut secret, "secret").await;
+
+    let calls = proxy.calls();
+    let ops: std::collections::BTreeSet<&str> =
+        calls.iter().map(|c| c.operation.as_str()).collect();
+    for op in [
+        "SignUp",
+        "ConfirmSignUp",
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "GetTokensFromRefreshToken",
+        "RevokeToken",
+        "GlobalSignOut",
+        "ListUsers",
+    ] {
+        assert!(ops.contains(op), "the journey never called {op}: {ops:?}");
+    }
+    assert!(
+        calls.iter().any(|c| c.status != 200),
+        "the journey includes error responses"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.request.to_string().contains("SECRET_HASH")
+                || c.request.get("SecretHash").is_some()),
+        "the secret client sent SECRET_HASH"
+    );
+    let problems = model_problems(&model, &calls, true);
+    assert!(
+        problems.is_empty(),
+        "{} problems in {} calls:\n{}",
+        problems.len(),
+        calls.len(),
+        problems.join("\n")
+    );
+    drop(proxy);
+    pool.shutdown().await;
+}

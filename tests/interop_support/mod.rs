@@ -1,0 +1,202 @@
+//! Shared by the interop tests: runs the built binary's `serve --port 0` on a temporary store,
+//! runs a peer program against it with a time limit, and decides whether a missing peer skips
+//! (locally, with a message) or fails (under CI=true).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `cognito-tui serve` on a fresh store; killed when dropped, however the test ends.
+pub struct Served {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cognito-tui serve --port 0 --db <tmp>` and waits for the URL it prints.
+pub fn serve() -> Served {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("pool.sqlite3");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
+        .args(["serve", "--port", "0", "--db"])
+        .arg(&db)
+        .env("COGNITO_TUI_HOME", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cognito-tui serve");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(first)) = lines.next() {
+            let _ = tx.send(first);
+        }
+        // Keep draining so the server never blocks on a full pipe.
+        for _ in lines {}
+    });
+    let served = |url| Served {
+        child,
+        url,
+        _dir: dir,
+    };
+    let first = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(line) => line,
+        Err(_) => {
+            drop(served(String::new()));
+            panic!("cognito-tui serve printed no URL within 60 s");
+        }
+    };
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    served(url)
+}
+
+/// Whether this run is CI (where a missing peer is a failure, not a skip).
+pub fn under_ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Skips (returns false after printing why) or, under CI, panics, when a peer is missing.
+pub fn peer_available(test: &str, check: Result<(), String>) -> bool {
+    match check {
+        Ok(()) => true,
+        Err(why) if under_ci() => panic!("{test} cannot run under CI: {why}"),
+        Err(why) => {
+            eprintln!("SKIPPED {test}: {why}");
+            false
+        }
+    }
+}
+
+/// Runs `program --version`-style probe: Ok when it starts and exits 0.
+pub fn probe(program: &str, args: &[&str], cwd: Option<&Path>) -> Result<String, String> {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{program} is not available ({e})"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ))
+    }
+}
+
+/// The environment every peer gets: the server, the demo ids, and dummy AWS credentials (never
+/// real ones: the embedded pool checks no signature).
+pub fn peer_env(cmd: &mut Command, url: &str) {
+    use cognito_tui::local::{
+        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
+        DEMO_SECRET_CLIENT_SECRET,
+    };
+    cmd.env("POOL_ENDPOINT", url)
+        .env("POOL_ID", DEMO_POOL_ID)
+        .env("CLIENT_ID", DEMO_CLIENT_ID)
+        .env("SECRET_CLIENT_ID", DEMO_SECRET_CLIENT_ID)
+        .env("SECRET_CLIENT_SECRET", DEMO_SECRET_CLIENT_SECRET)
+        .env("DEMO_USER", DEMO_CONFIRMED_USERS[0])
+        .env("DEMO_PASSWORD", DEMO_PASSWORD)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_PAGER", "")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL");
+}
+
+/// Runs a peer to completion with a time limit; a hung peer fails the test instead of hanging it.
+pub fn run_with_limit(mut cmd: Command, limit: Duration) -> Output {
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    // Read both pipes on threads so a chatty peer cannot block on a full pipe.
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out_pipe.read_to_end(&mut b);
+        b
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = err_pipe.read_to_end(&mut b);
+        b
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the peer") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let out = out_t.join().unwrap_or_default();
+            panic!(
+                "peer timed out after {limit:?}\n--- stdout so far\n{}",
+                String::from_utf8_lossy(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// Asserts the peer exited 0, printed "ALL OK" and every expected check line.
+pub fn assert_peer_passed(name: &str, out: &Output, checks: &[&str]) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("ALL OK"),
+        "{name} interop failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    for check in checks {
+        assert!(
+            stdout.lines().any(|l| l == format!("ok: {check}")),
+            "{name}: missing check {check:?}:\n{stdout}"
+        );
+    }
+}
+
+/// tests/interop in the source tree.
+pub fn interop_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
+}
