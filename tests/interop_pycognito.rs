@@ -1,139 +1,42 @@
 //! pycognito (from PyPI, unchanged) signs in against `cognito-tui serve` with SRP, verifies the
-//! tokens against the JWKS, and is rejected with a wrong password.
+//! tokens against the JWKS, and is rejected with a wrong password; also SECRET_HASH, refresh,
+//! register/confirm with the outbox code and global sign-out.
 //!
-//! Needs python3 with pycognito (`pip install pycognito`). Without them the test is skipped
-//! with a message, except under CI=true where it fails.
+//! Needs python3 with pycognito (`pip install -r tests/interop/requirements.txt`). Without them
+//! the test is skipped with a message, except under CI=true where it fails.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod interop_support;
 
-use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
-    DEMO_SECRET_CLIENT_SECRET,
+use std::process::Command;
+use std::time::Duration;
+
+use interop_support::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
 };
 
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn python_ready() -> Result<(), String> {
-    let out = Command::new("python3")
-        .args(["-c", "import pycognito, boto3"])
-        .output()
-        .map_err(|e| format!("python3 is not available ({e})"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "pycognito is not installed for python3 (pip install pycognito): {}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ))
-    }
-}
-
 #[test]
-fn pycognito_signs_in_with_srp_and_is_rejected_with_a_wrong_password() {
-    if let Err(why) = python_ready() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("interop test cannot run under CI: {why}");
-        }
-        eprintln!("SKIPPED interop_pycognito: {why}");
+fn pycognito_srp_sign_in_and_wrong_password() {
+    let ready = probe("python3", &["-c", "import pycognito, boto3"], None).map(|_| ());
+    if !peer_available("interop_pycognito", ready) {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pool.sqlite3");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
-        .args(["serve", "--port", "0", "--db"])
-        .arg(&db)
-        .env("COGNITO_TUI_HOME", dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cognito-tui serve");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-
-    // The first line names the URL: "... listening on http://127.0.0.1:PORT".
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        if let Some(Ok(first)) = lines.next() {
-            let _ = tx.send(first);
-        }
-        // Keep draining so the server never blocks on a full pipe.
-        for _ in lines {}
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("serve printed its URL");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .to_string();
-
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/interop/pycognito_signin.py"
+    let served = serve();
+    let mut cmd = Command::new("python3");
+    cmd.arg(interop_dir().join("pycognito_signin.py"));
+    peer_env(&mut cmd, &served.url);
+    let out = run_with_limit(cmd, Duration::from_secs(180));
+    assert_peer_passed(
+        "pycognito",
+        &out,
+        &[
+            "SRP sign-in, tokens verified against the JWKS",
+            "GetUser with the access token",
+            "refresh (REFRESH_TOKEN_AUTH)",
+            "wrong password rejected",
+            "SRP sign-in and refresh with SECRET_HASH",
+            "wrong client secret rejected",
+            "register, confirm with the outbox code, sign in",
+            "global sign-out revokes the access token",
+        ],
     );
-    let started = Instant::now();
-    let mut py = Command::new("python3")
-        .arg(script)
-        .env("POOL_ENDPOINT", &url)
-        .env("POOL_ID", DEMO_POOL_ID)
-        .env("CLIENT_ID", DEMO_CLIENT_ID)
-        .env("SECRET_CLIENT_ID", DEMO_SECRET_CLIENT_ID)
-        .env("SECRET_CLIENT_SECRET", DEMO_SECRET_CLIENT_SECRET)
-        .env("DEMO_USER", DEMO_CONFIRMED_USERS[0])
-        .env("DEMO_PASSWORD", DEMO_PASSWORD)
-        // boto3 wants some credentials even for unsigned operations; never real ones.
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("COGNITO_JWKS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    // A hung script fails the test instead of hanging it.
-    loop {
-        if py.try_wait().unwrap().is_some() {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = py.kill();
-            panic!("pycognito script timed out");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = py.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    drop(server);
-    assert!(
-        out.status.success() && stdout.contains("ALL OK"),
-        "pycognito interop failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
-    for check in [
-        "SRP sign-in, tokens verified against the JWKS",
-        "wrong password rejected",
-        "SRP sign-in and refresh with SECRET_HASH",
-        "register, confirm with the outbox code, sign in",
-    ] {
-        assert!(stdout.contains(check), "missing check {check:?}:\n{stdout}");
-    }
 }

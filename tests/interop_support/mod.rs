@@ -132,7 +132,9 @@ pub fn peer_env(cmd: &mut Command, url: &str) {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL");
+        .env_remove("AWS_ENDPOINT_URL")
+        // pycognito would otherwise trust keys from the environment instead of the JWKS.
+        .env_remove("COGNITO_JWKS");
 }
 
 /// Runs a peer to completion with a time limit; a hung peer fails the test instead of hanging it.
