@@ -10,7 +10,7 @@ use super::ops_auth::{
     authorize_access, check_locked, check_secret_hash, client_and_pool, deliver_code_to, legacy,
     limit_exceeded, record_failure, record_success, required, resolve_user, verified_target,
 };
-use super::policy::{self, check_password_shape};
+use super::policy::check_password_shape;
 use super::server::{Ctx, parse};
 use super::store::{self, PoolRow, UserRecord};
 use crate::srp;
@@ -63,18 +63,7 @@ pub fn forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let name = required(req.username, "username")?;
         check_secret_hash(&client, &[&name], req.secret_hash.as_deref())?;
         let Some(user) = resolve_user(conn, &pool, &name)? else {
-            if legacy(&client) {
-                return Err(ApiError::new(
-                    "UserNotFoundException",
-                    "Username/client id combination not found.",
-                ));
-            }
-            let fake = format!("{name}@example.com");
-            return Ok(json!({"CodeDeliveryDetails": {
-                "Destination": policy::mask_destination("EMAIL", &fake),
-                "DeliveryMedium": "EMAIL",
-                "AttributeName": "email",
-            }}));
+            return super::ops_auth::unknown_user_delivery(&client, "EMAIL", &name);
         };
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));

@@ -894,6 +894,31 @@ pub fn confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     })
 }
 
+/// ForgotPassword and ResendConfirmationCode for a user that does not exist: LEGACY clients get
+/// UserNotFoundException, ENABLED ones a simulated delivery (PROTOCOL.md §6).
+pub(crate) fn unknown_user_delivery(
+    client: &ClientRow,
+    medium: &str,
+    name: &str,
+) -> ApiResult<Value> {
+    if legacy(client) {
+        return Err(ApiError::new(
+            "UserNotFoundException",
+            "Username/client id combination not found.",
+        ));
+    }
+    let fake = if medium == "SMS" {
+        "+10000000000".to_string()
+    } else {
+        format!("{name}@example.com")
+    };
+    Ok(json!({"CodeDeliveryDetails": {
+        "Destination": policy::mask_destination(medium, &fake),
+        "DeliveryMedium": medium,
+        "AttributeName": if medium == "SMS" { "phone_number" } else { "email" },
+    }}))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResendReq {
@@ -909,13 +934,6 @@ pub fn resend_confirmation_code(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let name = required(req.username, "username")?;
         check_secret_hash(&client, &[&name], req.secret_hash.as_deref())?;
         let Some(user) = resolve_user(conn, &pool, &name)? else {
-            if legacy(&client) {
-                return Err(ApiError::new(
-                    "UserNotFoundException",
-                    "Username/client id combination not found.",
-                ));
-            }
-            // Simulated delivery for a user that does not exist.
             let medium = if pool
                 .config
                 .auto_verified_attributes
@@ -926,16 +944,7 @@ pub fn resend_confirmation_code(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             } else {
                 "EMAIL"
             };
-            let fake = if medium == "SMS" {
-                "+10000000000".to_string()
-            } else {
-                format!("{name}@example.com")
-            };
-            return Ok(json!({"CodeDeliveryDetails": {
-                "Destination": policy::mask_destination(medium, &fake),
-                "DeliveryMedium": medium,
-                "AttributeName": if medium == "SMS" { "phone_number" } else { "email" },
-            }}));
+            return unknown_user_delivery(&client, medium, &name);
         };
         if user.status != "UNCONFIRMED" {
             return Err(ApiError::invalid_parameter("User is already confirmed."));
