@@ -55,6 +55,7 @@ pub fn user_row(u: UserType) -> UserRow {
         attributes,
         created: u.user_create_date.map(|d| d.0 as i64).unwrap_or(0),
         modified: u.user_last_modified_date.map(|d| d.0 as i64).unwrap_or(0),
+        mfa: Vec::new(),
     }
 }
 
@@ -95,6 +96,16 @@ async fn run(
                     },
                 };
                 let _ = events.send(ev).await;
+            }
+            AdminCommand::GetUser { .. } | AdminCommand::Act { .. } | AdminCommand::ListGroups => {
+                // Interim: the admin-operations work (issue 4) replaces this arm.
+                let _ = events
+                    .send(AdminEvent::Error {
+                        operation: "Admin".into(),
+                        code: "Unsupported".into(),
+                        message: "This build cannot run admin actions yet".into(),
+                    })
+                    .await;
             }
             AdminCommand::FetchPoolSettings => {
                 let settings = read_settings(&client, &events).await;

@@ -1,5 +1,11 @@
-//! The users actor: ListUsers paging and (later) Admin* actions, plus the embedded pool's
-//! outbox reader. Like the auth actor it talks to front ends only over channels.
+//! The users actor: ListUsers paging, a user's detail, the Admin* actions and groups, plus the
+//! embedded pool's outbox reader and pool settings. Like the auth actor it talks to front ends
+//! only over channels: [`AdminCommand`] in, [`AdminEvent`] out.
+//!
+//! Every SigV4 operation's failure to get credentials (none in the chain, an expired SSO
+//! session) comes back as [`AdminEvent::Error`] (or [`AdminEvent::ActionFailed`]) with `code`
+//! `CredentialsError` and a message saying what to do; `AccessDeniedException` comes back as
+//! Cognito sent it. The auth actor never needs credentials, so sign-in keeps working.
 
 pub mod actor;
 
@@ -8,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::cognito::exchange::WireExchange;
+use crate::secret::Secret;
 
 pub use actor::{AdminHandle, spawn};
 
@@ -41,6 +48,164 @@ pub struct UserRow {
     pub created: i64,
     /// Unix seconds.
     pub modified: i64,
+    /// The legacy `MFAOptions` delivery mediums ListUsers returns (`SMS`); the full MFA
+    /// settings are in [`UserDetail`].
+    #[serde(default)]
+    pub mfa: Vec<String>,
+}
+
+/// Everything the detail panel shows of one user: AdminGetUser, AdminListGroupsForUser and
+/// (where the pool tracks devices) AdminListDevices. A part whose operation failed is `None`
+/// and its failure is in `errors`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    /// The row as AdminGetUser describes it (attributes, status, enabled, dates).
+    pub user: Option<UserRow>,
+    /// The username asked for (also when AdminGetUser failed).
+    pub username: String,
+    /// `SMS_MFA` | `SOFTWARE_TOKEN_MFA` | `EMAIL_OTP`
+    pub preferred_mfa: Option<String>,
+    /// `UserMFASettingList`: the MFA methods enabled for the user.
+    pub mfa_settings: Vec<String>,
+    pub groups: Option<Vec<GroupRow>>,
+    pub devices: Option<Vec<DeviceRow>>,
+    pub errors: Vec<SettingsError>,
+}
+
+/// A group (ListGroups / AdminListGroupsForUser GroupType).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRow {
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i64>,
+    pub role_arn: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds.
+    pub modified: i64,
+}
+
+/// A remembered or tracked device (AdminListDevices DeviceType).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRow {
+    pub key: String,
+    /// The `device_name` attribute.
+    pub name: Option<String>,
+    /// `remembered` | `not_remembered` (the `dev:device_remembered_status` attribute).
+    pub remembered: Option<String>,
+    /// Unix seconds.
+    pub last_authenticated: i64,
+}
+
+/// One action on a user (or a group) of the Users view. Each is one Admin* operation;
+/// the actor answers with [`AdminEvent::ActionDone`] (carrying the user's refreshed row) or
+/// [`AdminEvent::ActionFailed`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum UserAction {
+    /// AdminCreateUser. `temporary_password: None` lets the pool generate one;
+    /// `suppress_invitation` sends MessageAction SUPPRESS; `delivery` is the
+    /// DesiredDeliveryMediums (`EMAIL`, `SMS`; empty = the pool's default).
+    Create {
+        username: String,
+        #[serde(default)]
+        attributes: BTreeMap<String, String>,
+        #[serde(default)]
+        temporary_password: Option<Secret>,
+        #[serde(default)]
+        suppress_invitation: bool,
+        #[serde(default)]
+        delivery: Vec<String>,
+    },
+    /// AdminConfirmSignUp.
+    ConfirmSignUp { username: String },
+    /// AdminEnableUser.
+    Enable { username: String },
+    /// AdminDisableUser (revokes the user's tokens; sign-in answers "User is disabled.").
+    Disable { username: String },
+    /// AdminDeleteUser.
+    Delete { username: String },
+    /// AdminResetUserPassword (a code goes out; status RESET_REQUIRED).
+    ResetPassword { username: String },
+    /// AdminSetUserPassword; `permanent: false` leaves the user in FORCE_CHANGE_PASSWORD.
+    SetPassword {
+        username: String,
+        password: Secret,
+        permanent: bool,
+    },
+    /// AdminUserGlobalSignOut.
+    GlobalSignOut { username: String },
+    /// AdminSetUserMFAPreference: `enabled` lists `SMS_MFA` / `SOFTWARE_TOKEN_MFA` /
+    /// `EMAIL_OTP` (methods not listed are disabled); `preferred` is one of them or `None`.
+    SetMfaPreference {
+        username: String,
+        enabled: Vec<String>,
+        preferred: Option<String>,
+    },
+    /// AdminUpdateUserAttributes (names → new values).
+    UpdateAttributes {
+        username: String,
+        attributes: BTreeMap<String, String>,
+    },
+    /// AdminDeleteUserAttributes.
+    DeleteAttributes {
+        username: String,
+        names: Vec<String>,
+    },
+    /// AdminAddUserToGroup.
+    AddToGroup { username: String, group: String },
+    /// AdminRemoveUserFromGroup.
+    RemoveFromGroup { username: String, group: String },
+    /// CreateGroup (answered with `ActionDone { user: None }` and a fresh `Groups`).
+    CreateGroup {
+        group: String,
+        #[serde(default)]
+        description: Option<String>,
+        #[serde(default)]
+        precedence: Option<i64>,
+    },
+}
+
+impl UserAction {
+    /// The Cognito operation the action calls.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            UserAction::Create { .. } => "AdminCreateUser",
+            UserAction::ConfirmSignUp { .. } => "AdminConfirmSignUp",
+            UserAction::Enable { .. } => "AdminEnableUser",
+            UserAction::Disable { .. } => "AdminDisableUser",
+            UserAction::Delete { .. } => "AdminDeleteUser",
+            UserAction::ResetPassword { .. } => "AdminResetUserPassword",
+            UserAction::SetPassword { .. } => "AdminSetUserPassword",
+            UserAction::GlobalSignOut { .. } => "AdminUserGlobalSignOut",
+            UserAction::SetMfaPreference { .. } => "AdminSetUserMFAPreference",
+            UserAction::UpdateAttributes { .. } => "AdminUpdateUserAttributes",
+            UserAction::DeleteAttributes { .. } => "AdminDeleteUserAttributes",
+            UserAction::AddToGroup { .. } => "AdminAddUserToGroup",
+            UserAction::RemoveFromGroup { .. } => "AdminRemoveUserFromGroup",
+            UserAction::CreateGroup { .. } => "CreateGroup",
+        }
+    }
+
+    /// The user the action is about (`None` for CreateGroup).
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            UserAction::Create { username, .. }
+            | UserAction::ConfirmSignUp { username }
+            | UserAction::Enable { username }
+            | UserAction::Disable { username }
+            | UserAction::Delete { username }
+            | UserAction::ResetPassword { username }
+            | UserAction::SetPassword { username, .. }
+            | UserAction::GlobalSignOut { username }
+            | UserAction::SetMfaPreference { username, .. }
+            | UserAction::UpdateAttributes { username, .. }
+            | UserAction::DeleteAttributes { username, .. }
+            | UserAction::AddToGroup { username, .. }
+            | UserAction::RemoveFromGroup { username, .. } => Some(username),
+            UserAction::CreateGroup { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +220,18 @@ pub enum AdminCommand {
         #[serde(default = "default_limit")]
         limit: u32,
     },
+    /// AdminGetUser + AdminListGroupsForUser (+ AdminListDevices); answered by
+    /// [`AdminEvent::UserDetail`].
+    GetUser {
+        username: String,
+    },
+    /// One Admin* action; answered by [`AdminEvent::ActionDone`] or
+    /// [`AdminEvent::ActionFailed`].
+    Act {
+        action: UserAction,
+    },
+    /// ListGroups, every page; answered by [`AdminEvent::Groups`].
+    ListGroups,
     /// Re-reads the embedded pool's outbox (local target only).
     FetchOutbox,
     /// Reads the pool settings (DescribeUserPool, DescribeUserPoolClient,
@@ -88,6 +265,26 @@ pub enum AdminEvent {
     },
     Outbox {
         entries: Vec<OutboxEntry>,
+    },
+    UserDetail {
+        detail: UserDetail,
+    },
+    /// An action succeeded. `user` is the user's row read back after it (AdminGetUser), or
+    /// `None` when the user is gone (Delete) or the action was not about one user.
+    ActionDone {
+        action: UserAction,
+        /// One line for the status pane, e.g. `AdminDisableUser bob: disabled, tokens revoked`.
+        message: String,
+        user: Option<UserRow>,
+    },
+    ActionFailed {
+        action: UserAction,
+        operation: String,
+        code: String,
+        message: String,
+    },
+    Groups {
+        groups: Vec<GroupRow>,
     },
     PoolSettings {
         settings: PoolSettings,

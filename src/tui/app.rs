@@ -1319,6 +1319,11 @@ impl App {
                     session: None,
                 });
             }
+            // Interim: the Users view work (issue 4) handles these.
+            AdminEvent::UserDetail { .. }
+            | AdminEvent::ActionDone { .. }
+            | AdminEvent::ActionFailed { .. }
+            | AdminEvent::Groups { .. } => {}
         }
         Vec::new()
     }

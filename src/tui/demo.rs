@@ -238,6 +238,7 @@ pub fn users(n: usize) -> Vec<UserRow> {
                 ]),
                 created: NOW_MS / 1000 - 86_400 * (n - i) as i64,
                 modified: NOW_MS / 1000 - 3600,
+                mfa: Vec::new(),
             }
         })
         .collect()
