@@ -21,7 +21,17 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
-//! Admin operations are not signature-checked.
+//!
+//! User administration at scale: ListUsers with the whole filter grammar of PROTOCOL.md §2.4
+//! served from an indexed side table (`=` and `^=` are index range scans; first pages answer
+//! in a few milliseconds with 100,000 users), AttributesToGet, and signed keyset pagination
+//! tokens bound to the pool and filter that expire after an hour; groups ([`ops_groups`]:
+//! CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
+//! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup) whose members' tokens
+//! carry `cognito:groups` (by precedence) and the ID token `cognito:roles` /
+//! `cognito:preferred_role`; AdminUpdateUserAttributes, AdminDeleteUserAttributes,
+//! AdminListDevices (always empty: the pool does not track devices). [`seed::seed_users`]
+//! (`cognito-tui seed-users`) adds many realistic users straight into the store.
 //!
 //! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
 //! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,

@@ -932,15 +932,6 @@ pub fn user_exists_with_sub(conn: &Connection, pool_id: &str, sub: &str) -> ApiR
     Ok(false)
 }
 
-/// All users of a pool ordered by username.
-pub fn list_users(conn: &Connection, pool_id: &str) -> ApiResult<Vec<UserRecord>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {USER_COLS} FROM users WHERE pool_id = ?1 ORDER BY username"
-    ))?;
-    let rows = st.query_map(params![pool_id], user_from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
 /// The number of users in a pool, from the count kept as users come and go (no scan).
 pub fn count_users(conn: &Connection, pool_id: &str) -> ApiResult<i64> {
     Ok(conn
