@@ -236,6 +236,7 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("the pool starts");

@@ -328,6 +328,7 @@ async fn world() -> (World, tempfile::TempDir) {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("the pool starts");

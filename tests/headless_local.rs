@@ -15,6 +15,7 @@ async fn start() -> (LocalPool, tempfile::TempDir) {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap();

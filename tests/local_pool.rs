@@ -108,6 +108,7 @@ async fn start(db: &Path) -> LocalPool {
     LocalPool::start(LocalOptions {
         db_path: db.to_path_buf(),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("pool starts")

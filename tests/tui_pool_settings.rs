@@ -18,6 +18,7 @@ async fn pool(dir: &tempfile::TempDir) -> LocalPool {
     LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap()

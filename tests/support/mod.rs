@@ -46,6 +46,7 @@ impl Harness {
         let pool = LocalPool::start(LocalOptions {
             db_path: dir.path().join("pool.sqlite3"),
             bind: "127.0.0.1:0".parse().unwrap(),
+            credentials: None,
         })
         .await
         .expect("pool starts");
