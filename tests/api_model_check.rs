@@ -7,6 +7,8 @@
 //! (SECRET_HASH / ClientSecret members), through sign-up, confirmation, both sign-in flows,
 //! refresh, sign-out (local and global), errors, and ListUsers paging with a filter.
 
+mod support;
+
 mod api_model;
 mod recording_proxy;
 
@@ -37,7 +39,9 @@ fn actors(endpoint: &str, client_id: &str, secret: Option<&str>) -> Actors {
         client_secret: secret.map(Secret::new),
         local: true,
     };
-    let client = cognito_tui::cognito::Client::new(&target).expect("client");
+    let client = cognito_tui::cognito::Client::new(&target)
+        .expect("client")
+        .with_signer(support::signer());
     Actors {
         auth: cognito_tui::auth::actor::spawn(
             client.clone(),

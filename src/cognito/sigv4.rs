@@ -2,8 +2,9 @@
 //! that is not in [`NO_AUTH_OPERATIONS`]: `Admin*`, ListUsers, ListGroups, Describe*, ...).
 //!
 //! The signature itself is computed by the `aws-sigv4` crate and credentials come from
-//! `aws-config`'s standard chain (environment, shared config and credentials files, SSO,
-//! `--profile` / `AWS_PROFILE`, container and instance roles). Nothing is resolved when the
+//! `aws-config`'s providers in the standard order (environment, shared config and credentials
+//! files with SSO, `--profile` / `AWS_PROFILE`, web identity, container credentials; not the EC2
+//! instance metadata service). Nothing is resolved when the
 //! signer is built: the chain runs on the first signed call, so start-up and sign-in never wait
 //! for (or need) credentials. Resolved credentials are cached until five minutes before they
 //! expire.
@@ -244,43 +245,45 @@ impl SigV4Signer {
     }
 }
 
-/// The default chain for `region`, with a rustls (ring) HTTPS client for SSO, STS and the
-/// container / instance metadata endpoints.
+/// The standard chain for `region`, in aws-config's order: environment variables, the shared
+/// config and credentials files (`--profile` / `AWS_PROFILE`, with SSO, assume-role and
+/// credential_process), a web identity token, the container credentials endpoint. The EC2
+/// instance metadata service is deliberately left out: it would probe a link-local address on
+/// every machine without credentials, and this is a developer's terminal tool. SSO and STS get a
+/// rustls (ring) HTTPS client.
 async fn chain_provider(region: &str, profile: Option<String>) -> SharedCredentialsProvider {
+    use aws_config::meta::credentials::CredentialsProviderChain;
     use aws_smithy_http_client::tls;
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https();
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(http)
-        .region(aws_config::Region::new(region.to_string()));
+    let conf = aws_config::provider_config::ProviderConfig::default()
+        .with_http_client(http)
+        .with_region(Some(aws_config::Region::new(region.to_string())));
+    let mut files = aws_config::profile::ProfileFileCredentialsProvider::builder().configure(&conf);
     if let Some(p) = profile {
-        loader = loader.profile_name(p);
+        files = files.profile_name(p);
     }
-    let config = loader.load().await;
-    match config.credentials_provider() {
-        Some(p) => p,
-        None => SharedCredentialsProvider::new(NoProvider),
-    }
-}
-
-/// Stands in when aws-config built no provider at all.
-#[derive(Debug)]
-struct NoProvider;
-
-impl ProvideCredentials for NoProvider {
-    fn provide_credentials<'a>(
-        &'a self,
-    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        aws_credential_types::provider::future::ProvideCredentials::ready(Err(
-            CredentialsError::not_loaded("no credentials provider is configured"),
-        ))
-    }
+    let chain = CredentialsProviderChain::first_try(
+        "Environment",
+        aws_config::environment::credentials::EnvironmentVariableCredentialsProvider::new(),
+    )
+    .or_else("Profile", files.build())
+    .or_else(
+        "WebIdentityToken",
+        aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
+            .configure(&conf)
+            .build(),
+    )
+    .or_else(
+        "EcsContainer",
+        aws_config::ecs::EcsCredentialsProvider::builder()
+            .configure(&conf)
+            .build(),
+    );
+    SharedCredentialsProvider::new(chain)
 }
 
 /// The whole error chain as one line.
@@ -361,6 +364,24 @@ pub fn redact_authorization(value: &str) -> String {
 }
 
 impl SigV4Signer {
+    /// Signs now, without waiting: only for fixed credentials ([`SigV4Signer::with_credentials`]);
+    /// a chain signer answers `CredentialsError` (use [`RequestSigner::sign`]).
+    pub fn sign_now(
+        &self,
+        url: &str,
+        body: &[u8],
+        headers: &mut HeaderMap,
+    ) -> Result<String, CognitoError> {
+        match &self.source {
+            Source::Static(c) => {
+                sign_request(c, &self.region, SystemTime::now(), url, body, headers)
+            }
+            Source::Chain { .. } => Err(CognitoError::Credentials {
+                message: "credentials from the chain are resolved asynchronously".into(),
+            }),
+        }
+    }
+
     /// Signs with `creds` at `time`, adding the headers to `headers`; returns the redacted
     /// `Authorization` header.
     pub fn sign_at(
