@@ -4,8 +4,10 @@ client against, in a running moto server, with boto3. Prints one JSON object on 
   {"username_pool": {"pool_id", "client_id"}, "email_pool": {"pool_id", "client_id"}}
 
 - username_pool: plain usernames, email auto-verified, MFA OFF.
-- email_pool: email as the username (UsernameAttributes), MFA ON with TOTP only, so a first
-  sign-in gets MFA_SETUP.
+- email_pool: email as the username (UsernameAttributes), MFA ON with TOTP only. With
+  INVITED_USER and TEMP_PASSWORD set, that user is created there by AdminCreateUser
+  (FORCE_CHANGE_PASSWORD, invitation suppressed): moto offers MFA_SETUP only after
+  NEW_PASSWORD_REQUIRED or an SRP sign-in.
 
 Environment: POOL_ENDPOINT (moto's URL), dummy AWS credentials.
 """
@@ -42,6 +44,14 @@ def main() -> int:
         SoftwareTokenMfaConfiguration={"Enabled": True},
         MfaConfiguration="ON",
     )
+    invited = os.environ.get("INVITED_USER")
+    if invited:
+        idp.admin_create_user(
+            UserPoolId=email,
+            Username=invited,
+            TemporaryPassword=os.environ["TEMP_PASSWORD"],
+            MessageAction="SUPPRESS",
+        )
     print(
         json.dumps(
             {
