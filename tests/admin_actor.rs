@@ -364,3 +364,189 @@ async fn get_user_reads_the_row_and_records_each_failed_part() {
     );
     assert!(d.devices.is_some() || d.errors.iter().any(|e| e.operation == "AdminListDevices"));
 }
+
+#[tokio::test]
+async fn headless_runs_get_user_act_and_list_groups_and_never_echoes_a_password() {
+    let h = Harness::new().await;
+    let t = Target {
+        endpoint: format!("{}/", h.pool.base_url()),
+        region: "us-east-1".into(),
+        user_pool_id: DEMO_POOL_ID.into(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: None,
+        local: true,
+    };
+    let client = Client::new(&t).unwrap().with_signer(support::signer());
+    let auth = cognito_tui::auth::actor::spawn(client.clone(), &t, Default::default());
+    let admin = admin::spawn(client, &t);
+    let script = [
+        json!({"cmd": "act", "action": {"action": "set_password", "username": "bob",
+               "password": NEW_PW, "permanent": true}}),
+        json!({"cmd": "get_user", "username": "bob"}),
+        json!({"cmd": "act", "action": {"action": "enable", "username": "nobody-here"}}),
+        json!({"cmd": "list_groups"}),
+    ]
+    .iter()
+    .map(|c| format!("{c}\n"))
+    .collect::<String>();
+    let mut out = Vec::new();
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        cognito_tui::headless::run(auth, admin, script.as_bytes(), &mut out),
+    )
+    .await
+    .expect("the driver finishes")
+    .expect("the driver succeeds");
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains(NEW_PW), "the password was echoed: {text}");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let results: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] != "exchange")
+        .map(|l| l["event"].as_str().unwrap_or(""))
+        .collect();
+    // Each command ends with its own result, in order (ListGroups: the groups or, on a pool
+    // without groups, the error).
+    assert_eq!(
+        &results[..3],
+        &["action_done", "user_detail", "action_failed"],
+        "{text}"
+    );
+    assert!(matches!(results[3], "groups" | "error"), "{text}");
+    assert_eq!(results.len(), 4, "{text}");
+    let done = &lines.iter().find(|l| l["event"] == "action_done").unwrap();
+    assert_eq!(done["action"]["password"], "***");
+    assert_eq!(done["user"]["status"], "CONFIRMED");
+    let failed = lines
+        .iter()
+        .find(|l| l["event"] == "action_failed")
+        .unwrap();
+    assert_eq!(failed["code"], "UserNotFoundException");
+    assert!(w_sign_in_ok(&h, "bob", NEW_PW).await);
+}
+
+async fn w_sign_in_ok(h: &Harness, user: &str, password: &str) -> bool {
+    h.call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+               "AuthParameters": {"USERNAME": user, "PASSWORD": password}}),
+    )
+    .await
+    .status
+        == 200
+}
+
+#[tokio::test]
+async fn groups_and_attributes_round_trip_through_the_detail() {
+    let mut w = World::new().await;
+    // CreateGroup: ActionDone (no user), then the fresh group list.
+    let (xs, ev) = w
+        .send(AdminCommand::Act {
+            action: UserAction::CreateGroup {
+                group: "admins".into(),
+                description: Some("Pool administrators".into()),
+                precedence: Some(1),
+            },
+        })
+        .await;
+    assert_eq!(xs[0].operation, "CreateGroup");
+    match ev {
+        AdminEvent::ActionDone { message, user, .. } => {
+            assert_eq!(message, "CreateGroup: group admins created (precedence 1)");
+            assert!(user.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, ev) = w.next().await;
+    let AdminEvent::Groups { groups } = ev else {
+        panic!("{ev:?}")
+    };
+    let admins = groups
+        .iter()
+        .find(|g| g.name == "admins")
+        .expect("the new group");
+    assert_eq!(admins.precedence, Some(1));
+    assert_eq!(admins.description.as_deref(), Some("Pool administrators"));
+    assert!(admins.created > 0);
+
+    let (message, _, ops) = w
+        .done(UserAction::AddToGroup {
+            username: user("alice"),
+            group: "admins".into(),
+        })
+        .await;
+    assert_eq!(message, "AdminAddUserToGroup alice: added to group admins");
+    assert_eq!(ops, vec!["AdminAddUserToGroup", "AdminGetUser"]);
+    let d = w.detail("alice").await;
+    let names: Vec<&str> = d
+        .groups
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["admins"]);
+    assert_eq!(d.devices, Some(vec![]));
+    assert!(d.errors.is_empty(), "{:?}", d.errors);
+    // The group reaches alice's tokens.
+    let tokens = w.sign_in("alice", DEMO_PASSWORD).await.unwrap();
+    let claims = support::claims(
+        tokens["AuthenticationResult"]["AccessToken"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(claims["cognito:groups"], json!(["admins"]));
+
+    w.done(UserAction::RemoveFromGroup {
+        username: user("alice"),
+        group: "admins".into(),
+    })
+    .await;
+    assert_eq!(w.detail("alice").await.groups, Some(vec![]));
+    let (code, _, _) = w
+        .failed(UserAction::AddToGroup {
+            username: user("alice"),
+            group: "no-such-group".into(),
+        })
+        .await;
+    assert_eq!(code, "ResourceNotFoundException");
+
+    // Attributes: update, then delete; the refreshed row shows each change.
+    let (message, row, _) = w
+        .done(UserAction::UpdateAttributes {
+            username: user("alice"),
+            attributes: [
+                ("name".to_string(), "Alice Liddell".to_string()),
+                ("nickname".to_string(), "al".to_string()),
+            ]
+            .into(),
+        })
+        .await;
+    assert_eq!(
+        message,
+        "AdminUpdateUserAttributes alice: attributes updated: name, nickname"
+    );
+    let row = row.unwrap();
+    assert_eq!(row.attributes["name"], "Alice Liddell");
+    assert_eq!(row.attributes["nickname"], "al");
+    let (_, row, _) = w
+        .done(UserAction::DeleteAttributes {
+            username: user("alice"),
+            names: vec!["nickname".into()],
+        })
+        .await;
+    let row = row.unwrap();
+    assert!(!row.attributes.contains_key("nickname"), "{row:?}");
+    assert_eq!(row.attributes["name"], "Alice Liddell");
+
+    // ListGroups on its own.
+    let (xs, ev) = w.send(AdminCommand::ListGroups).await;
+    assert!(xs.iter().all(|x| x.operation == "ListGroups"));
+    let AdminEvent::Groups { groups } = ev else {
+        panic!("{ev:?}")
+    };
+    assert!(groups.iter().any(|g| g.name == "admins"));
+}
