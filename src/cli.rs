@@ -26,6 +26,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Headless driver: JSON-lines commands on stdin, JSON-lines events on stdout.
     Run,
+    /// Add many realistic test users to the embedded pool's store (works while `serve` runs).
+    SeedUsers(SeedUsersArgs),
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -68,6 +70,30 @@ pub struct ServeArgs {
     /// Address to bind. Keep the loopback default unless you know why not.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedUsersArgs {
+    /// How many users to add.
+    #[arg(long)]
+    pub count: usize,
+    /// The pool to add them to (default: the demo pool).
+    #[arg(long, value_name = "ID")]
+    pub pool_id: Option<String>,
+    /// Put in front of every generated username.
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// The users' password (default: the demo password).
+    #[arg(
+        long,
+        value_name = "PW",
+        env = "COGNITO_TUI_SEED_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Seed of the name/status generator, for a reproducible set of users.
+    #[arg(long, value_name = "N")]
+    pub rng_seed: Option<u64>,
 }
 
 impl TargetArgs {

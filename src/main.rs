@@ -23,6 +23,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// `seed-users`: adds the users and prints what it did (users per second included).
+fn seed_users(
+    db_path: &std::path::Path,
+    args: cognito_tui::cli::SeedUsersArgs,
+) -> anyhow::Result<()> {
+    use cognito_tui::local::seed::{SeedUsers, seed_users as seed};
+    let defaults = SeedUsers::default();
+    let opts = SeedUsers {
+        count: args.count,
+        pool_id: args.pool_id.unwrap_or(defaults.pool_id),
+        prefix: args.prefix,
+        password: args.password.map(Secret::new).unwrap_or(defaults.password),
+        rng_seed: args.rng_seed,
+    };
+    let report = seed(db_path, &opts)?;
+    println!(
+        "seeded {} users into {} in {:.2} s ({:.0} users/s); {} skipped (username taken); the pool now has {} users",
+        report.inserted,
+        report.pool_id,
+        report.elapsed.as_secs_f64(),
+        report.users_per_second(),
+        report.skipped,
+        report.pool_users
+    );
+    println!("  store: {}", db_path.display());
+    Ok(())
+}
+
 fn real_main(cli: Cli) -> anyhow::Result<()> {
     let paths = Paths::resolve()?;
     paths.create()?;
@@ -38,6 +66,10 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 db_path,
                 bind: SocketAddr::new(args.bind, args.port),
             }))
+        }
+        Some(Command::SeedUsers(args)) => {
+            let db_path = cli.target.db.clone().unwrap_or_else(|| paths.local_db());
+            seed_users(&db_path, args)
         }
         Some(Command::Run) => rt.block_on(async {
             let (target, pool) = resolve_target(&cli.target, &paths).await?;

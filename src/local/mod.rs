@@ -53,6 +53,7 @@ pub mod ops_account;
 pub mod ops_admin;
 pub mod ops_auth;
 pub mod ops_custom;
+pub mod ops_groups;
 pub mod ops_mfa;
 pub mod ops_user_auth;
 pub mod policy;

@@ -615,22 +615,13 @@ pub struct UserFilter {
     pub value: String,
 }
 
-const SEARCHABLE: &[&str] = &[
-    "username",
-    "email",
-    "phone_number",
-    "name",
-    "given_name",
-    "family_name",
-    "preferred_username",
-    "cognito:user_status",
-    "status",
-    "sub",
-];
-
 /// Parses the Filter grammar of PROTOCOL.md §2.4. An empty filter means "everyone".
 pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
-    let bad = |why: &str| ApiError::invalid_parameter(format!("Error while parsing filter: {why}"));
+    // Cognito answers every malformed filter with the same message; `why` goes to the log.
+    let bad = |why: &str| {
+        tracing::debug!(why, "local pool: ListUsers filter rejected");
+        ApiError::invalid_parameter("Error while parsing filter.")
+    };
     if filter.chars().count() > 256 {
         return Err(ApiError::invalid_parameter(
             "1 validation error detected: Value at 'filter' failed to satisfy constraint: \
@@ -682,7 +673,7 @@ pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
     if !chars.as_str().trim().is_empty() {
         return Err(bad("only one attribute can be filtered on"));
     }
-    if !SEARCHABLE.contains(&attribute) {
+    if !store::SEARCHABLE_ATTRIBUTES.contains(&attribute) {
         return Err(ApiError::invalid_parameter(format!(
             "Invalid search attribute: {attribute}"
         )));
@@ -706,11 +697,10 @@ impl UserFilter {
         let Some(c) = candidate else {
             return false;
         };
-        let (c, v) = if self.attribute == "username" {
-            (c, self.value.clone())
-        } else {
-            (c.to_lowercase(), self.value.to_lowercase())
-        };
+        let (c, v) = (
+            store::search_key(&self.attribute, &c),
+            store::search_key(&self.attribute, &self.value),
+        );
         if self.prefix {
             c.starts_with(&v)
         } else {
@@ -746,55 +736,167 @@ struct ListUsersReq {
     filter: Option<String>,
 }
 
+/// ListUsers `Limit`: 0..=60, where 0 (like no Limit) means the maximum.
+fn check_limit(n: Option<i64>) -> ApiResult<usize> {
+    match n {
+        None | Some(0) => Ok(60),
+        Some(n) if (1..=60).contains(&n) => Ok(n as usize),
+        Some(n) if n < 0 => Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: \
+             Member must have value greater than or equal to 0"
+        ))),
+        Some(n) => Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: \
+             Member must have value less than or equal to 60"
+        ))),
+    }
+}
+
+/// AttributesToGet: every name must be an attribute of the schema (standard, `sub`, or
+/// custom); an unsearchable one must be set on every listed user (Cognito's rule).
+fn check_attributes_to_get(names: &[String]) -> ApiResult<()> {
+    for n in names {
+        let custom = n
+            .strip_prefix("custom:")
+            .or_else(|| n.strip_prefix("dev:custom:"))
+            .is_some_and(|c| !c.is_empty());
+        if !(custom || n == "sub" || policy::STANDARD_ATTRIBUTES.contains(&n.as_str())) {
+            return Err(attributes_do_not_exist());
+        }
+    }
+    Ok(())
+}
+
+fn attributes_do_not_exist() -> ApiError {
+    ApiError::invalid_parameter("One or more requested attributes do not exist.")
+}
+
 pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListUsersReq = parse(body)?;
-    let limit = match req.limit {
-        None | Some(0) => 60,
-        Some(n) if (0..=60).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::invalid_parameter(format!(
-                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy \
-                 constraint: Member must have value less than or equal to 60"
-            )));
-        }
-    };
+    let limit = check_limit(req.limit)?;
     let filter = parse_filter(req.filter.as_deref().unwrap_or(""))?;
+    if let Some(names) = &req.attributes_to_get {
+        check_attributes_to_get(names)?;
+    }
     let now = ctx.now();
+    let pool_id = required(req.user_pool_id, "userPoolId")?;
+    // Tokens are bound to the pool and the filter (canonical form), signed, and expire.
+    let scope = match &filter {
+        Some(f) => format!(
+            "users\u{0}{pool_id}\u{0}{}\u{0}{}\u{0}{}",
+            f.attribute,
+            if f.prefix { "^=" } else { "=" },
+            store::search_key(&f.attribute, &f.value)
+        ),
+        None => format!("users\u{0}{pool_id}"),
+    };
     ctx.with_db(|conn| {
-        let pool_id = required(req.user_pool_id, "userPoolId")?;
         store::require_pool(conn, &pool_id)?;
         let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => Some(read_page_token(
-                &format!("users:{pool_id}"),
-                t,
-                now,
-                Some(PAGE_TOKEN_TTL),
-            )?),
+            Some(t) => Some(read_signed_cursor(ctx, &scope, t, now)?),
             None => None,
         };
-        let users: Vec<UserRecord> = store::list_users(conn, &pool_id)?
-            .into_iter()
-            .filter(|u| {
-                after
-                    .as_ref()
-                    .is_none_or(|a| u.username.as_str() > a.as_str())
-            })
-            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-            .collect();
-        let page = &users[..users.len().min(limit)];
+        let f = filter
+            .as_ref()
+            .map(|f| (f.attribute.as_str(), f.value.as_str(), f.prefix));
+        let mut rows = store::search_users(conn, &pool_id, f, after.as_ref(), limit + 1)?;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
         let only = req.attributes_to_get.as_deref();
-        let items: Vec<Value> = page.iter().map(|u| user_type(u, only)).collect();
+        if let Some(names) = only {
+            for n in names {
+                let searchable = matches!(
+                    n.as_str(),
+                    "sub"
+                        | "email"
+                        | "phone_number"
+                        | "name"
+                        | "given_name"
+                        | "family_name"
+                        | "preferred_username"
+                );
+                if !searchable && rows.iter().any(|(u, _)| !u.attributes.contains_key(n)) {
+                    return Err(attributes_do_not_exist());
+                }
+            }
+        }
+        let items: Vec<Value> = rows.iter().map(|(u, _)| user_type(u, only)).collect();
         let mut out = json!({"Users": items});
-        if users.len() > limit
-            && let Some(last) = page.last()
-        {
-            out["PaginationToken"] = json!(make_page_token(
-                &format!("users:{pool_id}"),
-                &last.username,
-                now
-            ));
+        if more && let Some((_, last)) = rows.last() {
+            out["PaginationToken"] = json!(make_signed_cursor(ctx, &scope, last, now));
         }
         Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed page cursors (ListUsers and the group listings): base64url(JSON) "." base64url(MAC),
+// bound to what they page through, so they cannot be edited or replayed on another pool,
+// filter or group, and they expire after [`PAGE_TOKEN_TTL`].
+
+#[derive(Serialize, Deserialize)]
+struct SignedCursor {
+    /// The scope: operation, pool, filter or group.
+    s: String,
+    v: String,
+    u: String,
+    /// Issued at (pool clock).
+    t: i64,
+}
+
+fn cursor_mac(ctx: &Ctx, payload: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&ctx.server_key)
+        .expect("HMAC takes any key length");
+    mac.update(b"page-cursor\0");
+    mac.update(payload);
+    mac.finalize().into_bytes()[..16].to_vec()
+}
+
+pub(crate) fn make_signed_cursor(
+    ctx: &Ctx,
+    scope: &str,
+    at: &store::PageCursor,
+    now: i64,
+) -> String {
+    let payload = serde_json::to_vec(&SignedCursor {
+        s: scope.to_string(),
+        v: at.value.clone(),
+        u: at.username.clone(),
+        t: now,
+    })
+    .unwrap_or_default();
+    format!(
+        "{}.{}",
+        B64URL.encode(&payload),
+        B64URL.encode(cursor_mac(ctx, &payload))
+    )
+}
+
+pub(crate) fn read_signed_cursor(
+    ctx: &Ctx,
+    scope: &str,
+    token: &str,
+    now: i64,
+) -> ApiResult<store::PageCursor> {
+    use subtle::ConstantTimeEq as _;
+    let bad = || ApiError::invalid_parameter("Invalid pagination token.");
+    let (payload, mac) = token.trim().split_once('.').ok_or_else(bad)?;
+    let payload = B64URL.decode(payload).map_err(|_| bad())?;
+    let mac = B64URL.decode(mac).map_err(|_| bad())?;
+    if !bool::from(cursor_mac(ctx, &payload).ct_eq(&mac)) {
+        return Err(bad());
+    }
+    let c: SignedCursor = serde_json::from_slice(&payload).map_err(|_| bad())?;
+    if c.s != scope {
+        return Err(bad());
+    }
+    if now - c.t > PAGE_TOKEN_TTL {
+        return Err(ApiError::invalid_parameter("Pagination token expired."));
+    }
+    Ok(store::PageCursor {
+        value: c.v,
+        username: c.u,
     })
 }
 

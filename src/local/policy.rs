@@ -139,7 +139,7 @@ pub fn check_username(username: &str) -> ApiResult<()> {
 }
 
 /// Standard attributes a user may set (plus any `custom:` attribute).
-const STANDARD_ATTRIBUTES: &[&str] = &[
+pub const STANDARD_ATTRIBUTES: &[&str] = &[
     "address",
     "birthdate",
     "email",
