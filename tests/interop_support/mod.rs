@@ -115,12 +115,14 @@ pub fn probe(program: &str, args: &[&str], cwd: Option<&Path>) -> Result<String,
 /// real ones: the embedded pool checks no signature).
 pub fn peer_env(cmd: &mut Command, url: &str) {
     use cognito_tui::local::{
-        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
-        DEMO_SECRET_CLIENT_SECRET,
+        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID, DEMO_MFA_CHOICE_USER,
+        DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
     };
     cmd.env("POOL_ENDPOINT", url)
         .env("POOL_ID", DEMO_POOL_ID)
         .env("CLIENT_ID", DEMO_CLIENT_ID)
+        .env("CUSTOM_CLIENT_ID", DEMO_CUSTOM_CLIENT_ID)
+        .env("MFA_CHOICE_USER", DEMO_MFA_CHOICE_USER)
         .env("SECRET_CLIENT_ID", DEMO_SECRET_CLIENT_ID)
         .env("SECRET_CLIENT_SECRET", DEMO_SECRET_CLIENT_SECRET)
         .env("DEMO_USER", DEMO_CONFIRMED_USERS[0])
