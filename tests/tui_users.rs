@@ -1038,7 +1038,7 @@ fn footer_and_help_show_the_users_keys() {
     assert!(s.contains("a actions"), "{s}");
     key(&mut app, '?');
     let s = screen(&app, 140, 40);
-    assert!(s.contains("Users: n C e d D"), "{s}");
+    assert!(s.contains("actions n e d D R P o m A g y Y"), "{s}");
 }
 
 #[test]

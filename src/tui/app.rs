@@ -1740,20 +1740,8 @@ impl App {
                 "refresh, fetch, sign out, global sign out",
             ),
             (
-                "Users: / Enter a r",
-                "filter (Tab completes), details, actions menu, reload",
-            ),
-            (
-                "Users: n C e d D",
-                "new user, confirm sign-up, enable, disable, delete",
-            ),
-            (
-                "Users: R P o m A g",
-                "reset / set password, sign out everywhere, MFA, attributes, groups",
-            ),
-            (
-                "Users: y Y PgDn",
-                "copy username / sub (OSC 52); page the list",
+                "Users: / Enter a",
+                "filter, details, actions n e d D R P o m A g y Y",
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),
