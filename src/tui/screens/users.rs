@@ -495,7 +495,7 @@ fn filter_key(app: &mut App, key: KeyEvent, now_ms: i64) -> Vec<Action> {
                 Some(done) => {
                     let ambiguous = filter::tab(&base, cycle + 1).as_ref() != Some(&done);
                     u.filter_form.set_text("filter", &done);
-                    u.tab = ambiguous.then(|| TabCycle {
+                    u.tab = ambiguous.then_some(TabCycle {
                         base,
                         produced: done,
                         n: cycle,
