@@ -866,6 +866,121 @@ async fn the_embedded_pool_answers_errors_exactly_as_cognito() {
             "User pool us-east-1_nothere does not exist.",
             "[OBS]",
         ),
+        // --- user administration (issue 4)
+        case(
+            "ListUsers with a malformed filter",
+            Req::Op(
+                "ListUsers",
+                json!({"UserPoolId": pool_id, "Filter": "email = ann"}),
+            ),
+            "InvalidParameterException",
+            "Error while parsing filter.",
+            "[OBS] aws/aws-sdk-php#1088",
+        ),
+        case(
+            "ListUsers filtering on a custom attribute",
+            Req::Op(
+                "ListUsers",
+                json!({"UserPoolId": pool_id, "Filter": "custom:team = \"x\""}),
+            ),
+            "InvalidParameterException",
+            "Invalid search attribute: custom:team",
+            "UNVERIFIED: custom attributes are not searchable [M doc]; the wording is moto's",
+        ),
+        case(
+            "ListUsers with Limit 61",
+            Req::Op("ListUsers", json!({"UserPoolId": pool_id, "Limit": 61})),
+            "InvalidParameterException",
+            "1 validation error detected: Value '61' at 'limit' failed to satisfy constraint: \
+             Member must have value less than or equal to 60",
+            "[OBS] boto/boto3#1356; range [M]",
+        )
+        .breaks_model(),
+        case(
+            "ListUsers AttributesToGet naming no attribute",
+            Req::Op(
+                "ListUsers",
+                json!({"UserPoolId": pool_id, "AttributesToGet": ["shoe_size"]}),
+            ),
+            "InvalidParameterException",
+            "One or more requested attributes do not exist.",
+            "[OBS] aws/aws-sdk-js#2570",
+        ),
+        case(
+            "ListUsers with a PaginationToken it did not issue",
+            Req::Op(
+                "ListUsers",
+                json!({"UserPoolId": pool_id, "PaginationToken": "eyJzIjoiIn0.AAAA"}),
+            ),
+            "InvalidParameterException",
+            "Invalid pagination token.",
+            "UNVERIFIED: the pool's wording",
+        ),
+        case(
+            "CreateGroup with a name in use",
+            Req::Op(
+                "CreateGroup",
+                json!({"UserPoolId": pool_id, "GroupName": "fidelity-group"}),
+            ),
+            "GroupExistsException",
+            "A group with the name already exists.",
+            "UNVERIFIED: GroupExistsException [M]; the wording is the pool's",
+        )
+        .before(vec![(
+            "CreateGroup",
+            json!({"UserPoolId": pool_id, "GroupName": "fidelity-group"}),
+        )]),
+        case(
+            "GetGroup of an unknown group",
+            Req::Op(
+                "GetGroup",
+                json!({"UserPoolId": pool_id, "GroupName": "no-such-group"}),
+            ),
+            "ResourceNotFoundException",
+            "Group not found.",
+            "[OBS]",
+        ),
+        case(
+            "AdminAddUserToGroup with an unknown user",
+            Req::Op(
+                "AdminAddUserToGroup",
+                json!({"UserPoolId": pool_id, "Username": "nobody", "GroupName": "fidelity-group"}),
+            ),
+            "UserNotFoundException",
+            "User does not exist.",
+            "[OBS]",
+        ),
+        case(
+            "AdminAddUserToGroup with an unknown group",
+            Req::Op(
+                "AdminAddUserToGroup",
+                json!({"UserPoolId": pool_id, "Username": "ann", "GroupName": "no-such-group"}),
+            ),
+            "ResourceNotFoundException",
+            "Group not found.",
+            "[OBS]",
+        ),
+        case(
+            "AdminListGroupsForUser with an unknown user",
+            Req::Op(
+                "AdminListGroupsForUser",
+                json!({"UserPoolId": pool_id, "Username": "nobody"}),
+            ),
+            "UserNotFoundException",
+            "User does not exist.",
+            "[OBS]; UserNotFound in the operation's errors [M]",
+        ),
+        case(
+            "AdminUpdateUserAttributes changing sub",
+            Req::Op(
+                "AdminUpdateUserAttributes",
+                json!({"UserPoolId": pool_id, "Username": "ann",
+                       "UserAttributes": [{"Name": "sub", "Value": "x"}]}),
+            ),
+            "InvalidParameterException",
+            "Cannot modify the non-mutable attribute sub",
+            "UNVERIFIED: sub is immutable [M schema Mutable false]; the wording is the pool's",
+        ),
         case(
             "SignUp without Username",
             Req::Op(

@@ -172,7 +172,7 @@ fn now_secs() -> u64 {
 /// RFC 6238 (SHA-1, 30 s, 6 digits) at unix time `at`. moto's secret is 12 base32 characters
 /// (60 bits), under RFC 4226's 128-bit minimum, hence the non-compliant builder.
 fn totp_at(secret_b32: &str, at: u64) -> String {
-    let secret = totp_rs::Secret::try_from_base32(&secret_b32.to_ascii_uppercase())
+    let secret = totp_rs::Secret::try_from_base32(secret_b32.to_ascii_uppercase())
         .unwrap_or_else(|e| panic!("the TOTP secret {secret_b32:?} is not base32: {e:?}"));
     totp_rs::Builder::new()
         .with_algorithm(totp_rs::Algorithm::SHA1)

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{PoolKeys, SigningKey};
 use super::store::{self, PoolRow};
-use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_mfa, ops_user_auth};
+use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_groups, ops_mfa, ops_user_auth};
 
 /// Shared state of one running pool.
 pub struct Ctx {
@@ -167,6 +167,18 @@ pub const OPERATIONS: &[&str] = &[
     "VerifySoftwareToken",
     "AdminResetUserPassword",
     "UpdateUserPool",
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "ListGroups",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsersInGroup",
+    "AdminUpdateUserAttributes",
+    "AdminDeleteUserAttributes",
+    "AdminListDevices",
 ];
 
 /// Runs one operation (blocking: call from the blocking pool).
@@ -225,6 +237,18 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AssociateSoftwareToken" => ops_mfa::associate_software_token(ctx, body),
         "VerifySoftwareToken" => ops_mfa::verify_software_token(ctx, body),
         "AdminResetUserPassword" => ops_mfa::admin_reset_user_password(ctx, body),
+        "CreateGroup" => ops_groups::create_group(ctx, body),
+        "GetGroup" => ops_groups::get_group_op(ctx, body),
+        "UpdateGroup" => ops_groups::update_group(ctx, body),
+        "DeleteGroup" => ops_groups::delete_group(ctx, body),
+        "ListGroups" => ops_groups::list_groups(ctx, body),
+        "AdminAddUserToGroup" => ops_groups::admin_add_user_to_group(ctx, body),
+        "AdminRemoveUserFromGroup" => ops_groups::admin_remove_user_from_group(ctx, body),
+        "AdminListGroupsForUser" => ops_groups::admin_list_groups_for_user(ctx, body),
+        "ListUsersInGroup" => ops_groups::list_users_in_group(ctx, body),
+        "AdminUpdateUserAttributes" => ops_admin::admin_update_user_attributes(ctx, body),
+        "AdminDeleteUserAttributes" => ops_admin::admin_delete_user_attributes(ctx, body),
+        "AdminListDevices" => ops_admin::admin_list_devices(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),

@@ -101,13 +101,13 @@ def totp(secret_b32: str, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', mac[off:off + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
-USED_STEPS: dict[str, set[int]] = {}
+USED_STEPS: dict[tuple[str, str], set[int]] = {}
 
 
-def fresh_totp(secret: str) -> str:
+def fresh_totp(secret: str, user: str) -> str:
     """A code for the current step with time left to use it (some servers check that step only),
-    never one already used for this secret (Cognito refuses a code twice: ExpiredCodeException)."""
-    used = USED_STEPS.setdefault(secret, set())
+    never one this user already used (Cognito refuses a code twice: ExpiredCodeException)."""
+    used = USED_STEPS.setdefault((secret, user), set())
     while int(time.time() // 30) in used or time.time() % 30 > 24:
         time.sleep(31 - time.time() % 30)
     used.add(int(time.time() // 30))
@@ -454,7 +454,7 @@ class Probe:
                 raise
             if err(e)[0] not in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
                 raise Wrong(f"VerifySoftwareToken with a wrong code: {err(e)[0]}")
-        r = self.idp.verify_software_token(AccessToken=access, UserCode=fresh_totp(secret))
+        r = self.idp.verify_software_token(AccessToken=access, UserCode=fresh_totp(secret, name))
         if r.get("Status") != "SUCCESS":
             raise Wrong(f"VerifySoftwareToken answered {r.get('Status')}")
         self.idp.set_user_mfa_preference(
@@ -484,7 +484,7 @@ class Probe:
             )
 
         expect_error(lambda: answer(wrong_totp(secret)), "CodeMismatchException", what="a wrong TOTP code")
-        if "AuthenticationResult" not in answer(fresh_totp(secret)):
+        if "AuthenticationResult" not in answer(fresh_totp(secret, name)):
             raise Wrong("the right TOTP code got no tokens")
 
     def row_new_password_and_mfa_setup(self):
@@ -524,7 +524,7 @@ class Probe:
         if not isinstance(can, str):
             raise Wrong(f"MFAS_CAN_SETUP is a {type(can).__name__}, not Cognito's JSON text")
         a = self.idp.associate_software_token(Session=r["Session"])
-        v = self.idp.verify_software_token(Session=a["Session"], UserCode=fresh_totp(a["SecretCode"]))
+        v = self.idp.verify_software_token(Session=a["Session"], UserCode=fresh_totp(a["SecretCode"], name))
         r = self.idp.respond_to_auth_challenge(
             ClientId=client_id,
             ChallengeName="MFA_SETUP",

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 pub struct Served {
     child: Child,
     pub url: String,
+    /// The server's SQLite store (other processes may write it too: WAL).
+    pub db: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -49,6 +51,7 @@ pub fn serve() -> Served {
     let served = |url| Served {
         child,
         url,
+        db,
         _dir: dir,
     };
     let first = match rx.recv_timeout(Duration::from_secs(60)) {
@@ -112,12 +115,14 @@ pub fn probe(program: &str, args: &[&str], cwd: Option<&Path>) -> Result<String,
 /// real ones: the embedded pool checks no signature).
 pub fn peer_env(cmd: &mut Command, url: &str) {
     use cognito_tui::local::{
-        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
-        DEMO_SECRET_CLIENT_SECRET,
+        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID, DEMO_MFA_CHOICE_USER,
+        DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
     };
     cmd.env("POOL_ENDPOINT", url)
         .env("POOL_ID", DEMO_POOL_ID)
         .env("CLIENT_ID", DEMO_CLIENT_ID)
+        .env("CUSTOM_CLIENT_ID", DEMO_CUSTOM_CLIENT_ID)
+        .env("MFA_CHOICE_USER", DEMO_MFA_CHOICE_USER)
         .env("SECRET_CLIENT_ID", DEMO_SECRET_CLIENT_ID)
         .env("SECRET_CLIENT_SECRET", DEMO_SECRET_CLIENT_SECRET)
         .env("DEMO_USER", DEMO_CONFIRMED_USERS[0])
