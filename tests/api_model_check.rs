@@ -107,6 +107,10 @@ async fn list_users(a: &mut Actors, filter: Option<&str>, token: Option<String>)
 /// Sends one admin command and waits for its result event (not an exchange).
 async fn admin_cmd(a: &mut Actors, cmd: AdminCommand) -> AdminEvent {
     a.admin.tx.send(cmd).await.expect("admin actor alive");
+    next_admin_result(a).await
+}
+
+async fn next_admin_result(a: &mut Actors) -> AdminEvent {
     loop {
         let ev = tokio::time::timeout(Duration::from_secs(60), a.admin.rx.recv())
             .await
@@ -124,6 +128,7 @@ async fn admin_journey(a: &mut Actors, prefix: &str) {
     let group = format!("{prefix}-group");
     let mut attributes = BTreeMap::new();
     attributes.insert("email".to_string(), format!("{name}@example.com"));
+    attributes.insert("email_verified".to_string(), "true".to_string());
     let actions = vec![
         UserAction::Create {
             username: name.clone(),
@@ -187,7 +192,8 @@ async fn admin_journey(a: &mut Actors, prefix: &str) {
             other => panic!("{op} failed: {other:?}"),
         }
         if creates_group {
-            let ev = admin_cmd(a, AdminCommand::ListGroups).await;
+            // CreateGroup's ActionDone is followed by the fresh group list.
+            let ev = next_admin_result(a).await;
             assert!(matches!(ev, AdminEvent::Groups { .. }), "{ev:?}");
         }
     }
