@@ -438,3 +438,100 @@ fn serve_verifies_with_the_credentials_it_is_given() {
         ("InvalidSignatureException", MISMATCH)
     );
 }
+
+/// `cognito-tui run` against `endpoint` with no AWS credentials anywhere in the chain.
+fn run_against(endpoint: &str, input: &str) -> Vec<Value> {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    cmd.args([
+        "run",
+        "--endpoint",
+        endpoint,
+        "--user-pool-id",
+        DEMO_POOL_ID,
+        "--client-id",
+        DEMO_CLIENT_ID,
+    ])
+    .env("COGNITO_TUI_HOME", home.path())
+    .env("HOME", home.path())
+    .env("AWS_CONFIG_FILE", home.path().join("no-config"))
+    .env(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        home.path().join("no-credentials"),
+    )
+    .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_")
+            && !matches!(
+                k.as_str(),
+                "AWS_CONFIG_FILE" | "AWS_SHARED_CREDENTIALS_FILE" | "AWS_EC2_METADATA_DISABLED"
+            )
+        {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_endpoint_without_aws_credentials_signs_with_the_placeholder() {
+    let (open, _d1) = pool(None).await;
+    let endpoint = format!("{}/", open.base_url());
+    let lines =
+        tokio::task::spawn_blocking(move || run_against(&endpoint, "{\"cmd\":\"list_users\"}\n"))
+            .await
+            .unwrap();
+    assert!(
+        lines.iter().any(|l| l["event"] == "users_page"),
+        "{lines:#?}"
+    );
+    let x = lines
+        .iter()
+        .find(|l| l["event"] == "exchange" && l["operation"] == "ListUsers")
+        .unwrap();
+    let notes = x["notes"].to_string();
+    assert!(notes.contains("Credential=AKIA…(20 chars)/"), "{notes}");
+    assert!(
+        notes.contains("placeholder key AKIAIOSFODNN7EXAMPLE"),
+        "{notes}"
+    );
+
+    // A pool that verifies refuses the placeholder, and the user is told so.
+    let (strict, _d2) = pool(Some(creds())).await;
+    let endpoint = format!("{}/", strict.base_url());
+    let lines =
+        tokio::task::spawn_blocking(move || run_against(&endpoint, "{\"cmd\":\"list_users\"}\n"))
+            .await
+            .unwrap();
+    let e = lines
+        .iter()
+        .find(|l| l["event"] == "error")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!(e["code"], "UnrecognizedClientException");
+    assert_eq!(
+        e["message"],
+        "The security token included in the request is invalid."
+    );
+}
