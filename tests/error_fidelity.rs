@@ -11,6 +11,8 @@
 //! Cases run in table order on one pool; the clock-moving ones (expired Session, access token,
 //! code, refresh token) come last.
 
+mod support;
+
 mod api_model;
 
 use std::collections::BTreeMap;
@@ -47,13 +49,20 @@ struct World {
 
 impl World {
     async fn raw(&mut self, target: Option<&str>, body: Vec<u8>) -> Resp {
-        let mut req = self
-            .http
-            .post(format!("{}/", self.pool.base_url()))
-            .header("content-type", "application/x-amz-json-1.1");
+        let url = format!("{}/", self.pool.base_url());
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "content-type",
+            reqwest::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
         if let Some(t) = target {
-            req = req.header("x-amz-target", t);
+            headers.insert("x-amz-target", t.parse().expect("a header value"));
+            // Admin operations are signed, as an AWS SDK signs them.
+            if let Some(op) = t.strip_prefix("AWSCognitoIdentityProviderService.") {
+                support::sign_if_needed(op, &url, &body, &mut headers);
+            }
         }
+        let req = self.http.post(url).headers(headers);
         let r = req.body(body).send().await.expect("the pool answers");
         let status = r.status().as_u16();
         let header = |n: &str| {
@@ -328,6 +337,7 @@ async fn world() -> (World, tempfile::TempDir) {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("the pool starts");

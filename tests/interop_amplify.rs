@@ -5,8 +5,11 @@
 //! → setUpTOTP / verifyTOTPSetup / updateMFAPreference → signIn answers
 //! CONFIRM_SIGN_IN_WITH_TOTP_CODE → confirmSignIn → signOut global → the old access token refused
 //! by GetUser; then a wrong TOTP code, USER_PASSWORD_AUTH and an unconfirmed user's
-//! CONFIRM_SIGN_UP step. Every call goes through a recording proxy and is checked against
-//! botocore's API model.
+//! CONFIRM_SIGN_UP step; custom auth (CUSTOM_WITHOUT_SRP with a retried wrong answer,
+//! CUSTOM_WITH_SRP) with the custom-auth demo client and its built-in trigger; USER_AUTH with
+//! preferred EMAIL_OTP and PASSWORD_SRP and the SELECT_CHALLENGE step; MFA selection
+//! (CONTINUE_SIGN_IN_WITH_MFA_SELECTION) with `mfa-choice`. Every call goes through a recording
+//! proxy and is checked against botocore's API model.
 //!
 //! Needs node 18+ and `npm ci --prefix tests/interop`. Without them the test is skipped with a
 //! message, except under CI=true where it fails.
@@ -77,6 +80,12 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
             "signOut global: the old access token is refused by GetUser",
             "a wrong TOTP code is rejected with CodeMismatchException",
             "USER_PASSWORD_AUTH asks for TOTP too; an unconfirmed user gets CONFIRM_SIGN_UP",
+            "CUSTOM_WITHOUT_SRP: custom challenge, a wrong answer retried, the outbox code signs in",
+            "CUSTOM_WITH_SRP: SRP, then the custom challenge",
+            "USER_AUTH with preferred EMAIL_OTP and the outbox code",
+            "USER_AUTH with preferred PASSWORD_SRP",
+            "USER_AUTH SELECT_CHALLENGE: the first-factor selection answered with PASSWORD_SRP, then with EMAIL_OTP",
+            "CONTINUE_SIGN_IN_WITH_MFA_SELECTION: TOTP chosen and answered, then EMAIL chosen and answered",
         ],
     );
     // Amplify itself (not the script's raw checks) used the operations the journey is about.
@@ -101,6 +110,46 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
         c.operation == "InitiateAuth" && c.request["AuthFlow"] == "USER_SRP_AUTH" && c.status == 200
     });
     assert!(srp, "Amplify's default sign-in used USER_SRP_AUTH");
+    // The custom-auth, USER_AUTH and MFA-selection steps went over the wire as Cognito's.
+    let sent = |flow: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
+        calls.iter().any(|c| {
+            c.operation == "InitiateAuth"
+                && c.request["AuthFlow"] == flow
+                && c.status == 200
+                && check(&c.request["AuthParameters"])
+        })
+    };
+    assert!(
+        sent("CUSTOM_AUTH", &|p| p.get("SRP_A").is_none()),
+        "CUSTOM_WITHOUT_SRP: InitiateAuth CUSTOM_AUTH without SRP_A"
+    );
+    assert!(
+        sent("CUSTOM_AUTH", &|p| p["CHALLENGE_NAME"] == "SRP_A"
+            && p.get("SRP_A").is_some()),
+        "CUSTOM_WITH_SRP: InitiateAuth CUSTOM_AUTH with SRP_A"
+    );
+    for preferred in ["EMAIL_OTP", "PASSWORD_SRP"] {
+        assert!(
+            sent("USER_AUTH", &|p| p["PREFERRED_CHALLENGE"] == preferred),
+            "USER_AUTH with PREFERRED_CHALLENGE {preferred}"
+        );
+    }
+    let answered = |challenge: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
+        calls.iter().any(|c| {
+            c.operation == "RespondToAuthChallenge"
+                && c.request["ChallengeName"] == challenge
+                && c.status == 200
+                && check(&c.request["ChallengeResponses"])
+        })
+    };
+    assert!(answered("CUSTOM_CHALLENGE", &|_| true));
+    assert!(answered("EMAIL_OTP", &|r| r
+        .get("EMAIL_OTP_CODE")
+        .is_some()));
+    assert!(answered("SELECT_CHALLENGE", &|r| r["ANSWER"] == "PASSWORD_SRP"));
+    assert!(answered("SELECT_CHALLENGE", &|r| r["ANSWER"] == "EMAIL_OTP"));
+    assert!(answered("SELECT_MFA_TYPE", &|r| r["ANSWER"] == "SOFTWARE_TOKEN_MFA"));
+    assert!(answered("SELECT_MFA_TYPE", &|r| r["ANSWER"] == "EMAIL_OTP"));
     if let Some(model) = api_model::Model::load_or_skip("interop_amplify") {
         let problems = recording_proxy::model_problems(&model, &calls, true);
         assert!(

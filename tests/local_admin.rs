@@ -1129,6 +1129,7 @@ async fn seeded_users_are_varied_counted_and_can_sign_in() {
     let pool = LocalPool::start(LocalOptions {
         db_path: db.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap();

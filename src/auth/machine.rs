@@ -327,7 +327,10 @@ pub fn totp_setup_uri(issuer: &str, account: &str, secret: &str) -> String {
     )
 }
 
-/// Errors that mean GetTokensFromRefreshToken does not exist on this server.
+/// Errors that mean GetTokensFromRefreshToken does not exist on this server: a named "unknown
+/// operation" error, or an answer that is not a Cognito error at all (no JSON error type) with
+/// 400, 404, 405, 500 or 501. moto, for one, answers an operation it lacks with HTTP 500 and an
+/// HTML page. Gateway statuses (502-504) are left alone: they say nothing about the operation.
 fn is_unknown_operation(e: &CognitoError) -> bool {
     let c = e.code();
     matches!(
@@ -339,7 +342,7 @@ fn is_unknown_operation(e: &CognitoError) -> bool {
             | "UnsupportedOperation"
             | "UnsupportedOperationException"
             | "UnrecognizedOperation"
-    ) || (c == "InvalidResponse" && e.status() == Some(404))
+    ) || (c == "InvalidResponse" && matches!(e.status(), Some(400 | 404 | 405 | 500 | 501)))
 }
 
 /// Refresh failures after which Amplify clears the tokens.
@@ -1529,9 +1532,12 @@ impl AuthState {
                 let Some(refresh) = tokens.refresh_token.clone() else {
                     return self.finish(false, fx);
                 };
+                let why = match e.status() {
+                    Some(status) => format!("{}, HTTP {status}", e.code()),
+                    None => e.code().to_string(),
+                };
                 let note = format!(
-                    "GetTokensFromRefreshToken is not available here ({}); fell back to InitiateAuth REFRESH_TOKEN_AUTH",
-                    e.code()
+                    "GetTokensFromRefreshToken is not available here ({why}); fell back to InitiateAuth REFRESH_TOKEN_AUTH"
                 );
                 self.info(note.clone(), fx);
                 let req = InitiateAuthRequest {

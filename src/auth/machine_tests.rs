@@ -1501,6 +1501,52 @@ fn fetch_session_refreshes_only_near_expiry_or_when_forced() {
 }
 
 #[test]
+fn refresh_falls_back_when_the_server_answers_with_a_non_cognito_error_page() {
+    // moto answers an operation it lacks with HTTP 500 and an HTML page.
+    let html = |status| {
+        Err(CognitoError::InvalidResponse {
+            message: "HTTP 500 with a body that is not JSON: <!doctype html>".into(),
+            status: Some(status),
+            request_id: None,
+        })
+    };
+    let s = signed_in(true, T0 / 1000 + 3600);
+    let (s, _) = cmd(
+        s,
+        AuthCommand::FetchSession {
+            force_refresh: true,
+        },
+    );
+    let (_, fx) = reply(s, html(500));
+    let (req, notes) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Call { request, notes } => Some((request.body(), notes.clone())),
+            _ => None,
+        })
+        .expect("a fallback call");
+    assert_eq!(req["AuthFlow"], "REFRESH_TOKEN_AUTH");
+    assert!(
+        notes[0]
+            .contains("(InvalidResponse, HTTP 500); fell back to InitiateAuth REFRESH_TOKEN_AUTH"),
+        "{notes:?}"
+    );
+    assert_eq!(error_code(&fx), None);
+
+    // A gateway error says nothing about the operation: no fallback, the error is shown.
+    let s = signed_in(true, T0 / 1000 + 3600);
+    let (s, _) = cmd(
+        s,
+        AuthCommand::FetchSession {
+            force_refresh: true,
+        },
+    );
+    let (_, fx) = reply(s, html(502));
+    assert!(calls(&fx).is_empty());
+    assert_eq!(error_code(&fx).as_deref(), Some("InvalidResponse"));
+}
+
+#[test]
 fn refresh_falls_back_to_refresh_token_auth_when_the_operation_is_unknown() {
     let s = signed_in(true, T0 / 1000 + 3600);
     let (s, _) = cmd(

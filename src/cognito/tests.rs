@@ -372,17 +372,19 @@ async fn every_call_has_its_own_exchange_id_and_outbox_reads() {
 
 struct FakeSigner;
 impl RequestSigner for FakeSigner {
-    fn sign(
-        &self,
-        _url: &str,
-        body: &[u8],
-        h: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), String> {
-        h.insert(
-            "authorization",
-            format!("FAKE len={}", body.len()).parse().unwrap(),
-        );
-        Ok(())
+    fn sign<'a>(
+        &'a self,
+        _url: &'a str,
+        body: &'a [u8],
+        h: &'a mut reqwest::header::HeaderMap,
+    ) -> crate::cognito::sigv4::SignFuture<'a> {
+        Box::pin(async move {
+            h.insert(
+                "authorization",
+                format!("FAKE len={}", body.len()).parse().unwrap(),
+            );
+            Ok(vec!["fake signer".to_string()])
+        })
     }
 }
 
@@ -413,4 +415,83 @@ async fn signer_seam_signs_list_users_only() {
             .starts_with("FAKE")
     );
     assert!(seen[1].0.get("authorization").is_none());
+}
+
+struct NoCredentials;
+impl RequestSigner for NoCredentials {
+    fn sign<'a>(
+        &'a self,
+        _url: &'a str,
+        _body: &'a [u8],
+        _h: &'a mut reqwest::header::HeaderMap,
+    ) -> crate::cognito::sigv4::SignFuture<'a> {
+        Box::pin(async {
+            Err(crate::cognito::sigv4::credentials_error(
+                &aws_credential_types::provider::error::CredentialsError::not_loaded("none"),
+                None,
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn missing_credentials_fail_before_sending_and_sign_in_still_works() {
+    let (url, seen) = mock(|_, _| ok(json!({"Users": []}))).await;
+    let c = Client::new(&target(&url, None))
+        .unwrap()
+        .with_signer(Arc::new(NoCredentials));
+    let call = c
+        .list_users(ListUsersRequest {
+            user_pool_id: "p".into(),
+            limit: None,
+            pagination_token: None,
+            filter: None,
+        })
+        .await;
+    let e = call.result.unwrap_err();
+    assert_eq!(e.code(), "CredentialsError");
+    assert!(e.message().contains("--profile"), "{}", e.message());
+    assert_eq!(call.exchange.error.as_deref(), Some("CredentialsError"));
+    assert_eq!(call.exchange.status, None);
+    assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+    // An unsigned operation does not need the signer at all.
+    c.get_user(AccessTokenRequest {
+        access_token: "x".into(),
+    })
+    .await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn access_denied_passes_through_as_cognito_sent_it() {
+    const DENIED: &str = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: \
+        cognito-idp:ListUsers on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_TestPool";
+    let (url, _) = mock(|_, _| {
+        (
+            400,
+            vec![
+                ("x-amzn-requestid", "req-denied".into()),
+                ("x-amzn-errortype", "AccessDeniedException:".into()),
+            ],
+            json!({"__type": "AccessDeniedException", "Message": DENIED}).to_string(),
+            0,
+        )
+    })
+    .await;
+    let c = Client::new(&target(&url, None))
+        .unwrap()
+        .with_signer(Arc::new(FakeSigner));
+    let e = c
+        .list_users(ListUsersRequest {
+            user_pool_id: "p".into(),
+            limit: None,
+            pagination_token: None,
+            filter: None,
+        })
+        .await
+        .result
+        .unwrap_err();
+    assert_eq!(e.code(), "AccessDeniedException");
+    assert_eq!(e.message(), DENIED);
+    assert_eq!(e.request_id(), Some("req-denied"));
 }

@@ -164,6 +164,26 @@ impl fmt::Debug for AuthenticationResult {
     }
 }
 
+/// ChallengeParameters is a map of strings, and Cognito puts lists in it as JSON text
+/// (`MFAS_CAN_SETUP: "[\"SOFTWARE_TOKEN_MFA\"]"`). Some compatible servers (moto) send the list
+/// itself: a value that is not a string is kept as its JSON text, which is what Cognito would have
+/// sent, instead of failing the whole response. `null` drops the key.
+fn string_map_lenient<'de, D>(d: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: Option<BTreeMap<String, serde_json::Value>> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some((k, s)),
+            other => Some((k, other.to_string())),
+        })
+        .collect())
+}
+
 /// The output of InitiateAuth and RespondToAuthChallenge.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -172,7 +192,7 @@ pub struct AuthResponse {
     pub challenge_name: Option<String>,
     #[serde(default)]
     pub session: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_map_lenient")]
     pub challenge_parameters: BTreeMap<String, String>,
     #[serde(default)]
     pub authentication_result: Option<AuthenticationResult>,
@@ -357,6 +377,9 @@ pub struct UserType {
     pub enabled: Option<bool>,
     #[serde(default)]
     pub user_status: Option<String>,
+    /// The legacy SMS MFA settings (`[{DeliveryMedium, AttributeName}]`).
+    #[serde(default, rename = "MFAOptions")]
+    pub mfa_options: Vec<super::admin::MfaOptionType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -516,6 +539,22 @@ mod tests {
         .unwrap();
         assert_eq!(v.challenge_name.as_deref(), Some("PASSWORD_VERIFIER"));
         assert_eq!(v.challenge_parameters["USER_ID_FOR_SRP"], "alice");
+        // moto sends MFAS_CAN_SETUP as a list, not as the JSON text Cognito sends.
+        let v: AuthResponse = serde_json::from_value(serde_json::json!({
+            "ChallengeName": "MFA_SETUP",
+            "ChallengeParameters": {"MFAS_CAN_SETUP": ["SOFTWARE_TOKEN_MFA"], "N": 1, "X": null},
+            "Session": "s"
+        }))
+        .unwrap();
+        assert_eq!(
+            v.challenge_parameters["MFAS_CAN_SETUP"],
+            r#"["SOFTWARE_TOKEN_MFA"]"#
+        );
+        assert_eq!(v.challenge_parameters["N"], "1");
+        assert!(!v.challenge_parameters.contains_key("X"));
+        let v: AuthResponse =
+            serde_json::from_value(serde_json::json!({"ChallengeParameters": null})).unwrap();
+        assert!(v.challenge_parameters.is_empty());
         let u: ListUsersResponse = serde_json::from_value(serde_json::json!({
             "Users": [{"Username": "a", "Attributes": [{"Name": "sub", "Value": "1"}],
                        "UserCreateDate": 1.7e9, "UserLastModifiedDate": 1700000000,

@@ -36,6 +36,8 @@ pub struct Ctx {
     /// Held while generating missing pool keys; `keys_ready` once none are missing.
     keygen: Mutex<()>,
     keys_ready: AtomicBool,
+    /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
+    pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
 }
 
 impl Ctx {
@@ -48,6 +50,7 @@ impl Ctx {
             keys: Mutex::new(HashMap::new()),
             keygen: Mutex::new(()),
             keys_ready: AtomicBool::new(false),
+            sigv4_credentials: std::sync::OnceLock::new(),
         }
     }
 
@@ -294,7 +297,12 @@ pub fn error_response(err: &ApiError) -> Response {
     resp
 }
 
-async fn api(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn api(
+    State(ctx): State<Arc<Ctx>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -314,6 +322,19 @@ async fn api(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Re
             "UnknownOperationException",
             format!("Operation {op} is not supported by the embedded user pool"),
         ));
+    }
+    if crate::cognito::sigv4::needs_sigv4(&op)
+        && let Err(e) = super::sigv4::verify(
+            ctx.sigv4_credentials.get(),
+            ctx.now_dt(),
+            "POST",
+            &uri,
+            &headers,
+            &body,
+        )
+    {
+        tracing::debug!(operation = %op, error = e.kind, "local pool: SigV4 rejected");
+        return error_response(&e);
     }
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})

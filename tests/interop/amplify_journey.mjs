@@ -1,9 +1,11 @@
 // Amplify JS v6 (npm `aws-amplify@6`, unchanged) against `cognito-tui serve` through
-// `Auth.Cognito.userPoolEndpoint`: the issue 5 journey, TOTP MFA included.
+// `Auth.Cognito.userPoolEndpoint`: the issue 5 journey, TOTP MFA included, then custom auth,
+// choice-based sign-in (USER_AUTH) and MFA selection.
 //
 // Environment:
 //   POOL_ENDPOINT   base URL of the server, e.g. http://127.0.0.1:41234 (no trailing slash)
-//   POOL_ID, CLIENT_ID
+//   POOL_ID, CLIENT_ID, CUSTOM_CLIENT_ID (the custom-auth / USER_AUTH demo client)
+//   DEMO_USER, DEMO_PASSWORD (a confirmed demo user), MFA_CHOICE_USER (SMS, TOTP and email MFA)
 //
 // Prints one "ok: ..." line per check and "ALL OK" at the end; on the first failure prints
 // "FAIL: ..." and exits 1. Never prints passwords or tokens.
@@ -41,17 +43,13 @@ const ok = (msg) => console.log(`ok: ${msg}`);
 const ENDPOINT = env('POOL_ENDPOINT').replace(/\/$/, '');
 const POOL_ID = env('POOL_ID');
 const CLIENT_ID = env('CLIENT_ID');
+const CUSTOM_CLIENT_ID = env('CUSTOM_CLIENT_ID');
+const DEMO_USER = env('DEMO_USER');
+const DEMO_PASSWORD = env('DEMO_PASSWORD');
+const MFA_CHOICE_USER = env('MFA_CHOICE_USER');
 
-Amplify.configure({
-  Auth: {
-    Cognito: {
-      userPoolId: POOL_ID,
-      userPoolClientId: CLIENT_ID,
-      userPoolEndpoint: ENDPOINT,
-      loginWith: { username: true, email: false },
-    },
-  },
-});
+
+configure(CLIENT_ID);
 
 // A storage the test can read, so it can replay tokens Amplify has dropped.
 const store = new Map();
@@ -105,11 +103,37 @@ function totp(secretBase32, skew = 0) {
   return n.toString().padStart(6, '0');
 }
 
-async function outboxCode(username) {
+async function outboxEntries(username, purpose) {
   const entries = await (await fetch(`${ENDPOINT}/_local/outbox`)).json();
-  const e = entries.filter((x) => x.username === username && x.purpose === 'SIGN_UP').pop();
-  if (!e) fail(`no SIGN_UP code for ${username} in the outbox`);
-  return e.code;
+  return entries.filter((x) => x.username === username && x.purpose === purpose);
+}
+
+// The newest code of `purpose` for `username`; with `after`, one newer than that many entries.
+async function outboxCode(username, purpose = 'SIGN_UP', after = -1) {
+  const list = await outboxEntries(username, purpose);
+  if (list.length === 0 || list.length <= after) fail(`no new ${purpose} code for ${username} in the outbox`);
+  return list[list.length - 1].code;
+}
+
+async function outboxCount(username, purpose) {
+  return (await outboxEntries(username, purpose)).length;
+}
+
+function configure(clientId) {
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: POOL_ID,
+        userPoolClientId: clientId,
+        userPoolEndpoint: ENDPOINT,
+        loginWith: { username: true, email: false },
+      },
+    },
+  });
+}
+
+function expectStep(what, r, step) {
+  if (r.nextStep.signInStep !== step) fail(`${what}: expected ${step}, got ${JSON.stringify(r.nextStep)}`);
 }
 
 try {
@@ -209,6 +233,91 @@ try {
   r = await signIn({ username: pending, password });
   if (r.isSignedIn || r.nextStep.signInStep !== 'CONFIRM_SIGN_UP') fail(`unconfirmed signIn: ${JSON.stringify(r.nextStep)}`);
   ok('USER_PASSWORD_AUTH asks for TOTP too; an unconfirmed user gets CONFIRM_SIGN_UP');
+
+  // 9. Custom auth (issue 3) with the custom-auth demo client and its built-in trigger, which
+  //    sends a one-time code through the outbox (purpose CUSTOM_CHALLENGE).
+  await signOut();
+  configure(CUSTOM_CLIENT_ID);
+  let sent = await outboxCount(DEMO_USER, 'CUSTOM_CHALLENGE');
+  r = await signIn({ username: DEMO_USER, options: { authFlowType: 'CUSTOM_WITHOUT_SRP' } });
+  expectStep('CUSTOM_WITHOUT_SRP', r, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+  if (typeof r.nextStep.additionalInfo !== 'object') fail('custom challenge: no additionalInfo');
+  const customCode = await outboxCode(DEMO_USER, 'CUSTOM_CHALLENGE', sent);
+  r = await confirmSignIn({ challengeResponse: customCode === '000000' ? '111111' : '000000' });
+  expectStep('a wrong custom answer (the trigger allows retries)', r, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+  r = await confirmSignIn({ challengeResponse: customCode });
+  if (!r.isSignedIn) fail(`custom answer: ${JSON.stringify(r.nextStep)}`);
+  if ((await getCurrentUser()).username !== DEMO_USER) fail('CUSTOM_WITHOUT_SRP signed in someone else');
+  ok('CUSTOM_WITHOUT_SRP: custom challenge, a wrong answer retried, the outbox code signs in');
+  await signOut();
+  sent = await outboxCount(DEMO_USER, 'CUSTOM_CHALLENGE');
+  r = await signIn({ username: DEMO_USER, password: DEMO_PASSWORD, options: { authFlowType: 'CUSTOM_WITH_SRP' } });
+  expectStep('CUSTOM_WITH_SRP', r, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+  r = await confirmSignIn({ challengeResponse: await outboxCode(DEMO_USER, 'CUSTOM_CHALLENGE', sent) });
+  if (!r.isSignedIn) fail(`CUSTOM_WITH_SRP answer: ${JSON.stringify(r.nextStep)}`);
+  ok('CUSTOM_WITH_SRP: SRP, then the custom challenge');
+  await signOut();
+
+  // 10. Choice-based sign-in (USER_AUTH): preferred EMAIL_OTP, preferred PASSWORD_SRP, and the
+  //     SELECT_CHALLENGE step (CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION).
+  sent = await outboxCount(DEMO_USER, 'EMAIL_OTP');
+  r = await signIn({ username: DEMO_USER, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
+  expectStep('USER_AUTH EMAIL_OTP', r, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+  if (r.nextStep.codeDeliveryDetails?.deliveryMedium !== 'EMAIL') fail('EMAIL_OTP: no EMAIL code delivery');
+  r = await confirmSignIn({ challengeResponse: await outboxCode(DEMO_USER, 'EMAIL_OTP', sent) });
+  if (!r.isSignedIn) fail(`EMAIL_OTP answer: ${JSON.stringify(r.nextStep)}`);
+  ok('USER_AUTH with preferred EMAIL_OTP and the outbox code');
+  await signOut();
+  r = await signIn({
+    username: DEMO_USER,
+    password: DEMO_PASSWORD,
+    options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' },
+  });
+  if (!r.isSignedIn) fail(`USER_AUTH PASSWORD_SRP: ${JSON.stringify(r.nextStep)}`);
+  ok('USER_AUTH with preferred PASSWORD_SRP');
+  await signOut();
+  r = await signIn({ username: DEMO_USER, options: { authFlowType: 'USER_AUTH' } });
+  expectStep('USER_AUTH without a preference', r, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+  const offered = r.nextStep.availableChallenges ?? [];
+  for (const c of ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP']) {
+    if (!offered.includes(c)) fail(`SELECT_CHALLENGE does not offer ${c}: ${offered}`);
+  }
+  r = await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' });
+  expectStep('SELECT_CHALLENGE PASSWORD_SRP', r, 'CONFIRM_SIGN_IN_WITH_PASSWORD');
+  r = await confirmSignIn({ challengeResponse: DEMO_PASSWORD });
+  if (!r.isSignedIn) fail(`SELECT_CHALLENGE password: ${JSON.stringify(r.nextStep)}`);
+  await signOut();
+  sent = await outboxCount(DEMO_USER, 'EMAIL_OTP');
+  r = await signIn({ username: DEMO_USER, options: { authFlowType: 'USER_AUTH' } });
+  expectStep('USER_AUTH without a preference', r, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+  r = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
+  expectStep('SELECT_CHALLENGE EMAIL_OTP', r, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+  r = await confirmSignIn({ challengeResponse: await outboxCode(DEMO_USER, 'EMAIL_OTP', sent) });
+  if (!r.isSignedIn) fail(`SELECT_CHALLENGE EMAIL_OTP answer: ${JSON.stringify(r.nextStep)}`);
+  ok('USER_AUTH SELECT_CHALLENGE: the first-factor selection answered with PASSWORD_SRP, then with EMAIL_OTP');
+  await signOut();
+
+  // 11. MFA selection: `mfa-choice` has SMS, TOTP and email MFA and prefers none.
+  configure(CLIENT_ID);
+  r = await signIn({ username: MFA_CHOICE_USER, password: DEMO_PASSWORD });
+  expectStep('mfa-choice signIn', r, 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION');
+  const allowed = [...(r.nextStep.allowedMFATypes ?? [])].sort().join(',');
+  if (allowed !== 'EMAIL,SMS,TOTP') fail(`allowedMFATypes: ${allowed}`);
+  r = await confirmSignIn({ challengeResponse: 'TOTP' });
+  expectStep('MFA selection TOTP', r, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+  const choiceSecret = await outboxCode(MFA_CHOICE_USER, 'TOTP_SECRET');
+  r = await confirmSignIn({ challengeResponse: totp(choiceSecret) });
+  if (!r.isSignedIn) fail(`MFA selection TOTP code: ${JSON.stringify(r.nextStep)}`);
+  await signOut();
+  sent = await outboxCount(MFA_CHOICE_USER, 'MFA');
+  r = await signIn({ username: MFA_CHOICE_USER, password: DEMO_PASSWORD });
+  expectStep('mfa-choice signIn', r, 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION');
+  r = await confirmSignIn({ challengeResponse: 'EMAIL' });
+  expectStep('MFA selection EMAIL', r, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+  r = await confirmSignIn({ challengeResponse: await outboxCode(MFA_CHOICE_USER, 'MFA', sent) });
+  if (!r.isSignedIn) fail(`MFA selection email code: ${JSON.stringify(r.nextStep)}`);
+  ok('CONTINUE_SIGN_IN_WITH_MFA_SELECTION: TOTP chosen and answered, then EMAIL chosen and answered');
+  await signOut();
 
   console.log('ALL OK');
   // Amplify keeps an auto-sign-in timer (3 minutes) alive after signUp: do not wait for it.

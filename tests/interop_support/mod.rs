@@ -115,12 +115,14 @@ pub fn probe(program: &str, args: &[&str], cwd: Option<&Path>) -> Result<String,
 /// real ones: the embedded pool checks no signature).
 pub fn peer_env(cmd: &mut Command, url: &str) {
     use cognito_tui::local::{
-        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
-        DEMO_SECRET_CLIENT_SECRET,
+        DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID, DEMO_MFA_CHOICE_USER,
+        DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
     };
     cmd.env("POOL_ENDPOINT", url)
         .env("POOL_ID", DEMO_POOL_ID)
         .env("CLIENT_ID", DEMO_CLIENT_ID)
+        .env("CUSTOM_CLIENT_ID", DEMO_CUSTOM_CLIENT_ID)
+        .env("MFA_CHOICE_USER", DEMO_MFA_CHOICE_USER)
         .env("SECRET_CLIENT_ID", DEMO_SECRET_CLIENT_ID)
         .env("SECRET_CLIENT_SECRET", DEMO_SECRET_CLIENT_SECRET)
         .env("DEMO_USER", DEMO_CONFIRMED_USERS[0])
@@ -204,4 +206,189 @@ pub fn assert_peer_passed(name: &str, out: &Output, checks: &[&str]) {
 /// tests/interop in the source tree.
 pub fn interop_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
+}
+
+/// moto's server (tests/interop/moto_serve.py) on an OS-chosen port; stopped when dropped.
+pub struct Moto {
+    child: Child,
+    // Held open: the server stops when its standard input closes, even if this process dies.
+    _stdin: Option<std::process::ChildStdin>,
+    pub url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        self._stdin.take();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether python3 can run moto's server and boto3 (`pip install -r tests/interop/requirements.txt`).
+pub fn moto_ready() -> Result<(), String> {
+    probe(
+        "python3",
+        &[
+            "-c",
+            "import boto3, flask_cors, moto.moto_server.threaded_moto_server",
+        ],
+        None,
+    )
+    .map(|_| ())
+    .map_err(|e| {
+        format!(
+            "moto[server] is not installed (pip install -r tests/interop/requirements.txt): {e}"
+        )
+    })
+}
+
+/// Starts moto's server and waits for the URL it prints.
+pub fn moto() -> Moto {
+    let mut child = Command::new("python3")
+        .arg(interop_dir().join("moto_serve.py"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tests/interop/moto_serve.py");
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(first)) = lines.next() {
+            let _ = tx.send(first);
+        }
+        for _ in lines {}
+    });
+    let mut moto = Moto {
+        child,
+        _stdin: stdin,
+        url: String::new(),
+    };
+    let first = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("moto printed no URL within 60 s"));
+    moto.url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    moto
+}
+
+/// `cognito-tui run` (the headless driver) against a named target, fed one command at a time so
+/// a test can compute its next answer (a TOTP code) from the events so far.
+pub struct Headless {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// Every output line so far, as text (to check that no secret was printed).
+    pub transcript: String,
+    _home: tempfile::TempDir,
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        self.stdin.take();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Headless {
+    /// `cognito-tui run --endpoint URL --user-pool-id POOL --client-id CLIENT`, with its own
+    /// home directory (tokens, logs) and dummy AWS credentials.
+    pub fn start(endpoint: &str, pool_id: &str, client_id: &str) -> Headless {
+        let home = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
+            .args(["run", "--endpoint", endpoint, "--user-pool-id", pool_id])
+            .args(["--client-id", client_id])
+            .env("COGNITO_TUI_HOME", home.path())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("COGNITO_TUI_CLIENT_SECRET")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start cognito-tui run");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Headless {
+            child,
+            stdin,
+            lines: rx,
+            transcript: String::new(),
+            _home: home,
+        }
+    }
+
+    /// Sends one auth command and returns its events, up to and including `finished`.
+    pub fn auth(&mut self, cmd: serde_json::Value) -> Vec<serde_json::Value> {
+        self.send(&cmd, |ev| {
+            ev["source"] == "auth" && ev["event"] == "finished"
+        })
+    }
+
+    /// Sends one users-actor command and returns its events, up to and including its answer
+    /// (the first admin event that is not a wire exchange).
+    pub fn admin(&mut self, cmd: serde_json::Value) -> Vec<serde_json::Value> {
+        self.send(&cmd, |ev| {
+            ev["source"] == "admin" && ev["event"] != "exchange"
+                || ev["source"] == "headless" && ev["event"] == "error"
+        })
+    }
+
+    fn send(
+        &mut self,
+        cmd: &serde_json::Value,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> Vec<serde_json::Value> {
+        use std::io::Write;
+        let name = cmd["cmd"].as_str().unwrap_or("?").to_string();
+        let stdin = self.stdin.as_mut().expect("the driver's stdin is open");
+        writeln!(stdin, "{cmd}").expect("write a command to the driver");
+        stdin.flush().expect("flush the driver's stdin");
+        let mut events = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match self.lines.recv_timeout(left) {
+                Ok(line) => line,
+                Err(e) => panic!(
+                    "{name}: no answer from the driver ({e:?}); events so far:\n{}",
+                    self.transcript
+                ),
+            };
+            self.transcript.push_str(&line);
+            self.transcript.push('\n');
+            let ev: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+                panic!("{name}: the driver wrote a line that is not JSON ({e}): {line}")
+            });
+            let last = done(&ev);
+            events.push(ev);
+            if last {
+                return events;
+            }
+        }
+    }
 }
