@@ -60,6 +60,25 @@ fn bench(c: &mut Criterion) {
         Err(never) => match never {},
     };
     let mut app = app_with(10_000);
+    // The Users view alone (filter line, count, table) over the whole 200x50 area.
+    c.bench_function("users_view_only_10k_rows_200x50", |b| {
+        b.iter(|| {
+            term.draw(|f| {
+                let area = f.area();
+                cognito_tui::tui::screens::users::render(&app, f, area, black_box(NOW_MS))
+            })
+            .ok();
+        })
+    });
+    // For comparison: the whole app frame on the Sign-in screen (header, form, inspector,
+    // status pane, footer) with the same 10,000 users loaded.
+    app.goto(Screen::SignIn);
+    c.bench_function("app_frame_sign_in_screen_200x50", |b| {
+        b.iter(|| {
+            term.draw(|f| app.render(f, black_box(NOW_MS))).ok();
+        })
+    });
+    app.goto(Screen::Users);
     c.bench_function("users_view_frame_10k_rows_200x50_top", |b| {
         b.iter(|| {
             term.draw(|f| app.render(f, black_box(NOW_MS))).ok();

@@ -67,8 +67,10 @@ fn apply_filter(t: &Tmux, filter: &str) {
 fn sign_in(t: &Tmux, username: &str, password: &str) {
     t.keys(&["F3"]);
     t.wait_for("Forgot password");
-    // The cursor is in the first empty field; go to the username and replace it.
-    t.keys(&["Up", "Up", "Up", "Up", "Up", "Up"]);
+    // Leave whatever field has the cursor; Tab enters the form at the username.
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(100));
+    t.keys(&["Tab"]);
     for _ in 0..20 {
         t.keys(&["BSpace"]);
     }
