@@ -60,6 +60,10 @@ pub struct TargetArgs {
     /// The embedded pool's SQLite file (default: in the data directory).
     #[arg(long, value_name = "PATH", global = true)]
     pub db: Option<PathBuf>,
+    /// The AWS profile whose credentials sign admin operations (ListUsers, Admin*); default:
+    /// AWS_PROFILE, then the standard chain (environment, ~/.aws files, SSO).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +74,25 @@ pub struct ServeArgs {
     /// Address to bind. Keep the loopback default unless you know why not.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Verify the SigV4 signature of admin operations with this access key id (needs
+    /// --secret-access-key). Without it any well-formed signature is accepted.
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "COGNITO_TUI_ACCESS_KEY_ID",
+        requires = "secret_access_key"
+    )]
+    pub access_key_id: Option<String>,
+    /// The secret key for --access-key-id (prefer the environment variable, which other users
+    /// of this machine cannot see in the process list).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "COGNITO_TUI_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        requires = "access_key_id"
+    )]
+    pub secret_access_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -122,10 +145,36 @@ mod tests {
         let cli = Cli::try_parse_from(["cognito-tui", "serve", "--port", "0", "--db", "/tmp/x.db"])
             .unwrap();
         match cli.command {
-            Some(Command::Serve(s)) => assert_eq!(s.port, 0),
+            Some(Command::Serve(s)) => {
+                assert_eq!(s.port, 0);
+                assert!(s.access_key_id.is_none());
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(cli.target.db, Some(PathBuf::from("/tmp/x.db")));
+        let cli = Cli::try_parse_from([
+            "cognito-tui",
+            "serve",
+            "--access-key-id",
+            "AKIDLOCAL",
+            "--secret-access-key",
+            "s3cr3t",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Serve(s)) => {
+                assert_eq!(s.access_key_id.as_deref(), Some("AKIDLOCAL"));
+                assert_eq!(s.secret_access_key.as_deref(), Some("s3cr3t"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from(["cognito-tui", "serve", "--access-key-id", "AKIDLOCAL"]).is_err()
+                || std::env::var("COGNITO_TUI_SECRET_ACCESS_KEY").is_ok()
+        );
+        let cli = Cli::try_parse_from(["cognito-tui", "--profile", "dev"]).unwrap();
+        assert_eq!(cli.target.profile.as_deref(), Some("dev"));
+
         let cli = Cli::try_parse_from([
             "cognito-tui",
             "run",

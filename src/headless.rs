@@ -2,11 +2,19 @@
 //!
 //! Each input line is one command object with a `cmd` tag: an [`AuthCommand`]
 //! (`{"cmd":"sign_in","username":"alice","password":"…"}`) or an [`AdminCommand`]
-//! (`{"cmd":"list_users"}`, `{"cmd":"fetch_outbox"}`). Commands run in order; each one's events
+//! (`{"cmd":"list_users"}`, `{"cmd":"fetch_outbox"}`, `{"cmd":"get_user","username":"bob"}`,
+//! `{"cmd":"act","action":{"action":"disable","username":"bob"}}`,
+//! `{"cmd":"list_groups"}`). Commands run in order; each one's events
 //! are written as they arrive, one JSON object per line, with `"source"` set to `auth`, `admin`
 //! or `headless`. A bad line produces an error event (without echoing the line, which may hold a
 //! password) and the driver carries on. At end of input the driver returns once the last command
 //! has finished.
+//!
+//! Admin commands end with their result event: `users_page`, `outbox`, `user_detail`,
+//! `action_done` / `action_failed` (a successful `create_group` action also waits for the fresh
+//! `groups`), `groups`, or `error` (e.g. code `CredentialsError` when no AWS
+//! credentials could be found to sign with). Passwords in `act` (`temporary_password`,
+//! `password`) are sent to Cognito but echoed back as `***`.
 //!
 //! Conveniences for scripts (embedded pool only):
 //! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
@@ -42,7 +50,13 @@ const AUTH_COMMANDS: &[&str] = &[
     "fetch_session",
     "cancel_sign_in",
 ];
-const ADMIN_COMMANDS: &[&str] = &["list_users", "fetch_outbox"];
+const ADMIN_COMMANDS: &[&str] = &[
+    "list_users",
+    "fetch_outbox",
+    "get_user",
+    "act",
+    "list_groups",
+];
 
 struct Driver<W> {
     auth: AuthHandle,
@@ -203,11 +217,21 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                     return Ok(true);
                 }
             };
+            let creates_group = matches!(
+                &parsed,
+                AdminCommand::Act {
+                    action: crate::admin::UserAction::CreateGroup { .. }
+                }
+            );
             if self.admin.tx.send(parsed).await.is_err() {
                 self.bad_line("the users actor has stopped").await?;
                 anyhow::bail!("the users actor has stopped");
             }
-            self.wait_admin().await?;
+            let ev = self.wait_admin().await?;
+            if creates_group && matches!(ev, Some(AdminEvent::ActionDone { .. })) {
+                // CreateGroup is answered by ActionDone and then the fresh group list.
+                self.wait_admin().await?;
+            }
         } else {
             let shown: String = cmd.chars().take(40).collect();
             self.bad_line(format!(

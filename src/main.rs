@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser as _;
 use cognito_tui::cli::{Cli, Command, TargetArgs};
+use cognito_tui::cognito::SigV4Signer;
 use cognito_tui::config::{AmplifyConfig, Target};
+use cognito_tui::local::sigv4::LocalCredentials;
 use cognito_tui::local::{LocalOptions, LocalPool};
 use cognito_tui::paths::Paths;
 use cognito_tui::secret::Secret;
@@ -62,9 +64,19 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(args)) => {
             let db_path = cli.target.db.clone().unwrap_or_else(|| paths.local_db());
+            let credentials = match (args.access_key_id, args.secret_access_key) {
+                (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+                    Some(LocalCredentials {
+                        access_key_id: id,
+                        secret_access_key: Secret::new(secret),
+                    })
+                }
+                _ => None,
+            };
             rt.block_on(cognito_tui::local::serve(LocalOptions {
                 db_path,
                 bind: SocketAddr::new(args.bind, args.port),
+                credentials,
             }))
         }
         Some(Command::SeedUsers(args)) => {
@@ -72,8 +84,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             seed_users(&db_path, args)
         }
         Some(Command::Run) => rt.block_on(async {
-            let (target, pool) = resolve_target(&cli.target, &paths).await?;
-            let (auth, admin) = spawn_actors(&target, &paths)?;
+            let (target, pool, signer) = resolve_target(&cli.target, &paths).await?;
+            let (auth, admin) = spawn_actors(&target, &paths, signer)?;
             let result = cognito_tui::headless::run(
                 auth,
                 admin,
@@ -87,8 +99,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             result
         }),
         None => rt.block_on(async {
-            let (target, pool) = resolve_target(&cli.target, &paths).await?;
-            let (auth, admin) = spawn_actors(&target, &paths)?;
+            let (target, pool, signer) = resolve_target(&cli.target, &paths).await?;
+            let (auth, admin) = spawn_actors(&target, &paths, signer)?;
             let ctx = cognito_tui::tui::AppContext {
                 target: cognito_tui::tui::TargetInfo::from_target(&target),
                 local: target.local,
@@ -107,16 +119,22 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The embedded pool (started in-process on an OS-chosen port) unless a target was named.
+/// The embedded pool (started in-process on an OS-chosen port) unless a target was named, and
+/// the SigV4 signer for its admin operations: the embedded pool verifies signatures with a key
+/// pair generated for this run (so every run tests signing end to end); any other target signs
+/// with the standard AWS credential chain (`--profile`), resolved on the first admin call, and
+/// a loopback `--endpoint` falls back to a placeholder key when the chain has none.
 async fn resolve_target(
     args: &TargetArgs,
     paths: &Paths,
-) -> anyhow::Result<(Target, Option<LocalPool>)> {
+) -> anyhow::Result<(Target, Option<LocalPool>, SigV4Signer)> {
     if args.is_embedded() {
         let db_path = args.db.clone().unwrap_or_else(|| paths.local_db());
+        let credentials = LocalCredentials::generate();
         let pool = LocalPool::start(LocalOptions {
             db_path: db_path.clone(),
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            credentials: Some(credentials.clone()),
         })
         .await
         .with_context(|| {
@@ -136,7 +154,12 @@ async fn resolve_target(
             client_secret: None,
             local: true,
         };
-        return Ok((target, Some(pool)));
+        let signer = SigV4Signer::with_credentials(
+            target.region.clone(),
+            credentials.access_key_id,
+            &credentials.secret_access_key,
+        );
+        return Ok((target, Some(pool), signer));
     }
     let from_file = match &args.config {
         Some(path) => Some(AmplifyConfig::load(path)?),
@@ -178,6 +201,17 @@ async fn resolve_target(
         }
         None => Target::aws_endpoint(&region),
     };
+    let loopback = reqwest::Url::parse(&endpoint)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']');
+            Some(host == "localhost" || host.parse::<IpAddr>().is_ok_and(|a| a.is_loopback()))
+        })
+        .unwrap_or(false);
+    let mut signer = SigV4Signer::from_chain(region.clone(), args.profile.clone());
+    if loopback {
+        signer = signer.with_placeholder_fallback();
+    }
     Ok((
         Target {
             endpoint,
@@ -188,6 +222,7 @@ async fn resolve_target(
             local: false,
         },
         None,
+        signer,
     ))
 }
 
@@ -213,12 +248,14 @@ fn init_logging(paths: &Paths) -> anyhow::Result<tracing_appender::non_blocking:
 fn spawn_actors(
     target: &Target,
     paths: &Paths,
+    signer: SigV4Signer,
 ) -> anyhow::Result<(
     cognito_tui::auth::actor::AuthHandle,
     cognito_tui::admin::actor::AdminHandle,
 )> {
     let client = cognito_tui::cognito::Client::new(target)
-        .map_err(|e| anyhow::anyhow!("cannot set up the Cognito client: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot set up the Cognito client: {e}"))?
+        .with_signer(std::sync::Arc::new(signer));
     let auth = cognito_tui::auth::actor::spawn(
         client.clone(),
         target,

@@ -5,7 +5,10 @@
 //! shape: operation exists, member names and JSON types, required members, enum values, lengths,
 //! ranges and patterns. Runs with a client without a secret and with one that has a secret
 //! (SECRET_HASH / ClientSecret members), through sign-up, confirmation, both sign-in flows,
-//! refresh, sign-out (local and global), errors, and ListUsers paging with a filter.
+//! refresh, sign-out (local and global), errors, ListUsers paging with a filter, and every
+//! Users-view action (Admin* operations, groups) with the user detail.
+
+mod support;
 
 mod api_model;
 mod recording_proxy;
@@ -13,7 +16,7 @@ mod recording_proxy;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use cognito_tui::admin::{AdminCommand, AdminEvent};
+use cognito_tui::admin::{AdminCommand, AdminEvent, UserAction};
 use cognito_tui::auth::events::{AuthCommand, AuthEvent, AuthFlowType};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
@@ -37,7 +40,9 @@ fn actors(endpoint: &str, client_id: &str, secret: Option<&str>) -> Actors {
         client_secret: secret.map(Secret::new),
         local: true,
     };
-    let client = cognito_tui::cognito::Client::new(&target).expect("client");
+    let client = cognito_tui::cognito::Client::new(&target)
+        .expect("client")
+        .with_signer(support::signer());
     Actors {
         auth: cognito_tui::auth::actor::spawn(
             client.clone(),
@@ -97,6 +102,122 @@ async fn list_users(a: &mut Actors, filter: Option<&str>, token: Option<String>)
             _ => {}
         }
     }
+}
+
+/// Sends one admin command and waits for its result event (not an exchange).
+async fn admin_cmd(a: &mut Actors, cmd: AdminCommand) -> AdminEvent {
+    a.admin.tx.send(cmd).await.expect("admin actor alive");
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(60), a.admin.rx.recv())
+            .await
+            .expect("an admin result within 60 s")
+            .expect("admin actor alive");
+        if !matches!(ev, AdminEvent::Exchange(_)) {
+            return ev;
+        }
+    }
+}
+
+/// Every Users-view action, the detail and the group list, through the users actor.
+async fn admin_journey(a: &mut Actors, prefix: &str) {
+    let name = format!("{prefix}-admin");
+    let group = format!("{prefix}-group");
+    let mut attributes = BTreeMap::new();
+    attributes.insert("email".to_string(), format!("{name}@example.com"));
+    let actions = vec![
+        UserAction::Create {
+            username: name.clone(),
+            attributes: attributes.clone(),
+            temporary_password: Some(Secret::new("Temp-Passw0rd!")),
+            suppress_invitation: false,
+            delivery: vec!["EMAIL".into()],
+        },
+        UserAction::SetPassword {
+            username: name.clone(),
+            password: Secret::new("Perm-Passw0rd!"),
+            permanent: true,
+        },
+        UserAction::Disable {
+            username: name.clone(),
+        },
+        UserAction::Enable {
+            username: name.clone(),
+        },
+        UserAction::SetMfaPreference {
+            username: name.clone(),
+            enabled: vec!["EMAIL_OTP".into()],
+            preferred: Some("EMAIL_OTP".into()),
+        },
+        UserAction::UpdateAttributes {
+            username: name.clone(),
+            attributes: [("name".to_string(), "Ann Admin".to_string())].into(),
+        },
+        UserAction::DeleteAttributes {
+            username: name.clone(),
+            names: vec!["name".into()],
+        },
+        UserAction::CreateGroup {
+            group: group.clone(),
+            description: Some("model check".into()),
+            precedence: Some(3),
+        },
+        UserAction::AddToGroup {
+            username: name.clone(),
+            group: group.clone(),
+        },
+        UserAction::RemoveFromGroup {
+            username: name.clone(),
+            group: group.clone(),
+        },
+        UserAction::GlobalSignOut {
+            username: name.clone(),
+        },
+        UserAction::ResetPassword {
+            username: name.clone(),
+        },
+        UserAction::Delete {
+            username: name.clone(),
+        },
+    ];
+    for action in actions {
+        let creates_group = matches!(action, UserAction::CreateGroup { .. });
+        let op = action.operation();
+        match admin_cmd(a, AdminCommand::Act { action }).await {
+            AdminEvent::ActionDone { .. } => {}
+            other => panic!("{op} failed: {other:?}"),
+        }
+        if creates_group {
+            let ev = admin_cmd(a, AdminCommand::ListGroups).await;
+            assert!(matches!(ev, AdminEvent::Groups { .. }), "{ev:?}");
+        }
+    }
+    // An unconfirmed user to confirm, and the detail of a demo user.
+    let ev = admin_cmd(
+        a,
+        AdminCommand::Act {
+            action: UserAction::ConfirmSignUp {
+                username: format!("{prefix}-never-signed-up"),
+            },
+        },
+    )
+    .await;
+    assert!(
+        matches!(&ev, AdminEvent::ActionFailed { code, .. } if code == "UserNotFoundException"),
+        "{ev:?}"
+    );
+    let ev = admin_cmd(
+        a,
+        AdminCommand::GetUser {
+            username: DEMO_CONFIRMED_USERS[0].into(),
+        },
+    )
+    .await;
+    let AdminEvent::UserDetail { detail } = ev else {
+        panic!("{ev:?}")
+    };
+    assert!(detail.user.is_some(), "{detail:?}");
+    let ev = admin_cmd(a, AdminCommand::ListGroups).await;
+    assert!(matches!(ev, AdminEvent::Groups { .. }), "{ev:?}");
 }
 
 async fn journey(pool: &LocalPool, a: &mut Actors, prefix: &str) {
@@ -236,6 +357,7 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("the pool starts");
@@ -246,6 +368,7 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
 
     let mut plain = actors(&proxy.url, DEMO_CLIENT_ID, None);
     journey(&pool, &mut plain, "plain").await;
+    admin_journey(&mut plain, "plain").await;
     let mut secret = actors(
         &proxy.url,
         DEMO_SECRET_CLIENT_ID,
@@ -265,6 +388,24 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
         "RevokeToken",
         "GlobalSignOut",
         "ListUsers",
+        "AdminCreateUser",
+        "AdminSetUserPassword",
+        "AdminDisableUser",
+        "AdminEnableUser",
+        "AdminSetUserMFAPreference",
+        "AdminUpdateUserAttributes",
+        "AdminDeleteUserAttributes",
+        "CreateGroup",
+        "ListGroups",
+        "AdminAddUserToGroup",
+        "AdminRemoveUserFromGroup",
+        "AdminUserGlobalSignOut",
+        "AdminResetUserPassword",
+        "AdminDeleteUser",
+        "AdminConfirmSignUp",
+        "AdminGetUser",
+        "AdminListGroupsForUser",
+        "AdminListDevices",
     ] {
         assert!(ops.contains(op), "the journey never called {op}: {ops:?}");
     }

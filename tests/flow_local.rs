@@ -1,5 +1,7 @@
 //! Amplify-style flows through the auth and users actors against the embedded pool.
 
+mod support;
+
 use std::time::Duration;
 
 use cognito_tui::admin::{self, AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
@@ -25,6 +27,7 @@ async fn env() -> Env {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap();
@@ -53,11 +56,15 @@ impl Env {
             state_dir: state_dir.map(|p| p.to_path_buf()),
             ..Default::default()
         };
-        auth::spawn(Client::new(&t).unwrap(), &t, opts)
+        auth::spawn(
+            Client::new(&t).unwrap().with_signer(support::signer()),
+            &t,
+            opts,
+        )
     }
     fn admin(&self) -> AdminHandle {
         let t = self.target(false);
-        admin::spawn(Client::new(&t).unwrap(), &t)
+        admin::spawn(Client::new(&t).unwrap().with_signer(support::signer()), &t)
     }
 }
 
@@ -505,7 +512,11 @@ async fn dead_endpoint_gives_a_network_error_not_a_hang() {
         client_secret: None,
         local: false,
     };
-    let mut a = auth::spawn(Client::new(&t).unwrap(), &t, ActorOptions::default());
+    let mut a = auth::spawn(
+        Client::new(&t).unwrap().with_signer(support::signer()),
+        &t,
+        ActorOptions::default(),
+    );
     let evs = run(
         &mut a,
         sign_in("alice", DEMO_PASSWORD, AuthFlowType::UserSrpAuth),
@@ -516,7 +527,7 @@ async fn dead_endpoint_gives_a_network_error_not_a_hang() {
         evs.last(),
         Some(AuthEvent::Finished { ok: false, .. })
     ));
-    let mut adm = admin::spawn(Client::new(&t).unwrap(), &t);
+    let mut adm = admin::spawn(Client::new(&t).unwrap().with_signer(support::signer()), &t);
     let (xs, ev) = admin_run(&mut adm, AdminCommand::FetchOutbox).await;
     assert!(xs.is_empty());
     assert!(

@@ -1,5 +1,7 @@
 //! The headless driver end to end against the embedded pool: JSON lines in, JSON lines out.
 
+mod support;
+
 use std::time::Duration;
 
 use cognito_tui::cognito::Client;
@@ -15,6 +17,7 @@ async fn start() -> (LocalPool, tempfile::TempDir) {
     let pool = LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap();
@@ -31,7 +34,7 @@ async fn drive(pool: &LocalPool, script: &str) -> (String, Vec<Value>) {
         client_secret: None,
         local: true,
     };
-    let client = Client::new(&t).unwrap();
+    let client = Client::new(&t).unwrap().with_signer(support::signer());
     let a = auth::spawn(client.clone(), &t, Default::default());
     let ad = admin::spawn(client, &t);
     let mut out = Vec::new();

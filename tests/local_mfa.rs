@@ -2,6 +2,8 @@
 //! SMS_MFA / EMAIL_OTP / SOFTWARE_TOKEN_MFA / SELECT_MFA_TYPE / MFA_SETUP challenges, software
 //! tokens with a Session or an AccessToken, AdminResetUserPassword and the seeded demo users.
 
+mod support;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -69,15 +71,7 @@ impl Harness {
     }
 
     async fn call(&self, op: &str, body: Value) -> Resp {
-        let r = self
-            .http
-            .post(format!("{}/", self.pool.base_url()))
-            .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                format!("AWSCognitoIdentityProviderService.{op}"),
-            )
-            .body(body.to_string())
+        let r = support::raw_request(&self.http, self.pool.base_url(), op, body.to_string())
             .send()
             .await
             .unwrap();
@@ -178,6 +172,7 @@ async fn start(db: &Path) -> LocalPool {
     LocalPool::start(LocalOptions {
         db_path: db.to_path_buf(),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("pool starts")

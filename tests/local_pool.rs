@@ -1,6 +1,8 @@
 //! The embedded user pool over HTTP, as a Cognito client sees it: sign-up, SRP sign-in,
 //! tokens, sign-out, lockout, sessions, persistence, ListUsers and the error format.
 
+mod support;
+
 use std::path::Path;
 
 use base64::Engine as _;
@@ -108,20 +110,14 @@ async fn start(db: &Path) -> LocalPool {
     LocalPool::start(LocalOptions {
         db_path: db.to_path_buf(),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .expect("pool starts")
 }
 
 async fn call(http: &reqwest::Client, base: &str, op: &str, body: Value) -> Resp {
-    let r = http
-        .post(format!("{base}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
+    let r = support::raw_request(http, base, op, body.to_string())
         .send()
         .await
         .unwrap();
@@ -976,15 +972,22 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
     assert_eq!(t, "NotAuthorizedException");
 
     // Empty outputs are `{}`, and application/json is accepted too.
+    let url = format!("{}/", h.base());
+    let body = json!({"UserPoolId": DEMO_POOL_ID, "Username": "carol"}).to_string();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-amz-target",
+        "AWSCognitoIdentityProviderService.AdminConfirmSignUp"
+            .parse()
+            .unwrap(),
+    );
+    headers.insert("content-type", "application/json".parse().unwrap());
+    support::sign_if_needed("AdminConfirmSignUp", &url, body.as_bytes(), &mut headers);
     let resp = h
         .http
-        .post(format!("{}/", h.base()))
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.AdminConfirmSignUp",
-        )
-        .header("content-type", "application/json")
-        .body(json!({"UserPoolId": DEMO_POOL_ID, "Username": "carol"}).to_string())
+        .post(url)
+        .headers(headers)
+        .body(body)
         .send()
         .await
         .unwrap();

@@ -6,6 +6,8 @@
 //! The driver runs in-process on pipes, so a test can read a step's output (a TOTP secret, a
 //! Session id) before it writes the next command, as a script at a terminal would.
 
+mod support;
+
 use std::time::Duration;
 
 use cognito_tui::config::Target;
@@ -40,6 +42,7 @@ impl Pool {
         let pool = LocalPool::start(LocalOptions {
             db_path: dir.path().join("pool.sqlite3"),
             bind: "127.0.0.1:0".parse().unwrap(),
+            credentials: None,
         })
         .await
         .unwrap();
@@ -59,15 +62,7 @@ impl Pool {
 
     /// (success, body) of a call straight to the pool.
     async fn admin_raw(&self, op: &str, body: Value) -> (bool, Value) {
-        let r = self
-            .http
-            .post(format!("{}/", self.pool.base_url()))
-            .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                format!("AWSCognitoIdentityProviderService.{op}"),
-            )
-            .body(body.to_string())
+        let r = support::raw_request(&self.http, self.pool.base_url(), op, body.to_string())
             .send()
             .await
             .unwrap();
@@ -105,7 +100,7 @@ impl Pool {
             client_secret: None,
             local: true,
         };
-        let client = Client::new(&t).unwrap();
+        let client = Client::new(&t).unwrap().with_signer(support::signer());
         let a = auth::spawn(client.clone(), &t, Default::default());
         let ad = admin::spawn(client, &t);
         let (input, driver_in) = tokio::io::duplex(64 * 1024);

@@ -396,75 +396,6 @@ fn a_call_in_flight_blocks_a_second_submit() {
 }
 
 #[test]
-fn users_are_paged_with_limit_60_and_the_token_stack() {
-    let mut app = demo::app();
-    let a = press(&mut app, KeyCode::F(6));
-    assert_eq!(
-        a,
-        vec![Action::Admin(AdminCommand::ListUsers {
-            filter: None,
-            pagination_token: None,
-            limit: 60
-        })]
-    );
-    app.on_admin_event(
-        AdminEvent::UsersPage {
-            filter: None,
-            request_token: None,
-            users: demo::users(60),
-            next_token: Some("t2".into()),
-        },
-        NOW_MS,
-    );
-    assert_eq!(
-        press(&mut app, KeyCode::Char('n')),
-        vec![Action::Admin(AdminCommand::ListUsers {
-            filter: None,
-            pagination_token: Some("t2".into()),
-            limit: 60
-        })]
-    );
-    app.on_admin_event(
-        AdminEvent::UsersPage {
-            filter: None,
-            request_token: Some("t2".into()),
-            users: demo::users(3),
-            next_token: None,
-        },
-        NOW_MS,
-    );
-    assert_eq!(app.users.page_number(), 2);
-    assert!(
-        press(&mut app, KeyCode::Char('n')).is_empty(),
-        "no page after the last"
-    );
-    assert_eq!(
-        press(&mut app, KeyCode::Char('p')),
-        vec![Action::Admin(AdminCommand::ListUsers {
-            filter: None,
-            pagination_token: None,
-            limit: 60
-        })]
-    );
-    app.on_admin_event(
-        AdminEvent::UsersPage {
-            filter: None,
-            request_token: None,
-            users: demo::users(60),
-            next_token: Some("t2".into()),
-        },
-        NOW_MS,
-    );
-    assert_eq!(app.users.page_number(), 1);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Enter);
-    assert!(app.users.detail);
-    assert_eq!(app.users.selected_user().unwrap().username, "bob");
-    press(&mut app, KeyCode::Esc);
-    assert!(!app.users.detail);
-}
-
-#[test]
 fn quitting_and_global_keys_do_not_clash_with_typing() {
     let mut app = demo::app();
     // Typing in a field: q and digits are text.
@@ -628,43 +559,6 @@ fn copy_keys_put_codes_and_redacted_calls_on_the_clipboard() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-#[test]
-fn users_filter_is_typed_then_sent_with_list_users() {
-    let mut app = demo::app();
-    press(&mut app, KeyCode::F(6));
-    press(&mut app, KeyCode::Char('/'));
-    assert!(app.is_typing());
-    // n and p are text here, not paging.
-    assert!(typ(&mut app, "username ^= \"np\"").is_empty());
-    assert_eq!(
-        press(&mut app, KeyCode::Enter),
-        vec![Action::Admin(AdminCommand::ListUsers {
-            filter: Some("username ^= \"np\"".into()),
-            pagination_token: None,
-            limit: 60
-        })]
-    );
-    assert!(!app.is_typing());
-    // The next page keeps the filter.
-    app.on_admin_event(
-        AdminEvent::UsersPage {
-            filter: Some("username ^= \"np\"".into()),
-            request_token: None,
-            users: demo::users(60),
-            next_token: Some("t2".into()),
-        },
-        NOW_MS,
-    );
-    assert_eq!(
-        press(&mut app, KeyCode::Char('n')),
-        vec![Action::Admin(AdminCommand::ListUsers {
-            filter: Some("username ^= \"np\"".into()),
-            pagination_token: Some("t2".into()),
-            limit: 60
-        })]
-    );
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! SetPoolMfa changes the pool's MFA (keeping its SMS / email templates); a dead endpoint
 //! gives a clear error per operation, never a hang.
 
+mod support;
+
 use std::time::Duration;
 
 use cognito_tui::admin::{self, AdminCommand, AdminEvent, AdminHandle, PoolSettings};
@@ -18,6 +20,7 @@ async fn pool(dir: &tempfile::TempDir) -> LocalPool {
     LocalPool::start(LocalOptions {
         db_path: dir.path().join("pool.sqlite3"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        credentials: None,
     })
     .await
     .unwrap()
@@ -40,7 +43,7 @@ fn target(endpoint: &str, secret: bool) -> Target {
 }
 
 fn actor(t: &Target) -> AdminHandle {
-    admin::spawn(Client::new(t).unwrap(), t)
+    admin::spawn(Client::new(t).unwrap().with_signer(support::signer()), t)
 }
 
 /// Sends `cmd`, collecting exchanges, until the PoolSettings answer (and any Error before it).

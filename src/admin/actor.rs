@@ -1,18 +1,29 @@
-//! The users actor: ListUsers pages and the embedded pool's outbox, over channels.
+//! The users actor: ListUsers pages, a user's detail, the Admin* actions, groups, the pool
+//! settings and the embedded pool's outbox, over channels. Every call's [`WireExchange`] goes
+//! out as [`AdminEvent::Exchange`] before the command's result event.
+//!
+//! [`WireExchange`]: crate::cognito::WireExchange
 
 use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
 use super::{
-    AdminCommand, AdminEvent, ClientSummary, PoolMfaSummary, PoolSettings, PoolSummary,
-    SettingsError, UserRow,
+    AdminCommand, AdminEvent, ClientSummary, DeviceRow, GroupRow, PoolMfaSummary, PoolSettings,
+    PoolSummary, SettingsError, UserAction, UserDetail, UserRow,
 };
-use crate::cognito::Client;
+use crate::cognito::admin::{
+    AdminCreateUserRequest, AdminDeleteUserAttributesRequest, AdminListDevicesRequest,
+    AdminListGroupsForUserRequest, AdminSetUserMfaPreferenceRequest, AdminSetUserPasswordRequest,
+    AdminUpdateUserAttributesRequest, AdminUserGroupRequest, CreateGroupRequest, DeviceType,
+    GroupType, ListGroupsRequest,
+};
 use crate::cognito::pool::{
     SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfig, UserPoolMfaConfig,
 };
+use crate::cognito::types::{AttributeType, MfaSettings};
 use crate::cognito::types::{ListUsersRequest, UserType};
+use crate::cognito::{Call, Client, CognitoError};
 use crate::config::Target;
 
 /// Cognito's maximum ListUsers page.
@@ -55,9 +66,48 @@ pub fn user_row(u: UserType) -> UserRow {
         attributes,
         created: u.user_create_date.map(|d| d.0 as i64).unwrap_or(0),
         modified: u.user_last_modified_date.map(|d| d.0 as i64).unwrap_or(0),
-        mfa: Vec::new(),
+        mfa: u
+            .mfa_options
+            .into_iter()
+            .filter_map(|o| o.delivery_medium)
+            .collect(),
     }
 }
+
+/// GroupType as the Users view shows it.
+pub fn group_row(g: GroupType) -> GroupRow {
+    GroupRow {
+        name: g.group_name,
+        description: g.description.filter(|d| !d.is_empty()),
+        precedence: g.precedence,
+        role_arn: g.role_arn.filter(|r| !r.is_empty()),
+        created: g.creation_date.map(|d| d.0 as i64).unwrap_or(0),
+        modified: g.last_modified_date.map(|d| d.0 as i64).unwrap_or(0),
+    }
+}
+
+/// DeviceType as the detail panel shows it.
+pub fn device_row(d: DeviceType) -> DeviceRow {
+    let attr = |name: &str| {
+        d.device_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.clone())
+    };
+    DeviceRow {
+        name: attr("device_name"),
+        remembered: attr("dev:device_remembered_status"),
+        last_authenticated: d
+            .device_last_authenticated_date
+            .or(d.device_last_modified_date)
+            .map(|t| t.0 as i64)
+            .unwrap_or(0),
+        key: d.device_key,
+    }
+}
+
+/// The most pages one "all pages" read follows (a server repeating its token cannot loop us).
+const MAX_PAGES: usize = 1000;
 
 async fn run(
     client: Client,
@@ -97,15 +147,24 @@ async fn run(
                 };
                 let _ = events.send(ev).await;
             }
-            AdminCommand::GetUser { .. } | AdminCommand::Act { .. } | AdminCommand::ListGroups => {
-                // Interim: the admin-operations work (issue 4) replaces this arm.
-                let _ = events
-                    .send(AdminEvent::Error {
-                        operation: "Admin".into(),
-                        code: "Unsupported".into(),
-                        message: "This build cannot run admin actions yet".into(),
-                    })
-                    .await;
+            AdminCommand::GetUser { username } => {
+                let detail = user_detail(&client, &events, &username).await;
+                let _ = events.send(AdminEvent::UserDetail { detail }).await;
+            }
+            AdminCommand::Act { action } => {
+                let ev = act(&client, &events, action).await;
+                let _ = events.send(ev).await;
+            }
+            AdminCommand::ListGroups => {
+                let ev = match all_groups(&client, &events).await {
+                    Ok(groups) => AdminEvent::Groups { groups },
+                    Err(e) => AdminEvent::Error {
+                        operation: "ListGroups".into(),
+                        code: e.code().to_string(),
+                        message: e.message(),
+                    },
+                };
+                let _ = events.send(ev).await;
             }
             AdminCommand::FetchPoolSettings => {
                 let settings = read_settings(&client, &events).await;
@@ -165,6 +224,401 @@ async fn run(
         }
     }
     tracing::debug!("users actor stopped");
+}
+
+/// Sends a call's exchange to the inspector and returns its result.
+async fn forward<T>(events: &mpsc::Sender<AdminEvent>, call: Call<T>) -> Result<T, CognitoError> {
+    let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+    call.result
+}
+
+/// AdminGetUser, AdminListGroupsForUser (every page) and AdminListDevices (every page); a part
+/// that fails is left `None` and its failure recorded in `errors`.
+async fn user_detail(
+    client: &Client,
+    events: &mpsc::Sender<AdminEvent>,
+    username: &str,
+) -> UserDetail {
+    let mut detail = UserDetail {
+        username: username.to_string(),
+        ..UserDetail::default()
+    };
+    match forward(events, client.admin_get_user(username).await).await {
+        Ok(u) => {
+            detail.preferred_mfa = u.preferred_mfa_setting.clone().filter(|p| !p.is_empty());
+            detail.mfa_settings = u.user_mfa_setting_list.clone();
+            detail.user = Some(user_row(u.into_user_type()));
+        }
+        Err(e) => detail.errors.push(settings_error("AdminGetUser", &e)),
+    }
+    let mut groups = Vec::new();
+    let mut token: Option<String> = None;
+    let mut failed = false;
+    for _ in 0..MAX_PAGES {
+        let req = AdminListGroupsForUserRequest {
+            user_pool_id: client.user_pool_id().to_string(),
+            username: username.to_string(),
+            limit: Some(MAX_LIMIT),
+            next_token: token.clone(),
+        };
+        match forward(events, client.admin_list_groups_for_user(req).await).await {
+            Ok(page) => {
+                groups.extend(page.groups.into_iter().map(group_row));
+                match page.next_token.filter(|t| !t.is_empty()) {
+                    Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                detail
+                    .errors
+                    .push(settings_error("AdminListGroupsForUser", &e));
+                failed = true;
+                break;
+            }
+        }
+    }
+    if !failed {
+        detail.groups = Some(groups);
+    }
+    let mut devices = Vec::new();
+    let mut token: Option<String> = None;
+    let mut failed = false;
+    for _ in 0..MAX_PAGES {
+        let req = AdminListDevicesRequest {
+            user_pool_id: client.user_pool_id().to_string(),
+            username: username.to_string(),
+            limit: Some(MAX_LIMIT),
+            pagination_token: token.clone(),
+        };
+        match forward(events, client.admin_list_devices(req).await).await {
+            Ok(page) => {
+                devices.extend(page.devices.into_iter().map(device_row));
+                match page.pagination_token.filter(|t| !t.is_empty()) {
+                    Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                detail.errors.push(settings_error("AdminListDevices", &e));
+                failed = true;
+                break;
+            }
+        }
+    }
+    if !failed {
+        detail.devices = Some(devices);
+    }
+    detail
+}
+
+/// ListGroups, every page.
+async fn all_groups(
+    client: &Client,
+    events: &mpsc::Sender<AdminEvent>,
+) -> Result<Vec<GroupRow>, CognitoError> {
+    let mut groups = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let req = ListGroupsRequest {
+            user_pool_id: client.user_pool_id().to_string(),
+            limit: Some(MAX_LIMIT),
+            next_token: token.clone(),
+        };
+        let page = forward(events, client.list_groups(req).await).await?;
+        groups.extend(page.groups.into_iter().map(group_row));
+        match page.next_token.filter(|t| !t.is_empty()) {
+            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+            _ => break,
+        }
+    }
+    Ok(groups)
+}
+
+/// The MFA method names of [`UserAction::SetMfaPreference`].
+pub const MFA_METHODS: &[&str] = &["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"];
+
+/// The AdminSetUserMFAPreference request for `enabled` methods and the `preferred` one: every
+/// method is sent, so methods not listed are turned off.
+pub fn mfa_preference_request(
+    pool_id: &str,
+    username: &str,
+    enabled: &[String],
+    preferred: Option<&str>,
+) -> AdminSetUserMfaPreferenceRequest {
+    let setting = |m: &str| {
+        Some(MfaSettings {
+            enabled: enabled.iter().any(|e| e == m),
+            preferred_mfa: preferred == Some(m),
+        })
+    };
+    AdminSetUserMfaPreferenceRequest {
+        user_pool_id: pool_id.to_string(),
+        username: username.to_string(),
+        sms_mfa_settings: setting("SMS_MFA"),
+        software_token_mfa_settings: setting("SOFTWARE_TOKEN_MFA"),
+        email_mfa_settings: setting("EMAIL_OTP"),
+    }
+}
+
+fn attributes(map: &BTreeMap<String, String>) -> Vec<AttributeType> {
+    map.iter()
+        .map(|(k, v)| AttributeType {
+            name: k.clone(),
+            value: Some(v.clone()),
+        })
+        .collect()
+}
+
+/// Runs one action, then re-reads the user; the event to send.
+async fn act(client: &Client, events: &mpsc::Sender<AdminEvent>, action: UserAction) -> AdminEvent {
+    let pool = client.user_pool_id().to_string();
+    let op = action.operation();
+    let outcome: Result<String, CognitoError> = match &action {
+        UserAction::Create {
+            username,
+            attributes: attrs,
+            temporary_password,
+            suppress_invitation,
+            delivery,
+        } => {
+            let req = AdminCreateUserRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                user_attributes: attributes(attrs),
+                temporary_password: temporary_password.clone().filter(|p| !p.is_empty()),
+                message_action: suppress_invitation.then(|| "SUPPRESS".to_string()),
+                desired_delivery_mediums: delivery.clone(),
+            };
+            forward(events, client.admin_create_user(req).await)
+                .await
+                .map(|r| {
+                    let status = r
+                        .user
+                        .and_then(|u| u.user_status)
+                        .unwrap_or_else(|| "FORCE_CHANGE_PASSWORD".into());
+                    let password = if temporary_password.as_ref().is_some_and(|p| !p.is_empty()) {
+                        "with the given temporary password"
+                    } else {
+                        "with a generated temporary password"
+                    };
+                    let invitation = if *suppress_invitation {
+                        "invitation suppressed".to_string()
+                    } else if delivery.is_empty() {
+                        "invitation sent".to_string()
+                    } else {
+                        format!("invitation sent by {}", delivery.join(" and "))
+                    };
+                    format!("created ({status}) {password}; {invitation}")
+                })
+        }
+        UserAction::ConfirmSignUp { username } => {
+            forward(events, client.admin_confirm_sign_up(username).await)
+                .await
+                .map(|_| "sign-up confirmed".to_string())
+        }
+        UserAction::Enable { username } => {
+            forward(events, client.admin_enable_user(username).await)
+                .await
+                .map(|_| "enabled".to_string())
+        }
+        UserAction::Disable { username } => {
+            forward(events, client.admin_disable_user(username).await)
+                .await
+                .map(|_| {
+                    "disabled, tokens revoked; sign-in now answers \"User is disabled.\""
+                        .to_string()
+                })
+        }
+        UserAction::Delete { username } => {
+            forward(events, client.admin_delete_user(username).await)
+                .await
+                .map(|_| "deleted".to_string())
+        }
+        UserAction::ResetPassword { username } => {
+            forward(events, client.admin_reset_user_password(username).await)
+                .await
+                .map(|_| {
+                    "password reset: a code was sent; the next sign-in must reset the password"
+                        .to_string()
+                })
+        }
+        UserAction::SetPassword {
+            username,
+            password,
+            permanent,
+        } => {
+            let req = AdminSetUserPasswordRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                password: password.clone(),
+                permanent: *permanent,
+            };
+            forward(events, client.admin_set_user_password(req).await)
+                .await
+                .map(|_| {
+                    if *permanent {
+                        "permanent password set (CONFIRMED)".to_string()
+                    } else {
+                        "temporary password set: a new password is required at the next sign-in"
+                            .to_string()
+                    }
+                })
+        }
+        UserAction::GlobalSignOut { username } => {
+            forward(events, client.admin_user_global_sign_out(username).await)
+                .await
+                .map(|_| "signed out everywhere: refresh tokens revoked".to_string())
+        }
+        UserAction::SetMfaPreference {
+            username,
+            enabled,
+            preferred,
+        } => {
+            if let Some(bad) = enabled
+                .iter()
+                .map(String::as_str)
+                .chain(preferred.as_deref())
+                .find(|m| !MFA_METHODS.contains(m))
+            {
+                return AdminEvent::ActionFailed {
+                    operation: op.to_string(),
+                    code: "InvalidParameter".into(),
+                    message: format!(
+                        "unknown MFA method {bad:?}: expected one of {}",
+                        MFA_METHODS.join(", ")
+                    ),
+                    action,
+                };
+            }
+            let req = mfa_preference_request(&pool, username, enabled, preferred.as_deref());
+            forward(events, client.admin_set_user_mfa_preference(req).await)
+                .await
+                .map(|_| {
+                    if enabled.is_empty() {
+                        "MFA turned off".to_string()
+                    } else {
+                        format!(
+                            "MFA {} enabled; preferred {}",
+                            enabled.join(", "),
+                            preferred.as_deref().unwrap_or("none")
+                        )
+                    }
+                })
+        }
+        UserAction::UpdateAttributes {
+            username,
+            attributes: attrs,
+        } => {
+            let req = AdminUpdateUserAttributesRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                user_attributes: attributes(attrs),
+            };
+            forward(events, client.admin_update_user_attributes(req).await)
+                .await
+                .map(|_| {
+                    let names: Vec<&str> = attrs.keys().map(String::as_str).collect();
+                    format!("attributes updated: {}", names.join(", "))
+                })
+        }
+        UserAction::DeleteAttributes { username, names } => {
+            let req = AdminDeleteUserAttributesRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                user_attribute_names: names.clone(),
+            };
+            forward(events, client.admin_delete_user_attributes(req).await)
+                .await
+                .map(|_| format!("attributes deleted: {}", names.join(", ")))
+        }
+        UserAction::AddToGroup { username, group } => {
+            let req = AdminUserGroupRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                group_name: group.clone(),
+            };
+            forward(events, client.admin_add_user_to_group(req).await)
+                .await
+                .map(|_| format!("added to group {group}"))
+        }
+        UserAction::RemoveFromGroup { username, group } => {
+            let req = AdminUserGroupRequest {
+                user_pool_id: pool.clone(),
+                username: username.clone(),
+                group_name: group.clone(),
+            };
+            forward(events, client.admin_remove_user_from_group(req).await)
+                .await
+                .map(|_| format!("removed from group {group}"))
+        }
+        UserAction::CreateGroup {
+            group,
+            description,
+            precedence,
+        } => {
+            let req = CreateGroupRequest {
+                user_pool_id: pool.clone(),
+                group_name: group.clone(),
+                description: description.clone().filter(|d| !d.is_empty()),
+                precedence: *precedence,
+                role_arn: None,
+            };
+            forward(events, client.create_group(req).await)
+                .await
+                .map(|_| match precedence {
+                    Some(p) => format!("group {group} created (precedence {p})"),
+                    None => format!("group {group} created"),
+                })
+        }
+    };
+    let done = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            return AdminEvent::ActionFailed {
+                operation: op.to_string(),
+                code: e.code().to_string(),
+                message: e.message(),
+                action,
+            };
+        }
+    };
+    let subject = action.username().map(str::to_string);
+    let mut message = match &subject {
+        Some(u) => format!("{op} {u}: {done}"),
+        None => format!("{op}: {done}"),
+    };
+    let user = match (&action, &subject) {
+        (UserAction::Delete { .. }, _) | (_, None) => None,
+        (_, Some(u)) => match forward(events, client.admin_get_user(u).await).await {
+            Ok(r) => Some(user_row(r.into_user_type())),
+            Err(e) => {
+                message.push_str(&format!(" (re-reading the user failed: {})", e.code()));
+                None
+            }
+        },
+    };
+    if matches!(action, UserAction::CreateGroup { .. }) {
+        let done_ev = AdminEvent::ActionDone {
+            action,
+            message,
+            user: None,
+        };
+        let _ = events.send(done_ev).await;
+        return match all_groups(client, events).await {
+            Ok(groups) => AdminEvent::Groups { groups },
+            Err(e) => AdminEvent::Error {
+                operation: "ListGroups".into(),
+                code: e.code().to_string(),
+                message: e.message(),
+            },
+        };
+    }
+    AdminEvent::ActionDone {
+        action,
+        message,
+        user,
+    }
 }
 
 /// The SetUserPoolMfaConfig request for the chosen mode and methods, keeping the
@@ -319,7 +773,12 @@ mod tests {
             user_last_modified_date: None,
             enabled: Some(false),
             user_status: Some("UNCONFIRMED".into()),
+            mfa_options: vec![crate::cognito::admin::MfaOptionType {
+                delivery_medium: Some("SMS".into()),
+                attribute_name: Some("phone_number".into()),
+            }],
         });
+        assert_eq!(row.mfa, vec!["SMS"]);
         assert_eq!(row.username, "alice");
         assert_eq!(row.status, "UNCONFIRMED");
         assert!(!row.enabled);

@@ -11,6 +11,8 @@ use serde_json::Value;
 use super::error::{CognitoError, normalize_code};
 use super::exchange::WireExchange;
 use super::redact::redact;
+pub use super::sigv4::RequestSigner;
+use super::sigv4::needs_sigv4;
 use super::types::*;
 use crate::admin::OutboxEntry;
 use crate::config::Target;
@@ -49,14 +51,6 @@ impl Default for ClientOptions {
             timeout: DEFAULT_TIMEOUT,
         }
     }
-}
-
-/// Signs the operations that AWS authorises with SigV4 (ListUsers, Admin*). Issue 4 provides
-/// the AWS implementation; without a signer those calls go out unsigned, which the embedded
-/// pool accepts and AWS rejects with a clear error.
-pub trait RequestSigner: Send + Sync {
-    /// Adds the authorization headers for a POST of `body` to `url`.
-    fn sign(&self, url: &str, body: &[u8], headers: &mut HeaderMap) -> Result<(), String>;
 }
 
 /// The result of one call together with the exchange it produced.
@@ -413,25 +407,21 @@ impl Client {
             headers.insert("X-Amz-Target", v);
         }
         let mut sign_error = None;
-        if sigv4 {
-            match &self.inner.signer {
-                Some(signer) => {
-                    if let Err(e) = signer.sign(&url, &bytes, &mut headers) {
-                        sign_error = Some(e);
-                    }
-                }
-                None if !self.inner.local => notes.push(format!(
-                    "{op} needs SigV4 on AWS; sent unsigned (no AWS credentials configured)"
-                )),
-                None => {}
-            }
-        }
         let started_at_ms = now_ms();
         let t0 = Instant::now();
+        if sigv4 || needs_sigv4(op) {
+            match &self.inner.signer {
+                Some(signer) => match signer.sign(&url, &bytes, &mut headers).await {
+                    Ok(more) => notes.extend(more),
+                    Err(e) => sign_error = Some(e),
+                },
+                None => notes.push(format!(
+                    "{op} needs SigV4; sent unsigned (this client has no signer)"
+                )),
+            }
+        }
         let raw = if let Some(e) = sign_error {
-            RawResponse::failed(CognitoError::Network {
-                message: format!("cannot sign {op}: {e}"),
-            })
+            RawResponse::failed(e)
         } else {
             let sent = self
                 .inner

@@ -24,6 +24,10 @@ pub enum CognitoError {
     /// The request was never sent (dropped by the user in step mode).
     #[error("{message}")]
     Cancelled { message: String },
+    /// No AWS credentials to sign a SigV4 operation with (none in the chain, an expired SSO
+    /// session, a broken profile). The request was not sent. Code `CredentialsError`.
+    #[error("{message}")]
+    Credentials { message: String },
     /// A response arrived but could not be understood.
     #[error("invalid response: {message}")]
     InvalidResponse {
@@ -43,6 +47,7 @@ impl CognitoError {
             CognitoError::Timeout { .. } => "Timeout",
             CognitoError::InvalidResponse { .. } => "InvalidResponse",
             CognitoError::Cancelled { .. } => "Cancelled",
+            CognitoError::Credentials { .. } => "CredentialsError",
         }
     }
 

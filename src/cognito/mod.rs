@@ -3,16 +3,19 @@
 //! Every call yields exactly one [`WireExchange`] with secrets redacted ([`redact`]), and
 //! failures are normalised into one [`CognitoError`].
 
+pub mod admin;
 pub mod client;
 pub mod error;
 pub mod exchange;
 pub mod pool;
 pub mod redact;
+pub mod sigv4;
 pub mod types;
 
-pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, RequestSigner, now_ms};
+pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms};
 pub use error::{CognitoError, normalize_code};
 pub use exchange::WireExchange;
+pub use sigv4::{RequestSigner, SigV4Signer, needs_sigv4};
 pub use types::{Request, Response};
 
 #[cfg(test)]

@@ -372,17 +372,19 @@ async fn every_call_has_its_own_exchange_id_and_outbox_reads() {
 
 struct FakeSigner;
 impl RequestSigner for FakeSigner {
-    fn sign(
-        &self,
-        _url: &str,
-        body: &[u8],
-        h: &mut reqwest::header::HeaderMap,
-    ) -> Result<(), String> {
-        h.insert(
-            "authorization",
-            format!("FAKE len={}", body.len()).parse().unwrap(),
-        );
-        Ok(())
+    fn sign<'a>(
+        &'a self,
+        _url: &'a str,
+        body: &'a [u8],
+        h: &'a mut reqwest::header::HeaderMap,
+    ) -> crate::cognito::sigv4::SignFuture<'a> {
+        Box::pin(async move {
+            h.insert(
+                "authorization",
+                format!("FAKE len={}", body.len()).parse().unwrap(),
+            );
+            Ok(vec!["fake signer".to_string()])
+        })
     }
 }
 

@@ -377,6 +377,9 @@ pub struct UserType {
     pub enabled: Option<bool>,
     #[serde(default)]
     pub user_status: Option<String>,
+    /// The legacy SMS MFA settings (`[{DeliveryMedium, AttributeName}]`).
+    #[serde(default, rename = "MFAOptions")]
+    pub mfa_options: Vec<super::admin::MfaOptionType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

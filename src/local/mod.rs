@@ -21,7 +21,8 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
-//! Admin operations are not signature-checked.
+//! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
+//! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
 //! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
 //! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
@@ -59,6 +60,7 @@ pub mod ops_user_auth;
 pub mod policy;
 pub mod seed;
 pub mod server;
+pub mod sigv4;
 pub mod store;
 pub mod triggers;
 
@@ -137,6 +139,9 @@ pub struct LocalOptions {
     pub db_path: PathBuf,
     /// Where to listen; `127.0.0.1:0` lets the OS choose the port.
     pub bind: SocketAddr,
+    /// The key pair SigV4 signatures of admin operations are verified with. `None` accepts any
+    /// well-formed signature (as moto does); the header itself is always required.
+    pub credentials: Option<sigv4::LocalCredentials>,
 }
 
 impl LocalOptions {
@@ -145,6 +150,7 @@ impl LocalOptions {
         Self {
             db_path: default_db_path(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials: None,
         }
     }
 }
@@ -211,12 +217,16 @@ impl LocalPool {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let db_path = opts.db_path.clone();
+        let credentials = opts.credentials.clone();
         let url = base_url.clone();
         let ctx = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Ctx>> {
             let conn = store::open(&db_path)
                 .with_context(|| format!("cannot open the pool store {}", db_path.display()))?;
             let key = store::server_key(&conn)?;
             let ctx = Arc::new(Ctx::new(conn, url, key));
+            if let Some(c) = credentials {
+                let _ = ctx.sigv4_credentials.set(c);
+            }
             seed::seed(&ctx).context("cannot seed the demo pool")?;
             Ok(ctx)
         })
@@ -314,6 +324,7 @@ impl Drop for LocalPool {
 /// `cognito-tui serve`: runs the pool alone until Ctrl-C or SIGTERM, after printing its URL and
 /// the demo ids to stdout (the one place library code prints: this is the CLI).
 pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
+    let opts_key_id = opts.credentials.as_ref().map(|c| c.access_key_id.clone());
     let pool = LocalPool::start(opts).await?;
     let d = pool.demo();
     println!(
@@ -344,6 +355,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     );
     println!("  outbox:        {}/_local/outbox", pool.base_url());
     println!("  store:         {}", pool.db_path().display());
+    match &opts_key_id {
+        Some(id) => println!("  admin SigV4:   verified with access key id {id}"),
+        None => println!("  admin SigV4:   required; any well-formed signature is accepted"),
+    }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     wait_for_stop_signal().await;

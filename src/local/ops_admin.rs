@@ -22,7 +22,7 @@ pub const ACCOUNT: &str = "000000000000";
 /// ListUsers pagination tokens expire after an hour.
 pub const PAGE_TOKEN_TTL: i64 = 3600;
 
-fn required(v: Option<String>, member: &str) -> ApiResult<String> {
+pub(crate) fn required(v: Option<String>, member: &str) -> ApiResult<String> {
     v.ok_or_else(|| ApiError::missing(member))
 }
 
@@ -709,7 +709,7 @@ impl UserFilter {
     }
 }
 
-fn user_type(u: &UserRecord, only: Option<&[String]>) -> Value {
+pub(crate) fn user_type(u: &UserRecord, only: Option<&[String]>) -> Value {
     let attrs: Vec<Value> = u
         .attribute_list()
         .into_iter()
@@ -737,7 +737,7 @@ struct ListUsersReq {
 }
 
 /// ListUsers `Limit`: 0..=60, where 0 (like no Limit) means the maximum.
-fn check_limit(n: Option<i64>) -> ApiResult<usize> {
+pub(crate) fn check_limit(n: Option<i64>) -> ApiResult<usize> {
     match n {
         None | Some(0) => Ok(60),
         Some(n) if (1..=60).contains(&n) => Ok(n as usize),
@@ -905,9 +905,9 @@ pub(crate) fn read_signed_cursor(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AdminUserReq {
-    user_pool_id: Option<String>,
-    username: Option<String>,
+pub(crate) struct AdminUserReq {
+    pub(crate) user_pool_id: Option<String>,
+    pub(crate) username: Option<String>,
 }
 
 pub fn admin_confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
@@ -933,7 +933,10 @@ pub fn admin_confirm_sign_up(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut
 
-fn admin_user(conn: &rusqlite::Connection, req: AdminUserReq) -> ApiResult<(PoolRow, UserRecord)> {
+pub(crate) fn admin_user(
+    conn: &rusqlite::Connection,
+    req: AdminUserReq,
+) -> ApiResult<(PoolRow, UserRecord)> {
     let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
     let name = required(req.username, "username")?;
     let user = resolve_user(conn, &pool, &name)?.ok_or_else(ApiError::user_not_found)?;
@@ -1001,6 +1004,164 @@ pub fn admin_user_global_sign_out(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let (pool, u) = admin_user(conn, req)?;
         store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
         Ok(json!({}))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminListDevices
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateAttributesReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    user_attributes: Option<Vec<AttributeIn>>,
+}
+
+/// Another user of the pool already signs in with `value` as `attribute` (a username
+/// attribute, or a verified alias): Cognito refuses to give it to a second user.
+fn alias_taken(
+    conn: &rusqlite::Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    attribute: &str,
+    value: &str,
+) -> ApiResult<bool> {
+    let cfg = &pool.config;
+    let signs_in_with = cfg.username_attributes.iter().any(|a| a == attribute)
+        || cfg.alias_attributes.iter().any(|a| a == attribute);
+    if !signs_in_with {
+        return Ok(false);
+    }
+    Ok(
+        store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
+            .is_some_and(|other| other.username != user.username),
+    )
+}
+
+/// AdminUpdateUserAttributes: sets the given attributes. `sub` cannot be changed; a changed
+/// email or phone number is no longer verified unless the same call sets its `*_verified`;
+/// required attributes cannot be emptied.
+pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: UpdateAttributesReq = parse(body)?;
+    let attrs = req
+        .user_attributes
+        .ok_or_else(|| ApiError::missing("userAttributes"))?;
+    let mut changes: Vec<(String, String)> = Vec::new();
+    for a in attrs {
+        let name = required(a.name, "userAttributes.member.name")?;
+        let value = a.value.unwrap_or_default();
+        super::policy::check_attribute(&name, &value)?;
+        changes.push((name, value));
+    }
+    ctx.with_db(|conn| {
+        let (pool, mut user) = admin_user(
+            conn,
+            AdminUserReq {
+                user_pool_id: req.user_pool_id,
+                username: req.username,
+            },
+        )?;
+        let given = |n: &str| changes.iter().any(|(k, _)| k == n);
+        let mut attributes = user.attributes.clone();
+        for (name, value) in &changes {
+            let changed = attributes.get(name) != Some(value);
+            if changed && alias_taken(conn, &pool, &user, name, value)? {
+                return Err(ApiError::new(
+                    "AliasExistsException",
+                    format!(
+                        "An account with the given {} already exists.",
+                        if name == "phone_number" { "phone_number" } else { "email" }
+                    ),
+                ));
+            }
+            attributes.insert(name.clone(), value.clone());
+            let verified = format!("{name}_verified");
+            if changed
+                && (name == "email" || name == "phone_number")
+                && !given(&verified)
+                && attributes.contains_key(&verified)
+            {
+                attributes.insert(verified, "false".into());
+            }
+        }
+        let missing = super::policy::missing_required(&pool.config.required_attributes, &attributes);
+        if !missing.is_empty() {
+            return Err(super::policy::schema_required_error(&missing));
+        }
+        user.attributes = attributes;
+        user.modified = ctx.now();
+        store::update_user(conn, &user)?;
+        tracing::info!(pool = %pool.pool_id, username = %user.username, count = changes.len(), "local pool: attributes updated by admin");
+        Ok(json!({}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteAttributesReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    user_attribute_names: Option<Vec<String>>,
+}
+
+/// AdminDeleteUserAttributes: removes the named attributes (absent ones are no error); `sub`
+/// and the pool's required attributes cannot be deleted.
+pub fn admin_delete_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: DeleteAttributesReq = parse(body)?;
+    let names = req
+        .user_attribute_names
+        .ok_or_else(|| ApiError::missing("userAttributeNames"))?;
+    for n in &names {
+        super::policy::check_attribute_name(n)?;
+    }
+    ctx.with_db(|conn| {
+        let (pool, mut user) = admin_user(
+            conn,
+            AdminUserReq {
+                user_pool_id: req.user_pool_id,
+                username: req.username,
+            },
+        )?;
+        let required: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| pool.config.required_attributes.iter().any(|r| r == n))
+            .collect();
+        if !required.is_empty() {
+            return Err(super::policy::schema_required_error(&required));
+        }
+        for n in &names {
+            user.attributes.remove(n);
+        }
+        user.modified = ctx.now();
+        store::update_user(conn, &user)?;
+        Ok(json!({}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AdminListDevicesReq {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    limit: Option<i64>,
+}
+
+/// AdminListDevices: the embedded pool does not remember devices (no device tracking), so
+/// every user honestly has none.
+pub fn admin_list_devices(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: AdminListDevicesReq = parse(body)?;
+    check_limit(req.limit)?;
+    ctx.with_db(|conn| {
+        admin_user(
+            conn,
+            AdminUserReq {
+                user_pool_id: req.user_pool_id,
+                username: req.username,
+            },
+        )?;
+        Ok(json!({"Devices": []}))
     })
 }
 

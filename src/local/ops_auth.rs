@@ -501,6 +501,7 @@ fn id_claims_from_attributes(user: &UserRecord, claims: &mut Map<String, Value>)
 /// they belong to (its origin_jti, event_id and auth_time carry over).
 fn mint(
     ctx: &Ctx,
+    conn: &Connection,
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
@@ -509,7 +510,8 @@ fn mint(
     let keys = ctx.pool_keys(pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
-    let access = json!({
+    let groups = super::ops_groups::group_claims(conn, &pool.pool_id, &user.username)?;
+    let mut access = json!({
         "sub": user.sub,
         "iss": iss,
         "client_id": client.client_id,
@@ -536,6 +538,16 @@ fn mint(
     id.insert("exp".into(), json!(now + client.config.id_token_validity));
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+    if !groups.groups.is_empty() {
+        access["cognito:groups"] = json!(groups.groups);
+        id.insert("cognito:groups".into(), json!(groups.groups));
+    }
+    if !groups.roles.is_empty() {
+        id.insert("cognito:roles".into(), json!(groups.roles));
+    }
+    if let Some(r) = groups.preferred_role {
+        id.insert("cognito:preferred_role".into(), json!(r));
+    }
     Ok((
         keys.access.sign(&access)?,
         keys.id.sign(&Value::Object(id))?,
@@ -563,7 +575,7 @@ pub(crate) fn sign_in_result(
         revoked: false,
     };
     store::insert_refresh(conn, &sha256(&[refresh.as_bytes()]), &row, now)?;
-    let (access, id) = mint(ctx, pool, client, user, &row)?;
+    let (access, id) = mint(ctx, conn, pool, client, user, &row)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: signed in");
     Ok(json!({
         "ChallengeParameters": {},
@@ -617,7 +629,7 @@ fn refresh_flow(
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     check_enabled(&user)?;
-    let (access, id) = mint(ctx, pool, client, &user, &row)?;
+    let (access, id) = mint(ctx, conn, pool, client, &user, &row)?;
     Ok(json!({
         "AccessToken": access,
         "ExpiresIn": client.config.access_token_validity,

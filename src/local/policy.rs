@@ -235,6 +235,12 @@ pub fn schema_attributes_json(required: &[String]) -> serde_json::Value {
 
 /// Validates one user-supplied attribute.
 pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
+    check_attribute_name(name)?;
+    check_attribute_value(name, value)
+}
+
+/// A name an admin or user may set or delete: a standard attribute or `custom:*`, not `sub`.
+pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     if name == "sub" {
         return Err(ApiError::invalid_parameter(
             "Cannot modify the non-mutable attribute sub",
@@ -248,6 +254,10 @@ pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
             "Attribute does not exist in the schema. Attribute name: {name}"
         )));
     }
+    Ok(())
+}
+
+fn check_attribute_value(name: &str, value: &str) -> ApiResult<()> {
     if value.chars().count() > 2048 {
         return Err(ApiError::invalid_parameter(format!(
             "Attribute value for {name} must not exceed 2048 characters"

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{PoolKeys, SigningKey};
 use super::store::{self, PoolRow};
-use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_mfa, ops_user_auth};
+use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_groups, ops_mfa, ops_user_auth};
 
 /// Shared state of one running pool.
 pub struct Ctx {
@@ -36,6 +36,8 @@ pub struct Ctx {
     /// Held while generating missing pool keys; `keys_ready` once none are missing.
     keygen: Mutex<()>,
     keys_ready: AtomicBool,
+    /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
+    pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
 }
 
 impl Ctx {
@@ -48,6 +50,7 @@ impl Ctx {
             keys: Mutex::new(HashMap::new()),
             keygen: Mutex::new(()),
             keys_ready: AtomicBool::new(false),
+            sigv4_credentials: std::sync::OnceLock::new(),
         }
     }
 
@@ -164,6 +167,18 @@ pub const OPERATIONS: &[&str] = &[
     "VerifySoftwareToken",
     "AdminResetUserPassword",
     "UpdateUserPool",
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "ListGroups",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsersInGroup",
+    "AdminUpdateUserAttributes",
+    "AdminDeleteUserAttributes",
+    "AdminListDevices",
 ];
 
 /// Runs one operation (blocking: call from the blocking pool).
@@ -222,6 +237,18 @@ pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
         "AssociateSoftwareToken" => ops_mfa::associate_software_token(ctx, body),
         "VerifySoftwareToken" => ops_mfa::verify_software_token(ctx, body),
         "AdminResetUserPassword" => ops_mfa::admin_reset_user_password(ctx, body),
+        "CreateGroup" => ops_groups::create_group(ctx, body),
+        "GetGroup" => ops_groups::get_group_op(ctx, body),
+        "UpdateGroup" => ops_groups::update_group(ctx, body),
+        "DeleteGroup" => ops_groups::delete_group(ctx, body),
+        "ListGroups" => ops_groups::list_groups(ctx, body),
+        "AdminAddUserToGroup" => ops_groups::admin_add_user_to_group(ctx, body),
+        "AdminRemoveUserFromGroup" => ops_groups::admin_remove_user_from_group(ctx, body),
+        "AdminListGroupsForUser" => ops_groups::admin_list_groups_for_user(ctx, body),
+        "ListUsersInGroup" => ops_groups::list_users_in_group(ctx, body),
+        "AdminUpdateUserAttributes" => ops_admin::admin_update_user_attributes(ctx, body),
+        "AdminDeleteUserAttributes" => ops_admin::admin_delete_user_attributes(ctx, body),
+        "AdminListDevices" => ops_admin::admin_list_devices(ctx, body),
         other => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {other} is not supported by the embedded user pool"),
@@ -270,7 +297,12 @@ pub fn error_response(err: &ApiError) -> Response {
     resp
 }
 
-async fn api(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn api(
+    State(ctx): State<Arc<Ctx>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -290,6 +322,19 @@ async fn api(State(ctx): State<Arc<Ctx>>, headers: HeaderMap, body: Bytes) -> Re
             "UnknownOperationException",
             format!("Operation {op} is not supported by the embedded user pool"),
         ));
+    }
+    if crate::cognito::sigv4::needs_sigv4(&op)
+        && let Err(e) = super::sigv4::verify(
+            ctx.sigv4_credentials.get(),
+            ctx.now_dt(),
+            "POST",
+            &uri,
+            &headers,
+            &body,
+        )
+    {
+        tracing::debug!(operation = %op, error = e.kind, "local pool: SigV4 rejected");
+        return error_response(&e);
     }
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})

@@ -245,7 +245,7 @@ impl App {
     /// How often to redraw without input: a spinner while a call is in flight, a
     /// once-a-second countdown while a session or a challenge Session is shown.
     pub fn tick_interval(&self) -> Option<Duration> {
-        if !self.in_flight.is_empty() {
+        if !self.in_flight.is_empty() || (self.screen == Screen::Users && self.users.busy()) {
             Some(Duration::from_millis(100))
         } else if (self.screen == Screen::Session && self.session.is_some())
             || (self.screen == Screen::Challenge && self.challenge.is_some())
@@ -266,7 +266,8 @@ impl App {
             Screen::Confirm => Some(&mut self.confirm),
             Screen::SignIn => Some(&mut self.sign_in),
             Screen::Challenge => self.challenge.as_mut().map(|c| &mut c.form),
-            Screen::Users => Some(&mut self.users.filter_form),
+            // The Users view handles its own filter box and dialogs.
+            Screen::Users => None,
             Screen::Pool if self.local => Some(&mut self.pool_form),
             _ => None,
         }
@@ -278,7 +279,7 @@ impl App {
             Screen::Confirm => Some(&self.confirm),
             Screen::SignIn => Some(&self.sign_in),
             Screen::Challenge => self.challenge.as_ref().map(|c| &c.form),
-            Screen::Users => Some(&self.users.filter_form),
+            Screen::Users => self.users.active_form(),
             Screen::Pool if self.local => Some(&self.pool_form),
             _ => None,
         }
@@ -289,7 +290,7 @@ impl App {
         self.form().is_some_and(Form::is_typing)
     }
 
-    fn push_status(&mut self, e: StatusEntry) {
+    pub(crate) fn push_status(&mut self, e: StatusEntry) {
         self.timeline.push(e);
         if self.timeline.len() > MAX_ENTRIES {
             self.timeline.drain(..self.timeline.len() - MAX_ENTRIES);
@@ -433,11 +434,12 @@ impl App {
                 self.select_exchange(-1);
                 return Vec::new();
             }
-            KeyCode::PageDown => {
+            // On the Users screen PgDn/PgUp page through the list.
+            KeyCode::PageDown if self.screen != Screen::Users => {
                 self.inspector_scroll = self.inspector_scroll.saturating_add(5);
                 return Vec::new();
             }
-            KeyCode::PageUp => {
+            KeyCode::PageUp if self.screen != Screen::Users => {
                 self.inspector_scroll = self.inspector_scroll.saturating_sub(5);
                 return Vec::new();
             }
@@ -456,11 +458,8 @@ impl App {
             }
             _ => {}
         }
-        if self.screen == Screen::Users && self.users.detail {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-                self.users.detail = false;
-            }
-            return Vec::new();
+        if self.screen == Screen::Users && self.users.captures_keys() {
+            return screens::users::handle_key(self, key, now_ms);
         }
         // Forms get every key while a field has focus (and Tab to enter them).
         if let Some(form) = self.form_mut() {
@@ -556,7 +555,7 @@ impl App {
                 _ => Vec::new(),
             },
             Screen::Session => self.session_key(key, now_ms),
-            Screen::Users => self.users_key(key),
+            Screen::Users => screens::users::handle_key(self, key, now_ms),
             Screen::Outbox => self.outbox_key(key),
             Screen::Pool => self.pool_key(key),
         }
@@ -719,11 +718,7 @@ impl App {
                     focus_first_empty(f);
                 }
             }
-            Screen::Users => {
-                if !self.users.loaded && !self.users.loading {
-                    out.push(self.users.request(None, None));
-                }
-            }
+            Screen::Users => out.extend(self.users.open(0)),
             Screen::Outbox => {
                 if self.local {
                     out.push(Action::Admin(AdminCommand::FetchOutbox));
@@ -931,12 +926,6 @@ impl App {
                     }
                 }
             }
-            Screen::Users => {
-                let filter = self.users.filter_form.text("filter");
-                self.users.filter_form.focus = None;
-                let filter = (!filter.is_empty()).then_some(filter);
-                vec![self.users.request(None, filter)]
-            }
             _ => Vec::new(),
         }
     }
@@ -967,37 +956,6 @@ impl App {
             }
             _ => Vec::new(),
         }
-    }
-
-    fn users_key(&mut self, key: KeyEvent) -> Vec<Action> {
-        let n = self.users.users.len();
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') if n > 0 => {
-                self.users.selected = (self.users.selected + 1).min(n - 1);
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.users.selected = self.users.selected.saturating_sub(1);
-            }
-            KeyCode::Home => self.users.selected = 0,
-            KeyCode::End if n > 0 => self.users.selected = n - 1,
-            KeyCode::Enter if n > 0 => self.users.detail = true,
-            KeyCode::Char('n') => {
-                if let Some(a) = self.users.next_page() {
-                    return vec![a];
-                }
-                self.flash_info("This is the last page.");
-            }
-            KeyCode::Char('p') => {
-                if let Some(a) = self.users.prev_page() {
-                    return vec![a];
-                }
-                self.flash_info("This is the first page.");
-            }
-            KeyCode::Char('r') => return vec![self.users.reload()],
-            KeyCode::Char('/') => self.users.filter_form.focus_first(),
-            _ => {}
-        }
-        Vec::new()
     }
 
     fn outbox_key(&mut self, key: KeyEvent) -> Vec<Action> {
@@ -1250,12 +1208,11 @@ impl App {
     pub fn on_admin_event(&mut self, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
         self.dirty = true;
         match ev {
-            AdminEvent::UsersPage {
-                request_token,
-                users,
-                next_token,
-                ..
-            } => self.users.apply_page(request_token, users, next_token),
+            ev @ (AdminEvent::UsersPage { .. }
+            | AdminEvent::UserDetail { .. }
+            | AdminEvent::ActionDone { .. }
+            | AdminEvent::ActionFailed { .. }
+            | AdminEvent::Groups { .. }) => return screens::users::on_event(self, ev, now_ms),
             AdminEvent::PoolSettings { settings } => {
                 self.pool_loading = false;
                 if let Some(e) = settings.errors.first() {
@@ -1296,9 +1253,7 @@ impl App {
                 code,
                 message,
             } => {
-                if operation == "ListUsers" {
-                    self.users.loading = false;
-                }
+                screens::users::on_error(&mut self.users, &operation, &code, &message);
                 if operation == "SetUserPoolMfaConfig" {
                     self.pool_set_error = Some(SettingsError {
                         operation: operation.clone(),
@@ -1319,11 +1274,6 @@ impl App {
                     session: None,
                 });
             }
-            // Interim: the Users view work (issue 4) handles these.
-            AdminEvent::UserDetail { .. }
-            | AdminEvent::ActionDone { .. }
-            | AdminEvent::ActionFailed { .. }
-            | AdminEvent::Groups { .. } => {}
         }
         Vec::new()
     }
@@ -1388,10 +1338,16 @@ impl App {
             } else {
                 self.render_inspector(frame, body, true);
             }
+        } else if self.screen == Screen::Users && body.width < 150 {
+            // The users table needs the width; F10 shows the calls.
+            self.render_main(frame, body, now_ms);
         } else if body.width >= 60 {
-            let [main, insp] =
-                Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
-                    .areas(body);
+            let main_pct = if self.screen == Screen::Users { 70 } else { 56 };
+            let [main, insp] = Layout::horizontal([
+                Constraint::Percentage(main_pct),
+                Constraint::Percentage(100 - main_pct),
+            ])
+            .areas(body);
             self.render_main(frame, main, now_ms);
             self.render_right(frame, insp);
         } else {
@@ -1406,8 +1362,8 @@ impl App {
             &self.theme,
         );
         self.render_footer(frame, footer);
-        if self.screen == Screen::Users && self.users.detail {
-            screens::users::render_detail(self, frame, body);
+        if self.screen == Screen::Users {
+            super::users::overlay::render(self, frame, body, now_ms);
         }
         if self.help {
             self.render_help(frame, area);
@@ -1614,7 +1570,7 @@ impl App {
             Screen::SignIn => screens::forms::render_sign_in(self, frame, content),
             Screen::Challenge => screens::challenge::render(self, frame, content, now_ms),
             Screen::Session => screens::session::render(self, frame, content, now_ms),
-            Screen::Users => screens::users::render(self, frame, content),
+            Screen::Users => screens::users::render(self, frame, content, now_ms),
             Screen::Outbox => screens::outbox::render(self, frame, content),
             Screen::Pool => screens::pool::render(self, frame, content),
         }
@@ -1644,8 +1600,10 @@ impl App {
         if self.qr_full {
             return vec![("any key", "close the QR code")];
         }
-        if self.screen == Screen::Users && self.users.detail {
-            return vec![("Esc", "close"), ("F9", "help")];
+        if self.screen == Screen::Users && self.users.captures_keys() {
+            let mut v = screens::users::footer_hints(&self.users);
+            v.push(("F9", "help"));
+            return v;
         }
         if self.held.is_some() {
             return vec![
@@ -1697,13 +1655,7 @@ impl App {
                 ("o", "sign out"),
                 ("g", "global sign out"),
             ],
-            Screen::Users => vec![
-                ("/", "filter"),
-                ("↑↓", "select"),
-                ("Enter", "attributes"),
-                ("n/p", "page"),
-                ("r", "reload"),
-            ],
+            Screen::Users => screens::users::footer_hints(&self.users),
             Screen::Outbox => vec![
                 ("↑↓", "select"),
                 ("Enter", "use code"),
@@ -1788,8 +1740,8 @@ impl App {
                 "refresh, fetch, sign out, global sign out",
             ),
             (
-                "Users: n p r Enter",
-                "next / previous page, reload, attributes",
+                "Users: / Enter a",
+                "filter, details, actions n e d D R P o m A g y Y",
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),

@@ -11,6 +11,7 @@ pub mod screens;
 pub mod svg;
 pub mod terminal;
 pub mod theme;
+pub mod users;
 pub mod widgets;
 
 use std::path::PathBuf;
@@ -125,7 +126,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     #[cfg(unix)]
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
-    let dispatch = |app: &mut App, actions: Vec<Action>| {
+    let dispatch = |app: &mut App, term: &mut terminal::TerminalGuard, actions: Vec<Action>| {
         for a in actions {
             match a {
                 Action::Auth(cmd) => {
@@ -142,8 +143,13 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                     }
                 }
                 Action::Copy(text) => {
-                    if let Err(e) = terminal::copy_osc52(&text) {
+                    // Through the backend's writer, so it cannot land inside a frame.
+                    if let Err(e) = terminal::copy_osc52_to(term.terminal.backend_mut(), &text) {
                         tracing::warn!("clipboard copy failed: {e}");
+                        app.flash = Some(app::Flash {
+                            text: format!("Copy failed: {e}"),
+                            error: true,
+                        });
                     }
                 }
                 Action::Quit => app.should_quit = true,
@@ -152,7 +158,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     };
 
     let first = app.startup_actions();
-    dispatch(&mut app, first);
+    dispatch(&mut app, &mut term, first);
     let mut auth_open = true;
     let mut admin_open = true;
     let mut keys_open = true;
@@ -181,7 +187,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             ev = keys.next(), if keys_open => match ev {
                 Some(Ok(ev)) => {
                     let actions = app.handle_event(&ev, now_ms());
-                    dispatch(&mut app, actions);
+                    dispatch(&mut app, &mut term, actions);
                 }
                 Some(Err(e)) => {
                     tracing::error!("terminal input failed: {e}");
@@ -196,7 +202,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             ev = auth_rx.recv(), if auth_open => match ev {
                 Some(ev) => {
                     let actions = app.on_auth_event(ev, now_ms());
-                    dispatch(&mut app, actions);
+                    dispatch(&mut app, &mut term, actions);
                 }
                 None => {
                     auth_open = false;
@@ -206,7 +212,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             ev = admin_rx.recv(), if admin_open => match ev {
                 Some(ev) => {
                     let actions = app.on_admin_event(ev, now_ms());
-                    dispatch(&mut app, actions);
+                    dispatch(&mut app, &mut term, actions);
                 }
                 None => {
                     admin_open = false;
@@ -231,12 +237,12 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             let mut got = false;
             if auth_open && let Ok(ev) = auth_rx.try_recv() {
                 let actions = app.on_auth_event(ev, now_ms());
-                dispatch(&mut app, actions);
+                dispatch(&mut app, &mut term, actions);
                 got = true;
             }
             if admin_open && let Ok(ev) = admin_rx.try_recv() {
                 let actions = app.on_admin_event(ev, now_ms());
-                dispatch(&mut app, actions);
+                dispatch(&mut app, &mut term, actions);
                 got = true;
             }
             if !got {

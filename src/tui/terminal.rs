@@ -59,11 +59,20 @@ pub fn install_panic_hook() {
 /// Puts `text` on the terminal's clipboard with OSC 52 (supported by most terminals and by
 /// tmux with `set-clipboard on`; it travels over SSH).
 pub fn copy_osc52(text: &str) -> io::Result<()> {
+    copy_osc52_to(&mut io::stdout(), text)
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
     use base64::Engine;
-    use std::io::Write;
     let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = io::stdout();
-    write!(out, "\x1b]52;c;{b64}\x07")?;
+    format!("\x1b]52;c;{b64}\x07")
+}
+
+/// Writes the OSC 52 sequence for `text` to `out` (the terminal backend's writer, so it
+/// goes out in order with the frames) and flushes.
+pub fn copy_osc52_to<W: io::Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
     out.flush()
 }
 

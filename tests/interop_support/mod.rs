@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 pub struct Served {
     child: Child,
     pub url: String,
+    /// The server's SQLite store (other processes may write it too: WAL).
+    pub db: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -49,6 +51,7 @@ pub fn serve() -> Served {
     let served = |url| Served {
         child,
         url,
+        db,
         _dir: dir,
     };
     let first = match rx.recv_timeout(Duration::from_secs(60)) {

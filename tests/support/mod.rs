@@ -2,11 +2,63 @@
 //! the outbox and SRP answers.
 #![allow(dead_code)]
 
+use std::sync::{Arc, LazyLock};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use cognito_tui::cognito::SigV4Signer;
 use cognito_tui::local::{DEMO_POOL_ID, LocalOptions, LocalPool};
+use cognito_tui::secret::Secret;
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
+
+/// The key pair test clients sign admin operations with. The test pools run without
+/// credentials, so they accept any well-formed signature; `tests/admin_sigv4.rs` covers pools
+/// that verify.
+pub const TEST_ACCESS_KEY_ID: &str = "AKIDTESTCOGNITOTUI01";
+pub const TEST_SECRET_ACCESS_KEY: &str = "test-secret-access-key-0000000000000000";
+
+static SIGNER: LazyLock<Arc<SigV4Signer>> = LazyLock::new(|| {
+    Arc::new(SigV4Signer::with_credentials(
+        "us-east-1",
+        TEST_ACCESS_KEY_ID,
+        &Secret::new(TEST_SECRET_ACCESS_KEY),
+    ))
+});
+
+/// The signer for `Client::with_signer` in tests against an embedded pool.
+pub fn signer() -> Arc<SigV4Signer> {
+    SIGNER.clone()
+}
+
+/// Adds SigV4 headers to a raw request of `op` when Cognito requires them (as an AWS SDK does).
+pub fn sign_if_needed(op: &str, url: &str, body: &[u8], headers: &mut reqwest::header::HeaderMap) {
+    if cognito_tui::cognito::needs_sigv4(op) {
+        SIGNER.sign_now(url, body, headers).expect("test signing");
+    }
+}
+
+/// A raw POST of `op` to the pool at `url` (no trailing slash needed), signed when needed.
+pub fn raw_request(
+    http: &reqwest::Client,
+    url: &str,
+    op: &str,
+    body: String,
+) -> reqwest::RequestBuilder {
+    let url = format!("{}/", url.trim_end_matches('/'));
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "content-type",
+        reqwest::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    headers.insert(
+        "x-amz-target",
+        reqwest::header::HeaderValue::from_str(&format!("AWSCognitoIdentityProviderService.{op}"))
+            .expect("operation name"),
+    );
+    sign_if_needed(op, &url, body.as_bytes(), &mut headers);
+    http.post(url).headers(headers).body(body)
+}
 
 pub struct Resp {
     pub status: u16,
@@ -46,6 +98,7 @@ impl Harness {
         let pool = LocalPool::start(LocalOptions {
             db_path: dir.path().join("pool.sqlite3"),
             bind: "127.0.0.1:0".parse().unwrap(),
+            credentials: None,
         })
         .await
         .expect("pool starts");
@@ -57,15 +110,7 @@ impl Harness {
     }
 
     pub async fn call(&self, op: &str, body: Value) -> Resp {
-        let r = self
-            .http
-            .post(format!("{}/", self.pool.base_url()))
-            .header("content-type", "application/x-amz-json-1.1")
-            .header(
-                "x-amz-target",
-                format!("AWSCognitoIdentityProviderService.{op}"),
-            )
-            .body(body.to_string())
+        let r = raw_request(&self.http, self.pool.base_url(), op, body.to_string())
             .send()
             .await
             .unwrap();
