@@ -84,7 +84,7 @@ else
 fi
 
 python3 - "$tmp" "$serve_version" "$moto_version" "$COGNITO_LOCAL_VERSION" "$cl_note" <<'EOF'
-import datetime, json, os, sys
+import datetime, json, os, re, sys
 
 tmp, serve_v, moto_v, cl_v, cl_note = sys.argv[1:6]
 def load(name):
@@ -105,8 +105,11 @@ def cell(name, row):
     mark = {"supported": "✅ supported", "not implemented": "❌ not implemented",
             "wrong": "⚠️ wrong", "error": "⚠️ error", "not measured": "not measured"}[r["status"]]
     detail = r["detail"].replace("|", "\\|").replace("\n", " ")
-    if r["status"] in ("not implemented",) and ":" in detail:
+    if r["status"] == "not implemented" and ":" in detail:
+        flow = re.search(r"AuthFlow=(\w+)|Value '(\w+)' at 'authFlow'", detail)
         detail = detail.split(":", 1)[0]
+        if flow:
+            detail += f" {flow.group(1) or flow.group(2)}"
     return f"{mark}: {detail}" if detail and r["status"] != "supported" else mark
 
 today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")

@@ -70,7 +70,7 @@ fn every_compatibility_row_is_supported_by_the_embedded_pool() {
     }
     let server = serve();
     let rows = run_probe(&server.url, "cognito-tui serve");
-    assert!(rows.len() >= 18, "the probe measured {} rows", rows.len());
+    assert!(rows.len() >= 20, "the probe measured {} rows", rows.len());
     let failing: Vec<String> = rows
         .iter()
         .filter(|(_, status, _)| status != "supported")
@@ -90,7 +90,7 @@ fn compatibility_rows_are_measured_against_moto() {
     }
     let server = moto();
     let rows = run_probe(&server.url, "moto");
-    assert!(rows.len() >= 18, "the probe measured {} rows", rows.len());
+    assert!(rows.len() >= 20, "the probe measured {} rows", rows.len());
     let status = |title: &str| {
         rows.iter()
             .find(|(row, _, _)| row == title)

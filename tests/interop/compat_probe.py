@@ -534,6 +534,122 @@ class Probe:
         if "AuthenticationResult" not in r:
             raise Wrong("MFA_SETUP answered without tokens")
 
+    def _sms_pool(self):
+        """A pool with SMS and TOTP MFA optional, and its client (made once)."""
+        if getattr(self, "_sms", None) is None:
+            sms = {"SnsCallerArn": "arn:aws:iam::123456789012:role/probe-sns", "ExternalId": "probe"}
+            pool_id, client_id = self.pool(SmsConfiguration=sms)
+            self.idp.set_user_pool_mfa_config(
+                UserPoolId=pool_id,
+                SmsMfaConfiguration={"SmsConfiguration": sms},
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration="OPTIONAL",
+            )
+            self._sms = (pool_id, client_id)
+        return self._sms
+
+    def _phone_user(self, pool_id: str) -> str:
+        name = self.user("sms")
+        self.idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=name,
+            TemporaryPassword=PASSWORD,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "phone_number", "Value": "+15555550199"},
+                {"Name": "phone_number_verified", "Value": "true"},
+            ],
+        )
+        self.idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True
+        )
+        return name
+
+    def row_sms_mfa(self):
+        pool_id, client_id = self._sms_pool()
+        name = self._phone_user(pool_id)
+        self.idp.admin_set_user_mfa_preference(
+            UserPoolId=pool_id, Username=name, SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
+        )
+
+        def start():
+            r = self.idp.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
+            )
+            if r.get("ChallengeName") != "SMS_MFA":
+                raise Wrong(f"SMS MFA preferred: sign-in answered {r.get('ChallengeName') or 'tokens'}")
+            return r
+
+        r = start()
+        issues = []
+        if r["ChallengeParameters"].get("CODE_DELIVERY_DELIVERY_MEDIUM") != "SMS":
+            issues.append("SMS_MFA has no CODE_DELIVERY_DELIVERY_MEDIUM / CODE_DELIVERY_DESTINATION")
+
+        def answer(session, code):
+            return self.idp.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName="SMS_MFA",
+                Session=session,
+                ChallengeResponses={"USERNAME": name, "SMS_MFA_CODE": code},
+            )
+
+        self.pool_id, saved = pool_id, self.pool_id
+        try:
+            code = self.code(name, "MFA")
+        finally:
+            self.pool_id = saved
+        wrong = "000000" if code != "000000" else "111111"
+        try:
+            expect_error(lambda: answer(r["Session"], wrong), "CodeMismatchException", what="a wrong SMS code")
+        except Wrong as e:
+            issues.append(str(e))
+        if issues:
+            raise Wrong("; ".join(issues))
+        if code is None:
+            raise NotMeasured("SMS_MFA: the server's codes cannot be read")
+        if "AuthenticationResult" not in answer(r["Session"], code):
+            raise Wrong("the right SMS code got no tokens")
+
+    def row_select_mfa_type(self):
+        pool_id, client_id = self._sms_pool()
+        name = self._phone_user(pool_id)
+        auth = {"USERNAME": name, "PASSWORD": PASSWORD}
+        access = self.idp.initiate_auth(
+            ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=auth
+        )["AuthenticationResult"]["AccessToken"]
+        secret = self.idp.associate_software_token(AccessToken=access)["SecretCode"]
+        self.idp.verify_software_token(AccessToken=access, UserCode=fresh_totp(secret, name))
+        self.idp.admin_set_user_mfa_preference(
+            UserPoolId=pool_id,
+            Username=name,
+            SMSMfaSettings={"Enabled": True, "PreferredMfa": False},
+            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False},
+        )
+        r = self.idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=auth)
+        if r.get("ChallengeName") != "SELECT_MFA_TYPE":
+            raise Wrong(f"two MFA methods, none preferred: sign-in answered {r.get('ChallengeName') or 'tokens'}")
+        can = r["ChallengeParameters"].get("MFAS_CAN_CHOOSE")
+        if not isinstance(can, str) or set(json.loads(can)) != {"SMS_MFA", "SOFTWARE_TOKEN_MFA"}:
+            raise Wrong(f"MFAS_CAN_CHOOSE is {can!r}")
+        r = self.idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SELECT_MFA_TYPE",
+            Session=r["Session"],
+            ChallengeResponses={"USERNAME": name, "ANSWER": "SOFTWARE_TOKEN_MFA"},
+        )
+        if r.get("ChallengeName") != "SOFTWARE_TOKEN_MFA":
+            raise Wrong(f"choosing SOFTWARE_TOKEN_MFA answered {r.get('ChallengeName')}")
+        r = self.idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=r["Session"],
+            ChallengeResponses={"USERNAME": name, "SOFTWARE_TOKEN_MFA_CODE": fresh_totp(secret, name)},
+        )
+        if "AuthenticationResult" not in r:
+            raise Wrong("the TOTP code after SELECT_MFA_TYPE got no tokens")
+
     def row_user_auth(self):
         name = self.confirmed_user()
         try:
@@ -668,6 +784,8 @@ ROWS = [
     ("AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference", "row_totp_setup"),
     ("RespondToAuthChallenge SOFTWARE_TOKEN_MFA", "row_totp_sign_in"),
     ("SetUserPoolMfaConfig, GetUserPoolMfaConfig, AdminCreateUser + NEW_PASSWORD_REQUIRED, MFA_SETUP", "row_new_password_and_mfa_setup"),
+    ("RespondToAuthChallenge SMS_MFA", "row_sms_mfa"),
+    ("RespondToAuthChallenge SELECT_MFA_TYPE", "row_select_mfa_type"),
     ("InitiateAuth USER_AUTH (PREFERRED_CHALLENGE, SELECT_CHALLENGE)", "row_user_auth"),
     ("ListUsers (filters, paging)", "row_list_users"),
     ("AdminCreateUser, AdminGetUser, AdminSetUserPassword, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut, AdminConfirmSignUp, AdminDeleteUser", "row_admin"),

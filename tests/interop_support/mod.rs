@@ -358,6 +358,17 @@ impl Headless {
         })
     }
 
+    /// Sends one command and returns its events up to and including the first one `done`
+    /// accepts (for commands answered by more than one event, e.g. CreateGroup's `action_done`
+    /// then `groups`).
+    pub fn admin_until(
+        &mut self,
+        cmd: serde_json::Value,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> Vec<serde_json::Value> {
+        self.send(&cmd, done)
+    }
+
     fn send(
         &mut self,
         cmd: &serde_json::Value,
