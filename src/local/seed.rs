@@ -363,8 +363,9 @@ pub fn seed_users(db_path: &Path, opts: &SeedUsers) -> anyhow::Result<SeedReport
     let started = std::time::Instant::now();
     let conn = store::open(db_path)
         .with_context(|| format!("cannot open the pool store {}", db_path.display()))?;
-    // A large page cache keeps the B-trees being filled in memory (64 MiB at most).
-    conn.pragma_update(None, "cache_size", -65536)?;
+    // A large page cache keeps the B-trees being filled in memory (256 MiB at most; SQLite
+    // only allocates what it uses).
+    conn.pragma_update(None, "cache_size", -262_144)?;
     // Checkpoint every ~64 MiB of WAL instead of every 4 MiB: pages rewritten by several
     // batches are copied into the database once. The end of the run checkpoints the rest.
     conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
