@@ -74,4 +74,8 @@ pid=${pid:-$shell}
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 echo "RSS with $loaded rows loaded: $(( rss / 1024 )) MB (peak $(( hwm / 1024 )) MB; bound 60 MB)"
+grep -E '^(RssAnon|RssFile|RssShmem)' "/proc/$pid/status" | tr -s ' \t' ' ' | sed 's/^/  /'
+if [[ -n "${BENCH_USERS_SMAPS:-}" ]]; then
+  awk '/^[0-9a-f]+-/ {name=$6} /^Rss:/ {rss[name]+=$2} END {for (n in rss) if (rss[n] > 1024) printf "  %8d kB %s\n", rss[n], n}' "/proc/$pid/smaps" | sort -rn | head -12
+fi
 tmux -L "$SOCK" send-keys -t bench C-c

@@ -1247,7 +1247,11 @@ impl App {
             AdminEvent::Exchange(x) if x.operation.starts_with("GET /_local") => {
                 tracing::debug!(operation = %x.operation, "outbox read");
             }
-            AdminEvent::Exchange(x) => self.push_exchange(x),
+            AdminEvent::Exchange(x) => {
+                self.push_exchange(x);
+                // Thousands of loaded users must not be kept twice (rows and raw pages).
+                super::users::compact_list_users(&mut self.exchanges);
+            }
             AdminEvent::Error {
                 operation,
                 code,
