@@ -54,8 +54,10 @@ fn journey_in_a_real_terminal_and_quit_restores_it() {
     // Sign in (the cursor is in the password field).
     t.text(PASSWORD);
     t.keys(&["Enter"]);
-    let s = t.wait_for("Signed in as alice");
-    assert!(s.contains("cognito:username alice"));
+    // The claims may land a frame after the heading (a loaded machine): wait for both.
+    let s = t.wait_until("the signed-in session with its claims", |s| {
+        s.contains("Signed in as alice") && s.contains("cognito:username alice")
+    });
     // The status row may land a frame after the Session screen (a loaded machine).
     t.wait_for("signIn — → DONE");
     assert!(!s.contains(PASSWORD), "password on screen:\n{s}");
