@@ -1049,3 +1049,42 @@ fn typing_q_in_a_dialog_does_not_quit() {
     assert!(out.is_empty(), "{out:?}");
     assert!(!app.should_quit);
 }
+
+#[test]
+fn long_usernames_stay_whole_while_less_important_columns_make_room() {
+    let mut app = demo::signed_in();
+    assert_eq!(press(&mut app, KeyCode::F(6)), vec![list(None, None)]);
+    let mut users = rows("aaron.andersson.", 13_000, 30);
+    for (i, u) in users.iter_mut().enumerate() {
+        u.attributes.insert(
+            "email".into(),
+            format!("aaron.andersson.{i}@mail.example.com"),
+        );
+        u.attributes.insert(
+            "phone_number".into(),
+            format!("+4930{}", "7".repeat(6 + i % 4)),
+        );
+        u.attributes
+            .insert("phone_number_verified".into(), (i % 2 == 0).to_string());
+    }
+    page(&mut app, None, None, users, None);
+    // 100 columns: not all eight fit, so Modified / MFA / Phone go before the username or
+    // the status are cut.
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("aaron.andersson.13000 "), "{s}");
+    assert!(s.contains("CONFIRMED"), "{s}");
+    assert!(!s.contains("Modified"), "{s}");
+    // Wide enough for all: nothing is cut, and the verified marks line up in one column.
+    let s = screen(&app, 230, 30);
+    assert!(s.contains("Modified"), "{s}");
+    assert!(s.contains("aaron.andersson.0@mail.example.com"), "{s}");
+    let marks: std::collections::BTreeSet<usize> = s
+        .lines()
+        .filter(|l| l.contains("+4930"))
+        .map(|l| {
+            let after = l.find("+4930").unwrap();
+            l[after..].find(['✓', '✗']).unwrap() + after
+        })
+        .collect();
+    assert_eq!(marks.len(), 1, "phone verified marks in one column:\n{s}");
+}

@@ -1112,6 +1112,17 @@ impl Col {
         }
     }
 
+    /// The width a column keeps before less important columns are dropped.
+    fn comfortable(self) -> usize {
+        match self {
+            Col::Username => 22,
+            Col::Email => 26,
+            Col::Phone => 15,
+            // The rest keep their content's width until the second stage.
+            other => other.max(),
+        }
+    }
+
     fn max(self) -> usize {
         match self {
             Col::Username => 32,
@@ -1126,18 +1137,10 @@ impl Col {
     }
 }
 
-/// Columns that fit `width`, and their widths, for the rows on screen.
+/// Columns that fit `width`, and their widths, for the rows on screen. The username and email
+/// keep a readable width (`Col::comfortable`) before a less important column is dropped; only
+/// when nothing else can go are they cut down to their minimum.
 fn layout_columns(width: usize, u: &UsersState, rows: &[UserRow]) -> Vec<(Col, usize)> {
-    let mut cols: Vec<Col> = Col::ALL.to_vec();
-    let need = |cols: &[Col]| -> usize {
-        cols.iter().map(|c| c.min()).sum::<usize>() + cols.len().saturating_sub(1)
-    };
-    for drop in Col::DROP_ORDER {
-        if need(&cols) <= width {
-            break;
-        }
-        cols.retain(|c| *c != drop);
-    }
     let content = |c: Col| -> usize {
         let longest = rows
             .iter()
@@ -1161,19 +1164,64 @@ fn layout_columns(width: usize, u: &UsersState, rows: &[UserRow]) -> Vec<(Col, u
             .max(c.title().chars().count())
             .clamp(c.min(), c.max())
     };
-    let mut out: Vec<(Col, usize)> = cols.iter().map(|c| (*c, content(*c))).collect();
     let total = |o: &[(Col, usize)]| -> usize {
         o.iter().map(|(_, w)| w).sum::<usize>() + o.len().saturating_sub(1)
     };
-    let mut excess = total(&out).saturating_sub(width);
-    for shrink in [Col::Email, Col::Username, Col::Phone, Col::Mfa, Col::Status] {
-        if excess == 0 {
-            break;
+    // Shrinks the columns in `order` towards `floor(col)` until the row fits; what is still
+    // too much is returned.
+    fn shrink(
+        out: &mut [(Col, usize)],
+        mut excess: usize,
+        order: &[Col],
+        floor: impl Fn(Col) -> usize,
+    ) -> usize {
+        for c in order {
+            if excess == 0 {
+                break;
+            }
+            if let Some((_, w)) = out.iter_mut().find(|(x, _)| x == c) {
+                let cut = excess.min(w.saturating_sub(floor(*c)));
+                *w -= cut;
+                excess -= cut;
+            }
         }
-        if let Some((c, w)) = out.iter_mut().find(|(c, _)| *c == shrink) {
-            let cut = excess.min(w.saturating_sub(c.min()));
-            *w -= cut;
-            excess -= cut;
+        excess
+    }
+    // 1. Drop the least important columns while username and email keep a readable width.
+    // 2. Then cut every column down to its minimum. 3. Then drop the rest in order.
+    let layout = |cols: &[Col], floor: &dyn Fn(Col) -> usize| -> (Vec<(Col, usize)>, usize) {
+        let mut out: Vec<(Col, usize)> = cols.iter().map(|c| (*c, content(*c))).collect();
+        let excess = total(&out).saturating_sub(width);
+        let order = [Col::Email, Col::Username, Col::Phone, Col::Mfa, Col::Status];
+        let left = shrink(&mut out, excess, &order, floor);
+        (out, left)
+    };
+    let comfortable = |c: Col| c.comfortable().min(content(c));
+    let mut cols: Vec<Col> = Col::ALL.to_vec();
+    let (soft, hard) = Col::DROP_ORDER.split_at(4);
+    let mut soft = soft.iter();
+    let (mut out, mut excess) = layout(&cols, &comfortable);
+    while excess > 0 {
+        let Some(d) = soft.next() else { break };
+        cols.retain(|c| c != d);
+        (out, excess) = layout(&cols, &comfortable);
+    }
+    if excess > 0 {
+        (out, excess) = layout(&cols, &Col::min);
+        let mut hard = hard.iter();
+        while excess > 0 {
+            let Some(d) = hard.next() else { break };
+            cols.retain(|c| c != d);
+            (out, excess) = layout(&cols, &Col::min);
+        }
+    }
+    // Room left over goes back to the columns that were cut (email first).
+    let mut spare = width.saturating_sub(total(&out));
+    for c in [Col::Email, Col::Username, Col::Phone] {
+        if let Some((_, w)) = out.iter_mut().find(|(x, _)| *x == c) {
+            let grow = spare.min(content(c).saturating_sub(*w));
+            *w += grow;
+            spare -= grow;
         }
     }
     // Still too wide (a very narrow terminal): the last column takes what is left.
@@ -1197,7 +1245,11 @@ fn verified_cell<'a>(
         Some(v) => {
             let ok = verified.is_some_and(|x| x == "true");
             Line::from(vec![
-                Span::raw(truncate(v, w.saturating_sub(2))),
+                Span::raw(format!(
+                    "{:<width$}",
+                    truncate(v, w.saturating_sub(2)),
+                    width = w.saturating_sub(2)
+                )),
                 Span::raw(" "),
                 if ok {
                     Span::styled("✓", t.ok())
