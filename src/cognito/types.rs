@@ -346,6 +346,21 @@ pub struct SetUserMfaPreferenceRequest {
 
 // ---------------------------------------------------------------- admin (SigV4 on AWS)
 
+/// The attributes a ListUsers `Filter` may name (PROTOCOL.md §2.4), in the order the Users
+/// view offers them. Custom attributes are not searchable.
+pub const SEARCHABLE_ATTRIBUTES: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListUsersRequest {

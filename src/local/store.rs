@@ -591,18 +591,7 @@ pub fn update_user(conn: &Connection, u: &UserRecord) -> ApiResult<()> {
 
 /// The attributes ListUsers can filter on (PROTOCOL.md §2.4). `username` is served by the
 /// users table's own key.
-pub const SEARCHABLE_ATTRIBUTES: &[&str] = &[
-    "username",
-    "email",
-    "phone_number",
-    "name",
-    "given_name",
-    "family_name",
-    "preferred_username",
-    "cognito:user_status",
-    "status",
-    "sub",
-];
+pub use crate::cognito::types::SEARCHABLE_ATTRIBUTES;
 
 /// Whether a filter on `attribute` ignores case: every searchable attribute does except
 /// `username` and `status` (the API reference marks those two case-sensitive, and the
