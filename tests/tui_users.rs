@@ -1088,3 +1088,20 @@ fn long_usernames_stay_whole_while_less_important_columns_make_room() {
         .collect();
     assert_eq!(marks.len(), 1, "phone verified marks in one column:\n{s}");
 }
+
+#[test]
+fn a_value_left_open_after_tab_completion_is_closed_on_enter() {
+    let mut app = users_app();
+    key(&mut app, '/');
+    typ(&mut app, "em");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.users.filter_form.raw("filter"), "email ^= \"");
+    typ(&mut app, "ann");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![list(Some("email ^= \"ann\""), None)]
+    );
+    assert_eq!(app.users.filter_form.raw("filter"), "email ^= \"ann\"");
+}

@@ -506,7 +506,8 @@ fn filter_key(app: &mut App, key: KeyEvent, now_ms: i64) -> Vec<Action> {
             Vec::new()
         }
         KeyCode::Enter => {
-            let text = u.filter_form.text("filter");
+            let text = filter::close(&u.filter_form.text("filter"));
+            u.filter_form.set_text("filter", &text);
             u.filter_form.focus = None;
             u.tab = None;
             let f = (!text.is_empty()).then_some(text);

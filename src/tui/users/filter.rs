@@ -4,18 +4,7 @@
 //! `cognito:user_status` and `status`) the values. Pure: text in, text out.
 
 /// The attributes ListUsers can filter on (PROTOCOL.md §2.4), in the order offered.
-pub const SEARCHABLE: &[&str] = &[
-    "username",
-    "email",
-    "phone_number",
-    "name",
-    "given_name",
-    "family_name",
-    "preferred_username",
-    "cognito:user_status",
-    "status",
-    "sub",
-];
+pub use crate::cognito::types::SEARCHABLE_ATTRIBUTES as SEARCHABLE;
 
 /// UserStatus values (`cognito:user_status`), the current ones first.
 pub const USER_STATUSES: &[&str] = &[
@@ -267,6 +256,29 @@ pub fn tab(text: &str, cycle: usize) -> Option<String> {
     complete(text, cycle)
 }
 
+/// The filter as it is sent: a value left open (`email ^= "ann`, what typing after a Tab
+/// completion leaves) gets its closing quote. Anything else is sent as typed, so the
+/// server's own message explains a real mistake.
+pub fn close(filter: &str) -> String {
+    let mut quotes = 0;
+    let mut escaped = false;
+    for c in filter.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => quotes += 1,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    if quotes == 1 && !escaped {
+        format!("{filter}\"")
+    } else {
+        filter.to_string()
+    }
+}
+
 /// A one-line description of what the filter does, for the count line.
 pub fn describe(filter: &str) -> String {
     match parse(filter) {
@@ -278,6 +290,17 @@ pub fn describe(filter: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open_value_is_closed_before_it_is_sent() {
+        assert_eq!(close("email ^= \"ann"), "email ^= \"ann\"");
+        assert_eq!(close("email ^= \"ann\""), "email ^= \"ann\"");
+        assert_eq!(close("name = \"say \\\"hi"), "name = \"say \\\"hi\"");
+        // A trailing backslash would escape the added quote: left for the server to refuse.
+        assert_eq!(close("name = \"a\\"), "name = \"a\\");
+        assert_eq!(close("email ^= ann"), "email ^= ann");
+        assert_eq!(close(""), "");
+    }
 
     #[test]
     fn attributes_then_operator_then_quote_then_values() {
