@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use cognito_tui::admin::AdminEvent;
+use cognito_tui::admin::{AdminEvent, GroupRow, UserDetail};
 use cognito_tui::auth::events::AuthEvent;
 use cognito_tui::auth::steps::{MfaType, SignInStep};
 use cognito_tui::tui::App;
@@ -22,6 +22,23 @@ fn type_text(app: &mut App, s: &str) {
 
 fn key(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), NOW_MS);
+}
+
+/// The Users view with the demo's first page, the second row selected.
+fn users_app() -> App {
+    let mut users = demo::signed_in();
+    users.goto(Screen::Users);
+    users.on_admin_event(
+        AdminEvent::UsersPage {
+            filter: None,
+            request_token: None,
+            users: demo::users(60),
+            next_token: Some("page-2".into()),
+        },
+        NOW_MS,
+    );
+    key(&mut users, KeyCode::Down);
+    users
 }
 
 fn screens() -> Vec<(&'static str, App)> {
@@ -63,19 +80,40 @@ fn screens() -> Vec<(&'static str, App)> {
     let session = demo::signed_in();
     out.push(("session", session));
 
-    let mut users = demo::signed_in();
-    users.goto(Screen::Users);
-    users.on_admin_event(
-        AdminEvent::UsersPage {
-            filter: None,
-            request_token: None,
-            users: demo::users(60),
-            next_token: Some("page-2".into()),
+    let users = users_app();
+    let mut users_detail = users_app();
+    let mut users_confirm = users_app();
+    out.push(("users", users));
+
+    // The detail panel of the selected user (AdminGetUser + groups + devices).
+    key(&mut users_detail, KeyCode::Enter);
+    let bob = demo::users(2).pop().expect("two demo users");
+    users_detail.on_admin_event(
+        AdminEvent::UserDetail {
+            detail: UserDetail {
+                username: bob.username.clone(),
+                preferred_mfa: Some("SOFTWARE_TOKEN_MFA".into()),
+                mfa_settings: vec!["SOFTWARE_TOKEN_MFA".into(), "EMAIL_OTP".into()],
+                groups: Some(vec![GroupRow {
+                    name: "editors".into(),
+                    description: Some("Can publish articles".into()),
+                    precedence: Some(10),
+                    role_arn: None,
+                    created: NOW_MS / 1000 - 86_400 * 30,
+                    modified: NOW_MS / 1000 - 86_400 * 30,
+                }]),
+                devices: Some(Vec::new()),
+                user: Some(bob),
+                errors: Vec::new(),
+            },
         },
         NOW_MS,
     );
-    key(&mut users, KeyCode::Down);
-    out.push(("users", users));
+    out.push(("users-detail", users_detail));
+
+    // An action behind its confirmation.
+    key(&mut users_confirm, KeyCode::Char('d'));
+    out.push(("users-confirm", users_confirm));
 
     let mut outbox = demo::signed_in();
     outbox.goto(Screen::Outbox);
