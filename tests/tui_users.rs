@@ -933,6 +933,11 @@ fn credentials_problems_show_in_the_view_and_sign_in_keeps_working() {
     assert!(s.contains("Admin calls are not authorized"), "{s}");
     assert!(s.contains("SSO session for profile dev has expired"), "{s}");
     assert!(s.contains("aws sso login"), "{s}");
+    // Said once (the box, not also the error line above it), and whole at 80 columns too:
+    // the box grows to the wrapped text.
+    assert!(!s.contains("ListUsers failed"), "{s}");
+    let s = screen(&app, 80, 30);
+    assert!(s.contains("keep working"), "{s}");
     // AccessDeniedException from an action shows the same way.
     let mut app2 = users_app();
     key(&mut app2, 'd');

@@ -1262,6 +1262,29 @@ fn verified_cell<'a>(
     }
 }
 
+/// How many lines greedy word wrapping at `width` columns makes of `text` (as ratatui's
+/// `Wrap` does; a word longer than the line is broken).
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        let need = if used == 0 { w } else { used + 1 + w };
+        if need <= width {
+            used = need;
+        } else if w <= width {
+            lines += 1;
+            used = w;
+        } else {
+            // A long word: continues on the current line, broken across as many as it needs.
+            let total = if used == 0 { w } else { used + 1 + w };
+            lines += (total - 1) / width;
+            used = (total - 1) % width + 1;
+        }
+    }
+    lines
+}
+
 fn status_style(app: &App, status: &str) -> Style {
     let t = &app.theme;
     match status {
@@ -1363,8 +1386,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     }
     frame.render_widget(Line::from(spans), line(y));
     y += 1;
+    // A credentials problem has its own box below: the same error is not repeated here.
     if let Some(e) = &u.list_error
         && y < area.bottom()
+        && u.credentials.as_ref().is_none_or(|c| c.code != e.code)
     {
         let what = if e.code.contains("InvalidParameter") {
             "Filter rejected"
@@ -1383,8 +1408,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     if let Some(c) = &u.credentials
         && y < area.bottom()
     {
-        let h = (area.bottom() - y).min(6);
-        let box_area = Rect::new(area.x, y, area.width, h);
         let text = vec![
             Line::styled(format!("{}: {}", c.code, c.message), t.error()),
             Line::styled(
@@ -1397,6 +1420,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
                 t.dim(),
             ),
         ];
+        // Tall enough for the word-wrapped text.
+        let inner = usize::from(area.width.saturating_sub(2)).max(1);
+        let lines: usize = text
+            .iter()
+            .map(|l| wrapped_lines(&l.to_string(), inner))
+            .sum();
+        let h = (area.bottom() - y).min(u16::try_from(lines + 2).unwrap_or(u16::MAX));
+        let box_area = Rect::new(area.x, y, area.width, h);
         frame.render_widget(
             Paragraph::new(text).wrap(Wrap { trim: true }).block(
                 Block::bordered()
