@@ -295,7 +295,9 @@ pub struct AdminListDevicesResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Nothing {}
 
-fn parse<T: DeserializeOwned>(
+/// A SigV4 operation's JSON output read as `T`; a body that is not an object or not of
+/// Cognito's shape is an `InvalidResponse` naming the operation.
+pub(super) fn parse<T: DeserializeOwned>(
     op: &str,
     result: Result<Value, CognitoError>,
     status: Option<u16>,
@@ -320,7 +322,8 @@ fn parse<T: DeserializeOwned>(
 }
 
 impl Client {
-    async fn admin_call<T: DeserializeOwned>(&self, op: &str, body: Value) -> Call<T> {
+    /// Calls a SigV4 operation (admin, groups, pool settings) and reads its output as `T`.
+    pub(super) async fn admin_call<T: DeserializeOwned>(&self, op: &str, body: Value) -> Call<T> {
         let (result, mut exchange) = self.call_raw(op, body, None, true, vec![]).await;
         let result = parse::<T>(op, result, exchange.status, exchange.request_id.clone());
         if exchange.error.is_none() {

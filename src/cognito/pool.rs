@@ -7,12 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::client::{Call, Client};
-use super::error::CognitoError;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -163,44 +162,10 @@ pub struct SetUserPoolMfaConfigRequest {
     pub email_mfa_configuration: Option<Value>,
 }
 
-fn parse<T: DeserializeOwned>(
-    op: &str,
-    result: Result<Value, CognitoError>,
-    status: Option<u16>,
-    request_id: Option<String>,
-) -> Result<T, CognitoError> {
-    let v = result?;
-    if !v.is_object() {
-        return Err(CognitoError::InvalidResponse {
-            message: format!("the {op} response is not a JSON object"),
-            status,
-            request_id,
-        });
-    }
-    serde_json::from_value(v).map_err(|e| CognitoError::InvalidResponse {
-        message: format!(
-            "the {op} response does not have Cognito's shape: {}",
-            super::redact::scrub_serde_message(&e.to_string())
-        ),
-        status,
-        request_id,
-    })
-}
-
 impl Client {
-    async fn pool_call<T: DeserializeOwned>(&self, op: &str, body: Value) -> Call<T> {
-        // These are admin operations: SigV4 on AWS, like ListUsers.
-        let (result, mut exchange) = self.call_raw(op, body, None, true, vec![]).await;
-        let result = parse::<T>(op, result, exchange.status, exchange.request_id.clone());
-        if exchange.error.is_none() {
-            exchange.error = result.as_ref().err().map(|e| e.code().to_string());
-        }
-        Call { result, exchange }
-    }
-
     pub async fn describe_user_pool(&self) -> Call<DescribeUserPoolResponse> {
         let body = serde_json::json!({ "UserPoolId": self.user_pool_id() });
-        self.pool_call("DescribeUserPool", body).await
+        self.admin_call("DescribeUserPool", body).await
     }
 
     pub async fn describe_user_pool_client(&self) -> Call<DescribeUserPoolClientResponse> {
@@ -208,12 +173,12 @@ impl Client {
             "UserPoolId": self.user_pool_id(),
             "ClientId": self.client_id(),
         });
-        self.pool_call("DescribeUserPoolClient", body).await
+        self.admin_call("DescribeUserPoolClient", body).await
     }
 
     pub async fn get_user_pool_mfa_config(&self) -> Call<UserPoolMfaConfig> {
         let body = serde_json::json!({ "UserPoolId": self.user_pool_id() });
-        self.pool_call("GetUserPoolMfaConfig", body).await
+        self.admin_call("GetUserPoolMfaConfig", body).await
     }
 
     pub async fn set_user_pool_mfa_config(
@@ -221,13 +186,14 @@ impl Client {
         r: SetUserPoolMfaConfigRequest,
     ) -> Call<UserPoolMfaConfig> {
         let body = serde_json::to_value(&r).unwrap_or(Value::Null);
-        self.pool_call("SetUserPoolMfaConfig", body).await
+        self.admin_call("SetUserPoolMfaConfig", body).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cognito::admin::parse;
 
     #[test]
     fn reads_triggers_factors_and_drops_the_client_secret() {
