@@ -308,31 +308,9 @@ async fn without_credentials_any_well_formed_signature_is_accepted_but_one_is_re
 /// Runs `cognito-tui run` on the embedded default (a private home) with `input` on stdin.
 fn run_binary(input: &str) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
-        .arg("run")
-        .env("COGNITO_TUI_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    cmd.arg("run").env("COGNITO_TUI_HOME", home.path());
+    headless_lines(cmd, input)
 }
 
 #[test]
@@ -470,6 +448,11 @@ fn run_against(endpoint: &str, input: &str) -> Vec<Value> {
             cmd.env_remove(k);
         }
     }
+    headless_lines(cmd, input)
+}
+
+/// Runs `cmd` (a `cognito-tui run`) with `input` on stdin; its JSON-lines output.
+fn headless_lines(mut cmd: Command, input: &str) -> Vec<Value> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
