@@ -18,24 +18,8 @@ use crate::secret::Secret;
 
 pub use actor::{AdminHandle, spawn};
 
-/// One code the embedded pool "sent", exactly as `GET /_local/outbox` returns it.
-/// This shape is a public contract (other projects' tests read it): keep it stable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub pool_id: String,
-    pub username: String,
-    /// `EMAIL` or `SMS` (`TOTP` for a seeded demo user's authenticator secret).
-    pub medium: String,
-    /// The unmasked address or number it went to.
-    pub destination: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD` (also AdminResetUserPassword's code), `MFA` (SMS_MFA /
-    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_ATTRIBUTE`, `TOTP_SECRET` (a demo user's base32
-    /// authenticator secret, in `code`), ...
-    pub purpose: String,
-    pub code: String,
-    /// RFC 3339 UTC, e.g. `2026-11-28T22:30:00.123Z`.
-    pub sent_at: String,
-}
+/// One code the embedded pool "sent" (the wire type lives with the client that reads it).
+pub use crate::cognito::types::OutboxEntry;
 
 /// A user as the Users view lists it (ListUsers' UserType).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use num_bigint::BigUint;
+use crate::srp::BigUint;
 use serde_json::json;
 
 use super::events::{AuthCommand, AuthEvent, AuthFlowType, Transition};

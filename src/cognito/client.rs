@@ -14,7 +14,6 @@ use super::redact::redact;
 pub use super::sigv4::RequestSigner;
 use super::sigv4::needs_sigv4;
 use super::types::*;
-use crate::admin::OutboxEntry;
 use crate::config::Target;
 use crate::secret::Secret;
 

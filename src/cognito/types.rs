@@ -506,6 +506,106 @@ pub enum Response {
     SetUserMfaPreference(Empty),
 }
 
+/// One code the embedded pool "sent", exactly as `GET /_local/outbox` returns it.
+/// This shape is a public contract (other projects' tests read it): keep it stable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub pool_id: String,
+    pub username: String,
+    /// `EMAIL` or `SMS` (`TOTP` for a seeded demo user's authenticator secret).
+    pub medium: String,
+    /// The unmasked address or number it went to.
+    pub destination: String,
+    /// `SIGN_UP`, `FORGOT_PASSWORD` (also AdminResetUserPassword's code), `MFA` (SMS_MFA /
+    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_ATTRIBUTE`, `TOTP_SECRET` (a demo user's base32
+    /// authenticator secret, in `code`), ...
+    pub purpose: String,
+    pub code: String,
+    /// RFC 3339 UTC, e.g. `2026-11-28T22:30:00.123Z`.
+    pub sent_at: String,
+}
+
+/// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire
+/// keeps strings; code that routes on a challenge matches on this enum. A name Cognito adds later
+/// parses to `None`, so callers answer it as an unknown challenge instead of guessing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChallengeName {
+    SmsMfa,
+    EmailOtp,
+    SmsOtp,
+    SoftwareTokenMfa,
+    SelectMfaType,
+    MfaSetup,
+    PasswordVerifier,
+    CustomChallenge,
+    SelectChallenge,
+    Password,
+    PasswordSrp,
+    WebAuthn,
+    DeviceSrpAuth,
+    DevicePasswordVerifier,
+    AdminNoSrpAuth,
+    NewPasswordRequired,
+}
+
+impl ChallengeName {
+    /// Every challenge name, in the order Cognito's API reference lists them.
+    pub const ALL: [ChallengeName; 16] = [
+        ChallengeName::SmsMfa,
+        ChallengeName::EmailOtp,
+        ChallengeName::SmsOtp,
+        ChallengeName::SoftwareTokenMfa,
+        ChallengeName::SelectMfaType,
+        ChallengeName::MfaSetup,
+        ChallengeName::PasswordVerifier,
+        ChallengeName::CustomChallenge,
+        ChallengeName::SelectChallenge,
+        ChallengeName::Password,
+        ChallengeName::PasswordSrp,
+        ChallengeName::WebAuthn,
+        ChallengeName::DeviceSrpAuth,
+        ChallengeName::DevicePasswordVerifier,
+        ChallengeName::AdminNoSrpAuth,
+        ChallengeName::NewPasswordRequired,
+    ];
+
+    /// The name as it travels on the wire, e.g. `SOFTWARE_TOKEN_MFA`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChallengeName::SmsMfa => "SMS_MFA",
+            ChallengeName::EmailOtp => "EMAIL_OTP",
+            ChallengeName::SmsOtp => "SMS_OTP",
+            ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            ChallengeName::SelectMfaType => "SELECT_MFA_TYPE",
+            ChallengeName::MfaSetup => "MFA_SETUP",
+            ChallengeName::PasswordVerifier => "PASSWORD_VERIFIER",
+            ChallengeName::CustomChallenge => "CUSTOM_CHALLENGE",
+            ChallengeName::SelectChallenge => "SELECT_CHALLENGE",
+            ChallengeName::Password => "PASSWORD",
+            ChallengeName::PasswordSrp => "PASSWORD_SRP",
+            ChallengeName::WebAuthn => "WEB_AUTHN",
+            ChallengeName::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            ChallengeName::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            ChallengeName::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
+            ChallengeName::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+        }
+    }
+
+    /// The enum for a wire name; `None` for a name this build does not know.
+    pub fn parse(name: &str) -> Option<ChallengeName> {
+        ChallengeName::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for ChallengeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The most users (and groups) one List* page returns: Cognito's `Limit` maximum of 60.
+pub const MAX_PAGE_LIMIT: u32 = 60;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,5 +684,19 @@ mod tests {
             ..Default::default()
         };
         assert!(!format!("{tokens:?}").contains("access-token-long-value"));
+    }
+
+    #[test]
+    fn challenge_names_round_trip_and_unknown_names_parse_to_none() {
+        for c in ChallengeName::ALL {
+            assert_eq!(ChallengeName::parse(c.as_str()), Some(c));
+            assert_eq!(c.to_string(), c.as_str());
+        }
+        assert_eq!(
+            ChallengeName::parse("SOFTWARE_TOKEN_MFA"),
+            Some(ChallengeName::SoftwareTokenMfa)
+        );
+        assert_eq!(ChallengeName::parse("software_token_mfa"), None);
+        assert_eq!(ChallengeName::parse("PASSKEY_SOMEDAY"), None);
     }
 }

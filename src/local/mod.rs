@@ -7,7 +7,7 @@
 //!   `x-amzn-ErrorType` and `x-amzn-RequestId`.
 //! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
-//!   [`crate::admin::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
+//!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
 //!   `code`, `sent_at`).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
@@ -303,7 +303,7 @@ impl LocalPool {
     }
 
     /// The outbox, oldest first (what `GET /_local/outbox` returns).
-    pub async fn outbox(&self) -> anyhow::Result<Vec<crate::admin::OutboxEntry>> {
+    pub async fn outbox(&self) -> anyhow::Result<Vec<crate::cognito::types::OutboxEntry>> {
         let ctx = self.ctx.clone();
         Ok(tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox)).await??)
     }

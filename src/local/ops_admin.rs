@@ -1318,7 +1318,7 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 if let Some(dest) = user.attributes.get(attr) {
                     store::push_outbox(
                         conn,
-                        &crate::admin::OutboxEntry {
+                        &crate::cognito::types::OutboxEntry {
                             pool_id: pool.pool_id.clone(),
                             username: user.username.clone(),
                             medium: medium.into(),

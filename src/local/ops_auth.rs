@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::srp::BigUint;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use hmac::{Hmac, Mac};
-use num_bigint::BigUint;
 use rand::RngCore;
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -239,7 +239,7 @@ pub(crate) fn deliver_code_to(
     )?;
     store::push_outbox(
         conn,
-        &crate::admin::OutboxEntry {
+        &crate::cognito::types::OutboxEntry {
             pool_id: pool.pool_id.clone(),
             username: user.username.clone(),
             medium: medium.to_string(),

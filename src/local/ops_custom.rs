@@ -878,7 +878,7 @@ fn builtin_create(
             ctx.with_db(|conn| {
                 store::push_outbox(
                     conn,
-                    &crate::admin::OutboxEntry {
+                    &crate::cognito::types::OutboxEntry {
                         pool_id: pool.pool_id.clone(),
                         username: user.username.clone(),
                         medium: medium.to_string(),

@@ -906,7 +906,7 @@ fn issue_challenge(
         data.setup_email = setup_email;
         store::push_outbox(
             conn,
-            &crate::admin::OutboxEntry {
+            &crate::cognito::types::OutboxEntry {
                 pool_id: pool.pool_id.clone(),
                 username: user.username.clone(),
                 medium: medium.to_string(),
@@ -1503,7 +1503,7 @@ pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         if let Some(secret) = d.totp_secret {
             store::push_outbox(
                 conn,
-                &crate::admin::OutboxEntry {
+                &crate::cognito::types::OutboxEntry {
                     pool_id: DEMO_POOL_ID.into(),
                     username: d.username.into(),
                     medium: "TOTP".into(),
@@ -1518,7 +1518,7 @@ pub fn seed_demo(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
             // As AdminCreateUser does: the invitation carries the temporary password.
             store::push_outbox(
                 conn,
-                &crate::admin::OutboxEntry {
+                &crate::cognito::types::OutboxEntry {
                     pool_id: DEMO_POOL_ID.into(),
                     username: d.username.into(),
                     medium: "EMAIL".into(),

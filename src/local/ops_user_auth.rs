@@ -313,7 +313,7 @@ fn send_otp(
             };
             store::push_outbox(
                 conn,
-                &crate::admin::OutboxEntry {
+                &crate::cognito::types::OutboxEntry {
                     pool_id: pool.pool_id.clone(),
                     username: u.username.clone(),
                     medium: medium.into(),

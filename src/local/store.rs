@@ -1000,7 +1000,7 @@ pub fn mark_code_used(
     Ok(())
 }
 
-pub fn push_outbox(conn: &Connection, e: &crate::admin::OutboxEntry) -> ApiResult<()> {
+pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<()> {
     conn.execute(
         "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1018,12 +1018,12 @@ pub fn push_outbox(conn: &Connection, e: &crate::admin::OutboxEntry) -> ApiResul
 }
 
 /// Every outbox entry, oldest first.
-pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::admin::OutboxEntry>> {
+pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::cognito::types::OutboxEntry>> {
     let mut st = conn.prepare(
         "SELECT pool_id, username, medium, destination, purpose, code, sent_at FROM outbox ORDER BY id",
     )?;
     let rows = st.query_map([], |r| {
-        Ok(crate::admin::OutboxEntry {
+        Ok(crate::cognito::types::OutboxEntry {
             pool_id: r.get(0)?,
             username: r.get(1)?,
             medium: r.get(2)?,

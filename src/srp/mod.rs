@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, Mac};
-use num_bigint::BigUint;
+pub use num_bigint::BigUint;
 use num_traits::Zero;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
