@@ -5,6 +5,8 @@
 //! `auth` (the flow machine and its actor), `admin` (the users actor), `local` (the embedded
 //! pool), `tui` (the terminal UI), `headless` (JSON-lines driver).
 
+#![forbid(unsafe_code)]
+
 pub mod admin;
 pub mod auth;
 pub mod cli;

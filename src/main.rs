@@ -1,6 +1,8 @@
 //! cognito-tui entry point: parse the command line, set up logging (to a file only), pick the
 //! target, and run the TUI, the embedded pool alone (`serve`) or the headless driver (`run`).
 
+#![forbid(unsafe_code)]
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
