@@ -32,7 +32,7 @@ fn seed_users(
     db_path: &std::path::Path,
     args: cognito_tui::cli::SeedUsersArgs,
 ) -> anyhow::Result<()> {
-    use cognito_tui::local::seed::{SeedUsers, seed_users as seed};
+    use cognito_tui::local::seed::{SeedProgress, SeedUsers, seed_users_with_progress};
     let defaults = SeedUsers::default();
     let opts = SeedUsers {
         count: args.count,
@@ -41,7 +41,20 @@ fn seed_users(
         password: args.password.map(Secret::new).unwrap_or(defaults.password),
         rng_seed: args.rng_seed,
     };
-    let report = seed(db_path, &opts)?;
+    // Progress on stderr after every batch, so a long run shows it is alive and when it ends.
+    let progress = |p: &SeedProgress| {
+        let eta = p.eta().map_or_else(String::new, |eta| {
+            format!(", about {:.0} s left", eta.as_secs_f64().ceil())
+        });
+        eprintln!(
+            "  {}/{} users ({:.0}%), {:.0} users/s{eta}",
+            p.done,
+            p.total,
+            100.0 * p.done as f64 / p.total.max(1) as f64,
+            p.per_second()
+        );
+    };
+    let report = seed_users_with_progress(db_path, &opts, progress)?;
     println!(
         "seeded {} users into {} in {:.2} s ({:.0} users/s); {} skipped (username taken); the pool now has {} users",
         report.inserted,

@@ -352,11 +352,45 @@ fn draft(rng: &mut impl rand::Rng, prefix: &str, serial: u64, now: i64) -> Draft
     }
 }
 
+/// How far a [`seed_users_with_progress`] run is, given after every written batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeedProgress {
+    /// Users generated and written so far (added or skipped as taken).
+    pub done: usize,
+    /// Users the run generates in all.
+    pub total: usize,
+    pub elapsed: std::time::Duration,
+}
+
+impl SeedProgress {
+    pub fn per_second(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 { self.done as f64 / s } else { 0.0 }
+    }
+
+    /// The time left at the rate so far (None before the first batch).
+    pub fn eta(&self) -> Option<std::time::Duration> {
+        let rate = self.per_second();
+        (self.done > 0 && rate > 0.0).then(|| {
+            std::time::Duration::from_secs_f64(self.total.saturating_sub(self.done) as f64 / rate)
+        })
+    }
+}
+
 /// Adds `opts.count` users to a pool in the store at `db_path`, straight into SQLite: batched
 /// transactions and prepared statements, with SRP verifiers computed on worker threads so the
 /// users can really sign in with `opts.password`. Safe while `serve` runs on the same file
 /// (WAL; each batch is a short write transaction). A new store gets the demo pool first.
 pub fn seed_users(db_path: &Path, opts: &SeedUsers) -> anyhow::Result<SeedReport> {
+    seed_users_with_progress(db_path, opts, |_| {})
+}
+
+/// [`seed_users`], calling `on_progress` after every written batch (a few thousand users).
+pub fn seed_users_with_progress(
+    db_path: &Path,
+    opts: &SeedUsers,
+    mut on_progress: impl FnMut(&SeedProgress),
+) -> anyhow::Result<SeedReport> {
     use anyhow::Context as _;
     use rand::SeedableRng as _;
 
@@ -478,6 +512,11 @@ pub fn seed_users(db_path: &Path, opts: &SeedUsers) -> anyhow::Result<SeedReport
             insert_time += t0.elapsed();
             inserted += n;
             skipped += batch.len() - n;
+            on_progress(&SeedProgress {
+                done: inserted + skipped,
+                total: opts.count,
+                elapsed: started.elapsed(),
+            });
             if let Some(u) = batch.first()
                 && u.username.ends_with(&first_suffix)
                 && n == batch.len()

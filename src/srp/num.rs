@@ -158,7 +158,7 @@ impl Rem<&BigUint> for BigUint {
     }
 }
 
-/// Decimal, as num-bigint printed it.
+/// Decimal (some vectors in PROTOCOL.md appendix A are given in decimal).
 impl fmt::Display for BigUint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad_integral(true, "", &self.0.to_string_radix_vartime(10))
