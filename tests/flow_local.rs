@@ -11,7 +11,7 @@ use cognito_tui::cognito::{Client, WireExchange};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
-    LocalOptions, LocalPool,
+    LocalPool,
 };
 use cognito_tui::secret::Secret;
 
@@ -24,13 +24,7 @@ struct Env {
 
 async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
     Env { pool, dir }
 }
 
@@ -501,11 +495,8 @@ async fn tokens_survive_an_actor_restart_in_a_0600_file() {
 
 #[tokio::test]
 async fn dead_endpoint_gives_a_network_error_not_a_hang() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
     let t = Target {
-        endpoint: format!("http://127.0.0.1:{port}/"),
+        endpoint: support::pool::dead_endpoint(),
         region: "us-east-1".into(),
         user_pool_id: DEMO_POOL_ID.into(),
         client_id: DEMO_CLIENT_ID.into(),

@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use cognito_tui::local::seed::{SeedUsers, seed_users};
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID,
-    LocalOptions, LocalPool,
 };
 use cognito_tui::secret::Secret;
 use cognito_tui::srp::ClientEphemeral;
@@ -1126,18 +1125,7 @@ async fn seeded_users_are_varied_counted_and_can_sign_in() {
     assert_eq!(again.pool_users, report.pool_users + 100);
     assert!(again.first_serial > report.first_serial);
 
-    let pool = LocalPool::start(LocalOptions {
-        db_path: db.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
-    let h = Harness {
-        pool,
-        http: reqwest::Client::new(),
-        dir,
-    };
+    let h = Harness::on_store(dir, &db).await;
     let described = h
         .call("DescribeUserPool", json!({"UserPoolId": POOL}))
         .await
