@@ -12,7 +12,7 @@ use cognito_tui::local::{
 };
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
-use support::{Harness, Resp, start_pool};
+use support::{Case, Harness, Resp, start_pool};
 
 const INVALID_CODE: &str = "Invalid code received for user";
 const USED_ONCE: &str = "Invalid session for the user, session can only be used once.";
@@ -139,31 +139,28 @@ async fn pool_mfa_configuration_round_trips_and_is_validated() {
     assert!(cfg["SmsMfaConfiguration"].is_object());
     assert!(cfg["EmailMfaConfiguration"].is_object());
 
-    let (t, _) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "ON without any method",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": DEMO_POOL_ID, "MfaConfiguration": "ON"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "an unknown MfaConfiguration",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": DEMO_POOL_ID, "MfaConfiguration": "SOMETIMES",
                    "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "an unknown pool",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": "us-east-1_nope", "MfaConfiguration": "OFF"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "ResourceNotFoundException");
+        .kind("ResourceNotFoundException"),
+    ])
+    .await;
 
     let set = h
         .call(
@@ -941,44 +938,36 @@ async fn signed_in_users_add_a_software_token_and_choose_preferences() {
     let access = tokens(&signed_in)["AccessToken"].clone();
 
     // Preferences that cannot apply.
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "TOTP before a software token is verified",
             "SetUserMFAPreference",
             json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        (
+        .error(
             "InvalidParameterException",
-            "User has not verified software token mfa"
-        )
-    );
-    let (t, _) = h
-        .call(
+            "User has not verified software token mfa",
+        ),
+        Case::new(
+            "SMS for alice, who has no phone number",
             "SetUserMFAPreference",
             json!({"AccessToken": access, "SMSMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException", "alice has no phone number");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "a garbage access token",
             "SetUserMFAPreference",
             json!({"AccessToken": "not-a-token", "EmailMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, _) = h
-        .call(
+        .kind("NotAuthorizedException"),
+        Case::new(
+            "VerifySoftwareToken before AssociateSoftwareToken",
             "VerifySoftwareToken",
             json!({"AccessToken": access, "UserCode": "123456"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "SoftwareTokenMFANotFoundException");
+        .kind("SoftwareTokenMFANotFoundException"),
+    ])
+    .await;
 
     let assoc = h
         .call("AssociateSoftwareToken", json!({"AccessToken": access}))

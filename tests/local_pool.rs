@@ -9,7 +9,7 @@ use cognito_tui::local::{
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
 
-use support::{Harness, Resp, claims, start_pool};
+use support::{Case, Harness, Resp, claims, start_pool};
 
 /// Test-specific helpers on the shared harness.
 impl Harness {
@@ -852,36 +852,33 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
         assert_eq!(body["__type"], "SerializationException");
     }
     // Wrong member types are serialization errors too; missing members are InvalidParameter.
-    let (t, _) = h.call("SignUp", json!({"ClientId": 5})).await.err();
-    assert_eq!(t, "SerializationException");
-    let (t, _) = h
-        .call("SignUp", json!({"ClientId": DEMO_CLIENT_ID}))
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call("GetUser", json!({"AccessToken": "a.b.c"}))
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, _) = h
-        .call(
+    let srp_a = |name, a: &str| {
+        Case::new(
+            name,
             "InitiateAuth",
             json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
-        "AuthParameters": {"USERNAME": "alice", "SRP_A": "xyz"}}),
+                   "AuthParameters": {"USERNAME": "alice", "SRP_A": a}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
-        "AuthParameters": {"USERNAME": "alice", "SRP_A": srp::N_HEX}}),
+    };
+    h.run_cases([
+        Case::new("a number for ClientId", "SignUp", json!({"ClientId": 5}))
+            .kind("SerializationException"),
+        Case::new(
+            "SignUp without Username",
+            "SignUp",
+            json!({"ClientId": DEMO_CLIENT_ID}),
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
+        .kind("InvalidParameterException"),
+        Case::new(
+            "a malformed access token",
+            "GetUser",
+            json!({"AccessToken": "a.b.c"}),
+        )
+        .kind("NotAuthorizedException"),
+        srp_a("SRP_A that is not hex", "xyz").kind("InvalidParameterException"),
+        srp_a("SRP_A = N, 0 mod N", srp::N_HEX).kind("NotAuthorizedException"),
+    ])
+    .await;
 
     // Empty outputs are `{}`, and application/json is accepted too.
     let url = format!("{}/", h.base());
@@ -907,29 +904,24 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
     assert_eq!(resp.text().await.unwrap(), "{}");
 
     // The password policy speaks Cognito.
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "a short password",
             "SignUp",
             json!({"ClientId": DEMO_CLIENT_ID, "Username": "weak", "Password": "short"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidPasswordException");
-    assert_eq!(
-        m,
-        "Password did not conform with policy: Password not long enough"
-    );
-    let (t, m) = h
-        .call(
+        .error(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password not long enough",
+        ),
+        Case::new(
+            "a username in use",
             "SignUp",
             json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice", "Password": "Sup3r-secret!"}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("UsernameExistsException", "User already exists")
-    );
+        .error("UsernameExistsException", "User already exists"),
+    ])
+    .await;
 
     // CORS preflight for Amplify in a browser.
     let resp = h
@@ -966,60 +958,56 @@ async fn password_flow_secret_hash_and_per_client_rules() {
         .await
         .ok();
     assert!(ok["AuthenticationResult"]["RefreshToken"].is_string());
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "alice", "Wr0ng-secret!", None),
+    let sign_in = |name, client, user, password, extra| {
+        Case::new(name, "InitiateAuth", pw(client, user, password, extra))
+    };
+    h.run_cases([
+        sign_in(
+            "a wrong password",
+            DEMO_CLIENT_ID,
+            "alice",
+            "Wr0ng-secret!",
+            None,
         )
-        .await
-        .err();
-    assert_eq!(m, "Incorrect username or password.");
-    // UNCONFIRMED: only a right password reveals it.
-    let (t, _) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "carol", "Wr0ng-secret!", None),
+        .message("Incorrect username or password."),
+        // UNCONFIRMED: only a right password reveals it.
+        sign_in(
+            "UNCONFIRMED, a wrong password",
+            DEMO_CLIENT_ID,
+            "carol",
+            "Wr0ng-secret!",
+            None,
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "carol", DEMO_PASSWORD, None),
+        .kind("NotAuthorizedException"),
+        sign_in(
+            "UNCONFIRMED, the right password",
+            DEMO_CLIENT_ID,
+            "carol",
+            DEMO_PASSWORD,
+            None,
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("UserNotConfirmedException", "User is not confirmed.")
-    );
-
-    // The client with a secret needs SECRET_HASH.
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_SECRET_CLIENT_ID, "alice", DEMO_PASSWORD, None),
+        .error("UserNotConfirmedException", "User is not confirmed."),
+        // The client with a secret needs SECRET_HASH.
+        sign_in(
+            "no SECRET_HASH",
+            DEMO_SECRET_CLIENT_ID,
+            "alice",
+            DEMO_PASSWORD,
+            None,
         )
-        .await
-        .err();
-    assert!(m.contains("SECRET_HASH was not received"), "{m}");
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(
-                DEMO_SECRET_CLIENT_ID,
-                "alice",
-                DEMO_PASSWORD,
-                Some(("SECRET_HASH", "bm9wZQ==".into())),
-            ),
+        .message_has("SECRET_HASH was not received"),
+        sign_in(
+            "a wrong SECRET_HASH",
+            DEMO_SECRET_CLIENT_ID,
+            "alice",
+            DEMO_PASSWORD,
+            Some(("SECRET_HASH", "bm9wZQ==".into())),
         )
-        .await
-        .err();
-    assert_eq!(
-        m,
-        format!("Unable to verify secret hash for client {DEMO_SECRET_CLIENT_ID}")
-    );
+        .message(format!(
+            "Unable to verify secret hash for client {DEMO_SECRET_CLIENT_ID}"
+        )),
+    ])
+    .await;
     let hash = srp::secret_hash("alice", DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET);
     let ok = h
         .call(
