@@ -669,40 +669,38 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         .ok();
     let secret = assoc["SecretCode"].as_str().unwrap().to_string();
     assert!(secret.len() >= 16 && secret.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let (_, m) = h
-        .call("AssociateSoftwareToken", json!({"Session": ch["Session"]}))
-        .await
-        .err();
-    assert_eq!(m, USED_ONCE);
-    let (t, _) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "the Session a second time",
+            "AssociateSoftwareToken",
+            json!({"Session": ch["Session"]}),
+        )
+        .message(USED_ONCE),
+        Case::new(
+            "both a Session and an AccessToken",
             "AssociateSoftwareToken",
             json!({"Session": ch["Session"], "AccessToken": "x"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
+        .kind("InvalidParameterException"),
+    ])
+    .await;
 
     let s2 = assoc["Session"].clone();
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "a wrong code",
             "VerifySoftwareToken",
             json!({"Session": s2, "UserCode": wrong_totp(&secret, h.now())}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("EnableSoftwareTokenMFAException", "Code mismatch")
-    );
-    let (t, _) = h
-        .call(
+        .error("EnableSoftwareTokenMFAException", "Code mismatch"),
+        Case::new(
+            "a code that is not six digits",
             "VerifySoftwareToken",
             json!({"Session": s2, "UserCode": "abc"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
+        .kind("InvalidParameterException"),
+    ])
+    .await;
     let code = totp(&secret, h.now());
     let verified = h
         .call(
