@@ -11,30 +11,14 @@ use cognito_tui::cognito::{Client, WireExchange};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
-    LocalOptions, LocalPool,
 };
 use cognito_tui::secret::Secret;
+use support::Harness;
 
 const NEW_PW: &str = "Fresh-Passw0rd!";
 
-struct Env {
-    pool: LocalPool,
-    dir: tempfile::TempDir,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
-    Env { pool, dir }
-}
-
-impl Env {
+/// The actors of this suite, on the shared harness's pool.
+impl Harness {
     fn target(&self, secret: bool) -> Target {
         Target {
             endpoint: self.pool.base_url().to_string(),
@@ -160,7 +144,7 @@ fn sign_in(user: &str, pw: &str, flow: AuthFlowType) -> AuthCommand {
 
 #[tokio::test]
 async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
 
@@ -286,7 +270,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
 
 #[tokio::test]
 async fn global_sign_out_and_password_auth() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(
         &mut a,
@@ -308,7 +292,7 @@ async fn global_sign_out_and_password_auth() {
 
 #[tokio::test]
 async fn wrong_password_and_unconfirmed_user() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(
         &mut a,
@@ -341,7 +325,7 @@ async fn wrong_password_and_unconfirmed_user() {
 
 #[tokio::test]
 async fn client_with_a_secret_signs_in_and_refreshes() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(true, None);
     let evs = run(
         &mut a,
@@ -371,7 +355,7 @@ async fn client_with_a_secret_signs_in_and_refreshes() {
 
 #[tokio::test]
 async fn reset_password_then_sign_in_with_the_new_one() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
     let evs = run(
@@ -415,7 +399,7 @@ async fn reset_password_then_sign_in_with_the_new_one() {
 
 #[tokio::test]
 async fn auto_sign_in_after_confirmation() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
     let evs = run(
@@ -450,7 +434,7 @@ async fn auto_sign_in_after_confirmation() {
 
 #[tokio::test]
 async fn tokens_survive_an_actor_restart_in_a_0600_file() {
-    let env = env().await;
+    let env = Harness::new().await;
     let state = env.dir.path().join("state");
     {
         let mut a = env.auth(false, Some(&state));
@@ -501,11 +485,8 @@ async fn tokens_survive_an_actor_restart_in_a_0600_file() {
 
 #[tokio::test]
 async fn dead_endpoint_gives_a_network_error_not_a_hang() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
     let t = Target {
-        endpoint: format!("http://127.0.0.1:{port}/"),
+        endpoint: support::pool::dead_endpoint(),
         region: "us-east-1".into(),
         user_pool_id: DEMO_POOL_ID.into(),
         client_id: DEMO_CLIENT_ID.into(),
@@ -556,7 +537,7 @@ async fn until_info(h: &mut AuthHandle, prefix: &str) -> String {
 
 #[tokio::test]
 async fn step_mode_holds_each_request_until_sent_or_dropped() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(&mut a, AuthCommand::SetStepMode { on: true }).await;
     assert!(ok(&evs));
