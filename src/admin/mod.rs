@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::MAX_PAGE_LIMIT;
 use crate::secret::Secret;
 
 pub use actor::{AdminHandle, spawn};
@@ -234,7 +235,7 @@ pub enum AdminCommand {
 }
 
 fn default_limit() -> u32 {
-    60
+    MAX_PAGE_LIMIT
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -394,7 +394,17 @@ pub struct UserType {
     pub user_status: Option<String>,
     /// The legacy SMS MFA settings (`[{DeliveryMedium, AttributeName}]`).
     #[serde(default, rename = "MFAOptions")]
-    pub mfa_options: Vec<super::admin::MfaOptionType>,
+    pub mfa_options: Vec<MfaOptionType>,
+}
+
+/// `{MFAOptions: [{DeliveryMedium, AttributeName}]}` entries (legacy SMS MFA settings).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaOptionType {
+    #[serde(default)]
+    pub delivery_medium: Option<String>,
+    #[serde(default)]
+    pub attribute_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
