@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::codes::LocalCode;
 use super::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, Transition};
 use super::session::Tokens;
 use super::steps::{
@@ -134,14 +135,15 @@ struct SignInState {
     username: String,
     user_id_for_srp: Option<String>,
     flow: AuthFlowType,
-    challenge: Option<String>,
+    /// The challenge Cognito is waiting on (unknown names end the sign-in, so never kept).
+    challenge: Option<ChallengeName>,
     challenge_parameters: BTreeMap<String, String>,
     session: Option<String>,
     session_at_ms: i64,
     password: Option<Secret>,
     ephemeral: Option<Arc<ClientEphemeral>>,
     /// SELECT_CHALLENGE answered locally with PASSWORD or PASSWORD_SRP.
-    first_factor: Option<String>,
+    first_factor: Option<ChallengeName>,
     /// MFA_SETUP answered locally with TOTP or EMAIL.
     mfa_setup: Option<MfaType>,
 }
@@ -215,7 +217,10 @@ impl AuthState {
 
     /// The challenge a sign-in is waiting on, if any.
     pub fn pending_challenge(&self) -> Option<&str> {
-        self.sign_in.as_ref().and_then(|s| s.challenge.as_deref())
+        self.sign_in
+            .as_ref()
+            .and_then(|s| s.challenge)
+            .map(ChallengeName::as_str)
     }
 
     /// True while a command is being processed.
@@ -274,10 +279,12 @@ fn parse_mfa_list(raw: Option<&String>) -> Vec<MfaType> {
         .unwrap_or_default();
     let mut out = Vec::new();
     for n in names {
-        let t = match n.as_str() {
-            "SMS_MFA" | "SMS_OTP" => Some(MfaType::Sms),
-            "SOFTWARE_TOKEN_MFA" => Some(MfaType::Totp),
-            "EMAIL_OTP" | "EMAIL_MFA" => Some(MfaType::Email),
+        let t = match ChallengeName::parse(&n) {
+            Some(ChallengeName::SmsMfa | ChallengeName::SmsOtp) => Some(MfaType::Sms),
+            Some(ChallengeName::SoftwareTokenMfa) => Some(MfaType::Totp),
+            Some(ChallengeName::EmailOtp) => Some(MfaType::Email),
+            // Email MFA listed under its setting name rather than its challenge.
+            None if n == "EMAIL_MFA" => Some(MfaType::Email),
             _ => None,
         };
         if let Some(t) = t
@@ -289,11 +296,12 @@ fn parse_mfa_list(raw: Option<&String>) -> Vec<MfaType> {
     out
 }
 
-fn mfa_answer(t: MfaType) -> &'static str {
+/// The SELECT_MFA_TYPE answer for an MFA type: the challenge it leads to.
+fn mfa_answer(t: MfaType) -> ChallengeName {
     match t {
-        MfaType::Sms => "SMS_MFA",
-        MfaType::Totp => "SOFTWARE_TOKEN_MFA",
-        MfaType::Email => "EMAIL_OTP",
+        MfaType::Sms => ChallengeName::SmsMfa,
+        MfaType::Totp => ChallengeName::SoftwareTokenMfa,
+        MfaType::Email => ChallengeName::EmailOtp,
     }
 }
 
@@ -416,11 +424,12 @@ impl AuthState {
         }));
     }
 
-    fn fail(
+    /// Emits the error and ends the command.
+    fn emit_error(
         &mut self,
         operation: Option<&str>,
         code: &str,
-        message: impl Into<String>,
+        message: String,
         request_id: Option<String>,
         fx: &mut Vec<Effect>,
     ) {
@@ -428,14 +437,26 @@ impl AuthState {
             api: self.api().into(),
             operation: operation.map(str::to_string),
             code: code.into(),
-            message: message.into(),
+            message,
             request_id,
         })));
         self.finish(false, fx);
     }
 
+    /// Ends the command with an error the client gives itself.
+    fn fail(
+        &mut self,
+        operation: Option<&str>,
+        code: LocalCode,
+        message: impl Into<String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        self.emit_error(operation, code.as_str(), message.into(), None, fx);
+    }
+
+    /// Ends the command with the error Cognito (or the transport) answered.
     fn fail_cognito(&mut self, operation: &str, e: &CognitoError, fx: &mut Vec<Effect>) {
-        self.fail(
+        self.emit_error(
             Some(operation),
             e.code(),
             e.message(),
@@ -448,12 +469,12 @@ impl AuthState {
     fn reject(
         &mut self,
         api: &'static str,
-        code: &str,
+        code: LocalCode,
         message: impl Into<String>,
         fx: &mut Vec<Effect>,
     ) {
         self.start(api, Pending::Auth, fx);
-        self.fail(None, code, message, None, fx);
+        self.fail(None, code, message, fx);
     }
 
     fn info(&self, message: impl Into<String>, fx: &mut Vec<Effect>) {
@@ -467,7 +488,7 @@ impl AuthState {
         &mut self,
         now_ms: i64,
         step: NextStep,
-        challenge: Option<&str>,
+        challenge: Option<ChallengeName>,
         explanation: impl Into<String>,
         fx: &mut Vec<Effect>,
     ) {
@@ -493,7 +514,7 @@ impl AuthState {
             next_step: step,
             operations,
             latency_ms,
-            challenge_name: challenge.map(str::to_string),
+            challenge_name: challenge.map(|c| c.as_str().to_string()),
             challenge_parameters: params,
             session_id,
             session_age_ms,
@@ -528,7 +549,7 @@ impl AuthState {
             fx.push(Effect::Emit(AuthEvent::Error(AuthErrorView {
                 api: api.into(),
                 operation: None,
-                code: "Busy".into(),
+                code: LocalCode::Busy.as_str().into(),
                 message: format!("{} is still running; wait for it to finish", self.api()),
                 request_id: None,
             })));
@@ -545,7 +566,7 @@ impl AuthState {
                 if username.trim().is_empty() {
                     return self.reject(
                         api,
-                        "EmptySignUpUsername",
+                        LocalCode::EmptySignUpUsername,
                         "username is required to signUp",
                         fx,
                     );
@@ -576,7 +597,7 @@ impl AuthState {
                 if username.trim().is_empty() || code.trim().is_empty() {
                     return self.reject(
                         api,
-                        "EmptyConfirmSignUpCode",
+                        LocalCode::EmptyConfirmSignUpCode,
                         "username and code are required to confirmSignUp",
                         fx,
                     );
@@ -604,7 +625,7 @@ impl AuthState {
                 if username.trim().is_empty() {
                     return self.reject(
                         api,
-                        "EmptySignUpUsername",
+                        LocalCode::EmptySignUpUsername,
                         "username is required to resendSignUpCode",
                         fx,
                     );
@@ -646,7 +667,7 @@ impl AuthState {
                 if username.trim().is_empty() {
                     return self.reject(
                         api,
-                        "EmptyResetPasswordUsername",
+                        LocalCode::EmptyResetPasswordUsername,
                         "username is required to resetPassword",
                         fx,
                     );
@@ -671,7 +692,7 @@ impl AuthState {
                 if username.trim().is_empty() || code.trim().is_empty() || new_password.is_empty() {
                     return self.reject(
                         api,
-                        "EmptyConfirmResetPasswordCode",
+                        LocalCode::EmptyConfirmResetPasswordCode,
                         "username, code and new password are required to confirmResetPassword",
                         fx,
                     );
@@ -723,7 +744,7 @@ impl AuthState {
             }
             AuthCommand::Step { .. } => self.reject(
                 "step",
-                "NothingHeld",
+                LocalCode::NothingHeld,
                 "no request is waiting to be sent",
                 fx,
             ),
@@ -746,7 +767,7 @@ impl AuthState {
         if self.tokens.is_some() {
             return self.reject(
                 api,
-                "UserAlreadyAuthenticatedException",
+                LocalCode::UserAlreadyAuthenticated,
                 "There is already a signed in user.",
                 fx,
             );
@@ -754,27 +775,31 @@ impl AuthState {
         if username.trim().is_empty() {
             return self.reject(
                 api,
-                "EmptySignInUsername",
+                LocalCode::EmptySignInUsername,
                 "username is required to signIn",
                 fx,
             );
         }
         let password = password.filter(|p| !p.is_empty());
         let preferred = preferred_challenge.filter(|p| !p.is_empty());
+        // The wire name goes out as given; a password factor also needs the password or SRP_A.
+        let preferred_kind = preferred.as_deref().and_then(ChallengeName::parse);
         let needs_password = match flow {
             AuthFlowType::UserSrpAuth
             | AuthFlowType::UserPasswordAuth
             | AuthFlowType::CustomWithSrp => true,
             AuthFlowType::UserAuth => {
-                matches!(preferred.as_deref(), Some("PASSWORD" | "PASSWORD_SRP"))
-                    && session.is_none()
+                matches!(
+                    preferred_kind,
+                    Some(ChallengeName::Password | ChallengeName::PasswordSrp)
+                ) && session.is_none()
             }
             AuthFlowType::CustomWithoutSrp => false,
         };
         if needs_password && password.is_none() {
             return self.reject(
                 api,
-                "EmptySignInPassword",
+                LocalCode::EmptySignInPassword,
                 "password is required to signIn with this flow",
                 fx,
             );
@@ -783,11 +808,11 @@ impl AuthState {
             flow,
             AuthFlowType::UserSrpAuth | AuthFlowType::CustomWithSrp
         ) || (flow == AuthFlowType::UserAuth
-            && preferred.as_deref() == Some("PASSWORD_SRP"));
+            && preferred_kind == Some(ChallengeName::PasswordSrp));
         if uses_srp && srp.is_none() {
             return self.reject(
                 api,
-                "InternalError",
+                LocalCode::InternalError,
                 "no SRP ephemeral was prepared for this sign-in",
                 fx,
             );
@@ -824,13 +849,13 @@ impl AuthState {
             AuthFlowType::UserAuth => {
                 if let Some(p) = &preferred {
                     params.insert("PREFERRED_CHALLENGE".into(), p.clone());
-                    match p.as_str() {
-                        "PASSWORD" => {
+                    match preferred_kind {
+                        Some(ChallengeName::Password) => {
                             if let Some(pw) = &password {
                                 params.insert("PASSWORD".into(), pw.expose().to_string());
                             }
                         }
-                        "PASSWORD_SRP" => {
+                        Some(ChallengeName::PasswordSrp) => {
                             params.insert(
                                 "SRP_A".into(),
                                 srp.as_ref().map(|e| e.a_hex()).unwrap_or_default(),
@@ -879,7 +904,7 @@ impl AuthState {
         else {
             return self.reject(
                 "autoSignIn",
-                "AutoSignInException",
+                LocalCode::AutoSignIn,
                 "autoSignIn is only available after signUp with auto_sign_in and a confirmed user",
                 fx,
             );
@@ -908,18 +933,13 @@ impl AuthState {
                 srp,
                 fx,
             ),
-            (None, None) => self.reject(
-                "autoSignIn",
-                "AutoSignInException",
-                "nothing to sign in with: no password was kept and ConfirmSignUp returned no Session",
-                fx,
-            ),
+            (None, None) => self.reject("autoSignIn", LocalCode::AutoSignIn, "nothing to sign in with: no password was kept and ConfirmSignUp returned no Session", fx),
         }
     }
 
     fn respond(
         &mut self,
-        challenge: &str,
+        challenge: ChallengeName,
         mut responses: BTreeMap<String, String>,
         pending_session: Option<String>,
         fx: &mut Vec<Effect>,
@@ -930,7 +950,7 @@ impl AuthState {
             .or_insert_with(|| si.srp_username());
         let req = RespondToAuthChallengeRequest {
             client_id: self.cfg.client_id.clone(),
-            challenge_name: challenge.into(),
+            challenge_name: challenge.as_str().into(),
             session: pending_session.or_else(|| si.session.clone()),
             challenge_responses: responses,
         };
@@ -954,15 +974,15 @@ impl AuthState {
         let Some(si) = self.sign_in.clone() else {
             return self.reject(
                 API,
-                "SignInException",
+                LocalCode::SignIn,
                 "No sign-in is in progress: call signIn first",
                 fx,
             );
         };
-        let Some(challenge) = si.challenge.clone() else {
+        let Some(challenge) = si.challenge else {
             return self.reject(
                 API,
-                "SignInException",
+                LocalCode::SignIn,
                 "The sign-in is not waiting for an answer",
                 fx,
             );
@@ -970,18 +990,13 @@ impl AuthState {
         if now_ms - si.session_at_ms > SIGN_IN_STATE_TTL_MS {
             self.sign_in = None;
             self.last_step = None;
-            return self.reject(
-                API,
-                "SignInException",
-                "The sign-in session has expired (3 minutes after Cognito's last Session): sign in again",
-                fx,
-            );
+            return self.reject(API, LocalCode::SignIn, "The sign-in session has expired (3 minutes after Cognito's last Session): sign in again", fx);
         }
         let answer = response.expose().trim().to_string();
         if answer.is_empty() {
             return self.reject(
                 API,
-                "EmptyChallengeResponse",
+                LocalCode::EmptyChallengeResponse,
                 "an answer is required to confirmSignIn",
                 fx,
             );
@@ -989,21 +1004,21 @@ impl AuthState {
         let one = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
 
         // SELECT_CHALLENGE answered with a password factor, or Cognito asking for a password.
-        let password_factor = si.first_factor.clone().or_else(|| {
-            matches!(challenge.as_str(), "PASSWORD" | "PASSWORD_SRP").then(|| challenge.clone())
+        let password_factor = si.first_factor.or(match challenge {
+            ChallengeName::Password | ChallengeName::PasswordSrp => Some(challenge),
+            _ => None,
         });
         if let Some(factor) = password_factor {
             self.start(API, Pending::Auth, fx);
-            let mut r = one("ANSWER", &factor);
-            if factor == "PASSWORD" {
+            let mut r = one("ANSWER", factor.as_str());
+            if factor == ChallengeName::Password {
                 r.insert("PASSWORD".into(), response.expose().to_string());
             } else {
                 let Some(e) = srp else {
                     return self.fail(
                         None,
-                        "InternalError",
+                        LocalCode::InternalError,
                         "no SRP ephemeral was prepared",
-                        None,
                         fx,
                     );
                 };
@@ -1013,86 +1028,91 @@ impl AuthState {
                     s.password = Some(response.clone());
                 }
             }
-            let name = if challenge == "SELECT_CHALLENGE" {
-                "SELECT_CHALLENGE"
-            } else {
-                challenge.as_str()
-            };
-            return self.respond(name, r, None, fx);
+            return self.respond(challenge, r, None, fx);
         }
 
-        match challenge.as_str() {
-            "SMS_MFA" | "SMS_OTP" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" => {
-                let key = match challenge.as_str() {
-                    "SMS_MFA" => "SMS_MFA_CODE",
-                    "SMS_OTP" => "SMS_OTP_CODE",
-                    "EMAIL_OTP" => "EMAIL_OTP_CODE",
+        match challenge {
+            ChallengeName::SmsMfa
+            | ChallengeName::SmsOtp
+            | ChallengeName::EmailOtp
+            | ChallengeName::SoftwareTokenMfa => {
+                let key = match challenge {
+                    ChallengeName::SmsMfa => "SMS_MFA_CODE",
+                    ChallengeName::SmsOtp => "SMS_OTP_CODE",
+                    ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
                     _ => "SOFTWARE_TOKEN_MFA_CODE",
                 };
                 self.start(API, Pending::Auth, fx);
-                self.respond(&challenge, one(key, &answer), None, fx);
+                self.respond(challenge, one(key, &answer), None, fx);
             }
-            "NEW_PASSWORD_REQUIRED" => {
+            ChallengeName::NewPasswordRequired => {
                 self.start(API, Pending::Auth, fx);
                 let mut r = one("NEW_PASSWORD", response.expose());
                 for (k, v) in attributes {
                     r.insert(format!("userAttributes.{k}"), v);
                 }
-                self.respond(&challenge, r, None, fx);
+                self.respond(challenge, r, None, fx);
             }
-            "CUSTOM_CHALLENGE" => {
+            ChallengeName::CustomChallenge => {
                 self.start(API, Pending::Auth, fx);
-                self.respond(&challenge, one("ANSWER", response.expose()), None, fx);
+                self.respond(challenge, one("ANSWER", response.expose()), None, fx);
             }
-            "SELECT_MFA_TYPE" => match parse_mfa_choice(&answer) {
+            ChallengeName::SelectMfaType => match parse_mfa_choice(&answer) {
                 Some(t) => {
                     self.start(API, Pending::Auth, fx);
-                    self.respond(&challenge, one("ANSWER", mfa_answer(t)), None, fx);
+                    self.respond(challenge, one("ANSWER", mfa_answer(t).as_str()), None, fx);
                 }
-                None => self.reject(API, "InvalidMfaType", "answer with SMS, TOTP or EMAIL", fx),
+                None => self.reject(
+                    API,
+                    LocalCode::InvalidMfaType,
+                    "answer with SMS, TOTP or EMAIL",
+                    fx,
+                ),
             },
-            "MFA_SETUP" => self.confirm_mfa_setup(&si, &answer, now_ms, fx),
-            "SELECT_CHALLENGE" => match answer.to_ascii_uppercase().as_str() {
-                f @ ("PASSWORD" | "PASSWORD_SRP") => {
-                    self.start(API, Pending::Auth, fx);
-                    if let Some(s) = &mut self.sign_in {
-                        s.first_factor = Some(f.to_string());
+            ChallengeName::MfaSetup => self.confirm_mfa_setup(&si, &answer, now_ms, fx),
+            ChallengeName::SelectChallenge => {
+                match ChallengeName::parse(&answer.to_ascii_uppercase()) {
+                    Some(f @ (ChallengeName::Password | ChallengeName::PasswordSrp)) => {
+                        self.start(API, Pending::Auth, fx);
+                        if let Some(s) = &mut self.sign_in {
+                            s.first_factor = Some(f);
+                        }
+                        self.transition(
+                            now_ms,
+                            NextStep::SignIn(SignInStep::ConfirmSignInWithPassword),
+                            Some(ChallengeName::SelectChallenge),
+                            format!("{f} chosen locally (no call): answer with the password"),
+                            fx,
+                        );
+                        self.finish(true, fx);
                     }
-                    self.transition(
-                        now_ms,
-                        NextStep::SignIn(SignInStep::ConfirmSignInWithPassword),
-                        Some("SELECT_CHALLENGE"),
-                        format!("{f} chosen locally (no call): answer with the password"),
+                    Some(ChallengeName::WebAuthn) => self.reject(
+                        API,
+                        LocalCode::PasskeyNotSupported,
+                        "WEB_AUTHN needs a browser passkey ceremony, which a terminal cannot run",
                         fx,
-                    );
-                    self.finish(true, fx);
+                    ),
+                    Some(f @ (ChallengeName::EmailOtp | ChallengeName::SmsOtp)) => {
+                        self.start(API, Pending::Auth, fx);
+                        self.respond(challenge, one("ANSWER", f.as_str()), None, fx);
+                    }
+                    _ => self.reject(
+                        API,
+                        LocalCode::InvalidChallengeAnswer,
+                        "answer with one of the available challenges",
+                        fx,
+                    ),
                 }
-                "WEB_AUTHN" => self.reject(
-                    API,
-                    "PasskeyNotSupported",
-                    "WEB_AUTHN needs a browser passkey ceremony, which a terminal cannot run",
-                    fx,
-                ),
-                f @ ("EMAIL_OTP" | "SMS_OTP") => {
-                    self.start(API, Pending::Auth, fx);
-                    self.respond(&challenge, one("ANSWER", f), None, fx);
-                }
-                _ => self.reject(
-                    API,
-                    "InvalidChallengeAnswer",
-                    "answer with one of the available challenges",
-                    fx,
-                ),
-            },
-            "WEB_AUTHN" => self.reject(
+            }
+            ChallengeName::WebAuthn => self.reject(
                 API,
-                "PasskeyNotSupported",
+                LocalCode::PasskeyNotSupported,
                 "Cognito asks for a passkey (WEB_AUTHN), which a terminal cannot provide",
                 fx,
             ),
             other => {
                 let msg = format!("confirmSignIn cannot answer the {other} challenge");
-                self.reject(API, "UnsupportedChallenge", msg, fx)
+                self.reject(API, LocalCode::UnsupportedChallenge, msg, fx)
             }
         }
     }
@@ -1130,7 +1150,7 @@ impl AuthState {
                     self.transition(
                         now_ms,
                         NextStep::SignIn(SignInStep::ContinueSignInWithEmailSetup),
-                        Some("MFA_SETUP"),
+                        Some(ChallengeName::MfaSetup),
                         "EMAIL chosen locally (no call): answer with the email address to use",
                         fx,
                     );
@@ -1138,9 +1158,8 @@ impl AuthState {
                 }
                 MfaType::Sms => self.fail(
                     None,
-                    "InvalidMfaType",
+                    LocalCode::InvalidMfaType,
                     "SMS MFA cannot be set up during sign-in; choose TOTP or EMAIL",
-                    None,
                     fx,
                 ),
             }
@@ -1161,11 +1180,11 @@ impl AuthState {
         } else if answer.contains('@') {
             self.start(API, Pending::Auth, fx);
             let r = BTreeMap::from([("EMAIL".to_string(), answer.to_string())]);
-            self.respond("MFA_SETUP", r, None, fx);
+            self.respond(ChallengeName::MfaSetup, r, None, fx);
         } else {
             self.reject(
                 API,
-                "InvalidChallengeAnswer",
+                LocalCode::InvalidChallengeAnswer,
                 "answer with TOTP or EMAIL, a 6-digit TOTP code, or an email address",
                 fx,
             )
@@ -1223,9 +1242,8 @@ impl AuthState {
         let Some(refresh) = tokens.refresh_token.clone() else {
             return self.fail(
                 None,
-                "NoRefreshToken",
+                LocalCode::NoRefreshToken,
                 "the tokens are expiring and there is no refresh token",
-                None,
                 fx,
             );
         };
@@ -1365,7 +1383,7 @@ impl AuthState {
                             setup_uri: uri,
                         },
                     }),
-                    Some("MFA_SETUP"),
+                    Some(ChallengeName::MfaSetup),
                     "Cognito issued a TOTP secret (AssociateSoftwareToken): add it to an authenticator app and answer with a code",
                     fx,
                 );
@@ -1375,12 +1393,11 @@ impl AuthState {
                 if r.status.as_deref() != Some("SUCCESS") {
                     return self.fail(
                         Some("VerifySoftwareToken"),
-                        "CodeMismatchException",
+                        LocalCode::CodeMismatch,
                         format!(
                             "VerifySoftwareToken answered status {}",
                             r.status.as_deref().unwrap_or("(none)")
                         ),
-                        None,
                         fx,
                     );
                 }
@@ -1391,7 +1408,7 @@ impl AuthState {
                     si.session_at_ms = now_ms;
                 }
                 // The next call must use the Session VerifySoftwareToken returned.
-                self.respond("MFA_SETUP", BTreeMap::new(), r.session, fx);
+                self.respond(ChallengeName::MfaSetup, BTreeMap::new(), r.session, fx);
             }
             (Pending::ForgotPassword, Response::ForgotPassword(r)) => {
                 let d = cdd(r.code_delivery_details);
@@ -1448,7 +1465,12 @@ impl AuthState {
                     "unexpected {} response while waiting for {p:?}",
                     response_operation(&r)
                 );
-                self.fail(Some(response_operation(&r)), "InternalError", msg, None, fx)
+                self.fail(
+                    Some(response_operation(&r)),
+                    LocalCode::InternalError,
+                    msg,
+                    fx,
+                )
             }
         }
     }
@@ -1495,13 +1517,13 @@ impl AuthState {
                 // standing (as Amplify keeps its sign-in state): a wrong MFA code, a wrong code
                 // at TOTP setup, a TOTP code already used once (the next 30 s code works), a
                 // new password the policy refuses. Anything else ends the sign-in.
-                let challenge = self.sign_in.as_ref().and_then(|s| s.challenge.as_deref());
+                let challenge = self.sign_in.as_ref().and_then(|s| s.challenge);
                 let retryable = challenge.is_some()
                     && (e.is("CodeMismatchException")
                         || e.is("EnableSoftwareTokenMFAException")
-                        || (challenge == Some("SOFTWARE_TOKEN_MFA")
+                        || (challenge == Some(ChallengeName::SoftwareTokenMfa)
                             && e.is("ExpiredCodeException"))
-                        || (challenge == Some("NEW_PASSWORD_REQUIRED")
+                        || (challenge == Some(ChallengeName::NewPasswordRequired)
                             && (e.is("InvalidPasswordException")
                                 || e.is("PasswordHistoryPolicyViolationException")
                                 || e.is("InvalidParameterException"))));
@@ -1590,9 +1612,8 @@ impl AuthState {
         let Some(result) = result else {
             return self.fail(
                 None,
-                "InvalidResponse",
+                LocalCode::InvalidResponse,
                 format!("{via} returned no AuthenticationResult"),
-                None,
                 fx,
             );
         };
@@ -1622,7 +1643,7 @@ impl AuthState {
                 self.emit_session(fx);
                 self.finish(true, fx);
             }
-            Err(msg) => self.fail(None, "InvalidResponse", msg, None, fx),
+            Err(msg) => self.fail(None, LocalCode::InvalidResponse, msg, fx),
         }
     }
 
@@ -1630,9 +1651,8 @@ impl AuthState {
         let Some(si) = &mut self.sign_in else {
             return self.fail(
                 None,
-                "InternalError",
+                LocalCode::InternalError,
                 "a sign-in response arrived after the sign-in was dropped",
-                None,
                 fx,
             );
         };
@@ -1643,7 +1663,7 @@ impl AuthState {
         if let Some(u) = r.challenge_parameters.get("USER_ID_FOR_SRP") {
             si.user_id_for_srp = Some(u.clone());
         }
-        si.challenge = r.challenge_name.clone();
+        si.challenge = r.challenge_name.as_deref().and_then(ChallengeName::parse);
         si.challenge_parameters = r.challenge_parameters.clone();
         si.first_factor = None;
 
@@ -1664,16 +1684,15 @@ impl AuthState {
                     self.emit_session(fx);
                     self.finish(true, fx);
                 }
-                Err(msg) => self.fail(None, "InvalidResponse", msg, None, fx),
+                Err(msg) => self.fail(None, LocalCode::InvalidResponse, msg, fx),
             };
         }
-        let Some(challenge) = r.challenge_name.clone() else {
+        let Some(name) = r.challenge_name.clone() else {
             self.sign_in = None;
             return self.fail(
                 None,
-                "InvalidResponse",
+                LocalCode::InvalidResponse,
                 "Cognito returned neither a challenge nor tokens",
-                None,
                 fx,
             );
         };
@@ -1685,15 +1704,15 @@ impl AuthState {
                 attribute_name: None,
             })
         };
-        let ch = challenge.as_str();
-        let step = match ch {
-            "PASSWORD_VERIFIER" => return self.start_claim(&params, now_ms, fx),
-            "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" => {
+        let challenge = ChallengeName::parse(&name);
+        let step = match challenge {
+            Some(ChallengeName::PasswordVerifier) => return self.start_claim(&params, now_ms, fx),
+            Some(ChallengeName::DeviceSrpAuth | ChallengeName::DevicePasswordVerifier) => {
                 self.sign_in = None;
-                return self.fail(None, "DeviceSrpNotSupported", format!("Cognito asked for {ch}, but this client has not remembered a device"), None, fx);
+                return self.fail(None, LocalCode::DeviceSrpNotSupported, format!("Cognito asked for {name}, but this client has not remembered a device"), fx);
             }
-            "CUSTOM_CHALLENGE" => (SignInStep::ConfirmSignInWithCustomChallenge { additional_info: params.clone() }, "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)".to_string()),
-            "NEW_PASSWORD_REQUIRED" => {
+            Some(ChallengeName::CustomChallenge) => (SignInStep::ConfirmSignInWithCustomChallenge { additional_info: params.clone() }, "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)".to_string()),
+            Some(ChallengeName::NewPasswordRequired) => {
                 let missing: Vec<String> = params
                     .get("requiredAttributes")
                     .and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
@@ -1703,13 +1722,13 @@ impl AuthState {
                     .collect();
                 (SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes: missing }, "The password is temporary: answer with RespondToAuthChallenge NEW_PASSWORD_REQUIRED (NEW_PASSWORD)".to_string())
             }
-            "SELECT_MFA_TYPE" => (SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types: parse_mfa_list(params.get("MFAS_CAN_CHOOSE")) }, "Cognito asks which MFA to use: answer with RespondToAuthChallenge SELECT_MFA_TYPE".to_string()),
-            "SMS_MFA" | "SMS_OTP" => (SignInStep::ConfirmSignInWithSmsCode { code_delivery_details: cdd_of(&params) }, format!("Cognito sent an SMS code to {}: answer with RespondToAuthChallenge {ch}", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
-            "EMAIL_OTP" => (SignInStep::ConfirmSignInWithEmailCode { code_delivery_details: cdd_of(&params) }, format!("Cognito emailed a code to {}: answer with RespondToAuthChallenge EMAIL_OTP", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
-            "SOFTWARE_TOKEN_MFA" => (SignInStep::ConfirmSignInWithTotpCode, "Cognito asks for the authenticator-app code: answer with RespondToAuthChallenge SOFTWARE_TOKEN_MFA".to_string()),
-            "PASSWORD" | "PASSWORD_SRP" => (SignInStep::ConfirmSignInWithPassword, format!("Cognito asks for the password ({ch})")),
-            "SELECT_CHALLENGE" => (SignInStep::ContinueSignInWithFirstFactorSelection { available_challenges: r.available_challenges.clone() }, "Cognito asks which first factor to use: answer with RespondToAuthChallenge SELECT_CHALLENGE".to_string()),
-            "MFA_SETUP" => {
+            Some(ChallengeName::SelectMfaType) => (SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types: parse_mfa_list(params.get("MFAS_CAN_CHOOSE")) }, "Cognito asks which MFA to use: answer with RespondToAuthChallenge SELECT_MFA_TYPE".to_string()),
+            Some(ChallengeName::SmsMfa | ChallengeName::SmsOtp) => (SignInStep::ConfirmSignInWithSmsCode { code_delivery_details: cdd_of(&params) }, format!("Cognito sent an SMS code to {}: answer with RespondToAuthChallenge {name}", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
+            Some(ChallengeName::EmailOtp) => (SignInStep::ConfirmSignInWithEmailCode { code_delivery_details: cdd_of(&params) }, format!("Cognito emailed a code to {}: answer with RespondToAuthChallenge EMAIL_OTP", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
+            Some(ChallengeName::SoftwareTokenMfa) => (SignInStep::ConfirmSignInWithTotpCode, "Cognito asks for the authenticator-app code: answer with RespondToAuthChallenge SOFTWARE_TOKEN_MFA".to_string()),
+            Some(ChallengeName::Password | ChallengeName::PasswordSrp) => (SignInStep::ConfirmSignInWithPassword, format!("Cognito asks for the password ({name})")),
+            Some(ChallengeName::SelectChallenge) => (SignInStep::ContinueSignInWithFirstFactorSelection { available_challenges: r.available_challenges.clone() }, "Cognito asks which first factor to use: answer with RespondToAuthChallenge SELECT_CHALLENGE".to_string()),
+            Some(ChallengeName::MfaSetup) => {
                 let can: Vec<MfaType> = parse_mfa_list(params.get("MFAS_CAN_SETUP"))
                     .into_iter()
                     .filter(|t| *t != MfaType::Sms)
@@ -1727,21 +1746,22 @@ impl AuthState {
                     [MfaType::Email] => (SignInStep::ContinueSignInWithEmailSetup, "MFA must be set up with email: answer with the email address (RespondToAuthChallenge MFA_SETUP)".to_string()),
                     [] => {
                         self.sign_in = None;
-                        return self.fail(None, "MfaSetupNotSupported", "Cognito requires MFA setup, but only SMS can be set up, which sign-in cannot do", None, fx);
+                        return self.fail(None, LocalCode::MfaSetupNotSupported, "Cognito requires MFA setup, but only SMS can be set up, which sign-in cannot do", fx);
                     }
                     _ => (SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types: can }, "MFA must be set up: choose TOTP or EMAIL".to_string()),
                 }
             }
-            "WEB_AUTHN" => {
+            Some(ChallengeName::WebAuthn) => {
                 self.sign_in = None;
-                return self.fail(None, "PasskeyNotSupported", "Cognito asks for a passkey (WEB_AUTHN): a terminal cannot run the browser ceremony", None, fx);
+                return self.fail(None, LocalCode::PasskeyNotSupported, "Cognito asks for a passkey (WEB_AUTHN): a terminal cannot run the browser ceremony", fx);
             }
-            other => {
+            // ADMIN_NO_SRP_AUTH belongs to AdminInitiateAuth: a client never answers it.
+            Some(ChallengeName::AdminNoSrpAuth) | None => {
                 self.sign_in = None;
-                return self.fail(None, "UnsupportedChallenge", format!("Cognito returned an unknown challenge {other}"), None, fx);
+                return self.fail(None, LocalCode::UnsupportedChallenge, format!("Cognito returned an unknown challenge {name}"), fx);
             }
         };
-        self.transition(now_ms, NextStep::SignIn(step.0), Some(ch), step.1, fx);
+        self.transition(now_ms, NextStep::SignIn(step.0), challenge, step.1, fx);
         self.finish(true, fx);
     }
 
@@ -1757,9 +1777,8 @@ impl AuthState {
             self.sign_in = None;
             return self.fail(
                 None,
-                "InternalError",
+                LocalCode::InternalError,
                 "PASSWORD_VERIFIER arrived but this sign-in has no SRP state",
-                None,
                 fx,
             );
         };
@@ -1769,9 +1788,8 @@ impl AuthState {
             self.sign_in = None;
             return self.fail(
                 Some("InitiateAuth"),
-                "InvalidResponse",
+                LocalCode::InvalidResponse,
                 "PASSWORD_VERIFIER lacks SALT, SRP_B or SECRET_BLOCK",
-                None,
                 fx,
             );
         };
@@ -1830,15 +1848,14 @@ impl AuthState {
                     ("TIMESTAMP".to_string(), claim.timestamp),
                 ]);
                 self.info(msg, fx);
-                self.respond("PASSWORD_VERIFIER", r, None, fx);
+                self.respond(ChallengeName::PasswordVerifier, r, None, fx);
             }
             Err(e) => {
                 self.sign_in = None;
                 self.fail(
                     None,
-                    "SrpError",
+                    LocalCode::SrpError,
                     format!("cannot compute the SRP proof: {e}"),
-                    None,
                     fx,
                 );
             }
