@@ -23,7 +23,7 @@ use crate::cognito::pool::{
 };
 use crate::cognito::types::{AttributeType, MfaSettings};
 use crate::cognito::types::{ListUsersRequest, MAX_PAGE_LIMIT, UserType};
-use crate::cognito::{Call, Client, CognitoError};
+use crate::cognito::{Call, Client, ClientCode, CognitoError};
 use crate::config::Target;
 
 /// The front end's end of the users actor.
@@ -198,7 +198,7 @@ async fn run(
                     let _ = events
                         .send(AdminEvent::Error {
                             operation: "GET /_local/outbox".into(),
-                            code: "NotLocalPool".into(),
+                            code: ClientCode::NotLocalPool.as_str().into(),
                             message: "The outbox exists only on the embedded pool; real Cognito \
                                       sends codes by email or SMS"
                                 .into(),
@@ -480,7 +480,7 @@ async fn act(client: &Client, events: &mpsc::Sender<AdminEvent>, action: UserAct
             {
                 return AdminEvent::ActionFailed {
                     operation: op.to_string(),
-                    code: "InvalidParameter".into(),
+                    code: ClientCode::InvalidParameter.as_str().into(),
                     message: format!(
                         "unknown MFA method {bad:?}: expected one of {}",
                         MFA_METHODS.join(", ")

@@ -1,7 +1,6 @@
 //! Amplify-style auth flows: the step enums, the pure flow machine, and the actor that runs it.
 
 pub mod actor;
-pub mod codes;
 pub mod events;
 pub mod machine;
 pub mod session;

@@ -613,6 +613,12 @@ impl fmt::Display for ChallengeName {
     }
 }
 
+/// `X-Amz-Target` is this prefix followed by the operation name (`…Service.InitiateAuth`).
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The content type of every request and response body.
+pub const AMZ_JSON_1_1: &str = "application/x-amz-json-1.1";
+
 /// The most users (and groups) one List* page returns: Cognito's `Limit` maximum of 60.
 pub const MAX_PAGE_LIMIT: u32 = 60;
 

@@ -1051,7 +1051,7 @@ impl App {
                 }
             }
             AuthEvent::Error(error) => {
-                if error.code != crate::auth::codes::LocalCode::Busy.as_str() {
+                if error.code != crate::cognito::ClientCode::Busy.as_str() {
                     self.held = None;
                 }
                 self.flash_error(format!("{}: {}", error.code, error.message));

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::state::{AuthState, Effect, Pending, SIGN_IN_STATE_TTL_MS, SignInState};
-use crate::auth::codes::LocalCode;
 use crate::auth::steps::{MfaType, NextStep, SignInStep, TotpSetupDetails};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::types::*;
 use crate::secret::Secret;
 use crate::srp::ClientEphemeral;
@@ -26,7 +26,7 @@ impl AuthState {
         let Some(si) = self.sign_in.clone() else {
             return self.reject(
                 API,
-                LocalCode::SignIn,
+                ClientCode::SignIn,
                 "No sign-in is in progress: call signIn first",
                 fx,
             );
@@ -34,7 +34,7 @@ impl AuthState {
         let Some(challenge) = si.challenge else {
             return self.reject(
                 API,
-                LocalCode::SignIn,
+                ClientCode::SignIn,
                 "The sign-in is not waiting for an answer",
                 fx,
             );
@@ -44,7 +44,7 @@ impl AuthState {
             self.last_step = None;
             return self.reject(
                 API,
-                LocalCode::SignIn,
+                ClientCode::SignIn,
                 "The sign-in session has expired (3 minutes after Cognito's last Session): sign in again",
                 fx,
             );
@@ -53,7 +53,7 @@ impl AuthState {
         if answer.is_empty() {
             return self.reject(
                 API,
-                LocalCode::EmptyChallengeResponse,
+                ClientCode::EmptyChallengeResponse,
                 "an answer is required to confirmSignIn",
                 fx,
             );
@@ -74,7 +74,7 @@ impl AuthState {
                 let Some(e) = srp else {
                     return self.fail(
                         None,
-                        LocalCode::InternalError,
+                        ClientCode::InternalError,
                         "no SRP ephemeral was prepared",
                         fx,
                     );
@@ -121,7 +121,7 @@ impl AuthState {
                 }
                 None => self.reject(
                     API,
-                    LocalCode::InvalidMfaType,
+                    ClientCode::InvalidMfaType,
                     "answer with SMS, TOTP or EMAIL",
                     fx,
                 ),
@@ -145,7 +145,7 @@ impl AuthState {
                     }
                     Some(ChallengeName::WebAuthn) => self.reject(
                         API,
-                        LocalCode::PasskeyNotSupported,
+                        ClientCode::PasskeyNotSupported,
                         "WEB_AUTHN needs a browser passkey ceremony, which a terminal cannot run",
                         fx,
                     ),
@@ -155,7 +155,7 @@ impl AuthState {
                     }
                     _ => self.reject(
                         API,
-                        LocalCode::InvalidChallengeAnswer,
+                        ClientCode::InvalidChallengeAnswer,
                         "answer with one of the available challenges",
                         fx,
                     ),
@@ -163,13 +163,13 @@ impl AuthState {
             }
             ChallengeName::WebAuthn => self.reject(
                 API,
-                LocalCode::PasskeyNotSupported,
+                ClientCode::PasskeyNotSupported,
                 "Cognito asks for a passkey (WEB_AUTHN), which a terminal cannot provide",
                 fx,
             ),
             other => {
                 let msg = format!("confirmSignIn cannot answer the {other} challenge");
-                self.reject(API, LocalCode::UnsupportedChallenge, msg, fx)
+                self.reject(API, ClientCode::UnsupportedChallenge, msg, fx)
             }
         }
     }
@@ -216,7 +216,7 @@ impl AuthState {
                 }
                 MfaType::Sms => self.fail(
                     None,
-                    LocalCode::InvalidMfaType,
+                    ClientCode::InvalidMfaType,
                     "SMS MFA cannot be set up during sign-in; choose TOTP or EMAIL",
                     fx,
                 ),
@@ -242,7 +242,7 @@ impl AuthState {
         } else {
             self.reject(
                 API,
-                LocalCode::InvalidChallengeAnswer,
+                ClientCode::InvalidChallengeAnswer,
                 "answer with TOTP or EMAIL, a 6-digit TOTP code, or an email address",
                 fx,
             )
@@ -290,7 +290,7 @@ impl AuthState {
         if r.status.as_deref() != Some("SUCCESS") {
             return self.fail(
                 Some("VerifySoftwareToken"),
-                LocalCode::CodeMismatch,
+                ClientCode::CodeMismatch,
                 format!(
                     "VerifySoftwareToken answered status {}",
                     r.status.as_deref().unwrap_or("(none)")

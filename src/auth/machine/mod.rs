@@ -27,8 +27,8 @@ use std::sync::Arc;
 pub use challenge::totp_setup_uri;
 pub use state::{AuthState, ClaimJob, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS};
 
-use super::codes::LocalCode;
 use super::events::{AuthCommand, AuthErrorView, AuthEvent};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::Response;
 use crate::srp::ClientEphemeral;
@@ -62,7 +62,7 @@ impl AuthState {
             fx.push(Effect::Emit(AuthEvent::Error(AuthErrorView {
                 api: api.into(),
                 operation: None,
-                code: LocalCode::Busy.as_str().into(),
+                code: ClientCode::Busy.as_str().into(),
                 message: format!("{} is still running; wait for it to finish", self.api()),
                 request_id: None,
             })));
@@ -132,7 +132,7 @@ impl AuthState {
             }
             AuthCommand::Step { .. } => self.reject(
                 "step",
-                LocalCode::NothingHeld,
+                ClientCode::NothingHeld,
                 "no request is waiting to be sent",
                 fx,
             ),
@@ -206,7 +206,7 @@ impl AuthState {
                 );
                 self.fail(
                     Some(response_operation(&r)),
-                    LocalCode::InternalError,
+                    ClientCode::InternalError,
                     msg,
                     fx,
                 )

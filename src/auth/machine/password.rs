@@ -1,8 +1,8 @@
 //! resetPassword and confirmResetPassword (ForgotPassword, ConfirmForgotPassword).
 
 use super::state::{AuthState, Effect, Pending, cdd, where_sent};
-use crate::auth::codes::LocalCode;
 use crate::auth::steps::{NextStep, ResetPasswordStep};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::types::*;
 use crate::secret::Secret;
 
@@ -17,7 +17,7 @@ impl AuthState {
         if username.trim().is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptyResetPasswordUsername,
+                ClientCode::EmptyResetPasswordUsername,
                 "username is required to resetPassword",
                 fx,
             );
@@ -47,7 +47,7 @@ impl AuthState {
         if username.trim().is_empty() || code.trim().is_empty() || new_password.is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptyConfirmResetPasswordCode,
+                ClientCode::EmptyConfirmResetPasswordCode,
                 "username, code and new password are required to confirmResetPassword",
                 fx,
             );

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::state::{AuthState, Effect, Pending};
-use crate::auth::codes::LocalCode;
 use crate::auth::session::Tokens;
+use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::*;
 
@@ -64,7 +64,7 @@ impl AuthState {
         let Some(refresh) = tokens.refresh_token.clone() else {
             return self.fail(
                 None,
-                LocalCode::NoRefreshToken,
+                ClientCode::NoRefreshToken,
                 "the tokens are expiring and there is no refresh token",
                 fx,
             );
@@ -190,7 +190,7 @@ impl AuthState {
         let Some(result) = result else {
             return self.fail(
                 None,
-                LocalCode::InvalidResponse,
+                ClientCode::InvalidResponse,
                 format!("{via} returned no AuthenticationResult"),
                 fx,
             );
@@ -221,7 +221,7 @@ impl AuthState {
                 self.emit_session(fx);
                 self.finish(true, fx);
             }
-            Err(msg) => self.fail(None, LocalCode::InvalidResponse, msg, fx),
+            Err(msg) => self.fail(None, ClientCode::InvalidResponse, msg, fx),
         }
     }
 }

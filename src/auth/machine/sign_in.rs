@@ -8,10 +8,10 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::state::{AuthState, ClaimJob, Effect, Pending, SignInState};
-use crate::auth::codes::LocalCode;
 use crate::auth::events::AuthFlowType;
 use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, SignInStep};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::*;
 use crate::secret::Secret;
@@ -35,7 +35,7 @@ impl AuthState {
         if self.tokens.is_some() {
             return self.reject(
                 api,
-                LocalCode::UserAlreadyAuthenticated,
+                ClientCode::UserAlreadyAuthenticated,
                 "There is already a signed in user.",
                 fx,
             );
@@ -43,7 +43,7 @@ impl AuthState {
         if username.trim().is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptySignInUsername,
+                ClientCode::EmptySignInUsername,
                 "username is required to signIn",
                 fx,
             );
@@ -67,7 +67,7 @@ impl AuthState {
         if needs_password && password.is_none() {
             return self.reject(
                 api,
-                LocalCode::EmptySignInPassword,
+                ClientCode::EmptySignInPassword,
                 "password is required to signIn with this flow",
                 fx,
             );
@@ -80,7 +80,7 @@ impl AuthState {
         if uses_srp && srp.is_none() {
             return self.reject(
                 api,
-                LocalCode::InternalError,
+                ClientCode::InternalError,
                 "no SRP ephemeral was prepared for this sign-in",
                 fx,
             );
@@ -173,7 +173,7 @@ impl AuthState {
         else {
             return self.reject(
                 "autoSignIn",
-                LocalCode::AutoSignIn,
+                ClientCode::AutoSignIn,
                 "autoSignIn is only available after signUp with auto_sign_in and a confirmed user",
                 fx,
             );
@@ -204,7 +204,7 @@ impl AuthState {
             ),
             (None, None) => self.reject(
                 "autoSignIn",
-                LocalCode::AutoSignIn,
+                ClientCode::AutoSignIn,
                 "nothing to sign in with: no password was kept and ConfirmSignUp returned no Session",
                 fx,
             ),
@@ -228,7 +228,7 @@ impl AuthState {
         let Some(si) = &mut self.sign_in else {
             return self.fail(
                 None,
-                LocalCode::InternalError,
+                ClientCode::InternalError,
                 "a sign-in response arrived after the sign-in was dropped",
                 fx,
             );
@@ -261,14 +261,14 @@ impl AuthState {
                     self.emit_session(fx);
                     self.finish(true, fx);
                 }
-                Err(msg) => self.fail(None, LocalCode::InvalidResponse, msg, fx),
+                Err(msg) => self.fail(None, ClientCode::InvalidResponse, msg, fx),
             };
         }
         let Some(name) = r.challenge_name.clone() else {
             self.sign_in = None;
             return self.fail(
                 None,
-                LocalCode::InvalidResponse,
+                ClientCode::InvalidResponse,
                 "Cognito returned neither a challenge nor tokens",
                 fx,
             );
@@ -288,7 +288,7 @@ impl AuthState {
                 self.sign_in = None;
                 return self.fail(
                     None,
-                    LocalCode::DeviceSrpNotSupported,
+                    ClientCode::DeviceSrpNotSupported,
                     format!("Cognito asked for {name}, but this client has not remembered a device"),
                     fx,
                 );
@@ -330,7 +330,7 @@ impl AuthState {
                         self.sign_in = None;
                         return self.fail(
                             None,
-                            LocalCode::MfaSetupNotSupported,
+                            ClientCode::MfaSetupNotSupported,
                             "Cognito requires MFA setup, but only SMS can be set up, which sign-in cannot do",
                             fx,
                         );
@@ -342,7 +342,7 @@ impl AuthState {
                 self.sign_in = None;
                 return self.fail(
                     None,
-                    LocalCode::PasskeyNotSupported,
+                    ClientCode::PasskeyNotSupported,
                     "Cognito asks for a passkey (WEB_AUTHN): a terminal cannot run the browser ceremony",
                     fx,
                 );
@@ -352,7 +352,7 @@ impl AuthState {
                 self.sign_in = None;
                 return self.fail(
                     None,
-                    LocalCode::UnsupportedChallenge,
+                    ClientCode::UnsupportedChallenge,
                     format!("Cognito returned an unknown challenge {name}"),
                     fx,
                 );
@@ -375,7 +375,7 @@ impl AuthState {
             self.sign_in = None;
             return self.fail(
                 None,
-                LocalCode::InternalError,
+                ClientCode::InternalError,
                 "PASSWORD_VERIFIER arrived but this sign-in has no SRP state",
                 fx,
             );
@@ -386,7 +386,7 @@ impl AuthState {
             self.sign_in = None;
             return self.fail(
                 Some("InitiateAuth"),
-                LocalCode::InvalidResponse,
+                ClientCode::InvalidResponse,
                 "PASSWORD_VERIFIER lacks SALT, SRP_B or SECRET_BLOCK",
                 fx,
             );
@@ -453,7 +453,7 @@ impl AuthState {
                 self.sign_in = None;
                 self.fail(
                     None,
-                    LocalCode::SrpError,
+                    ClientCode::SrpError,
                     format!("cannot compute the SRP proof: {e}"),
                     fx,
                 );

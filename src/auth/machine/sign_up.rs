@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::state::{AuthState, Effect, Pending, SignUpState, cdd, where_sent};
-use crate::auth::codes::LocalCode;
 use crate::auth::steps::{NextStep, SignUpStep};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::types::*;
 use crate::secret::Secret;
 
@@ -23,7 +23,7 @@ impl AuthState {
         if username.trim().is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptySignUpUsername,
+                ClientCode::EmptySignUpUsername,
                 "username is required to signUp",
                 fx,
             );
@@ -62,7 +62,7 @@ impl AuthState {
         if username.trim().is_empty() || code.trim().is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptyConfirmSignUpCode,
+                ClientCode::EmptyConfirmSignUpCode,
                 "username and code are required to confirmSignUp",
                 fx,
             );
@@ -97,7 +97,7 @@ impl AuthState {
         if username.trim().is_empty() {
             return self.reject(
                 api,
-                LocalCode::EmptySignUpUsername,
+                ClientCode::EmptySignUpUsername,
                 "username is required to resendSignUpCode",
                 fx,
             );

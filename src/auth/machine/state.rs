@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::auth::codes::LocalCode;
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, Transition};
 use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep};
+use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::redact::abbreviate_to;
 use crate::cognito::types::*;
@@ -297,7 +297,7 @@ impl AuthState {
     pub(super) fn fail(
         &mut self,
         operation: Option<&str>,
-        code: LocalCode,
+        code: ClientCode,
         message: impl Into<String>,
         fx: &mut Vec<Effect>,
     ) {
@@ -319,7 +319,7 @@ impl AuthState {
     pub(super) fn reject(
         &mut self,
         api: &'static str,
-        code: LocalCode,
+        code: ClientCode,
         message: impl Into<String>,
         fx: &mut Vec<Effect>,
     ) {
