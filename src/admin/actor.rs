@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::{
+use super::events::{
     AdminCommand, AdminEvent, ClientSummary, DeviceRow, GroupRow, PoolMfaSummary, PoolSettings,
     PoolSummary, SettingsError, UserAction, UserDetail, UserRow,
 };

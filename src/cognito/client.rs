@@ -20,7 +20,6 @@ use crate::secret::Secret;
 /// The default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-
 static NEXT_EXCHANGE_ID: AtomicU64 = AtomicU64::new(1);
 
 fn next_exchange_id() -> u64 {
