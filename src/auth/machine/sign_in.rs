@@ -274,92 +274,38 @@ impl AuthState {
             );
         };
         let params = r.challenge_parameters;
-        let cdd_of = |p: &BTreeMap<String, String>| {
-            Some(CodeDeliveryDetails {
-                destination: p.get("CODE_DELIVERY_DESTINATION").cloned(),
-                delivery_medium: p.get("CODE_DELIVERY_DELIVERY_MEDIUM").cloned(),
-                attribute_name: None,
-            })
-        };
         let challenge = ChallengeName::parse(&name);
-        let step = match challenge {
-            Some(ChallengeName::PasswordVerifier) => return self.start_claim(&params, now_ms, fx),
-            Some(ChallengeName::DeviceSrpAuth | ChallengeName::DevicePasswordVerifier) => {
-                self.sign_in = None;
-                return self.fail(
-                    None,
-                    ClientCode::DeviceSrpNotSupported,
-                    format!("Cognito asked for {name}, but this client has not remembered a device"),
-                    fx,
-                );
-            }
-            Some(ChallengeName::CustomChallenge) => (SignInStep::ConfirmSignInWithCustomChallenge { additional_info: params.clone() }, "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)".to_string()),
-            Some(ChallengeName::NewPasswordRequired) => {
-                let missing: Vec<String> = params
-                    .get("requiredAttributes")
-                    .and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| a.trim_start_matches("userAttributes.").to_string())
-                    .collect();
-                (SignInStep::ConfirmSignInWithNewPasswordRequired { missing_attributes: missing }, "The password is temporary: answer with RespondToAuthChallenge NEW_PASSWORD_REQUIRED (NEW_PASSWORD)".to_string())
-            }
-            Some(ChallengeName::SelectMfaType) => (SignInStep::ContinueSignInWithMfaSelection { allowed_mfa_types: parse_mfa_list(params.get("MFAS_CAN_CHOOSE")) }, "Cognito asks which MFA to use: answer with RespondToAuthChallenge SELECT_MFA_TYPE".to_string()),
-            Some(ChallengeName::SmsMfa | ChallengeName::SmsOtp) => (SignInStep::ConfirmSignInWithSmsCode { code_delivery_details: cdd_of(&params) }, format!("Cognito sent an SMS code to {}: answer with RespondToAuthChallenge {name}", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
-            Some(ChallengeName::EmailOtp) => (SignInStep::ConfirmSignInWithEmailCode { code_delivery_details: cdd_of(&params) }, format!("Cognito emailed a code to {}: answer with RespondToAuthChallenge EMAIL_OTP", params.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("the user"))),
-            Some(ChallengeName::SoftwareTokenMfa) => (SignInStep::ConfirmSignInWithTotpCode, "Cognito asks for the authenticator-app code: answer with RespondToAuthChallenge SOFTWARE_TOKEN_MFA".to_string()),
-            Some(ChallengeName::Password | ChallengeName::PasswordSrp) => (SignInStep::ConfirmSignInWithPassword, format!("Cognito asks for the password ({name})")),
-            Some(ChallengeName::SelectChallenge) => (SignInStep::ContinueSignInWithFirstFactorSelection { available_challenges: r.available_challenges.clone() }, "Cognito asks which first factor to use: answer with RespondToAuthChallenge SELECT_CHALLENGE".to_string()),
-            Some(ChallengeName::MfaSetup) => {
-                let can: Vec<MfaType> = parse_mfa_list(params.get("MFAS_CAN_SETUP"))
-                    .into_iter()
-                    .filter(|t| *t != MfaType::Sms)
-                    .collect();
-                match can.as_slice() {
-                    [MfaType::Totp] => {
-                        if let Some(s) = &mut self.sign_in {
-                            s.mfa_setup = Some(MfaType::Totp);
-                        }
-                        let session = self.sign_in.as_ref().and_then(|s| s.session.clone());
-                        self.info("MFA must be set up and only TOTP is possible: AssociateSoftwareToken", fx);
-                        let req = AssociateSoftwareTokenRequest { access_token: None, session };
-                        return self.call(Pending::AssociateSoftwareToken, Request::AssociateSoftwareToken(req), vec![], fx);
-                    }
-                    [MfaType::Email] => (SignInStep::ContinueSignInWithEmailSetup, "MFA must be set up with email: answer with the email address (RespondToAuthChallenge MFA_SETUP)".to_string()),
-                    [] => {
-                        self.sign_in = None;
-                        return self.fail(
-                            None,
-                            ClientCode::MfaSetupNotSupported,
-                            "Cognito requires MFA setup, but only SMS can be set up, which sign-in cannot do",
-                            fx,
-                        );
-                    }
-                    _ => (SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types: can }, "MFA must be set up: choose TOTP or EMAIL".to_string()),
+        match route(challenge, &name, &params, r.available_challenges) {
+            Route::SrpProof => self.start_claim(&params, now_ms, fx),
+            Route::AssociateTotp => {
+                if let Some(s) = &mut self.sign_in {
+                    s.mfa_setup = Some(MfaType::Totp);
                 }
-            }
-            Some(ChallengeName::WebAuthn) => {
-                self.sign_in = None;
-                return self.fail(
-                    None,
-                    ClientCode::PasskeyNotSupported,
-                    "Cognito asks for a passkey (WEB_AUTHN): a terminal cannot run the browser ceremony",
+                let session = self.sign_in.as_ref().and_then(|s| s.session.clone());
+                self.info(
+                    "MFA must be set up and only TOTP is possible: AssociateSoftwareToken",
+                    fx,
+                );
+                let req = AssociateSoftwareTokenRequest {
+                    access_token: None,
+                    session,
+                };
+                self.call(
+                    Pending::AssociateSoftwareToken,
+                    Request::AssociateSoftwareToken(req),
+                    vec![],
                     fx,
                 );
             }
-            // ADMIN_NO_SRP_AUTH belongs to AdminInitiateAuth: a client never answers it.
-            Some(ChallengeName::AdminNoSrpAuth) | None => {
+            Route::End(code, message) => {
                 self.sign_in = None;
-                return self.fail(
-                    None,
-                    ClientCode::UnsupportedChallenge,
-                    format!("Cognito returned an unknown challenge {name}"),
-                    fx,
-                );
+                self.fail(None, code, message, fx);
             }
-        };
-        self.transition(now_ms, NextStep::SignIn(step.0), challenge, step.1, fx);
-        self.finish(true, fx);
+            Route::Step(step, why) => {
+                self.transition(now_ms, NextStep::SignIn(step), challenge, why, fx);
+                self.finish(true, fx);
+            }
+        }
     }
 
     /// PASSWORD_VERIFIER: asks the actor for the SRP proof.
@@ -516,6 +462,142 @@ impl AuthState {
             }
         }
         self.fail_cognito(op_name, e, fx);
+    }
+}
+
+/// What the challenge Cognito answered with asks of the sign-in.
+enum Route {
+    /// A step for the user to answer, with its explanation.
+    Step(SignInStep, String),
+    /// PASSWORD_VERIFIER: compute the SRP proof and answer at once.
+    SrpProof,
+    /// MFA_SETUP where only TOTP can be set up: AssociateSoftwareToken at once.
+    AssociateTotp,
+    /// A challenge this client cannot answer: the sign-in ends with this error.
+    End(ClientCode, String),
+}
+
+/// Routes a challenge (`name` as Cognito sent it, `challenge` its parsed form) to what comes
+/// next. Pure: the caller applies the route to the state.
+fn route(
+    challenge: Option<ChallengeName>,
+    name: &str,
+    params: &BTreeMap<String, String>,
+    available_challenges: Vec<String>,
+) -> Route {
+    let destination = || {
+        params
+            .get("CODE_DELIVERY_DESTINATION")
+            .map(String::as_str)
+            .unwrap_or("the user")
+    };
+    let delivery = || {
+        Some(CodeDeliveryDetails {
+            destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
+            delivery_medium: params.get("CODE_DELIVERY_DELIVERY_MEDIUM").cloned(),
+            attribute_name: None,
+        })
+    };
+    let step = |step: SignInStep, why: &str| Route::Step(step, why.to_string());
+    match challenge {
+        Some(ChallengeName::PasswordVerifier) => Route::SrpProof,
+        Some(ChallengeName::DeviceSrpAuth | ChallengeName::DevicePasswordVerifier) => Route::End(
+            ClientCode::DeviceSrpNotSupported,
+            format!("Cognito asked for {name}, but this client has not remembered a device"),
+        ),
+        Some(ChallengeName::CustomChallenge) => step(
+            SignInStep::ConfirmSignInWithCustomChallenge {
+                additional_info: params.clone(),
+            },
+            "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)",
+        ),
+        Some(ChallengeName::NewPasswordRequired) => {
+            let missing: Vec<String> = params
+                .get("requiredAttributes")
+                .and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.trim_start_matches("userAttributes.").to_string())
+                .collect();
+            step(
+                SignInStep::ConfirmSignInWithNewPasswordRequired {
+                    missing_attributes: missing,
+                },
+                "The password is temporary: answer with RespondToAuthChallenge NEW_PASSWORD_REQUIRED (NEW_PASSWORD)",
+            )
+        }
+        Some(ChallengeName::SelectMfaType) => step(
+            SignInStep::ContinueSignInWithMfaSelection {
+                allowed_mfa_types: parse_mfa_list(params.get("MFAS_CAN_CHOOSE")),
+            },
+            "Cognito asks which MFA to use: answer with RespondToAuthChallenge SELECT_MFA_TYPE",
+        ),
+        Some(ChallengeName::SmsMfa | ChallengeName::SmsOtp) => Route::Step(
+            SignInStep::ConfirmSignInWithSmsCode {
+                code_delivery_details: delivery(),
+            },
+            format!(
+                "Cognito sent an SMS code to {}: answer with RespondToAuthChallenge {name}",
+                destination()
+            ),
+        ),
+        Some(ChallengeName::EmailOtp) => Route::Step(
+            SignInStep::ConfirmSignInWithEmailCode {
+                code_delivery_details: delivery(),
+            },
+            format!(
+                "Cognito emailed a code to {}: answer with RespondToAuthChallenge EMAIL_OTP",
+                destination()
+            ),
+        ),
+        Some(ChallengeName::SoftwareTokenMfa) => step(
+            SignInStep::ConfirmSignInWithTotpCode,
+            "Cognito asks for the authenticator-app code: answer with RespondToAuthChallenge SOFTWARE_TOKEN_MFA",
+        ),
+        Some(ChallengeName::Password | ChallengeName::PasswordSrp) => Route::Step(
+            SignInStep::ConfirmSignInWithPassword,
+            format!("Cognito asks for the password ({name})"),
+        ),
+        Some(ChallengeName::SelectChallenge) => step(
+            SignInStep::ContinueSignInWithFirstFactorSelection {
+                available_challenges,
+            },
+            "Cognito asks which first factor to use: answer with RespondToAuthChallenge SELECT_CHALLENGE",
+        ),
+        Some(ChallengeName::MfaSetup) => {
+            let can: Vec<MfaType> = parse_mfa_list(params.get("MFAS_CAN_SETUP"))
+                .into_iter()
+                .filter(|t| *t != MfaType::Sms)
+                .collect();
+            match can.as_slice() {
+                [MfaType::Totp] => Route::AssociateTotp,
+                [MfaType::Email] => step(
+                    SignInStep::ContinueSignInWithEmailSetup,
+                    "MFA must be set up with email: answer with the email address (RespondToAuthChallenge MFA_SETUP)",
+                ),
+                [] => Route::End(
+                    ClientCode::MfaSetupNotSupported,
+                    "Cognito requires MFA setup, but only SMS can be set up, which sign-in cannot do"
+                        .into(),
+                ),
+                _ => step(
+                    SignInStep::ContinueSignInWithMfaSetupSelection {
+                        allowed_mfa_types: can,
+                    },
+                    "MFA must be set up: choose TOTP or EMAIL",
+                ),
+            }
+        }
+        Some(ChallengeName::WebAuthn) => Route::End(
+            ClientCode::PasskeyNotSupported,
+            "Cognito asks for a passkey (WEB_AUTHN): a terminal cannot run the browser ceremony"
+                .into(),
+        ),
+        // ADMIN_NO_SRP_AUTH belongs to AdminInitiateAuth: a client never answers it.
+        Some(ChallengeName::AdminNoSrpAuth) | None => Route::End(
+            ClientCode::UnsupportedChallenge,
+            format!("Cognito returned an unknown challenge {name}"),
+        ),
     }
 }
 
