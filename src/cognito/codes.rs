@@ -1,11 +1,12 @@
-//! The error codes the client side gives itself, as opposed to the codes a Cognito server answers.
+//! The error codes the client side gives itself, as opposed to the codes a Cognito server
+//! answers.
 //!
 //! Front ends and the headless JSON see an error code as a string (the auth actor's
 //! `AuthErrorView::code`, the users actor's `AdminEvent::Error::code`): Cognito's own code for a
-//! failed call ([`super::CognitoError::code`]), or one of these for a refusal that never reached
-//! the server (a validation in the style of Amplify's `AuthValidationErrorCode`, a command sent
-//! while another runs, an answer that makes no sense). Code that gives or checks one of these
-//! names it by variant; [`ClientCode::as_str`] is the text users see.
+//! failed call ([`super::error::CognitoError::code`]), or one of these for a refusal that never
+//! reached the server (a validation in the style of Amplify's `AuthValidationErrorCode`, a
+//! command sent while another runs, an answer that makes no sense). Code that gives or checks
+//! one of these names it by variant; [`ClientCode::as_str`] is the text users see.
 
 use std::fmt;
 
@@ -50,7 +51,7 @@ pub enum ClientCode {
     /// Cognito's own code, so the retry rules and the UI treat it as a wrong code.
     CodeMismatch,
     /// A response that is well-formed but lacks what the flow needs (same code as
-    /// [`super::CognitoError::InvalidResponse`]).
+    /// [`super::error::CognitoError::InvalidResponse`]).
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
