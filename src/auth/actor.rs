@@ -165,7 +165,7 @@ impl Stepper<'_> {
                         .send(AuthEvent::Error(super::events::AuthErrorView {
                             api: other.api_name().into(),
                             operation: None,
-                            code: "Busy".into(),
+                            code: crate::cognito::ClientCode::Busy.as_str().into(),
                             message: format!("{op} is held in step mode: send or drop it first"),
                             request_id: None,
                         }))

@@ -1051,7 +1051,7 @@ impl App {
                 }
             }
             AuthEvent::Error(error) => {
-                if error.code != "Busy" {
+                if error.code != crate::cognito::ClientCode::Busy.as_str() {
                     self.held = None;
                 }
                 self.flash_error(format!("{}: {}", error.code, error.message));
