@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{App, TargetInfo, TargetKind};
+use super::app::App;
+use super::shared::{TargetInfo, TargetKind};
 use crate::admin::{AdminEvent, OutboxEntry, UserRow};
 use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
