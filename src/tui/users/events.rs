@@ -5,15 +5,8 @@ use super::state::{AdminProblem, UsersState, is_credentials};
 use crate::admin::{AdminCommand, AdminEvent, UserAction, UserDetail, UserRow};
 use crate::auth::events::AuthErrorView;
 use crate::tui::context::Context;
-use crate::tui::shared::{Action, Flash};
+use crate::tui::shared::Action;
 use crate::tui::widgets::timeline::StatusEntry;
-
-fn flash(ctx: &mut Context, text: impl Into<String>, error: bool) {
-    ctx.flash = Some(Flash {
-        text: text.into(),
-        error,
-    });
-}
 
 // --------------------------------------------------------------------------------------
 // Events
@@ -60,7 +53,7 @@ fn on_event(u: &mut UsersState, ctx: &mut Context, ev: AdminEvent, now_ms: i64) 
                 });
             }
             let who = action.username().unwrap_or_default().to_string();
-            flash(ctx, format!("{operation} {who}: {code}: {message}"), true);
+            ctx.flash_error(format!("{operation} {who}: {code}: {message}"));
             ctx.status.push(StatusEntry::Error {
                 at_ms: now_ms,
                 error: AuthErrorView {
@@ -134,7 +127,7 @@ fn on_done(
         api: "admin".into(),
         message: message.clone(),
     });
-    flash(ctx, message, false);
+    ctx.flash_info(message);
     let mut out = Vec::new();
     match (&action, user) {
         (UserAction::Delete { username }, _) => {

@@ -7,15 +7,8 @@ use super::filter;
 use super::state::{DetailPanel, TabCycle, UsersState, member_of};
 use crate::admin::{AdminCommand, UserAction};
 use crate::tui::context::Context;
-use crate::tui::shared::{Action, Flash};
+use crate::tui::shared::Action;
 use crate::tui::widgets::form::FormOutcome;
-
-fn flash(ctx: &mut Context, text: impl Into<String>, error: bool) {
-    ctx.flash = Some(Flash {
-        text: text.into(),
-        error,
-    });
-}
 
 // --------------------------------------------------------------------------------------
 // Keys
@@ -65,7 +58,7 @@ fn list_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -
         KeyCode::Esc if u.filter.is_some() => {
             u.filter_form.clear("filter");
             let a = u.request_first(None, now_ms);
-            flash(ctx, "Filter cleared: listing every user.", false);
+            ctx.flash_info("Filter cleared: listing every user.");
             vec![a]
         }
         KeyCode::Char('r') => {
@@ -199,7 +192,7 @@ fn start_action(u: &mut UsersState, ctx: &mut Context, c: char, now_ms: i64) -> 
         return Vec::new();
     }
     let Some(user) = u.target() else {
-        flash(ctx, "No user selected.", true);
+        ctx.flash_error("No user selected.");
         return Vec::new();
     };
     let username = user.username.clone();
@@ -251,23 +244,19 @@ fn start_action(u: &mut UsersState, ctx: &mut Context, c: char, now_ms: i64) -> 
             });
         }
         'y' => {
-            flash(
-                ctx,
-                format!("Copied the username {username} to the clipboard (OSC 52)."),
-                false,
-            );
+            ctx.flash_info(format!(
+                "Copied the username {username} to the clipboard (OSC 52)."
+            ));
             out.push(Action::Copy(username));
         }
         'Y' => match user.attributes.get("sub") {
             Some(sub) => {
-                flash(
-                    ctx,
-                    format!("Copied {username}'s sub {sub} to the clipboard (OSC 52)."),
-                    false,
-                );
+                ctx.flash_info(format!(
+                    "Copied {username}'s sub {sub} to the clipboard (OSC 52)."
+                ));
                 out.push(Action::Copy(sub.clone()));
             }
-            None => flash(ctx, format!("{username} has no sub attribute."), true),
+            None => ctx.flash_error(format!("{username} has no sub attribute.")),
         },
         _ => {}
     }
@@ -314,11 +303,11 @@ fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
                     ));
                     out.push(Action::Admin(AdminCommand::Act { action: a }));
                 }
-                flash(ctx, format!("{}: sent.", c.verb), false);
+                ctx.flash_info(format!("{}: sent.", c.verb));
                 out
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                flash(ctx, "Cancelled: nothing was sent.", false);
+                ctx.flash_info("Cancelled: nothing was sent.");
                 Vec::new()
             }
             _ => {
@@ -330,7 +319,7 @@ fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
             FormOutcome::Left | FormOutcome::Pressed(_)
                 if key.code == KeyCode::Esc || f.form.focused_id() == Some("cancel") =>
             {
-                flash(ctx, "Cancelled: nothing was sent.", false);
+                ctx.flash_info("Cancelled: nothing was sent.");
                 Vec::new()
             }
             FormOutcome::Submit | FormOutcome::Pressed(_) => match dialog::actions_from(&f) {
@@ -339,13 +328,13 @@ fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
                     Vec::new()
                 }
                 Err(msg) => {
-                    flash(ctx, msg, true);
+                    ctx.flash_error(msg);
                     u.dialog = Some(Dialog::Form(f));
                     Vec::new()
                 }
             },
             FormOutcome::Left => {
-                flash(ctx, "Cancelled: nothing was sent.", false);
+                ctx.flash_info("Cancelled: nothing was sent.");
                 Vec::new()
             }
             _ => {
@@ -424,7 +413,7 @@ fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
                             ])));
                         }
                         None => {
-                            flash(ctx, format!("Reading {username}'s groups…"), false);
+                            ctx.flash_info(format!("Reading {username}'s groups…"));
                             keep(u, selected);
                         }
                     }
