@@ -20,7 +20,7 @@ use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
 use super::shared::{HeldRequest, Screen, TargetInfo};
 use super::theme::Theme;
-use super::users::{self, UsersState};
+use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
 use super::widgets::timeline::{SessionRef, StatusEntry};
@@ -40,7 +40,7 @@ pub struct App {
     pub sign_in: SignInScreen,
     pub challenge: ChallengeScreen,
     pub session: SessionScreen,
-    pub users: UsersState,
+    pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
     pub inspector: Inspector,
@@ -61,7 +61,7 @@ impl App {
             sign_in: SignInScreen::default(),
             challenge: ChallengeScreen::default(),
             session: SessionScreen::default(),
-            users: UsersState::default(),
+            users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
             inspector: Inspector::default(),

@@ -1,7 +1,7 @@
 //! The users actor's answers, applied to the Users view.
 
 use super::dialog::{self, Dialog, FormKind};
-use super::state::{AdminProblem, UsersState, is_credentials};
+use super::state::{AdminProblem, UsersScreen, is_credentials};
 use crate::admin::{AdminCommand, AdminEvent, UserAction, UserDetail, UserRow};
 use crate::auth::events::AuthErrorView;
 use crate::tui::context::Context;
@@ -12,7 +12,7 @@ use crate::tui::widgets::timeline::StatusEntry;
 // Events
 // --------------------------------------------------------------------------------------
 
-impl UsersState {
+impl UsersScreen {
     /// The users actor's answers that belong to this view; the follow-up commands.
     pub fn update(&mut self, ev: AdminEvent, ctx: &mut Context, now_ms: i64) -> Vec<Action> {
         on_event(self, ctx, ev, now_ms)
@@ -21,7 +21,7 @@ impl UsersState {
 
 /// The users actor's answers that belong to this view. Returns the follow-up commands
 /// (a prefetch, a refreshed detail).
-fn on_event(u: &mut UsersState, ctx: &mut Context, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
+fn on_event(u: &mut UsersScreen, ctx: &mut Context, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
     match ev {
         AdminEvent::UsersPage {
             filter,
@@ -76,7 +76,7 @@ fn on_event(u: &mut UsersState, ctx: &mut Context, ev: AdminEvent, now_ms: i64) 
     }
 }
 
-fn take_acting(u: &mut UsersState, action: &UserAction) {
+fn take_acting(u: &mut UsersScreen, action: &UserAction) {
     let op = action.operation();
     let who = action.username().unwrap_or_default();
     if let Some(i) = u.acting.iter().position(|(o, w, _)| o == op && w == who) {
@@ -84,7 +84,7 @@ fn take_acting(u: &mut UsersState, action: &UserAction) {
     }
 }
 
-fn on_detail(u: &mut UsersState, detail: UserDetail) {
+fn on_detail(u: &mut UsersScreen, detail: UserDetail) {
     if let Some(e) = detail.errors.iter().find(|e| is_credentials(&e.code)) {
         u.credentials = Some(AdminProblem {
             operation: e.operation.clone(),
@@ -114,7 +114,7 @@ fn on_detail(u: &mut UsersState, detail: UserDetail) {
 }
 
 fn on_done(
-    u: &mut UsersState,
+    u: &mut UsersScreen,
     ctx: &mut Context,
     action: UserAction,
     message: String,
@@ -173,7 +173,7 @@ fn on_done(
 }
 
 /// An admin call failed (`AdminEvent::Error`): the part of the view it belongs to shows it.
-pub fn on_error(u: &mut UsersState, operation: &str, code: &str, message: &str) {
+pub fn on_error(u: &mut UsersScreen, operation: &str, code: &str, message: &str) {
     let problem = AdminProblem {
         operation: operation.to_string(),
         code: code.to_string(),

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::dialog::{self, ACTIONS, Dialog, FormDialog, FormKind};
 use super::filter;
-use super::state::{DetailPanel, TabCycle, UsersState, member_of};
+use super::state::{DetailPanel, TabCycle, UsersScreen, member_of};
 use crate::admin::{AdminCommand, UserAction};
 use crate::tui::context::Context;
 use crate::tui::shared::Action;
@@ -14,7 +14,7 @@ use crate::tui::widgets::form::FormOutcome;
 // Keys
 // --------------------------------------------------------------------------------------
 
-impl UsersState {
+impl UsersScreen {
     /// A key on the Users screen (after the app's global keys).
     pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context, now_ms: i64) -> Vec<Action> {
         handle_key(self, ctx, key, now_ms)
@@ -22,7 +22,7 @@ impl UsersState {
 }
 
 /// A key on the Users screen (after the app's global keys).
-fn handle_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+fn handle_key(u: &mut UsersScreen, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
     if u.dialog.is_some() {
         return dialog_key(u, ctx, key, now_ms);
     }
@@ -35,7 +35,7 @@ fn handle_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
     list_key(u, ctx, key, now_ms)
 }
 
-fn list_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+fn list_key(u: &mut UsersScreen, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
     let page = u.viewport().saturating_sub(1).max(1) as isize;
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => u.step(1, now_ms),
@@ -74,7 +74,7 @@ fn list_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -
     }
 }
 
-fn open_detail(u: &mut UsersState, now_ms: i64) -> Vec<Action> {
+fn open_detail(u: &mut UsersScreen, now_ms: i64) -> Vec<Action> {
     let Some(row) = u.selected_user() else {
         return Vec::new();
     };
@@ -88,7 +88,7 @@ fn open_detail(u: &mut UsersState, now_ms: i64) -> Vec<Action> {
     vec![Action::Admin(AdminCommand::GetUser { username })]
 }
 
-fn detail_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+fn detail_key(u: &mut UsersScreen, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
     let Some(d) = u.detail.as_mut() else {
         return Vec::new();
     };
@@ -128,7 +128,7 @@ fn detail_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
     }
 }
 
-fn filter_key(u: &mut UsersState, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+fn filter_key(u: &mut UsersScreen, key: KeyEvent, now_ms: i64) -> Vec<Action> {
     match key.code {
         KeyCode::Tab => {
             let text = u.filter_form.raw("filter");
@@ -180,7 +180,7 @@ fn filter_key(u: &mut UsersState, key: KeyEvent, now_ms: i64) -> Vec<Action> {
 }
 
 /// An action key (the list, the detail panel or the menu).
-fn start_action(u: &mut UsersState, ctx: &mut Context, c: char, now_ms: i64) -> Vec<Action> {
+fn start_action(u: &mut UsersScreen, ctx: &mut Context, c: char, now_ms: i64) -> Vec<Action> {
     if !ACTIONS.iter().any(|(k, _)| *k == c) {
         return Vec::new();
     }
@@ -264,7 +264,7 @@ fn start_action(u: &mut UsersState, ctx: &mut Context, c: char, now_ms: i64) -> 
     out
 }
 
-fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
+fn dialog_key(u: &mut UsersScreen, ctx: &mut Context, key: KeyEvent, now_ms: i64) -> Vec<Action> {
     let Some(d) = u.dialog.take() else {
         return Vec::new();
     };
@@ -351,7 +351,7 @@ fn dialog_key(u: &mut UsersState, ctx: &mut Context, key: KeyEvent, now_ms: i64)
             mut selected,
         } => {
             let n = u.groups.as_ref().map_or(0, Vec::len);
-            let keep = |u: &mut UsersState, selected| {
+            let keep = |u: &mut UsersScreen, selected| {
                 u.dialog = Some(Dialog::Groups {
                     username: username.clone(),
                     selected,

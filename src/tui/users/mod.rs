@@ -18,5 +18,5 @@ pub mod view;
 
 pub use format::{LIST_USERS_KEPT_WHOLE, compact_list_users, date, thousands};
 pub use state::{
-    AdminProblem, CREDENTIAL_CODES, DetailPanel, PREFETCH_ROWS, PageRequest, UsersState,
+    AdminProblem, CREDENTIAL_CODES, DetailPanel, PREFETCH_ROWS, PageRequest, UsersScreen,
 };

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::dialog::{ACTIONS, Dialog};
 use super::format::date;
-use super::state::{UsersState, member_of};
+use super::state::{UsersScreen, member_of};
 use crate::admin::{SettingsError, UserDetail, UserRow};
 use crate::tui::context::Context;
 use crate::tui::shared::SPINNER;
@@ -26,7 +26,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// The detail panel and the open dialog, over `area` (the body).
-pub fn render(u: &UsersState, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
+pub fn render(u: &UsersScreen, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
     if area.width < 12 || area.height < 5 {
         return;
     }
@@ -211,7 +211,7 @@ fn detail_lines(
     lines
 }
 
-fn render_detail(u: &UsersState, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
+fn render_detail(u: &UsersScreen, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
     let t = &ctx.theme;
     let Some(p) = &u.detail else {
         return;
@@ -259,7 +259,7 @@ fn render_detail(u: &UsersState, ctx: &Context, frame: &mut Frame, area: Rect, n
     );
 }
 
-fn render_dialog(u: &UsersState, ctx: &Context, d: &Dialog, frame: &mut Frame, area: Rect) {
+fn render_dialog(u: &UsersScreen, ctx: &Context, d: &Dialog, frame: &mut Frame, area: Rect) {
     let t = &ctx.theme;
     let block = Block::bordered()
         .title(Span::styled(format!(" {} ", d.title()), t.title()))

@@ -58,7 +58,7 @@ pub struct DetailPanel {
 }
 
 #[derive(Debug, Clone)]
-pub struct UsersState {
+pub struct UsersScreen {
     /// Every row loaded so far, in ListUsers order (plus users created here, on top).
     pub rows: Vec<UserRow>,
     /// The filter the rows answer.
@@ -103,7 +103,7 @@ pub(super) struct TabCycle {
     pub(super) n: usize,
 }
 
-impl Default for UsersState {
+impl Default for UsersScreen {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
@@ -142,7 +142,7 @@ fn list_users(filter: Option<String>, token: Option<String>) -> Action {
     })
 }
 
-impl UsersState {
+impl UsersScreen {
     /// Asks for the first page of `filter` (a new filter, or a reload). An answer to any
     /// earlier request is ignored from now on.
     pub fn request_first(&mut self, filter: Option<String>, now_ms: i64) -> Action {
@@ -349,7 +349,7 @@ pub(super) fn is_credentials(code: &str) -> bool {
 }
 
 /// Whether `username` is in `group`, when their groups are known.
-pub fn member_of(u: &UsersState, username: &str, group: &str) -> Option<bool> {
+pub fn member_of(u: &UsersScreen, username: &str, group: &str) -> Option<bool> {
     u.details
         .get(username)?
         .groups

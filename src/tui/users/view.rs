@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Cell as TableCell, Paragraph, Row, Table, Wrap};
 use super::dialog::Dialog;
 use super::filter;
 use super::format::{date, thousands};
-use super::state::UsersState;
+use super::state::UsersScreen;
 use crate::admin::UserRow;
 use crate::tui::context::Context;
 use crate::tui::shared::SPINNER;
@@ -21,7 +21,7 @@ use crate::tui::widgets::truncate;
 // Drawing
 // --------------------------------------------------------------------------------------
 
-impl UsersState {
+impl UsersScreen {
     /// The Users screen inside the main pane.
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context, now_ms: i64) {
         render(self, ctx, frame, area, now_ms);
@@ -29,7 +29,7 @@ impl UsersState {
 }
 
 /// The footer's hints for the Users screen.
-pub fn footer_hints(u: &UsersState) -> Vec<(&'static str, &'static str)> {
+pub fn footer_hints(u: &UsersScreen) -> Vec<(&'static str, &'static str)> {
     match &u.dialog {
         Some(Dialog::Confirm(_)) => return vec![("Enter/y", "confirm"), ("Esc/n", "cancel")],
         Some(Dialog::Form(_)) => {
@@ -174,7 +174,7 @@ impl Col {
 /// Columns that fit `width`, and their widths, for the rows on screen. The username and email
 /// keep a readable width (`Col::comfortable`) before a less important column is dropped; only
 /// when nothing else can go are they cut down to their minimum.
-fn layout_columns(width: usize, u: &UsersState, rows: &[UserRow]) -> Vec<(Col, usize)> {
+fn layout_columns(width: usize, u: &UsersScreen, rows: &[UserRow]) -> Vec<(Col, usize)> {
     let content = |c: Col| -> usize {
         let longest = rows
             .iter()
@@ -327,7 +327,7 @@ fn status_style(t: &Theme, status: &str) -> Style {
 }
 
 /// The Users screen inside the main pane.
-pub fn render(u: &UsersState, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
+pub fn render(u: &UsersScreen, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
     let t = &ctx.theme;
     if area.height < 3 || area.width < 4 {
         return;
