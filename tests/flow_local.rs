@@ -5,7 +5,9 @@ mod support;
 use std::time::Duration;
 
 use cognito_tui::admin::{self, AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
-use cognito_tui::auth::events::{AuthCommand, AuthEvent, AuthFlowType, SessionView, Transition};
+use cognito_tui::auth::events::{
+    AuthCommand, AuthEvent, AuthFlowType, Release, SessionView, Transition,
+};
 use cognito_tui::auth::{self, ActorOptions, AuthHandle};
 use cognito_tui::cognito::{Client, WireExchange};
 use cognito_tui::config::Target;
@@ -524,13 +526,15 @@ async fn next(h: &mut AuthHandle) -> AuthEvent {
         .expect("actor stopped")
 }
 
-/// Reads events until an `info` that starts with `prefix`.
-async fn until_info(h: &mut AuthHandle, prefix: &str) -> String {
+/// Reads events until step mode holds a request for `op`; its redacted body as text.
+async fn until_held(h: &mut AuthHandle, op: &str) -> String {
     loop {
-        if let AuthEvent::Info { message, .. } = next(h).await
-            && message.starts_with(prefix)
+        if let AuthEvent::Held {
+            operation, request, ..
+        } = next(h).await
+            && operation == op
         {
-            return message;
+            return request.to_string();
         }
     }
 }
@@ -545,7 +549,7 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     a.tx.send(sign_in("alice", DEMO_PASSWORD, AuthFlowType::UserSrpAuth))
         .await
         .unwrap();
-    let held = until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    let held = until_held(&mut a, "InitiateAuth").await;
     assert!(held.contains("USER_SRP_AUTH"), "{held}");
     assert!(!held.contains(DEMO_PASSWORD));
     // Another command meanwhile is refused, the held one stays.
@@ -560,10 +564,18 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     }
     a.tx.send(AuthCommand::Step { send: true }).await.unwrap();
     match next(&mut a).await {
+        AuthEvent::Released {
+            operation,
+            why: Release::Sent,
+            ..
+        } => assert_eq!(operation, "InitiateAuth"),
+        other => panic!("{other:?}"),
+    }
+    match next(&mut a).await {
         AuthEvent::Exchange(x) => assert_eq!(x.operation, "InitiateAuth"),
         other => panic!("{other:?}"),
     }
-    let held = until_info(&mut a, "Step mode: RespondToAuthChallenge is ready").await;
+    let held = until_held(&mut a, "RespondToAuthChallenge").await;
     assert!(held.contains("PASSWORD_CLAIM_SIGNATURE"));
     // Dropping it ends the sign-in without a call.
     a.tx.send(AuthCommand::Step { send: false }).await.unwrap();
@@ -577,6 +589,13 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
         }
     }
     assert!(exchanges(&rest).is_empty());
+    assert!(matches!(
+        rest.first(),
+        Some(AuthEvent::Released {
+            why: Release::Dropped,
+            ..
+        })
+    ));
     assert_eq!(error(&rest).unwrap().0, "Cancelled");
     assert!(matches!(
         rest.last(),
@@ -591,7 +610,7 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     ))
     .await
     .unwrap();
-    until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    until_held(&mut a, "InitiateAuth").await;
     a.tx.send(AuthCommand::SetStepMode { on: false })
         .await
         .unwrap();
@@ -605,6 +624,13 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
         }
     }
     assert!(ok(&rest), "{rest:?}");
+    assert!(matches!(
+        rest.first(),
+        Some(AuthEvent::Released {
+            why: Release::StepModeOff,
+            ..
+        })
+    ));
     assert_eq!(transitions(&rest)[0].next_step.name(), "DONE");
     // The queued SetStepMode{on:false} was consumed by the hold; no further holds.
     let evs = run(&mut a, AuthCommand::SignOut { global: false }).await;
