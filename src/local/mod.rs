@@ -59,21 +59,41 @@
 //! and USER_AUTH: the client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
-pub mod error;
-pub mod jwt;
-pub mod ops_account;
-pub mod ops_admin;
-pub mod ops_auth;
-pub mod ops_custom;
-pub mod ops_groups;
-pub mod ops_mfa;
-pub mod ops_user_auth;
-pub mod policy;
+mod access;
+mod ctx;
+mod delivery;
+mod error;
+mod extras;
+mod flows;
+mod hooks;
+mod jwt;
+mod next_step;
+mod ops_account;
+mod ops_auth;
+mod ops_custom;
+mod ops_groups;
+mod ops_mfa;
+mod ops_pools;
+mod ops_signup;
+mod ops_user_auth;
+mod ops_users;
+mod paging;
+mod policy;
+mod respond;
 pub mod seed;
-pub mod server;
+mod server;
+mod signin;
 pub mod sigv4;
-pub mod store;
-pub mod triggers;
+mod store;
+mod tokens;
+
+pub use seed::{
+    DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,
+    DEMO_EMAIL_MFA_USER, DEMO_MFA_CHOICE_USER, DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD,
+    DEMO_PHONE_NUMBER, DEMO_PHONE_USER, DEMO_POOL_ID, DEMO_POOL_NAME, DEMO_RESET_USER,
+    DEMO_SCENARIO_USERS, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, DEMO_SMS_MFA_USER,
+    DEMO_TEMP_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOTP_USER, DEMO_UNCONFIRMED_USER,
+};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -85,63 +105,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::secret::Secret;
-use server::Ctx;
-
-/// The demo pool's id (region `us-east-1`, pool name `cognitotui`).
-pub const DEMO_POOL_ID: &str = "us-east-1_cognitotui";
-pub const DEMO_POOL_NAME: &str = "cognito-tui demo";
-/// The demo app client: no secret, every auth flow allowed.
-pub const DEMO_CLIENT_ID: &str = "democlientcognitotui000001";
-/// A second demo client that has a secret (SECRET_HASH required).
-pub const DEMO_SECRET_CLIENT_ID: &str = "democlientwithsecret000002";
-/// The secret of [`DEMO_SECRET_CLIENT_ID`]. A published demo value: local use only.
-pub const DEMO_SECRET_CLIENT_SECRET: &str = "demosecretcognitotui0000000000000000000000000000001";
-/// Confirmed demo users (email `<name>@example.com`, verified).
-pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
-/// A demo user still waiting for its sign-up code (it is in the outbox).
-pub const DEMO_UNCONFIRMED_USER: &str = "carol";
-/// The password of every demo user.
-pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
-/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
-/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
-pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
-/// A confirmed demo user with a verified phone number and email, for passwordless sign-in
-/// (USER_AUTH with SMS_OTP or EMAIL_OTP).
-pub const DEMO_PHONE_USER: &str = "passwordless";
-/// [`DEMO_PHONE_USER`]'s phone number.
-pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
-/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
-/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
-pub const DEMO_TOTP_USER: &str = "mfa-totp";
-/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
-pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
-/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
-pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
-/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
-pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
-/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
-pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
-/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
-pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
-/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
-/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
-pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
-/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
-pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
-/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
-/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
-/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
-pub const DEMO_RESET_USER: &str = "reset-required";
-/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
-/// [`DEMO_PASSWORD`]).
-pub const DEMO_SCENARIO_USERS: &[&str] = &[
-    DEMO_TOTP_USER,
-    DEMO_SMS_MFA_USER,
-    DEMO_EMAIL_MFA_USER,
-    DEMO_MFA_CHOICE_USER,
-    DEMO_NEW_PASSWORD_USER,
-    DEMO_RESET_USER,
-];
+use ctx::Ctx;
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
