@@ -1,5 +1,5 @@
 //! Pool settings kept next to a pool's PoolConfig: its LambdaConfig (the triggers, see
-//! [`super::hooks`]) and `Policies.SignInPolicy` (the first factors USER_AUTH may offer); how
+//! `hooks.rs`) and `Policies.SignInPolicy` (the first factors USER_AUTH may offer); how
 //! CreateUserPool / UpdateUserPool give them and DescribeUserPool shows them.
 
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! really verifies SRP and issues RS256 JWTs, so Amplify JS, the AWS CLI, boto3, pycognito and
 //! this app's own client can run every sign-up and sign-in step without an AWS account.
 //!
-//! - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (see
-//!   [`server::OPERATIONS`]); errors are HTTP 400 `{"__type", "message"}` with
+//! - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (the
+//!   operation table in `server.rs`); errors are HTTP 400 `{"__type", "message"}` with
 //!   `x-amzn-ErrorType` and `x-amzn-RequestId`.
 //! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
@@ -17,17 +17,24 @@
 //! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
 //! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
-//! AdminUserGlobalSignOut; MFA ([`ops_mfa`]): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+//! AdminUserGlobalSignOut; MFA (`ops_mfa.rs`): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
+//! Layers, lowest first (a file imports only files listed before it, never one after):
+//! `error`; `policy`, `jwt`, `sigv4`; `store/` (all SQL, every schema and migration); `ctx`;
+//! `access`; `delivery`, `paging`, `extras`, `totp`; `hooks`, `flows` (one session store for
+//! every challenge Session); `tokens`; `signin`; `next_step`; the operations `ops_*` (private;
+//! acyclic among themselves); `respond` (the RespondToAuthChallenge router); `server` (the
+//! operation table); `seed` (the demo constants and seeding); this file.
+//!
 //! User administration at scale: ListUsers with the whole filter grammar of PROTOCOL.md §2.4
 //! served from an indexed side table (`=` and `^=` are index range scans; first pages answer
 //! in a few milliseconds with 100,000 users), AttributesToGet, and signed keyset pagination
-//! tokens bound to the pool and filter that expire after an hour; groups ([`ops_groups`]:
+//! tokens bound to the pool and filter that expire after an hour; groups (`ops_groups.rs`:
 //! CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup) whose members' tokens
 //! carry `cognito:groups` (by precedence) and the ID token `cognito:roles` /
@@ -35,7 +42,7 @@
 //! AdminListDevices (always empty: the pool does not track devices). [`seed::seed_users`]
 //! (`cognito-tui seed-users`) adds many realistic users straight into the store.
 //!
-//! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
+//! Custom auth and choice-based sign-in (`ops_custom.rs`, `ops_user_auth.rs`, `hooks.rs`):
 //! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
 //! SELECT_CHALLENGE + AvailableChallenges, auto sign-in with the Session of SignUp /
 //! ConfirmSignUp); RespondToAuthChallenge CUSTOM_CHALLENGE, SELECT_CHALLENGE, PASSWORD,
@@ -43,7 +50,7 @@
 //! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
 //! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
 //! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
-//! absolute path); see [`triggers`] and `examples/triggers/`. Without custom-auth triggers a
+//! absolute path); see `hooks.rs` and `examples/triggers/`. Without custom-auth triggers a
 //! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
@@ -86,6 +93,7 @@ mod signin;
 pub mod sigv4;
 mod store;
 mod tokens;
+mod totp;
 
 pub use seed::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,

@@ -1,6 +1,6 @@
 //! Sign-up: SignUp (after the PreSignUp trigger), ConfirmSignUp (then PostConfirmation) and
 //! ResendConfirmationCode (PROTOCOL.md §2.1, §6). Both SignUp and ConfirmSignUp hand out the
-//! Session of auto sign-in ([`super::ops_user_auth`] answers it).
+//! Session of auto sign-in (InitiateAuth USER_AUTH answers it).
 
 use std::collections::BTreeMap;
 

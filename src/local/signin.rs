@@ -1,7 +1,7 @@
 //! The first factor of a password sign-in: checking a password against the stored SRP verifier
 //! (USER_PASSWORD_AUTH, ChangePassword), starting SRP (the PASSWORD_VERIFIER challenge with
 //! its SECRET_BLOCK) and checking the client's password claim (PROTOCOL.md §4.3). What comes
-//! after a first factor that checked out is [`super::next_step`]'s.
+//! after a first factor that checked out is `next_step.rs`'s.
 
 use std::collections::HashMap;
 

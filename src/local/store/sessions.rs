@@ -1,6 +1,6 @@
 //! Challenge Sessions: one table for every kind (SRP, NEW_PASSWORD_REQUIRED, custom auth,
 //! USER_AUTH steps, auto sign-in, MFA). Stored as SHA-256 hashes of the Session (and, for SRP,
-//! of the SECRET_BLOCK id); the state of each kind is JSON that [`crate::local::flows`] reads.
+//! of the SECRET_BLOCK id); the state of each kind is JSON that `flows.rs` reads.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
