@@ -89,6 +89,7 @@ mod policy;
 mod respond;
 pub mod seed;
 mod server;
+mod shapes;
 mod signin;
 pub mod sigv4;
 mod store;

@@ -17,8 +17,8 @@ use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::flows::{self, Family, FlowKind};
 use super::jwt;
-use super::ops_mfa;
 use super::policy::{self, check_password_shape};
+use super::shapes::add_user_mfa_fields;
 use super::store::{self, ClientRow, PoolRow};
 use super::tokens::{authorize_access, refresh_flow, valid_refresh_shape};
 use super::{next_step, signin};
@@ -243,7 +243,7 @@ pub fn get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .map(|(k, v)| json!({"Name": k, "Value": v}))
             .collect();
         let mut out = json!({"Username": user.username, "UserAttributes": attrs});
-        ops_mfa::add_user_mfa_fields(conn, &user, &mut out)?;
+        add_user_mfa_fields(conn, &user, &mut out)?;
         Ok(out)
     })
 }

@@ -6,11 +6,11 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::access::required;
+use super::access::{admin_user, required};
 use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, ErrorKind};
-use super::ops_users::{AdminUserReq, admin_user, user_type};
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
+use super::shapes::user_type;
 use super::store::{self, GroupRow, PageCursor, get_group, groups_page};
 
 fn group_not_found() -> ApiError {
@@ -284,13 +284,7 @@ pub fn admin_list_groups_for_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListGroupsReq = parse(body)?;
     let limit = check_limit(req.limit)?;
     ctx.with_db(|conn| {
-        let (pool, user) = admin_user(
-            conn,
-            AdminUserReq {
-                user_pool_id: req.user_pool_id,
-                username: req.username,
-            },
-        )?;
+        let (pool, user) = admin_user(conn, req.user_pool_id, req.username)?;
         list_groups_common(
             ctx,
             conn,
@@ -353,13 +347,7 @@ fn membership(
     req: MembershipReq,
 ) -> ApiResult<(GroupRow, super::store::UserRecord)> {
     let group_name = required(req.group_name, "groupName")?;
-    let (pool, user) = admin_user(
-        conn,
-        AdminUserReq {
-            user_pool_id: req.user_pool_id,
-            username: req.username,
-        },
-    )?;
+    let (pool, user) = admin_user(conn, req.user_pool_id, req.username)?;
     let g = get_group(conn, &pool.pool_id, &group_name)?.ok_or_else(group_not_found)?;
     Ok((g, user))
 }

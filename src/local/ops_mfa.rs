@@ -234,19 +234,6 @@ pub fn get_user_pool_mfa_config(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // User settings
 
-/// Adds `PreferredMfaSetting` and `UserMFASettingList` to a GetUser / AdminGetUser answer.
-pub fn add_user_mfa_fields(conn: &Connection, user: &UserRecord, out: &mut Value) -> ApiResult<()> {
-    let m = user_mfa(conn, &user.pool_id, &user.sub)?;
-    let enabled = m.enabled();
-    if let Some(p) = m.preferred.as_deref().filter(|p| enabled.contains(p)) {
-        out["PreferredMfaSetting"] = json!(p);
-    }
-    if !enabled.is_empty() {
-        out["UserMFASettingList"] = json!(enabled);
-    }
-    Ok(())
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 struct MethodSettings {

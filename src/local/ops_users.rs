@@ -13,9 +13,9 @@ use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::hooks;
-use super::ops_mfa;
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
+use super::shapes::{add_user_mfa_fields, user_type};
 use super::store::{self, PoolRow, UserRecord};
 
 /// A parsed ListUsers filter: `<attr> = "<value>"` or `<attr> ^= "<value>"`.
@@ -94,23 +94,6 @@ pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
         prefix,
         value,
     }))
-}
-
-pub(crate) fn user_type(u: &UserRecord, only: Option<&[String]>) -> Value {
-    let attrs: Vec<Value> = u
-        .attribute_list()
-        .into_iter()
-        .filter(|(k, _)| only.is_none_or(|o| o.iter().any(|x| x == k)))
-        .map(|(k, v)| json!({"Name": k, "Value": v}))
-        .collect();
-    json!({
-        "Username": u.username,
-        "Attributes": attrs,
-        "UserCreateDate": u.created,
-        "UserLastModifiedDate": u.modified,
-        "Enabled": u.enabled,
-        "UserStatus": u.status,
-    })
 }
 
 #[derive(Deserialize)]
@@ -273,7 +256,7 @@ pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             "Enabled": u.enabled,
             "UserStatus": u.status,
         });
-        ops_mfa::add_user_mfa_fields(conn, &u, &mut out)?;
+        add_user_mfa_fields(conn, &u, &mut out)?;
         Ok(out)
     })
 }

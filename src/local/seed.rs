@@ -849,3 +849,15 @@ pub fn seed_users(db_path: &Path, opts: &SeedUsers) -> anyhow::Result<SeedReport
     tracing::info!(pool = %report.pool_id, inserted, skipped, per_second = report.users_per_second() as u64, "local pool: users seeded");
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_secrets_are_valid() {
+        for s in [DEMO_TOTP_SECRET, DEMO_CHOICE_TOTP_SECRET] {
+            assert!(super::super::totp::totp(s).is_ok(), "{s}");
+        }
+    }
+}
