@@ -24,12 +24,13 @@
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
-//! Layers, lowest first (a file imports only files listed before it, never one after):
-//! `error`; `policy`, `jwt`, `sigv4`; `store/` (all SQL, every schema and migration); `ctx`;
-//! `access`; `delivery`, `paging`, `extras`, `totp`; `hooks`, `flows` (one session store for
-//! every challenge Session); `tokens`; `signin`; `next_step`; the operations `ops_*` (private;
-//! acyclic among themselves); `respond` (the RespondToAuthChallenge router); `server` (the
-//! operation table); `seed` (the demo constants and seeding); this file.
+//! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
+//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`;
+//! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
+//! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
+//! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
+//! `ops_*` (private; none imports another); `respond` (the RespondToAuthChallenge router);
+//! `server` (the operation table); `seed` (the demo constants and seeding); this file.
 //!
 //! User administration at scale: ListUsers with the whole filter grammar of PROTOCOL.md §2.4
 //! served from an indexed side table (`=` and `^=` are index range scans; first pages answer
