@@ -1187,7 +1187,7 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP TABLE pool_mfa; DROP TABLE user_mfa; DROP TABLE mfa_sessions; \
+            "DROP TABLE pool_mfa; DROP TABLE user_mfa; \
              DELETE FROM outbox WHERE purpose IN ('TOTP_SECRET', 'MFA');",
         )
         .unwrap();
