@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             term.draw(|f| {
                 let area = f.area();
-                cognito_tui::tui::screens::users::render(&app, f, area, black_box(NOW_MS))
+                app.users.draw(f, area, &app.ctx, black_box(NOW_MS))
             })
             .ok();
         })

@@ -65,7 +65,7 @@ fn screens() -> Vec<(&'static str, App)> {
     out.push(("sign-in", sign_in));
 
     let mut challenge = demo::after_sign_up();
-    challenge.last_username = "alice".into();
+    challenge.ctx.last_username = "alice".into();
     challenge.on_auth_event(
         AuthEvent::Exchange(demo::exchange(2, "InitiateAuth", NOW_MS - 15_000)),
         NOW_MS,
@@ -138,7 +138,7 @@ fn screens() -> Vec<(&'static str, App)> {
         ),
         NOW_MS,
     );
-    inspector.inspector_zoom = true;
+    inspector.inspector.zoom = true;
     out.push(("inspector", inspector));
 
     let mut help = demo::signed_in();
@@ -223,16 +223,17 @@ fn screens() -> Vec<(&'static str, App)> {
     out.push(("pool", pool));
 
     let mut step = demo::after_sign_up();
-    step.step_mode = true;
+    step.ctx.step_mode = true;
     step.goto(Screen::SignIn);
     step.on_auth_event(
-        AuthEvent::Info {
+        AuthEvent::Held {
             api: "signIn".into(),
-            message: "Step mode: InitiateAuth is ready to send (step sends it, step with \
-                      send=false drops it): {\"AuthFlow\":\"USER_SRP_AUTH\",\
-                      \"AuthParameters\":{\"SRP_A\":\"4f1c9e…(768 chars)\",\"USERNAME\":\"alice\"},\
-                      \"ClientId\":\"3n4b5urk1ft4fl3mg5e62d9ado\"}"
-                .into(),
+            operation: "InitiateAuth".into(),
+            request: serde_json::json!({
+                "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"SRP_A": "4f1c9e…(768 chars)", "USERNAME": "alice"},
+                "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+            }),
         },
         NOW_MS,
     );

@@ -16,6 +16,12 @@
 //! credentials could be found to sign with). Passwords in `act` (`temporary_password`,
 //! `password`) are sent to Cognito but echoed back as `***`.
 //!
+//! Auth events are written as the actor sends them, tagged by `"event"`: `started`,
+//! `finished`, `transition`, `exchange`, `session`, `error`, `info`, and step mode's `held`
+//! (`operation` and the redacted `request`) and `released` (`why`: `sent`, `dropped`,
+//! `step_mode_off`, `cancelled`, `shutdown`). The driver refuses step mode itself, so the last
+//! two only appear from a front end that turns it on.
+//!
 //! Conveniences for scripts (embedded pool only):
 //! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
 //!   `"response": "{{outbox}}"` in `confirm_sign_in` (with an extra `"username"` field), are
@@ -354,5 +360,43 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::auth::events::{AuthEvent, Release};
+
+    /// Step mode's events as a JSON line: their own kinds, typed fields.
+    #[test]
+    fn held_and_released_are_event_kinds_of_their_own() {
+        let held = AuthEvent::Held {
+            api: "signIn".into(),
+            operation: "InitiateAuth".into(),
+            request: serde_json::json!({"AuthFlow": "USER_SRP_AUTH"}),
+        };
+        assert_eq!(
+            serde_json::to_value(&held).unwrap(),
+            serde_json::json!({
+                "event": "held",
+                "api": "signIn",
+                "operation": "InitiateAuth",
+                "request": {"AuthFlow": "USER_SRP_AUTH"},
+            })
+        );
+        let released = AuthEvent::Released {
+            api: "signIn".into(),
+            operation: "InitiateAuth".into(),
+            why: Release::StepModeOff,
+        };
+        assert_eq!(
+            serde_json::to_value(&released).unwrap(),
+            serde_json::json!({
+                "event": "released",
+                "api": "signIn",
+                "operation": "InitiateAuth",
+                "why": "step_mode_off",
+            })
+        );
     }
 }

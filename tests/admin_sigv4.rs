@@ -13,7 +13,7 @@ use cognito_tui::cognito::types::ListUsersRequest;
 use cognito_tui::cognito::{Client, SigV4Signer};
 use cognito_tui::config::Target;
 use cognito_tui::local::sigv4::LocalCredentials;
-use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_POOL_ID, LocalOptions, LocalPool};
+use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_POOL_ID, LocalPool};
 use cognito_tui::secret::Secret;
 use serde_json::{Value, json};
 
@@ -23,13 +23,8 @@ const MISMATCH: &str = "The request signature we calculated does not match the s
 
 async fn pool(credentials: Option<LocalCredentials>) -> (LocalPool, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials,
-    })
-    .await
-    .expect("the pool starts");
+    let pool =
+        support::start_pool_with(&dir.path().join(support::pool::DB_FILE), credentials).await;
     (pool, dir)
 }
 
@@ -308,7 +303,7 @@ async fn without_credentials_any_well_formed_signature_is_accepted_but_one_is_re
 /// Runs `cognito-tui run` on the embedded default (a private home) with `input` on stdin.
 fn run_binary(input: &str) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    let mut cmd = support::pool::binary();
     cmd.arg("run").env("COGNITO_TUI_HOME", home.path());
     headless_lines(cmd, input)
 }
@@ -347,40 +342,19 @@ fn the_embedded_default_signs_with_its_own_generated_credentials() {
 
 #[test]
 fn serve_verifies_with_the_credentials_it_is_given() {
-    let home = tempfile::tempdir().unwrap();
     let c = creds();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
-        .args(["serve", "--port", "0", "--access-key-id", &c.access_key_id])
-        .env("COGNITO_TUI_HOME", home.path())
-        .env(
+    let served = support::serve_with(
+        &["--access-key-id", &c.access_key_id],
+        &[(
             "COGNITO_TUI_SECRET_ACCESS_KEY",
             c.secret_access_key.expose(),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
-    let url = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
-    let mut rest = String::new();
-    for _ in 0..20 {
-        let mut l = String::new();
-        if std::io::BufRead::read_line(&mut stdout, &mut l).unwrap_or(0) == 0 {
-            break;
-        }
-        rest.push_str(&l);
-        if l.contains("admin SigV4") {
-            break;
-        }
-    }
+        )],
+    );
+    let url = served.url.clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let rest = served.lines_until(20, std::time::Duration::from_secs(60), |l| {
+        l.contains("admin SigV4")
+    });
     assert!(
         rest.contains(&format!("verified with access key id {}", c.access_key_id)),
         "{rest}"
@@ -407,8 +381,7 @@ fn serve_verifies_with_the_credentials_it_is_given() {
     let good =
         rt.block_on(sign(&c.access_key_id, c.secret_access_key.expose()).list_users(list_users()));
     let bad = rt.block_on(sign(&c.access_key_id, "wrong-secret").list_users(list_users()));
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(served);
     assert!(good.result.is_ok(), "{:?}", good.result);
     let e = bad.result.unwrap_err();
     assert_eq!(
@@ -420,7 +393,7 @@ fn serve_verifies_with_the_credentials_it_is_given() {
 /// `cognito-tui run` against `endpoint` with no AWS credentials anywhere in the chain.
 fn run_against(endpoint: &str, input: &str) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    let mut cmd = support::pool::binary();
     cmd.args([
         "run",
         "--endpoint",

@@ -11,20 +11,20 @@
 mod support;
 
 mod api_model;
-mod recording_proxy;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use api_model::model_problems;
 use cognito_tui::admin::{AdminCommand, AdminEvent, UserAction};
 use cognito_tui::auth::events::{AuthCommand, AuthEvent, AuthFlowType};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID,
-    DEMO_SECRET_CLIENT_SECRET, LocalOptions, LocalPool,
+    DEMO_SECRET_CLIENT_SECRET, LocalPool,
 };
 use cognito_tui::secret::Secret;
-use recording_proxy::{RecordingProxy, model_problems};
+use support::proxy::RecordingProxy;
 
 struct Actors {
     auth: cognito_tui::auth::actor::AuthHandle,
@@ -360,13 +360,7 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .expect("the pool starts");
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
     let base = pool.base_url().to_string();
     let proxy = tokio::task::spawn_blocking(move || RecordingProxy::start(&base))
         .await

@@ -17,20 +17,12 @@ mod api_model;
 
 use std::collections::BTreeMap;
 
-use cognito_tui::local::{LocalOptions, LocalPool};
+use cognito_tui::local::LocalPool;
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
+use support::http::{self, Resp};
 
 const GOOD_PW: &str = "Fidelity-Passw0rd!";
-
-struct Resp {
-    status: u16,
-    body: Value,
-    raw: String,
-    error_type: Option<String>,
-    request_id: Option<String>,
-    content_type: Option<String>,
-}
 
 struct World {
     pool: LocalPool,
@@ -49,40 +41,18 @@ struct World {
 
 impl World {
     async fn raw(&mut self, target: Option<&str>, body: Vec<u8>) -> Resp {
-        let url = format!("{}/", self.pool.base_url());
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            "content-type",
-            reqwest::header::HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        if let Some(t) = target {
-            headers.insert("x-amz-target", t.parse().expect("a header value"));
-            // Admin operations are signed, as an AWS SDK signs them.
-            if let Some(op) = t.strip_prefix("AWSCognitoIdentityProviderService.") {
-                support::sign_if_needed(op, &url, &body, &mut headers);
-            }
-        }
-        let req = self.http.post(url).headers(headers);
-        let r = req.body(body).send().await.expect("the pool answers");
-        let status = r.status().as_u16();
-        let header = |n: &str| {
-            r.headers()
-                .get(n)
-                .map(|v| v.to_str().unwrap_or("<non-ascii>").to_string())
-        };
-        let error_type = header("x-amzn-errortype");
-        let request_id = header("x-amzn-requestid");
-        let content_type = header("content-type");
-        let raw = r.text().await.expect("a body");
-        let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-        Resp {
-            status,
+        // Admin operations are signed, as an AWS SDK signs them.
+        let r = http::post(
+            &self.http,
+            self.pool.base_url(),
+            "application/x-amz-json-1.1",
+            target,
             body,
-            raw,
-            error_type,
-            request_id,
-            content_type,
-        }
+        )
+        .send()
+        .await
+        .expect("the pool answers");
+        Resp::read(r).await
     }
 
     /// One operation; the response (success or error) is checked against the API model.
@@ -334,13 +304,7 @@ fn validation(member: &str) -> String {
 
 async fn world() -> (World, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .expect("the pool starts");
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
     let model = api_model::Model::load_or_skip("error_fidelity");
     let mut w = World {
         pool,

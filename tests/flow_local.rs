@@ -5,36 +5,22 @@ mod support;
 use std::time::Duration;
 
 use cognito_tui::admin::{self, AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
-use cognito_tui::auth::events::{AuthCommand, AuthEvent, AuthFlowType, SessionView, Transition};
+use cognito_tui::auth::events::{
+    AuthCommand, AuthEvent, AuthFlowType, Release, SessionView, Transition,
+};
 use cognito_tui::auth::{self, ActorOptions, AuthHandle};
 use cognito_tui::cognito::{Client, WireExchange};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
-    LocalOptions, LocalPool,
 };
 use cognito_tui::secret::Secret;
+use support::Harness;
 
 const NEW_PW: &str = "Fresh-Passw0rd!";
 
-struct Env {
-    pool: LocalPool,
-    dir: tempfile::TempDir,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
-    Env { pool, dir }
-}
-
-impl Env {
+/// The actors of this suite, on the shared harness's pool.
+impl Harness {
     fn target(&self, secret: bool) -> Target {
         Target {
             endpoint: self.pool.base_url().to_string(),
@@ -160,7 +146,7 @@ fn sign_in(user: &str, pw: &str, flow: AuthFlowType) -> AuthCommand {
 
 #[tokio::test]
 async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
 
@@ -286,7 +272,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_sign_out() {
 
 #[tokio::test]
 async fn global_sign_out_and_password_auth() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(
         &mut a,
@@ -308,7 +294,7 @@ async fn global_sign_out_and_password_auth() {
 
 #[tokio::test]
 async fn wrong_password_and_unconfirmed_user() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(
         &mut a,
@@ -341,7 +327,7 @@ async fn wrong_password_and_unconfirmed_user() {
 
 #[tokio::test]
 async fn client_with_a_secret_signs_in_and_refreshes() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(true, None);
     let evs = run(
         &mut a,
@@ -371,7 +357,7 @@ async fn client_with_a_secret_signs_in_and_refreshes() {
 
 #[tokio::test]
 async fn reset_password_then_sign_in_with_the_new_one() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
     let evs = run(
@@ -415,7 +401,7 @@ async fn reset_password_then_sign_in_with_the_new_one() {
 
 #[tokio::test]
 async fn auto_sign_in_after_confirmation() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let mut adm = env.admin();
     let evs = run(
@@ -450,7 +436,7 @@ async fn auto_sign_in_after_confirmation() {
 
 #[tokio::test]
 async fn tokens_survive_an_actor_restart_in_a_0600_file() {
-    let env = env().await;
+    let env = Harness::new().await;
     let state = env.dir.path().join("state");
     {
         let mut a = env.auth(false, Some(&state));
@@ -501,11 +487,8 @@ async fn tokens_survive_an_actor_restart_in_a_0600_file() {
 
 #[tokio::test]
 async fn dead_endpoint_gives_a_network_error_not_a_hang() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
     let t = Target {
-        endpoint: format!("http://127.0.0.1:{port}/"),
+        endpoint: support::pool::dead_endpoint(),
         region: "us-east-1".into(),
         user_pool_id: DEMO_POOL_ID.into(),
         client_id: DEMO_CLIENT_ID.into(),
@@ -543,20 +526,22 @@ async fn next(h: &mut AuthHandle) -> AuthEvent {
         .expect("actor stopped")
 }
 
-/// Reads events until an `info` that starts with `prefix`.
-async fn until_info(h: &mut AuthHandle, prefix: &str) -> String {
+/// Reads events until step mode holds a request for `op`; its redacted body as text.
+async fn until_held(h: &mut AuthHandle, op: &str) -> String {
     loop {
-        if let AuthEvent::Info { message, .. } = next(h).await
-            && message.starts_with(prefix)
+        if let AuthEvent::Held {
+            operation, request, ..
+        } = next(h).await
+            && operation == op
         {
-            return message;
+            return request.to_string();
         }
     }
 }
 
 #[tokio::test]
 async fn step_mode_holds_each_request_until_sent_or_dropped() {
-    let env = env().await;
+    let env = Harness::new().await;
     let mut a = env.auth(false, None);
     let evs = run(&mut a, AuthCommand::SetStepMode { on: true }).await;
     assert!(ok(&evs));
@@ -564,7 +549,7 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     a.tx.send(sign_in("alice", DEMO_PASSWORD, AuthFlowType::UserSrpAuth))
         .await
         .unwrap();
-    let held = until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    let held = until_held(&mut a, "InitiateAuth").await;
     assert!(held.contains("USER_SRP_AUTH"), "{held}");
     assert!(!held.contains(DEMO_PASSWORD));
     // Another command meanwhile is refused, the held one stays.
@@ -579,10 +564,18 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     }
     a.tx.send(AuthCommand::Step { send: true }).await.unwrap();
     match next(&mut a).await {
+        AuthEvent::Released {
+            operation,
+            why: Release::Sent,
+            ..
+        } => assert_eq!(operation, "InitiateAuth"),
+        other => panic!("{other:?}"),
+    }
+    match next(&mut a).await {
         AuthEvent::Exchange(x) => assert_eq!(x.operation, "InitiateAuth"),
         other => panic!("{other:?}"),
     }
-    let held = until_info(&mut a, "Step mode: RespondToAuthChallenge is ready").await;
+    let held = until_held(&mut a, "RespondToAuthChallenge").await;
     assert!(held.contains("PASSWORD_CLAIM_SIGNATURE"));
     // Dropping it ends the sign-in without a call.
     a.tx.send(AuthCommand::Step { send: false }).await.unwrap();
@@ -596,6 +589,13 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
         }
     }
     assert!(exchanges(&rest).is_empty());
+    assert!(matches!(
+        rest.first(),
+        Some(AuthEvent::Released {
+            why: Release::Dropped,
+            ..
+        })
+    ));
     assert_eq!(error(&rest).unwrap().0, "Cancelled");
     assert!(matches!(
         rest.last(),
@@ -610,7 +610,7 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
     ))
     .await
     .unwrap();
-    until_info(&mut a, "Step mode: InitiateAuth is ready").await;
+    until_held(&mut a, "InitiateAuth").await;
     a.tx.send(AuthCommand::SetStepMode { on: false })
         .await
         .unwrap();
@@ -624,6 +624,13 @@ async fn step_mode_holds_each_request_until_sent_or_dropped() {
         }
     }
     assert!(ok(&rest), "{rest:?}");
+    assert!(matches!(
+        rest.first(),
+        Some(AuthEvent::Released {
+            why: Release::StepModeOff,
+            ..
+        })
+    ));
     assert_eq!(transitions(&rest)[0].next_step.name(), "DONE");
     // The queued SetStepMode{on:false} was consumed by the hold; no further holds.
     let evs = run(&mut a, AuthCommand::SignOut { global: false }).await;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cognito_tui::cognito::Client;
 use cognito_tui::config::Target;
-use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, LocalOptions, LocalPool};
+use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, LocalPool};
 use cognito_tui::{admin, auth, headless};
 use serde_json::{Value, json};
 
@@ -14,13 +14,7 @@ const PW: &str = "Headless-Passw0rd!";
 
 async fn start() -> (LocalPool, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
     (pool, dir)
 }
 

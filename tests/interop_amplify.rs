@@ -15,15 +15,15 @@
 //! message, except under CI=true where it fails.
 
 mod api_model;
-mod interop_support;
-mod recording_proxy;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 fn amplify_ready() -> Result<(), String> {
     let version = probe("node", &["--version"], None)?;
@@ -57,7 +57,7 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
         return;
     }
     let server = serve();
-    let proxy = recording_proxy::RecordingProxy::start(&server.url);
+    let proxy = support::proxy::RecordingProxy::start(&server.url);
     let mut cmd = Command::new("node");
     cmd.arg(interop_dir().join("amplify_journey.mjs"))
         .current_dir(interop_dir());
@@ -151,7 +151,7 @@ fn amplify_js_v6_journey_with_default_srp_sign_in() {
     assert!(answered("SELECT_MFA_TYPE", &|r| r["ANSWER"] == "SOFTWARE_TOKEN_MFA"));
     assert!(answered("SELECT_MFA_TYPE", &|r| r["ANSWER"] == "EMAIL_OTP"));
     if let Some(model) = api_model::Model::load_or_skip("interop_amplify") {
-        let problems = recording_proxy::model_problems(&model, &calls, true);
+        let problems = api_model::model_problems(&model, &calls, true);
         assert!(
             problems.is_empty(),
             "Amplify JS v6: {} of the {} calls break Cognito's API model:\n{}",

@@ -7,15 +7,15 @@
 //! message, except under CI=true where it fails.
 
 mod api_model;
-mod interop_support;
-mod recording_proxy;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 fn cli_ready() -> Result<(), String> {
     probe("bash", &["--version"], None)?;
@@ -33,7 +33,7 @@ fn aws_cli_manages_pools_users_and_signs_in() {
     let server = serve();
     // The peer talks to the pool through a recording proxy: every request it sends and every
     // response the pool returns is then checked against botocore's model of the API.
-    let proxy = recording_proxy::RecordingProxy::start(&server.url);
+    let proxy = support::proxy::RecordingProxy::start(&server.url);
     let mut cmd = Command::new("bash");
     cmd.arg(interop_dir().join("awscli.sh"));
     peer_env(&mut cmd, &proxy.url);
@@ -75,7 +75,7 @@ fn aws_cli_manages_pools_users_and_signs_in() {
         calls.len()
     );
     if let Some(model) = api_model::Model::load_or_skip("interop_awscli") {
-        let problems = recording_proxy::model_problems(&model, &calls, true);
+        let problems = api_model::model_problems(&model, &calls, true);
         assert!(
             problems.is_empty(),
             "AWS CLI: {} of the {} calls break Cognito's API model:\n{}",

@@ -6,14 +6,15 @@
 //! Needs python3 with boto3 (`pip install -r tests/interop/requirements.txt`). Without them the
 //! test is skipped with a message, except under CI=true where it fails.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 #[test]
 fn boto3_new_password_mfa_setup_and_forgot_password_flows() {

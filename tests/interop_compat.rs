@@ -9,15 +9,14 @@
 //! tests/interop/requirements.txt`). Without them the tests are skipped with a message, except
 //! under CI=true where they fail.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    interop_dir, moto, moto_ready, peer_available, probe, run_with_limit, serve,
-};
 use serde_json::Value;
+use support::peers::{interop_dir, moto, moto_ready, peer_available, probe, run_with_limit};
+use support::pool::serve;
 
 fn probe_ready() -> Result<(), String> {
     probe("python3", &["-c", "import boto3, pycognito"], None)

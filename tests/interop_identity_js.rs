@@ -7,15 +7,15 @@
 //! is skipped with a message, except under CI=true where it fails.
 
 mod api_model;
-mod interop_support;
-mod recording_proxy;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 fn node_ready() -> Result<(), String> {
     let version = probe("node", &["--version"], None)?;
@@ -51,7 +51,7 @@ fn amazon_cognito_identity_js_signs_in_refreshes_and_signs_out_globally() {
     let server = serve();
     // The peer talks to the pool through a recording proxy: every request it sends and every
     // response the pool returns is then checked against botocore's model of the API.
-    let proxy = recording_proxy::RecordingProxy::start(&server.url);
+    let proxy = support::proxy::RecordingProxy::start(&server.url);
     let mut cmd = Command::new("node");
     cmd.arg(interop_dir().join("identity_js.mjs"))
         .current_dir(interop_dir());
@@ -83,7 +83,7 @@ fn amazon_cognito_identity_js_signs_in_refreshes_and_signs_out_globally() {
         calls.len()
     );
     if let Some(model) = api_model::Model::load_or_skip("interop_identity_js") {
-        let problems = recording_proxy::model_problems(&model, &calls, true);
+        let problems = api_model::model_problems(&model, &calls, true);
         assert!(
             problems.is_empty(),
             "amazon-cognito-identity-js: {} of the {} calls break Cognito's API model:\n{}",

@@ -36,15 +36,15 @@
 //! Needs python3 with moto[server] and boto3 (`pip install -r tests/interop/requirements.txt`).
 //! Without them the tests are skipped with a message, except under CI=true where they fail.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use interop_support::{
+use serde_json::{Value, json};
+use support::peers::{
     Headless, Moto, interop_dir, moto, moto_ready, peer_available, run_with_limit,
 };
-use serde_json::{Value, json};
 
 const PASSWORD: &str = "Moto-Interop-Passw0rd!";
 const TEMP_PASSWORD: &str = "Moto-Temp-Passw0rd!";

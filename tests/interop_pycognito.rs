@@ -5,14 +5,15 @@
 //! Needs python3 with pycognito (`pip install -r tests/interop/requirements.txt`). Without them
 //! the test is skipped with a message, except under CI=true where it fails.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 #[test]
 fn pycognito_srp_sign_in_and_wrong_password() {

@@ -8,14 +8,15 @@
 //! Needs python3 with boto3 (`pip install -r tests/interop/requirements.txt`). Without it the
 //! test is skipped with a message, except under CI=true where it fails.
 
-mod interop_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use interop_support::{
-    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit, serve,
+use support::peers::{
+    assert_peer_passed, interop_dir, peer_available, peer_env, probe, run_with_limit,
 };
+use support::pool::serve;
 
 #[test]
 fn boto3_pages_and_filters_a_thousand_seeded_users() {
@@ -25,7 +26,7 @@ fn boto3_pages_and_filters_a_thousand_seeded_users() {
     }
     let served = serve();
     let home = served.db.parent().expect("the store has a directory");
-    let seed = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
+    let seed = support::pool::binary()
         .args(["seed-users", "--count", "1000", "--rng-seed", "4", "--db"])
         .arg(&served.db)
         .env("COGNITO_TUI_HOME", home)

@@ -13,12 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use cognito_tui::local::seed::{SeedUsers, seed_users};
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID,
-    LocalOptions, LocalPool,
 };
 use cognito_tui::secret::Secret;
 use cognito_tui::srp::ClientEphemeral;
 use serde_json::{Value, json};
-use support::{Harness, claims};
+use support::{Case, Harness, claims};
 
 const POOL: &str = DEMO_POOL_ID;
 
@@ -117,37 +116,36 @@ async fn groups_lifecycle_paging_and_errors() {
         (&json!("admins"), &json!(POOL), &json!(1), &json!("Admins"))
     );
     assert!(g["CreationDate"].is_number() && g["LastModifiedDate"].is_number());
-    h.call(
-        "CreateGroup",
-        json!({"UserPoolId": POOL, "GroupName": "admins"}),
-    )
-    .await
-    .err_is(
-        "GroupExistsException",
-        "A group with the name already exists.",
-    );
-    let (kind, _) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "CreateGroup with a name in use",
+            "CreateGroup",
+            json!({"UserPoolId": POOL, "GroupName": "admins"}),
+        )
+        .error(
+            "GroupExistsException",
+            "A group with the name already exists.",
+        ),
+        Case::new(
+            "CreateGroup with a negative Precedence",
             "CreateGroup",
             json!({"UserPoolId": POOL, "GroupName": "bad", "Precedence": -1}),
         )
-        .await
-        .err();
-    assert_eq!(kind, "InvalidParameterException");
-    let (kind, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "CreateGroup with a RoleArn that is no ARN",
             "CreateGroup",
             json!({"UserPoolId": POOL, "GroupName": "bad", "RoleArn": "not-an-arn-at-all-really"}),
         )
-        .await
-        .err();
-    assert_eq!(kind, "InvalidParameterException");
-    h.call(
-        "GetGroup",
-        json!({"UserPoolId": POOL, "GroupName": "nobody"}),
-    )
-    .await
-    .err_is("ResourceNotFoundException", "Group not found.");
+        .kind("InvalidParameterException"),
+        Case::new(
+            "GetGroup of an unknown group",
+            "GetGroup",
+            json!({"UserPoolId": POOL, "GroupName": "nobody"}),
+        )
+        .error("ResourceNotFoundException", "Group not found."),
+    ])
+    .await;
 
     // UpdateGroup changes what it is given and keeps the rest.
     let updated = h
@@ -205,18 +203,21 @@ async fn groups_lifecycle_paging_and_errors() {
     assert_eq!(kind, "InvalidParameterException", "{msg}");
 
     // Membership: unknown user, unknown group, then members both ways.
-    h.call(
-        "AdminAddUserToGroup",
-        json!({"UserPoolId": POOL, "Username": "ghost", "GroupName": "admins"}),
-    )
-    .await
-    .err_is("UserNotFoundException", "User does not exist.");
-    h.call(
-        "AdminAddUserToGroup",
-        json!({"UserPoolId": POOL, "Username": "alice", "GroupName": "ghosts"}),
-    )
-    .await
-    .err_is("ResourceNotFoundException", "Group not found.");
+    h.run_cases([
+        Case::new(
+            "AdminAddUserToGroup with an unknown user",
+            "AdminAddUserToGroup",
+            json!({"UserPoolId": POOL, "Username": "ghost", "GroupName": "admins"}),
+        )
+        .error("UserNotFoundException", "User does not exist."),
+        Case::new(
+            "AdminAddUserToGroup with an unknown group",
+            "AdminAddUserToGroup",
+            json!({"UserPoolId": POOL, "Username": "alice", "GroupName": "ghosts"}),
+        )
+        .error("ResourceNotFoundException", "Group not found."),
+    ])
+    .await;
     for (user, group) in [
         ("alice", "admins"),
         ("alice", "g2"),
@@ -513,40 +514,38 @@ async fn admin_attribute_updates_follow_cognito_rules() {
         .ok();
     assert_eq!(usernames(&found), ["alice"]);
 
-    h.call(
-        "AdminUpdateUserAttributes",
-        json!({"UserPoolId": POOL, "Username": "alice", "UserAttributes": [
-            {"Name": "sub", "Value": "00000000-0000-0000-0000-000000000000"}]}),
-    )
-    .await
-    .err_is(
-        "InvalidParameterException",
-        "Cannot modify the non-mutable attribute sub",
-    );
-    let (kind, msg) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "changing sub",
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": POOL, "Username": "alice", "UserAttributes": [
+                {"Name": "sub", "Value": "00000000-0000-0000-0000-000000000000"}]}),
+        )
+        .error(
+            "InvalidParameterException",
+            "Cannot modify the non-mutable attribute sub",
+        ),
+        Case::new(
+            "an attribute the schema lacks",
             "AdminUpdateUserAttributes",
             json!({"UserPoolId": POOL, "Username": "alice", "UserAttributes": [
                 {"Name": "shoe_size", "Value": "42"}]}),
         )
-        .await
-        .err();
-    assert_eq!(kind, "InvalidParameterException");
-    assert!(msg.contains("does not exist in the schema"), "{msg}");
-    h.call(
-        "AdminUpdateUserAttributes",
-        json!({"UserPoolId": POOL, "Username": "ghost", "UserAttributes": []}),
-    )
-    .await
-    .err_is("UserNotFoundException", "User does not exist.");
-    let (kind, _) = h
-        .call(
+        .error_has("InvalidParameterException", "does not exist in the schema"),
+        Case::new(
+            "an unknown user",
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": POOL, "Username": "ghost", "UserAttributes": []}),
+        )
+        .error("UserNotFoundException", "User does not exist."),
+        Case::new(
+            "no UserAttributes",
             "AdminUpdateUserAttributes",
             json!({"UserPoolId": POOL, "Username": "alice"}),
         )
-        .await
-        .err();
-    assert_eq!(kind, "InvalidParameterException");
+        .kind("InvalidParameterException"),
+    ])
+    .await;
 
     // Delete: the attribute goes (and its search entry with it); sub cannot be deleted.
     h.call(
@@ -741,35 +740,41 @@ async fn list_users_filter_grammar_and_case_rules() {
             .await
             .err_is("InvalidParameterException", "Error while parsing filter.");
     }
-    h.call(
-        "ListUsers",
-        json!({"UserPoolId": POOL, "Filter": "custom:team = \"x\""}),
-    )
-    .await
-    .err_is(
-        "InvalidParameterException",
-        "Invalid search attribute: custom:team",
-    );
-    let (kind, msg) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "a custom attribute",
+            "ListUsers",
+            json!({"UserPoolId": POOL, "Filter": "custom:team = \"x\""}),
+        )
+        .error(
+            "InvalidParameterException",
+            "Invalid search attribute: custom:team",
+        ),
+        Case::new(
+            "a filter over 256 characters",
             "ListUsers",
             json!({"UserPoolId": POOL, "Filter": format!("email = \"{}\"", "x".repeat(260))}),
         )
-        .await
-        .err();
-    assert_eq!(kind, "InvalidParameterException");
-    assert!(msg.contains("less than or equal to 256"), "{msg}");
+        .error_has("InvalidParameterException", "less than or equal to 256"),
+    ])
+    .await;
 
     // Limit: 0..=60.
-    for (limit, ok) in [(0, true), (1, true), (60, true), (61, false), (-1, false)] {
-        let r = h
-            .call("ListUsers", json!({"UserPoolId": POOL, "Limit": limit}))
-            .await;
-        assert_eq!(r.status == 200, ok, "Limit {limit}: {}", r.body);
-        if !ok {
-            assert_eq!(r.err().0, "InvalidParameterException");
-        }
-    }
+    let limit = |name, limit: i64| {
+        Case::new(
+            name,
+            "ListUsers",
+            json!({"UserPoolId": POOL, "Limit": limit}),
+        )
+    };
+    h.run_cases([
+        limit("Limit 0", 0),
+        limit("Limit 1", 1),
+        limit("Limit 60", 60),
+        limit("Limit 61", 61).kind("InvalidParameterException"),
+        limit("Limit -1", -1).kind("InvalidParameterException"),
+    ])
+    .await;
     let one = h
         .call("ListUsers", json!({"UserPoolId": POOL, "Limit": 1}))
         .await
@@ -802,30 +807,36 @@ async fn list_users_filter_grammar_and_case_rules() {
         .await
         .ok();
     assert_eq!(r["Users"][0]["Attributes"], json!([]));
-    h.call(
-        "ListUsers",
-        json!({"UserPoolId": POOL, "AttributesToGet": ["shoe_size"]}),
-    )
-    .await
-    .err_is(
-        "InvalidParameterException",
-        "One or more requested attributes do not exist.",
-    );
-    h.call(
-        "ListUsers",
-        json!({"UserPoolId": POOL, "AttributesToGet": ["nickname"]}),
-    )
-    .await
-    .err_is(
-        "InvalidParameterException",
-        "One or more requested attributes do not exist.",
-    );
-    h.call("ListUsers", json!({"UserPoolId": "us-east-1_nothere"}))
-        .await
-        .err_is(
+    h.run_cases([
+        Case::new(
+            "AttributesToGet naming no attribute",
+            "ListUsers",
+            json!({"UserPoolId": POOL, "AttributesToGet": ["shoe_size"]}),
+        )
+        .error(
+            "InvalidParameterException",
+            "One or more requested attributes do not exist.",
+        ),
+        Case::new(
+            "AttributesToGet with an attribute some users lack",
+            "ListUsers",
+            json!({"UserPoolId": POOL, "AttributesToGet": ["nickname"]}),
+        )
+        .error(
+            "InvalidParameterException",
+            "One or more requested attributes do not exist.",
+        ),
+        Case::new(
+            "an unknown pool",
+            "ListUsers",
+            json!({"UserPoolId": "us-east-1_nothere"}),
+        )
+        .error(
             "ResourceNotFoundException",
             "User pool us-east-1_nothere does not exist.",
-        );
+        ),
+    ])
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -949,35 +960,37 @@ async fn pagination_tokens_are_bound_opaque_and_expire() {
     let second = page("email^=\"TOK\"", Some(&token)).await.ok();
     assert_eq!(usernames(&second), ["tok2", "tok3"]);
     // Another filter, another pool, or an edited token: rejected.
-    page("email ^= \"to\"", Some(&token))
-        .await
-        .err_is("InvalidParameterException", "Invalid pagination token.");
-    page("", Some(&token))
-        .await
-        .err_is("InvalidParameterException", "Invalid pagination token.");
     let other = h
         .call("CreateUserPool", json!({"PoolName": "other"}))
         .await
         .ok();
-    h.call(
-        "ListUsers",
-        json!({"UserPoolId": other["UserPool"]["Id"], "Filter": "email ^= \"tok\"",
-               "PaginationToken": token}),
-    )
-    .await
-    .err_is("InvalidParameterException", "Invalid pagination token.");
     let mut forged = token.clone().into_bytes();
     let i = forged.len() / 3;
     forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
-    page(
-        "email ^= \"tok\"",
-        Some(&String::from_utf8(forged).unwrap()),
-    )
-    .await
-    .err_is("InvalidParameterException", "Invalid pagination token.");
-    page("email ^= \"tok\"", Some("garbage"))
-        .await
-        .err_is("InvalidParameterException", "Invalid pagination token.");
+    let forged = String::from_utf8(forged).unwrap();
+    // The body `page` sends.
+    let listing = |name, filter: &str, token: &str| {
+        Case::new(
+            name,
+            "ListUsers",
+            json!({"UserPoolId": POOL, "Filter": filter, "Limit": 2, "PaginationToken": token}),
+        )
+        .error("InvalidParameterException", "Invalid pagination token.")
+    };
+    h.run_cases([
+        listing("another filter", "email ^= \"to\"", &token),
+        listing("no filter", "", &token),
+        Case::new(
+            "another pool",
+            "ListUsers",
+            json!({"UserPoolId": other["UserPool"]["Id"], "Filter": "email ^= \"tok\"",
+                   "PaginationToken": token}),
+        )
+        .error("InvalidParameterException", "Invalid pagination token."),
+        listing("an edited token", "email ^= \"tok\"", &forged),
+        listing("garbage", "email ^= \"tok\"", "garbage"),
+    ])
+    .await;
     // An hour later the token has expired.
     h.pool.advance_clock(3601);
     page("email ^= \"tok\"", Some(&token))
@@ -1032,27 +1045,36 @@ async fn disabling_revokes_tokens_and_blocks_every_sign_in_until_enabled() {
     .await
     .err_is("NotAuthorizedException", "Refresh Token has been revoked");
     // Every sign-in flow: "User is disabled."
-    password_sign_in(&h, user, DEMO_PASSWORD)
-        .await
-        .err_is("NotAuthorizedException", "User is disabled.");
+    let disabled = |flow, client, params| {
+        Case::new(
+            flow,
+            "InitiateAuth",
+            json!({"AuthFlow": flow, "ClientId": client, "AuthParameters": params}),
+        )
+        .error("NotAuthorizedException", "User is disabled.")
+    };
+    h.run_cases([
+        disabled(
+            "USER_PASSWORD_AUTH",
+            DEMO_CLIENT_ID,
+            json!({"USERNAME": user, "PASSWORD": DEMO_PASSWORD}),
+        ),
+        disabled(
+            "USER_AUTH",
+            DEMO_CUSTOM_CLIENT_ID,
+            json!({"USERNAME": user, "PREFERRED_CHALLENGE": "PASSWORD",
+                   "PASSWORD": DEMO_PASSWORD}),
+        ),
+        disabled(
+            "CUSTOM_AUTH",
+            DEMO_CUSTOM_CLIENT_ID,
+            json!({"USERNAME": user}),
+        ),
+    ])
+    .await;
     srp_sign_in(&h, DEMO_CLIENT_ID, user)
         .await
         .err_is("NotAuthorizedException", "User is disabled.");
-    h.call(
-        "InitiateAuth",
-        json!({"AuthFlow": "USER_AUTH", "ClientId": DEMO_CUSTOM_CLIENT_ID,
-               "AuthParameters": {"USERNAME": user, "PREFERRED_CHALLENGE": "PASSWORD",
-                                  "PASSWORD": DEMO_PASSWORD}}),
-    )
-    .await
-    .err_is("NotAuthorizedException", "User is disabled.");
-    h.call(
-        "InitiateAuth",
-        json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": DEMO_CUSTOM_CLIENT_ID,
-               "AuthParameters": {"USERNAME": user}}),
-    )
-    .await
-    .err_is("NotAuthorizedException", "User is disabled.");
     // The user still lists, as Disabled.
     let listed = h
         .call(
@@ -1126,18 +1148,7 @@ async fn seeded_users_are_varied_counted_and_can_sign_in() {
     assert_eq!(again.pool_users, report.pool_users + 100);
     assert!(again.first_serial > report.first_serial);
 
-    let pool = LocalPool::start(LocalOptions {
-        db_path: db.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap();
-    let h = Harness {
-        pool,
-        http: reqwest::Client::new(),
-        dir,
-    };
+    let h = Harness::on_store(dir, &db).await;
     let described = h
         .call("DescribeUserPool", json!({"UserPoolId": POOL}))
         .await

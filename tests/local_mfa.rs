@@ -4,87 +4,28 @@
 
 mod support;
 
-use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use cognito_tui::local::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_EMAIL_MFA_USER, DEMO_MFA_CHOICE_USER,
     DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_RESET_USER, DEMO_SCENARIO_USERS,
     DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, DEMO_SMS_MFA_USER, DEMO_TEMP_PASSWORD,
-    DEMO_TOTP_SECRET, DEMO_TOTP_USER, LocalOptions, LocalPool,
+    DEMO_TOTP_SECRET, DEMO_TOTP_USER,
 };
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
-
-struct Resp {
-    status: u16,
-    body: Value,
-}
-
-impl Resp {
-    #[track_caller]
-    fn ok(self) -> Value {
-        assert_eq!(self.status, 200, "expected success, got {}", self.body);
-        self.body
-    }
-    #[track_caller]
-    fn err(&self) -> (String, String) {
-        assert_ne!(self.status, 200, "expected an error, got {}", self.body);
-        (
-            self.body["__type"].as_str().unwrap_or("").to_string(),
-            self.body["message"].as_str().unwrap_or("").to_string(),
-        )
-    }
-}
-
-struct Harness {
-    pool: LocalPool,
-    http: reqwest::Client,
-    offset: AtomicI64,
-    dir: tempfile::TempDir,
-}
+use support::{Case, Harness, Resp, start_pool};
 
 const INVALID_CODE: &str = "Invalid code received for user";
 const USED_ONCE: &str = "Invalid session for the user, session can only be used once.";
 const EXPIRED: &str = "Invalid session for the user, session is expired.";
 
+/// Test-specific helpers on the shared harness.
 impl Harness {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = start(&dir.path().join("pool.sqlite3")).await;
-        Self {
-            pool,
-            http: reqwest::Client::new(),
-            offset: AtomicI64::new(0),
-            dir,
-        }
-    }
-
-    fn advance(&self, secs: i64) {
-        self.pool.advance_clock(secs);
-        self.offset.fetch_add(secs, Ordering::Relaxed);
-    }
-
-    /// Unix time on the pool's clock.
-    fn now(&self) -> i64 {
-        time::OffsetDateTime::now_utc().unix_timestamp() + self.offset.load(Ordering::Relaxed)
-    }
-
-    async fn call(&self, op: &str, body: Value) -> Resp {
-        let r = support::raw_request(&self.http, self.pool.base_url(), op, body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        Resp {
-            status,
-            body: serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}")),
-        }
-    }
-
     /// The newest outbox entry for (username, purpose).
-    async fn outbox(&self, username: &str, purpose: &str) -> cognito_tui::admin::OutboxEntry {
+    async fn newest_outbox(
+        &self,
+        username: &str,
+        purpose: &str,
+    ) -> cognito_tui::admin::OutboxEntry {
         self.pool
             .outbox()
             .await
@@ -118,8 +59,7 @@ impl Harness {
             .ok();
         let p = &init["ChallengeParameters"];
         let user_id = p["USER_ID_FOR_SRP"].as_str().unwrap();
-        let ts = time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(self.offset.load(Ordering::Relaxed));
+        let ts = time::OffsetDateTime::now_utc() + time::Duration::seconds(self.offset());
         let claim = eph
             .password_claim(
                 srp::pool_name(DEMO_POOL_ID),
@@ -143,21 +83,6 @@ impl Harness {
         .await
     }
 
-    async fn respond(
-        &self,
-        client: &str,
-        challenge: &str,
-        session: &Value,
-        responses: Value,
-    ) -> Resp {
-        self.call(
-            "RespondToAuthChallenge",
-            json!({"ClientId": client, "ChallengeName": challenge, "Session": session,
-                   "ChallengeResponses": responses}),
-        )
-        .await
-    }
-
     async fn admin_get_user(&self, pool_id: &str, username: &str) -> Value {
         self.call(
             "AdminGetUser",
@@ -166,16 +91,6 @@ impl Harness {
         .await
         .ok()
     }
-}
-
-async fn start(db: &Path) -> LocalPool {
-    LocalPool::start(LocalOptions {
-        db_path: db.to_path_buf(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .expect("pool starts")
 }
 
 /// RFC 6238 (SHA-1, 6 digits, 30 s) code of a base32 secret at unix time `at`.
@@ -224,31 +139,28 @@ async fn pool_mfa_configuration_round_trips_and_is_validated() {
     assert!(cfg["SmsMfaConfiguration"].is_object());
     assert!(cfg["EmailMfaConfiguration"].is_object());
 
-    let (t, _) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "ON without any method",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": DEMO_POOL_ID, "MfaConfiguration": "ON"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "an unknown MfaConfiguration",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": DEMO_POOL_ID, "MfaConfiguration": "SOMETIMES",
                    "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "an unknown pool",
             "SetUserPoolMfaConfig",
             json!({"UserPoolId": "us-east-1_nope", "MfaConfiguration": "OFF"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "ResourceNotFoundException");
+        .kind("ResourceNotFoundException"),
+    ])
+    .await;
 
     let set = h
         .call(
@@ -291,7 +203,7 @@ async fn pool_mfa_configuration_round_trips_and_is_validated() {
 async fn totp_demo_user_answers_software_token_mfa() {
     let h = Harness::new().await;
     // The secret is where a learner can find it.
-    let entry = h.outbox(DEMO_TOTP_USER, "TOTP_SECRET").await;
+    let entry = h.newest_outbox(DEMO_TOTP_USER, "TOTP_SECRET").await;
     assert_eq!(entry.code, DEMO_TOTP_SECRET);
 
     // Ordinary users are not asked for MFA in the OPTIONAL demo pool.
@@ -399,7 +311,7 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
     let p = &ch["ChallengeParameters"];
     assert_eq!(p["CODE_DELIVERY_DELIVERY_MEDIUM"], "SMS");
     assert_eq!(p["CODE_DELIVERY_DESTINATION"], "+*******0101");
-    let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
+    let sent = h.newest_outbox(DEMO_SMS_MFA_USER, "MFA").await;
     assert_eq!(
         (sent.medium.as_str(), sent.destination.as_str()),
         ("SMS", "+15555550101")
@@ -446,7 +358,7 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .password_sign_in(DEMO_CLIENT_ID, DEMO_SMS_MFA_USER, DEMO_PASSWORD)
         .await
         .ok();
-    let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
+    let sent = h.newest_outbox(DEMO_SMS_MFA_USER, "MFA").await;
     for _ in 0..5 {
         let (t, _) = h
             .respond(
@@ -475,7 +387,7 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         .password_sign_in(DEMO_CLIENT_ID, DEMO_SMS_MFA_USER, DEMO_PASSWORD)
         .await
         .ok();
-    let sent = h.outbox(DEMO_SMS_MFA_USER, "MFA").await;
+    let sent = h.newest_outbox(DEMO_SMS_MFA_USER, "MFA").await;
     h.advance(181);
     let (t, m) = h
         .respond(
@@ -518,7 +430,7 @@ async fn sms_and_email_codes_go_to_the_outbox_and_expire() {
         ch["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
         "m***@e***"
     );
-    let sent = h.outbox(DEMO_EMAIL_MFA_USER, "MFA").await;
+    let sent = h.newest_outbox(DEMO_EMAIL_MFA_USER, "MFA").await;
     assert_eq!(sent.destination, "mfa-email@example.com");
     let (t, _) = h
         .respond(
@@ -626,7 +538,7 @@ async fn several_methods_and_none_preferred_select_mfa_type() {
     assert_eq!(email["ChallengeName"], "EMAIL_OTP");
     let (_, m) = pick(&ch["Session"], "SMS_MFA").await.err();
     assert_eq!(m, USED_ONCE);
-    let sent = h.outbox(DEMO_MFA_CHOICE_USER, "MFA").await;
+    let sent = h.newest_outbox(DEMO_MFA_CHOICE_USER, "MFA").await;
     assert_eq!(sent.medium, "EMAIL");
     tokens(
         &h.respond(
@@ -757,40 +669,38 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
         .ok();
     let secret = assoc["SecretCode"].as_str().unwrap().to_string();
     assert!(secret.len() >= 16 && secret.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let (_, m) = h
-        .call("AssociateSoftwareToken", json!({"Session": ch["Session"]}))
-        .await
-        .err();
-    assert_eq!(m, USED_ONCE);
-    let (t, _) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "the Session a second time",
+            "AssociateSoftwareToken",
+            json!({"Session": ch["Session"]}),
+        )
+        .message(USED_ONCE),
+        Case::new(
+            "both a Session and an AccessToken",
             "AssociateSoftwareToken",
             json!({"Session": ch["Session"], "AccessToken": "x"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
+        .kind("InvalidParameterException"),
+    ])
+    .await;
 
     let s2 = assoc["Session"].clone();
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "a wrong code",
             "VerifySoftwareToken",
             json!({"Session": s2, "UserCode": wrong_totp(&secret, h.now())}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("EnableSoftwareTokenMFAException", "Code mismatch")
-    );
-    let (t, _) = h
-        .call(
+        .error("EnableSoftwareTokenMFAException", "Code mismatch"),
+        Case::new(
+            "a code that is not six digits",
             "VerifySoftwareToken",
             json!({"Session": s2, "UserCode": "abc"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
+        .kind("InvalidParameterException"),
+    ])
+    .await;
     let code = totp(&secret, h.now());
     let verified = h
         .call(
@@ -902,7 +812,7 @@ async fn mfa_on_sets_up_totp_during_sign_in() {
     let verified = json!({"Name": "phone_number_verified", "Value": "true"});
     let attrs = |u: Value| u["UserAttributes"].as_array().unwrap().clone();
     assert!(!attrs(h.admin_get_user(&pool_id, "gina").await).contains(&verified));
-    let sent = h.outbox("gina", "MFA").await;
+    let sent = h.newest_outbox("gina", "MFA").await;
     tokens(
         &h.respond(
             &client,
@@ -963,7 +873,7 @@ async fn mfa_on_sets_up_email_during_sign_in() {
         email["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"],
         "h***@e***"
     );
-    let sent = h.outbox("hank", "MFA").await;
+    let sent = h.newest_outbox("hank", "MFA").await;
     assert_eq!(sent.destination, "hank@example.org");
     let (t, _) = h
         .respond(
@@ -1026,44 +936,36 @@ async fn signed_in_users_add_a_software_token_and_choose_preferences() {
     let access = tokens(&signed_in)["AccessToken"].clone();
 
     // Preferences that cannot apply.
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "TOTP before a software token is verified",
             "SetUserMFAPreference",
             json!({"AccessToken": access, "SoftwareTokenMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        (
+        .error(
             "InvalidParameterException",
-            "User has not verified software token mfa"
-        )
-    );
-    let (t, _) = h
-        .call(
+            "User has not verified software token mfa",
+        ),
+        Case::new(
+            "SMS for alice, who has no phone number",
             "SetUserMFAPreference",
             json!({"AccessToken": access, "SMSMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException", "alice has no phone number");
-    let (t, _) = h
-        .call(
+        .kind("InvalidParameterException"),
+        Case::new(
+            "a garbage access token",
             "SetUserMFAPreference",
             json!({"AccessToken": "not-a-token", "EmailMfaSettings": {"Enabled": true}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, _) = h
-        .call(
+        .kind("NotAuthorizedException"),
+        Case::new(
+            "VerifySoftwareToken before AssociateSoftwareToken",
             "VerifySoftwareToken",
             json!({"AccessToken": access, "UserCode": "123456"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "SoftwareTokenMFANotFoundException");
+        .kind("SoftwareTokenMFANotFoundException"),
+    ])
+    .await;
 
     let assoc = h
         .call("AssociateSoftwareToken", json!({"AccessToken": access}))
@@ -1171,7 +1073,7 @@ async fn admin_reset_requires_a_new_password() {
         h.admin_get_user(DEMO_POOL_ID, "bob").await["UserStatus"],
         "RESET_REQUIRED"
     );
-    let sent = h.outbox("bob", "FORGOT_PASSWORD").await;
+    let sent = h.newest_outbox("bob", "FORGOT_PASSWORD").await;
     assert_eq!(sent.destination, "bob@example.com");
     let (t, m) = h.srp_sign_in("bob", DEMO_PASSWORD).await.err();
     assert_eq!(
@@ -1234,7 +1136,10 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     // RESET_REQUIRED, with its code in the outbox.
     let (t, _) = h.srp_sign_in(DEMO_RESET_USER, DEMO_PASSWORD).await.err();
     assert_eq!(t, "PasswordResetRequiredException");
-    let code = h.outbox(DEMO_RESET_USER, "FORGOT_PASSWORD").await.code;
+    let code = h
+        .newest_outbox(DEMO_RESET_USER, "FORGOT_PASSWORD")
+        .await
+        .code;
     h.call(
         "ConfirmForgotPassword",
         json!({"ClientId": DEMO_CLIENT_ID, "Username": DEMO_RESET_USER, "ConfirmationCode": code,
@@ -1244,7 +1149,7 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     .ok();
     tokens(&h.srp_sign_in(DEMO_RESET_USER, "Res3t-password!").await.ok());
     // FORCE_CHANGE_PASSWORD, with the invitation in the outbox.
-    let invite = h.outbox(DEMO_NEW_PASSWORD_USER, "INVITATION").await;
+    let invite = h.newest_outbox(DEMO_NEW_PASSWORD_USER, "INVITATION").await;
     assert_eq!(invite.code, DEMO_TEMP_PASSWORD);
     let ch = h
         .srp_sign_in(DEMO_NEW_PASSWORD_USER, DEMO_TEMP_PASSWORD)
@@ -1274,7 +1179,7 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     let db = h.dir.path().join("pool.sqlite3");
     let Harness { pool, dir, .. } = h;
     pool.shutdown().await;
-    let pool = start(&db).await;
+    let pool = start_pool(&db).await;
     assert_eq!(pool.outbox().await.unwrap().len(), outbox_len);
     pool.shutdown().await;
 
@@ -1282,7 +1187,7 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP TABLE pool_mfa; DROP TABLE user_mfa; DROP TABLE mfa_sessions; \
+            "DROP TABLE pool_mfa; DROP TABLE user_mfa; \
              DELETE FROM outbox WHERE purpose IN ('TOTP_SECRET', 'MFA');",
         )
         .unwrap();
@@ -1296,13 +1201,8 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
         )
         .unwrap();
     }
-    let pool = start(&db).await;
-    let h = Harness {
-        pool,
-        http: reqwest::Client::new(),
-        offset: AtomicI64::new(0),
-        dir,
-    };
+    let pool = start_pool(&db).await;
+    let h = Harness::around(pool, dir);
     let cfg = h
         .call("GetUserPoolMfaConfig", json!({"UserPoolId": DEMO_POOL_ID}))
         .await
@@ -1311,7 +1211,7 @@ async fn scenario_users_are_seeded_once_and_old_stores_are_upgraded() {
     let ch = h.srp_sign_in(DEMO_TOTP_USER, DEMO_PASSWORD).await.ok();
     assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
     assert_eq!(
-        h.outbox(DEMO_TOTP_USER, "TOTP_SECRET").await.code,
+        h.newest_outbox(DEMO_TOTP_USER, "TOTP_SECRET").await.code,
         DEMO_TOTP_SECRET
     );
     tokens(&h.srp_sign_in("alice", DEMO_PASSWORD).await.ok());

@@ -3,73 +3,18 @@
 
 mod support;
 
-use std::path::Path;
-
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use cognito_tui::local::{
     DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET,
-    LocalOptions, LocalPool,
 };
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
 
-struct Resp {
-    status: u16,
-    body: Value,
-    error_type_header: Option<String>,
-    request_id: Option<String>,
-}
+use support::{Case, Harness, Resp, claims, start_pool};
 
-impl Resp {
-    fn ok(self) -> Value {
-        assert_eq!(self.status, 200, "expected success, got {}", self.body);
-        self.body
-    }
-    fn err(&self) -> (String, String) {
-        assert_ne!(self.status, 200, "expected an error, got {}", self.body);
-        (
-            self.body["__type"].as_str().unwrap_or("").to_string(),
-            self.body["message"].as_str().unwrap_or("").to_string(),
-        )
-    }
-}
-
-struct Harness {
-    pool: LocalPool,
-    http: reqwest::Client,
-    /// How far the pool clock has been moved (client TIMESTAMPs follow it).
-    offset: std::sync::atomic::AtomicI64,
-    _dir: Option<tempfile::TempDir>,
-}
-
+/// Test-specific helpers on the shared harness.
 impl Harness {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = start(&dir.path().join("pool.sqlite3")).await;
-        Self {
-            pool,
-            http: reqwest::Client::new(),
-            offset: Default::default(),
-            _dir: Some(dir),
-        }
-    }
-
-    fn advance(&self, secs: i64) {
-        self.pool.advance_clock(secs);
-        self.offset
-            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn base(&self) -> &str {
-        self.pool.base_url()
-    }
-
-    async fn call(&self, op: &str, body: Value) -> Resp {
-        call(&self.http, self.base(), op, body).await
-    }
-
-    async fn latest_code(&self, username: &str) -> String {
+    /// The newest outbox code of `username`, whatever it was sent for.
+    async fn newest_code(&self, username: &str) -> String {
         let entries: Value = self
             .http
             .get(format!("{}/_local/outbox", self.base()))
@@ -92,7 +37,7 @@ impl Harness {
     }
 
     async fn srp(&self, client_id: &str, username: &str, password: &str) -> Resp {
-        let offset = self.offset.load(std::sync::atomic::Ordering::Relaxed);
+        let offset = self.offset();
         srp_sign_in_at(
             &self.http,
             self.base(),
@@ -106,33 +51,8 @@ impl Harness {
     }
 }
 
-async fn start(db: &Path) -> LocalPool {
-    LocalPool::start(LocalOptions {
-        db_path: db.to_path_buf(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .expect("pool starts")
-}
-
 async fn call(http: &reqwest::Client, base: &str, op: &str, body: Value) -> Resp {
-    let r = support::raw_request(http, base, op, body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let header = |n: &str| r.headers().get(n).map(|v| v.to_str().unwrap().to_string());
-    let error_type_header = header("x-amzn-errortype");
-    let request_id = header("x-amzn-requestid");
-    let text = r.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}"));
-    Resp {
-        status,
-        body,
-        error_type_header,
-        request_id,
-    }
+    support::http::call(http, base, op, &body).await
 }
 
 /// USER_SRP_AUTH then PASSWORD_VERIFIER, exactly as Amplify does it.
@@ -202,11 +122,6 @@ async fn srp_sign_in_at(
     call(http, base, "RespondToAuthChallenge", body).await
 }
 
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
-}
-
 #[tokio::test]
 async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
     let h = Harness::new().await;
@@ -240,7 +155,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
     assert_eq!(entry.medium, "EMAIL");
     assert_eq!(entry.destination, "zoe@example.org");
     assert_eq!(entry.pool_id, DEMO_POOL_ID);
-    let code = h.latest_code("zoe").await;
+    let code = h.newest_code("zoe").await;
     assert_eq!(code, entry.code);
     // The outbox over HTTP: a JSON array of objects with exactly the documented keys.
     let raw: Value = h
@@ -396,7 +311,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
     )
     .await
     .ok();
-    let code = h.latest_code("yan").await;
+    let code = h.newest_code("yan").await;
     h.pool.advance_clock(24 * 3600 + 1);
     let (t, _) = h
         .call(
@@ -414,7 +329,7 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
         .await
         .ok();
     assert_eq!(resent["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
-    let code2 = h.latest_code("yan").await;
+    let code2 = h.newest_code("yan").await;
     h.call(
         "ConfirmSignUp",
         json!({"ClientId": DEMO_CLIENT_ID, "Username": "yan", "ConfirmationCode": code2}),
@@ -620,7 +535,7 @@ async fn users_and_refresh_tokens_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pool.sqlite3");
     let http = reqwest::Client::new();
-    let pool = start(&db).await;
+    let pool = start_pool(&db).await;
     call(&http, pool.base_url(), "SignUp", json!({"ClientId": DEMO_CLIENT_ID, "Username": "pat",
         "Password": "Sup3r-secret!", "UserAttributes": [{"Name": "email", "Value": "pat@example.org"}]}))
         .await
@@ -660,7 +575,7 @@ async fn users_and_refresh_tokens_survive_a_restart() {
         .unwrap();
     pool.shutdown().await;
 
-    let pool = start(&db).await;
+    let pool = start_pool(&db).await;
     let r = call(
         &http,
         pool.base_url(),
@@ -913,10 +828,7 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.body["__type"], "ResourceNotFoundException");
-    assert_eq!(
-        r.error_type_header.as_deref(),
-        Some("ResourceNotFoundException:")
-    );
+    assert_eq!(r.error_type.as_deref(), Some("ResourceNotFoundException:"));
     assert!(uuid::Uuid::parse_str(r.request_id.as_deref().unwrap()).is_ok());
 
     let r = h.call("DeleteEverything", json!({})).await;
@@ -940,36 +852,33 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
         assert_eq!(body["__type"], "SerializationException");
     }
     // Wrong member types are serialization errors too; missing members are InvalidParameter.
-    let (t, _) = h.call("SignUp", json!({"ClientId": 5})).await.err();
-    assert_eq!(t, "SerializationException");
-    let (t, _) = h
-        .call("SignUp", json!({"ClientId": DEMO_CLIENT_ID}))
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call("GetUser", json!({"AccessToken": "a.b.c"}))
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, _) = h
-        .call(
+    let srp_a = |name, a: &str| {
+        Case::new(
+            name,
             "InitiateAuth",
             json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
-        "AuthParameters": {"USERNAME": "alice", "SRP_A": "xyz"}}),
+                   "AuthParameters": {"USERNAME": "alice", "SRP_A": a}}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidParameterException");
-    let (t, _) = h
-        .call(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
-        "AuthParameters": {"USERNAME": "alice", "SRP_A": srp::N_HEX}}),
+    };
+    h.run_cases([
+        Case::new("a number for ClientId", "SignUp", json!({"ClientId": 5}))
+            .kind("SerializationException"),
+        Case::new(
+            "SignUp without Username",
+            "SignUp",
+            json!({"ClientId": DEMO_CLIENT_ID}),
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
+        .kind("InvalidParameterException"),
+        Case::new(
+            "a malformed access token",
+            "GetUser",
+            json!({"AccessToken": "a.b.c"}),
+        )
+        .kind("NotAuthorizedException"),
+        srp_a("SRP_A that is not hex", "xyz").kind("InvalidParameterException"),
+        srp_a("SRP_A = N, 0 mod N", srp::N_HEX).kind("NotAuthorizedException"),
+    ])
+    .await;
 
     // Empty outputs are `{}`, and application/json is accepted too.
     let url = format!("{}/", h.base());
@@ -995,29 +904,24 @@ async fn errors_have_cognito_shape_and_bad_input_never_crashes() {
     assert_eq!(resp.text().await.unwrap(), "{}");
 
     // The password policy speaks Cognito.
-    let (t, m) = h
-        .call(
+    h.run_cases([
+        Case::new(
+            "a short password",
             "SignUp",
             json!({"ClientId": DEMO_CLIENT_ID, "Username": "weak", "Password": "short"}),
         )
-        .await
-        .err();
-    assert_eq!(t, "InvalidPasswordException");
-    assert_eq!(
-        m,
-        "Password did not conform with policy: Password not long enough"
-    );
-    let (t, m) = h
-        .call(
+        .error(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password not long enough",
+        ),
+        Case::new(
+            "a username in use",
             "SignUp",
             json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice", "Password": "Sup3r-secret!"}),
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("UsernameExistsException", "User already exists")
-    );
+        .error("UsernameExistsException", "User already exists"),
+    ])
+    .await;
 
     // CORS preflight for Amplify in a browser.
     let resp = h
@@ -1054,60 +958,56 @@ async fn password_flow_secret_hash_and_per_client_rules() {
         .await
         .ok();
     assert!(ok["AuthenticationResult"]["RefreshToken"].is_string());
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "alice", "Wr0ng-secret!", None),
+    let sign_in = |name, client, user, password, extra| {
+        Case::new(name, "InitiateAuth", pw(client, user, password, extra))
+    };
+    h.run_cases([
+        sign_in(
+            "a wrong password",
+            DEMO_CLIENT_ID,
+            "alice",
+            "Wr0ng-secret!",
+            None,
         )
-        .await
-        .err();
-    assert_eq!(m, "Incorrect username or password.");
-    // UNCONFIRMED: only a right password reveals it.
-    let (t, _) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "carol", "Wr0ng-secret!", None),
+        .message("Incorrect username or password."),
+        // UNCONFIRMED: only a right password reveals it.
+        sign_in(
+            "UNCONFIRMED, a wrong password",
+            DEMO_CLIENT_ID,
+            "carol",
+            "Wr0ng-secret!",
+            None,
         )
-        .await
-        .err();
-    assert_eq!(t, "NotAuthorizedException");
-    let (t, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_CLIENT_ID, "carol", DEMO_PASSWORD, None),
+        .kind("NotAuthorizedException"),
+        sign_in(
+            "UNCONFIRMED, the right password",
+            DEMO_CLIENT_ID,
+            "carol",
+            DEMO_PASSWORD,
+            None,
         )
-        .await
-        .err();
-    assert_eq!(
-        (t.as_str(), m.as_str()),
-        ("UserNotConfirmedException", "User is not confirmed.")
-    );
-
-    // The client with a secret needs SECRET_HASH.
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(DEMO_SECRET_CLIENT_ID, "alice", DEMO_PASSWORD, None),
+        .error("UserNotConfirmedException", "User is not confirmed."),
+        // The client with a secret needs SECRET_HASH.
+        sign_in(
+            "no SECRET_HASH",
+            DEMO_SECRET_CLIENT_ID,
+            "alice",
+            DEMO_PASSWORD,
+            None,
         )
-        .await
-        .err();
-    assert!(m.contains("SECRET_HASH was not received"), "{m}");
-    let (_, m) = h
-        .call(
-            "InitiateAuth",
-            pw(
-                DEMO_SECRET_CLIENT_ID,
-                "alice",
-                DEMO_PASSWORD,
-                Some(("SECRET_HASH", "bm9wZQ==".into())),
-            ),
+        .message_has("SECRET_HASH was not received"),
+        sign_in(
+            "a wrong SECRET_HASH",
+            DEMO_SECRET_CLIENT_ID,
+            "alice",
+            DEMO_PASSWORD,
+            Some(("SECRET_HASH", "bm9wZQ==".into())),
         )
-        .await
-        .err();
-    assert_eq!(
-        m,
-        format!("Unable to verify secret hash for client {DEMO_SECRET_CLIENT_ID}")
-    );
+        .message(format!(
+            "Unable to verify secret hash for client {DEMO_SECRET_CLIENT_ID}"
+        )),
+    ])
+    .await;
     let hash = srp::secret_hash("alice", DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET);
     let ok = h
         .call(
@@ -1431,7 +1331,7 @@ async fn hourly_limits_on_codes() {
         )
     );
     // Only the newest code counts, and guessing is capped at 15 tries an hour.
-    let code = h.latest_code("lim").await;
+    let code = h.newest_code("lim").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..15 {
         let (t, _) = h
@@ -1639,7 +1539,7 @@ async fn forgot_and_change_password_and_admin_user_actions() {
 async fn two_servers_can_share_one_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pool.sqlite3");
-    let (a, b) = tokio::join!(start(&db), start(&db));
+    let (a, b) = tokio::join!(start_pool(&db), start_pool(&db));
     let http = reqwest::Client::new();
     let signed = srp_sign_in(
         &http,
@@ -1671,7 +1571,7 @@ async fn two_servers_can_share_one_store() {
     .ok();
     // As many users as a store seeded by one server alone.
     let other = tempfile::tempdir().unwrap();
-    let single = start(&other.path().join("pool.sqlite3")).await;
+    let single = start_pool(&other.path().join("pool.sqlite3")).await;
     let expected = call(
         &http,
         single.base_url(),

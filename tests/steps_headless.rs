@@ -15,10 +15,11 @@ use cognito_tui::local::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CUSTOM_CLIENT_ID, DEMO_EMAIL_MFA_USER,
     DEMO_MFA_CHOICE_USER, DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD, DEMO_PHONE_USER, DEMO_POOL_ID,
     DEMO_RESET_USER, DEMO_SMS_MFA_USER, DEMO_TEMP_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOTP_USER,
-    DEMO_UNCONFIRMED_USER, LocalOptions, LocalPool,
+    DEMO_UNCONFIRMED_USER,
 };
 use cognito_tui::{admin, auth, cognito::Client, headless};
 use serde_json::{Value, json};
+use support::Harness;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines};
 
 const NEW_PW: &str = "Stepwise-Passw0rd!";
@@ -30,29 +31,8 @@ const SESSION_USED: &str = "Invalid session for the user, session can only be us
 
 // ------------------------------------------------------------------------------------ harness
 
-struct Pool {
-    pool: LocalPool,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-impl Pool {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = LocalPool::start(LocalOptions {
-            db_path: dir.path().join("pool.sqlite3"),
-            bind: "127.0.0.1:0".parse().unwrap(),
-            credentials: None,
-        })
-        .await
-        .unwrap();
-        Self {
-            pool,
-            http: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
+/// Test-specific helpers on the shared harness.
+impl Harness {
     /// An admin call straight to the pool (pool settings the driver has no command for).
     async fn admin(&self, op: &str, body: Value) -> Value {
         let (ok, v) = self.admin_raw(op, body).await;
@@ -79,12 +59,6 @@ impl Pool {
             cfg["EmailMfaConfiguration"] = json!({});
         }
         self.admin("SetUserPoolMfaConfig", cfg).await;
-    }
-
-    /// Unix seconds on the pool's clock is not needed: TOTP codes follow the real clock, and
-    /// only tests that never compute a code afterwards move the pool's clock.
-    fn advance(&self, secs: i64) {
-        self.pool.advance_clock(secs);
     }
 
     fn driver(&self, client_id: &str) -> Driver {
@@ -332,7 +306,7 @@ fn wrong_totp(secret: &str) -> String {
 }
 
 /// The newest outbox code sent to `user`.
-async fn newest_code(p: &Pool, user: &str) -> String {
+async fn newest_code(p: &Harness, user: &str) -> String {
     p.pool
         .outbox()
         .await
@@ -362,7 +336,7 @@ fn code_delivery(t: &Value, medium: &str) -> String {
 
 #[tokio::test]
 async fn sign_up_confirm_sign_up_then_done() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(
@@ -406,7 +380,7 @@ async fn sign_up_confirm_sign_up_then_done() {
 
 #[tokio::test]
 async fn an_expired_sign_up_code_gives_expired_code_exception() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(
@@ -439,7 +413,7 @@ async fn an_expired_sign_up_code_gives_expired_code_exception() {
 
 #[tokio::test]
 async fn complete_auto_sign_in_after_confirm_sign_up() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(
@@ -469,7 +443,7 @@ async fn complete_auto_sign_in_after_confirm_sign_up() {
 
 #[tokio::test]
 async fn auto_confirmed_sign_up_is_done_or_completes_auto_sign_in_at_once() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let trigger = format!(
         "cmd:python3 {}/examples/triggers/pre_sign_up.py",
         env!("CARGO_MANIFEST_DIR")
@@ -506,7 +480,7 @@ async fn auto_confirmed_sign_up_is_done_or_completes_auto_sign_in_at_once() {
 
 #[tokio::test]
 async fn sms_code_wrong_then_right() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -570,7 +544,7 @@ async fn sms_code_wrong_then_right() {
 
 #[tokio::test]
 async fn an_expired_sms_code_gives_expired_code_exception() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -605,7 +579,7 @@ async fn an_expired_sms_code_gives_expired_code_exception() {
 
 #[tokio::test]
 async fn a_session_spent_by_wrong_codes_cannot_be_used_again() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -637,7 +611,7 @@ async fn a_session_spent_by_wrong_codes_cannot_be_used_again() {
 
 #[tokio::test]
 async fn email_code() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -658,7 +632,7 @@ async fn email_code() {
 
 #[tokio::test]
 async fn totp_code_wrong_then_right() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -683,7 +657,7 @@ async fn totp_code_wrong_then_right() {
 
 #[tokio::test]
 async fn an_expired_totp_session_gives_session_expired() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -714,7 +688,7 @@ async fn an_expired_totp_session_gives_session_expired() {
 
 #[tokio::test]
 async fn mfa_selection_then_each_method() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     for (choice, step) in [
         ("TOTP", "CONFIRM_SIGN_IN_WITH_TOTP_CODE"),
@@ -766,7 +740,7 @@ async fn mfa_selection_then_each_method() {
 
 #[tokio::test]
 async fn mfa_setup_selection_totp_setup_then_totp_code_next_time() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     p.require_mfa(true, true).await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
@@ -836,7 +810,7 @@ async fn mfa_setup_selection_totp_setup_then_totp_code_next_time() {
 
 #[tokio::test]
 async fn totp_setup_when_totp_is_the_only_method() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     p.require_mfa(true, false).await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
@@ -865,7 +839,7 @@ async fn totp_setup_when_totp_is_the_only_method() {
 
 #[tokio::test]
 async fn email_setup_when_email_is_the_only_method_and_from_the_selection() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     p.require_mfa(false, true).await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
@@ -923,7 +897,7 @@ async fn email_setup_when_email_is_the_only_method_and_from_the_selection() {
 
 #[tokio::test]
 async fn custom_challenge_without_srp() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     let out = d.send(sign_in("alice", None, "CUSTOM_WITHOUT_SRP")).await;
     let t = the_step(&out, "signIn", "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE");
@@ -954,7 +928,7 @@ async fn custom_challenge_without_srp() {
 
 #[tokio::test]
 async fn custom_challenge_with_srp() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     let out = d
         .send(sign_in("bob", Some("Wrong-Passw0rd!"), "CUSTOM_WITH_SRP"))
@@ -992,7 +966,7 @@ async fn custom_challenge_with_srp() {
 
 #[tokio::test]
 async fn new_password_required() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -1042,7 +1016,7 @@ async fn new_password_required() {
 
 #[tokio::test]
 async fn new_password_required_with_missing_required_attributes() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     // Only standard attributes can be required.
     let (ok, err) = p
         .admin_raw(
@@ -1134,7 +1108,7 @@ async fn new_password_required_with_missing_required_attributes() {
 
 #[tokio::test]
 async fn an_expired_new_password_session_gives_session_expired() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -1158,7 +1132,7 @@ async fn an_expired_new_password_session_gives_session_expired() {
 
 #[tokio::test]
 async fn first_factor_selection_then_password_or_password_srp() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     for (factor, ops) in [
         ("PASSWORD", vec!["RespondToAuthChallenge"]),
@@ -1199,7 +1173,7 @@ async fn first_factor_selection_then_password_or_password_srp() {
 
 #[tokio::test]
 async fn first_factor_selection_then_one_time_codes() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     for (user, factor, step, medium) in [
         (
@@ -1241,7 +1215,7 @@ async fn first_factor_selection_then_one_time_codes() {
 
 #[tokio::test]
 async fn user_auth_with_a_preferred_challenge() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     for (preferred, pw) in [("PASSWORD", true), ("PASSWORD_SRP", true)] {
         let mut cmd = sign_in("bob", pw.then_some(DEMO_PASSWORD), "USER_AUTH");
@@ -1274,7 +1248,7 @@ async fn user_auth_with_a_preferred_challenge() {
 
 #[tokio::test]
 async fn a_listed_passkey_is_refused_plainly_and_another_factor_still_works() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     p.admin(
         "UpdateUserPool",
         json!({"UserPoolId": DEMO_POOL_ID, "AutoVerifiedAttributes": ["email"],
@@ -1311,7 +1285,7 @@ async fn a_listed_passkey_is_refused_plainly_and_another_factor_still_works() {
 
 #[tokio::test]
 async fn a_local_choice_keeps_the_session_and_shows_its_age_until_it_expires() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CUSTOM_CLIENT_ID);
     let out = d.send(sign_in("dave", None, "USER_AUTH")).await;
     let t = the_step(
@@ -1356,7 +1330,7 @@ async fn a_local_choice_keeps_the_session_and_shows_its_age_until_it_expires() {
 
 #[tokio::test]
 async fn confirm_sign_up_reached_from_sign_in() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -1393,7 +1367,7 @@ async fn confirm_sign_up_reached_from_sign_in() {
 
 #[tokio::test]
 async fn reset_password_reached_from_sign_in() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(sign_in(
@@ -1440,7 +1414,7 @@ async fn reset_password_reached_from_sign_in() {
 
 #[tokio::test]
 async fn an_expired_reset_code_gives_expired_code_exception() {
-    let p = Pool::new().await;
+    let p = Harness::new().await;
     let mut d = p.driver(DEMO_CLIENT_ID);
     let out = d
         .send(json!({"cmd": "reset_password", "username": "dave"}))

@@ -4,12 +4,12 @@
 //! CONFIRM_SIGN_UP, then DONE for sign-up, then DONE for sign-in; the password never
 //! appears on screen, in the log file or in the SQLite file.
 
-mod tui_support;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use tui_support::Tmux;
+use support::tmux::Tmux;
 
 const PASSWORD: &str = "Journey-Passw0rd!";
 
@@ -34,7 +34,7 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
-    let exe = Path::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    let exe = support::pool::binary_path();
     // 36 rows: the status pane holds the three transitions, the SRP notes and the newest
     // transition's explanation.
     let Some(t) = Tmux::start_sized("binary", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 100, 36)

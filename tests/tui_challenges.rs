@@ -39,7 +39,7 @@ fn screen(app: &App, w: u16, h: u16) -> String {
 /// alice is on `step` (the Challenge screen).
 fn on_step(t: cognito_tui::auth::events::Transition) -> App {
     let mut app = demo::app();
-    app.last_username = "alice".into();
+    app.ctx.last_username = "alice".into();
     app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
     assert_eq!(app.screen, Screen::Challenge);
     app
@@ -89,7 +89,10 @@ fn totp_setup_shows_secret_uri_and_a_qr_code_that_fits() {
     // Any key closes it and is not typed.
     assert!(press(&mut app, KeyCode::Char('1')).is_empty());
     assert!(!screen(&app, 80, 24).contains("any key closes"));
-    assert_eq!(app.challenge.as_ref().unwrap().form.text("code"), "");
+    assert_eq!(
+        app.challenge.current.as_ref().unwrap().form.text("code"),
+        ""
+    );
 
     // Ctrl-Y copies the otpauth URI (OSC 52).
     match ctrl(&mut app, 'y').as_slice() {
@@ -170,9 +173,12 @@ fn code_steps_show_medium_and_masked_destination_and_take_the_outbox_code() {
         NOW_MS,
     );
     assert!(out.is_empty());
-    assert!(app.flash.as_ref().unwrap().error);
+    assert!(app.ctx.flash.as_ref().unwrap().error);
     assert!(screen(&app, 120, 40).contains("No MFA/EMAIL_OTP/SMS_OTP code for alice"));
-    assert_eq!(app.challenge.as_ref().unwrap().form.text("code"), "");
+    assert_eq!(
+        app.challenge.current.as_ref().unwrap().form.text("code"),
+        ""
+    );
 }
 
 #[test]
@@ -189,7 +195,8 @@ fn totp_code_step_does_not_offer_the_outbox() {
     assert!(!s.contains("^O fills it in"), "{s}");
     ctrl(&mut app, 'o');
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .is_some_and(|f| f.error && f.text.contains("authenticator app"))
     );
@@ -251,7 +258,7 @@ fn first_factor_selection_explains_and_refuses_web_authn() {
     assert!(s.contains("a terminal cannot perform"), "{s}");
     // WEB_AUTHN (the first option) is refused with the reason; nothing is sent.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    let f = app.flash.clone().unwrap();
+    let f = app.ctx.flash.clone().unwrap();
     assert!(f.error && f.text.contains("passkey"), "{f:?}");
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right);
@@ -287,9 +294,17 @@ fn new_password_has_a_field_per_missing_attribute() {
     typ(&mut app, "Alice");
     // phone_number missing: refused, says which.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.flash.as_ref().unwrap().text.contains("phone_number"));
+    assert!(
+        app.ctx
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("phone_number")
+    );
     assert!(!screen(&app, 120, 40).contains("N3w-Passw0rd!"));
     app.challenge
+        .current
         .as_mut()
         .unwrap()
         .form
@@ -335,7 +350,7 @@ fn custom_challenge_shows_every_parameter() {
 #[test]
 fn reset_password_takes_code_and_new_password() {
     let mut app = demo::app();
-    app.last_username = "alice".into();
+    app.ctx.last_username = "alice".into();
     app.on_auth_event(
         AuthEvent::Transition(demo::transition(
             "resetPassword",
@@ -518,7 +533,8 @@ fn pool_settings_screen_reads_shows_and_edits_mfa() {
     press(&mut app, KeyCode::Char(' '));
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
@@ -596,13 +612,14 @@ fn step_mode_holds_requests_in_the_inspector_until_sent() {
         NOW_MS,
     );
     app.on_auth_event(
-        AuthEvent::Info {
+        AuthEvent::Held {
             api: "signIn".into(),
-            message: "Step mode: InitiateAuth is ready to send (step sends it, step with \
-                      send=false drops it): {\"AuthFlow\":\"USER_SRP_AUTH\",\
-                      \"AuthParameters\":{\"SRP_A\":\"4f1c…(768 chars)\",\"USERNAME\":\"alice\"},\
-                      \"ClientId\":\"3n4b5urk1ft4fl3mg5e62d9ado\"}"
-                .into(),
+            operation: "InitiateAuth".into(),
+            request: serde_json::json!({
+                "AuthFlow": "USER_SRP_AUTH",
+                "AuthParameters": {"SRP_A": "4f1c…(768 chars)", "USERNAME": "alice"},
+                "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+            }),
         },
         NOW_MS,
     );
@@ -616,11 +633,12 @@ fn step_mode_holds_requests_in_the_inspector_until_sent() {
     assert!(s.contains("Ctrl-G sends it"), "{s}");
     // Other commands wait.
     app.goto(Screen::SignIn);
-    app.sign_in.set_text("username", "alice");
-    app.sign_in.set_text("password", "Correct-Horse-9");
+    app.sign_in.form.set_text("username", "alice");
+    app.sign_in.form.set_text("password", "Correct-Horse-9");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
@@ -630,7 +648,7 @@ fn step_mode_holds_requests_in_the_inspector_until_sent() {
         ctrl(&mut app, 'g'),
         vec![Action::Auth(AuthCommand::Step { send: true })]
     );
-    assert!(app.held.is_none());
+    assert!(app.ctx.held.is_none());
     // Nothing held: Ctrl-G says so instead of sending.
     assert!(ctrl(&mut app, 'g').is_empty());
     assert_eq!(
@@ -690,13 +708,14 @@ fn email_setup_asks_for_an_address() {
     typ(&mut app, "not-an-address");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
             .contains("not an email address")
     );
-    let f = &mut app.challenge.as_mut().unwrap().form;
+    let f = &mut app.challenge.current.as_mut().unwrap().form;
     f.set_text("email", "alice@example.com");
     let (email, _) = confirm_sign_in(&press(&mut app, KeyCode::Enter));
     assert_eq!(email, "alice@example.com");

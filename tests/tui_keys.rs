@@ -62,7 +62,7 @@ fn sign_in_sends_srp_sign_in_with_the_typed_password() {
         other => panic!("{other:?}"),
     }
     // The password field is emptied once handed over.
-    assert_eq!(app.sign_in.raw("password"), "");
+    assert_eq!(app.sign_in.form.raw("password"), "");
 }
 
 #[test]
@@ -107,7 +107,8 @@ fn missing_fields_are_reported_not_sent() {
     let mut app = demo::app();
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
@@ -116,13 +117,14 @@ fn missing_fields_are_reported_not_sent() {
     typ(&mut app, "alice");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
             .contains("needs a password")
     );
-    assert_eq!(app.sign_in.focused_id(), Some("password"));
+    assert_eq!(app.sign_in.form.focused_id(), Some("password"));
 }
 
 #[test]
@@ -171,12 +173,12 @@ fn confirm_sign_up_step_opens_confirm_with_the_username_and_reads_the_outbox() {
     );
     assert_eq!(actions, vec![Action::Admin(AdminCommand::FetchOutbox)]);
     assert_eq!(app.screen, Screen::Confirm);
-    assert_eq!(app.confirm.text("username"), "alice");
-    assert_eq!(app.confirm.focused_id(), Some("code"));
+    assert_eq!(app.confirm.form.text("username"), "alice");
+    assert_eq!(app.confirm.form.focused_id(), Some("code"));
     app.on_admin_event(demo::outbox(), NOW_MS);
     // Ctrl-O takes alice's code (not bob's) from the outbox.
     assert!(ctrl(&mut app, 'o').is_empty());
-    assert_eq!(app.confirm.text("code"), "734912");
+    assert_eq!(app.confirm.form.text("code"), "734912");
     assert_eq!(
         auth(press(&mut app, KeyCode::Enter)),
         AuthCommand::ConfirmSignUp {
@@ -191,7 +193,7 @@ fn resend_button_and_refreshing_the_outbox_after_resend() {
     let mut app = demo::after_sign_up();
     press(&mut app, KeyCode::Tab); // code → Confirm button
     press(&mut app, KeyCode::Tab); // → Resend
-    assert_eq!(app.confirm.focused_id(), Some("resend"));
+    assert_eq!(app.confirm.form.focused_id(), Some("resend"));
     assert_eq!(
         auth(press(&mut app, KeyCode::Enter)),
         AuthCommand::ResendSignUpCode {
@@ -217,8 +219,8 @@ fn outbox_enter_fills_the_confirm_screen() {
     press(&mut app, KeyCode::Down); // newest first: alice, carol, bob
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Confirm);
-    assert_eq!(app.confirm.text("username"), "bob");
-    assert_eq!(app.confirm.text("code"), "551027");
+    assert_eq!(app.confirm.form.text("username"), "bob");
+    assert_eq!(app.confirm.form.text("code"), "551027");
 }
 
 #[test]
@@ -229,8 +231,8 @@ fn sign_up_done_moves_to_sign_in_and_sign_in_done_to_session() {
         NOW_MS,
     );
     assert_eq!(app.screen, Screen::SignIn);
-    assert_eq!(app.sign_in.text("username"), "alice");
-    assert_eq!(app.sign_in.focused_id(), Some("password"));
+    assert_eq!(app.sign_in.form.text("username"), "alice");
+    assert_eq!(app.sign_in.form.focused_id(), Some("password"));
     app.on_auth_event(
         AuthEvent::Transition(demo::signed_in_transition(NOW_MS)),
         NOW_MS,
@@ -249,7 +251,7 @@ fn auto_sign_in_step_offers_auto_sign_in() {
     );
     app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
     assert_eq!(app.screen, Screen::Confirm);
-    assert_eq!(app.confirm.focused_id(), Some("auto"));
+    assert_eq!(app.confirm.form.focused_id(), Some("auto"));
     assert_eq!(
         auth(press(&mut app, KeyCode::Enter)),
         AuthCommand::AutoSignIn
@@ -259,7 +261,7 @@ fn auto_sign_in_step_offers_auto_sign_in() {
 #[test]
 fn sms_code_is_answered_and_esc_cancels_the_sign_in() {
     let mut app = demo::app();
-    app.last_username = "alice".into();
+    app.ctx.last_username = "alice".into();
     let a = app.on_auth_event(AuthEvent::Transition(demo::sms_challenge(NOW_MS)), NOW_MS);
     assert_eq!(a, vec![Action::Admin(AdminCommand::FetchOutbox)]);
     assert_eq!(app.screen, Screen::Challenge);
@@ -281,13 +283,13 @@ fn sms_code_is_answered_and_esc_cancels_the_sign_in() {
         AuthCommand::CancelSignIn
     );
     assert_eq!(app.screen, Screen::SignIn);
-    assert!(app.challenge.is_none());
+    assert!(app.challenge.current.is_none());
 }
 
 #[test]
 fn new_password_required_sends_missing_attributes() {
     let mut app = demo::app();
-    app.last_username = "dave".into();
+    app.ctx.last_username = "dave".into();
     let t = demo::transition(
         "signIn",
         None,
@@ -301,7 +303,8 @@ fn new_password_required_sends_missing_attributes() {
     // Enter with the attribute still empty is refused.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
@@ -360,7 +363,7 @@ fn session_keys_refresh_and_sign_out() {
     );
     app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
     assert_eq!(app.screen, Screen::SignIn);
-    assert!(app.session.is_none());
+    assert!(app.session.view.is_none());
 }
 
 #[test]
@@ -379,7 +382,8 @@ fn a_call_in_flight_blocks_a_second_submit() {
     typ(&mut app, "pw-1");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(
-        app.flash
+        app.ctx
+            .flash
             .as_ref()
             .unwrap()
             .text
@@ -400,7 +404,7 @@ fn quitting_and_global_keys_do_not_clash_with_typing() {
     let mut app = demo::app();
     // Typing in a field: q and digits are text.
     assert!(typ(&mut app, "q1").is_empty());
-    assert_eq!(app.sign_in.text("username"), "q1");
+    assert_eq!(app.sign_in.form.text("username"), "q1");
     assert_eq!(app.screen, Screen::SignIn);
     // Alt-5 and F-keys switch screens even while typing.
     app.handle_key(KeyEvent::new(KeyCode::Char('5'), KeyModifiers::ALT), NOW_MS);
@@ -450,10 +454,10 @@ fn errors_reach_the_status_pane_and_the_screen() {
         ),
         NOW_MS,
     );
-    let f = app.flash.clone().unwrap();
+    let f = app.ctx.flash.clone().unwrap();
     assert!(f.error);
     assert!(f.text.contains("Incorrect username or password."));
-    assert_eq!(app.timeline.len(), 1);
+    assert_eq!(app.ctx.status.entries.len(), 1);
 }
 
 #[test]
@@ -466,8 +470,8 @@ fn a_closed_actor_is_reported() {
         NOW_MS,
     );
     app.note_actor_gone("auth", NOW_MS);
-    assert!(app.in_flight.is_empty());
-    assert!(app.flash.unwrap().text.contains("auth actor stopped"));
+    assert!(app.ctx.in_flight.is_empty());
+    assert!(app.ctx.flash.unwrap().text.contains("auth actor stopped"));
 }
 
 #[test]
@@ -479,7 +483,7 @@ fn forgot_password_runs_the_reset_flow() {
     for _ in 0..5 {
         press(&mut app, KeyCode::Tab);
     }
-    assert_eq!(app.sign_in.focused_id(), Some("forgot"));
+    assert_eq!(app.sign_in.form.focused_id(), Some("forgot"));
     assert_eq!(
         auth(press(&mut app, KeyCode::Enter)),
         AuthCommand::ResetPassword {
@@ -520,7 +524,7 @@ fn forgot_password_runs_the_reset_flow() {
     );
     app.on_auth_event(AuthEvent::Transition(done), NOW_MS);
     assert_eq!(app.screen, Screen::SignIn);
-    assert_eq!(app.sign_in.text("username"), "carol");
+    assert_eq!(app.sign_in.form.text("username"), "carol");
 }
 
 #[test]
@@ -538,7 +542,7 @@ fn user_not_confirmed_at_sign_in_opens_confirm() {
     );
     app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
     assert_eq!(app.screen, Screen::Confirm);
-    assert_eq!(app.confirm.text("username"), "dave");
+    assert_eq!(app.confirm.form.text("username"), "dave");
 }
 
 #[test]
@@ -564,22 +568,25 @@ fn copy_keys_put_codes_and_redacted_calls_on_the_clipboard() {
 #[test]
 fn after_sign_out_the_username_is_ready_for_the_next_sign_in() {
     let mut app = demo::signed_in();
-    app.sign_in.clear("username");
+    app.sign_in.form.clear("username");
     app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
     assert_eq!(app.screen, Screen::SignIn);
-    assert_eq!(app.sign_in.text("username"), "alice");
+    assert_eq!(app.sign_in.form.text("username"), "alice");
 }
 
 #[test]
 fn outbox_reads_do_not_take_over_the_inspector() {
     let mut app = demo::signed_in();
-    let before = app.exchanges.len();
+    let before = app.inspector.exchanges.len();
     let mut x = demo::exchange(10, "SignUp", NOW_MS);
     x.operation = "GET /_local/outbox".into();
     app.on_admin_event(AdminEvent::Exchange(x), NOW_MS);
-    assert_eq!(app.exchanges.len(), before);
+    assert_eq!(app.inspector.exchanges.len(), before);
     let mut x = demo::exchange(11, "SignUp", NOW_MS);
     x.operation = "ListUsers".into();
     app.on_admin_event(AdminEvent::Exchange(x), NOW_MS);
-    assert_eq!(app.exchanges.last().unwrap().operation, "ListUsers");
+    assert_eq!(
+        app.inspector.exchanges.last().unwrap().operation,
+        "ListUsers"
+    );
 }

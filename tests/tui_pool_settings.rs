@@ -11,19 +11,12 @@ use cognito_tui::admin::{self, AdminCommand, AdminEvent, AdminHandle, PoolSettin
 use cognito_tui::cognito::{Client, WireExchange};
 use cognito_tui::config::Target;
 use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, LocalOptions,
-    LocalPool,
+    DEMO_CLIENT_ID, DEMO_POOL_ID, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, LocalPool,
 };
 use cognito_tui::secret::Secret;
 
 async fn pool(dir: &tempfile::TempDir) -> LocalPool {
-    LocalPool::start(LocalOptions {
-        db_path: dir.path().join("pool.sqlite3"),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        credentials: None,
-    })
-    .await
-    .unwrap()
+    support::start_pool(&dir.path().join(support::pool::DB_FILE)).await
 }
 
 fn target(endpoint: &str, secret: bool) -> Target {
@@ -175,10 +168,7 @@ async fn set_pool_mfa_changes_mode_and_methods_and_keeps_templates() {
 
 #[tokio::test]
 async fn a_dead_endpoint_gives_an_error_per_operation() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let mut h = actor(&target(&format!("http://127.0.0.1:{port}/"), false));
+    let mut h = actor(&target(&support::pool::dead_endpoint(), false));
     let (_, _, s) = settings(&mut h, AdminCommand::FetchPoolSettings).await;
     assert!(s.pool.is_none() && s.client.is_none() && s.mfa.is_none());
     let ops: Vec<&str> = s.errors.iter().map(|e| e.operation.as_str()).collect();

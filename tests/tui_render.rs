@@ -237,7 +237,7 @@ fn inspector_shows_the_selected_call_redacted() {
     // Even if a secret slipped through the actor's redaction, it is not drawn.
     x.request["Password"] = serde_json::json!(PASSWORD);
     app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
-    app.inspector_zoom = true;
+    app.inspector.zoom = true;
     let s = text(&render(&app, 120, 40, NOW_MS));
     assert!(s.contains("Inspector 2/2"), "{s}");
     assert!(s.contains("SignUp 200 29ms"));
@@ -314,7 +314,7 @@ fn help_overlay_lists_keys_and_the_log_file() {
 #[test]
 fn no_color_uses_no_colours() {
     let mut app = demo::signed_in();
-    app.theme = Theme::monochrome();
+    app.ctx.theme = Theme::monochrome();
     app.on_auth_event(
         demo::error(
             "signOut",
@@ -353,7 +353,7 @@ fn any_size_renders_without_panic() {
     apps.push(s);
     let mut o = demo::signed_in();
     o.goto(Screen::Outbox);
-    o.inspector_zoom = true;
+    o.inspector.zoom = true;
     apps.push(o);
     let mut d = users_app();
     press(&mut d, KeyCode::Enter);

@@ -4,13 +4,13 @@
 //! is never on screen, and that the terminal is restored on q, Ctrl-C, SIGTERM and a panic.
 //! Needs tmux (installed by .ci/run).
 
-mod tui_support;
+mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use tui_support::Tmux;
+use support::tmux::Tmux;
 
 fn example() -> PathBuf {
     // target/debug/deps/tui_terminal-… → target/debug/examples/tui_echo

@@ -4,11 +4,9 @@
 //! secret off the screen and computes the code like an authenticator app, and a second
 //! sign-in answers CONFIRM_SIGN_IN_WITH_TOTP_CODE.
 
-mod tui_support;
+mod support;
 
-use std::path::Path;
-
-use tui_support::Tmux;
+use support::tmux::Tmux;
 
 const USER: &str = "alice";
 const PASSWORD: &str = "DemoPassw0rd!";
@@ -59,7 +57,7 @@ fn sign_in(t: &Tmux) {
 fn totp_setup_then_totp_sign_in_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
-    let exe = Path::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    let exe = support::pool::binary_path();
     let Some(t) = Tmux::start_sized("totp", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 140, 45)
     else {
         return;

@@ -9,12 +9,11 @@
 //!
 //! The temporary password never shows on screen.
 
-mod tui_support;
+mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
-use tui_support::Tmux;
+use support::tmux::Tmux;
 
 const DEMO_PASSWORD: &str = "DemoPassw0rd!";
 const TEMP_PASSWORD: &str = "Temp-Passw0rd1!";
@@ -84,7 +83,7 @@ fn sign_in(t: &Tmux, username: &str, password: &str) {
 fn filter_disable_and_temporary_password_on_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
-    let exe = Path::new(env!("CARGO_BIN_EXE_cognito-tui"));
+    let exe = support::pool::binary_path();
     let Some(t) = Tmux::start_sized("users", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 140, 45)
     else {
         return;

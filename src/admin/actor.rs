@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::{
+use super::events::{
     AdminCommand, AdminEvent, ClientSummary, DeviceRow, GroupRow, PoolMfaSummary, PoolSettings,
     PoolSummary, SettingsError, UserAction, UserDetail, UserRow,
 };
@@ -22,12 +22,9 @@ use crate::cognito::pool::{
     SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfig, UserPoolMfaConfig,
 };
 use crate::cognito::types::{AttributeType, MfaSettings};
-use crate::cognito::types::{ListUsersRequest, UserType};
-use crate::cognito::{Call, Client, CognitoError};
+use crate::cognito::types::{ListUsersRequest, MAX_PAGE_LIMIT, UserType};
+use crate::cognito::{Call, Client, ClientCode, CognitoError};
 use crate::config::Target;
-
-/// Cognito's maximum ListUsers page.
-pub const MAX_LIMIT: u32 = 60;
 
 /// The front end's end of the users actor.
 pub struct AdminHandle {
@@ -126,7 +123,7 @@ async fn run(
             } => {
                 let req = ListUsersRequest {
                     user_pool_id: pool_id.clone(),
-                    limit: Some(limit.clamp(1, MAX_LIMIT)),
+                    limit: Some(limit.clamp(1, MAX_PAGE_LIMIT)),
                     pagination_token: pagination_token.clone(),
                     filter: filter.clone().filter(|f| !f.trim().is_empty()),
                 };
@@ -201,7 +198,7 @@ async fn run(
                     let _ = events
                         .send(AdminEvent::Error {
                             operation: "GET /_local/outbox".into(),
-                            code: "NotLocalPool".into(),
+                            code: ClientCode::NotLocalPool.as_str().into(),
                             message: "The outbox exists only on the embedded pool; real Cognito \
                                       sends codes by email or SMS"
                                 .into(),
@@ -258,7 +255,7 @@ async fn user_detail(
         let req = AdminListGroupsForUserRequest {
             user_pool_id: client.user_pool_id().to_string(),
             username: username.to_string(),
-            limit: Some(MAX_LIMIT),
+            limit: Some(MAX_PAGE_LIMIT),
             next_token: token.clone(),
         };
         match forward(events, client.admin_list_groups_for_user(req).await).await {
@@ -288,7 +285,7 @@ async fn user_detail(
         let req = AdminListDevicesRequest {
             user_pool_id: client.user_pool_id().to_string(),
             username: username.to_string(),
-            limit: Some(MAX_LIMIT),
+            limit: Some(MAX_PAGE_LIMIT),
             pagination_token: token.clone(),
         };
         match forward(events, client.admin_list_devices(req).await).await {
@@ -322,7 +319,7 @@ async fn all_groups(
     for _ in 0..MAX_PAGES {
         let req = ListGroupsRequest {
             user_pool_id: client.user_pool_id().to_string(),
-            limit: Some(MAX_LIMIT),
+            limit: Some(MAX_PAGE_LIMIT),
             next_token: token.clone(),
         };
         let page = forward(events, client.list_groups(req).await).await?;
@@ -483,7 +480,7 @@ async fn act(client: &Client, events: &mpsc::Sender<AdminEvent>, action: UserAct
             {
                 return AdminEvent::ActionFailed {
                     operation: op.to_string(),
-                    code: "InvalidParameter".into(),
+                    code: ClientCode::InvalidParameter.as_str().into(),
                     message: format!(
                         "unknown MFA method {bad:?}: expected one of {}",
                         MFA_METHODS.join(", ")
@@ -773,7 +770,7 @@ mod tests {
             user_last_modified_date: None,
             enabled: Some(false),
             user_status: Some("UNCONFIRMED".into()),
-            mfa_options: vec![crate::cognito::admin::MfaOptionType {
+            mfa_options: vec![crate::cognito::types::MfaOptionType {
                 delivery_medium: Some("SMS".into()),
                 attribute_name: Some("phone_number".into()),
             }],

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::events::{AuthCommand, AuthEvent};
+use super::events::{AuthCommand, AuthEvent, Release};
 use super::machine::{self, AuthState, Effect, Input, MachineConfig};
 use super::session::Tokens;
 use crate::cognito::{Client, now_ms};
@@ -134,44 +134,45 @@ impl Stepper<'_> {
     ) -> bool {
         let op = request.operation();
         let _ = events
-            .send(AuthEvent::Info {
+            .send(AuthEvent::Held {
                 api: api.into(),
-                message: format!(
-                    "Step mode: {op} is ready to send (step sends it, step with send=false drops it): {}",
-                    request.redacted()
-                ),
+                operation: op.to_string(),
+                request: request.redacted(),
             })
             .await;
+        let release = |why: Release| AuthEvent::Released {
+            api: api.into(),
+            operation: op.to_string(),
+            why,
+        };
         loop {
-            match self.commands.recv().await {
-                Some(AuthCommand::Step { send }) => return send,
+            let why = match self.commands.recv().await {
+                Some(AuthCommand::Step { send: true }) => Release::Sent,
+                Some(AuthCommand::Step { send: false }) => Release::Dropped,
                 Some(AuthCommand::SetStepMode { on: false }) => {
                     self.on = false;
-                    let _ = events
-                        .send(AuthEvent::Info {
-                            api: api.into(),
-                            message: "Step mode off: sending the held request".into(),
-                        })
-                        .await;
-                    return true;
+                    Release::StepModeOff
                 }
-                Some(AuthCommand::CancelSignIn) => return false,
+                Some(AuthCommand::CancelSignIn) => Release::Cancelled,
                 Some(AuthCommand::Shutdown) | None => {
                     self.shutdown = true;
-                    return false;
+                    Release::Shutdown
                 }
                 Some(other) => {
                     let _ = events
                         .send(AuthEvent::Error(super::events::AuthErrorView {
                             api: other.api_name().into(),
                             operation: None,
-                            code: "Busy".into(),
+                            code: crate::cognito::ClientCode::Busy.as_str().into(),
                             message: format!("{op} is held in step mode: send or drop it first"),
                             request_id: None,
                         }))
                         .await;
+                    continue;
                 }
-            }
+            };
+            let _ = events.send(release(why)).await;
+            return why.sends();
         }
     }
 }

@@ -76,7 +76,7 @@ pub enum AuthCommand {
     },
     /// Drops any half-finished sign-in (the UI's Esc).
     CancelSignIn,
-    /// Step mode (the debugger's): every request is held, shown as an `info` event, until a
+    /// Step mode (the debugger's): every request is held, shown as a `held` event, until a
     /// `Step` sends or drops it. Interactive front ends only.
     SetStepMode {
         on: bool,
@@ -201,4 +201,40 @@ pub enum AuthEvent {
         api: String,
         message: String,
     },
+    /// Step mode: `operation`'s request is ready and waits until a `Step` sends or drops it.
+    Held {
+        api: String,
+        operation: String,
+        /// The request body, secrets already redacted.
+        request: serde_json::Value,
+    },
+    /// Step mode: the held request was let go.
+    Released {
+        api: String,
+        operation: String,
+        why: Release,
+    },
+}
+
+/// Why a request held in step mode was let go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Release {
+    /// `Step { send: true }`.
+    Sent,
+    /// `Step { send: false }`.
+    Dropped,
+    /// Step mode was turned off: the request is sent.
+    StepModeOff,
+    /// The sign-in was cancelled: the request is dropped.
+    Cancelled,
+    /// The actor is shutting down: the request is dropped.
+    Shutdown,
+}
+
+impl Release {
+    /// True when the held request goes out.
+    pub fn sends(self) -> bool {
+        matches!(self, Release::Sent | Release::StepModeOff)
+    }
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::client::{Call, Client};
 use super::error::CognitoError;
+pub use super::types::MfaOptionType;
 use super::types::{AttributeType, EpochSeconds, MfaSettings, UserType};
 use crate::secret::Secret;
 
@@ -36,16 +37,6 @@ fn expose_opt<S: Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Err
 pub struct AdminUserRequest {
     pub user_pool_id: String,
     pub username: String,
-}
-
-/// `{MFAOptions: [{DeliveryMedium, AttributeName}]}` entries (legacy SMS MFA settings).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct MfaOptionType {
-    #[serde(default)]
-    pub delivery_medium: Option<String>,
-    #[serde(default)]
-    pub attribute_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -20,9 +20,6 @@ use crate::secret::Secret;
 /// The default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
-const JSON_11: &str = "application/x-amz-json-1.1";
-
 static NEXT_EXCHANGE_ID: AtomicU64 = AtomicU64::new(1);
 
 fn next_exchange_id() -> u64 {
@@ -401,8 +398,8 @@ impl Client {
         let url = self.inner.endpoint.clone();
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_11));
-        if let Ok(v) = HeaderValue::from_str(&format!("{TARGET_PREFIX}.{op}")) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON_1_1));
+        if let Ok(v) = HeaderValue::from_str(&format!("{TARGET_PREFIX}{op}")) {
             headers.insert("X-Amz-Target", v);
         }
         let mut sign_error = None;

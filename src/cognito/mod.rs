@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod client;
+pub mod codes;
 pub mod error;
 pub mod exchange;
 pub mod pool;
@@ -13,6 +14,7 @@ pub mod sigv4;
 pub mod types;
 
 pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms};
+pub use codes::ClientCode;
 pub use error::{CognitoError, normalize_code};
 pub use exchange::WireExchange;
 pub use sigv4::{RequestSigner, SigV4Signer, needs_sigv4};

@@ -394,7 +394,17 @@ pub struct UserType {
     pub user_status: Option<String>,
     /// The legacy SMS MFA settings (`[{DeliveryMedium, AttributeName}]`).
     #[serde(default, rename = "MFAOptions")]
-    pub mfa_options: Vec<super::admin::MfaOptionType>,
+    pub mfa_options: Vec<MfaOptionType>,
+}
+
+/// `{MFAOptions: [{DeliveryMedium, AttributeName}]}` entries (legacy SMS MFA settings).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaOptionType {
+    #[serde(default)]
+    pub delivery_medium: Option<String>,
+    #[serde(default)]
+    pub attribute_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -602,6 +612,12 @@ impl fmt::Display for ChallengeName {
         f.write_str(self.as_str())
     }
 }
+
+/// `X-Amz-Target` is this prefix followed by the operation name (`…Service.InitiateAuth`).
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The content type of every request and response body.
+pub const AMZ_JSON_1_1: &str = "application/x-amz-json-1.1";
 
 /// The most users (and groups) one List* page returns: Cognito's `Limit` maximum of 60.
 pub const MAX_PAGE_LIMIT: u32 = 60;

@@ -23,6 +23,17 @@ fn kid_of(key: &rsa::RsaPrivateKey) -> anyhow::Result<String> {
     Ok(B64.encode(Sha256::digest(der.as_bytes())))
 }
 
+/// Two fresh RSA keys (ID, access), generated in parallel: this takes a moment.
+pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String))> {
+    let (id_key, access_key) = std::thread::scope(|s| {
+        let a = s.spawn(generate_key);
+        let b = generate_key();
+        (a.join(), b)
+    });
+    let id_key = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
+    Ok((id_key, access_key?))
+}
+
 /// One usable signing key.
 pub struct SigningKey {
     pub kid: String,

@@ -2,8 +2,8 @@
 //! really verifies SRP and issues RS256 JWTs, so Amplify JS, the AWS CLI, boto3, pycognito and
 //! this app's own client can run every sign-up and sign-in step without an AWS account.
 //!
-//! - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (see
-//!   [`server::OPERATIONS`]); errors are HTTP 400 `{"__type", "message"}` with
+//! - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` (the
+//!   operation table in `server.rs`); errors are HTTP 400 `{"__type", "message"}` with
 //!   `x-amzn-ErrorType` and `x-amzn-RequestId`.
 //! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
@@ -17,17 +17,25 @@
 //! ListUsers, CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient,
 //! ListUserPools, ListUserPoolClients, AdminConfirmSignUp, AdminGetUser, AdminCreateUser,
 //! AdminSetUserPassword, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
-//! AdminUserGlobalSignOut; MFA ([`ops_mfa`]): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
+//! AdminUserGlobalSignOut; MFA (`ops_mfa.rs`): SetUserPoolMfaConfig, GetUserPoolMfaConfig,
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
+//! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
+//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`;
+//! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
+//! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
+//! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
+//! `ops_*` (private; none imports another); `respond` (the RespondToAuthChallenge router);
+//! `server` (the operation table); `seed` (the demo constants and seeding); this file.
+//!
 //! User administration at scale: ListUsers with the whole filter grammar of PROTOCOL.md §2.4
 //! served from an indexed side table (`=` and `^=` are index range scans; first pages answer
 //! in a few milliseconds with 100,000 users), AttributesToGet, and signed keyset pagination
-//! tokens bound to the pool and filter that expire after an hour; groups ([`ops_groups`]:
+//! tokens bound to the pool and filter that expire after an hour; groups (`ops_groups.rs`:
 //! CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup) whose members' tokens
 //! carry `cognito:groups` (by precedence) and the ID token `cognito:roles` /
@@ -35,7 +43,7 @@
 //! AdminListDevices (always empty: the pool does not track devices). [`seed::seed_users`]
 //! (`cognito-tui seed-users`) adds many realistic users straight into the store.
 //!
-//! Custom auth and choice-based sign-in ([`ops_custom`], [`ops_user_auth`], [`triggers`]):
+//! Custom auth and choice-based sign-in (`ops_custom.rs`, `ops_user_auth.rs`, `hooks.rs`):
 //! InitiateAuth CUSTOM_AUTH (with or without SRP_A) and USER_AUTH (PREFERRED_CHALLENGE,
 //! SELECT_CHALLENGE + AvailableChallenges, auto sign-in with the Session of SignUp /
 //! ConfirmSignUp); RespondToAuthChallenge CUSTOM_CHALLENGE, SELECT_CHALLENGE, PASSWORD,
@@ -43,7 +51,7 @@
 //! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
 //! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
 //! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
-//! absolute path); see [`triggers`] and `examples/triggers/`. Without custom-auth triggers a
+//! absolute path); see `hooks.rs` and `examples/triggers/`. Without custom-auth triggers a
 //! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
@@ -59,21 +67,43 @@
 //! and USER_AUTH: the client [`DEMO_CUSTOM_CLIENT_ID`], the passwordless user
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
-pub mod error;
-pub mod jwt;
-pub mod ops_account;
-pub mod ops_admin;
-pub mod ops_auth;
-pub mod ops_custom;
-pub mod ops_groups;
-pub mod ops_mfa;
-pub mod ops_user_auth;
-pub mod policy;
+mod access;
+mod ctx;
+mod delivery;
+mod error;
+mod extras;
+mod flows;
+mod hooks;
+mod jwt;
+mod next_step;
+mod ops_account;
+mod ops_auth;
+mod ops_custom;
+mod ops_groups;
+mod ops_mfa;
+mod ops_pools;
+mod ops_signup;
+mod ops_user_auth;
+mod ops_users;
+mod paging;
+mod policy;
+mod respond;
 pub mod seed;
-pub mod server;
+mod server;
+mod shapes;
+mod signin;
 pub mod sigv4;
-pub mod store;
-pub mod triggers;
+mod store;
+mod tokens;
+mod totp;
+
+pub use seed::{
+    DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,
+    DEMO_EMAIL_MFA_USER, DEMO_MFA_CHOICE_USER, DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD,
+    DEMO_PHONE_NUMBER, DEMO_PHONE_USER, DEMO_POOL_ID, DEMO_POOL_NAME, DEMO_RESET_USER,
+    DEMO_SCENARIO_USERS, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, DEMO_SMS_MFA_USER,
+    DEMO_TEMP_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOTP_USER, DEMO_UNCONFIRMED_USER,
+};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -85,63 +115,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::secret::Secret;
-use server::Ctx;
-
-/// The demo pool's id (region `us-east-1`, pool name `cognitotui`).
-pub const DEMO_POOL_ID: &str = "us-east-1_cognitotui";
-pub const DEMO_POOL_NAME: &str = "cognito-tui demo";
-/// The demo app client: no secret, every auth flow allowed.
-pub const DEMO_CLIENT_ID: &str = "democlientcognitotui000001";
-/// A second demo client that has a secret (SECRET_HASH required).
-pub const DEMO_SECRET_CLIENT_ID: &str = "democlientwithsecret000002";
-/// The secret of [`DEMO_SECRET_CLIENT_ID`]. A published demo value: local use only.
-pub const DEMO_SECRET_CLIENT_SECRET: &str = "demosecretcognitotui0000000000000000000000000000001";
-/// Confirmed demo users (email `<name>@example.com`, verified).
-pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
-/// A demo user still waiting for its sign-up code (it is in the outbox).
-pub const DEMO_UNCONFIRMED_USER: &str = "carol";
-/// The password of every demo user.
-pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
-/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
-/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
-pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
-/// A confirmed demo user with a verified phone number and email, for passwordless sign-in
-/// (USER_AUTH with SMS_OTP or EMAIL_OTP).
-pub const DEMO_PHONE_USER: &str = "passwordless";
-/// [`DEMO_PHONE_USER`]'s phone number.
-pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
-/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
-/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
-pub const DEMO_TOTP_USER: &str = "mfa-totp";
-/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
-pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
-/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
-pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
-/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
-pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
-/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
-pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
-/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
-pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
-/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
-/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
-pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
-/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
-pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
-/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
-/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
-/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
-pub const DEMO_RESET_USER: &str = "reset-required";
-/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
-/// [`DEMO_PASSWORD`]).
-pub const DEMO_SCENARIO_USERS: &[&str] = &[
-    DEMO_TOTP_USER,
-    DEMO_SMS_MFA_USER,
-    DEMO_EMAIL_MFA_USER,
-    DEMO_MFA_CHOICE_USER,
-    DEMO_NEW_PASSWORD_USER,
-    DEMO_RESET_USER,
-];
+use ctx::Ctx;
 
 /// How to run the pool.
 #[derive(Debug, Clone)]

@@ -5,14 +5,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::error::{ApiError, ApiResult};
-use super::ops_auth::{
-    authorize_access, check_locked, check_secret_hash, client_and_pool, deliver_code_to, legacy,
-    limit_exceeded, record_failure, record_success, required, resolve_user, verified_target,
+use super::access::{
+    check_locked, check_secret_hash, client_and_pool, legacy, limit_exceeded, record_failure,
+    record_success, required, resolve_user,
 };
+use super::ctx::{Ctx, parse};
+use super::delivery::{deliver_code_to, unknown_user_delivery, verified_target};
+use super::error::{ApiError, ApiResult, ErrorKind};
+use super::hooks;
 use super::policy::check_password_shape;
-use super::server::{Ctx, parse};
+use super::signin::password_matches;
 use super::store::{self, PoolRow, UserRecord};
+use super::tokens::authorize_access;
 use crate::srp;
 
 /// Forgot-password codes stay valid for one hour.
@@ -26,7 +30,7 @@ pub const CHANGE_PER_HOUR: i64 = 5;
 
 fn mismatch() -> ApiError {
     ApiError::new(
-        "CodeMismatchException",
+        ErrorKind::CodeMismatch,
         "Invalid verification code provided, please try again.",
     )
 }
@@ -63,7 +67,7 @@ pub fn forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let name = required(req.username, "username")?;
         check_secret_hash(&client, &[&name], req.secret_hash.as_deref())?;
         let Some(user) = resolve_user(conn, &pool, &name)? else {
-            return super::ops_auth::unknown_user_delivery(&client, "EMAIL", &name);
+            return unknown_user_delivery(&client, "EMAIL", &name);
         };
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
@@ -99,7 +103,14 @@ struct ConfirmForgotReq {
     password: Option<String>,
 }
 
+/// ConfirmForgotPassword, then the pool's PostConfirmation trigger.
 pub fn confirm_forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let out = reset_password(ctx, body.clone())?;
+    hooks::post_confirmation_for_client(ctx, &body, "PostConfirmation_ConfirmForgotPassword")?;
+    Ok(out)
+}
+
+fn reset_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ConfirmForgotReq = parse(body)?;
     ctx.with_db(|conn| {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
@@ -110,7 +121,7 @@ pub fn confirm_forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let Some(mut user) = resolve_user(conn, &pool, &name)? else {
             return Err(if legacy(&client) {
                 ApiError::new(
-                    "UserNotFoundException",
+                    ErrorKind::UserNotFound,
                     "Username/client id combination not found.",
                 )
             } else {
@@ -123,7 +134,7 @@ pub fn confirm_forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
         let expired = || {
             ApiError::new(
-                "ExpiredCodeException",
+                ErrorKind::ExpiredCode,
                 "Invalid code provided, please request a code again.",
             )
         };
@@ -169,10 +180,7 @@ pub fn change_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             return Err(limit_exceeded());
         }
         check_locked(&mut user, now)?;
-        let salt = srp::parse_hex(&user.salt, "salt")
-            .map_err(|_| ApiError::internal("Internal error: corrupt verifier"))?;
-        let candidate = srp::compute_verifier(srp::pool_name(&pool.pool_id), &user.username, &previous, &salt);
-        if !bool::from(srp::to_hex(&candidate).as_bytes().ct_eq(user.verifier.as_bytes())) {
+        if !password_matches(&pool, &user, &previous)? {
             return Err(record_failure(conn, &mut user, now));
         }
         record_success(conn, &mut user)?;

@@ -2,111 +2,16 @@
 //! AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup, and
 //! the `cognito:groups` / `cognito:roles` / `cognito:preferred_role` claims of a member's tokens.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
-use super::error::ApiResult;
-
-pub const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS user_groups (
-    pool_id     TEXT NOT NULL,
-    group_name  TEXT NOT NULL,
-    description TEXT,
-    role_arn    TEXT,
-    precedence  INTEGER,
-    created     INTEGER NOT NULL,
-    modified    INTEGER NOT NULL,
-    PRIMARY KEY (pool_id, group_name)
-);
-CREATE TABLE IF NOT EXISTS group_members (
-    pool_id    TEXT NOT NULL,
-    group_name TEXT NOT NULL,
-    username   TEXT NOT NULL,
-    PRIMARY KEY (pool_id, group_name, username)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members(pool_id, username, group_name);
-"#;
-
-/// Forgets every group membership of a user (the user is being deleted).
-pub fn remove_user_memberships(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<()> {
-    conn.execute(
-        "DELETE FROM group_members WHERE pool_id = ?1 AND username = ?2",
-        params![pool_id, username],
-    )?;
-    Ok(())
-}
-
-/// One group as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupRow {
-    pub pool_id: String,
-    pub group_name: String,
-    pub description: Option<String>,
-    pub role_arn: Option<String>,
-    pub precedence: Option<i64>,
-    pub created: i64,
-    pub modified: i64,
-}
-
-const GROUP_COLS: &str =
-    "pool_id, group_name, description, role_arn, precedence, created, modified";
-
-fn group_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
-    Ok(GroupRow {
-        pool_id: r.get(0)?,
-        group_name: r.get(1)?,
-        description: r.get(2)?,
-        role_arn: r.get(3)?,
-        precedence: r.get(4)?,
-        created: r.get(5)?,
-        modified: r.get(6)?,
-    })
-}
-
-pub fn get_group(conn: &Connection, pool_id: &str, name: &str) -> ApiResult<Option<GroupRow>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {GROUP_COLS} FROM user_groups WHERE pool_id = ?1 AND group_name = ?2"),
-            params![pool_id, name],
-            group_from_row,
-        )
-        .optional()?)
-}
-
-/// The groups a user belongs to, in the order Cognito puts them in `cognito:groups`: by
-/// precedence (lowest first, groups without one last), then by name.
-pub fn groups_of_user(
-    conn: &Connection,
-    pool_id: &str,
-    username: &str,
-) -> ApiResult<Vec<GroupRow>> {
-    let cols = GROUP_COLS
-        .split(',')
-        .map(|c| format!("g.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {cols} FROM group_members m JOIN user_groups g \
-         ON g.pool_id = m.pool_id AND g.group_name = m.group_name \
-         WHERE m.pool_id = ?1 AND m.username = ?2 \
-         ORDER BY g.precedence IS NULL, g.precedence, g.group_name"
-    ))?;
-    let rows = st.query_map(params![pool_id, username], group_from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Operations
-
+use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::ApiError;
-use super::ops_admin::{
-    AdminUserReq, admin_user, check_limit, make_signed_cursor, read_signed_cursor, required,
-    user_type,
-};
-use super::server::{Ctx, parse};
-use super::store::{self, PageCursor};
+use super::access::{admin_user, required};
+use super::ctx::{Ctx, parse};
+use super::error::{ApiError, ApiResult, ErrorKind};
+use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
+use super::shapes::user_type;
+use super::store::{self, GroupRow, PageCursor, get_group, groups_page};
 
 fn group_not_found() -> ApiError {
     ApiError::resource_not_found("Group not found.")
@@ -241,7 +146,7 @@ pub fn create_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         store::require_pool(conn, &pool_id)?;
         if get_group(conn, &pool_id, &name)?.is_some() {
             return Err(ApiError::new(
-                "GroupExistsException",
+                ErrorKind::GroupExists,
                 "A group with the name already exists.",
             ));
         }
@@ -254,18 +159,7 @@ pub fn create_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             created: now,
             modified: now,
         };
-        conn.execute(
-            &format!("INSERT INTO user_groups ({GROUP_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-            params![
-                g.pool_id,
-                g.group_name,
-                g.description,
-                g.role_arn,
-                g.precedence,
-                g.created,
-                g.modified
-            ],
-        )?;
+        store::insert_group(conn, &g)?;
         tracing::info!(pool = %pool_id, group = %g.group_name, "local pool: group created");
         Ok(json!({"Group": group_json(&g)}))
     })
@@ -317,18 +211,7 @@ pub fn update_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             g.precedence = req.precedence;
         }
         g.modified = now;
-        conn.execute(
-            "UPDATE user_groups SET description = ?3, role_arn = ?4, precedence = ?5, modified = ?6 \
-             WHERE pool_id = ?1 AND group_name = ?2",
-            params![
-                g.pool_id,
-                g.group_name,
-                g.description,
-                g.role_arn,
-                g.precedence,
-                g.modified
-            ],
-        )?;
+        store::update_group(conn, &g)?;
         Ok(json!({"Group": group_json(&g)}))
     })
 }
@@ -338,14 +221,7 @@ pub fn delete_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: GroupNameReq = parse(body)?;
     ctx.with_db(|conn| {
         let g = require_group(conn, req)?;
-        conn.execute(
-            "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2",
-            params![g.pool_id, g.group_name],
-        )?;
-        conn.execute(
-            "DELETE FROM user_groups WHERE pool_id = ?1 AND group_name = ?2",
-            params![g.pool_id, g.group_name],
-        )?;
+        store::delete_group(conn, &g.pool_id, &g.group_name)?;
         tracing::info!(pool = %g.pool_id, group = %g.group_name, "local pool: group deleted");
         Ok(json!({}))
     })
@@ -359,44 +235,6 @@ struct ListGroupsReq {
     group_name: Option<String>,
     limit: Option<i64>,
     next_token: Option<String>,
-}
-
-/// A page of groups in name order after `after`.
-fn groups_page(
-    conn: &Connection,
-    pool_id: &str,
-    member: Option<&str>,
-    after: Option<&str>,
-    limit: usize,
-) -> ApiResult<Vec<GroupRow>> {
-    let cols = GROUP_COLS
-        .split(',')
-        .map(|c| format!("g.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = match member {
-        None => format!(
-            "SELECT {cols} FROM user_groups g WHERE g.pool_id = ?1 AND g.group_name > ?2 \
-             ORDER BY g.group_name LIMIT ?3"
-        ),
-        Some(_) => format!(
-            "SELECT {cols} FROM group_members m JOIN user_groups g \
-             ON g.pool_id = m.pool_id AND g.group_name = m.group_name \
-             WHERE m.pool_id = ?1 AND m.username = ?4 AND m.group_name > ?2 \
-             ORDER BY m.group_name LIMIT ?3"
-        ),
-    };
-    let mut st = conn.prepare_cached(&sql)?;
-    let after = after.unwrap_or("");
-    let rows = match member {
-        None => st
-            .query_map(params![pool_id, after, limit as i64], group_from_row)?
-            .collect::<Result<Vec<_>, _>>()?,
-        Some(u) => st
-            .query_map(params![pool_id, after, limit as i64, u], group_from_row)?
-            .collect::<Result<Vec<_>, _>>()?,
-    };
-    Ok(rows)
 }
 
 fn list_groups_common(
@@ -446,13 +284,7 @@ pub fn admin_list_groups_for_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListGroupsReq = parse(body)?;
     let limit = check_limit(req.limit)?;
     ctx.with_db(|conn| {
-        let (pool, user) = admin_user(
-            conn,
-            AdminUserReq {
-                user_pool_id: req.user_pool_id,
-                username: req.username,
-            },
-        )?;
+        let (pool, user) = admin_user(conn, req.user_pool_id, req.username)?;
         list_groups_common(
             ctx,
             conn,
@@ -482,16 +314,7 @@ pub fn list_users_in_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             Some(t) => read_signed_cursor(ctx, &scope, t, now)?.username,
             None => String::new(),
         };
-        let mut st = conn.prepare_cached(
-            "SELECT username FROM group_members WHERE pool_id = ?1 AND group_name = ?2 \
-             AND username > ?3 ORDER BY username LIMIT ?4",
-        )?;
-        let names = st
-            .query_map(
-                params![g.pool_id, g.group_name, after, (limit + 1) as i64],
-                |r| r.get::<_, String>(0),
-            )?
-            .collect::<Result<Vec<_>, _>>()?;
+        let names = store::group_member_names(conn, &g.pool_id, &g.group_name, &after, limit + 1)?;
         let more = names.len() > limit;
         let mut users = Vec::new();
         for n in names.iter().take(limit) {
@@ -524,13 +347,7 @@ fn membership(
     req: MembershipReq,
 ) -> ApiResult<(GroupRow, super::store::UserRecord)> {
     let group_name = required(req.group_name, "groupName")?;
-    let (pool, user) = admin_user(
-        conn,
-        AdminUserReq {
-            user_pool_id: req.user_pool_id,
-            username: req.username,
-        },
-    )?;
+    let (pool, user) = admin_user(conn, req.user_pool_id, req.username)?;
     let g = get_group(conn, &pool.pool_id, &group_name)?.ok_or_else(group_not_found)?;
     Ok((g, user))
 }
@@ -540,10 +357,7 @@ pub fn admin_add_user_to_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: MembershipReq = parse(body)?;
     ctx.with_db(|conn| {
         let (g, u) = membership(conn, req)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO group_members (pool_id, group_name, username) VALUES (?1, ?2, ?3)",
-            params![g.pool_id, g.group_name, u.username],
-        )?;
+        store::add_group_member(conn, &g.pool_id, &g.group_name, &u.username)?;
         tracing::info!(pool = %g.pool_id, group = %g.group_name, username = %u.username, "local pool: user added to group");
         Ok(json!({}))
     })
@@ -554,54 +368,8 @@ pub fn admin_remove_user_from_group(ctx: &Ctx, body: Value) -> ApiResult<Value> 
     let req: MembershipReq = parse(body)?;
     ctx.with_db(|conn| {
         let (g, u) = membership(conn, req)?;
-        conn.execute(
-            "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2 AND username = ?3",
-            params![g.pool_id, g.group_name, u.username],
-        )?;
+        store::remove_group_member(conn, &g.pool_id, &g.group_name, &u.username)?;
         tracing::info!(pool = %g.pool_id, group = %g.group_name, username = %u.username, "local pool: user removed from group");
         Ok(json!({}))
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Token claims
-
-/// The group claims of a user's tokens: `cognito:groups` (both tokens) and, for the ID token,
-/// `cognito:roles` (every member group's role) and `cognito:preferred_role` (the role of the
-/// group with the lowest Precedence; none when tied groups name different roles). Empty when
-/// the user is in no group.
-pub struct GroupClaims {
-    pub groups: Vec<String>,
-    pub roles: Vec<String>,
-    pub preferred_role: Option<String>,
-}
-
-pub fn group_claims(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<GroupClaims> {
-    let groups = groups_of_user(conn, pool_id, username)?;
-    let mut roles: Vec<String> = Vec::new();
-    for g in &groups {
-        if let Some(r) = &g.role_arn
-            && !roles.contains(r)
-        {
-            roles.push(r.clone());
-        }
-    }
-    // Groups are ordered by precedence (None last), so the best with a role comes first.
-    let with_role: Vec<&GroupRow> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
-    let preferred_role = with_role.first().and_then(|best| {
-        let tied: Vec<&&GroupRow> = with_role
-            .iter()
-            .filter(|g| g.precedence == best.precedence)
-            .collect();
-        if tied.iter().all(|g| g.role_arn == best.role_arn) {
-            best.role_arn.clone()
-        } else {
-            None
-        }
-    });
-    Ok(GroupClaims {
-        groups: groups.into_iter().map(|g| g.group_name).collect(),
-        roles,
-        preferred_role,
     })
 }

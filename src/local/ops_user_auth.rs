@@ -2,7 +2,7 @@
 //! sign-in with the Session that SignUp / ConfirmSignUp return.
 //!
 //! - The pool's sign-in policy (`Policies.SignInPolicy.AllowedFirstAuthFactors`, see
-//!   [`super::ops_custom`]) says which first factors exist; a user can use PASSWORD and
+//!   [`super::extras`]) says which first factors exist; a user can use PASSWORD and
 //!   PASSWORD_SRP always, EMAIL_OTP with an email address, SMS_OTP with a phone number, and
 //!   WEB_AUTHN is listed when the policy allows it.
 //! - `PREFERRED_CHALLENGE` PASSWORD (+`PASSWORD`) signs in (tokens, or whatever a password
@@ -24,18 +24,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::error::{ApiError, ApiResult};
-use super::ops_auth::{
-    self, check_enabled, check_locked, check_secret_hash, client_and_pool, legacy, param,
-    resolve_user,
+use super::access::{
+    check_enabled, check_locked, check_secret_hash, check_status_allows_sign_in, client_and_pool,
+    legacy, param, record_success, resolve_user,
 };
-use super::ops_custom::{
-    RespondReq, check_username_matches, consume_flow, load_extras, new_flow, take_flow,
-    update_flow_state,
-};
+use super::ctx::{Ctx, parse};
+use super::delivery::{self, Message};
+use super::error::{ApiError, ApiResult, ErrorKind};
+use super::extras::load_extras;
+use super::flows::{self, Answer, FlowKind};
 use super::policy;
-use super::server::{Ctx, parse};
 use super::store::{self, ClientRow, PoolRow, UserRecord};
+use super::tokens::sign_in_result;
+use super::{next_step, signin};
 
 /// Wrong EMAIL_OTP / SMS_OTP codes allowed on one Session.
 pub const OTP_TRIES: i64 = 3;
@@ -54,33 +55,14 @@ fn not_enabled() -> ApiError {
 
 fn passkeys_unsupported() -> ApiError {
     ApiError::new(
-        "WebAuthnNotEnabledException",
+        ErrorKind::WebAuthnNotEnabled,
         "WEB_AUTHN (passkey) sign-in is not supported by the embedded user pool: a passkey \
          ceremony needs a browser and this pool keeps no passkeys. Choose another first factor.",
     )
 }
 
 fn code_mismatch() -> ApiError {
-    ApiError::new("CodeMismatchException", "Invalid code received for user")
-}
-
-/// A Session for auto sign-in (returned by SignUp and ConfirmSignUp).
-pub(crate) fn issue_auto_sign_in_session(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    username: &str,
-) -> ApiResult<String> {
-    new_flow(
-        conn,
-        ctx.now(),
-        "AUTO_SIGN_IN",
-        &pool.pool_id,
-        &client.client_id,
-        username,
-        &json!({}),
-    )
+    ApiError::new(ErrorKind::CodeMismatch, "Invalid code received for user")
 }
 
 /// The first factors `user` can use under the pool's policy (a missing user, under
@@ -174,14 +156,15 @@ pub fn initiate_user_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             ),
             _ => {
                 let state = json!({"available": options, "user_not_found": user.is_none()});
-                let session = new_flow(
+                let session = flows::start(
                     conn,
                     ctx.now(),
-                    "SELECT_CHALLENGE",
+                    FlowKind::SelectChallenge,
                     &pool.pool_id,
                     &client.client_id,
                     &username,
                     &state,
+                    None,
                 )?;
                 Ok(json!({
                     "ChallengeName": "SELECT_CHALLENGE",
@@ -204,8 +187,8 @@ fn auto_sign_in(
     session: &str,
     params: &HashMap<String, String>,
 ) -> ApiResult<Value> {
-    let row = take_flow(ctx, conn, Some(session), &["AUTO_SIGN_IN"], client)?;
-    check_username_matches(conn, pool, name, &row.username)?;
+    let row = flows::take(ctx, conn, Some(session), &[FlowKind::AutoSignIn], client)?;
+    flows::check_username_matches(conn, pool, name, &row.username)?;
     let Some(user) = store::get_user(conn, &pool.pool_id, &row.username)? else {
         return Err(ApiError::not_authorized("Invalid session for the user."));
     };
@@ -216,10 +199,10 @@ fn auto_sign_in(
     )?;
     check_enabled(&user)?;
     // An unconfirmed user keeps the Session: ConfirmSignUp hands out a fresh one anyway.
-    ops_auth::after_password_ok(&user)?;
-    consume_flow(conn, &row)?;
+    check_status_allows_sign_in(&user)?;
+    flows::spend(conn, &row)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: auto sign-in");
-    ops_auth::password_ok(ctx, conn, pool, client, &user)
+    next_step::password_ok(ctx, conn, pool, client, &user)
 }
 
 /// Sends a PASSWORD or PASSWORD_SRP (params with PASSWORD / SRP_A) on, or asks for them.
@@ -238,6 +221,20 @@ fn with_username(
     m
 }
 
+/// PASSWORD with the password given: checked, then whatever a password sign-in answers next.
+fn password_sign_in(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    username: &str,
+    params: &HashMap<String, String>,
+) -> ApiResult<Value> {
+    let params = with_username(username, params, &["PASSWORD"]);
+    let user = signin::verify_password(ctx, conn, client, pool, &params)?;
+    next_step::password_ok(ctx, conn, pool, client, &user)
+}
+
 /// Starts the chosen first factor.
 #[allow(clippy::too_many_arguments)]
 fn start_factor(
@@ -250,8 +247,8 @@ fn start_factor(
     factor: &str,
     params: &HashMap<String, String>,
 ) -> ApiResult<Value> {
-    let ask = |kind: &str| -> ApiResult<Value> {
-        let session = new_flow(
+    let ask = |kind: FlowKind| -> ApiResult<Value> {
+        let session = flows::start(
             conn,
             ctx.now(),
             kind,
@@ -259,27 +256,25 @@ fn start_factor(
             &client.client_id,
             username,
             &json!({"user_not_found": user.is_none()}),
+            None,
         )?;
-        Ok(json!({"ChallengeName": kind, "Session": session, "ChallengeParameters": {}}))
+        Ok(json!({"ChallengeName": kind.as_str(), "Session": session, "ChallengeParameters": {}}))
     };
     let has = |k: &str| params.get(k).is_some_and(|v| !v.is_empty());
     match factor {
-        "PASSWORD" if has("PASSWORD") => ops_auth::password_auth(
-            ctx,
-            conn,
-            client,
-            pool,
-            &with_username(username, params, &["PASSWORD"]),
-        ),
-        "PASSWORD" => ask("PASSWORD"),
-        "PASSWORD_SRP" if has("SRP_A") => ops_auth::start_srp(
+        "PASSWORD" if has("PASSWORD") => {
+            password_sign_in(ctx, conn, client, pool, username, params)
+        }
+        "PASSWORD" => ask(FlowKind::Password),
+        "PASSWORD_SRP" if has("SRP_A") => signin::start_srp(
             ctx,
             conn,
             client,
             pool,
             &with_username(username, params, &["SRP_A"]),
+            false,
         ),
-        "PASSWORD_SRP" => ask("PASSWORD_SRP"),
+        "PASSWORD_SRP" => ask(FlowKind::PasswordSrp),
         "EMAIL_OTP" | "SMS_OTP" => send_otp(ctx, conn, client, pool, username, user, factor),
         "WEB_AUTHN" => Err(passkeys_unsupported()),
         other => Err(ApiError::invalid_parameter(format!(
@@ -297,31 +292,31 @@ fn send_otp(
     user: Option<&UserRecord>,
     factor: &str,
 ) -> ApiResult<Value> {
-    let (medium, attr) = if factor == "EMAIL_OTP" {
-        ("EMAIL", "email")
+    let (medium, attr, kind) = if factor == "EMAIL_OTP" {
+        ("EMAIL", "email", FlowKind::FirstFactorEmailOtp)
     } else {
-        ("SMS", "phone_number")
+        ("SMS", "phone_number", FlowKind::FirstFactorSmsOtp)
     };
     let code = policy::new_code();
     let destination = match user {
         Some(u) => {
-            ops_auth::after_password_ok(u)?;
+            check_status_allows_sign_in(u)?;
             let Some(dest) = u.attributes.get(attr).cloned() else {
                 return Err(ApiError::invalid_parameter(format!(
                     "The user has no {attr} for {factor}"
                 )));
             };
-            store::push_outbox(
+            delivery::send(
                 conn,
-                &crate::cognito::types::OutboxEntry {
-                    pool_id: pool.pool_id.clone(),
-                    username: u.username.clone(),
-                    medium: medium.into(),
-                    destination: dest.clone(),
-                    purpose: factor.into(),
-                    code: code.clone(),
-                    sent_at: ops_auth::rfc3339_millis(ctx.now_dt()),
+                Message {
+                    pool_id: &pool.pool_id,
+                    username: &u.username,
+                    medium,
+                    destination: &dest,
+                    purpose: factor,
+                    code: &code,
                 },
+                ctx.now_dt(),
             )?;
             tracing::info!(pool = %pool.pool_id, username = %u.username, purpose = factor, medium, "local pool: sign-in code written to the outbox");
             dest
@@ -330,14 +325,15 @@ fn send_otp(
         None => format!("{username}@example.com"),
     };
     let state = json!({"code": code, "attempts": 0, "user_not_found": user.is_none()});
-    let session = new_flow(
+    let session = flows::start(
         conn,
         ctx.now(),
-        factor,
+        kind,
         &pool.pool_id,
         &client.client_id,
         username,
         &state,
+        None,
     )?;
     Ok(json!({
         "ChallengeName": factor,
@@ -351,7 +347,7 @@ fn send_otp(
 
 /// RespondToAuthChallenge SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP, and EMAIL_OTP / SMS_OTP
 /// of a USER_AUTH sign-in.
-pub(crate) fn respond(ctx: &Ctx, req: RespondReq) -> ApiResult<Value> {
+pub(crate) fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
     let responses = req.challenge_responses.unwrap_or_default();
     let challenge = req.challenge_name.clone().unwrap_or_default();
     ctx.with_db(|conn| {
@@ -359,15 +355,23 @@ pub(crate) fn respond(ctx: &Ctx, req: RespondReq) -> ApiResult<Value> {
         if !client.config.allows("USER_AUTH") {
             return Err(not_enabled());
         }
-        let row = take_flow(
+        let kind = match challenge.as_str() {
+            "SELECT_CHALLENGE" => Some(FlowKind::SelectChallenge),
+            "PASSWORD" => Some(FlowKind::Password),
+            "PASSWORD_SRP" => Some(FlowKind::PasswordSrp),
+            "EMAIL_OTP" => Some(FlowKind::FirstFactorEmailOtp),
+            "SMS_OTP" => Some(FlowKind::FirstFactorSmsOtp),
+            _ => None,
+        };
+        let row = flows::take(
             ctx,
             conn,
             req.session.as_deref(),
-            &[challenge.as_str()],
+            kind.as_slice(),
             &client,
         )?;
         let name = param(&responses, "USERNAME")?;
-        check_username_matches(conn, &pool, name, &row.username)?;
+        flows::check_username_matches(conn, &pool, name, &row.username)?;
         let user_not_found = row.state["user_not_found"] == true;
         let user = if user_not_found {
             None
@@ -401,7 +405,7 @@ pub(crate) fn respond(ctx: &Ctx, req: RespondReq) -> ApiResult<Value> {
                     // The Session stays usable for another choice.
                     return Err(passkeys_unsupported());
                 }
-                consume_flow(conn, &row)?;
+                flows::spend(conn, &row)?;
                 start_factor(
                     ctx,
                     conn,
@@ -415,24 +419,19 @@ pub(crate) fn respond(ctx: &Ctx, req: RespondReq) -> ApiResult<Value> {
             }
             "PASSWORD" => {
                 param(&responses, "PASSWORD")?;
-                consume_flow(conn, &row)?;
-                ops_auth::password_auth(
-                    ctx,
-                    conn,
-                    &client,
-                    &pool,
-                    &with_username(&row.username, &responses, &["PASSWORD"]),
-                )
+                flows::spend(conn, &row)?;
+                password_sign_in(ctx, conn, &client, &pool, &row.username, &responses)
             }
             "PASSWORD_SRP" => {
                 param(&responses, "SRP_A")?;
-                consume_flow(conn, &row)?;
-                ops_auth::start_srp(
+                flows::spend(conn, &row)?;
+                signin::start_srp(
                     ctx,
                     conn,
                     &client,
                     &pool,
                     &with_username(&row.username, &responses, &["SRP_A"]),
+                    false,
                 )
             }
             "EMAIL_OTP" | "SMS_OTP" => {
@@ -445,20 +444,20 @@ pub(crate) fn respond(ctx: &Ctx, req: RespondReq) -> ApiResult<Value> {
                 if !ok {
                     let attempts = row.state["attempts"].as_i64().unwrap_or(0) + 1;
                     if attempts >= OTP_TRIES {
-                        consume_flow(conn, &row)?;
+                        flows::spend(conn, &row)?;
                     } else {
                         let mut state = row.state.clone();
                         state["attempts"] = json!(attempts);
-                        update_flow_state(conn, &row, &state)?;
+                        flows::set_state(conn, &row, &state)?;
                     }
                     return Err(code_mismatch());
                 }
-                consume_flow(conn, &row)?;
+                flows::spend(conn, &row)?;
                 let mut user = user.ok_or_else(code_mismatch)?;
-                ops_auth::after_password_ok(&user)?;
-                ops_auth::record_success(conn, &mut user)?;
+                check_status_allows_sign_in(&user)?;
+                record_success(conn, &mut user)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, factor = %challenge, "local pool: passwordless sign-in");
-                ops_auth::sign_in_result(ctx, conn, &pool, &client, &user)
+                sign_in_result(ctx, conn, &pool, &client, &user)
             }
             other => Err(ApiError::invalid_parameter(format!(
                 "Challenge {other} is not supported by the embedded user pool"

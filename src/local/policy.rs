@@ -4,7 +4,7 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, ErrorKind};
 
 /// Cognito's symbol set; a space counts as a symbol too.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
@@ -80,7 +80,7 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str) -> ApiResult<()> {
         let fail = |why: &str| {
             Err(ApiError::new(
-                "InvalidPasswordException",
+                ErrorKind::InvalidPassword,
                 format!("Password did not conform with policy: {why}"),
             ))
         };
@@ -357,7 +357,10 @@ mod tests {
             msg("Passw0rdd"),
             "Password did not conform with policy: Password must have symbol characters"
         );
-        assert_eq!(p.check("x").unwrap_err().kind, "InvalidPasswordException");
+        assert_eq!(
+            p.check("x").unwrap_err().kind.as_str(),
+            "InvalidPasswordException"
+        );
     }
 
     #[test]
@@ -391,7 +394,7 @@ mod tests {
         let req = required_from_schema(&schema).unwrap();
         assert_eq!(req, vec!["name", "email"]);
         let e = required_from_schema(&[("favorite".to_string(), true)]).unwrap_err();
-        assert_eq!(e.kind, "InvalidParameterException");
+        assert_eq!(e.kind.as_str(), "InvalidParameterException");
         let mut attrs = std::collections::BTreeMap::new();
         attrs.insert("email".to_string(), "a@example.com".to_string());
         attrs.insert("name".to_string(), "  ".to_string());

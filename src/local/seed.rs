@@ -1,22 +1,80 @@
-//! The demo pool every fresh store starts with, under fixed ids so the README, tests and other
-//! tools can name them.
+//! The demo pool every fresh store starts with, under fixed ids (the `DEMO_*` constants) so
+//! the README, tests and other tools can name them; and `seed-users`, many realistic users
+//! straight into the store.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::ctx::Ctx;
+use super::delivery::{self, Message, SIGN_UP_CODE_TTL, deliver_code};
 use super::error::ApiResult;
-use super::ops_admin::new_pool_row;
-use super::ops_auth::{SIGN_UP_CODE_TTL, deliver_code};
-use super::server::Ctx;
-use super::store::{self, ClientConfig, ClientRow, PoolConfig, UserRecord};
-use super::{
-    DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_POOL_NAME,
-    DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, DEMO_UNCONFIRMED_USER,
+use super::extras::{self, LambdaConfig, PoolExtras};
+use super::ops_mfa::{self, PURPOSE_TOTP_SECRET};
+use super::ops_pools::new_pool_row;
+use super::store::{
+    self, ClientConfig, ClientRow, EMAIL_OTP, PoolConfig, PoolMfa, SMS_MFA, SOFTWARE_TOKEN_MFA,
+    UserMfa, UserRecord,
 };
 use crate::secret::Secret;
 use crate::srp;
+
+/// The demo pool's id (region `us-east-1`, pool name `cognitotui`).
+pub const DEMO_POOL_ID: &str = "us-east-1_cognitotui";
+pub const DEMO_POOL_NAME: &str = "cognito-tui demo";
+/// The demo app client: no secret, every auth flow allowed.
+pub const DEMO_CLIENT_ID: &str = "democlientcognitotui000001";
+/// A second demo client that has a secret (SECRET_HASH required).
+pub const DEMO_SECRET_CLIENT_ID: &str = "democlientwithsecret000002";
+/// The secret of [`DEMO_SECRET_CLIENT_ID`]. A published demo value: local use only.
+pub const DEMO_SECRET_CLIENT_SECRET: &str = "demosecretcognitotui0000000000000000000000000000001";
+/// Confirmed demo users (email `<name>@example.com`, verified).
+pub const DEMO_CONFIRMED_USERS: &[&str] = &["alice", "bob", "dave"];
+/// A demo user still waiting for its sign-up code (it is in the outbox).
+pub const DEMO_UNCONFIRMED_USER: &str = "carol";
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "DemoPassw0rd!";
+/// A demo client for custom auth and choice-based sign-in: ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH,
+/// ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH; no secret; PreventUserExistenceErrors ENABLED.
+pub const DEMO_CUSTOM_CLIENT_ID: &str = "democlientcustomauth000003";
+/// A confirmed demo user with a verified phone number and email, for passwordless sign-in
+/// (USER_AUTH with SMS_OTP or EMAIL_OTP).
+pub const DEMO_PHONE_USER: &str = "passwordless";
+/// [`DEMO_PHONE_USER`]'s phone number.
+pub const DEMO_PHONE_NUMBER: &str = "+15555550123";
+/// Signs in with TOTP MFA (SOFTWARE_TOKEN_MFA, preferred); its authenticator secret is
+/// [`DEMO_TOTP_SECRET`], also in the outbox (purpose `TOTP_SECRET`).
+pub const DEMO_TOTP_USER: &str = "mfa-totp";
+/// The base32 TOTP secret of [`DEMO_TOTP_USER`] (SHA-1, 6 digits, 30 s). A published demo value.
+pub const DEMO_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR";
+/// Signs in with SMS MFA (SMS_MFA, preferred; phone +15555550101); the code is in the outbox.
+pub const DEMO_SMS_MFA_USER: &str = "mfa-sms";
+/// Signs in with email MFA (EMAIL_OTP, preferred); the code is in the outbox.
+pub const DEMO_EMAIL_MFA_USER: &str = "mfa-email";
+/// Has SMS, TOTP and email MFA enabled and none preferred: sign-in answers SELECT_MFA_TYPE.
+pub const DEMO_MFA_CHOICE_USER: &str = "mfa-choice";
+/// The base32 TOTP secret of [`DEMO_MFA_CHOICE_USER`] (also in the outbox).
+pub const DEMO_CHOICE_TOTP_SECRET: &str = "MNXWO3TJORXS25DVNEQHI33UOAQDAMBS";
+/// Created as by AdminCreateUser (FORCE_CHANGE_PASSWORD): sign-in with
+/// [`DEMO_TEMP_PASSWORD`] answers NEW_PASSWORD_REQUIRED. The invitation is in the outbox.
+pub const DEMO_NEW_PASSWORD_USER: &str = "new-password";
+/// The temporary password of [`DEMO_NEW_PASSWORD_USER`].
+pub const DEMO_TEMP_PASSWORD: &str = "TempPassw0rd!";
+/// Reset by AdminResetUserPassword (RESET_REQUIRED): sign-in answers
+/// PasswordResetRequiredException; the reset code is in the outbox (ForgotPassword sends a
+/// fresh one), and ConfirmForgotPassword makes it CONFIRMED again.
+pub const DEMO_RESET_USER: &str = "reset-required";
+/// The MFA and account-state demo users (all but [`DEMO_NEW_PASSWORD_USER`] use
+/// [`DEMO_PASSWORD`]).
+pub const DEMO_SCENARIO_USERS: &[&str] = &[
+    DEMO_TOTP_USER,
+    DEMO_SMS_MFA_USER,
+    DEMO_EMAIL_MFA_USER,
+    DEMO_MFA_CHOICE_USER,
+    DEMO_NEW_PASSWORD_USER,
+    DEMO_RESET_USER,
+];
 
 /// Every explicit auth flow Cognito knows, for the demo client.
 const ALL_FLOWS: &[&str] = &[
@@ -57,8 +115,8 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
     }
     let contents = seed_contents(ctx, conn)?;
-    let mfa = super::ops_mfa::seed_demo(ctx, conn)?;
-    let custom = super::ops_custom::seed(ctx, conn)?;
+    let mfa = seed_mfa(ctx, conn)?;
+    let custom = seed_custom(ctx, conn)?;
     Ok(contents || mfa || custom || created)
 }
 
@@ -135,6 +193,285 @@ fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
         if status == "UNCONFIRMED" {
             deliver_code(ctx, conn, &pool, &user, "SIGN_UP", SIGN_UP_CODE_TTL)?;
         }
+        created = true;
+    }
+    Ok(created)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The MFA and account-state demo users
+
+/// Adds the MFA demo users and the demo pool's MFA settings where missing (called by the
+/// seeder inside its transaction, so stores made before MFA existed are upgraded). Returns
+/// true if anything was created.
+fn seed_mfa(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
+    let mut created = false;
+    let mut pool = store::require_pool(conn, DEMO_POOL_ID)?;
+    let now = ctx.now();
+    if !store::has_pool_mfa_row(conn, DEMO_POOL_ID)? {
+        store::put_pool_mfa(
+            conn,
+            DEMO_POOL_ID,
+            &PoolMfa {
+                sms_enabled: true,
+                sms_authentication_message: Some("Your cognito-tui code is {####}".into()),
+                sms_configuration: None,
+                totp_enabled: true,
+                email_enabled: true,
+                email_message: Some("Your cognito-tui sign-in code is {####}".into()),
+                email_subject: Some("Your sign-in code".into()),
+            },
+        )?;
+        if pool.config.mfa_configuration == "OFF" {
+            pool.config.mfa_configuration = "OPTIONAL".into();
+            pool.modified = now;
+            store::update_pool_config(conn, &pool.pool_id, &pool.config, now)?;
+        }
+        created = true;
+    }
+    struct Demo {
+        username: &'static str,
+        status: &'static str,
+        phone: bool,
+        mfa: UserMfa,
+        totp_secret: Option<&'static str>,
+    }
+    let totp_user = UserMfa {
+        totp: true,
+        preferred: Some(SOFTWARE_TOKEN_MFA.into()),
+        totp_secret: Some(DEMO_TOTP_SECRET.into()),
+        device_name: Some("demo authenticator".into()),
+        ..UserMfa::default()
+    };
+    let demos = [
+        Demo {
+            username: DEMO_TOTP_USER,
+            status: "CONFIRMED",
+            phone: false,
+            mfa: totp_user,
+            totp_secret: Some(DEMO_TOTP_SECRET),
+        },
+        Demo {
+            username: DEMO_SMS_MFA_USER,
+            status: "CONFIRMED",
+            phone: true,
+            mfa: UserMfa {
+                sms: true,
+                preferred: Some(SMS_MFA.into()),
+                ..UserMfa::default()
+            },
+            totp_secret: None,
+        },
+        Demo {
+            username: DEMO_EMAIL_MFA_USER,
+            status: "CONFIRMED",
+            phone: false,
+            mfa: UserMfa {
+                email: true,
+                preferred: Some(EMAIL_OTP.into()),
+                ..UserMfa::default()
+            },
+            totp_secret: None,
+        },
+        Demo {
+            username: DEMO_MFA_CHOICE_USER,
+            status: "CONFIRMED",
+            phone: true,
+            mfa: UserMfa {
+                sms: true,
+                email: true,
+                totp: true,
+                totp_secret: Some(DEMO_CHOICE_TOTP_SECRET.into()),
+                device_name: Some("demo authenticator".into()),
+                ..UserMfa::default()
+            },
+            totp_secret: Some(DEMO_CHOICE_TOTP_SECRET),
+        },
+        Demo {
+            username: DEMO_NEW_PASSWORD_USER,
+            status: "FORCE_CHANGE_PASSWORD",
+            phone: false,
+            mfa: UserMfa::default(),
+            totp_secret: None,
+        },
+        Demo {
+            username: DEMO_RESET_USER,
+            status: "CONFIRMED",
+            phone: false,
+            mfa: UserMfa::default(),
+            totp_secret: None,
+        },
+    ];
+    let sent_at = ctx.now_dt();
+    for (i, d) in demos.into_iter().enumerate() {
+        if store::get_user(conn, DEMO_POOL_ID, d.username)?.is_some() {
+            continue;
+        }
+        let password = if d.status == "FORCE_CHANGE_PASSWORD" {
+            DEMO_TEMP_PASSWORD
+        } else {
+            DEMO_PASSWORD
+        };
+        let salt = crate::srp::random_salt();
+        let verifier = crate::srp::compute_verifier(
+            crate::srp::pool_name(DEMO_POOL_ID),
+            d.username,
+            password,
+            &salt,
+        );
+        let mut attributes = BTreeMap::new();
+        attributes.insert("email".to_string(), format!("{}@example.com", d.username));
+        attributes.insert(
+            "email_verified".to_string(),
+            (d.status == "CONFIRMED").to_string(),
+        );
+        if d.phone {
+            attributes.insert("phone_number".to_string(), format!("+1555555010{i}"));
+            attributes.insert("phone_number_verified".to_string(), "true".to_string());
+        }
+        let mut user = UserRecord {
+            pool_id: DEMO_POOL_ID.into(),
+            username: d.username.into(),
+            sub: uuid::Uuid::new_v4().to_string(),
+            status: d.status.into(),
+            enabled: true,
+            salt: crate::srp::to_hex(&salt),
+            verifier: crate::srp::to_hex(&verifier),
+            attributes,
+            created: now,
+            modified: now,
+            failed_attempts: 0,
+            last_failure: None,
+            locked_until: None,
+        };
+        store::insert_user(conn, &user)?;
+        if d.mfa != UserMfa::default() {
+            store::put_user_mfa(conn, DEMO_POOL_ID, &user.sub, &d.mfa)?;
+        }
+        if let Some(secret) = d.totp_secret {
+            delivery::send(
+                conn,
+                Message {
+                    pool_id: DEMO_POOL_ID,
+                    username: d.username,
+                    medium: "TOTP",
+                    destination: "authenticator app",
+                    purpose: PURPOSE_TOTP_SECRET,
+                    code: secret,
+                },
+                sent_at,
+            )?;
+        }
+        if d.status == "FORCE_CHANGE_PASSWORD" {
+            // As AdminCreateUser does: the invitation carries the temporary password.
+            delivery::send(
+                conn,
+                Message {
+                    pool_id: DEMO_POOL_ID,
+                    username: d.username,
+                    medium: "EMAIL",
+                    destination: &format!("{}@example.com", d.username),
+                    purpose: "INVITATION",
+                    code: DEMO_TEMP_PASSWORD,
+                },
+                sent_at,
+            )?;
+        }
+        if d.username == DEMO_RESET_USER {
+            ops_mfa::reset_user(ctx, conn, &pool, &mut user)?;
+        }
+        created = true;
+        tracing::info!(
+            pool = DEMO_POOL_ID,
+            username = d.username,
+            "local pool: demo user created"
+        );
+    }
+    Ok(created)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom auth and choice-based sign-in
+
+/// Adds what this part needs to the demo pool, where missing: its sign-in policy (PASSWORD,
+/// EMAIL_OTP, SMS_OTP), the custom-auth demo client and the demo user with a phone number.
+fn seed_custom(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
+    let mut created = false;
+    let now = ctx.now();
+    if !extras::extras_exist(conn, DEMO_POOL_ID)? {
+        extras::save_extras(
+            conn,
+            DEMO_POOL_ID,
+            &PoolExtras {
+                lambda: LambdaConfig::default(),
+                allowed_first_auth_factors: vec![
+                    "PASSWORD".into(),
+                    "EMAIL_OTP".into(),
+                    "SMS_OTP".into(),
+                ],
+            },
+        )?;
+        created = true;
+    }
+    if store::get_client(conn, DEMO_CUSTOM_CLIENT_ID)?.is_none() {
+        store::insert_client(
+            conn,
+            &ClientRow {
+                client_id: DEMO_CUSTOM_CLIENT_ID.into(),
+                pool_id: DEMO_POOL_ID.into(),
+                name: "cognito-tui demo (custom auth, choice-based sign-in)".into(),
+                secret: None,
+                config: store::ClientConfig {
+                    explicit_auth_flows: [
+                        "ALLOW_CUSTOM_AUTH",
+                        "ALLOW_USER_AUTH",
+                        "ALLOW_USER_SRP_AUTH",
+                        "ALLOW_REFRESH_TOKEN_AUTH",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                    prevent_user_existence_errors: "ENABLED".into(),
+                    ..store::ClientConfig::default()
+                },
+                created: now,
+                modified: now,
+            },
+        )?;
+        created = true;
+    }
+    if store::get_user(conn, DEMO_POOL_ID, DEMO_PHONE_USER)?.is_none() {
+        let salt = crate::srp::random_salt();
+        let verifier = crate::srp::compute_verifier(
+            crate::srp::pool_name(DEMO_POOL_ID),
+            DEMO_PHONE_USER,
+            DEMO_PASSWORD,
+            &salt,
+        );
+        let mut attributes = BTreeMap::new();
+        attributes.insert("email".into(), format!("{DEMO_PHONE_USER}@example.com"));
+        attributes.insert("email_verified".into(), "true".into());
+        attributes.insert("phone_number".into(), DEMO_PHONE_NUMBER.into());
+        attributes.insert("phone_number_verified".into(), "true".into());
+        attributes.insert("name".into(), "Pat Passwordless".into());
+        store::insert_user(
+            conn,
+            &UserRecord {
+                pool_id: DEMO_POOL_ID.into(),
+                username: DEMO_PHONE_USER.into(),
+                sub: uuid::Uuid::new_v4().to_string(),
+                status: "CONFIRMED".into(),
+                enabled: true,
+                salt: crate::srp::to_hex(&salt),
+                verifier: crate::srp::to_hex(&verifier),
+                attributes,
+                created: now,
+                modified: now,
+                failed_attempts: 0,
+                last_failure: None,
+                locked_until: None,
+            },
+        )?;
         created = true;
     }
     Ok(created)
@@ -550,4 +887,16 @@ pub fn seed_users_with_progress(
     };
     tracing::info!(pool = %report.pool_id, inserted, skipped, per_second = report.users_per_second() as u64, "local pool: users seeded");
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_secrets_are_valid() {
+        for s in [DEMO_TOTP_SECRET, DEMO_CHOICE_TOTP_SECRET] {
+            assert!(super::super::totp::totp(s).is_ok(), "{s}");
+        }
+    }
 }

@@ -2,9 +2,7 @@
 //! outbox, permissive CORS. Each operation runs on the blocking pool with the store locked, so
 //! SQLite and the SRP/RSA math never stall the async executor.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,247 +11,249 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rusqlite::Connection;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
-use super::error::{ApiError, ApiResult};
-use super::jwt::{PoolKeys, SigningKey};
-use super::store::{self, PoolRow};
-use super::{ops_account, ops_admin, ops_auth, ops_custom, ops_groups, ops_mfa, ops_user_auth};
+use super::ctx::Ctx;
+use super::error::{ApiError, ApiResult, ErrorKind};
+use super::store;
+use super::{
+    ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pools, ops_signup, ops_user_auth,
+    ops_users, respond,
+};
 
-/// Shared state of one running pool.
-pub struct Ctx {
-    pub db: Mutex<Connection>,
-    /// e.g. `http://127.0.0.1:41234` (no trailing slash).
-    pub base_url: String,
-    /// Authenticates SECRET_BLOCKs and derives simulated users.
-    pub server_key: [u8; 32],
-    /// Seconds added to the wall clock (tests move time forward with it).
-    pub clock_offset: AtomicI64,
-    keys: Mutex<HashMap<String, Arc<PoolKeys>>>,
-    /// Held while generating missing pool keys; `keys_ready` once none are missing.
-    keygen: Mutex<()>,
-    keys_ready: AtomicBool,
-    /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
-    pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
+/// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
+/// (the pool then requires a signature, see [`super::sigv4`]), whether it issues or checks
+/// tokens (the pool's signing keys must exist first), and the function that answers it
+/// (blocking: it runs on the blocking pool).
+pub struct Operation {
+    pub name: &'static str,
+    pub sigv4: bool,
+    pub needs_keys: bool,
+    pub handler: fn(&Ctx, Value) -> ApiResult<Value>,
 }
 
-impl Ctx {
-    pub fn new(conn: Connection, base_url: String, server_key: [u8; 32]) -> Self {
-        Self {
-            db: Mutex::new(conn),
-            base_url,
-            server_key,
-            clock_offset: AtomicI64::new(0),
-            keys: Mutex::new(HashMap::new()),
-            keygen: Mutex::new(()),
-            keys_ready: AtomicBool::new(false),
-            sigv4_credentials: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// Generates the signing keys of every pool that has none yet (the seeded demo pool on a
-    /// fresh store), outside the store lock. Cheap once done; concurrent callers wait for the
-    /// one doing the work. Must not be called with the store locked.
-    pub fn ensure_keys(&self) -> ApiResult<()> {
-        if self.keys_ready.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        let _guard = self.keygen.lock().unwrap_or_else(|e| e.into_inner());
-        if self.keys_ready.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        for pool_id in self.with_db(store::pools_without_keys)? {
-            let (id, access) = super::ops_admin::generate_key_pair().map_err(|e| {
-                tracing::error!(error = %e, "local pool: key generation failed");
-                ApiError::internal("Internal error: key generation failed")
-            })?;
-            self.with_db(|c| store::set_pool_keys(c, &pool_id, &id, &access))?;
-            tracing::info!(pool = %pool_id, "local pool: signing keys generated");
-        }
-        self.keys_ready.store(true, Ordering::Release);
-        Ok(())
-    }
-
-    pub fn now_dt(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-            + time::Duration::seconds(self.clock_offset.load(Ordering::Relaxed))
-    }
-
-    /// Unix seconds on the pool's clock.
-    pub fn now(&self) -> i64 {
-        self.now_dt().unix_timestamp()
-    }
-
-    /// The token issuer of a pool: this server's base URL plus `/{poolId}`.
-    pub fn issuer(&self, pool_id: &str) -> String {
-        format!("{}/{}", self.base_url, pool_id)
-    }
-
-    /// The pool's signing keys (parsed once, then cached).
-    pub fn pool_keys(&self, pool: &PoolRow) -> ApiResult<Arc<PoolKeys>> {
-        let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = cache.get(&pool.pool_id) {
-            return Ok(k.clone());
-        }
-        if pool.id_key_pem.is_empty() || pool.access_key_pem.is_empty() {
-            return Err(ApiError::internal(
-                "Internal error: the pool's signing keys are not generated yet",
-            ));
-        }
-        let build = || -> anyhow::Result<PoolKeys> {
-            Ok(PoolKeys {
-                id: SigningKey::from_pem(&pool.id_kid, &pool.id_key_pem)?,
-                access: SigningKey::from_pem(&pool.access_kid, &pool.access_key_pem)?,
-            })
-        };
-        let keys = Arc::new(build().map_err(|e| {
-            tracing::error!(error = %e, pool = %pool.pool_id, "local pool: unusable signing key");
-            ApiError::internal("Internal error: signing keys unavailable")
-        })?);
-        cache.insert(pool.pool_id.clone(), keys.clone());
-        Ok(keys)
-    }
-
-    /// Runs `f` with the store locked.
-    pub fn with_db<T>(&self, f: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
-        let conn = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        f(&conn)
+const fn op(
+    name: &'static str,
+    sigv4: bool,
+    needs_keys: bool,
+    handler: fn(&Ctx, Value) -> ApiResult<Value>,
+) -> Operation {
+    Operation {
+        name,
+        sigv4,
+        needs_keys,
+        handler,
     }
 }
 
-/// Parses a request body into an operation's input shape.
-pub fn parse<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
-    serde_json::from_value(body)
-        .map_err(|e| ApiError::serialization(format!("Could not deserialize the request: {e}")))
-}
-
-/// Every operation the pool answers.
-pub const OPERATIONS: &[&str] = &[
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "InitiateAuth",
-    "RespondToAuthChallenge",
-    "GetTokensFromRefreshToken",
-    "GetUser",
-    "GlobalSignOut",
-    "RevokeToken",
-    "ListUsers",
-    "CreateUserPool",
-    "CreateUserPoolClient",
-    "DescribeUserPool",
-    "DescribeUserPoolClient",
-    "ListUserPools",
-    "ListUserPoolClients",
-    "AdminConfirmSignUp",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "ChangePassword",
-    "AdminGetUser",
-    "AdminDeleteUser",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminUserGlobalSignOut",
-    "AdminCreateUser",
-    "AdminSetUserPassword",
-    "SetUserPoolMfaConfig",
-    "GetUserPoolMfaConfig",
-    "SetUserMFAPreference",
-    "AdminSetUserMFAPreference",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "AdminResetUserPassword",
-    "UpdateUserPool",
-    "CreateGroup",
-    "GetGroup",
-    "UpdateGroup",
-    "DeleteGroup",
-    "ListGroups",
-    "AdminAddUserToGroup",
-    "AdminRemoveUserFromGroup",
-    "AdminListGroupsForUser",
-    "ListUsersInGroup",
-    "AdminUpdateUserAttributes",
-    "AdminDeleteUserAttributes",
-    "AdminListDevices",
+/// Every operation the pool answers: dispatch, the SigV4 check and the list all read this.
+pub const OPERATIONS: &[Operation] = &[
+    op("SignUp", false, false, ops_signup::sign_up),
+    op("ConfirmSignUp", false, false, ops_signup::confirm_sign_up),
+    op(
+        "ResendConfirmationCode",
+        false,
+        false,
+        ops_signup::resend_confirmation_code,
+    ),
+    op("InitiateAuth", false, true, initiate_auth),
+    op(
+        "RespondToAuthChallenge",
+        false,
+        true,
+        respond::respond_to_auth_challenge,
+    ),
+    op(
+        "GetTokensFromRefreshToken",
+        false,
+        true,
+        ops_auth::get_tokens_from_refresh_token,
+    ),
+    op("GetUser", false, true, ops_auth::get_user),
+    op("GlobalSignOut", false, true, ops_auth::global_sign_out),
+    op("RevokeToken", false, false, ops_auth::revoke_token),
+    op("ListUsers", true, false, ops_users::list_users),
+    op("CreateUserPool", true, false, ops_pools::create_user_pool),
+    op(
+        "CreateUserPoolClient",
+        true,
+        false,
+        ops_pools::create_user_pool_client,
+    ),
+    op(
+        "DescribeUserPool",
+        true,
+        false,
+        ops_pools::describe_user_pool,
+    ),
+    op(
+        "DescribeUserPoolClient",
+        true,
+        false,
+        ops_pools::describe_user_pool_client,
+    ),
+    op("ListUserPools", true, false, ops_pools::list_user_pools),
+    op(
+        "ListUserPoolClients",
+        true,
+        false,
+        ops_pools::list_user_pool_clients,
+    ),
+    op(
+        "AdminConfirmSignUp",
+        true,
+        false,
+        ops_users::admin_confirm_sign_up,
+    ),
+    op("ForgotPassword", false, false, ops_account::forgot_password),
+    op(
+        "ConfirmForgotPassword",
+        false,
+        false,
+        ops_account::confirm_forgot_password,
+    ),
+    op("ChangePassword", false, true, ops_account::change_password),
+    op("AdminGetUser", true, false, ops_users::admin_get_user),
+    op("AdminDeleteUser", true, false, ops_users::admin_delete_user),
+    op(
+        "AdminDisableUser",
+        true,
+        false,
+        ops_users::admin_disable_user,
+    ),
+    op("AdminEnableUser", true, false, ops_users::admin_enable_user),
+    op(
+        "AdminUserGlobalSignOut",
+        true,
+        false,
+        ops_users::admin_user_global_sign_out,
+    ),
+    op("AdminCreateUser", true, false, ops_users::admin_create_user),
+    op(
+        "AdminSetUserPassword",
+        true,
+        false,
+        ops_users::admin_set_user_password,
+    ),
+    op(
+        "SetUserPoolMfaConfig",
+        true,
+        false,
+        ops_mfa::set_user_pool_mfa_config,
+    ),
+    op(
+        "GetUserPoolMfaConfig",
+        true,
+        false,
+        ops_mfa::get_user_pool_mfa_config,
+    ),
+    op(
+        "SetUserMFAPreference",
+        false,
+        true,
+        ops_mfa::set_user_mfa_preference,
+    ),
+    op(
+        "AdminSetUserMFAPreference",
+        true,
+        false,
+        ops_mfa::admin_set_user_mfa_preference,
+    ),
+    op(
+        "AssociateSoftwareToken",
+        false,
+        true,
+        ops_mfa::associate_software_token,
+    ),
+    op(
+        "VerifySoftwareToken",
+        false,
+        true,
+        ops_mfa::verify_software_token,
+    ),
+    op(
+        "AdminResetUserPassword",
+        true,
+        false,
+        ops_mfa::admin_reset_user_password,
+    ),
+    op("UpdateUserPool", true, false, ops_pools::update_user_pool),
+    op("CreateGroup", true, false, ops_groups::create_group),
+    op("GetGroup", true, false, ops_groups::get_group_op),
+    op("UpdateGroup", true, false, ops_groups::update_group),
+    op("DeleteGroup", true, false, ops_groups::delete_group),
+    op("ListGroups", true, false, ops_groups::list_groups),
+    op(
+        "AdminAddUserToGroup",
+        true,
+        false,
+        ops_groups::admin_add_user_to_group,
+    ),
+    op(
+        "AdminRemoveUserFromGroup",
+        true,
+        false,
+        ops_groups::admin_remove_user_from_group,
+    ),
+    op(
+        "AdminListGroupsForUser",
+        true,
+        false,
+        ops_groups::admin_list_groups_for_user,
+    ),
+    op(
+        "ListUsersInGroup",
+        true,
+        false,
+        ops_groups::list_users_in_group,
+    ),
+    op(
+        "AdminUpdateUserAttributes",
+        true,
+        false,
+        ops_users::admin_update_user_attributes,
+    ),
+    op(
+        "AdminDeleteUserAttributes",
+        true,
+        false,
+        ops_users::admin_delete_user_attributes,
+    ),
+    op(
+        "AdminListDevices",
+        true,
+        false,
+        ops_users::admin_list_devices,
+    ),
 ];
 
+/// The operation named `name`, if the pool answers it.
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.name == name)
+}
+
+/// InitiateAuth, by AuthFlow: CUSTOM_AUTH and USER_AUTH have their own modules.
+fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    match body.get("AuthFlow").and_then(Value::as_str) {
+        Some("CUSTOM_AUTH") => ops_custom::initiate_custom_auth(ctx, body),
+        Some("USER_AUTH") => ops_user_auth::initiate_user_auth(ctx, body),
+        _ => ops_auth::initiate_auth(ctx, body),
+    }
+}
+
+fn unknown_operation(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::UnknownOperation,
+        format!("Operation {name} is not supported by the embedded user pool"),
+    )
+}
+
 /// Runs one operation (blocking: call from the blocking pool).
-pub fn dispatch(ctx: &Ctx, op: &str, body: Value) -> ApiResult<Value> {
-    if matches!(
-        op,
-        "InitiateAuth"
-            | "RespondToAuthChallenge"
-            | "GetTokensFromRefreshToken"
-            | "GetUser"
-            | "GlobalSignOut"
-            | "ChangePassword"
-            | "SetUserMFAPreference"
-            | "AssociateSoftwareToken"
-            | "VerifySoftwareToken"
-    ) {
+fn run(ctx: &Ctx, op: &Operation, body: Value) -> ApiResult<Value> {
+    if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    match op {
-        "SignUp" => ops_custom::sign_up(ctx, body),
-        "ConfirmSignUp" => ops_custom::confirm_sign_up(ctx, body),
-        "ResendConfirmationCode" => ops_auth::resend_confirmation_code(ctx, body),
-        "InitiateAuth" => match body.get("AuthFlow").and_then(Value::as_str) {
-            Some("CUSTOM_AUTH") => ops_custom::initiate_custom_auth(ctx, body),
-            Some("USER_AUTH") => ops_user_auth::initiate_user_auth(ctx, body),
-            _ => ops_auth::initiate_auth(ctx, body),
-        },
-        "RespondToAuthChallenge" => ops_custom::respond_to_auth_challenge(ctx, body),
-        "GetTokensFromRefreshToken" => ops_auth::get_tokens_from_refresh_token(ctx, body),
-        "GetUser" => ops_auth::get_user(ctx, body),
-        "GlobalSignOut" => ops_auth::global_sign_out(ctx, body),
-        "RevokeToken" => ops_auth::revoke_token(ctx, body),
-        "ListUsers" => ops_admin::list_users(ctx, body),
-        "CreateUserPool" => ops_custom::create_user_pool(ctx, body),
-        "UpdateUserPool" => ops_custom::update_user_pool(ctx, body),
-        "CreateUserPoolClient" => ops_admin::create_user_pool_client(ctx, body),
-        "DescribeUserPool" => ops_admin::describe_user_pool(ctx, body),
-        "DescribeUserPoolClient" => ops_admin::describe_user_pool_client(ctx, body),
-        "ListUserPools" => ops_admin::list_user_pools(ctx, body),
-        "ListUserPoolClients" => ops_admin::list_user_pool_clients(ctx, body),
-        "AdminConfirmSignUp" => ops_custom::admin_confirm_sign_up(ctx, body),
-        "ForgotPassword" => ops_account::forgot_password(ctx, body),
-        "ConfirmForgotPassword" => ops_custom::confirm_forgot_password(ctx, body),
-        "ChangePassword" => ops_account::change_password(ctx, body),
-        "AdminGetUser" => ops_admin::admin_get_user(ctx, body),
-        "AdminDeleteUser" => ops_admin::admin_delete_user(ctx, body),
-        "AdminDisableUser" => ops_admin::admin_disable_user(ctx, body),
-        "AdminEnableUser" => ops_admin::admin_enable_user(ctx, body),
-        "AdminUserGlobalSignOut" => ops_admin::admin_user_global_sign_out(ctx, body),
-        "AdminCreateUser" => ops_custom::admin_create_user(ctx, body),
-        "AdminSetUserPassword" => ops_admin::admin_set_user_password(ctx, body),
-        "SetUserPoolMfaConfig" => ops_mfa::set_user_pool_mfa_config(ctx, body),
-        "GetUserPoolMfaConfig" => ops_mfa::get_user_pool_mfa_config(ctx, body),
-        "SetUserMFAPreference" => ops_mfa::set_user_mfa_preference(ctx, body),
-        "AdminSetUserMFAPreference" => ops_mfa::admin_set_user_mfa_preference(ctx, body),
-        "AssociateSoftwareToken" => ops_mfa::associate_software_token(ctx, body),
-        "VerifySoftwareToken" => ops_mfa::verify_software_token(ctx, body),
-        "AdminResetUserPassword" => ops_mfa::admin_reset_user_password(ctx, body),
-        "CreateGroup" => ops_groups::create_group(ctx, body),
-        "GetGroup" => ops_groups::get_group_op(ctx, body),
-        "UpdateGroup" => ops_groups::update_group(ctx, body),
-        "DeleteGroup" => ops_groups::delete_group(ctx, body),
-        "ListGroups" => ops_groups::list_groups(ctx, body),
-        "AdminAddUserToGroup" => ops_groups::admin_add_user_to_group(ctx, body),
-        "AdminRemoveUserFromGroup" => ops_groups::admin_remove_user_from_group(ctx, body),
-        "AdminListGroupsForUser" => ops_groups::admin_list_groups_for_user(ctx, body),
-        "ListUsersInGroup" => ops_groups::list_users_in_group(ctx, body),
-        "AdminUpdateUserAttributes" => ops_admin::admin_update_user_attributes(ctx, body),
-        "AdminDeleteUserAttributes" => ops_admin::admin_delete_user_attributes(ctx, body),
-        "AdminListDevices" => ops_admin::admin_list_devices(ctx, body),
-        other => Err(ApiError::new(
-            "UnknownOperationException",
-            format!("Operation {other} is not supported by the embedded user pool"),
-        )),
-    }
+    (op.handler)(ctx, body)
 }
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
@@ -285,7 +285,7 @@ fn json_response(status: StatusCode, content_type: &'static str, body: &Value) -
 
 pub fn error_response(err: &ApiError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = json!({"__type": err.kind, "message": err.message});
+    let body = json!({"__type": err.kind.as_str(), "message": err.message});
     let mut resp = json_response(status, AMZ_JSON, &body);
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{}:", err.kind)) {
@@ -309,7 +309,7 @@ async fn api(
         .unwrap_or("");
     let Some(op) = target.strip_prefix(TARGET_PREFIX).map(str::to_string) else {
         return error_response(&ApiError::new(
-            "UnknownOperationException",
+            ErrorKind::UnknownOperation,
             if target.is_empty() {
                 "Missing X-Amz-Target header".to_string()
             } else {
@@ -317,13 +317,10 @@ async fn api(
             },
         ));
     };
-    if !OPERATIONS.contains(&op.as_str()) {
-        return error_response(&ApiError::new(
-            "UnknownOperationException",
-            format!("Operation {op} is not supported by the embedded user pool"),
-        ));
-    }
-    if crate::cognito::sigv4::needs_sigv4(&op)
+    let Some(operation) = operation(&op) else {
+        return error_response(&unknown_operation(&op));
+    };
+    if operation.sigv4
         && let Err(e) = super::sigv4::verify(
             ctx.sigv4_credentials.get(),
             ctx.now_dt(),
@@ -333,7 +330,7 @@ async fn api(
             &body,
         )
     {
-        tracing::debug!(operation = %op, error = e.kind, "local pool: SigV4 rejected");
+        tracing::debug!(operation = %op, error = e.kind.as_str(), "local pool: SigV4 rejected");
         return error_response(&e);
     }
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
@@ -354,8 +351,7 @@ async fn api(
         }
     };
     let started = std::time::Instant::now();
-    let op_for_task = op.clone();
-    let result = tokio::task::spawn_blocking(move || dispatch(&ctx, &op_for_task, value)).await;
+    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value)).await;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -370,7 +366,7 @@ async fn api(
             json_response(StatusCode::OK, AMZ_JSON, &v)
         }
         Err(e) => {
-            tracing::debug!(operation = %op, ms, error = e.kind, "local pool: error");
+            tracing::debug!(operation = %op, ms, error = e.kind.as_str(), "local pool: error");
             error_response(&e)
         }
     }
@@ -394,7 +390,7 @@ async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Respo
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
     match res {
         Ok(v) => json_response(StatusCode::OK, "application/json", &v),
-        Err(e) if e.kind == "ResourceNotFoundException" => {
+        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
             let mut r = error_response(&e);
             *r.status_mut() = StatusCode::NOT_FOUND;
             r
@@ -418,7 +414,7 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
 }
 
 async fn not_found() -> Response {
-    let mut r = error_response(&ApiError::new("NotFoundException", "No such resource"));
+    let mut r = error_response(&ApiError::new(ErrorKind::NotFound, "No such resource"));
     *r.status_mut() = StatusCode::NOT_FOUND;
     r
 }
@@ -461,4 +457,27 @@ async fn cors(req: Request, next: Next) -> Response {
         );
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_each_operation_once_and_signs_what_aws_signs() {
+        let mut names: Vec<&str> = OPERATIONS.iter().map(|o| o.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OPERATIONS.len());
+        for o in OPERATIONS {
+            assert_eq!(
+                o.sigv4,
+                crate::cognito::sigv4::needs_sigv4(o.name),
+                "{}",
+                o.name
+            );
+        }
+        assert!(operation("InitiateAuth").is_some_and(|o| o.needs_keys && !o.sigv4));
+        assert!(operation("Nope").is_none());
+    }
 }

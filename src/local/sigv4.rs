@@ -30,7 +30,7 @@ use subtle::ConstantTimeEq as _;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
 
 /// The key pair the pool verifies signatures with.
@@ -66,11 +66,11 @@ pub const MAX_SKEW: Duration = Duration::from_secs(300);
 const SCHEME: &str = "AWS4-HMAC-SHA256";
 
 fn incomplete(message: impl Into<String>) -> ApiError {
-    ApiError::new("IncompleteSignatureException", message)
+    ApiError::new(ErrorKind::IncompleteSignature, message)
 }
 
 fn invalid_signature(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidSignatureException", message)
+    ApiError::new(ErrorKind::InvalidSignature, message)
 }
 
 /// The message AWS gives when the signature does not match.
@@ -216,7 +216,7 @@ pub fn verify(
 ) -> Result<(), ApiError> {
     let Some(auth) = headers.get("authorization") else {
         return Err(ApiError::new(
-            "MissingAuthenticationTokenException",
+            ErrorKind::MissingAuthenticationToken,
             MISSING_TOKEN,
         ));
     };
@@ -240,7 +240,7 @@ pub fn verify(
         != 1
     {
         return Err(ApiError::new(
-            "UnrecognizedClientException",
+            ErrorKind::UnrecognizedClient,
             UNRECOGNIZED_CLIENT,
         ));
     }
@@ -363,7 +363,7 @@ mod tests {
             true,
         )
         .unwrap_err();
-        assert_eq!(e.kind, "IncompleteSignatureException");
+        assert_eq!(e.kind.as_str(), "IncompleteSignatureException");
         assert!(e.message.starts_with(
             "Authorization header requires 'Credential' parameter. Authorization header requires \
              'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. \

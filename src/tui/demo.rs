@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{App, TargetInfo, TargetKind};
+use super::app::App;
+use super::shared::{TargetInfo, TargetKind};
 use crate::admin::{AdminEvent, OutboxEntry, UserRow};
 use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
@@ -284,7 +285,7 @@ pub fn error(api: &str, operation: &str, code: &str, message: &str) -> AuthEvent
 /// An app that has just signed up alice (Confirm screen, code in the outbox).
 pub fn after_sign_up() -> App {
     let mut app = app();
-    app.last_username = "alice".into();
+    app.ctx.last_username = "alice".into();
     app.on_auth_event(
         AuthEvent::Exchange(exchange(1, "SignUp", NOW_MS - 120_000)),
         NOW_MS,

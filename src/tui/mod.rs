@@ -6,8 +6,11 @@
 //! Entry point: [`run`] with an [`AppContext`].
 
 pub mod app;
+pub mod context;
 pub mod demo;
+pub mod draw;
 pub mod screens;
+pub mod shared;
 pub mod svg;
 pub mod terminal;
 pub mod theme;
@@ -19,71 +22,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-pub use app::{Action, App};
+pub use app::App;
+pub use shared::{Action, TargetInfo, TargetKind};
 
 use crate::admin::{AdminCommand, AdminEvent};
 use crate::auth::events::{AuthCommand, AuthEvent};
-use crate::config::Target;
-
-/// Which pool the app talks to, as the header shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetInfo {
-    pub kind: TargetKind,
-    pub user_pool_id: String,
-    pub client_id: String,
-    pub region: String,
-    pub endpoint: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetKind {
-    /// The pool embedded in this process.
-    Embedded,
-    /// Real Amazon Cognito.
-    Aws,
-    /// Another Cognito-compatible endpoint (`--endpoint`).
-    Custom,
-}
-
-impl TargetInfo {
-    pub fn from_target(t: &Target) -> Self {
-        let kind = if t.local {
-            TargetKind::Embedded
-        } else if t.endpoint.trim_end_matches('/')
-            == Target::aws_endpoint(&t.region).trim_end_matches('/')
-        {
-            TargetKind::Aws
-        } else {
-            TargetKind::Custom
-        };
-        Self {
-            kind,
-            user_pool_id: t.user_pool_id.clone(),
-            client_id: t.client_id.clone(),
-            region: t.region.clone(),
-            endpoint: t.endpoint.clone(),
-        }
-    }
-
-    /// `embedded`, `AWS` or `custom`.
-    pub fn kind_word(&self) -> &'static str {
-        match self.kind {
-            TargetKind::Embedded => "embedded",
-            TargetKind::Aws => "AWS",
-            TargetKind::Custom => "custom",
-        }
-    }
-
-    /// `embedded pool us-east-1_xxx @ http://127.0.0.1:port`, `AWS eu-west-1_abc`, ...
-    pub fn label(&self) -> String {
-        let endpoint = self.endpoint.trim_end_matches('/');
-        match self.kind {
-            TargetKind::Embedded => format!("embedded pool {} @ {endpoint}", self.user_pool_id),
-            TargetKind::Aws => format!("AWS {}", self.user_pool_id),
-            TargetKind::Custom => format!("pool {} @ {endpoint}", self.user_pool_id),
-        }
-    }
-}
 
 /// Everything the TUI needs: where it points, and the channels to the two actors.
 pub struct AppContext {
@@ -146,13 +89,12 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                     // Through the backend's writer, so it cannot land inside a frame.
                     if let Err(e) = terminal::copy_osc52_to(term.terminal.backend_mut(), &text) {
                         tracing::warn!("clipboard copy failed: {e}");
-                        app.flash = Some(app::Flash {
-                            text: format!("Copy failed: {e}"),
-                            error: true,
-                        });
+                        app.ctx.flash = Some(shared::Flash::error(format!("Copy failed: {e}")));
                     }
                 }
                 Action::Quit => app.should_quit = true,
+                // Resolved inside the app; never handed to the run loop.
+                other => tracing::debug!(?other, "app-internal action reached the run loop"),
             }
         }
     };

@@ -7,6 +7,8 @@
 //!
 //! The model is read through botocore's own loader (`python3`), so it is the installed release's.
 //! Without botocore the check is skipped with a message, except under CI=true where it fails.
+//! Needs the harness (`mod support;`) in the same test binary: it checks the calls the
+//! recording proxy saw.
 
 #![allow(dead_code)]
 
@@ -367,6 +369,38 @@ fn without_nulls(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
         other => other.clone(),
     }
+}
+
+/// Checks every recorded call against the model: the request against the operation's input
+/// shape (when `check_requests`), the response against its output or error shape. Returns the
+/// problems, each naming the call.
+pub fn model_problems(
+    model: &Model,
+    calls: &[crate::support::proxy::Recorded],
+    check_requests: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, c) in calls.iter().enumerate() {
+        let mut problems = Vec::new();
+        if check_requests {
+            problems.extend(
+                model
+                    .validate_input(&c.operation, &c.request)
+                    .into_iter()
+                    .map(|p| format!("request {p}")),
+            );
+        }
+        let resp = if c.status == 200 {
+            model.validate_output(&c.operation, &c.response)
+        } else {
+            model.validate_error(&c.operation, &c.response)
+        };
+        problems.extend(resp.into_iter().map(|p| format!("response {p}")));
+        for p in problems {
+            out.push(format!("call {i} {} ({}): {p}", c.operation, c.status));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

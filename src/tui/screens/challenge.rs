@@ -4,20 +4,21 @@
 
 use std::collections::BTreeMap;
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, ResetPasswordStep, SignInStep};
 use crate::secret::Secret;
-use crate::tui::App;
-use crate::tui::widgets::countdown;
+use crate::tui::context::Context;
+use crate::tui::shared::Action;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
-
-/// Cognito's default AuthSessionValidity.
-pub const SESSION_VALIDITY_MS: i64 = 3 * 60 * 1000;
+use crate::tui::widgets::qr::QrGrid;
+use crate::tui::widgets::{countdown, sent_ms};
 
 #[derive(Debug, Clone)]
 pub struct ChallengeState {
@@ -350,9 +351,232 @@ impl ChallengeState {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
-    let t = &app.theme;
-    let Some(ch) = &app.challenge else {
+/// The Challenge screen: the step being answered, if any.
+#[derive(Debug, Default)]
+pub struct ChallengeScreen {
+    pub current: Option<ChallengeState>,
+    /// The QR code of the TOTP setup step, full screen.
+    pub qr_full: bool,
+    /// Ctrl-O found no code and asked for the outbox: fill the code in when it arrives.
+    pub fill_pending: bool,
+}
+
+impl ChallengeScreen {
+    /// The otpauth URI of the TOTP setup step being shown, if any.
+    pub fn totp_uri(&self) -> Option<&str> {
+        match &self.current.as_ref()?.transition.next_step {
+            NextStep::SignIn(SignInStep::ContinueSignInWithTotpSetup { totp_setup_details }) => {
+                Some(totp_setup_details.setup_uri.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The QR code of the TOTP setup step, if one is shown and the URI encodes.
+    pub fn totp_qr(&self) -> Option<QrGrid> {
+        QrGrid::encode(self.totp_uri()?)
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.current.as_mut().map(|c| &mut c.form)
+    }
+
+    pub fn form(&self) -> Option<&Form> {
+        self.current.as_ref().map(|c| &c.form)
+    }
+
+    /// A key when no field has focus.
+    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context, now_ms: i64) -> Vec<Action> {
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('x') if self.current.is_some() => {
+                vec![Action::CancelChallenge]
+            }
+            KeyCode::Char('y') if self.totp_uri().is_some() => self.copy_uri(ctx),
+            KeyCode::Char('v') if self.totp_uri().is_some() => {
+                self.qr_full = true;
+                Vec::new()
+            }
+            KeyCode::Enter if self.current.is_some() => self.submit(None, ctx, now_ms),
+            KeyCode::Char('e') => {
+                if let Some(c) = self.current.as_mut() {
+                    c.form.focus_first();
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Enter (`None`) or a button: the step's answer, or cancel.
+    pub fn submit(&mut self, button: Option<&str>, ctx: &mut Context, now_ms: i64) -> Vec<Action> {
+        if button == Some("cancel") {
+            return vec![Action::CancelChallenge];
+        }
+        let Some(ch) = self.current.as_mut() else {
+            return Vec::new();
+        };
+        match ch.command(button) {
+            Ok(cmd) => {
+                let out: Vec<Action> = ctx.auth(cmd, now_ms).into_iter().collect();
+                if !out.is_empty() {
+                    ch.clear_secrets();
+                }
+                out
+            }
+            Err(msg) => {
+                ctx.flash_error(msg);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Ctrl-Y / y on the TOTP setup step.
+    pub fn copy_uri(&self, ctx: &mut Context) -> Vec<Action> {
+        match self.totp_uri().map(str::to_string) {
+            Some(uri) => {
+                ctx.flash_info("Copied the otpauth URI to the clipboard (OSC 52).");
+                vec![Action::Copy(uri)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Ctrl-O on a code step: the newest code the embedded pool sent this user for it
+    /// since the step began. Not there yet: the outbox is read again (once) and the code
+    /// filled in when it arrives.
+    pub fn code_from_outbox(
+        &mut self,
+        outbox: &[OutboxEntry],
+        may_refresh: bool,
+        ctx: &mut Context,
+    ) -> Vec<Action> {
+        let Some(ch) = self.current.as_mut() else {
+            return Vec::new();
+        };
+        let Some((field, purposes)) = ch.outbox_target() else {
+            ctx.flash_error(if ch.step_name().contains("TOTP") {
+                "TOTP codes come from your authenticator app, not from the outbox."
+            } else {
+                "This step takes no code from the outbox."
+            });
+            return Vec::new();
+        };
+        let user = ch.username.clone();
+        // Codes sent for an earlier step are not this step's.
+        let since_ms = ch.transition.at_ms - ch.transition.latency_ms as i64 - 5_000;
+        let found = outbox.iter().rev().find(|e| {
+            e.username == user
+                && purposes.contains(&e.purpose.as_str())
+                && sent_ms(&e.sent_at).is_none_or(|t| t >= since_ms)
+        });
+        match found {
+            Some(e) => {
+                ch.form.set_text(field, &e.code);
+                ch.form.focus_id(field);
+                ctx.flash_info(format!(
+                    "{} code for {user} taken from the outbox.",
+                    e.purpose
+                ));
+                Vec::new()
+            }
+            None if may_refresh && ctx.local => {
+                self.fill_pending = true;
+                ctx.flash_info("Reading the outbox…");
+                vec![Action::Admin(AdminCommand::FetchOutbox)]
+            }
+            None => {
+                ctx.flash_error(format!(
+                    "No {} code for {user} in the outbox for this step.",
+                    purposes.join("/")
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Puts an outbox code into the step's code field, if it takes one.
+    pub fn fill(&mut self, e: &OutboxEntry) -> bool {
+        match self.current.as_mut() {
+            Some(ch) => match ch.outbox_target() {
+                Some((field, _)) => {
+                    ch.form.set_text(field, &e.code);
+                    true
+                }
+                None => false,
+            },
+            None => false,
+        }
+    }
+
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        ctx: &Context,
+        validity_ms: i64,
+        now_ms: i64,
+    ) {
+        render(self, ctx, validity_ms, frame, area, now_ms);
+    }
+
+    /// Ctrl-V on the TOTP setup step: the QR code over the whole terminal.
+    pub fn draw_qr_full(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
+        let t = &ctx.theme;
+        frame.render_widget(Clear, area);
+        let Some(q) = self.totp_qr() else {
+            frame.render_widget(
+                Paragraph::new("No TOTP setup step is shown (any key closes).").style(t.dim()),
+                area,
+            );
+            return;
+        };
+        if !q.fits(area.width, area.height.saturating_sub(1)) {
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(
+                        format!(
+                            "The QR code needs {}×{} cells; this terminal is {}×{}.",
+                            q.cols(),
+                            q.rows() + 1,
+                            area.width,
+                            area.height
+                        ),
+                        t.error(),
+                    ),
+                    Line::raw("Enlarge the terminal, or copy the URI (^Y, OSC 52) or the secret."),
+                    Line::styled("Any key closes.", t.dim()),
+                ])
+                .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        let x = area.x + (area.width - q.cols()) / 2;
+        let y = area.y + (area.height - 1 - q.rows()) / 2;
+        frame.render_widget(
+            Paragraph::new(q.lines()),
+            Rect::new(x, y, q.cols(), q.rows()),
+        );
+        frame.render_widget(
+            Line::styled(
+                "Scan with an authenticator app · ^Y copies the URI · any key closes",
+                t.dim(),
+            ),
+            Rect::new(area.x, y + q.rows(), area.width, 1),
+        );
+    }
+}
+
+fn render(
+    screen: &ChallengeScreen,
+    ctx: &Context,
+    validity_ms: i64,
+    frame: &mut Frame,
+    area: Rect,
+    now_ms: i64,
+) {
+    let t = &ctx.theme;
+    let Some(ch) = &screen.current else {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled("No challenge is pending.", t.dim()),
@@ -402,7 +626,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
         }
     }
     if totp_setup {
-        let hint = match app.totp_qr() {
+        let hint = match screen.totp_qr() {
             Some(q) => format!(
                 "QR: ^V full screen ({}×{}) · ^Y copies the URI (OSC 52)",
                 q.cols(),
@@ -411,7 +635,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
             None => "^Y copies the URI (OSC 52)".to_string(),
         };
         line(frame, &mut y, Line::styled(hint, t.dim()));
-    } else if app.local && ch.takes_outbox_code() {
+    } else if ctx.local && ch.takes_outbox_code() {
         line(
             frame,
             &mut y,
@@ -441,7 +665,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     if let Some(s) = &tr.session_id {
         let issued = tr.at_ms - tr.session_age_ms.unwrap_or(0) as i64;
         let age = (now_ms - issued).max(0);
-        let left = app.session_validity_ms() - age;
+        let left = validity_ms - age;
         let (expiry, style) = if left > 0 {
             (format!("expires in {}", countdown(left / 1000)), t.dim())
         } else {
@@ -466,7 +690,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
                     format!(
                         " {}/{}{}",
                         countdown(age / 1000),
-                        countdown(app.session_validity_ms() / 1000),
+                        countdown(validity_ms / 1000),
                         if left > 0 { "" } else { " EXPIRED" }
                     ),
                     style,

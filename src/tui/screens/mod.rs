@@ -1,47 +1,14 @@
-//! One module per screen. Each draws itself from the [`App`](super::App) state.
+//! One module per screen. Each screen is a struct that owns its state, handles its keys and
+//! its submit (returning [`Action`](super::shared::Action)s for the app to route) and draws
+//! itself. Screens use the shared types, the context and the widgets, never the app or one
+//! another.
 
 pub mod challenge;
-pub mod forms;
+pub mod confirm;
 pub mod outbox;
 pub mod pool;
 pub mod session;
-pub mod users;
+pub mod sign_in;
+pub mod sign_up;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    SignUp,
-    Confirm,
-    SignIn,
-    Challenge,
-    Session,
-    Users,
-    Outbox,
-    Pool,
-}
-
-impl Screen {
-    /// In tab order (F1…F8).
-    pub const ALL: [Screen; 8] = [
-        Screen::SignUp,
-        Screen::Confirm,
-        Screen::SignIn,
-        Screen::Challenge,
-        Screen::Session,
-        Screen::Users,
-        Screen::Outbox,
-        Screen::Pool,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Screen::SignUp => "Sign up",
-            Screen::Confirm => "Confirm",
-            Screen::SignIn => "Sign in",
-            Screen::Challenge => "Challenge",
-            Screen::Session => "Session",
-            Screen::Users => "Users",
-            Screen::Outbox => "Outbox",
-            Screen::Pool => "Pool",
-        }
-    }
-}
+pub use super::shared::Screen;

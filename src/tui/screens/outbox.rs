@@ -1,18 +1,69 @@
 //! The Outbox: codes the embedded pool "sent" by email or SMS, newest first, the code in
 //! bold so it can be read at a glance.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::forms::sent_clock;
-use crate::tui::App;
-use crate::tui::widgets::truncate;
+use crate::admin::{AdminCommand, OutboxEntry};
+use crate::tui::context::Context;
+use crate::tui::shared::Action;
+use crate::tui::widgets::{sent_clock, truncate};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    if !app.local {
+#[derive(Debug, Default)]
+pub struct OutboxScreen {
+    pub entries: Vec<OutboxEntry>,
+    pub loaded: bool,
+    /// Index into the newest-first list.
+    pub selected: usize,
+}
+
+impl OutboxScreen {
+    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Vec<Action> {
+        let n = self.entries.len();
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+                self.selected = (self.selected + 1).min(n - 1);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+            }
+            KeyCode::Char('r') if ctx.local => {
+                return vec![Action::Admin(AdminCommand::FetchOutbox)];
+            }
+            KeyCode::Char('y') if n > 0 => {
+                let e = &self.entries[n - 1 - self.selected.min(n - 1)];
+                let code = e.code.clone();
+                ctx.flash_info(format!("Copied {}'s code to the clipboard.", e.username));
+                return vec![Action::Copy(code)];
+            }
+            KeyCode::Enter if n > 0 => {
+                // Newest first on screen.
+                let e = self.entries[n - 1 - self.selected.min(n - 1)].clone();
+                return vec![Action::UseCode(e)];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// The pool's outbox as just read.
+    pub fn update(&mut self, entries: Vec<OutboxEntry>) {
+        self.entries = entries;
+        self.loaded = true;
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
+        render(self, ctx, frame, area);
+    }
+}
+
+fn render(outbox: &OutboxScreen, ctx: &Context, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    if !ctx.local {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 "Real Cognito sends codes by email/SMS; the outbox exists for the embedded pool.",
@@ -23,8 +74,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    if app.outbox.is_empty() {
-        let msg = if app.outbox_loaded {
+    if outbox.entries.is_empty() {
+        let msg = if outbox.loaded {
             "No codes sent yet. Sign up (F1) and the confirmation code lands here."
         } else {
             "Reading the outbox…"
@@ -39,10 +90,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if rows == 0 {
         return;
     }
-    let start = app.outbox_selected.saturating_sub(rows - 1);
+    let start = outbox.selected.saturating_sub(rows - 1);
     let mut y = area.y;
-    for (i, e) in app.outbox.iter().rev().enumerate().skip(start).take(rows) {
-        let sel = i == app.outbox_selected;
+    for (i, e) in outbox
+        .entries
+        .iter()
+        .rev()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+    {
+        let sel = i == outbox.selected;
         let marker = if sel { "›" } else { " " };
         let first = Line::from(vec![
             Span::styled(marker, t.key()),

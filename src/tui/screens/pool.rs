@@ -4,13 +4,15 @@
 //! set. Everything is read through the wire client (DescribeUserPool,
 //! DescribeUserPoolClient, GetUserPoolMfaConfig), so each read shows in the inspector.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::admin::{AdminCommand, PoolMfaSummary, PoolSettings, SettingsError};
-use crate::tui::App;
+use crate::tui::context::Context;
+use crate::tui::shared::{Action, SESSION_VALIDITY_MS};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
 
@@ -195,9 +197,147 @@ pub fn info_lines(s: &PoolSettings, t: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    if !app.local {
+pub struct PoolScreen {
+    /// What the pool said when last read.
+    pub settings: Option<PoolSettings>,
+    pub loading: bool,
+    /// An Apply is on its way (the next settings read reports its outcome).
+    pub applying: bool,
+    pub set_error: Option<SettingsError>,
+    pub form: Form,
+    pub scroll: u16,
+}
+
+impl Default for PoolScreen {
+    fn default() -> Self {
+        Self {
+            settings: None,
+            loading: false,
+            applying: false,
+            set_error: None,
+            form: mfa_form(None),
+            scroll: 0,
+        }
+    }
+}
+
+impl PoolScreen {
+    /// How long a challenge Session lives: the client's AuthSessionValidity when the
+    /// settings were read, else Cognito's default of 3 minutes.
+    pub fn session_validity_ms(&self) -> i64 {
+        self.settings
+            .as_ref()
+            .and_then(|s| s.client.as_ref())
+            .and_then(|c| c.auth_session_validity)
+            .filter(|m| *m > 0)
+            .map(|m| m * 60_000)
+            .unwrap_or(SESSION_VALIDITY_MS)
+    }
+
+    /// The form, where it can be edited (the embedded pool).
+    pub fn form_mut(&mut self, ctx: &Context) -> Option<&mut Form> {
+        ctx.local.then_some(&mut self.form)
+    }
+
+    /// A key when no field has focus.
+    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context) -> Vec<Action> {
+        match key.code {
+            KeyCode::Char('r') => return self.read(ctx),
+            KeyCode::Char('e') | KeyCode::Enter if ctx.local => self.form.focus_first(),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.scroll = self.scroll.saturating_add(1).min(40);
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.scroll = self.scroll.saturating_sub(1);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Reads the settings again (embedded pool only).
+    pub fn read(&mut self, ctx: &mut Context) -> Vec<Action> {
+        if !ctx.local {
+            ctx.flash_info("Pool settings are shown for the embedded pool only.");
+            return Vec::new();
+        }
+        self.loading = true;
+        vec![Action::Admin(AdminCommand::FetchPoolSettings)]
+    }
+
+    /// Shown: read the settings once.
+    pub fn open(&mut self, ctx: &mut Context) -> Vec<Action> {
+        if ctx.local && self.settings.is_none() && !self.loading {
+            self.read(ctx)
+        } else {
+            if !ctx.local {
+                ctx.flash_info("Pool settings are shown for the embedded pool only.");
+            }
+            Vec::new()
+        }
+    }
+
+    /// Enter (`None`) or a button: Apply (SetUserPoolMfaConfig) or Reload.
+    pub fn submit(&mut self, button: Option<&str>, ctx: &mut Context) -> Vec<Action> {
+        if button == Some("reload") {
+            self.form.focus = None;
+            return self.read(ctx);
+        }
+        match mfa_command(&self.form) {
+            Ok(cmd) => {
+                self.applying = true;
+                self.set_error = None;
+                self.loading = true;
+                ctx.flash_info("Sending SetUserPoolMfaConfig…");
+                vec![Action::Admin(cmd)]
+            }
+            Err(msg) => {
+                ctx.flash_error(msg);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The settings arrived; `shown` is true while this screen is on.
+    pub fn update(&mut self, settings: PoolSettings, ctx: &mut Context, shown: bool) {
+        self.loading = false;
+        if let Some(e) = settings.errors.first() {
+            if shown {
+                ctx.flash_error(format!("{}: {}: {}", e.operation, e.code, e.message));
+            }
+        } else if self.applying && self.set_error.is_none() {
+            let m = settings.mfa.clone().unwrap_or_default();
+            ctx.flash_info(format!("SetUserPoolMfaConfig done: MFA is {}.", m.mode));
+        }
+        self.applying = false;
+        // Keep what the user is editing; otherwise show what the pool says.
+        if self.form.focus.is_none() || self.set_error.is_none() {
+            let focus = self.form.focus;
+            self.form = mfa_form(settings.mfa.as_ref());
+            self.form.focus = focus;
+        }
+        self.settings = Some(settings);
+    }
+
+    /// An admin call failed; SetUserPoolMfaConfig's failure stays on the screen.
+    pub fn on_error(&mut self, operation: &str, code: &str, message: &str) {
+        if operation == "SetUserPoolMfaConfig" {
+            self.set_error = Some(SettingsError {
+                operation: operation.to_string(),
+                code: code.to_string(),
+                message: message.to_string(),
+            });
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
+        render(self, ctx, frame, area);
+    }
+}
+
+fn render(pool: &PoolScreen, ctx: &Context, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
+    if !ctx.local {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(
@@ -216,15 +356,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let form_h = app.pool_form.height().min(area.height);
-    app.pool_form
+    let form_h = pool.form.height().min(area.height);
+    pool.form
         .render(frame, Rect::new(area.x, area.y, area.width, form_h), t);
     let mut y = area.y + form_h;
     let mut lines = Vec::new();
-    if let Some(e) = &app.pool_set_error {
+    if let Some(e) = &pool.set_error {
         lines.push(error_line(t, e));
     }
-    match &app.pool_settings {
+    match &pool.settings {
         Some(s) => {
             if let Some(m) = &s.mfa {
                 let methods: Vec<&str> = [(m.sms, "SMS"), (m.totp, "TOTP"), (m.email, "EMAIL")]
@@ -247,7 +387,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             lines.extend(info_lines(s, t));
         }
-        None if app.pool_loading => {
+        None if pool.loading => {
             lines.push(Line::styled(
                 "Reading DescribeUserPool, DescribeUserPoolClient, GetUserPoolMfaConfig…",
                 t.dim(),
@@ -261,7 +401,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
-                .scroll((app.pool_scroll, 0)),
+                .scroll((pool.scroll, 0)),
             rect,
         );
     }

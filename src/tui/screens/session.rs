@@ -1,14 +1,16 @@
 //! The Session screen: who is signed in, token expiry counting down, the decoded ID and
 //! access token claims (tokens themselves only abbreviated).
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
-use crate::tui::App;
-use crate::tui::app::flow_name;
+use crate::auth::events::{AuthCommand, SessionView};
+use crate::tui::context::Context;
+use crate::tui::shared::{Action, flow_name};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{clock, countdown};
 
@@ -64,9 +66,49 @@ fn claims(title: &str, v: &Value, t: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
-    let t = &app.theme;
-    let Some(s) = &app.session else {
+#[derive(Debug, Default)]
+pub struct SessionScreen {
+    /// The signed-in session (`None` when signed out).
+    pub view: Option<SessionView>,
+    /// Scroll offset of the claims.
+    pub scroll: u16,
+}
+
+impl SessionScreen {
+    pub fn signed_in_user(&self) -> Option<&str> {
+        self.view.as_ref().map(|s| s.username.as_str())
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent, ctx: &mut Context, now_ms: i64) -> Vec<Action> {
+        let cmd = match key.code {
+            KeyCode::Char('r') => AuthCommand::FetchSession {
+                force_refresh: true,
+            },
+            KeyCode::Char('f') => AuthCommand::FetchSession {
+                force_refresh: false,
+            },
+            KeyCode::Char('o') => AuthCommand::SignOut { global: false },
+            KeyCode::Char('g') => AuthCommand::SignOut { global: true },
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.scroll = self.scroll.saturating_add(1).min(60);
+                return Vec::new();
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.scroll = self.scroll.saturating_sub(1);
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        ctx.auth(cmd, now_ms).into_iter().collect()
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context, now_ms: i64) {
+        render(self, &ctx.theme, frame, area, now_ms);
+    }
+}
+
+fn render(screen: &SessionScreen, t: &Theme, frame: &mut Frame, area: Rect, now_ms: i64) {
+    let Some(s) = &screen.view else {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled("Not signed in.", t.dim()),
@@ -123,7 +165,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     frame.render_widget(Paragraph::new(head), top);
     let id = claims("ID token claims", &s.id_token_claims, t);
     let access = claims("Access token claims", &s.access_token_claims, t);
-    let scroll = app.session_scroll;
+    let scroll = screen.scroll;
     if bottom.width >= 90 {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(1)

@@ -5,11 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::date;
 use super::dialog::{ACTIONS, Dialog};
+use super::format::date;
+use super::state::{UsersScreen, member_of};
 use crate::admin::{SettingsError, UserDetail, UserRow};
-use crate::tui::App;
-use crate::tui::screens::users::{SPINNER, member_of};
+use crate::tui::context::Context;
+use crate::tui::shared::SPINNER;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::duration;
 
@@ -25,15 +26,15 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// The detail panel and the open dialog, over `area` (the body).
-pub fn render(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
+pub fn render(u: &UsersScreen, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
     if area.width < 12 || area.height < 5 {
         return;
     }
-    if app.users.detail.is_some() {
-        render_detail(app, frame, area, now_ms);
+    if u.detail.is_some() {
+        render_detail(u, ctx, frame, area, now_ms);
     }
-    if let Some(d) = &app.users.dialog {
-        render_dialog(app, d, frame, area);
+    if let Some(d) = &u.dialog {
+        render_dialog(u, ctx, d, frame, area);
     }
 }
 
@@ -210,9 +211,8 @@ fn detail_lines(
     lines
 }
 
-fn render_detail(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
-    let t = &app.theme;
-    let u = &app.users;
+fn render_detail(u: &UsersScreen, ctx: &Context, frame: &mut Frame, area: Rect, now_ms: i64) {
+    let t = &ctx.theme;
     let Some(p) = &u.detail else {
         return;
     };
@@ -259,15 +259,14 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect, now_ms: i64) {
     );
 }
 
-fn render_dialog(app: &App, d: &Dialog, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+fn render_dialog(u: &UsersScreen, ctx: &Context, d: &Dialog, frame: &mut Frame, area: Rect) {
+    let t = &ctx.theme;
     let block = Block::bordered()
         .title(Span::styled(format!(" {} ", d.title()), t.title()))
         .border_style(t.border_focused());
     match d {
         Dialog::Menu { selected } => {
-            let target = app
-                .users
+            let target = u
                 .target()
                 .map(|r| r.username)
                 .unwrap_or_else(|| "no user selected".into());
@@ -336,7 +335,6 @@ fn render_dialog(app: &App, d: &Dialog, frame: &mut Frame, area: Rect) {
             );
         }
         Dialog::Groups { username, selected } => {
-            let u = &app.users;
             let mut lines = Vec::new();
             match &u.groups {
                 None if u.groups_loading => lines.push(Line::styled(

@@ -154,6 +154,17 @@ impl Form {
         };
     }
 
+    /// Puts the cursor in the first empty text field, else on the first field.
+    pub fn focus_first_empty(&mut self) {
+        let idx = self.fields.iter().position(
+            |fld| matches!(&fld.kind, FieldKind::Text { input, .. } if input.value().is_empty()),
+        );
+        match idx {
+            Some(i) => self.focus = Some(i),
+            None => self.focus_first(),
+        }
+    }
+
     pub fn focus_id(&mut self, id: &str) {
         if let Some(i) = self.fields.iter().position(|f| f.id == id) {
             self.focus = Some(i);

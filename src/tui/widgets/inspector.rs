@@ -11,7 +11,57 @@ use serde_json::Value;
 
 use super::{clock, duration};
 use crate::cognito::exchange::WireExchange;
+use crate::tui::shared::HeldRequest;
 use crate::tui::theme::Theme;
+
+/// Most exchanges kept in memory.
+const MAX_EXCHANGES: usize = 2000;
+
+/// The inspector pane's state: the calls made so far and which one is shown.
+#[derive(Debug, Default)]
+pub struct Inspector {
+    pub exchanges: Vec<WireExchange>,
+    /// `None` follows the newest exchange.
+    pub selected: Option<usize>,
+    pub scroll: u16,
+    /// Full width (F10, z).
+    pub zoom: bool,
+}
+
+impl Inspector {
+    pub fn push(&mut self, x: WireExchange) {
+        self.exchanges.push(x);
+        if self.exchanges.len() > MAX_EXCHANGES {
+            let cut = self.exchanges.len() - MAX_EXCHANGES;
+            self.exchanges.drain(..cut);
+            self.selected = self.selected.and_then(|i| i.checked_sub(cut));
+        }
+        if self.selected.is_none() {
+            self.scroll = 0;
+        }
+    }
+
+    /// Moves the selection by `delta` calls.
+    pub fn select(&mut self, delta: isize) {
+        let n = self.exchanges.len();
+        if n == 0 {
+            return;
+        }
+        let cur = self.selected.unwrap_or(n - 1) as isize;
+        let next = (cur + delta).clamp(0, n as isize - 1) as usize;
+        // Moving onto the newest one follows new exchanges again.
+        self.selected = if next == n - 1 { None } else { Some(next) };
+        self.scroll = 0;
+    }
+
+    /// The exchange shown.
+    pub fn inspected(&self) -> Option<usize> {
+        match self.selected {
+            Some(i) if i < self.exchanges.len() => Some(i),
+            _ => self.exchanges.len().checked_sub(1),
+        }
+    }
+}
 
 /// Keys whose values are never shown.
 const SECRET_KEYS: &[&str] = &[
@@ -272,12 +322,7 @@ pub fn render_list(
 }
 
 /// Step mode: the request the auth actor holds, before it is sent.
-pub fn render_held(
-    frame: &mut Frame,
-    area: Rect,
-    held: &crate::tui::app::HeldRequest,
-    theme: &Theme,
-) {
+pub fn render_held(frame: &mut Frame, area: Rect, held: &HeldRequest, theme: &Theme) {
     let block = Block::bordered()
         .title(Span::styled(
             format!(" Held: {} — ^G send · ^D drop ", held.operation),

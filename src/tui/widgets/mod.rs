@@ -5,6 +5,11 @@ pub mod inspector;
 pub mod qr;
 pub mod timeline;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
 /// `HH:MM:SS` (UTC) of a Unix time in milliseconds.
 pub fn clock(ms: i64) -> String {
     let secs = ms.div_euclid(1000).rem_euclid(86_400);
@@ -36,6 +41,34 @@ pub fn countdown(secs: i64) -> String {
         format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
     } else {
         format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// The part of `area` below its first `rows` rows.
+pub fn below(area: Rect, rows: u16) -> Rect {
+    let y = area.y + rows.min(area.height);
+    Rect::new(area.x, y, area.width, area.bottom().saturating_sub(y))
+}
+
+/// A few wrapped lines of context (under a form).
+pub fn notes(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+    if area.height > 0 {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    }
+}
+
+/// Unix milliseconds of an RFC 3339 timestamp, if it parses.
+pub fn sent_ms(sent_at: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+/// `HH:MM:SS` out of an RFC 3339 timestamp (`2026-11-28T22:30:00.123Z`).
+pub fn sent_clock(sent_at: &str) -> String {
+    match time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => clock((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        Err(_) => sent_at.to_string(),
     }
 }
 

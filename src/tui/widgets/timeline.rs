@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{clock, countdown, duration};
 use crate::auth::events::{AuthErrorView, Transition};
+use crate::tui::shared::SESSION_VALIDITY_MS;
 use crate::tui::theme::Theme;
 
 /// The stale or reused challenge Session an error was answering, and how old it was then.
@@ -82,7 +83,7 @@ impl StatusEntry {
     }
 
     pub fn line(&self, theme: &Theme) -> Line<'static> {
-        self.line_with(theme, crate::tui::screens::challenge::SESSION_VALIDITY_MS)
+        self.line_with(theme, SESSION_VALIDITY_MS)
     }
 
     pub fn line_with(&self, theme: &Theme, validity_ms: i64) -> Line<'static> {

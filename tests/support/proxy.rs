@@ -3,8 +3,6 @@
 //! status, response body) so a test can check them all against the API model afterwards.
 //! Runs on its own tokio runtime thread, so synchronous tests (peers run as processes) can use it.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -157,38 +155,6 @@ async fn forward(
             "content-length" | "connection" | "transfer-encoding"
         ) {
             out.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    out
-}
-
-/// Checks every recorded call against the model: the request against the operation's input
-/// shape (when `check_requests`), the response against its output or error shape. Returns the
-/// problems, each naming the call.
-pub fn model_problems(
-    model: &crate::api_model::Model,
-    calls: &[Recorded],
-    check_requests: bool,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, c) in calls.iter().enumerate() {
-        let mut problems = Vec::new();
-        if check_requests {
-            problems.extend(
-                model
-                    .validate_input(&c.operation, &c.request)
-                    .into_iter()
-                    .map(|p| format!("request {p}")),
-            );
-        }
-        let resp = if c.status == 200 {
-            model.validate_output(&c.operation, &c.response)
-        } else {
-            model.validate_error(&c.operation, &c.response)
-        };
-        problems.extend(resp.into_iter().map(|p| format!("response {p}")));
-        for p in problems {
-            out.push(format!("call {i} {} ({}): {p}", c.operation, c.status));
         }
     }
     out

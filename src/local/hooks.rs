@@ -30,88 +30,18 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ApiResult};
-use super::ops_admin::REGION;
-use super::store::UserRecord;
+use super::access::resolve_user;
+use super::ctx::{Ctx, REGION};
+use super::error::{ApiError, ApiResult, ErrorKind};
+use super::extras::{PoolExtras, load_extras};
+use super::store::{self, ClientRow, UserRecord};
 
 /// How long a trigger may run (Cognito waits 5 seconds for a Lambda).
 pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest stdout a trigger may print.
 const MAX_OUTPUT: usize = 256 * 1024;
-
-/// The trigger names Cognito's LambdaConfig knows (string-valued members).
-pub const TRIGGER_NAMES: &[&str] = &[
-    "PreSignUp",
-    "CustomMessage",
-    "PostConfirmation",
-    "PreAuthentication",
-    "PostAuthentication",
-    "DefineAuthChallenge",
-    "CreateAuthChallenge",
-    "VerifyAuthChallengeResponse",
-    "PreTokenGeneration",
-    "UserMigration",
-];
-
-/// A pool's LambdaConfig: trigger name → command (or ARN), as given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LambdaConfig(pub BTreeMap<String, String>);
-
-impl LambdaConfig {
-    /// Validates a LambdaConfig request member.
-    pub fn from_request(v: &Value) -> ApiResult<Self> {
-        let Some(obj) = v.as_object() else {
-            return Err(ApiError::invalid_parameter(
-                "LambdaConfig must be an object of trigger names to commands",
-            ));
-        };
-        let mut out = BTreeMap::new();
-        for (k, val) in obj {
-            if !TRIGGER_NAMES.contains(&k.as_str()) {
-                // Object-valued members (PreTokenGenerationConfig, CustomSMSSender, KMSKeyID…)
-                // are accepted and ignored: nothing here sends SMS or encrypts codes.
-                continue;
-            }
-            let Some(s) = val.as_str() else {
-                return Err(ApiError::invalid_parameter(format!(
-                    "LambdaConfig.{k} must be a string"
-                )));
-            };
-            if s.is_empty() || s.len() > 2048 {
-                return Err(ApiError::invalid_parameter(format!(
-                    "1 validation error detected: Value at 'lambdaConfig.{}' failed to satisfy \
-                     constraint: Member must have length between 20 and 2048",
-                    lower_first(k)
-                )));
-            }
-            out.insert(k.clone(), s.to_string());
-        }
-        Ok(Self(out))
-    }
-
-    pub fn get(&self, trigger: &str) -> Option<&str> {
-        self.0.get(trigger).map(String::as_str)
-    }
-
-    pub fn has(&self, trigger: &str) -> bool {
-        self.0.contains_key(trigger)
-    }
-
-    pub fn to_json(&self) -> Value {
-        json!(self.0)
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
-}
 
 /// What a PreSignUp trigger answered (all false when the pool has none). The verification
 /// flags only take effect together with `auto_confirm`.
@@ -169,14 +99,14 @@ pub fn event(
 
 fn unrecognizable() -> ApiError {
     ApiError::new(
-        "InvalidLambdaResponseException",
+        ErrorKind::InvalidLambdaResponse,
         "Unrecognizable lambda output",
     )
 }
 
 fn unexpected(trigger: &str, why: &str) -> ApiError {
     ApiError::new(
-        "UnexpectedLambdaException",
+        ErrorKind::UnexpectedLambda,
         format!("{trigger} invocation failed due to error {why}"),
     )
 }
@@ -206,7 +136,12 @@ pub fn invoke(trigger: &str, value: &str, event: &Value) -> ApiResult<Map<String
     let ms = started.elapsed().as_millis();
     match &result {
         Ok(_) => tracing::info!(trigger, ms, "local pool: trigger answered"),
-        Err(e) => tracing::info!(trigger, ms, error = e.kind, "local pool: trigger failed"),
+        Err(e) => tracing::info!(
+            trigger,
+            ms,
+            error = e.kind.as_str(),
+            "local pool: trigger failed"
+        ),
     }
     result
 }
@@ -269,7 +204,7 @@ async fn run(trigger: &str, command: &str, input: Vec<u8>) -> ApiResult<Map<Stri
             });
         let line = line.trim_end_matches('.');
         return Err(ApiError::new(
-            "UserLambdaValidationException",
+            ErrorKind::UserLambdaValidation,
             format!("{trigger} failed with error {line}."),
         ));
     }
@@ -337,6 +272,165 @@ pub fn opt_string_map(resp: &Map<String, Value>, key: &str) -> ApiResult<BTreeMa
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The triggers of sign-up and confirmation
+
+/// A request's ClientMetadata as the triggers get it (an object; `{}` otherwise).
+pub fn client_metadata(v: Option<&Value>) -> Value {
+    match v {
+        Some(Value::Object(m)) => Value::Object(m.clone()),
+        _ => json!({}),
+    }
+}
+
+fn pool_of_client(
+    ctx: &Ctx,
+    client_id: Option<&str>,
+) -> ApiResult<Option<(ClientRow, PoolExtras)>> {
+    let Some(cid) = client_id else {
+        return Ok(None);
+    };
+    ctx.with_db(|conn| match store::get_client(conn, cid)? {
+        Some(c) => {
+            let e = load_extras(conn, &c.pool_id)?;
+            Ok(Some((c, e)))
+        }
+        None => Ok(None),
+    })
+}
+
+fn string_map_of_attribute_list(v: Option<&Value>) -> Value {
+    let mut m = Map::new();
+    if let Some(Value::Array(items)) = v {
+        for a in items {
+            if let Some(n) = a.get("Name").and_then(Value::as_str) {
+                let val = a.get("Value").and_then(Value::as_str).unwrap_or("");
+                m.insert(n.to_string(), json!(val));
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// Runs the PreSignUp trigger of the pool of a SignUp request (`PreSignUp_SignUp`), if it has
+/// one; what it answered decides whether the new user is confirmed and verified.
+pub fn pre_sign_up(ctx: &Ctx, body: &Value) -> ApiResult<PreSignUpOutcome> {
+    let client_id = body.get("ClientId").and_then(Value::as_str);
+    let mut outcome = PreSignUpOutcome::default();
+    if let Some((client, extras)) = pool_of_client(ctx, client_id)?
+        && let Some(value) = extras.lambda.get("PreSignUp")
+        && let Some(username) = body.get("Username").and_then(Value::as_str)
+    {
+        let ev = event(
+            "PreSignUp_SignUp",
+            &client.pool_id,
+            username,
+            Some(&client.client_id),
+            json!({
+                "userAttributes": string_map_of_attribute_list(body.get("UserAttributes")),
+                "validationData": string_map_of_attribute_list(body.get("ValidationData")),
+                "clientMetadata": client_metadata(body.get("ClientMetadata")),
+            }),
+            json!({"autoConfirmUser": false, "autoVerifyPhone": false, "autoVerifyEmail": false}),
+        );
+        let r = invoke("PreSignUp", value, &ev)?;
+        outcome = PreSignUpOutcome {
+            auto_confirm: opt_bool(&r, "autoConfirmUser")?,
+            auto_verify_email: opt_bool(&r, "autoVerifyEmail")?,
+            auto_verify_phone: opt_bool(&r, "autoVerifyPhone")?,
+        };
+    }
+    Ok(outcome)
+}
+
+/// Runs the PreSignUp trigger before AdminCreateUser (`PreSignUp_AdminCreateUser`; not for
+/// `MessageAction: RESEND`, which creates nobody). Its auto-confirm flags do not apply: the
+/// user still has to choose a new password.
+pub fn pre_admin_create_user(ctx: &Ctx, body: &Value) -> ApiResult<()> {
+    let pool_id = body.get("UserPoolId").and_then(Value::as_str);
+    let resend = body.get("MessageAction").and_then(Value::as_str) == Some("RESEND");
+    if let (Some(pool_id), Some(username), false) = (
+        pool_id,
+        body.get("Username").and_then(Value::as_str),
+        resend,
+    ) {
+        let value = ctx.with_db(|conn| {
+            Ok(load_extras(conn, pool_id)?
+                .lambda
+                .get("PreSignUp")
+                .map(str::to_string))
+        })?;
+        if let Some(value) = value {
+            let ev = event(
+                "PreSignUp_AdminCreateUser",
+                pool_id,
+                username,
+                None,
+                json!({
+                    "userAttributes": string_map_of_attribute_list(body.get("UserAttributes")),
+                    "validationData": string_map_of_attribute_list(body.get("ValidationData")),
+                    "clientMetadata": client_metadata(body.get("ClientMetadata")),
+                }),
+                json!({"autoConfirmUser": false, "autoVerifyPhone": false, "autoVerifyEmail": false}),
+            );
+            invoke("PreSignUp", &value, &ev)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs PostConfirmation for a user who was just confirmed (the confirmation stands even if
+/// the trigger fails; the caller then gets the trigger's error, as on Cognito).
+pub fn post_confirmation(
+    ctx: &Ctx,
+    pool_id: &str,
+    client_id: Option<&str>,
+    username: &str,
+    source: &str,
+    metadata: Option<&Value>,
+) -> ApiResult<()> {
+    let found = ctx.with_db(|conn| {
+        let e = load_extras(conn, pool_id)?;
+        let Some(value) = e.lambda.get("PostConfirmation").map(str::to_string) else {
+            return Ok(None);
+        };
+        let pool = store::require_pool(conn, pool_id)?;
+        Ok(resolve_user(conn, &pool, username)?.map(|u| (value, u)))
+    })?;
+    let Some((value, user)) = found else {
+        return Ok(());
+    };
+    let ev = event(
+        source,
+        pool_id,
+        &user.username,
+        client_id,
+        json!({
+            "userAttributes": user_attributes(&user),
+            "clientMetadata": client_metadata(metadata),
+        }),
+        json!({}),
+    );
+    invoke("PostConfirmation", &value, &ev).map(|_| ())
+}
+
+/// Runs PostConfirmation for the user a request (`ClientId`, `Username`) just confirmed.
+pub fn post_confirmation_for_client(ctx: &Ctx, body: &Value, source: &str) -> ApiResult<()> {
+    let client_id = body.get("ClientId").and_then(Value::as_str);
+    let username = body.get("Username").and_then(Value::as_str).unwrap_or("");
+    let Some((client, _)) = pool_of_client(ctx, client_id)? else {
+        return Ok(());
+    };
+    post_confirmation(
+        ctx,
+        &client.pool_id,
+        Some(&client.client_id),
+        username,
+        source,
+        body.get("ClientMetadata"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,20 +444,6 @@ mod tests {
             command_of("arn:aws:lambda:us-east-1:123456789012:function:f"),
             None
         );
-    }
-
-    #[test]
-    fn lambda_config_keeps_trigger_strings_and_rejects_bad_values() {
-        let c = LambdaConfig::from_request(&json!({
-            "DefineAuthChallenge": "cmd:true",
-            "PreTokenGenerationConfig": {"LambdaVersion": "V2_0"},
-        }))
-        .unwrap();
-        assert_eq!(c.get("DefineAuthChallenge"), Some("cmd:true"));
-        assert_eq!(c.0.len(), 1);
-        assert!(LambdaConfig::from_request(&json!({"PreSignUp": 5})).is_err());
-        assert!(LambdaConfig::from_request(&json!({"PreSignUp": ""})).is_err());
-        assert!(LambdaConfig::from_request(&json!([1])).is_err());
     }
 
     #[test]
@@ -390,17 +470,17 @@ mod tests {
             &ev,
         )
         .unwrap_err();
-        assert_eq!(e.kind, "UserLambdaValidationException");
+        assert_eq!(e.kind.as_str(), "UserLambdaValidationException");
         assert_eq!(
             e.message,
             "PreSignUp failed with error Email domain not allowed."
         );
 
         let e = invoke("PreSignUp", "cmd:echo nope", &ev).unwrap_err();
-        assert_eq!(e.kind, "InvalidLambdaResponseException");
+        assert_eq!(e.kind.as_str(), "InvalidLambdaResponseException");
         assert_eq!(e.message, "Unrecognizable lambda output");
 
         let e = invoke("PreSignUp", "arn:aws:lambda:us-east-1:1:function:f", &ev).unwrap_err();
-        assert_eq!(e.kind, "UnexpectedLambdaException");
+        assert_eq!(e.kind.as_str(), "UnexpectedLambdaException");
     }
 }

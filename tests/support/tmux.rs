@@ -1,10 +1,11 @@
-//! Shared by the tmux-driven tests: run a program in a private tmux server, send keys,
-//! read the screen back.
-#![allow(dead_code)]
+//! The terminal tests' tmux: run a program in a private tmux server, send keys, read the
+//! screen back.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use super::peers::under_ci;
 
 pub struct Tmux {
     socket: String,
@@ -32,7 +33,7 @@ impl Tmux {
             .output()
             .is_ok_and(|o| o.status.success());
         if !have_tmux {
-            if std::env::var("CI").as_deref() == Ok("true") {
+            if under_ci() {
                 panic!("tmux is not installed: under CI this test must run (.ci/run installs it)");
             }
             eprintln!("SKIPPED: tmux is not installed; install it to run this terminal test");

@@ -1,74 +1,14 @@
-//! Shared by the interop tests: runs the built binary's `serve --port 0` on a temporary store,
-//! runs a peer program against it with a time limit, and decides whether a missing peer skips
-//! (locally, with a message) or fails (under CI=true).
-
-#![allow(dead_code)]
+//! Interop peers: programs in other languages (pycognito, boto3, Amplify JS, the AWS CLI) run
+//! against a pool with a time limit, moto's server, and the headless driver run as a process.
+//! The CI rule lives here: under CI=true a missing peer fails the test; elsewhere it skips with
+//! a message.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// `cognito-tui serve` on a fresh store; killed when dropped, however the test ends.
-pub struct Served {
-    child: Child,
-    pub url: String,
-    /// The server's SQLite store (other processes may write it too: WAL).
-    pub db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `cognito-tui serve --port 0 --db <tmp>` and waits for the URL it prints.
-pub fn serve() -> Served {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("pool.sqlite3");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
-        .args(["serve", "--port", "0", "--db"])
-        .arg(&db)
-        .env("COGNITO_TUI_HOME", dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cognito-tui serve");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        if let Some(Ok(first)) = lines.next() {
-            let _ = tx.send(first);
-        }
-        // Keep draining so the server never blocks on a full pipe.
-        for _ in lines {}
-    });
-    let served = |url| Served {
-        child,
-        url,
-        db,
-        _dir: dir,
-    };
-    let first = match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(line) => line,
-        Err(_) => {
-            drop(served(String::new()));
-            panic!("cognito-tui serve printed no URL within 60 s");
-        }
-    };
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    served(url)
-}
+use super::pool::binary;
 
 /// Whether this run is CI (where a missing peer is a failure, not a skip).
 pub fn under_ci() -> bool {
@@ -304,7 +244,7 @@ impl Headless {
     /// home directory (tokens, logs) and dummy AWS credentials.
     pub fn start(endpoint: &str, pool_id: &str, client_id: &str) -> Headless {
         let home = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-tui"))
+        let mut child = binary()
             .args(["run", "--endpoint", endpoint, "--user-pool-id", pool_id])
             .args(["--client-id", client_id])
             .env("COGNITO_TUI_HOME", home.path())

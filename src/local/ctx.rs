@@ -1,0 +1,128 @@
+//! The shared state of one running pool ([`Ctx`]: the store, its clock, the signing keys), the
+//! region and account ids the pool puts in its ids and ARNs, and the request-body parser every
+//! operation starts with.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::error::{ApiError, ApiResult};
+use super::jwt::{self, PoolKeys, SigningKey};
+use super::store::{self, PoolRow};
+
+/// The region embedded in the ids of pools this server creates.
+pub const REGION: &str = "us-east-1";
+/// The account id in ARNs.
+pub const ACCOUNT: &str = "000000000000";
+
+/// Shared state of one running pool.
+pub struct Ctx {
+    pub db: Mutex<Connection>,
+    /// e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub base_url: String,
+    /// Authenticates SECRET_BLOCKs and derives simulated users.
+    pub server_key: [u8; 32],
+    /// Seconds added to the wall clock (tests move time forward with it).
+    pub clock_offset: AtomicI64,
+    keys: Mutex<HashMap<String, Arc<PoolKeys>>>,
+    /// Held while generating missing pool keys; `keys_ready` once none are missing.
+    keygen: Mutex<()>,
+    keys_ready: AtomicBool,
+    /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
+    pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
+}
+
+impl Ctx {
+    pub fn new(conn: Connection, base_url: String, server_key: [u8; 32]) -> Self {
+        Self {
+            db: Mutex::new(conn),
+            base_url,
+            server_key,
+            clock_offset: AtomicI64::new(0),
+            keys: Mutex::new(HashMap::new()),
+            keygen: Mutex::new(()),
+            keys_ready: AtomicBool::new(false),
+            sigv4_credentials: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Generates the signing keys of every pool that has none yet (the seeded demo pool on a
+    /// fresh store), outside the store lock. Cheap once done; concurrent callers wait for the
+    /// one doing the work. Must not be called with the store locked.
+    pub fn ensure_keys(&self) -> ApiResult<()> {
+        if self.keys_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _guard = self.keygen.lock().unwrap_or_else(|e| e.into_inner());
+        if self.keys_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        for pool_id in self.with_db(store::pools_without_keys)? {
+            let (id, access) = jwt::generate_key_pair().map_err(|e| {
+                tracing::error!(error = %e, "local pool: key generation failed");
+                ApiError::internal("Internal error: key generation failed")
+            })?;
+            self.with_db(|c| store::set_pool_keys(c, &pool_id, &id, &access))?;
+            tracing::info!(pool = %pool_id, "local pool: signing keys generated");
+        }
+        self.keys_ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    pub fn now_dt(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+            + time::Duration::seconds(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Unix seconds on the pool's clock.
+    pub fn now(&self) -> i64 {
+        self.now_dt().unix_timestamp()
+    }
+
+    /// The token issuer of a pool: this server's base URL plus `/{poolId}`.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{}", self.base_url, pool_id)
+    }
+
+    /// The pool's signing keys (parsed once, then cached).
+    pub fn pool_keys(&self, pool: &PoolRow) -> ApiResult<Arc<PoolKeys>> {
+        let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = cache.get(&pool.pool_id) {
+            return Ok(k.clone());
+        }
+        if pool.id_key_pem.is_empty() || pool.access_key_pem.is_empty() {
+            return Err(ApiError::internal(
+                "Internal error: the pool's signing keys are not generated yet",
+            ));
+        }
+        let build = || -> anyhow::Result<PoolKeys> {
+            Ok(PoolKeys {
+                id: SigningKey::from_pem(&pool.id_kid, &pool.id_key_pem)?,
+                access: SigningKey::from_pem(&pool.access_kid, &pool.access_key_pem)?,
+            })
+        };
+        let keys = Arc::new(build().map_err(|e| {
+            tracing::error!(error = %e, pool = %pool.pool_id, "local pool: unusable signing key");
+            ApiError::internal("Internal error: signing keys unavailable")
+        })?);
+        cache.insert(pool.pool_id.clone(), keys.clone());
+        Ok(keys)
+    }
+
+    /// Runs `f` with the store locked.
+    pub fn with_db<T>(&self, f: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+        let conn = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn)
+    }
+}
+
+/// Parses a request body into an operation's input shape.
+pub fn parse<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
+    serde_json::from_value(body)
+        .map_err(|e| ApiError::serialization(format!("Could not deserialize the request: {e}")))
+}

@@ -1,0 +1,224 @@
+//! Pool settings kept next to a pool's PoolConfig: its LambdaConfig (the triggers, see
+//! `hooks.rs`) and `Policies.SignInPolicy` (the first factors USER_AUTH may offer); how
+//! CreateUserPool / UpdateUserPool give them and DescribeUserPool shows them.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::store;
+
+/// The trigger names Cognito's LambdaConfig knows (string-valued members).
+pub const TRIGGER_NAMES: &[&str] = &[
+    "PreSignUp",
+    "CustomMessage",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+    "PreTokenGeneration",
+    "UserMigration",
+];
+
+/// A pool's LambdaConfig: trigger name → command (or ARN), as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LambdaConfig(pub BTreeMap<String, String>);
+
+impl LambdaConfig {
+    /// Validates a LambdaConfig request member.
+    pub fn from_request(v: &Value) -> ApiResult<Self> {
+        let Some(obj) = v.as_object() else {
+            return Err(ApiError::invalid_parameter(
+                "LambdaConfig must be an object of trigger names to commands",
+            ));
+        };
+        let mut out = BTreeMap::new();
+        for (k, val) in obj {
+            if !TRIGGER_NAMES.contains(&k.as_str()) {
+                // Object-valued members (PreTokenGenerationConfig, CustomSMSSender, KMSKeyID…)
+                // are accepted and ignored: nothing here sends SMS or encrypts codes.
+                continue;
+            }
+            let Some(s) = val.as_str() else {
+                return Err(ApiError::invalid_parameter(format!(
+                    "LambdaConfig.{k} must be a string"
+                )));
+            };
+            if s.is_empty() || s.len() > 2048 {
+                return Err(ApiError::invalid_parameter(format!(
+                    "1 validation error detected: Value at 'lambdaConfig.{}' failed to satisfy \
+                     constraint: Member must have length between 20 and 2048",
+                    lower_first(k)
+                )));
+            }
+            out.insert(k.clone(), s.to_string());
+        }
+        Ok(Self(out))
+    }
+
+    pub fn get(&self, trigger: &str) -> Option<&str> {
+        self.0.get(trigger).map(String::as_str)
+    }
+
+    pub fn has(&self, trigger: &str) -> bool {
+        self.0.contains_key(trigger)
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!(self.0)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The first factors a sign-in policy may allow.
+pub const FIRST_FACTORS: &[&str] = &["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"];
+
+/// Settings of a pool kept next to its PoolConfig.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolExtras {
+    pub lambda: LambdaConfig,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors`.
+    pub allowed_first_auth_factors: Vec<String>,
+}
+
+impl Default for PoolExtras {
+    fn default() -> Self {
+        Self {
+            lambda: LambdaConfig::default(),
+            allowed_first_auth_factors: vec!["PASSWORD".into()],
+        }
+    }
+}
+
+pub fn load_extras(conn: &Connection, pool_id: &str) -> ApiResult<PoolExtras> {
+    Ok(match store::pool_extras(conn, pool_id)? {
+        None => PoolExtras::default(),
+        Some((l, p)) => PoolExtras {
+            lambda: serde_json::from_str(&l).unwrap_or_default(),
+            allowed_first_auth_factors: serde_json::from_str(&p)
+                .unwrap_or_else(|_| vec!["PASSWORD".into()]),
+        },
+    })
+}
+
+/// Whether the pool has extras stored (a pool made before they existed has none).
+pub fn extras_exist(conn: &Connection, pool_id: &str) -> ApiResult<bool> {
+    Ok(store::pool_extras(conn, pool_id)?.is_some())
+}
+
+pub fn save_extras(conn: &Connection, pool_id: &str, e: &PoolExtras) -> ApiResult<()> {
+    let internal = |e: serde_json::Error| ApiError::internal(e.to_string());
+    store::put_pool_extras(
+        conn,
+        pool_id,
+        &serde_json::to_string(&e.lambda).map_err(internal)?,
+        &serde_json::to_string(&e.allowed_first_auth_factors).map_err(internal)?,
+    )
+}
+
+/// Validates `Policies.SignInPolicy` of a CreateUserPool / UpdateUserPool request.
+pub(crate) fn sign_in_policy_from_request(policies: Option<&Value>) -> ApiResult<Vec<String>> {
+    let Some(sp) = policies.and_then(|p| p.get("SignInPolicy")) else {
+        return Ok(vec!["PASSWORD".into()]);
+    };
+    let Some(list) = sp.get("AllowedFirstAuthFactors") else {
+        return Ok(vec!["PASSWORD".into()]);
+    };
+    let Some(items) = list.as_array() else {
+        return Err(ApiError::invalid_parameter(
+            "AllowedFirstAuthFactors must be a list",
+        ));
+    };
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        let Some(f) = i.as_str().filter(|f| FIRST_FACTORS.contains(f)) else {
+            return Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'policies.signInPolicy.\
+                 allowedFirstAuthFactors' failed to satisfy constraint: Member must satisfy \
+                 enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]",
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string())
+            )));
+        };
+        if !out.iter().any(|x| x == f) {
+            out.push(f.to_string());
+        }
+    }
+    if !out.iter().any(|f| f == "PASSWORD") {
+        return Err(ApiError::invalid_parameter(
+            "AllowedFirstAuthFactors must include PASSWORD.",
+        ));
+    }
+    Ok(out)
+}
+
+pub fn extras_from_request(body: &Value) -> ApiResult<PoolExtras> {
+    let lambda = match body.get("LambdaConfig") {
+        None | Some(Value::Null) => LambdaConfig::default(),
+        Some(v) => LambdaConfig::from_request(v)?,
+    };
+    Ok(PoolExtras {
+        lambda,
+        allowed_first_auth_factors: sign_in_policy_from_request(body.get("Policies"))?,
+    })
+}
+
+/// Puts the pool's LambdaConfig and SignInPolicy into a DescribeUserPool / CreateUserPool
+/// `UserPool` object.
+pub fn decorate_pool_json(conn: &Connection, pool_id: &str, v: &mut Value) -> ApiResult<()> {
+    let e = load_extras(conn, pool_id)?;
+    v["LambdaConfig"] = e.lambda.to_json();
+    if !v["Policies"].is_object() {
+        v["Policies"] = json!({});
+    }
+    v["Policies"]["SignInPolicy"] =
+        json!({"AllowedFirstAuthFactors": e.allowed_first_auth_factors});
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_config_keeps_trigger_strings_and_rejects_bad_values() {
+        let c = LambdaConfig::from_request(&json!({
+            "DefineAuthChallenge": "cmd:true",
+            "PreTokenGenerationConfig": {"LambdaVersion": "V2_0"},
+        }))
+        .unwrap();
+        assert_eq!(c.get("DefineAuthChallenge"), Some("cmd:true"));
+        assert_eq!(c.0.len(), 1);
+        assert!(LambdaConfig::from_request(&json!({"PreSignUp": 5})).is_err());
+        assert!(LambdaConfig::from_request(&json!({"PreSignUp": ""})).is_err());
+        assert!(LambdaConfig::from_request(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn sign_in_policy_must_include_password_and_known_factors() {
+        let p = |v: Value| sign_in_policy_from_request(Some(&v));
+        assert_eq!(
+            p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "EMAIL_OTP"]}}))
+                .unwrap(),
+            vec!["PASSWORD", "EMAIL_OTP"]
+        );
+        assert!(p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}})).is_err());
+        assert!(
+            p(json!({"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "FACE"]}})).is_err()
+        );
+        assert_eq!(p(json!({})).unwrap(), vec!["PASSWORD"]);
+    }
+}

@@ -1,0 +1,606 @@
+//! Pool administration: CreateUserPool (with LambdaConfig and `Policies.SignInPolicy`),
+//! UpdateUserPool, DescribeUserPool, ListUserPools, and the app clients (CreateUserPoolClient,
+//! DescribeUserPoolClient, ListUserPoolClients). SigV4 operations on AWS and here.
+
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::access::required;
+use super::ctx::{ACCOUNT, Ctx, REGION, parse};
+use super::error::{ApiError, ApiResult};
+use super::extras;
+use super::jwt;
+use super::paging::{check_max_results, make_page_token, read_page_token};
+use super::policy::{self, PasswordPolicy};
+use super::store::{self, ClientConfig, ClientRow, PoolConfig, PoolRow};
+
+fn random_alnum(n: usize, lowercase: bool) -> String {
+    let s: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect();
+    if lowercase { s.to_lowercase() } else { s }
+}
+
+/// Builds a pool row; with `keys: false` its signing keys are left for
+/// [`Ctx::ensure_keys`] to generate in the background.
+pub fn new_pool_row(
+    pool_id: &str,
+    name: &str,
+    config: PoolConfig,
+    now: i64,
+    keys: bool,
+) -> anyhow::Result<PoolRow> {
+    let ((id_kid, id_key_pem), (access_kid, access_key_pem)) = if keys {
+        jwt::generate_key_pair()?
+    } else {
+        Default::default()
+    };
+    Ok(PoolRow {
+        pool_id: pool_id.to_string(),
+        name: name.to_string(),
+        config,
+        created: now,
+        modified: now,
+        id_kid,
+        id_key_pem,
+        access_kid,
+        access_key_pem,
+    })
+}
+
+fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
+    let c = &p.config;
+    let mut v = json!({
+        "Id": p.pool_id,
+        "Name": p.name,
+        "Arn": format!("arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{}", p.pool_id),
+        "Policies": {
+            "PasswordPolicy": c.password_policy,
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
+        },
+        "DeletionProtection": c.deletion_protection,
+        "LambdaConfig": {},
+        "Status": "Enabled",
+        "LastModifiedDate": p.modified,
+        "CreationDate": p.created,
+        "AutoVerifiedAttributes": c.auto_verified_attributes,
+        "MfaConfiguration": c.mfa_configuration,
+        "EstimatedNumberOfUsers": store::count_users(conn, &p.pool_id)?,
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": c.password_policy.temporary_password_validity_days},
+        "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
+        "UserPoolTier": "ESSENTIALS",
+        "SchemaAttributes": policy::schema_attributes_json(&c.required_attributes),
+    });
+    if !c.username_attributes.is_empty() {
+        v["UsernameAttributes"] = json!(c.username_attributes);
+    }
+    if !c.alias_attributes.is_empty() {
+        v["AliasAttributes"] = json!(c.alias_attributes);
+    }
+    extras::decorate_pool_json(conn, &p.pool_id, &mut v)?;
+    Ok(v)
+}
+
+/// A validity in seconds as (value, unit) in the largest unit that divides it evenly.
+fn in_units(seconds: i64) -> (i64, &'static str) {
+    for (unit, size) in [("days", 86400), ("hours", 3600), ("minutes", 60)] {
+        if seconds % size == 0 {
+            return (seconds / size, unit);
+        }
+    }
+    (seconds, "seconds")
+}
+
+fn client_json(c: &ClientRow) -> Value {
+    let cfg = &c.config;
+    let (access_value, access_unit) = in_units(cfg.access_token_validity);
+    let (id_value, id_unit) = in_units(cfg.id_token_validity);
+    let (refresh_value, refresh_unit) = in_units(cfg.refresh_token_validity);
+    let mut v = json!({
+        "UserPoolId": c.pool_id,
+        "ClientName": c.name,
+        "ClientId": c.client_id,
+        "LastModifiedDate": c.modified,
+        "CreationDate": c.created,
+        "RefreshTokenValidity": refresh_value,
+        "AccessTokenValidity": access_value,
+        "IdTokenValidity": id_value,
+        "TokenValidityUnits": {"AccessToken": access_unit, "IdToken": id_unit, "RefreshToken": refresh_unit},
+        "ExplicitAuthFlows": cfg.explicit_auth_flows,
+        "AllowedOAuthFlowsUserPoolClient": false,
+        "PreventUserExistenceErrors": cfg.prevent_user_existence_errors,
+        "EnableTokenRevocation": cfg.enable_token_revocation,
+        "EnablePropagateAdditionalUserContextData": false,
+        "AuthSessionValidity": cfg.auth_session_validity,
+    });
+    if let Some(s) = &c.secret {
+        v["ClientSecret"] = json!(s);
+    }
+    if !cfg.read_attributes.is_empty() {
+        v["ReadAttributes"] = json!(cfg.read_attributes);
+    }
+    if !cfg.write_attributes.is_empty() {
+        v["WriteAttributes"] = json!(cfg.write_attributes);
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoliciesIn {
+    password_policy: Option<PasswordPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateUserPoolReq {
+    pool_name: Option<String>,
+    policies: Option<PoliciesIn>,
+    auto_verified_attributes: Option<Vec<String>>,
+    alias_attributes: Option<Vec<String>>,
+    username_attributes: Option<Vec<String>>,
+    mfa_configuration: Option<String>,
+    deletion_protection: Option<String>,
+    schema: Option<Vec<SchemaAttributeIn>>,
+}
+
+/// One entry of CreateUserPool's `Schema` (only what the pool keeps: which are required).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SchemaAttributeIn {
+    name: Option<String>,
+    required: Option<bool>,
+}
+
+/// Validates CreateUserPool settings into a PoolConfig.
+fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
+    let name = required(req.pool_name, "poolName")?;
+    if name.is_empty()
+        || name.chars().count() > 128
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c.is_whitespace() || "+=,.@-".contains(c))
+    {
+        return Err(ApiError::invalid_parameter(
+            "1 validation error detected: Value at 'poolName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+        ));
+    }
+    let password_policy = req
+        .policies
+        .and_then(|p| p.password_policy)
+        .unwrap_or_default();
+    password_policy.validate()?;
+    let auto = req.auto_verified_attributes.unwrap_or_default();
+    for a in &auto {
+        if a != "email" && a != "phone_number" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AutoVerifiedAttributes value: {a}"
+            )));
+        }
+    }
+    let alias = req.alias_attributes.unwrap_or_default();
+    for a in &alias {
+        if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AliasAttributes value: {a}"
+            )));
+        }
+    }
+    let username_attrs = req.username_attributes.unwrap_or_default();
+    for a in &username_attrs {
+        if a != "email" && a != "phone_number" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid UsernameAttributes value: {a}"
+            )));
+        }
+    }
+    if !alias.is_empty() && !username_attrs.is_empty() {
+        return Err(ApiError::invalid_parameter(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
+        ));
+    }
+    let mfa = req.mfa_configuration.unwrap_or_else(|| "OFF".into());
+    match mfa.as_str() {
+        "OFF" | "OPTIONAL" | "ON" => {}
+        other => {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid MfaConfiguration value: {other}"
+            )));
+        }
+    }
+    let schema: Vec<(String, bool)> = req
+        .schema
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.name.unwrap_or_default(), a.required.unwrap_or(false)))
+        .collect();
+    let required_attributes = policy::required_from_schema(&schema)?;
+    let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
+    if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
+        return Err(ApiError::invalid_parameter(
+            "Invalid DeletionProtection value",
+        ));
+    }
+    Ok((
+        name,
+        PoolConfig {
+            password_policy,
+            auto_verified_attributes: auto,
+            username_attributes: username_attrs,
+            alias_attributes: alias,
+            mfa_configuration: mfa,
+            deletion_protection,
+            required_attributes,
+        },
+    ))
+}
+
+/// CreateUserPool, with `LambdaConfig` and `Policies.SignInPolicy`.
+pub fn create_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let extras = extras::extras_from_request(&body)?;
+    let req: CreateUserPoolReq = parse(body)?;
+    let (name, config) = pool_config(req)?;
+    let pool_id = format!("{REGION}_{}", random_alnum(9, false));
+    // Key generation happens outside the store lock.
+    let row = new_pool_row(&pool_id, &name, config, ctx.now(), true).map_err(|e| {
+        tracing::error!(error = %e, "local pool: key generation failed");
+        ApiError::internal("Internal error: key generation failed")
+    })?;
+    ctx.with_db(|conn| {
+        store::insert_pool(conn, &row)?;
+        extras::save_extras(conn, &pool_id, &extras)?;
+        tracing::info!(pool = %pool_id, "local pool: user pool created");
+        Ok(json!({"UserPool": pool_json(conn, &row)?}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoolIdReq {
+    user_pool_id: Option<String>,
+}
+
+pub fn describe_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: PoolIdReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
+        Ok(json!({"UserPool": pool_json(conn, &pool)?}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListReq {
+    user_pool_id: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: ListReq = parse(body)?;
+    let limit = check_max_results(req.max_results, true)?;
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        let after = match req.next_token.as_deref() {
+            Some(t) => Some(read_page_token("pools", t, now, None)?),
+            None => None,
+        };
+        let pools: Vec<PoolRow> = store::list_pools(conn)?
+            .into_iter()
+            .filter(|p| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| p.pool_id.as_str() > a.as_str())
+            })
+            .collect();
+        let page = &pools[..pools.len().min(limit)];
+        let items: Vec<Value> = page
+            .iter()
+            .map(|p| {
+                let lambda = extras::load_extras(conn, &p.pool_id)
+                    .map(|e| e.lambda.to_json())
+                    .unwrap_or_else(|_| json!({}));
+                json!({"Id": p.pool_id, "Name": p.name, "LambdaConfig": lambda, "Status": "Enabled",
+                       "LastModifiedDate": p.modified, "CreationDate": p.created})
+            })
+            .collect();
+        let mut out = json!({"UserPools": items});
+        if pools.len() > limit
+            && let Some(last) = page.last()
+        {
+            out["NextToken"] = json!(make_page_token("pools", &last.pool_id, now));
+        }
+        Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// App clients
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct TokenValidityUnits {
+    access_token: Option<String>,
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateClientReq {
+    user_pool_id: Option<String>,
+    client_name: Option<String>,
+    generate_secret: Option<bool>,
+    refresh_token_validity: Option<i64>,
+    access_token_validity: Option<i64>,
+    id_token_validity: Option<i64>,
+    token_validity_units: Option<TokenValidityUnits>,
+    read_attributes: Option<Vec<String>>,
+    write_attributes: Option<Vec<String>>,
+    explicit_auth_flows: Option<Vec<String>>,
+    prevent_user_existence_errors: Option<String>,
+    enable_token_revocation: Option<bool>,
+    auth_session_validity: Option<i64>,
+}
+
+const AUTH_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64> {
+    let mult = match unit.unwrap_or(default_unit) {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        "days" => 86400,
+        other => {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid TimeUnitsType value: {other}"
+            )));
+        }
+    };
+    value
+        .checked_mul(mult)
+        .ok_or_else(|| ApiError::invalid_parameter("Token validity out of range"))
+}
+
+fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
+    let mut cfg = ClientConfig::default();
+    let units = req.token_validity_units.as_ref();
+    if let Some(v) = req.access_token_validity {
+        cfg.access_token_validity =
+            seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;
+    }
+    if let Some(v) = req.id_token_validity {
+        cfg.id_token_validity = seconds(v, units.and_then(|u| u.id_token.as_deref()), "hours")?;
+    }
+    if let Some(v) = req.refresh_token_validity {
+        cfg.refresh_token_validity =
+            seconds(v, units.and_then(|u| u.refresh_token.as_deref()), "days")?;
+    }
+    for (what, v) in [
+        ("AccessTokenValidity", cfg.access_token_validity),
+        ("IdTokenValidity", cfg.id_token_validity),
+    ] {
+        if !(300..=86400).contains(&v) {
+            return Err(ApiError::invalid_parameter(format!(
+                "{what} must be between 5 minutes and 1 day"
+            )));
+        }
+    }
+    if !(3600..=10 * 365 * 86400).contains(&cfg.refresh_token_validity) {
+        return Err(ApiError::invalid_parameter(
+            "RefreshTokenValidity must be between 60 minutes and 10 years",
+        ));
+    }
+    if let Some(flows) = &req.explicit_auth_flows {
+        for f in flows {
+            if !AUTH_FLOWS.contains(&f.as_str()) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "1 validation error detected: Value '[{f}]' at 'explicitAuthFlows' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [{}]",
+                    AUTH_FLOWS.join(", ")
+                )));
+            }
+        }
+        let new_style = flows.iter().filter(|f| f.starts_with("ALLOW_")).count();
+        if new_style != 0 && new_style != flows.len() {
+            return Err(ApiError::invalid_parameter(
+                "The combination of ExplicitAuthFlows is not valid: do not mix legacy and ALLOW_ values.",
+            ));
+        }
+        cfg.explicit_auth_flows = flows.clone();
+    }
+    if let Some(p) = &req.prevent_user_existence_errors {
+        if p != "LEGACY" && p != "ENABLED" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid PreventUserExistenceErrors value: {p}"
+            )));
+        }
+        cfg.prevent_user_existence_errors = p.clone();
+    }
+    if let Some(e) = req.enable_token_revocation {
+        cfg.enable_token_revocation = e;
+    }
+    if let Some(m) = req.auth_session_validity {
+        if !(3..=15).contains(&m) {
+            return Err(ApiError::invalid_parameter(
+                "AuthSessionValidity must be between 3 and 15 minutes",
+            ));
+        }
+        cfg.auth_session_validity = m as u32;
+    }
+    cfg.read_attributes = req.read_attributes.clone().unwrap_or_default();
+    cfg.write_attributes = req.write_attributes.clone().unwrap_or_default();
+    Ok(cfg)
+}
+
+pub fn create_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: CreateClientReq = parse(body)?;
+    let config = client_config(&req)?;
+    let pool_id = required(req.user_pool_id, "userPoolId")?;
+    let name = required(req.client_name, "clientName")?;
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(ApiError::invalid_parameter(
+            "ClientName must be between 1 and 128 characters",
+        ));
+    }
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        store::require_pool(conn, &pool_id)?;
+        let row = ClientRow {
+            client_id: random_alnum(26, true),
+            pool_id: pool_id.clone(),
+            name,
+            secret: req
+                .generate_secret
+                .unwrap_or(false)
+                .then(|| random_alnum(51, true)),
+            config,
+            created: now,
+            modified: now,
+        };
+        store::insert_client(conn, &row)?;
+        tracing::info!(pool = %pool_id, client = %row.client_id, "local pool: app client created");
+        Ok(json!({"UserPoolClient": client_json(&row)}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DescribeClientReq {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+}
+
+pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: DescribeClientReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let pool_id = required(req.user_pool_id, "userPoolId")?;
+        let client_id = required(req.client_id, "clientId")?;
+        store::require_pool(conn, &pool_id)?;
+        match store::get_client(conn, &client_id)? {
+            Some(c) if c.pool_id == pool_id => Ok(json!({"UserPoolClient": client_json(&c)})),
+            _ => Err(ApiError::resource_not_found(format!(
+                "User pool client {client_id} does not exist."
+            ))),
+        }
+    })
+}
+
+pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: ListReq = parse(body)?;
+    let limit = check_max_results(req.max_results, false)?;
+    let now = ctx.now();
+    ctx.with_db(|conn| {
+        let pool_id = required(req.user_pool_id, "userPoolId")?;
+        store::require_pool(conn, &pool_id)?;
+        let after = match req.next_token.as_deref() {
+            Some(t) => Some(read_page_token("clients", t, now, None)?),
+            None => None,
+        };
+        let clients: Vec<ClientRow> = store::list_clients(conn, &pool_id)?
+            .into_iter()
+            .filter(|c| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| c.client_id.as_str() > a.as_str())
+            })
+            .collect();
+        let page = &clients[..clients.len().min(limit)];
+        let items: Vec<Value> = page
+            .iter()
+            .map(
+                |c| json!({"ClientId": c.client_id, "UserPoolId": c.pool_id, "ClientName": c.name}),
+            )
+            .collect();
+        let mut out = json!({"UserPoolClients": items});
+        if clients.len() > limit
+            && let Some(last) = page.last()
+        {
+            out["NextToken"] = json!(make_page_token("clients", &last.client_id, now));
+        }
+        Ok(out)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdatePoolReq {
+    user_pool_id: Option<String>,
+    policies: Option<Value>,
+    auto_verified_attributes: Option<Vec<String>>,
+    mfa_configuration: Option<String>,
+    deletion_protection: Option<String>,
+}
+
+/// UpdateUserPool. As on Cognito, a setting left out of the request goes back to its default
+/// (no triggers, PASSWORD only, the default password policy, no auto-verified attributes,
+/// deletion protection INACTIVE); MfaConfiguration is kept unless given.
+pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let extras = extras::extras_from_request(&body)?;
+    let req: UpdatePoolReq = parse(body)?;
+    let pool_id = required(req.user_pool_id, "userPoolId")?;
+    let password_policy = match req
+        .policies
+        .as_ref()
+        .and_then(|p| p.get("PasswordPolicy"))
+        .filter(|p| !p.is_null())
+    {
+        Some(p) => serde_json::from_value::<policy::PasswordPolicy>(p.clone())
+            .map_err(|e| ApiError::invalid_parameter(format!("Invalid PasswordPolicy: {e}")))?,
+        None => policy::PasswordPolicy::default(),
+    };
+    password_policy.validate()?;
+    let auto = req.auto_verified_attributes.unwrap_or_default();
+    for a in &auto {
+        if a != "email" && a != "phone_number" {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AutoVerifiedAttributes value: {a}"
+            )));
+        }
+    }
+    let deletion = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
+    if deletion != "ACTIVE" && deletion != "INACTIVE" {
+        return Err(ApiError::invalid_parameter(
+            "Invalid DeletionProtection value",
+        ));
+    }
+    if let Some(m) = &req.mfa_configuration
+        && !["OFF", "ON", "OPTIONAL"].contains(&m.as_str())
+    {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid MfaConfiguration value: {m}"
+        )));
+    }
+    ctx.with_db(|conn| {
+        let pool = store::require_pool(conn, &pool_id)?;
+        let config = PoolConfig {
+            password_policy,
+            auto_verified_attributes: auto,
+            deletion_protection: deletion,
+            mfa_configuration: req
+                .mfa_configuration
+                .clone()
+                .unwrap_or_else(|| pool.config.mfa_configuration.clone()),
+            ..pool.config.clone()
+        };
+        store::update_pool_config(conn, &pool.pool_id, &config, ctx.now())?;
+        extras::save_extras(conn, &pool.pool_id, &extras)?;
+        tracing::info!(pool = %pool.pool_id, triggers = extras.lambda.0.len(), "local pool: user pool updated");
+        Ok(json!({}))
+    })
+}

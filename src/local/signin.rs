@@ -1,0 +1,348 @@
+//! The first factor of a password sign-in: checking a password against the stored SRP verifier
+//! (USER_PASSWORD_AUTH, ChangePassword), starting SRP (the PASSWORD_VERIFIER challenge with
+//! its SECRET_BLOCK) and checking the client's password claim (PROTOCOL.md §4.3). What comes
+//! after a first factor that checked out is `next_step.rs`'s.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use rand::RngCore;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use super::access::{
+    check_enabled, check_locked, check_secret_hash, hmac, legacy, param, record_failure,
+    record_success, resolve_user, session_expired, session_used,
+};
+use super::ctx::Ctx;
+use super::error::{ApiError, ApiResult};
+use super::flows::{self, Family, FlowKind};
+use super::store::{self, ClientRow, PoolRow, UserRecord};
+use crate::srp::{self, BigUint};
+
+/// Accepted clock skew of a PASSWORD_VERIFIER TIMESTAMP.
+pub const TIMESTAMP_SKEW: i64 = 5 * 60;
+
+const SECRET_BLOCK_VERSION: u8 = 1;
+
+/// Whether `password` is the user's: its verifier, recomputed with the stored salt, matches.
+pub fn password_matches(pool: &PoolRow, user: &UserRecord, password: &str) -> ApiResult<bool> {
+    let salt = srp::parse_hex(&user.salt, "salt")
+        .map_err(|_| ApiError::internal("Internal error: corrupt verifier"))?;
+    let candidate = srp::compute_verifier(
+        srp::pool_name(&pool.pool_id),
+        &user.username,
+        password,
+        &salt,
+    );
+    Ok(bool::from(
+        srp::to_hex(&candidate)
+            .as_bytes()
+            .ct_eq(user.verifier.as_bytes()),
+    ))
+}
+
+/// USER_PASSWORD_AUTH's check: `USERNAME` and `PASSWORD` (and SECRET_HASH) against the store,
+/// counting failures towards the lockout. Returns the user whose password this is.
+pub fn verify_password(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    params: &HashMap<String, String>,
+) -> ApiResult<UserRecord> {
+    let name = param(params, "USERNAME")?;
+    let password = param(params, "PASSWORD")?;
+    let now = ctx.now();
+    let Some(mut user) = resolve_user(conn, pool, name)? else {
+        check_secret_hash(
+            client,
+            &[name],
+            params.get("SECRET_HASH").map(String::as_str),
+        )?;
+        return Err(if legacy(client) {
+            ApiError::user_not_found()
+        } else {
+            ApiError::incorrect_password()
+        });
+    };
+    check_secret_hash(
+        client,
+        &[name, &user.username],
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    check_locked(&mut user, now)?;
+    check_enabled(&user)?;
+    if !password_matches(pool, &user, password)? {
+        return Err(record_failure(conn, &mut user, now));
+    }
+    record_success(conn, &mut user)?;
+    Ok(user)
+}
+
+/// A stable fake (salt, verifier, user id) for a user that does not exist, so SRP sign-in under
+/// PreventUserExistenceErrors=ENABLED looks the same as for a real user.
+fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, String) {
+    let seed = hmac(
+        &ctx.server_key,
+        &[
+            b"simulated-user",
+            pool.pool_id.as_bytes(),
+            b"\0",
+            name.as_bytes(),
+        ],
+    );
+    let salt = BigUint::from_bytes_be(&seed[..16]);
+    let x = BigUint::from_bytes_be(&seed[16..]);
+    let v = srp::GROUP.g.modpow(&x, &srp::GROUP.n);
+    let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes")).into_uuid();
+    (salt.max(BigUint::from(1u8)), v, id.to_string())
+}
+
+fn secret_block_tag(
+    ctx: &Ctx,
+    id: &[u8],
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> [u8; 32] {
+    hmac(
+        &ctx.server_key,
+        &[
+            b"secret-block",
+            id,
+            pool_id.as_bytes(),
+            b"\0",
+            client_id.as_bytes(),
+            b"\0",
+            username.as_bytes(),
+        ],
+    )
+}
+
+/// Starts SRP (`USERNAME`, `SRP_A`): the PASSWORD_VERIFIER challenge. `custom_auth` marks the
+/// PASSWORD_VERIFIER of a CUSTOM_AUTH flow, which continues with DefineAuthChallenge once the
+/// proof checks out ([`Verified::CustomAuth`]).
+pub fn start_srp(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    params: &HashMap<String, String>,
+    custom_auth: bool,
+) -> ApiResult<Value> {
+    let name = param(params, "USERNAME")?;
+    let a_hex = param(params, "SRP_A")?;
+    if a_hex.len() > 2048 {
+        return Err(ApiError::invalid_parameter("SRP_A is too long"));
+    }
+    let a_pub = srp::parse_hex(a_hex, "SRP_A")
+        .map_err(|_| ApiError::invalid_parameter("SRP_A is not valid hexadecimal"))?;
+    if (&a_pub % &srp::GROUP.n) == BigUint::default() {
+        return Err(ApiError::not_authorized("Invalid SRP_A: A mod N is zero"));
+    }
+    let now = ctx.now();
+    let (username, user_id_for_srp, salt, verifier) = match resolve_user(conn, pool, name)? {
+        Some(mut user) => {
+            check_secret_hash(
+                client,
+                &[name, &user.username],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            check_locked(&mut user, now)?;
+            check_enabled(&user)?;
+            let salt = srp::parse_hex(&user.salt, "salt")
+                .map_err(|_| ApiError::internal("Internal error: corrupt verifier"))?;
+            let v = srp::parse_hex(&user.verifier, "verifier")
+                .map_err(|_| ApiError::internal("Internal error: corrupt verifier"))?;
+            (user.username.clone(), user.username.clone(), salt, v)
+        }
+        None => {
+            check_secret_hash(
+                client,
+                &[name],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            if legacy(client) {
+                return Err(ApiError::user_not_found());
+            }
+            let (salt, v, id) = simulated_user(ctx, pool, name);
+            (name.to_string(), id, salt, v)
+        }
+    };
+    let eph = srp::ServerEphemeral::generate(&verifier);
+    let mut id = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut id);
+    let kind = if custom_auth {
+        FlowKind::CustomSrp
+    } else {
+        FlowKind::PasswordVerifier
+    };
+    let state = json!({
+        "a_pub": srp::to_hex(&a_pub),
+        "b_priv": srp::to_hex(eph.private()),
+        "b_pub": srp::to_hex(eph.public()),
+    });
+    let session = flows::start(
+        conn,
+        now,
+        kind,
+        &pool.pool_id,
+        &client.client_id,
+        &username,
+        &state,
+        Some(&id),
+    )?;
+    let mut block = vec![SECRET_BLOCK_VERSION];
+    block.extend_from_slice(&id);
+    block.extend_from_slice(&secret_block_tag(
+        ctx,
+        &id,
+        &pool.pool_id,
+        &client.client_id,
+        &username,
+    ));
+    Ok(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": session,
+        "ChallengeParameters": {
+            "SALT": srp::to_hex(&salt),
+            "SRP_B": srp::to_hex(eph.public()),
+            "SECRET_BLOCK": B64.encode(&block),
+            "USERNAME": user_id_for_srp,
+            "USER_ID_FOR_SRP": user_id_for_srp,
+        }
+    }))
+}
+
+/// Whose password claim checked out, and in which flow.
+#[derive(Debug)]
+pub enum Verified {
+    /// USER_SRP_AUTH (or USER_AUTH PASSWORD_SRP): the sign-in goes on to its next step.
+    Password(UserRecord),
+    /// The PASSWORD_VERIFIER of a CUSTOM_AUTH flow: DefineAuthChallenge decides what follows.
+    CustomAuth(UserRecord),
+}
+
+/// RespondToAuthChallenge PASSWORD_VERIFIER: finds the challenge by Session and SECRET_BLOCK,
+/// spends it, and checks the claim (and TIMESTAMP) against the user's verifier, counting
+/// failures towards the lockout.
+pub fn verify_password_claim(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    session: Option<&str>,
+    responses: &HashMap<String, String>,
+) -> ApiResult<Verified> {
+    let name = param(responses, "USERNAME")?;
+    let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = param(responses, "TIMESTAMP")?;
+    let now = ctx.now();
+    let validity = flows::validity(client);
+
+    let by_session = match session.filter(|s| !s.is_empty()) {
+        Some(s) => Some(flows::find(conn, s, Family::Password)?.ok_or_else(session_expired)?),
+        None => None,
+    };
+    let block = B64.decode(block_b64.trim()).map_err(|_| {
+        ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not valid base64")
+    })?;
+    let from_block = if block.len() == 65 && block[0] == SECRET_BLOCK_VERSION {
+        flows::find_by_block(conn, &block[1..33])?
+    } else {
+        None
+    };
+    let row = match (by_session, from_block) {
+        (Some(s), Some(b)) if s.session_hash == b.session_hash => s,
+        (Some(s), _) => {
+            // The session is real but the block is not its own: spend the session anyway.
+            if !s.used {
+                flows::spend(conn, &s)?;
+            } else {
+                return Err(session_used());
+            }
+            return Err(ApiError::incorrect_password());
+        }
+        (None, Some(b)) => b,
+        (None, None) => return Err(session_expired()),
+    };
+    let tag = secret_block_tag(
+        ctx,
+        &block[1..33],
+        &row.pool_id,
+        &row.client_id,
+        &row.username,
+    );
+    if !bool::from(tag.ct_eq(&block[33..65])) {
+        return Err(ApiError::incorrect_password());
+    }
+    if row.pool_id != pool.pool_id || row.client_id != client.client_id {
+        return Err(session_expired());
+    }
+    if row.used {
+        return Err(session_used());
+    }
+    if now - row.created > validity {
+        flows::spend(conn, &row)?;
+        return Err(session_expired());
+    }
+    flows::spend(conn, &row)?;
+
+    let Some(mut user) = store::get_user(conn, &pool.pool_id, &row.username)? else {
+        // A simulated challenge (PreventUserExistenceErrors): never succeeds.
+        return Err(ApiError::incorrect_password());
+    };
+    check_secret_hash(
+        client,
+        &[name, &user.username],
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if name != user.username
+        && resolve_user(conn, pool, name)?.map(|u| u.username) != Some(user.username.clone())
+    {
+        return Err(ApiError::incorrect_password());
+    }
+    let Some(ts) = srp::parse_timestamp(timestamp) else {
+        return Err(ApiError::invalid_parameter(
+            "TIMESTAMP must look like 'Tue Jan 7 09:05:03 UTC 2025'",
+        ));
+    };
+    if (ts.unix_timestamp() - now).abs() > TIMESTAMP_SKEW {
+        return Err(ApiError::not_authorized(
+            "Incorrect username or password. (TIMESTAMP is more than 5 minutes off)",
+        ));
+    }
+    check_locked(&mut user, now)?;
+    check_enabled(&user)?;
+    let stored = |key: &str| {
+        srp::parse_hex(row.state[key].as_str().unwrap_or(""), "stored value")
+            .map_err(|_| ApiError::internal("Internal error: corrupt challenge state"))
+    };
+    let verifier = srp::parse_hex(&user.verifier, "stored value")
+        .map_err(|_| ApiError::internal("Internal error: corrupt challenge state"))?;
+    let verified = srp::server_verify_claim(
+        srp::pool_name(&pool.pool_id),
+        &user.username,
+        &verifier,
+        &stored("a_pub")?,
+        &stored("b_priv")?,
+        &stored("b_pub")?,
+        &block,
+        timestamp,
+        signature,
+    )
+    .unwrap_or(false);
+    if !verified {
+        return Err(record_failure(conn, &mut user, now));
+    }
+    record_success(conn, &mut user)?;
+    Ok(if row.kind == FlowKind::CustomSrp {
+        Verified::CustomAuth(user)
+    } else {
+        Verified::Password(user)
+    })
+}

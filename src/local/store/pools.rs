@@ -1,0 +1,313 @@
+//! Pools and app clients, with the settings each keeps as JSON.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::local::error::{ApiError, ApiResult};
+use crate::local::policy::PasswordPolicy;
+
+/// Settings of a pool that CreateUserPool accepts and DescribeUserPool returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PoolConfig {
+    pub password_policy: PasswordPolicy,
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
+    #[serde(default = "default_mfa")]
+    pub mfa_configuration: String,
+    #[serde(default = "default_deletion_protection")]
+    pub deletion_protection: String,
+    /// Standard attributes the pool's schema marks `Required` (fixed at CreateUserPool):
+    /// SignUp must give them, and NEW_PASSWORD_REQUIRED asks for those a user lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_attributes: Vec<String>,
+}
+
+fn default_mfa() -> String {
+    "OFF".into()
+}
+fn default_deletion_protection() -> String {
+    "INACTIVE".into()
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolRow {
+    pub pool_id: String,
+    pub name: String,
+    pub config: PoolConfig,
+    pub created: i64,
+    pub modified: i64,
+    pub id_kid: String,
+    pub id_key_pem: String,
+    pub access_kid: String,
+    pub access_key_pem: String,
+}
+
+fn pool_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PoolRow> {
+    let config: String = r.get(2)?;
+    Ok(PoolRow {
+        pool_id: r.get(0)?,
+        name: r.get(1)?,
+        config: serde_json::from_str(&config).unwrap_or_default(),
+        created: r.get(3)?,
+        modified: r.get(4)?,
+        id_kid: r.get(5)?,
+        id_key_pem: r.get(6)?,
+        access_kid: r.get(7)?,
+        access_key_pem: r.get(8)?,
+    })
+}
+
+const POOL_COLS: &str =
+    "pool_id, name, config, created, modified, id_kid, id_key, access_kid, access_key";
+
+pub fn insert_pool(conn: &Connection, p: &PoolRow) -> ApiResult<()> {
+    conn.execute(
+        &format!("INSERT INTO pools ({POOL_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        params![
+            p.pool_id,
+            p.name,
+            serde_json::to_string(&p.config).map_err(|e| ApiError::internal(e.to_string()))?,
+            p.created,
+            p.modified,
+            p.id_kid,
+            p.id_key_pem,
+            p.access_kid,
+            p.access_key_pem
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_pool(conn: &Connection, pool_id: &str) -> ApiResult<Option<PoolRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {POOL_COLS} FROM pools WHERE pool_id = ?1"),
+            params![pool_id],
+            pool_from_row,
+        )
+        .optional()?)
+}
+
+/// The pool, or Cognito's ResourceNotFoundException.
+pub fn require_pool(conn: &Connection, pool_id: &str) -> ApiResult<PoolRow> {
+    get_pool(conn, pool_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
+}
+
+/// Pools whose signing keys are still to be generated (empty key columns).
+pub fn pools_without_keys(conn: &Connection) -> ApiResult<Vec<String>> {
+    let mut st = conn.prepare("SELECT pool_id FROM pools WHERE id_key = '' OR access_key = ''")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn set_pool_keys(
+    conn: &Connection,
+    pool_id: &str,
+    id: &(String, String),
+    access: &(String, String),
+) -> ApiResult<()> {
+    conn.execute(
+        // Only fills keys that are still missing: another process sharing the store may have
+        // generated them first, and tokens must keep verifying everywhere.
+        "UPDATE pools SET id_kid = ?2, id_key = ?3, access_kid = ?4, access_key = ?5 \
+         WHERE pool_id = ?1 AND (id_key = '' OR access_key = '')",
+        params![pool_id, id.0, id.1, access.0, access.1],
+    )?;
+    Ok(())
+}
+
+pub fn list_pools(conn: &Connection) -> ApiResult<Vec<PoolRow>> {
+    let mut st = conn.prepare(&format!("SELECT {POOL_COLS} FROM pools ORDER BY pool_id"))?;
+    let rows = st.query_map([], pool_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// App clients
+
+/// App-client settings (UserPoolClientType members the pool enforces).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    pub explicit_auth_flows: Vec<String>,
+    /// `LEGACY` or `ENABLED`.
+    pub prevent_user_existence_errors: String,
+    pub enable_token_revocation: bool,
+    /// Minutes a challenge Session stays valid (3..=15).
+    pub auth_session_validity: u32,
+    /// Seconds.
+    pub access_token_validity: i64,
+    /// Seconds.
+    pub id_token_validity: i64,
+    /// Seconds.
+    pub refresh_token_validity: i64,
+    #[serde(default)]
+    pub read_attributes: Vec<String>,
+    #[serde(default)]
+    pub write_attributes: Vec<String>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            explicit_auth_flows: vec![
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+            ],
+            prevent_user_existence_errors: "LEGACY".into(),
+            enable_token_revocation: true,
+            auth_session_validity: 3,
+            access_token_validity: 3600,
+            id_token_validity: 3600,
+            refresh_token_validity: 30 * 86400,
+            read_attributes: vec![],
+            write_attributes: vec![],
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Whether the client allows `flow` (an InitiateAuth AuthFlow value), honouring the legacy
+    /// ExplicitAuthFlows names.
+    pub fn allows(&self, flow: &str) -> bool {
+        let has = |f: &str| self.explicit_auth_flows.iter().any(|x| x == f);
+        match flow {
+            "USER_SRP_AUTH" => {
+                has("ALLOW_USER_SRP_AUTH") || (!has("CUSTOM_AUTH_FLOW_ONLY") && self.legacy_only())
+            }
+            "USER_PASSWORD_AUTH" => has("ALLOW_USER_PASSWORD_AUTH") || has("USER_PASSWORD_AUTH"),
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                has("ALLOW_REFRESH_TOKEN_AUTH") || self.legacy_only()
+            }
+            "CUSTOM_AUTH" => has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY"),
+            "USER_AUTH" => has("ALLOW_USER_AUTH"),
+            _ => false,
+        }
+    }
+
+    /// Legacy (non-ALLOW_) lists implicitly allow SRP and refresh.
+    fn legacy_only(&self) -> bool {
+        !self
+            .explicit_auth_flows
+            .iter()
+            .any(|f| f.starts_with("ALLOW_"))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    pub client_id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub secret: Option<String>,
+    pub config: ClientConfig,
+    pub created: i64,
+    pub modified: i64,
+}
+
+const CLIENT_COLS: &str = "client_id, pool_id, name, secret, config, created, modified";
+
+fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClientRow> {
+    let config: String = r.get(4)?;
+    Ok(ClientRow {
+        client_id: r.get(0)?,
+        pool_id: r.get(1)?,
+        name: r.get(2)?,
+        secret: r.get(3)?,
+        config: serde_json::from_str(&config).unwrap_or_default(),
+        created: r.get(5)?,
+        modified: r.get(6)?,
+    })
+}
+
+pub fn insert_client(conn: &Connection, c: &ClientRow) -> ApiResult<()> {
+    conn.execute(
+        &format!("INSERT INTO clients ({CLIENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        params![
+            c.client_id,
+            c.pool_id,
+            c.name,
+            c.secret,
+            serde_json::to_string(&c.config).map_err(|e| ApiError::internal(e.to_string()))?,
+            c.created,
+            c.modified
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_client(conn: &Connection, client_id: &str) -> ApiResult<Option<ClientRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CLIENT_COLS} FROM clients WHERE client_id = ?1"),
+            params![client_id],
+            client_from_row,
+        )
+        .optional()?)
+}
+
+/// The client, or Cognito's ResourceNotFoundException.
+pub fn require_client(conn: &Connection, client_id: &str) -> ApiResult<ClientRow> {
+    get_client(conn, client_id)?.ok_or_else(|| {
+        ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
+    })
+}
+
+pub fn list_clients(conn: &Connection, pool_id: &str) -> ApiResult<Vec<ClientRow>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {CLIENT_COLS} FROM clients WHERE pool_id = ?1 ORDER BY client_id"
+    ))?;
+    let rows = st.query_map(params![pool_id], client_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Writes back a pool's settings.
+pub fn update_pool_config(
+    conn: &Connection,
+    pool_id: &str,
+    config: &PoolConfig,
+    now: i64,
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE pools SET config = ?2, modified = ?3 WHERE pool_id = ?1",
+        params![
+            pool_id,
+            serde_json::to_string(config).map_err(|e| ApiError::internal(e.to_string()))?,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pool extras: the LambdaConfig and sign-in policy, as the JSON the layer above keeps there
+
+/// A pool's stored (LambdaConfig JSON, AllowedFirstAuthFactors JSON), if any were stored.
+pub fn pool_extras(conn: &Connection, pool_id: &str) -> ApiResult<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT lambda_config, sign_in_policy FROM pool_extras WHERE pool_id = ?1",
+            params![pool_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub fn put_pool_extras(
+    conn: &Connection,
+    pool_id: &str,
+    lambda_config: &str,
+    sign_in_policy: &str,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO pool_extras (pool_id, lambda_config, sign_in_policy) \
+         VALUES (?1, ?2, ?3)",
+        params![pool_id, lambda_config, sign_in_policy],
+    )?;
+    Ok(())
+}
