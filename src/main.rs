@@ -43,15 +43,25 @@ fn seed_users(
     };
     // Progress on stderr after every batch, so a long run shows it is alive and when it ends.
     let progress = |p: &SeedProgress| {
-        let eta = p.eta().map_or_else(String::new, |eta| {
-            format!(", about {:.0} s left", eta.as_secs_f64().ceil())
-        });
+        let secs = p.elapsed.as_secs_f64();
+        let rate = if secs > 0.0 {
+            p.done as f64 / secs
+        } else {
+            0.0
+        };
+        let eta = if rate > 0.0 {
+            format!(
+                ", about {:.0} s left",
+                p.total.saturating_sub(p.done) as f64 / rate
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "  {}/{} users ({:.0}%), {:.0} users/s{eta}",
+            "  {}/{} users ({:.0}%), {rate:.0} users/s{eta}",
             p.done,
             p.total,
             100.0 * p.done as f64 / p.total.max(1) as f64,
-            p.per_second()
         );
     };
     let report = seed_users_with_progress(db_path, &opts, progress)?;

@@ -692,26 +692,10 @@ fn draft(rng: &mut impl rand::Rng, prefix: &str, serial: u64, now: i64) -> Draft
 /// How far a [`seed_users_with_progress`] run is, given after every written batch.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SeedProgress {
-    /// Users generated and written so far (added or skipped as taken).
+    /// Users generated and written so far (added or skipped as taken), of `total`.
     pub done: usize,
-    /// Users the run generates in all.
     pub total: usize,
     pub elapsed: std::time::Duration,
-}
-
-impl SeedProgress {
-    pub fn per_second(&self) -> f64 {
-        let s = self.elapsed.as_secs_f64();
-        if s > 0.0 { self.done as f64 / s } else { 0.0 }
-    }
-
-    /// The time left at the rate so far (None before the first batch).
-    pub fn eta(&self) -> Option<std::time::Duration> {
-        let rate = self.per_second();
-        (self.done > 0 && rate > 0.0).then(|| {
-            std::time::Duration::from_secs_f64(self.total.saturating_sub(self.done) as f64 / rate)
-        })
-    }
 }
 
 /// Adds `opts.count` users to a pool in the store at `db_path`, straight into SQLite: batched
