@@ -96,7 +96,7 @@ fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, S
     );
     let salt = BigUint::from_bytes_be(&seed[..16]);
     let x = BigUint::from_bytes_be(&seed[16..]);
-    let v = srp::GROUP.g.modpow(&x, &srp::GROUP.n);
+    let v = srp::verifier_from_x(&x);
     let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes")).into_uuid();
     (salt.max(BigUint::from(1u8)), v, id.to_string())
 }

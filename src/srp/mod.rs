@@ -130,8 +130,13 @@ pub fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &BigUint)
 
 /// The verifier v = g^x mod N that a server stores instead of the password.
 pub fn compute_verifier(pool_name: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
-    let x = compute_x(pool_name, user_id, password, salt);
-    group::g_pow(&x)
+    verifier_from_x(&compute_x(pool_name, user_id, password, salt))
+}
+
+/// The verifier v = g^x mod N for an x that did not come from a password (the pool's stand-in
+/// for a user that does not exist, which must look like any other).
+pub fn verifier_from_x(x: &BigUint) -> BigUint {
+    group::g_pow(x)
 }
 
 /// HKDF-SHA256(salt = PAD(u), ikm = PAD(S), info = "Caldera Derived Key", L = 16).

@@ -266,3 +266,18 @@ fn timestamp_format_has_unpadded_day() {
     assert_eq!(parse_timestamp("garbage"), None);
     assert_eq!(parse_timestamp("Mon Jan 6 25:05:03 UTC 2025"), None);
 }
+
+#[test]
+fn a_verifier_from_x_is_g_to_the_x() {
+    // g = 2: 2^10 = 1024, well below N.
+    assert_eq!(
+        verifier_from_x(&BigUint::from(10u8)),
+        BigUint::from(1024u32)
+    );
+    let salt = BigUint::from(0xfeed_beef_u64);
+    let x = compute_x("cognitotui", "alice", "Passw0rd!", &salt);
+    assert_eq!(
+        verifier_from_x(&x),
+        compute_verifier("cognitotui", "alice", "Passw0rd!", &salt)
+    );
+}
