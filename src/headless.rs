@@ -38,6 +38,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use crate::admin::{AdminCommand, AdminEvent, AdminHandle, OutboxEntry};
 use crate::auth::AuthHandle;
 use crate::auth::events::{AuthCommand, AuthEvent};
+use crate::cognito::ClientCode;
 use crate::cognito::redact::scrub_serde_message;
 
 /// The placeholder replaced by the newest outbox code.
@@ -129,7 +130,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
     async fn bad_line(&mut self, message: impl Into<String>) -> anyhow::Result<()> {
         let ev = json!({
             "event": "error",
-            "code": "BadCommand",
+            "code": ClientCode::BadCommand.as_str(),
             "line": self.line_no,
             "message": message.into(),
         });
@@ -352,7 +353,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
             if tokio::time::Instant::now() >= deadline {
                 let ev = json!({
                     "event": "error",
-                    "code": "OutboxTimeout",
+                    "code": ClientCode::OutboxTimeout.as_str(),
                     "line": self.line_no,
                     "message": format!("no outbox code for {user:?} within {timeout_ms} ms"),
                 });

@@ -30,7 +30,7 @@ impl Default for ActorOptions {
         Self {
             state_dir: None,
             channel_capacity: 64,
-            totp_issuer: "cognito-tui".into(),
+            totp_issuer: machine::DEFAULT_TOTP_ISSUER.into(),
         }
     }
 }

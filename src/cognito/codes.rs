@@ -11,7 +11,8 @@
 use std::fmt;
 
 /// A code the client invents. The strings are part of the user-visible output: keep them.
-/// The auth flows give most of them; the users actor gives the last two.
+/// The auth flows give most of them; the users actor gives `NotLocalPool` and
+/// `InvalidParameter`, the headless driver `BadCommand` and `OutboxTimeout`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClientCode {
     /// Another command is running (or held in step mode); the new one was refused.
@@ -60,11 +61,15 @@ pub enum ClientCode {
     /// An admin action's parameter was refused before the call (Cognito's code for the same
     /// refusal is `InvalidParameterException`).
     InvalidParameter,
+    /// The headless driver could not read a command line.
+    BadCommand,
+    /// The headless driver's `wait_outbox` saw no code in time.
+    OutboxTimeout,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 25] = [
+    pub const ALL: [ClientCode; 27] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -90,6 +95,8 @@ impl ClientCode {
         ClientCode::InternalError,
         ClientCode::NotLocalPool,
         ClientCode::InvalidParameter,
+        ClientCode::BadCommand,
+        ClientCode::OutboxTimeout,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -120,6 +127,8 @@ impl ClientCode {
             ClientCode::InternalError => "InternalError",
             ClientCode::NotLocalPool => "NotLocalPool",
             ClientCode::InvalidParameter => "InvalidParameter",
+            ClientCode::BadCommand => "BadCommand",
+            ClientCode::OutboxTimeout => "OutboxTimeout",
         }
     }
 

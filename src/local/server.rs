@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::cognito::types::{AMZ_JSON_1_1, TARGET_PREFIX};
+
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::store;
@@ -256,9 +258,6 @@ fn run(ctx: &Ctx, op: &Operation, body: Value) -> ApiResult<Value> {
     (op.handler)(ctx, body)
 }
 
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
-const AMZ_JSON: &str = "application/x-amz-json-1.1";
-
 pub fn router(ctx: Arc<Ctx>) -> Router {
     Router::new()
         .route("/", post(api).get(index))
@@ -286,7 +285,7 @@ fn json_response(status: StatusCode, content_type: &'static str, body: &Value) -
 pub fn error_response(err: &ApiError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = json!({"__type": err.kind.as_str(), "message": err.message});
-    let mut resp = json_response(status, AMZ_JSON, &body);
+    let mut resp = json_response(status, AMZ_JSON_1_1, &body);
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{}:", err.kind)) {
         h.insert("x-amzn-errortype", v);
@@ -363,7 +362,7 @@ async fn api(
     match result {
         Ok(v) => {
             tracing::debug!(operation = %op, ms, "local pool: ok");
-            json_response(StatusCode::OK, AMZ_JSON, &v)
+            json_response(StatusCode::OK, AMZ_JSON_1_1, &v)
         }
         Err(e) => {
             tracing::debug!(operation = %op, ms, error = e.kind.as_str(), "local pool: error");

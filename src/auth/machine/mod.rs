@@ -25,7 +25,9 @@ mod state;
 use std::sync::Arc;
 
 pub use challenge::totp_setup_uri;
-pub use state::{AuthState, ClaimJob, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS};
+pub use state::{
+    AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS,
+};
 
 use super::events::{AuthCommand, AuthErrorView, AuthEvent};
 use crate::cognito::codes::ClientCode;

@@ -27,12 +27,15 @@ pub struct MachineConfig {
     pub totp_issuer: String,
 }
 
+/// The issuer a TOTP setup URI names unless the front end chooses another.
+pub const DEFAULT_TOTP_ISSUER: &str = "cognito-tui";
+
 impl MachineConfig {
     pub fn new(client_id: impl Into<String>, user_pool_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
             user_pool_id: user_pool_id.into(),
-            totp_issuer: "cognito-tui".into(),
+            totp_issuer: DEFAULT_TOTP_ISSUER.into(),
         }
     }
 }
