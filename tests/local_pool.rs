@@ -9,7 +9,7 @@ use cognito_tui::local::{
 use cognito_tui::srp::{self, ClientEphemeral};
 use serde_json::{Value, json};
 
-use support::{Case, Harness, Resp, claims, start_pool};
+use support::{Case, Harness, Resp, claims, start_pool, verifier_answer};
 
 /// Test-specific helpers on the shared harness.
 impl Harness {
@@ -89,35 +89,11 @@ async fn srp_sign_in_at(
     if init.status != 200 {
         return init;
     }
-    let ch = &init.body;
-    assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
-    let p = &ch["ChallengeParameters"];
-    let user_id = p["USER_ID_FOR_SRP"].as_str().unwrap();
-    let claim = eph
-        .password_claim(
-            srp::pool_name(DEMO_POOL_ID),
-            user_id,
-            password,
-            p["SALT"].as_str().unwrap(),
-            p["SRP_B"].as_str().unwrap(),
-            p["SECRET_BLOCK"].as_str().unwrap(),
-            &srp::format_timestamp(
-                time::OffsetDateTime::now_utc() + time::Duration::seconds(offset),
-            ),
-        )
-        .unwrap();
-    let mut body = json!({
-        "ClientId": client_id,
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeResponses": {
-            "USERNAME": user_id,
-            "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-            "TIMESTAMP": claim.timestamp,
-        }
-    });
-    if send_session {
-        body["Session"] = ch["Session"].clone();
+    let timestamp =
+        srp::format_timestamp(time::OffsetDateTime::now_utc() + time::Duration::seconds(offset));
+    let mut body = verifier_answer(client_id, &eph, &init.body, password, &timestamp);
+    if !send_session {
+        body.as_object_mut().unwrap().remove("Session");
     }
     call(http, base, "RespondToAuthChallenge", body).await
 }

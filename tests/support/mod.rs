@@ -21,4 +21,6 @@ pub mod tmux;
 
 pub use cases::{Case, Want};
 pub use http::{Resp, claims, raw_request, sign_if_needed, signer};
-pub use pool::{Harness, Served, example, serve, serve_with, start_pool, start_pool_with};
+pub use pool::{
+    Harness, Served, example, serve, serve_with, start_pool, start_pool_with, verifier_answer,
+};

@@ -149,38 +149,8 @@ impl Harness {
         challenge: &Value,
         password: &str,
     ) -> Resp {
-        assert_eq!(
-            challenge["ChallengeName"], "PASSWORD_VERIFIER",
-            "{challenge}"
-        );
-        let p = &challenge["ChallengeParameters"];
-        let user_id = p["USER_ID_FOR_SRP"].as_str().unwrap();
-        let claim = eph
-            .password_claim(
-                srp::pool_name(DEMO_POOL_ID),
-                user_id,
-                password,
-                p["SALT"].as_str().unwrap(),
-                p["SRP_B"].as_str().unwrap(),
-                p["SECRET_BLOCK"].as_str().unwrap(),
-                &self.timestamp(),
-            )
-            .unwrap();
-        self.call(
-            "RespondToAuthChallenge",
-            json!({
-                "ClientId": client_id,
-                "ChallengeName": "PASSWORD_VERIFIER",
-                "Session": challenge["Session"],
-                "ChallengeResponses": {
-                    "USERNAME": user_id,
-                    "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
-                    "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-                    "TIMESTAMP": claim.timestamp,
-                }
-            }),
-        )
-        .await
+        let body = verifier_answer(client_id, eph, challenge, password, &self.timestamp());
+        self.call("RespondToAuthChallenge", body).await
     }
 
     pub async fn respond(
@@ -325,4 +295,43 @@ pub fn dead_endpoint() -> String {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("http://127.0.0.1:{port}/")
+}
+
+/// The RespondToAuthChallenge body that answers a PASSWORD_VERIFIER `challenge` made for `eph`,
+/// signed at `timestamp` (Cognito's format), with the challenge's Session.
+pub fn verifier_answer(
+    client_id: &str,
+    eph: &ClientEphemeral,
+    challenge: &Value,
+    password: &str,
+    timestamp: &str,
+) -> Value {
+    assert_eq!(
+        challenge["ChallengeName"], "PASSWORD_VERIFIER",
+        "{challenge}"
+    );
+    let p = &challenge["ChallengeParameters"];
+    let user_id = p["USER_ID_FOR_SRP"].as_str().unwrap();
+    let claim = eph
+        .password_claim(
+            srp::pool_name(DEMO_POOL_ID),
+            user_id,
+            password,
+            p["SALT"].as_str().unwrap(),
+            p["SRP_B"].as_str().unwrap(),
+            p["SECRET_BLOCK"].as_str().unwrap(),
+            timestamp,
+        )
+        .unwrap();
+    json!({
+        "ClientId": client_id,
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": challenge["Session"],
+        "ChallengeResponses": {
+            "USERNAME": user_id,
+            "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+            "TIMESTAMP": claim.timestamp,
+        }
+    })
 }
