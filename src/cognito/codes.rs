@@ -12,7 +12,8 @@ use std::fmt;
 
 /// A code the client invents. The strings are part of the user-visible output: keep them.
 /// The auth flows give most of them; the users actor gives `NotLocalPool` and
-/// `InvalidParameter`, the headless driver `BadCommand` and `OutboxTimeout`.
+/// `InvalidParameter`, the headless driver `BadCommand` and `OutboxTimeout`, the TUI `NotSent`
+/// and `ActorStopped`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClientCode {
     /// Another command is running (or held in step mode); the new one was refused.
@@ -65,11 +66,15 @@ pub enum ClientCode {
     BadCommand,
     /// The headless driver's `wait_outbox` saw no code in time.
     OutboxTimeout,
+    /// The TUI could not queue a command to an actor.
+    NotSent,
+    /// An actor's event channel closed.
+    ActorStopped,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 27] = [
+    pub const ALL: [ClientCode; 29] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -97,6 +102,8 @@ impl ClientCode {
         ClientCode::InvalidParameter,
         ClientCode::BadCommand,
         ClientCode::OutboxTimeout,
+        ClientCode::NotSent,
+        ClientCode::ActorStopped,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -129,6 +136,8 @@ impl ClientCode {
             ClientCode::InvalidParameter => "InvalidParameter",
             ClientCode::BadCommand => "BadCommand",
             ClientCode::OutboxTimeout => "OutboxTimeout",
+            ClientCode::NotSent => "NotSent",
+            ClientCode::ActorStopped => "ActorStopped",
         }
     }
 

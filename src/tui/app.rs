@@ -27,6 +27,7 @@ use super::widgets::timeline::{SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
+use crate::cognito::ClientCode;
 
 pub use super::shared::{Action, Flash};
 
@@ -132,17 +133,13 @@ impl App {
     /// The run loop could not hand a command to an actor (queue full or actor gone).
     pub fn note_send_failure(&mut self, api: &str, why: &str, now_ms: i64) {
         self.ctx.in_flight.retain(|(a, _)| a != api);
-        self.ctx.status.push(StatusEntry::Error {
-            at_ms: now_ms,
-            error: AuthErrorView {
-                api: api.to_string(),
-                operation: None,
-                code: "NotSent".into(),
-                message: format!("the command could not be queued: {why}"),
-                request_id: None,
-            },
-            session: None,
-        });
+        self.ctx.log_error(
+            now_ms,
+            api,
+            None,
+            ClientCode::NotSent.as_str(),
+            format!("the command could not be queued: {why}"),
+        );
         self.ctx.flash_error(format!("{api}: not sent ({why})"));
         self.dirty = true;
     }
@@ -150,17 +147,13 @@ impl App {
     /// An actor's event channel closed.
     pub fn note_actor_gone(&mut self, which: &str, now_ms: i64) {
         self.ctx.in_flight.clear();
-        self.ctx.status.push(StatusEntry::Error {
-            at_ms: now_ms,
-            error: AuthErrorView {
-                api: which.to_string(),
-                operation: None,
-                code: "ActorStopped".into(),
-                message: format!("the {which} actor stopped; see the log file"),
-                request_id: None,
-            },
-            session: None,
-        });
+        self.ctx.log_error(
+            now_ms,
+            which,
+            None,
+            ClientCode::ActorStopped.as_str(),
+            format!("the {which} actor stopped; see the log file"),
+        );
         self.ctx.flash_error(format!("the {which} actor stopped"));
         self.dirty = true;
     }
@@ -472,7 +465,7 @@ impl App {
                 }
             }
             AuthEvent::Error(error) => {
-                if error.code != crate::cognito::ClientCode::Busy.as_str() {
+                if error.code != ClientCode::Busy.as_str() {
                     self.ctx.held = None;
                 }
                 self.ctx
@@ -660,17 +653,8 @@ impl App {
                 self.pool.on_error(&operation, &code, &message);
                 self.ctx
                     .flash_error(format!("{operation}: {code}: {message}"));
-                self.ctx.status.push(StatusEntry::Error {
-                    at_ms: now_ms,
-                    error: AuthErrorView {
-                        api: "admin".into(),
-                        operation: Some(operation),
-                        code,
-                        message,
-                        request_id: None,
-                    },
-                    session: None,
-                });
+                self.ctx
+                    .log_error(now_ms, "admin", Some(operation), code, message);
             }
         }
         Vec::new()

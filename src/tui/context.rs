@@ -4,7 +4,7 @@
 use super::shared::{Action, Flash, HeldRequest};
 use super::theme::Theme;
 use super::widgets::timeline::StatusEntry;
-use crate::auth::events::AuthCommand;
+use crate::auth::events::{AuthCommand, AuthErrorView};
 
 /// Most status entries (and inspector exchanges) kept in memory.
 pub const MAX_ENTRIES: usize = 2000;
@@ -66,6 +66,28 @@ impl Context {
 
     pub fn flash_info(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash::info(text));
+    }
+
+    /// An error line in the status pane (the flash, when wanted, is the caller's).
+    pub fn log_error(
+        &mut self,
+        now_ms: i64,
+        api: impl Into<String>,
+        operation: Option<String>,
+        code: impl Into<String>,
+        message: String,
+    ) {
+        self.status.push(StatusEntry::Error {
+            at_ms: now_ms,
+            error: AuthErrorView {
+                api: api.into(),
+                operation,
+                code: code.into(),
+                message,
+                request_id: None,
+            },
+            session: None,
+        });
     }
 
     /// The call still running that blocks a new one, if any.

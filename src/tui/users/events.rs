@@ -3,7 +3,6 @@
 use super::dialog::{self, Dialog, FormKind};
 use super::state::{AdminProblem, UsersScreen, is_credentials};
 use crate::admin::{AdminCommand, AdminEvent, UserAction, UserDetail, UserRow};
-use crate::auth::events::AuthErrorView;
 use crate::tui::context::Context;
 use crate::tui::shared::Action;
 use crate::tui::widgets::timeline::StatusEntry;
@@ -54,17 +53,7 @@ fn on_event(u: &mut UsersScreen, ctx: &mut Context, ev: AdminEvent, now_ms: i64)
             }
             let who = action.username().unwrap_or_default().to_string();
             ctx.flash_error(format!("{operation} {who}: {code}: {message}"));
-            ctx.status.push(StatusEntry::Error {
-                at_ms: now_ms,
-                error: AuthErrorView {
-                    api: "admin".into(),
-                    operation: Some(operation),
-                    code,
-                    message,
-                    request_id: None,
-                },
-                session: None,
-            });
+            ctx.log_error(now_ms, "admin", Some(operation), code, message);
             Vec::new()
         }
         AdminEvent::Groups { groups } => {
