@@ -119,3 +119,104 @@ fn the_search_index_follows_inserts_updates_and_deletes() {
     let found = search_users(&conn, pool, Some(("email", "ann@", true)), None, 10).unwrap();
     assert_eq!(found.len(), 1);
 }
+
+/// A store made by the previous version kept challenge Sessions in three tables. Opening it
+/// moves every row into `auth_sessions` (a sign-in under way can still finish), names USER_AUTH's
+/// first-factor codes apart from MFA's, and drops the old tables; a second open changes nothing.
+#[test]
+fn opening_a_store_with_the_three_old_session_tables_moves_their_rows_into_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE challenges (id_hash BLOB PRIMARY KEY, session_hash BLOB NOT NULL UNIQUE,
+                 pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
+                 a_pub TEXT NOT NULL, b_priv TEXT NOT NULL, b_pub TEXT NOT NULL,
+                 created INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+                 kind TEXT NOT NULL DEFAULT 'PASSWORD_VERIFIER');
+             CREATE TABLE flow_sessions (session_hash BLOB PRIMARY KEY, kind TEXT NOT NULL,
+                 pool_id TEXT NOT NULL, client_id TEXT NOT NULL, username TEXT NOT NULL,
+                 state TEXT NOT NULL, created INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE mfa_sessions (session_hash BLOB PRIMARY KEY, pool_id TEXT NOT NULL,
+                 client_id TEXT NOT NULL, username TEXT NOT NULL, kind TEXT NOT NULL,
+                 data TEXT NOT NULL, created INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+                 attempts INTEGER NOT NULL DEFAULT 0);
+             INSERT INTO challenges VALUES (x'01', x'11', 'p', 'c', 'alice', 'A', 'b', 'B', 5, 0,
+                 'PASSWORD_VERIFIER');
+             INSERT INTO challenges VALUES (x'02', x'12', 'p', 'c', 'np', 'A2', 'b2', 'B2', 6, 1,
+                 'NEW_PASSWORD_REQUIRED');
+             INSERT INTO flow_sessions VALUES (x'21', 'EMAIL_OTP', 'p', 'c', 'pwless', '{}', 7, 0);
+             INSERT INTO flow_sessions VALUES (x'22', 'CUSTOM_CHALLENGE', 'p', 'c', 'bob',
+                 '{\"n\":1}', 8, 0);
+             INSERT INTO mfa_sessions VALUES (x'31', 'p', 'c', 'mfa-sms', 'SMS_MFA', '{\"code\":1}',
+                 9, 0, 2);",
+        )
+        .unwrap();
+    }
+    let rows = |conn: &Connection| -> Vec<(Vec<u8>, String, String, String, i64, i64)> {
+        conn.prepare(
+            "SELECT session_hash, kind, username, state, used, attempts FROM auth_sessions
+             ORDER BY session_hash",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    let conn = open(&path).unwrap();
+    let moved = rows(&conn);
+    let summary: Vec<(u8, &str, &str, i64, i64)> = moved
+        .iter()
+        .map(|(h, k, u, _, used, attempts)| (h[0], k.as_str(), u.as_str(), *used, *attempts))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (0x11, "PASSWORD_VERIFIER", "alice", 0, 0),
+            (0x12, "NEW_PASSWORD_REQUIRED", "np", 1, 0),
+            (0x21, "USER_AUTH_EMAIL_OTP", "pwless", 0, 0),
+            (0x22, "CUSTOM_CHALLENGE", "bob", 0, 0),
+            (0x31, "SMS_MFA", "mfa-sms", 0, 2),
+        ]
+    );
+    let srp_state: serde_json::Value = serde_json::from_str(&moved[0].3).unwrap();
+    assert_eq!(
+        srp_state,
+        serde_json::json!({"a_pub": "A", "b_priv": "b", "b_pub": "B"})
+    );
+    assert_eq!(moved[4].3, r#"{"code":1}"#);
+    let block: Vec<u8> = conn
+        .query_row(
+            "SELECT block_hash FROM auth_sessions WHERE session_hash = x'11'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        block,
+        vec![0x01],
+        "the SECRET_BLOCK's hash keeps finding the SRP session"
+    );
+    for old in ["challenges", "flow_sessions", "mfa_sessions"] {
+        let left: bool = conn
+            .prepare("SELECT 1 FROM sqlite_master WHERE name = ?1")
+            .unwrap()
+            .exists([old])
+            .unwrap();
+        assert!(!left, "{old} is still there");
+    }
+    drop(conn);
+    let again = open(&path).unwrap();
+    assert_eq!(rows(&again), moved);
+}
