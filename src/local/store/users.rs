@@ -62,7 +62,15 @@ pub(super) fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecor
 
 pub fn insert_user(conn: &Connection, u: &UserRecord) -> ApiResult<()> {
     let mut st = conn.prepare_cached(INSERT_USER_SQL)?;
-    st.execute(params![
+    execute_insert_user(&mut st, u)?;
+    index_insert(conn, u)?;
+    bump_user_count(conn, &u.pool_id, 1)?;
+    Ok(())
+}
+
+/// Runs [`INSERT_USER_SQL`] (or its `OR IGNORE` form) for one user; returns the rows inserted.
+fn execute_insert_user(st: &mut rusqlite::CachedStatement<'_>, u: &UserRecord) -> ApiResult<usize> {
+    Ok(st.execute(params![
         u.pool_id,
         u.username,
         u.sub,
@@ -76,10 +84,7 @@ pub fn insert_user(conn: &Connection, u: &UserRecord) -> ApiResult<()> {
         u.failed_attempts,
         u.last_failure,
         u.locked_until
-    ])?;
-    index_insert(conn, u)?;
-    bump_user_count(conn, &u.pool_id, 1)?;
-    Ok(())
+    ])?)
 }
 
 const INSERT_USER_SQL: &str = "INSERT INTO users (pool_id, username, sub, status, enabled, salt, \
@@ -216,21 +221,7 @@ pub fn insert_users_bulk(conn: &Connection, users: &[UserRecord]) -> ApiResult<u
     let mut per_pool: BTreeMap<&str, i64> = BTreeMap::new();
     let mut entries: Vec<(&str, &'static str, String, &str)> = Vec::with_capacity(users.len() * 9);
     for u in order {
-        let n = ins.execute(params![
-            u.pool_id,
-            u.username,
-            u.sub,
-            u.status,
-            u.enabled as i64,
-            u.salt,
-            u.verifier,
-            serde_json::to_string(&u.attributes).map_err(|e| ApiError::internal(e.to_string()))?,
-            u.created,
-            u.modified,
-            u.failed_attempts,
-            u.last_failure,
-            u.locked_until
-        ])?;
+        let n = execute_insert_user(&mut ins, u)?;
         if n == 0 {
             continue;
         }
