@@ -104,19 +104,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             }
             given_name.clone()
         } else {
-            let attr = if cfg.username_attributes.iter().any(|a| a == "email")
-                && policy::looks_like_email(&given_name)
-            {
-                "email"
-            } else if cfg.username_attributes.iter().any(|a| a == "phone_number")
-                && policy::looks_like_phone(&given_name)
-            {
-                "phone_number"
-            } else {
-                return Err(ApiError::invalid_parameter(
-                    "Username should be either an email or a phone number.",
-                ));
-            };
+            let attr = policy::username_attribute(&cfg.username_attributes, &given_name)?;
             if attributes.get(attr).is_some_and(|v| v != &given_name) {
                 return Err(ApiError::invalid_parameter(format!(
                     "The {attr} attribute must match the username"

@@ -560,19 +560,7 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             let username = if cfg.username_attributes.is_empty() {
                 given.clone()
             } else {
-                let attr = if cfg.username_attributes.iter().any(|a| a == "email")
-                    && policy::looks_like_email(&given)
-                {
-                    "email"
-                } else if cfg.username_attributes.iter().any(|a| a == "phone_number")
-                    && policy::looks_like_phone(&given)
-                {
-                    "phone_number"
-                } else {
-                    return Err(ApiError::invalid_parameter(
-                        "Username should be either an email or a phone number.",
-                    ));
-                };
+                let attr = policy::username_attribute(&cfg.username_attributes, &given)?;
                 attributes.insert(attr.to_string(), given.clone());
                 sub.clone()
             };

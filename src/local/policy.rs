@@ -277,6 +277,22 @@ fn check_attribute_value(name: &str, value: &str) -> ApiResult<()> {
     }
 }
 
+/// On a pool whose users sign in with their email or phone number (`UsernameAttributes`), the
+/// attribute a given username is: `email` or `phone_number`, whichever the pool allows and the
+/// value looks like. Cognito refuses anything else.
+pub fn username_attribute(username_attributes: &[String], given: &str) -> ApiResult<&'static str> {
+    let allows = |name: &str| username_attributes.iter().any(|a| a == name);
+    if allows("email") && looks_like_email(given) {
+        Ok("email")
+    } else if allows("phone_number") && looks_like_phone(given) {
+        Ok("phone_number")
+    } else {
+        Err(ApiError::invalid_parameter(
+            "Username should be either an email or a phone number.",
+        ))
+    }
+}
+
 pub fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((local, domain)) => {
@@ -424,5 +440,31 @@ mod tests {
         assert!(check_username("alice").is_ok());
         assert!(check_username("al ice").is_err());
         assert!(check_username("").is_err());
+    }
+
+    #[test]
+    fn a_username_is_the_email_or_phone_the_pool_signs_in_with() {
+        let both = ["email".to_string(), "phone_number".to_string()];
+        let email_only = ["email".to_string()];
+        assert_eq!(
+            username_attribute(&both, "ann@example.com").unwrap(),
+            "email"
+        );
+        assert_eq!(
+            username_attribute(&both, "+15555550100").unwrap(),
+            "phone_number"
+        );
+        assert_eq!(
+            username_attribute(&email_only, "ann@example.com").unwrap(),
+            "email"
+        );
+        for refused in ["+15555550100", "ann"] {
+            let e = username_attribute(&email_only, refused).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidParameter, "{refused}");
+            assert_eq!(
+                e.message,
+                "Username should be either an email or a phone number."
+            );
+        }
     }
 }
