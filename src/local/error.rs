@@ -29,6 +29,7 @@ pub enum ErrorKind {
     ResourceNotFound,
     Serialization,
     SoftwareTokenMFANotFound,
+    TooManyRequests,
     Unauthorized,
     UnexpectedLambda,
     UnknownOperation,
@@ -68,6 +69,7 @@ impl ErrorKind {
         Self::ResourceNotFound,
         Self::Serialization,
         Self::SoftwareTokenMFANotFound,
+        Self::TooManyRequests,
         Self::Unauthorized,
         Self::UnexpectedLambda,
         Self::UnknownOperation,
@@ -107,6 +109,7 @@ impl ErrorKind {
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::Serialization => "SerializationException",
             Self::SoftwareTokenMFANotFound => "SoftwareTokenMFANotFoundException",
+            Self::TooManyRequests => "TooManyRequestsException",
             Self::Unauthorized => "UnauthorizedException",
             Self::UnexpectedLambda => "UnexpectedLambdaException",
             Self::UnknownOperation => "UnknownOperationException",
@@ -193,6 +196,15 @@ impl ApiError {
         ))
     }
 
+    /// The write lock of the store could not be had within the busy wait: Cognito's
+    /// throttling answer (HTTP 400, retried by every AWS SDK), never a 500.
+    pub fn store_busy() -> Self {
+        Self::new(
+            ErrorKind::TooManyRequests,
+            "Too many requests: the user pool's store is busy, try again.",
+        )
+    }
+
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Serialization, message)
     }
@@ -208,6 +220,17 @@ impl std::error::Error for ApiError {}
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            // Another connection held the write lock past the busy wait: Cognito's throttling
+            // answer, which SDKs retry, rather than a fault.
+            tracing::warn!(error = %e, "local pool: store busy");
+            return Self::store_busy();
+        }
         tracing::error!(error = %e, "local pool: SQLite error");
         Self::internal("Internal error: storage failure")
     }

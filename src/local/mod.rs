@@ -96,6 +96,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod verified;
 
 pub use seed::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,

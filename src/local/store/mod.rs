@@ -1,6 +1,6 @@
 //! The SQLite store of the embedded pool: pools, app clients, users (SRP verifiers only, never
-//! passwords), codes, the outbox, challenge state and refresh tokens. WAL mode; one connection
-//! behind a mutex held for one operation at a time (see `server.rs`).
+//! passwords), codes, the outbox, challenge state and refresh tokens. WAL mode: one writer whose
+//! every use is one transaction, and read-only connections that never wait on it (`db.rs`).
 
 use std::path::Path;
 
@@ -8,6 +8,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod codes;
+mod db;
 mod groups;
 mod mfa;
 mod pools;
@@ -18,6 +19,7 @@ mod tests;
 mod users;
 
 pub use codes::*;
+pub use db::Db;
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;
