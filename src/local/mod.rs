@@ -280,7 +280,7 @@ impl LocalPool {
     /// The outbox, oldest first (what `GET /_local/outbox` returns).
     pub async fn outbox(&self) -> anyhow::Result<Vec<crate::cognito::types::OutboxEntry>> {
         let ctx = self.ctx.clone();
-        Ok(tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox)).await??)
+        Ok(tokio::task::spawn_blocking(move || ctx.read(store::read_outbox)).await??)
     }
 
     /// Stops accepting requests, lets in-flight ones finish (up to 5 s) and closes the store.

@@ -99,6 +99,7 @@ pub(crate) fn respond_new_password(
     user.status = "CONFIRMED".into();
     user.modified = now;
     store::update_user(conn, &user)?;
+    ctx.verified.forget(&pool.pool_id, &user.username);
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
     next_step::after_password(ctx, conn, pool, client, &user)
 }
@@ -117,6 +118,7 @@ struct InitiateAuthReq {
 
 pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: InitiateAuthReq = parse(body)?;
+    let pre = precheck_user_password(ctx, &req)?;
     ctx.with_db(|conn| {
         let flow = required(req.auth_flow, "authFlow")?;
         let (client, pool) = client_and_pool(conn, req.client_id)?;
@@ -159,7 +161,9 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         match flow.as_str() {
             "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false),
             "USER_PASSWORD_AUTH" => {
-                let user = signin::verify_password(ctx, conn, &client, &pool, &params)?;
+                let user = signin::verify_password_prechecked(
+                    ctx, conn, &client, &pool, &params, &pre,
+                )?;
                 next_step::password_ok(ctx, conn, &pool, &client, &user)
             }
             _ => {
@@ -178,6 +182,36 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             }
         }
     })
+}
+
+/// USER_PASSWORD_AUTH's password check, done on a read snapshot before the write transaction
+/// so that its exponentiation does not hold the write lock (the transaction redoes it only if
+/// the user's verifier changed in between). Any other flow, or a request that will fail
+/// earlier, gets an empty precheck.
+fn precheck_user_password(ctx: &Ctx, req: &InitiateAuthReq) -> ApiResult<signin::Precheck> {
+    if req.auth_flow.as_deref() != Some("USER_PASSWORD_AUTH") {
+        return Ok(signin::Precheck::default());
+    }
+    let (Some(client_id), Some(params)) = (&req.client_id, &req.auth_parameters) else {
+        return Ok(signin::Precheck::default());
+    };
+    let Some(name) = params.get("USERNAME").filter(|n| !n.is_empty()) else {
+        return Ok(signin::Precheck::default());
+    };
+    let found = ctx.read(|conn| {
+        let Ok((client, pool)) = client_and_pool(conn, Some(client_id.clone())) else {
+            return Ok(None);
+        };
+        if !client.config.allows("USER_PASSWORD_AUTH") {
+            return Ok(None);
+        }
+        let user = resolve_user(conn, &pool, name)?;
+        Ok(Some((pool, user)))
+    })?;
+    match found {
+        Some((pool, user)) => signin::precheck_password(ctx, &pool, user.as_ref(), params),
+        None => Ok(signin::Precheck::default()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +269,7 @@ struct AccessTokenReq {
 
 pub fn get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AccessTokenReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (_pool, user, _claims) = authorize_access(ctx, conn, req.access_token)?;
         let attrs: Vec<Value> = user
             .attribute_list()

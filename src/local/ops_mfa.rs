@@ -224,7 +224,7 @@ struct PoolIdReq {
 /// GetUserPoolMfaConfig.
 pub fn get_user_pool_mfa_config(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: PoolIdReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
         let c = store::pool_mfa(conn, &pool)?;
         Ok(mfa_config_json(&pool, &c))
@@ -806,6 +806,7 @@ pub(crate) fn reset_user(
     user.status = "RESET_REQUIRED".into();
     user.modified = ctx.now();
     store::update_user(conn, user)?;
+    ctx.verified.forget(&user.pool_id, &user.username);
     deliver_code_to(
         ctx,
         conn,

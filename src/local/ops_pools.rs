@@ -267,7 +267,7 @@ struct PoolIdReq {
 
 pub fn describe_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: PoolIdReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
         Ok(json!({"UserPool": pool_json(conn, &pool)?}))
     })
@@ -285,7 +285,7 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, true)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let after = match req.next_token.as_deref() {
             Some(t) => Some(read_page_token("pools", t, now, None)?),
             None => None,
@@ -488,7 +488,7 @@ struct DescribeClientReq {
 
 pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: DescribeClientReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         let client_id = required(req.client_id, "clientId")?;
         store::require_pool(conn, &pool_id)?;
@@ -505,7 +505,7 @@ pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, false)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         store::require_pool(conn, &pool_id)?;
         let after = match req.next_token.as_deref() {

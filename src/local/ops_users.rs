@@ -144,7 +144,7 @@ pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         ),
         None => format!("users\u{0}{pool_id}"),
     };
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
             Some(t) => Some(read_signed_cursor(ctx, &scope, t, now)?),
@@ -241,7 +241,7 @@ pub(crate) fn admin_user(
 
 pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminUserReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (_pool, u) = admin_user(conn, req)?;
         let attrs: Vec<Value> = u
             .attribute_list()
@@ -266,6 +266,7 @@ pub fn admin_delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     ctx.with_db(|conn| {
         let (pool, u) = admin_user(conn, req)?;
         store::delete_user(conn, &pool.pool_id, &u.username)?;
+        ctx.verified.forget(&pool.pool_id, &u.username);
         tracing::info!(pool = %pool.pool_id, username = %u.username, "local pool: user deleted");
         Ok(json!({}))
     })
@@ -280,6 +281,7 @@ fn set_enabled(ctx: &Ctx, body: Value, enabled: bool) -> ApiResult<Value> {
         store::update_user(conn, &u)?;
         if !enabled {
             store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+            ctx.verified.forget(&pool.pool_id, &u.username);
         }
         tracing::info!(pool = %pool.pool_id, username = %u.username, enabled, "local pool: user enabled/disabled");
         Ok(json!({}))
@@ -449,7 +451,7 @@ struct AdminListDevicesReq {
 pub fn admin_list_devices(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminListDevicesReq = parse(body)?;
     check_limit(req.limit)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         admin_user(
             conn,
             AdminUserReq {
@@ -664,6 +666,7 @@ pub fn admin_set_user_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         user.last_failure = None;
         user.modified = ctx.now();
         store::update_user(conn, &user)?;
+        ctx.verified.forget(&user.pool_id, &user.username);
         Ok(json!({}))
     })
 }

@@ -1,6 +1,7 @@
 //! The axum front of the embedded pool: `POST /` dispatched on `X-Amz-Target`, the JWKS, the
-//! outbox, permissive CORS. Each operation runs on the blocking pool with the store locked, so
-//! SQLite and the SRP/RSA math never stall the async executor.
+//! outbox, permissive CORS. Each operation runs on the blocking pool (its writes in one store
+//! transaction, its reads on read-only connections), so SQLite and the SRP/RSA math never stall
+//! the async executor.
 
 use std::sync::Arc;
 
@@ -382,7 +383,7 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
 async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Response {
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
-        let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
+        let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
         Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
     })
     .await
@@ -399,7 +400,7 @@ async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Respo
 }
 
 async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
-    let res = tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox))
+    let res = tokio::task::spawn_blocking(move || ctx.read(store::read_outbox))
         .await
         .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
     match res {
