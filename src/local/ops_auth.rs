@@ -119,7 +119,8 @@ struct InitiateAuthReq {
 pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: InitiateAuthReq = parse(body)?;
     let pre = precheck_user_password(ctx, &req)?;
-    ctx.with_db(|conn| {
+    // The tokens of a USER_PASSWORD_AUTH sign-in are signed after the transaction commits.
+    let answer = ctx.with_db(|conn| {
         let flow = required(req.auth_flow, "authFlow")?;
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         let params = req.auth_parameters.unwrap_or_default();
@@ -159,12 +160,13 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             ));
         }
         match flow.as_str() {
-            "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false),
+            "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false)
+                .map(next_step::Answer::Ready),
             "USER_PASSWORD_AUTH" => {
                 let user = signin::verify_password_prechecked(
                     ctx, conn, &client, &pool, &params, &pre,
                 )?;
-                next_step::password_ok(ctx, conn, &pool, &client, &user)
+                next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)
             }
             _ => {
                 let token = params.get("REFRESH_TOKEN").ok_or_else(|| {
@@ -178,10 +180,13 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     token,
                     Some((params.get("SECRET_HASH").map(String::as_str),)),
                 )?;
-                Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
+                Ok(next_step::Answer::Ready(
+                    json!({"ChallengeParameters": {}, "AuthenticationResult": result}),
+                ))
             }
         }
-    })
+    })?;
+    answer.finish()
 }
 
 /// USER_PASSWORD_AUTH's password check, done on a read snapshot before the write transaction
