@@ -93,6 +93,11 @@ pub struct ServeArgs {
         requires = "access_key_id"
     )]
     pub secret_access_key: Option<String>,
+    /// Run LambdaConfig triggers given as `cmd:<command line>` or an absolute path. Without it
+    /// (and without --access-key-id) such a trigger is stored but invoking it fails, so no
+    /// caller of the API can make this machine run a command.
+    #[arg(long)]
+    pub allow_command_triggers: bool,
 }
 
 #[derive(Debug, Clone, Args)]
