@@ -108,6 +108,7 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 bind: SocketAddr::new(args.bind, args.port),
                 credentials,
                 allow_command_triggers: args.allow_command_triggers,
+                edge: Default::default(),
             }))
         }
         Some(Command::SeedUsers(args)) => {
@@ -168,6 +169,7 @@ async fn resolve_target(
             credentials: Some(credentials.clone()),
             // Only this process holds the random key, so only the TUI itself can set triggers.
             allow_command_triggers: false,
+            edge: Default::default(),
         })
         .await
         .with_context(|| {

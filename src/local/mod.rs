@@ -25,7 +25,8 @@
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
 //! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
-//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`;
+//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`,
+//! `edge` (the HTTP edge: Host, Origin, CORS, timeouts and limits);
 //! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
 //! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
 //! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
@@ -70,6 +71,7 @@
 mod access;
 mod ctx;
 mod delivery;
+mod edge;
 mod error;
 mod extras;
 mod flows;
@@ -116,6 +118,7 @@ use tokio::task::JoinHandle;
 
 use crate::secret::Secret;
 use ctx::Ctx;
+pub use edge::EdgeLimits;
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
@@ -132,6 +135,8 @@ pub struct LocalOptions {
     /// (`serve --allow-command-triggers`). With credentials they run anyway: only callers
     /// holding the key can set triggers then.
     pub allow_command_triggers: bool,
+    /// Timeouts and limits of the HTTP edge.
+    pub edge: EdgeLimits,
 }
 
 impl LocalOptions {
@@ -142,6 +147,7 @@ impl LocalOptions {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             credentials: None,
             allow_command_triggers: false,
+            edge: EdgeLimits::default(),
         }
     }
 }
@@ -226,19 +232,9 @@ impl LocalPool {
             Ok(ctx)
         })
         .await??;
-        let app = server::router(ctx.clone());
+        let app = server::router(ctx.clone(), edge::Edge::new(addr, opts.edge));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "local pool: server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(edge::serve(listener, app, opts.edge, stopped));
         // A fresh store's demo pool gets its RSA keys now, while the caller gets going.
         let keygen_ctx = ctx.clone();
         tokio::task::spawn_blocking(move || {

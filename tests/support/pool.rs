@@ -31,6 +31,7 @@ pub async fn start_pool_with(db: &Path, credentials: Option<LocalCredentials>) -
         bind: "127.0.0.1:0".parse().unwrap(),
         credentials,
         allow_command_triggers: false,
+        edge: Default::default(),
     })
     .await
     .expect("the pool starts")
