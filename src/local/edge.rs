@@ -100,6 +100,19 @@ pub fn json_response(status: StatusCode, content_type: &'static str, body: &Valu
     resp
 }
 
+/// The most of a message an error body carries (operations cut what they repeat of the
+/// input to [`echo`]'s prefix; this bounds whatever else).
+const MAX_ERROR_MESSAGE: usize = 1024;
+
+fn bounded(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.chars().count() <= MAX_ERROR_MESSAGE {
+        return message.into();
+    }
+    let mut cut: String = message.chars().take(MAX_ERROR_MESSAGE - 3).collect();
+    cut.push_str("...");
+    cut.into()
+}
+
 /// `message` as a header value: printable ASCII (anything else becomes `?`), at most
 /// [`MAX_ERROR_HEADER`] bytes.
 fn header_text(message: &str) -> Option<HeaderValue> {
@@ -130,7 +143,7 @@ pub fn error_response(err: &ApiError) -> Response {
 /// A Cognito-shaped error answer (`{"__type", "message"}`, `x-amzn-errortype`, a bounded
 /// `x-amzn-errormessage`) with HTTP `status`.
 pub fn error_with_status(err: &ApiError, status: StatusCode) -> Response {
-    let body = json!({"__type": err.kind.as_str(), "message": err.message});
+    let body = json!({"__type": err.kind.as_str(), "message": bounded(&err.message)});
     let mut resp = json_response(status, AMZ_JSON_1_1, &body);
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{}:", err.kind)) {

@@ -23,7 +23,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message, verified_target};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::{LambdaConfig, load_extras};
 use super::flows::{self, Answer, FlowKind};
 use super::hooks::{self, client_metadata};
@@ -144,7 +144,8 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
         Some(other) => {
             return Err(ApiError::invalid_parameter(format!(
-                "CHALLENGE_NAME {other} is not valid for CUSTOM_AUTH; only SRP_A is"
+                "CHALLENGE_NAME {} is not valid for CUSTOM_AUTH; only SRP_A is",
+                echo(other)
             )));
         }
     };
@@ -249,8 +250,9 @@ fn drive(
         Some(other) => Err(ApiError::new(
             ErrorKind::InvalidLambdaResponse,
             format!(
-                "DefineAuthChallenge answered challengeName {other}, which the embedded user \
-                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)"
+                "DefineAuthChallenge answered challengeName {}, which the embedded user \
+                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)",
+                echo(&other)
             ),
         )),
         None => Err(ApiError::new(

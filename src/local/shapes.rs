@@ -49,6 +49,10 @@ pub fn check_common_members(body: &Value) -> ApiResult<()> {
     if let Some(Value::String(name)) = body.get("Username") {
         policy::check_username(name)?;
     }
+    // Ids longer than the model allows never reach a lookup (whose "does not exist" would
+    // repeat them); the client id is sensitive in the model, so it is not repeated.
+    check_length(body, "ClientId", "clientId", 128)?;
+    check_length(body, "UserPoolId", "userPoolId", 55)?;
     if let Some(v) = body.get("ValidationData") {
         check_attribute_list(v)?;
     }
@@ -62,6 +66,18 @@ pub fn check_common_members(body: &Value) -> ApiResult<()> {
         check_structure(v, &["AnalyticsEndpointId"])?;
     }
     Ok(())
+}
+
+fn check_length(body: &Value, member: &str, path: &str, max: usize) -> ApiResult<()> {
+    match body.get(member) {
+        Some(Value::String(v)) if v.chars().count() > max => {
+            Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value at '{path}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max}"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Cognito's deserializer's word for finding `found` where another type was expected.
