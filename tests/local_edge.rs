@@ -510,7 +510,7 @@ fn fuzz_request(
                 0 => format!("{TARGET_PREFIX}{}", "Nope".repeat(rng.gen_range(1..3000))),
                 1 => "SomethingElse.SignUp".into(),
                 2 => String::new(),
-                _ => format!("{TARGET_PREFIX}"),
+                _ => TARGET_PREFIX.to_string(),
             };
             let t = (!target.is_empty()).then_some(target.as_str());
             (
@@ -586,7 +586,7 @@ async fn a_fuzz_of_malformed_requests_gets_only_cognito_shaped_4xx() {
         .await;
     assert_eq!(answered.len(), 2500);
     assert!(
-        answered.iter().any(|s| *s == 200),
+        answered.contains(&200),
         "the fuzz never reached an operation"
     );
     eprintln!(

@@ -12,6 +12,12 @@
 //! Anything else (e.g. a real `arn:aws:lambda:…`) is stored and returned by DescribeUserPool,
 //! but invoking it answers `UnexpectedLambdaException`, since no Lambda can run here.
 //!
+//! Commands run only when whoever started the pool allowed them ([`Ctx::command_triggers`]:
+//! `serve --allow-command-triggers`, or credentials that admin signatures are verified with, as
+//! the TUI's embedded pool has); otherwise anyone able to call UpdateUserPool could run a
+//! command on this machine. A command trigger of a pool that does not allow them is stored but
+//! answers `UnexpectedLambdaException` naming the flag.
+//!
 //! Each run gets Cognito's event JSON on stdin (`version`, `triggerSource`, `region`,
 //! `userPoolId`, `userName`, `callerContext{awsSdkVersion, clientId}`, `request`, `response`)
 //! and must print the same event with `response` filled in on stdout, as a Lambda returns it.

@@ -252,7 +252,7 @@ fn drive(
             format!(
                 "DefineAuthChallenge answered challengeName {}, which the embedded user \
                  pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)",
-                echo(&other)
+                echo(other)
             ),
         )),
         None => Err(ApiError::new(
