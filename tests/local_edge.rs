@@ -730,6 +730,45 @@ async fn a_stalled_client_costs_a_socket_for_the_timeout_only() {
     pool.shutdown().await;
 }
 
+#[tokio::test]
+async fn past_the_connection_cap_a_client_waits_until_a_stalled_one_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let timeout = Duration::from_millis(800);
+    let pool = LocalPool::start(LocalOptions {
+        db_path: dir.path().join("pool.sqlite3"),
+        edge: EdgeLimits {
+            header_timeout: timeout,
+            max_connections: 2,
+            ..EdgeLimits::default()
+        },
+        ..LocalOptions::default_local()
+    })
+    .await
+    .unwrap();
+    let base = pool.base_url().to_string();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let sign_in = json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": DEMO_CONFIRMED_USERS[0], "PASSWORD": DEMO_PASSWORD}});
+    support::http::call(&http, &base, "InitiateAuth", &sign_in)
+        .await
+        .ok();
+    let addr = host_of(&base);
+    let _a = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _b = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let started = Instant::now();
+    let r = support::http::call(&http, &base, "InitiateAuth", &sign_in).await;
+    let took = started.elapsed();
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        took >= timeout / 2,
+        "answered after {took:?}: the two silent connections did not hold the two slots"
+    );
+    pool.shutdown().await;
+}
+
 /// Every operation whose input has a `Username` member.
 const USERNAME_OPS: &[&str] = &[
     "SignUp",
