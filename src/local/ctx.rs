@@ -39,6 +39,8 @@ pub struct Ctx {
     keys_ready: AtomicBool,
     /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
     pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
+    /// Whoever started the pool allowed LambdaConfig commands to run (see `hooks.rs`).
+    pub command_triggers: AtomicBool,
 }
 
 impl Ctx {
@@ -53,6 +55,7 @@ impl Ctx {
             keygen: Mutex::new(()),
             keys_ready: AtomicBool::new(false),
             sigv4_credentials: std::sync::OnceLock::new(),
+            command_triggers: AtomicBool::new(false),
         }
     }
 

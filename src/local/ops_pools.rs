@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::access::required;
 use super::ctx::{ACCOUNT, Ctx, REGION, parse};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 use super::extras;
 use super::jwt;
 use super::paging::{check_max_results, make_page_token, read_page_token};
@@ -179,7 +179,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -187,7 +188,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &alias {
         if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AliasAttributes value: {a}"
+                "Invalid AliasAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -195,7 +197,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &username_attrs {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid UsernameAttributes value: {a}"
+                "Invalid UsernameAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -209,7 +212,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
         "OFF" | "OPTIONAL" | "ON" => {}
         other => {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid MfaConfiguration value: {other}"
+                "Invalid MfaConfiguration value: {}",
+                echo(other)
             )));
         }
     }
@@ -368,7 +372,8 @@ fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64>
         "days" => 86400,
         other => {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid TimeUnitsType value: {other}"
+                "Invalid TimeUnitsType value: {}",
+                echo(other)
             )));
         }
     };
@@ -427,7 +432,8 @@ fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
     if let Some(p) = &req.prevent_user_existence_errors {
         if p != "LEGACY" && p != "ENABLED" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid PreventUserExistenceErrors value: {p}"
+                "Invalid PreventUserExistenceErrors value: {}",
+                echo(p)
             )));
         }
         cfg.prevent_user_existence_errors = p.clone();
@@ -495,7 +501,8 @@ pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         match store::get_client(conn, &client_id)? {
             Some(c) if c.pool_id == pool_id => Ok(json!({"UserPoolClient": client_json(&c)})),
             _ => Err(ApiError::resource_not_found(format!(
-                "User pool client {client_id} does not exist."
+                "User pool client {} does not exist.",
+                echo(&client_id)
             ))),
         }
     })
@@ -569,7 +576,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -583,7 +591,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         && !["OFF", "ON", "OPTIONAL"].contains(&m.as_str())
     {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid MfaConfiguration value: {m}"
+            "Invalid MfaConfiguration value: {}",
+            echo(m)
         )));
     }
     ctx.with_db(|conn| {

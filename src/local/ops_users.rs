@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::access::{admin_user as find_admin_user, required, resolve_user};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::hooks;
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
@@ -86,7 +86,8 @@ pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
     }
     if !store::SEARCHABLE_ATTRIBUTES.contains(&attribute) {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid search attribute: {attribute}"
+            "Invalid search attribute: {}",
+            echo(attribute)
         )));
     }
     Ok(Some(UserFilter {
@@ -522,12 +523,12 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         policy::check_username(&given)?;
         let action = req.message_action.unwrap_or_default();
         if !action.is_empty() && action != "RESEND" && action != "SUPPRESS" {
-            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {action}")));
+            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {}", echo(&action))));
         }
         let mediums = req.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
         for m in &mediums {
             if m != "SMS" && m != "EMAIL" {
-                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {m}")));
+                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {}", echo(m))));
             }
         }
         let temp = match req.temporary_password {
