@@ -24,7 +24,7 @@ fn kid_of(key: &rsa::RsaPrivateKey) -> anyhow::Result<String> {
 }
 
 /// Two fresh RSA keys (ID, access), generated in parallel: this takes a moment.
-pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String))> {
+pub fn generate_key_pair() -> anyhow::Result<KeyPair> {
     let (id_key, access_key) = std::thread::scope(|s| {
         let a = s.spawn(generate_key);
         let b = generate_key();
@@ -32,6 +32,90 @@ pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String)
     });
     let id_key = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
     Ok((id_key, access_key?))
+}
+
+/// A pool's (ID, access) key pair: each a (kid, PKCS#1 PEM).
+pub type KeyPair = ((String, String), (String, String));
+
+/// Key pairs generated ahead of need, so CreateUserPool does not wait for RSA. A filler thread
+/// (see `Ctx::start_key_filler`) keeps up to [`KeyStock::TARGET`] pairs ready once pools are
+/// being created; each pair is handed out once, so every pool still has its own keys.
+#[derive(Default)]
+pub struct KeyStock {
+    state: std::sync::Mutex<StockState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct StockState {
+    ready: Vec<KeyPair>,
+    /// Set by the first CreateUserPool (or reset): until then nothing is generated ahead.
+    active: bool,
+    closed: bool,
+}
+
+/// What the filler should do next.
+pub enum StockWork {
+    /// Generate a pair (for a pool still without keys, else for the stock).
+    Generate,
+    /// The pool was dropped: stop.
+    Stop,
+}
+
+impl KeyStock {
+    /// Pairs kept ready.
+    pub const TARGET: usize = 4;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StockState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A ready pair, if any; asks the filler for more either way.
+    pub fn take(&self) -> Option<KeyPair> {
+        let mut st = self.lock();
+        st.active = true;
+        let pair = st.ready.pop();
+        self.changed.notify_all();
+        pair
+    }
+
+    /// Starts filling (e.g. after a reset, when the demo pool needs keys again).
+    pub fn activate(&self) {
+        self.lock().active = true;
+        self.changed.notify_all();
+    }
+
+    pub fn put(&self, pair: KeyPair) {
+        self.lock().ready.push(pair);
+    }
+
+    pub fn ready(&self) -> usize {
+        self.lock().ready.len()
+    }
+
+    /// Wakes the filler for good: the pool is gone.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Blocks until the stock wants another pair (or the pool is gone).
+    pub fn next_work(&self) -> StockWork {
+        let mut st = self.lock();
+        loop {
+            if st.closed {
+                return StockWork::Stop;
+            }
+            if st.active && st.ready.len() < Self::TARGET {
+                return StockWork::Generate;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, std::time::Duration::from_secs(5))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 /// One usable signing key.

@@ -68,6 +68,8 @@
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 mod access;
+mod admin_auth;
+mod clients;
 mod ctx;
 mod delivery;
 mod error;
@@ -81,6 +83,7 @@ mod ops_auth;
 mod ops_custom;
 mod ops_groups;
 mod ops_mfa;
+mod ops_pool_admin;
 mod ops_pools;
 mod ops_signup;
 mod ops_user_auth;
@@ -216,7 +219,9 @@ impl LocalPool {
             Ok(ctx)
         })
         .await??;
-        let app = server::router(ctx.clone());
+        ctx.start_key_filler();
+        let app = server::router(ctx.clone(), seed::seed)
+            .into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async {

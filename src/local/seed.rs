@@ -108,8 +108,7 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
             deletion_protection: "INACTIVE".into(),
             ..PoolConfig::default()
         };
-        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)
-            .map_err(|e| super::error::ApiError::internal(e.to_string()))?;
+        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), None);
         store::insert_pool(conn, &row)?;
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");

@@ -2,11 +2,12 @@
 //! outbox, permissive CORS. Each operation runs on the blocking pool with the store locked, so
 //! SQLite and the SRP/RSA math never stall the async executor.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -15,12 +16,12 @@ use serde_json::{Value, json};
 
 use crate::cognito::types::{AMZ_JSON_1_1, TARGET_PREFIX};
 
-use super::ctx::Ctx;
+use super::ctx::{Ctx, with_request_region};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::store;
 use super::{
-    ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pools, ops_signup, ops_user_auth,
-    ops_users, respond,
+    admin_auth, ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pool_admin, ops_pools,
+    ops_signup, ops_user_auth, ops_users, respond,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -74,6 +75,18 @@ pub const OPERATIONS: &[Operation] = &[
     op("GetUser", false, true, ops_auth::get_user),
     op("GlobalSignOut", false, true, ops_auth::global_sign_out),
     op("RevokeToken", false, false, ops_auth::revoke_token),
+    op(
+        "AdminInitiateAuth",
+        true,
+        true,
+        admin_auth::admin_initiate_auth,
+    ),
+    op(
+        "AdminRespondToAuthChallenge",
+        true,
+        true,
+        admin_auth::admin_respond_to_auth_challenge,
+    ),
     op("ListUsers", true, false, ops_users::list_users),
     op("CreateUserPool", true, false, ops_pools::create_user_pool),
     op(
@@ -180,6 +193,24 @@ pub const OPERATIONS: &[Operation] = &[
         ops_mfa::admin_reset_user_password,
     ),
     op("UpdateUserPool", true, false, ops_pools::update_user_pool),
+    op(
+        "DeleteUserPool",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool,
+    ),
+    op(
+        "DeleteUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool_client,
+    ),
+    op(
+        "UpdateUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::update_user_pool_client,
+    ),
     op("CreateGroup", true, false, ops_groups::create_group),
     op("GetGroup", true, false, ops_groups::get_group_op),
     op("UpdateGroup", true, false, ops_groups::update_group),
@@ -250,19 +281,58 @@ fn unknown_operation(name: &str) -> ApiError {
     )
 }
 
-/// Runs one operation (blocking: call from the blocking pool).
-fn run(ctx: &Ctx, op: &Operation, body: Value) -> ApiResult<Value> {
+/// Runs one operation (blocking: call from the blocking pool) in the request's region.
+fn run(ctx: &Ctx, op: &Operation, body: Value, region: Option<String>) -> ApiResult<Value> {
     if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    (op.handler)(ctx, body)
+    with_request_region(region, || (op.handler)(ctx, body))
 }
 
-pub fn router(ctx: Arc<Ctx>) -> Router {
+/// The region a request was signed for (its SigV4 credential scope,
+/// `Credential=AKID/20260101/eu-west-1/cognito-idp/aws4_request`) or addressed to (a Host of
+/// `cognito-idp.eu-west-1.amazonaws.com`).
+fn request_region_of(headers: &HeaderMap) -> Option<String> {
+    let valid = |r: &str| {
+        !r.is_empty()
+            && r.len() <= 32
+            && r.contains('-')
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let from_scope = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|scope| scope.split('/').nth(2));
+    let from_host = || {
+        headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("cognito-idp."))
+            .and_then(|h| h.split('.').next())
+    };
+    from_scope
+        .filter(|r| valid(r))
+        .or_else(|| from_host().filter(|r| valid(r)))
+        .map(str::to_string)
+}
+
+/// `reseed` puts the demo pool back after `POST /_local/reset` has emptied the store.
+pub fn router(ctx: Arc<Ctx>, reseed: fn(&Ctx) -> anyhow::Result<bool>) -> Router {
     Router::new()
         .route("/", post(api).get(index))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/_local/outbox", get(outbox))
+        .route(
+            "/_local/reset",
+            post(
+                move |state: State<Arc<Ctx>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap| {
+                    reset(state, peer, headers, reseed)
+                },
+            ),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(cors))
         .with_state(ctx)
@@ -349,8 +419,9 @@ async fn api(
             }
         }
     };
+    let region = request_region_of(&headers);
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value)).await;
+    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value, region)).await;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -382,8 +453,11 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
 async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Response {
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
-        let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
-        Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
+        let keys = ctx.with_db(|c| {
+            let pool = store::require_pool(c, &pool_id)?;
+            ctx.pool_keys(c, &pool)
+        })?;
+        Ok::<_, ApiError>(keys.jwks())
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
@@ -408,6 +482,36 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
             "application/json",
             &serde_json::to_value(entries).unwrap_or_else(|_| json!([])),
         ),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `POST /_local/reset`: the store back to its freshly seeded state (the demo pool, its clients
+/// and users; every other pool, user, code, session and token gone). For test suites between
+/// tests; only from this machine, and never from a browser page (a request with an `Origin`
+/// is refused).
+async fn reset(
+    State(ctx): State<Arc<Ctx>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    reseed: fn(&Ctx) -> anyhow::Result<bool>,
+) -> Response {
+    if !peer.ip().is_loopback() || headers.contains_key("origin") {
+        let mut r = error_response(&ApiError::new(
+            ErrorKind::NotAuthorized,
+            "The reset is only available to local clients, not to browser pages",
+        ));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
+    }
+    let res = tokio::task::spawn_blocking(move || ctx.reset(reseed))
+        .await
+        .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
+    match res {
+        Ok(()) => {
+            tracing::info!("local pool: reset to the seeded state");
+            json_response(StatusCode::OK, "application/json", &json!({"reset": true}))
+        }
         Err(e) => error_response(&e),
     }
 }

@@ -42,7 +42,7 @@ fn mint(
     user: &UserRecord,
     session: &RefreshRow,
 ) -> ApiResult<(String, String)> {
-    let keys = ctx.pool_keys(pool)?;
+    let keys = ctx.pool_keys(conn, pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
     let groups = group_claims(conn, &pool.pool_id, &user.username)?;
@@ -189,7 +189,7 @@ pub(crate) fn authorize_access(
         .ok_or_else(invalid)?
         .to_string();
     let pool = store::get_pool(conn, &pool_id)?.ok_or_else(invalid)?;
-    let keys = ctx.pool_keys(&pool)?;
+    let keys = ctx.pool_keys(conn, &pool)?;
     let claims = match jwt::verify(&token, &keys, ctx.now()) {
         Ok(c) => c,
         Err(TokenProblem::Expired) => {
