@@ -74,7 +74,7 @@ pub(crate) fn respond_new_password(
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
             policy::check_attribute(attr, v)?;
-            attributes.insert(attr.to_string(), v.clone());
+            attributes.insert(attr.to_string(), policy::canonical_value(attr, v.clone()));
         }
     }
     let missing = policy::missing_required(&pool.config.required_attributes, &attributes);

@@ -178,6 +178,7 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             mfa_configuration: mfa,
             deletion_protection,
             required_attributes,
+            builtin_custom_challenge: false,
         },
     ))
 }

@@ -348,6 +348,7 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
         let name = required(a.name, "userAttributes.member.name")?;
         let value = a.value.unwrap_or_default();
         policy::check_attribute(&name, &value)?;
+        let value = policy::canonical_value(&name, value);
         changes.push((name, value));
     }
     ctx.with_db(|conn| {
@@ -553,6 +554,7 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 let name = required(a.name, "userAttributes.member.name")?;
                 let value = a.value.unwrap_or_default();
                 policy::check_attribute(&name, &value)?;
+                let value = policy::canonical_value(&name, value);
                 attributes.insert(name, value);
             }
             let sub = uuid::Uuid::new_v4().to_string();

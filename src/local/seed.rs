@@ -397,6 +397,15 @@ fn seed_mfa(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
 fn seed_custom(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     let mut created = false;
     let now = ctx.now();
+    let pool = store::require_pool(conn, DEMO_POOL_ID)?;
+    if !pool.config.builtin_custom_challenge {
+        let config = store::PoolConfig {
+            builtin_custom_challenge: true,
+            ..pool.config
+        };
+        store::update_pool_config(conn, DEMO_POOL_ID, &config, pool.modified)?;
+        created = true;
+    }
     if !extras::extras_exist(conn, DEMO_POOL_ID)? {
         extras::save_extras(
             conn,

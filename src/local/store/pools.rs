@@ -24,6 +24,10 @@ pub struct PoolConfig {
     /// SignUp must give them, and NEW_PASSWORD_REQUIRED asks for those a user lacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_attributes: Vec<String>,
+    /// CUSTOM_AUTH without a DefineAuthChallenge trigger runs the built-in one-time code (the
+    /// demo pool); elsewhere it is Cognito's error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub builtin_custom_challenge: bool,
 }
 
 fn default_mfa() -> String {
