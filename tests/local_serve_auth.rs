@@ -711,3 +711,124 @@ async fn reset_returns_the_store_to_its_seeded_state() {
         .ok();
     assert_eq!(pools["UserPools"].as_array().unwrap().len(), 1, "{pools}");
 }
+
+fn attribute(user: &Value, name: &str) -> Option<String> {
+    user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == name)
+        .map(|a| a["Value"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn update_user_attributes_sends_a_code_for_a_new_email_and_verify_user_attribute_takes_it() {
+    let h = Harness::new().await;
+    let done = admin_auth(
+        &h,
+        DEMO_CLIENT_ID,
+        "ADMIN_USER_PASSWORD_AUTH",
+        json!({"USERNAME": "alice", "PASSWORD": DEMO_PASSWORD}),
+    )
+    .await
+    .ok();
+    let access = done["AuthenticationResult"]["AccessToken"].clone();
+    // A name only: nothing to verify.
+    let r = h
+        .call(
+            "UpdateUserAttributes",
+            json!({"AccessToken": access, "UserAttributes": [{"Name": "name", "Value": "Alice A."}]}),
+        )
+        .await
+        .ok();
+    assert_eq!(r["CodeDeliveryDetailsList"], json!([]));
+    // A new email on a pool that auto-verifies email: unverified, and a code is sent to it.
+    let r = h
+        .call(
+            "UpdateUserAttributes",
+            json!({"AccessToken": access,
+                   "UserAttributes": [{"Name": "email", "Value": "alice.new@example.com"}]}),
+        )
+        .await
+        .ok();
+    let list = r["CodeDeliveryDetailsList"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{r}");
+    assert_eq!(list[0]["DeliveryMedium"], "EMAIL");
+    assert_eq!(list[0]["AttributeName"], "email");
+    assert!(
+        !list[0]["Destination"]
+            .as_str()
+            .unwrap()
+            .contains("alice.new"),
+        "the destination is masked: {r}"
+    );
+    let sent = h.outbox("alice", "VERIFY_EMAIL").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["destination"], "alice.new@example.com");
+    let code = sent[0]["code"].as_str().unwrap().to_string();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
+    assert_eq!(
+        attribute(&user, "email").as_deref(),
+        Some("alice.new@example.com")
+    );
+    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("false"));
+    assert_eq!(attribute(&user, "name").as_deref(), Some("Alice A."));
+
+    // The user cannot verify by saying so, and bad input is Cognito's error.
+    h.call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": access,
+               "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await
+    .err_is(
+        "NotAuthorizedException",
+        "A client attempted to write unauthorized attribute",
+    );
+    h.call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": access, "UserAttributes": [{"Name": "email", "Value": "nope"}]}),
+    )
+    .await
+    .err_is("InvalidParameterException", "Invalid email address format.");
+    h.call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": "not-a-token", "UserAttributes": [{"Name": "name", "Value": "x"}]}),
+    )
+    .await
+    .err_is("NotAuthorizedException", "Invalid Access Token");
+
+    // The code survives a restart, and verifies the new email once.
+    let Harness { pool, dir, .. } = h;
+    let db = dir.path().join(support::pool::DB_FILE);
+    pool.shutdown().await;
+    let h = Harness::on_store(dir, &db).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let verify = |c: &str| {
+        h.call(
+            "VerifyUserAttribute",
+            json!({"AccessToken": access, "AttributeName": "email", "Code": c}),
+        )
+    };
+    verify(wrong).await.err_is(
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
+    );
+    verify(&code).await.ok();
+    verify(&code).await.err_is(
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
+    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("true"));
+    // A fresh code on request.
+    let again = h
+        .call(
+            "GetUserAttributeVerificationCode",
+            json!({"AccessToken": access, "AttributeName": "email"}),
+        )
+        .await
+        .ok();
+    assert_eq!(again["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+    assert_eq!(h.outbox("alice", "VERIFY_EMAIL").await.len(), 2);
+}

@@ -86,6 +86,7 @@ mod ops_mfa;
 mod ops_pool_admin;
 mod ops_pools;
 mod ops_signup;
+mod ops_user_attributes;
 mod ops_user_auth;
 mod ops_users;
 mod paging;

@@ -8,7 +8,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::access::{admin_user as find_admin_user, required, resolve_user};
+use super::access::{admin_user as find_admin_user, alias_taken, required, resolve_user};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
 use super::error::{ApiError, ApiResult, ErrorKind};
@@ -312,27 +312,6 @@ struct UpdateAttributesReq {
     user_pool_id: Option<String>,
     username: Option<String>,
     user_attributes: Option<Vec<AttributeIn>>,
-}
-
-/// Another user of the pool already signs in with `value` as `attribute` (a username
-/// attribute, or a verified alias): Cognito refuses to give it to a second user.
-fn alias_taken(
-    conn: &rusqlite::Connection,
-    pool: &PoolRow,
-    user: &UserRecord,
-    attribute: &str,
-    value: &str,
-) -> ApiResult<bool> {
-    let cfg = &pool.config;
-    let signs_in_with = cfg.username_attributes.iter().any(|a| a == attribute)
-        || cfg.alias_attributes.iter().any(|a| a == attribute);
-    if !signs_in_with {
-        return Ok(false);
-    }
-    Ok(
-        store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
-            .is_some_and(|other| other.username != user.username),
-    )
 }
 
 /// AdminUpdateUserAttributes: sets the given attributes. `sub` cannot be changed; a changed

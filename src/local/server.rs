@@ -21,7 +21,7 @@ use super::error::{ApiError, ApiResult, ErrorKind};
 use super::store;
 use super::{
     admin_auth, ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pool_admin, ops_pools,
-    ops_signup, ops_user_auth, ops_users, respond,
+    ops_signup, ops_user_attributes, ops_user_auth, ops_users, respond,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -74,6 +74,24 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("GetUser", false, true, ops_auth::get_user),
     op("GlobalSignOut", false, true, ops_auth::global_sign_out),
+    op(
+        "UpdateUserAttributes",
+        false,
+        true,
+        ops_user_attributes::update_user_attributes,
+    ),
+    op(
+        "GetUserAttributeVerificationCode",
+        false,
+        true,
+        ops_user_attributes::get_user_attribute_verification_code,
+    ),
+    op(
+        "VerifyUserAttribute",
+        false,
+        true,
+        ops_user_attributes::verify_user_attribute,
+    ),
     op("RevokeToken", false, false, ops_auth::revoke_token),
     op(
         "AdminInitiateAuth",
