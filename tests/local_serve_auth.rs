@@ -269,11 +269,12 @@ async fn custom_auth_without_triggers_is_cognitos_error_unless_the_pool_opts_in(
         "InvalidParameterException",
         "Custom auth lambda trigger is not configured for the user pool.",
     );
-    // Opting in: the custom-auth triggers set to `builtin`.
+    // Opting in: the custom-auth triggers set to the built-in one-time code.
     h.call(
         "UpdateUserPool",
-        json!({"UserPoolId": pool, "LambdaConfig": {"DefineAuthChallenge": "builtin",
-               "CreateAuthChallenge": "builtin", "VerifyAuthChallengeResponse": "builtin"}}),
+        json!({"UserPoolId": pool, "LambdaConfig": {"DefineAuthChallenge": "builtin:one-time-code",
+               "CreateAuthChallenge": "builtin:one-time-code",
+               "VerifyAuthChallengeResponse": "builtin:one-time-code"}}),
     )
     .await
     .ok();

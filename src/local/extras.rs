@@ -27,7 +27,7 @@ pub const TRIGGER_NAMES: &[&str] = &[
 
 /// The LambdaConfig value that opts a pool in to the built-in custom challenge for that trigger
 /// (DefineAuthChallenge, CreateAuthChallenge or VerifyAuthChallengeResponse).
-pub const BUILTIN_TRIGGER: &str = "builtin";
+pub const BUILTIN_TRIGGER: &str = "builtin:one-time-code";
 
 /// A pool's LambdaConfig: trigger name → command (or ARN), as given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,8 @@
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
 //!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
 //!   `code`, `sent_at`).
+//! - `POST /_local/reset`: the store back to its freshly seeded state (local clients only, no
+//!   browser origin).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
 //! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
@@ -21,6 +23,11 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! For test suites (`admin_auth.rs`, `ops_pool_admin.rs`, `ops_user_attributes.rs`):
+//! AdminInitiateAuth and AdminRespondToAuthChallenge on the same flows, DeleteUserPool,
+//! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
+//! GetUserAttributeVerificationCode and VerifyUserAttribute. New pools take the region of the
+//! request's SigV4 scope and their RSA keys from a stock generated ahead of need.
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
@@ -51,8 +58,10 @@
 //! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
 //! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
 //! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
-//! absolute path); see `hooks.rs` and `examples/triggers/`. Without custom-auth triggers a
-//! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
+//! absolute path); see `hooks.rs` and `examples/triggers/`. CUSTOM_AUTH without a
+//! DefineAuthChallenge trigger is Cognito's error, except on pools that opt in to the built-in
+//! one-time code (outbox purpose `CUSTOM_CHALLENGE`): the demo pool, and pools whose custom-auth
+//! triggers are set to `builtin:one-time-code`.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in

@@ -3,14 +3,14 @@
 //!
 //! **The built-in custom challenge.** CUSTOM_AUTH needs a DefineAuthChallenge trigger, as on
 //! Cognito ("Custom auth lambda trigger is not configured for the user pool."), unless the pool
-//! opts in to the built-in one: the demo pool does, and any pool whose LambdaConfig names a
-//! custom-auth trigger `builtin`. There a trigger the pool does not configure (or sets to
-//! `builtin`) is replaced by a built-in one: Define asks for one CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when
-//! the flow started with SRP_A), issues tokens when it was answered right and fails after three
-//! wrong answers; Create sends a 6-digit one-time code to the user's email (else phone) through
-//! the outbox (purpose `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the
-//! `ANSWER` with it. Each trigger is chosen separately, so e.g. a custom Define can use the
-//! built-in code delivery.
+//! opts in to the built-in one: the demo pool does, and any pool whose LambdaConfig sets a
+//! custom-auth trigger to `builtin:one-time-code`. There a trigger the pool does not configure
+//! (or sets to `builtin:one-time-code`) is replaced by a built-in one: Define asks for one
+//! CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when the flow started with SRP_A),
+//! issues tokens when it was answered right and fails after three wrong answers; Create sends a
+//! 6-digit one-time code to the user's email (else phone) through the outbox (purpose
+//! `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the `ANSWER` with it. Each
+//! trigger is chosen separately, so e.g. a custom Define can use the built-in code delivery.
 //!
 //! **Triggers** are local commands (see [`super::hooks`]); they run with the store unlocked.
 
