@@ -9,7 +9,8 @@ mod support;
 
 use cognito_tui::cognito::SigV4Signer;
 use cognito_tui::local::{
-    DEMO_CLIENT_ID, DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD, DEMO_POOL_ID, DEMO_TEMP_PASSWORD,
+    DEMO_CLIENT_ID, DEMO_EMAIL_MFA_USER, DEMO_NEW_PASSWORD_USER, DEMO_PASSWORD, DEMO_POOL_ID,
+    DEMO_TEMP_PASSWORD,
 };
 use cognito_tui::secret::Secret;
 use cognito_tui::srp::ClientEphemeral;
@@ -227,6 +228,25 @@ async fn admin_flows_run_srp_refresh_custom_user_auth_and_every_challenge() {
     .await
     .ok();
     assert_eq!(h.tokens(&done)["username"], "bob");
+    // An MFA challenge (EMAIL_OTP, the code in the outbox).
+    let ch = admin_auth(
+        &h,
+        DEMO_CLIENT_ID,
+        "ADMIN_USER_PASSWORD_AUTH",
+        json!({"USERNAME": DEMO_EMAIL_MFA_USER, "PASSWORD": DEMO_PASSWORD}),
+    )
+    .await
+    .ok();
+    assert_eq!(ch["ChallengeName"], "EMAIL_OTP", "{ch}");
+    let code = h.latest_code(DEMO_EMAIL_MFA_USER, "MFA").await;
+    let done = admin_respond(
+        &h,
+        json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "EMAIL_OTP", "Session": ch["Session"],
+               "ChallengeResponses": {"USERNAME": DEMO_EMAIL_MFA_USER, "EMAIL_OTP_CODE": code}}),
+    )
+    .await
+    .ok();
+    assert_eq!(h.tokens(&done)["username"], DEMO_EMAIL_MFA_USER);
     // USER_AUTH with a preferred first factor.
     let done = admin_auth(
         &h,

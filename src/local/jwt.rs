@@ -63,8 +63,10 @@ pub enum StockWork {
 }
 
 impl KeyStock {
-    /// Pairs kept ready.
-    pub const TARGET: usize = 4;
+    /// Pairs kept ready: enough for a suite that creates a pool per test (one taken, one made
+    /// while the test runs); a burst beyond it gets pools whose keys follow in the background,
+    /// and a pool made by nobody costs no key generation at all.
+    pub const TARGET: usize = 2;
 
     fn lock(&self) -> std::sync::MutexGuard<'_, StockState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
