@@ -395,6 +395,20 @@ async fn deleting_clients_and_pools_and_deletion_protection() {
     h.call("DescribeUserPool", json!({"UserPoolId": kept}))
         .await
         .ok();
+
+    // After a restart the deleted pool is still gone and the protected one still there.
+    let Harness {
+        pool: server, dir, ..
+    } = h;
+    let db = dir.path().join(support::pool::DB_FILE);
+    server.shutdown().await;
+    let h = Harness::on_store(dir, &db).await;
+    h.call("DescribeUserPool", json!({"UserPoolId": pool}))
+        .await
+        .err_is("ResourceNotFoundException", &missing);
+    h.call("DescribeUserPool", json!({"UserPoolId": kept}))
+        .await
+        .ok();
 }
 
 #[tokio::test]

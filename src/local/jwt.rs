@@ -51,6 +51,9 @@ struct StockState {
     ready: Vec<KeyPair>,
     /// Set by the first CreateUserPool (or reset): until then nothing is generated ahead.
     active: bool,
+    /// When a pair was last asked for: the filler waits for a quiet moment after it, so a burst
+    /// of CreateUserPool calls does not compete with key generation for the CPU.
+    last_take: Option<std::time::Instant>,
     closed: bool,
 }
 
@@ -67,6 +70,8 @@ impl KeyStock {
     /// while the test runs); a burst beyond it gets pools whose keys follow in the background,
     /// and a pool made by nobody costs no key generation at all.
     pub const TARGET: usize = 2;
+    /// How long after the last request for a pair the filler waits before generating.
+    pub const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
 
     fn lock(&self) -> std::sync::MutexGuard<'_, StockState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -76,6 +81,7 @@ impl KeyStock {
     pub fn take(&self) -> Option<KeyPair> {
         let mut st = self.lock();
         st.active = true;
+        st.last_take = Some(std::time::Instant::now());
         let pair = st.ready.pop();
         self.changed.notify_all();
         pair
@@ -108,12 +114,17 @@ impl KeyStock {
             if st.closed {
                 return StockWork::Stop;
             }
+            let mut wait = std::time::Duration::from_secs(5);
             if st.active && st.ready.len() < Self::TARGET {
-                return StockWork::Generate;
+                let since = st.last_take.map(|t| t.elapsed());
+                match since {
+                    Some(s) if s < Self::QUIET => wait = Self::QUIET - s,
+                    _ => return StockWork::Generate,
+                }
             }
             st = self
                 .changed
-                .wait_timeout(st, std::time::Duration::from_secs(5))
+                .wait_timeout(st, wait)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }

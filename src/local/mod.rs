@@ -354,6 +354,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         d.pool_id
     );
     println!("  outbox:        {}/_local/outbox", pool.base_url());
+    println!(
+        "  reset:         POST {}/_local/reset (back to the seeded state)",
+        pool.base_url()
+    );
     println!("  store:         {}", pool.db_path().display());
     match &opts_key_id {
         Some(id) => println!("  admin SigV4:   verified with access key id {id}"),
