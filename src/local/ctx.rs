@@ -113,9 +113,9 @@ impl Ctx {
         Ok(())
     }
 
-    /// A key pair for a new pool: a ready one, else one generated now.
+    /// A key pair for a pool that needs one now: a ready one, else one generated now.
     pub fn key_pair(&self) -> ApiResult<KeyPair> {
-        if let Some(pair) = self.key_stock.take() {
+        if let Some(pair) = self.key_stock.take_if_ready() {
             return Ok(pair);
         }
         jwt::generate_key_pair().map_err(|e| {

@@ -87,6 +87,12 @@ impl KeyStock {
         pair
     }
 
+    /// A ready pair, if any, without starting the filler (the demo pool's keys at start-up must
+    /// not set key generation going in every process).
+    pub fn take_if_ready(&self) -> Option<KeyPair> {
+        self.lock().ready.pop()
+    }
+
     /// Starts filling (e.g. after a reset, when the demo pool needs keys again).
     pub fn activate(&self) {
         self.lock().active = true;
@@ -226,6 +232,42 @@ pub fn peek_claims(token: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dummy_pair(n: u8) -> KeyPair {
+        let k = |s: &str| (format!("{s}{n}"), String::new());
+        (k("id"), k("access"))
+    }
+
+    #[test]
+    fn the_key_stock_fills_on_demand_after_a_quiet_moment_and_stops_with_its_pool() {
+        let stock = KeyStock::default();
+        // Start-up takes what is ready without setting generation going.
+        assert!(stock.take_if_ready().is_none());
+        stock.close();
+        assert!(matches!(stock.next_work(), StockWork::Stop));
+
+        let stock = KeyStock::default();
+        assert!(
+            stock.take().is_none(),
+            "nothing is generated before it is asked for"
+        );
+        let asked = std::time::Instant::now();
+        assert!(matches!(stock.next_work(), StockWork::Generate));
+        assert!(
+            asked.elapsed() >= KeyStock::QUIET,
+            "the filler waits for a quiet moment"
+        );
+        stock.put(dummy_pair(1));
+        stock.put(dummy_pair(2));
+        assert_eq!(stock.ready(), KeyStock::TARGET);
+        // Each pair is handed out once.
+        let a = stock.take().unwrap();
+        let b = stock.take_if_ready().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(stock.ready(), 0);
+        stock.close();
+        assert!(matches!(stock.next_work(), StockWork::Stop));
+    }
 
     #[test]
     fn sign_verify_and_reject_tampering() {
