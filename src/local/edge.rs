@@ -389,9 +389,9 @@ pub async fn serve(
             },
             _ = &mut stop => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
-                Ok((s, _)) => s,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little rather than spin.
                     tracing::warn!(error = %e, "local pool: accept failed");
@@ -407,7 +407,11 @@ pub async fn serve(
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
             .max_buf_size(limits.max_head.max(8192));
-        let svc = TowerToHyperService::new(app.clone());
+        // Handlers that care who is calling (`/_local/reset`) read the peer address.
+        let svc = TowerToHyperService::new(
+            app.clone()
+                .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+        );
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
             let _permit = permit;

@@ -40,7 +40,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::access::resolve_user;
-use super::ctx::{Ctx, REGION};
+use super::ctx::{Ctx, region_of};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::extras::{PoolExtras, load_extras};
 use super::store::{self, ClientRow, UserRecord};
@@ -92,7 +92,7 @@ pub fn event(
     json!({
         "version": "1",
         "triggerSource": trigger_source,
-        "region": REGION,
+        "region": region_of(pool_id),
         "userPoolId": pool_id,
         "userName": user_name,
         "callerContext": {

@@ -9,6 +9,8 @@
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
 //!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
 //!   `code`, `sent_at`).
+//! - `POST /_local/reset`: the store back to its freshly seeded state (local clients only, no
+//!   browser origin).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
 //! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
@@ -21,6 +23,11 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! For test suites (`admin_auth.rs`, `ops_pool_admin.rs`, `ops_user_attributes.rs`):
+//! AdminInitiateAuth and AdminRespondToAuthChallenge on the same flows, DeleteUserPool,
+//! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
+//! GetUserAttributeVerificationCode and VerifyUserAttribute. New pools take the region of the
+//! request's SigV4 scope and their RSA keys from a stock generated ahead of need.
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
@@ -52,8 +59,10 @@
 //! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
 //! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
 //! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
-//! absolute path); see `hooks.rs` and `examples/triggers/`. Without custom-auth triggers a
-//! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
+//! absolute path); see `hooks.rs` and `examples/triggers/`. CUSTOM_AUTH without a
+//! DefineAuthChallenge trigger is Cognito's error, except on pools that opt in to the built-in
+//! one-time code (outbox purpose `CUSTOM_CHALLENGE`): the demo pool, and pools whose custom-auth
+//! triggers are set to `builtin:one-time-code`.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
@@ -69,6 +78,8 @@
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 mod access;
+mod admin_auth;
+mod clients;
 mod ctx;
 mod delivery;
 mod edge;
@@ -83,8 +94,10 @@ mod ops_auth;
 mod ops_custom;
 mod ops_groups;
 mod ops_mfa;
+mod ops_pool_admin;
 mod ops_pools;
 mod ops_signup;
+mod ops_user_attributes;
 mod ops_user_auth;
 mod ops_users;
 mod paging;
@@ -233,7 +246,8 @@ impl LocalPool {
             Ok(ctx)
         })
         .await??;
-        let app = server::router(ctx.clone(), edge::Edge::new(addr, opts.edge));
+        ctx.start_key_filler();
+        let app = server::router(ctx.clone(), edge::Edge::new(addr, opts.edge), seed::seed);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(edge::serve(listener, app, opts.edge, stopped));
         // A fresh store's demo pool gets its RSA keys now, while the caller gets going.
@@ -376,6 +390,10 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         d.pool_id
     );
     println!("  outbox:        {}/_local/outbox", pool.base_url());
+    println!(
+        "  reset:         POST {}/_local/reset (back to the seeded state)",
+        pool.base_url()
+    );
     println!("  store:         {}", pool.db_path().display());
     match &opts_key_id {
         Some(id) => println!("  admin SigV4:   verified with access key id {id}"),

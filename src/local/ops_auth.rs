@@ -74,7 +74,7 @@ pub(crate) fn respond_new_password(
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
             policy::check_attribute(attr, v)?;
-            attributes.insert(attr.to_string(), v.clone());
+            attributes.insert(attr.to_string(), policy::canonical_value(attr, v.clone()));
         }
     }
     let missing = policy::missing_required(&pool.config.required_attributes, &attributes);
@@ -165,9 +165,8 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false)
                 .map(next_step::Answer::Ready),
             "USER_PASSWORD_AUTH" => {
-                let user = signin::verify_password_prechecked(
-                    ctx, conn, &client, &pool, &params, &pre,
-                )?;
+                let user =
+                    signin::verify_password_prechecked(ctx, conn, &client, &pool, &params, &pre)?;
                 next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)
             }
             _ => {

@@ -1,13 +1,16 @@
 //! CUSTOM_AUTH (with and without SRP) driven by the DefineAuthChallenge, CreateAuthChallenge
 //! and VerifyAuthChallengeResponse triggers (the pool's LambdaConfig, see [`super::extras`]).
 //!
-//! **Custom auth without setup.** A trigger the pool does not configure is replaced by a
-//! built-in one: Define asks for one CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when
-//! the flow started with SRP_A), issues tokens when it was answered right and fails after three
-//! wrong answers; Create sends a 6-digit one-time code to the user's email (else phone) through
-//! the outbox (purpose `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the
-//! `ANSWER` with it. Each trigger is chosen separately, so e.g. a custom Define can use the
-//! built-in code delivery.
+//! **The built-in custom challenge.** CUSTOM_AUTH needs a DefineAuthChallenge trigger, as on
+//! Cognito ("Custom auth lambda trigger is not configured for the user pool."), unless the pool
+//! opts in to the built-in one: the demo pool does, and any pool whose LambdaConfig sets a
+//! custom-auth trigger to `builtin:one-time-code`. There a trigger the pool does not configure
+//! (or sets to `builtin:one-time-code`) is replaced by a built-in one: Define asks for one
+//! CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when the flow started with SRP_A),
+//! issues tokens when it was answered right and fails after three wrong answers; Create sends a
+//! 6-digit one-time code to the user's email (else phone) through the outbox (purpose
+//! `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the `ANSWER` with it. Each
+//! trigger is chosen separately, so e.g. a custom Define can use the built-in code delivery.
 //!
 //! **Triggers** are local commands (see [`super::hooks`]); they run with the store unlocked.
 
@@ -108,6 +111,12 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 "Auth flow not enabled for this client",
             ));
         }
+        let extras = load_extras(conn, &pool.pool_id)?;
+        if !pool.config.builtin_custom_challenge && !extras.lambda.has("DefineAuthChallenge") {
+            return Err(ApiError::invalid_parameter(
+                "Custom auth lambda trigger is not configured for the user pool.",
+            ));
+        }
         let name = param(&params, "USERNAME")?;
         let given_hash = params.get("SECRET_HASH").map(String::as_str);
         let user = match resolve_user(conn, &pool, name)? {
@@ -125,7 +134,6 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 None
             }
         };
-        let extras = load_extras(conn, &pool.pool_id)?;
         let subject = Subject {
             username: user
                 .as_ref()
@@ -277,7 +285,7 @@ fn run_define(
     subj: &Subject,
     session: &[Value],
 ) -> ApiResult<DefineOut> {
-    let Some(value) = lambda.get("DefineAuthChallenge") else {
+    let Some(value) = lambda.command("DefineAuthChallenge") else {
         return Ok(builtin_define(session));
     };
     let ev = hooks::event(
@@ -357,7 +365,7 @@ fn run_create(
     session: &[Value],
     previous_private: Option<&Value>,
 ) -> ApiResult<Created> {
-    let Some(value) = lambda.get("CreateAuthChallenge") else {
+    let Some(value) = lambda.command("CreateAuthChallenge") else {
         return builtin_create(ctx, pool, client, subj, session, previous_private);
     };
     let ev = hooks::event(
@@ -549,7 +557,7 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         metadata.as_deref(),
     ));
     // The built-in Create re-uses its code on a retry.
-    let previous = if extras.lambda.has("CreateAuthChallenge") {
+    let previous = if extras.lambda.command("CreateAuthChallenge").is_some() {
         None
     } else {
         let mut p = json!({"answer": private.get("answer")});
@@ -582,7 +590,7 @@ fn run_verify(
     private: &BTreeMap<String, String>,
     answer: &str,
 ) -> ApiResult<bool> {
-    let Some(value) = lambda.get("VerifyAuthChallengeResponse") else {
+    let Some(value) = lambda.command("VerifyAuthChallengeResponse") else {
         let Some(expected) = private.get("answer") else {
             return Ok(false);
         };

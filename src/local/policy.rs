@@ -262,6 +262,16 @@ pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     check_attribute_value(name, value)
 }
 
+/// The value as the pool keeps it: Cognito takes its booleans in any case (`"True"`) and
+/// stores them lowercase.
+pub fn canonical_value(name: &str, value: String) -> String {
+    if name.ends_with("_verified") {
+        value.to_ascii_lowercase()
+    } else {
+        value
+    }
+}
+
 /// A name an admin or user may set or delete: a standard attribute or `custom:*`, not `sub`.
 pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     if name == "sub" {
@@ -293,9 +303,13 @@ fn check_attribute_value(name: &str, value: &str) -> ApiResult<()> {
         "phone_number" if !looks_like_phone(value) => {
             Err(ApiError::invalid_parameter("Invalid phone number format."))
         }
-        "email_verified" | "phone_number_verified" if value != "true" && value != "false" => Err(
-            ApiError::invalid_parameter(format!("Invalid value for {name}: must be true or false")),
-        ),
+        "email_verified" | "phone_number_verified"
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") =>
+        {
+            Err(ApiError::invalid_parameter(format!(
+                "Invalid value for {name}: must be true or false"
+            )))
+        }
         _ => Ok(()),
     }
 }

@@ -5,12 +5,13 @@
 //! read-only connections), so SQLite and the SRP/RSA math never stall the async
 //! executor.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware;
 use axum::response::Response;
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::cognito::types::{AMZ_JSON_1_1, TARGET_PREFIX};
 
-use super::ctx::Ctx;
+use super::ctx::{Ctx, with_request_region};
 use super::edge::{
     self, CorsAllowed, Edge, error_response, error_with_status, json_response, method_not_allowed,
     not_found,
@@ -27,8 +28,8 @@ use super::edge::{
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::store;
 use super::{
-    ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pools, ops_signup, ops_user_auth,
-    ops_users, respond, shapes,
+    admin_auth, ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pool_admin, ops_pools,
+    ops_signup, ops_user_attributes, ops_user_auth, ops_users, respond, shapes,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -81,7 +82,37 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("GetUser", false, true, ops_auth::get_user),
     op("GlobalSignOut", false, true, ops_auth::global_sign_out),
+    op(
+        "UpdateUserAttributes",
+        false,
+        true,
+        ops_user_attributes::update_user_attributes,
+    ),
+    op(
+        "GetUserAttributeVerificationCode",
+        false,
+        true,
+        ops_user_attributes::get_user_attribute_verification_code,
+    ),
+    op(
+        "VerifyUserAttribute",
+        false,
+        true,
+        ops_user_attributes::verify_user_attribute,
+    ),
     op("RevokeToken", false, false, ops_auth::revoke_token),
+    op(
+        "AdminInitiateAuth",
+        true,
+        true,
+        admin_auth::admin_initiate_auth,
+    ),
+    op(
+        "AdminRespondToAuthChallenge",
+        true,
+        true,
+        admin_auth::admin_respond_to_auth_challenge,
+    ),
     op("ListUsers", true, false, ops_users::list_users),
     op("CreateUserPool", true, false, ops_pools::create_user_pool),
     op(
@@ -188,6 +219,24 @@ pub const OPERATIONS: &[Operation] = &[
         ops_mfa::admin_reset_user_password,
     ),
     op("UpdateUserPool", true, false, ops_pools::update_user_pool),
+    op(
+        "DeleteUserPool",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool,
+    ),
+    op(
+        "DeleteUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool_client,
+    ),
+    op(
+        "UpdateUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::update_user_pool_client,
+    ),
     op("CreateGroup", true, false, ops_groups::create_group),
     op("GetGroup", true, false, ops_groups::get_group_op),
     op("UpdateGroup", true, false, ops_groups::update_group),
@@ -261,15 +310,46 @@ fn unknown_operation(name: &str) -> ApiError {
     )
 }
 
-/// Runs one operation (blocking: call from the blocking pool).
-fn run(ctx: &Ctx, op: &Operation, body: Value) -> ApiResult<Value> {
+/// Runs one operation (blocking: call from the blocking pool) in the request's region.
+fn run(ctx: &Ctx, op: &Operation, body: Value, region: Option<String>) -> ApiResult<Value> {
     if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    (op.handler)(ctx, body)
+    with_request_region(region, || (op.handler)(ctx, body))
 }
 
-pub fn router(ctx: Arc<Ctx>, edge: Edge) -> Router {
+/// The region a request was signed for (its SigV4 credential scope,
+/// `Credential=AKID/20260101/eu-west-1/cognito-idp/aws4_request`) or addressed to (a Host of
+/// `cognito-idp.eu-west-1.amazonaws.com`).
+fn request_region_of(headers: &HeaderMap) -> Option<String> {
+    let valid = |r: &str| {
+        !r.is_empty()
+            && r.len() <= 32
+            && r.contains('-')
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let from_scope = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|scope| scope.split('/').nth(2));
+    let from_host = || {
+        headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("cognito-idp."))
+            .and_then(|h| h.split('.').next())
+    };
+    from_scope
+        .filter(|r| valid(r))
+        .or_else(|| from_host().filter(|r| valid(r)))
+        .map(str::to_string)
+}
+
+/// `reseed` puts the demo pool back after `POST /_local/reset` has emptied the store.
+pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool>) -> Router {
     Router::new()
         .route("/", post(api).get(index).fallback(method_not_allowed))
         .route(
@@ -277,6 +357,15 @@ pub fn router(ctx: Arc<Ctx>, edge: Edge) -> Router {
             get(jwks).fallback(method_not_allowed),
         )
         .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
+        .route(
+            "/_local/reset",
+            post(
+                move |state: State<Arc<Ctx>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap| {
+                    reset(state, peer, headers, reseed)
+                },
+            )
+            .fallback(method_not_allowed),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::new(edge), edge::guard))
         .with_state(ctx)
@@ -367,8 +456,9 @@ async fn dispatch(
     if let Err(e) = shapes::check_common_members(&value) {
         return error_response(&e);
     }
+    let region = request_region_of(&headers);
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value)).await;
+    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value, region)).await;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -414,7 +504,16 @@ async fn jwks(
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
         let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
-        Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
+        // A pool created while no key pair was ready gets its keys on the writer.
+        let keys = if pool.id_key_pem.is_empty() || pool.access_key_pem.is_empty() {
+            ctx.with_db(|c| {
+                let pool = store::require_pool(c, &pool_id)?;
+                ctx.pool_keys(c, &pool)
+            })?
+        } else {
+            ctx.read(|c| ctx.pool_keys(c, &pool))?
+        };
+        Ok::<_, ApiError>(keys.jwks())
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
@@ -439,6 +538,36 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
             "application/json",
             &serde_json::to_value(entries).unwrap_or_else(|_| json!([])),
         ),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `POST /_local/reset`: the store back to its freshly seeded state (the demo pool, its clients
+/// and users; every other pool, user, code, session and token gone). For test suites between
+/// tests; only from this machine, and never from a browser page (a request with an `Origin`
+/// is refused).
+async fn reset(
+    State(ctx): State<Arc<Ctx>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    reseed: fn(&Ctx) -> anyhow::Result<bool>,
+) -> Response {
+    if !peer.ip().is_loopback() || headers.contains_key("origin") {
+        let mut r = error_response(&ApiError::new(
+            ErrorKind::NotAuthorized,
+            "The reset is only available to local clients, not to browser pages",
+        ));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
+    }
+    let res = tokio::task::spawn_blocking(move || ctx.reset(reseed))
+        .await
+        .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
+    match res {
+        Ok(()) => {
+            tracing::info!("local pool: reset to the seeded state");
+            json_response(StatusCode::OK, "application/json", &json!({"reset": true}))
+        }
         Err(e) => error_response(&e),
     }
 }

@@ -42,7 +42,10 @@ pub(crate) struct Claims {
 impl Claims {
     /// Signs both tokens (RS256; run it outside the write transaction where possible).
     pub(crate) fn sign(&self) -> ApiResult<(String, String)> {
-        Ok((self.keys.access.sign(&self.access)?, self.keys.id.sign(&self.id)?))
+        Ok((
+            self.keys.access.sign(&self.access)?,
+            self.keys.id.sign(&self.id)?,
+        ))
     }
 }
 
@@ -67,7 +70,7 @@ fn claims(
     user: &UserRecord,
     session: &RefreshRow,
 ) -> ApiResult<Claims> {
-    let keys = ctx.pool_keys(pool)?;
+    let keys = ctx.pool_keys(conn, pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
     let groups = group_claims(conn, &pool.pool_id, &user.username)?;
@@ -246,7 +249,7 @@ pub(crate) fn authorize_access(
         .ok_or_else(invalid)?
         .to_string();
     let pool = store::get_pool(conn, &pool_id)?.ok_or_else(invalid)?;
-    let keys = ctx.pool_keys(&pool)?;
+    let keys = ctx.pool_keys(conn, &pool)?;
     let claims = match jwt::verify(&token, &keys, ctx.now()) {
         Ok(c) => c,
         Err(TokenProblem::Expired) => {
