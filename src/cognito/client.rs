@@ -1,4 +1,15 @@
 //! The HTTP side of the wire client: one shared connection pool, one `WireExchange` per call.
+//!
+//! A server this client talks to may be broken or hostile, and nothing it sends may turn the
+//! client against its user:
+//! - redirects are never followed (Cognito's API never sends one): a 3xx is an
+//!   `InvalidResponse` naming the status and the `Location`, and the request body (which may
+//!   hold a password) goes nowhere else;
+//! - a response body is read as a stream and refused past [`MAX_RESPONSE_BYTES`] (or the
+//!   [`ClientOptions::max_response_bytes`] given), before more is read;
+//! - one deadline (the timeout) covers connecting, sending, reading and parsing;
+//! - the exact secrets a request carried are scrubbed from everything the answer brings back
+//!   (error messages, snippets, HTML pages; see [`Scrubber`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +21,7 @@ use serde_json::Value;
 
 use super::error::{CognitoError, normalize_code};
 use super::exchange::WireExchange;
-use super::redact::redact;
+use super::redact::{Scrubber, redact, redact_with, shorten};
 pub use super::sigv4::RequestSigner;
 use super::sigv4::needs_sigv4;
 use super::types::*;
@@ -19,6 +30,13 @@ use crate::secret::Secret;
 
 /// The default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The largest response body read: 4 MiB, about sixty times the largest real Cognito answer
+/// (a ListUsers page of 60 users with every attribute is under 70 KiB).
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Longest error message kept from a server's answer; the rest is cut, with its length shown.
+const MAX_MESSAGE_CHARS: usize = 1000;
 
 static NEXT_EXCHANGE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -37,14 +55,17 @@ pub fn now_ms() -> i64 {
 /// Options for [`Client::with_options`].
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Whole-request timeout (connect, send, read).
+    /// Whole-request deadline (connect, send, read, parse).
     pub timeout: Duration,
+    /// Largest response body accepted.
+    pub max_response_bytes: usize,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
             timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -79,6 +100,7 @@ struct Inner {
     client_secret: Option<Secret>,
     local: bool,
     timeout: Duration,
+    max_response_bytes: usize,
     signer: Option<Arc<dyn RequestSigner>>,
 }
 
@@ -102,6 +124,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(opts.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("cognito-tui/", env!("CARGO_PKG_VERSION")))
+            // Cognito never redirects; following one would resend the body (a password) to
+            // wherever the server says.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CognitoError::Network {
                 message: format!("cannot build the HTTP client: {e}"),
@@ -115,6 +140,7 @@ impl Client {
                 client_secret: target.client_secret.clone().filter(|s| !s.is_empty()),
                 local: target.local,
                 timeout: opts.timeout,
+                max_response_bytes: opts.max_response_bytes,
                 signer: None,
             }),
         })
@@ -132,6 +158,7 @@ impl Client {
                 client_secret: i.client_secret.clone(),
                 local: i.local,
                 timeout: i.timeout,
+                max_response_bytes: i.max_response_bytes,
                 signer: Some(signer),
             }),
         }
@@ -322,14 +349,9 @@ impl Client {
         );
         let started_at_ms = now_ms();
         let t0 = Instant::now();
-        let sent = self
-            .inner
-            .http
-            .get(&url)
-            .timeout(self.inner.timeout)
-            .send()
-            .await;
-        let raw = self.read_response(sent, &url).await;
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
+        let raw = self.read_response(sent, &url, t0, &scrub).await;
         let mut exchange = WireExchange {
             id: next_exchange_id(),
             operation: "GET /_local/outbox".to_string(),
@@ -343,9 +365,17 @@ impl Client {
             error: None,
             notes: vec![],
         };
-        let result = raw
-            .into_result()
-            .and_then(|v| parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None));
+        let result = raw.into_result().and_then(|v| {
+            if v.is_array() {
+                parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None)
+            } else {
+                Err(CognitoError::InvalidResponse {
+                    message: "the outbox is not a JSON array".into(),
+                    status: exchange.status,
+                    request_id: None,
+                })
+            }
+        });
         exchange.error = result.as_ref().err().map(|e| e.code().to_string());
         Call { result, exchange }
     }
@@ -395,6 +425,7 @@ impl Client {
     ) -> (Result<Value, CognitoError>, WireExchange) {
         self.add_client_secret(op, &mut body, secret_hash_user.as_deref());
         let shown_request = redact(&body);
+        let scrub = self.scrubber(&body);
         let url = self.inner.endpoint.clone();
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let mut headers = HeaderMap::new();
@@ -426,9 +457,8 @@ impl Client {
                 .headers(headers)
                 .body(bytes)
                 .timeout(self.inner.timeout)
-                .send()
-                .await;
-            self.read_response(sent, &url).await
+                .send();
+            self.read_response(sent, &url, t0, &scrub).await
         };
         let latency_ms = t0.elapsed().as_millis() as u64;
         let exchange = WireExchange {
@@ -503,52 +533,124 @@ impl Client {
         }
     }
 
+    /// The secrets of `body` and the client secret, to scrub from what comes back.
+    fn scrubber(&self, body: &Value) -> Scrubber {
+        let s = Scrubber::from_request(body);
+        match &self.inner.client_secret {
+            Some(secret) => s.with(secret.expose()),
+            None => s,
+        }
+    }
+
+    /// Waits for the answer and reads it, all within the deadline that started at `t0`.
     async fn read_response(
         &self,
-        sent: Result<reqwest::Response, reqwest::Error>,
+        sent: impl std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
         url: &str,
+        t0: Instant,
+        scrub: &Scrubber,
     ) -> RawResponse {
-        let resp = match sent {
-            Ok(r) => r,
-            Err(e) => return RawResponse::failed(self.transport_error(&e, url)),
+        let deadline = t0 + self.inner.timeout;
+        let timed_out = || {
+            RawResponse::failed(CognitoError::Timeout {
+                endpoint: url.to_string(),
+                after_ms: self.inner.timeout.as_millis() as u64,
+            })
         };
+        let read = async {
+            let resp = match sent.await {
+                Ok(r) => r,
+                Err(e) => return RawResponse::failed(self.transport_error(&e, url)),
+            };
+            self.read_body(resp, url, scrub).await
+        };
+        let Ok(raw) = tokio::time::timeout_at(deadline.into(), read).await else {
+            return timed_out();
+        };
+        // Parsing is bounded by the size cap; a deadline passed while parsing still counts.
+        if Instant::now() > deadline && raw.error.is_none() {
+            let mut t = timed_out();
+            t.status = raw.status;
+            t.request_id = raw.request_id;
+            return t;
+        }
+        raw
+    }
+
+    async fn read_body(&self, resp: reqwest::Response, url: &str, scrub: &Scrubber) -> RawResponse {
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
                 .get(name)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
+                .map(|v| shorten(&clean(v)))
         };
         let request_id = header("x-amzn-requestid").or_else(|| header("x-amz-request-id"));
         let error_type = header("x-amzn-errortype");
         let error_message = header("x-amzn-errormessage");
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                let mut raw = RawResponse::failed(self.transport_error(&e, url));
-                raw.status = Some(status);
-                raw.request_id = request_id;
-                return raw;
-            }
+        let fail = |e: CognitoError| {
+            let mut raw = RawResponse::failed(e);
+            raw.status = Some(status);
+            raw.request_id = request_id.clone();
+            raw
         };
-        let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        if (300..400).contains(&status) {
+            let location = header("location").unwrap_or_else(|| "(no Location)".into());
+            return fail(CognitoError::InvalidResponse {
+                message: format!(
+                    "HTTP {status} redirect to {}: Cognito never redirects, so it was not \
+                     followed and the request was sent nowhere else",
+                    scrub.text(&location)
+                ),
+                status: Some(status),
+                request_id: request_id.clone(),
+            });
+        }
+        let limit = self.inner.max_response_bytes;
+        let too_big = |what: String| CognitoError::InvalidResponse {
+            message: format!(
+                "HTTP {status} with a body of {what}, over the client's limit of {}: \
+                     not read further",
+                human_bytes(limit as u64)
+            ),
+            status: Some(status),
+            request_id: request_id.clone(),
+        };
+        if let Some(n) = resp.content_length()
+            && n > limit as u64
+        {
+            return fail(too_big(human_bytes(n)));
+        }
+        let mut resp = resp;
+        let mut bytes: Vec<u8> = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > limit {
+                        return fail(too_big(format!("more than {}", human_bytes(limit as u64))));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return fail(self.transport_error(&e, url)),
+            }
+        }
+        let mut parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
             Some(Value::Object(Default::default()))
         } else {
             serde_json::from_slice(&bytes).ok()
         };
+        let snip = || snippet(&bytes, scrub);
         let shown = match &parsed {
-            Some(v) => redact(v),
-            None => Value::String(snippet(&bytes)),
+            Some(v) => redact_with(v, scrub),
+            None => Value::String(snip()),
         };
         let success = (200..300).contains(&status);
         let outcome = if success {
-            match parsed {
+            match parsed.take() {
                 Some(v) => Ok(v),
                 None => Err(CognitoError::InvalidResponse {
-                    message: format!(
-                        "HTTP {status} with a body that is not JSON: {}",
-                        snippet(&bytes)
-                    ),
+                    message: format!("HTTP {status} with a body that is not JSON: {}", snip()),
                     status: Some(status),
                     request_id: request_id.clone(),
                 }),
@@ -565,10 +667,12 @@ impl Client {
                 .as_deref()
                 .and_then(normalize_code)
                 .or_else(|| body_field("code").as_deref().and_then(normalize_code))
-                .or_else(|| body_field("__type").as_deref().and_then(normalize_code));
+                .or_else(|| body_field("__type").as_deref().and_then(normalize_code))
+                .map(|c| shorten_to(&clean(&scrub.text(&c)), 200));
             let message = body_field("message")
                 .or_else(|| body_field("Message"))
                 .or(error_message)
+                .map(|m| shorten_to(&scrub.text(&m), MAX_MESSAGE_CHARS))
                 .unwrap_or_default();
             match code {
                 Some(code) => Err(CognitoError::Service {
@@ -579,12 +683,9 @@ impl Client {
                 }),
                 None => Err(CognitoError::InvalidResponse {
                     message: if parsed.is_some() {
-                        format!("HTTP {status} without an error type: {}", snippet(&bytes))
+                        format!("HTTP {status} without an error type: {}", snip())
                     } else {
-                        format!(
-                            "HTTP {status} with a body that is not JSON: {}",
-                            snippet(&bytes)
-                        )
+                        format!("HTTP {status} with a body that is not JSON: {}", snip())
                     },
                     status: Some(status),
                     request_id: request_id.clone(),
@@ -667,11 +768,36 @@ fn to_body<T: serde::Serialize>(r: &T) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
+/// Members an operation's answer always has; an answer without them is not Cognito's (an
+/// empty ListUsers page would otherwise pass for a wrongly-shaped answer).
+fn required_members(op: &str) -> &'static [&'static str] {
+    match op {
+        "ListUsers" => &["Users"],
+        _ => &[],
+    }
+}
+
 fn parse_typed<T: DeserializeOwned>(
     op: &str,
     v: Value,
     status: Option<u16>,
 ) -> Result<T, CognitoError> {
+    if op.starts_with(|c: char| c.is_ascii_uppercase()) {
+        let Some(obj) = v.as_object() else {
+            return Err(CognitoError::InvalidResponse {
+                message: format!("the {op} response is not a JSON object"),
+                status,
+                request_id: None,
+            });
+        };
+        if let Some(missing) = required_members(op).iter().find(|m| !obj.contains_key(**m)) {
+            return Err(CognitoError::InvalidResponse {
+                message: format!("the {op} response has no {missing}"),
+                status,
+                request_id: None,
+            });
+        }
+    }
     serde_json::from_value(v).map_err(|e| CognitoError::InvalidResponse {
         message: format!(
             "the {op} response does not have Cognito's shape: {}",
@@ -682,15 +808,43 @@ fn parse_typed<T: DeserializeOwned>(
     })
 }
 
-/// The first 200 characters of a body, for error messages.
-fn snippet(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
+/// `s` cut to `max` characters, with its full length shown when cut.
+fn shorten_to(s: &str, max: usize) -> String {
+    if s.len() <= max || s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max).collect();
+        format!("{head}…({} chars)", s.chars().count())
+    }
+}
+
+/// `s` without control characters (a header or code that could move the cursor).
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// `4 MiB`, `50.0 MiB`, `812 bytes`.
+fn human_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n % MIB == 0 {
+        format!("{} MiB", n / MIB)
+    } else if n >= MIB {
+        format!("{:.1} MiB", n as f64 / MIB as f64)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// The first 200 characters of a body, secrets scrubbed, for error messages.
+fn snippet(bytes: &[u8], scrub: &Scrubber) -> String {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let s = scrub.text(&String::from_utf8_lossy(head));
     let s = s.trim();
     if s.is_empty() {
         return "(empty)".into();
     }
     let mut out: String = s.chars().take(200).collect();
-    if s.chars().count() > 200 {
+    if s.chars().count() > 200 || head.len() < bytes.len() {
         out.push('…');
     }
     out
@@ -702,8 +856,45 @@ mod tests {
 
     #[test]
     fn snippets_are_bounded() {
-        assert_eq!(snippet(b"  "), "(empty)");
+        let none = Scrubber::default();
+        assert_eq!(snippet(b"  ", &none), "(empty)");
         let long = "x".repeat(500);
-        assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
+        assert_eq!(snippet(long.as_bytes(), &none).chars().count(), 201);
+        let huge = "y".repeat(10_000_000);
+        assert_eq!(snippet(huge.as_bytes(), &none).chars().count(), 201);
+        let echo = format!("{}Pass-word-1 and more", "z".repeat(195));
+        let scrub = Scrubber::from_request(&serde_json::json!({"Password": "Pass-word-1"}));
+        let s = snippet(echo.as_bytes(), &scrub);
+        assert!(!s.contains("Pass"), "{s}");
+    }
+
+    #[test]
+    fn sizes_and_messages_are_shown_short() {
+        assert_eq!(human_bytes(4 * 1024 * 1024), "4 MiB");
+        assert_eq!(human_bytes(50_000_000), "47.7 MiB");
+        assert_eq!(human_bytes(812), "812 bytes");
+        assert_eq!(shorten_to("abcdef", 3), "abc…(6 chars)");
+        assert_eq!(shorten_to("abc", 3), "abc");
+        assert_eq!(clean("a\u{1b}[2Jb"), "a[2Jb");
+    }
+
+    #[test]
+    fn list_users_without_users_and_non_objects_are_errors() {
+        let e = parse_typed::<ListUsersResponse>("ListUsers", serde_json::json!({}), Some(200))
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "invalid response: the ListUsers response has no Users"
+        );
+        let e = parse_typed::<ListUsersResponse>("ListUsers", serde_json::json!([]), Some(200))
+            .unwrap_err();
+        assert!(e.message().contains("not a JSON object"), "{e}");
+        let ok = parse_typed::<ListUsersResponse>(
+            "ListUsers",
+            serde_json::json!({"Users": []}),
+            Some(200),
+        )
+        .unwrap();
+        assert!(ok.users.is_empty());
     }
 }

@@ -376,16 +376,26 @@ impl AuthState {
         self.last_step = Some(name);
     }
 
-    pub(super) fn emit_session(&self, fx: &mut Vec<Effect>) {
+    /// The session as it stands at `now_ms` (expiry flags are judged then).
+    pub(super) fn emit_session(&self, now_ms: i64, fx: &mut Vec<Effect>) {
         fx.push(Effect::Emit(AuthEvent::Session {
-            session: self.tokens.as_ref().map(Tokens::view),
+            session: self.tokens.as_ref().map(|t| t.view(now_ms)),
         }));
+    }
+
+    /// Tokens just received: kept, and flagged in the status when their expiry is wrong.
+    pub(super) fn accept_tokens(&mut self, t: Tokens, now_ms: i64, fx: &mut Vec<Effect>) {
+        if let Some(problem) = t.expiry_problem(now_ms) {
+            self.info(format!("Warning: {problem}"), fx);
+        }
+        self.tokens = Some(t.clone());
+        fx.push(Effect::Persist(Some(t)));
     }
 
     pub(super) fn clear_tokens(&mut self, fx: &mut Vec<Effect>) {
         self.tokens = None;
         fx.push(Effect::Persist(None));
-        self.emit_session(fx);
+        fx.push(Effect::Emit(AuthEvent::Session { session: None }));
     }
 
     pub(super) fn respond(
