@@ -782,7 +782,8 @@ fn parse_typed<T: DeserializeOwned>(
     v: Value,
     status: Option<u16>,
 ) -> Result<T, CognitoError> {
-    if op.starts_with(|c: char| c.is_ascii_uppercase()) {
+    // Every Cognito operation answers a JSON object (the outbox, `GET /_local/...`, a list).
+    if !op.contains(' ') {
         let Some(obj) = v.as_object() else {
             return Err(CognitoError::InvalidResponse {
                 message: format!("the {op} response is not a JSON object"),

@@ -146,6 +146,29 @@ pub fn redact_with(v: &Value, scrub: &Scrubber) -> Value {
     }
 }
 
+/// Challenge parameters as events and screens may show them: the rules of [`redact`] (so they
+/// read as the exchange shows them: SRP_B and SECRET_BLOCK abbreviated, large values cut).
+pub fn redact_params(
+    params: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    let v = Value::Object(
+        params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    );
+    match redact(&v) {
+        Value::Object(m) => m
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect(),
+        _ => Default::default(),
+    }
+}
+
 /// Redacts `v` in place.
 pub fn redact_in_place(v: &mut Value) {
     *v = redact(v);

@@ -506,7 +506,7 @@ fn route(
         ),
         Some(ChallengeName::CustomChallenge) => step(
             SignInStep::ConfirmSignInWithCustomChallenge {
-                additional_info: params.clone(),
+                additional_info: crate::cognito::redact::redact_params(params),
             },
             "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)",
         ),

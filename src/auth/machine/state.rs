@@ -10,7 +10,7 @@ use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep};
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
-use crate::cognito::redact::abbreviate_to;
+use crate::cognito::redact::{abbreviate_to, redact_params};
 use crate::cognito::types::*;
 use crate::secret::Secret;
 use crate::srp::{ClientEphemeral, PasswordClaim, SrpError};
@@ -355,7 +355,7 @@ impl AuthState {
                 s.session
                     .as_ref()
                     .map(|_| (now_ms - s.session_at_ms).max(0) as u64),
-                s.challenge_parameters.clone(),
+                redact_params(&s.challenge_parameters),
             ),
             _ => (None, None, BTreeMap::new()),
         };
