@@ -35,6 +35,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// (a ListUsers page of 60 users with every attribute is under 70 KiB).
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most JSON values (array items and object members) an answer may hold: a body under the
+/// size cap made of tiny values (`[0,0,0,…]`) would otherwise parse into sixteen times its size.
+/// A ListUsers page of 60 users holds about 2,000.
+pub const MAX_RESPONSE_VALUES: usize = 100_000;
+
 /// Longest error message kept from a server's answer; the rest is cut, with its length shown.
 const MAX_MESSAGE_CHARS: usize = 1000;
 
@@ -635,6 +640,17 @@ impl Client {
                 Err(e) => return fail(self.transport_error(&e, url)),
             }
         }
+        let values = count_values(&bytes);
+        if values > MAX_RESPONSE_VALUES {
+            return fail(CognitoError::InvalidResponse {
+                message: format!(
+                    "HTTP {status} with a body of {values} JSON values, over the client's limit \
+                     of {MAX_RESPONSE_VALUES}: not parsed"
+                ),
+                status: Some(status),
+                request_id: request_id.clone(),
+            });
+        }
         let mut parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
             Some(Value::Object(Default::default()))
         } else {
@@ -809,6 +825,30 @@ fn parse_typed<T: DeserializeOwned>(
     })
 }
 
+/// About how many values a JSON text holds (commas, brackets and braces outside strings), in
+/// one pass without parsing: enough to refuse a body before it is turned into a tree.
+fn count_values(bytes: &[u8]) -> usize {
+    let (mut n, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => n += 1,
+                _ => {}
+            }
+        }
+    }
+    n
+}
+
 /// `s` cut to `max` characters, with its full length shown when cut.
 fn shorten_to(s: &str, max: usize) -> String {
     if s.len() <= max || s.chars().count() <= max {
@@ -867,6 +907,13 @@ mod tests {
         let scrub = Scrubber::from_request(&serde_json::json!({"Password": "Pass-word-1"}));
         let s = snippet(echo.as_bytes(), &scrub);
         assert!(!s.contains("Pass"), "{s}");
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings() {
+        assert_eq!(count_values(b"{}"), 1);
+        assert_eq!(count_values(br#"{"a":[1,2,3],"b":"x,[{\",y"}"#), 5);
+        assert_eq!(count_values("[0,".repeat(10).as_bytes()), 20);
     }
 
     #[test]
