@@ -71,13 +71,16 @@ fn f9_and_q_answer_quickly_with_a_large_exchange_loaded() {
     // Let a few of the Challenge screen's once-a-second redraws pass.
     std::thread::sleep(Duration::from_millis(2200));
     let took = answer_time(&t, "F9", |s| s.contains(HELP_ROW));
+    eprintln!("F9 answered in {took:?}");
     assert!(took < WITHIN, "F9 took {took:?}");
     let took = answer_time(&t, "q", |s| !s.contains(HELP_ROW));
+    eprintln!("q (closing help) answered in {took:?}");
     assert!(took < WITHIN, "q (closing help) took {took:?}");
     // Leave the answer field, then q quits and the terminal comes back.
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     let took = answer_time(&t, "q", |s| s.contains("EXITED:0"));
+    eprintln!("q (quit) answered in {took:?}");
     assert!(took < WITHIN, "q (quit) took {took:?}");
     assert!(!t.alternate_on(), "alternate screen left on");
 }
