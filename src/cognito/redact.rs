@@ -81,10 +81,23 @@ pub fn abbreviate(s: &str) -> String {
 
 /// Like [`abbreviate`] with a chosen prefix length.
 pub fn abbreviate_to(s: &str, keep: usize) -> String {
+    if is_abbreviated(s) {
+        return s.to_string();
+    }
     let n = s.chars().count();
     let keep = keep.min(n / 2);
     let head: String = s.chars().take(keep).collect();
     format!("{head}…({n} chars)")
+}
+
+/// True for a value this module already abbreviated (`head…(812 chars)`): redacting twice
+/// changes nothing.
+fn is_abbreviated(s: &str) -> bool {
+    s.len() < 200
+        && s.ends_with(" chars)")
+        && s.rsplit_once("…(").is_some_and(|(_, n)| {
+            n.trim_end_matches(" chars)").chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 fn matches(list: &[&str], key: &str) -> bool {
@@ -464,6 +477,11 @@ mod tests {
     fn short_values_never_show_more_than_half() {
         assert_eq!(abbreviate("abcd"), "ab…(4 chars)");
         assert_eq!(abbreviate(""), "…(0 chars)");
+        // Redacting twice changes nothing.
+        let once = abbreviate(&"t".repeat(900));
+        assert_eq!(abbreviate(&once), once);
+        let v = json!({"Session": "AYADeP…(1404 chars)", "Blob": "z".repeat(5000)});
+        assert_eq!(redact(&redact(&v)), redact(&v));
         assert_eq!(abbreviate("ééééééééééééééééééééé"), "éééééééééé…(21 chars)");
     }
 }
