@@ -96,7 +96,9 @@ fn is_abbreviated(s: &str) -> bool {
     s.len() < 200
         && s.ends_with(" chars)")
         && s.rsplit_once("…(").is_some_and(|(_, n)| {
-            n.trim_end_matches(" chars)").chars().all(|c| c.is_ascii_digit())
+            n.trim_end_matches(" chars)")
+                .chars()
+                .all(|c| c.is_ascii_digit())
         })
 }
 
