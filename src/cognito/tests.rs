@@ -575,3 +575,38 @@ async fn secrets_a_server_echoes_are_scrubbed_from_errors_and_exchanges() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
 }
+
+#[tokio::test]
+async fn the_deadline_covers_reading_the_body_not_only_the_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf).await;
+        // Headers at once, then a body that drips forever.
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n\r\n{";
+        let _ = s.write_all(head.as_bytes()).await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if s.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+    });
+    let opts = ClientOptions {
+        timeout: Duration::from_millis(400),
+        ..Default::default()
+    };
+    let c = Client::with_options(&target(&format!("http://{addr}/"), None), opts).unwrap();
+    let t0 = std::time::Instant::now();
+    let call = c.sign_up(sign_up_req("pw")).await;
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    let e = call.result.unwrap_err();
+    assert_eq!(e.code(), "Timeout", "{e}");
+    assert_eq!(
+        e.message(),
+        format!("no response from http://{addr}/ within 400 ms")
+    );
+}
