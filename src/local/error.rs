@@ -9,6 +9,7 @@ use std::fmt;
 pub enum ErrorKind {
     AliasExists,
     CodeMismatch,
+    DuplicateProvider,
     EnableSoftwareTokenMFA,
     ExpiredCode,
     GroupExists,
@@ -48,6 +49,7 @@ impl ErrorKind {
     pub const ALL: &'static [ErrorKind] = &[
         Self::AliasExists,
         Self::CodeMismatch,
+        Self::DuplicateProvider,
         Self::EnableSoftwareTokenMFA,
         Self::ExpiredCode,
         Self::GroupExists,
@@ -87,6 +89,7 @@ impl ErrorKind {
         match self {
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
+            Self::DuplicateProvider => "DuplicateProviderException",
             Self::EnableSoftwareTokenMFA => "EnableSoftwareTokenMFAException",
             Self::ExpiredCode => "ExpiredCodeException",
             Self::GroupExists => "GroupExistsException",

@@ -79,14 +79,19 @@ mod next_step;
 mod ops_account;
 mod ops_auth;
 mod ops_custom;
+mod ops_domains;
 mod ops_groups;
+mod ops_idps;
 mod ops_mfa;
 mod ops_pools;
+mod ops_resources;
+mod ops_schema;
 mod ops_signup;
 mod ops_user_auth;
 mod ops_users;
 mod paging;
 mod policy;
+mod pool_settings;
 mod respond;
 pub mod seed;
 mod server;
@@ -96,6 +101,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod user_schema;
 
 pub use seed::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,

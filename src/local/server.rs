@@ -19,8 +19,8 @@ use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::store;
 use super::{
-    ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pools, ops_signup, ops_user_auth,
-    ops_users, respond,
+    ops_account, ops_auth, ops_custom, ops_domains, ops_groups, ops_idps, ops_mfa, ops_pools,
+    ops_resources, ops_schema, ops_signup, ops_user_auth, ops_users, respond,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -227,6 +227,96 @@ pub const OPERATIONS: &[Operation] = &[
         false,
         ops_users::admin_list_devices,
     ),
+    op(
+        "AddCustomAttributes",
+        true,
+        false,
+        ops_schema::add_custom_attributes,
+    ),
+    op(
+        "CreateUserPoolDomain",
+        true,
+        false,
+        ops_domains::create_user_pool_domain,
+    ),
+    op(
+        "DescribeUserPoolDomain",
+        true,
+        false,
+        ops_domains::describe_user_pool_domain,
+    ),
+    op(
+        "UpdateUserPoolDomain",
+        true,
+        false,
+        ops_domains::update_user_pool_domain,
+    ),
+    op(
+        "DeleteUserPoolDomain",
+        true,
+        false,
+        ops_domains::delete_user_pool_domain,
+    ),
+    op(
+        "CreateResourceServer",
+        true,
+        false,
+        ops_resources::create_resource_server,
+    ),
+    op(
+        "DescribeResourceServer",
+        true,
+        false,
+        ops_resources::describe_resource_server,
+    ),
+    op(
+        "ListResourceServers",
+        true,
+        false,
+        ops_resources::list_resource_servers,
+    ),
+    op(
+        "UpdateResourceServer",
+        true,
+        false,
+        ops_resources::update_resource_server,
+    ),
+    op(
+        "DeleteResourceServer",
+        true,
+        false,
+        ops_resources::delete_resource_server,
+    ),
+    op(
+        "CreateIdentityProvider",
+        true,
+        false,
+        ops_idps::create_identity_provider,
+    ),
+    op(
+        "DescribeIdentityProvider",
+        true,
+        false,
+        ops_idps::describe_identity_provider,
+    ),
+    op(
+        "ListIdentityProviders",
+        true,
+        false,
+        ops_idps::list_identity_providers,
+    ),
+    op(
+        "UpdateIdentityProvider",
+        true,
+        false,
+        ops_idps::update_identity_provider,
+    ),
+    op(
+        "DeleteIdentityProvider",
+        true,
+        false,
+        ops_idps::delete_identity_provider,
+    ),
 ];
 
 /// The operation named `name`, if the pool answers it.
@@ -262,6 +352,10 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
     Router::new()
         .route("/", post(api).get(index))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .route("/_local/outbox", get(outbox))
         .fallback(not_found)
         .layer(middleware::from_fn(cors))
@@ -384,6 +478,45 @@ async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Respo
         ctx.ensure_keys()?;
         let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
         Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
+    })
+    .await
+    .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
+    match res {
+        Ok(v) => json_response(StatusCode::OK, "application/json", &v),
+        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
+            let mut r = error_response(&e);
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            r
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The OIDC discovery document of a pool: its issuer (the `iss` of its tokens) and the JWKS
+/// URL beside it, as Cognito publishes them. The OAuth endpoints it names are where this
+/// server will answer them; they are not served yet.
+async fn openid_configuration(
+    State(ctx): State<Arc<Ctx>>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    let res = tokio::task::spawn_blocking(move || {
+        let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
+        let issuer = ctx.issuer(&pool.pool_id);
+        let base = &ctx.base_url;
+        Ok::<_, ApiError>(json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }))
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));

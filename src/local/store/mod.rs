@@ -11,6 +11,7 @@ mod codes;
 mod groups;
 mod mfa;
 mod pools;
+mod resources;
 mod schema;
 mod sessions;
 #[cfg(test)]
@@ -21,6 +22,7 @@ pub use codes::*;
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;
+pub use resources::*;
 pub use sessions::*;
 pub use users::*;
 
