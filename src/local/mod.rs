@@ -8,7 +8,9 @@
 //! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
 //!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
-//!   `code`, `sent_at`).
+//!   `code`, `sent_at`, and `message` / `subject` where the pool's templates make a text).
+//! - `GET /{poolId}/.well-known/openid-configuration`: the OIDC discovery document (issuer and
+//!   JWKS URL as the tokens have them).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
 //! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
@@ -21,12 +23,17 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Pool configuration: CreateUserPool's `Schema` (custom attributes, checked on every write by
+//! `user_schema.rs`), AddCustomAttributes, AccountRecoverySetting and the message templates
+//! (`pool_settings.rs`); domains (`ops_domains.rs`), resource servers (`ops_resources.rs`) and
+//! identity providers (`ops_idps.rs`), stored and described (their OAuth endpoints are not
+//! served).
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
 //! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
 //! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`;
-//! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
+//! `user_schema`, `pool_settings`; `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
 //! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
 //! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
 //! `ops_*` (private; none imports another); `respond` (the RespondToAuthChallenge router);
