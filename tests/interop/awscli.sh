@@ -283,13 +283,13 @@ expect "domain's pool" "$(js 'd["DomainDescription"]["UserPoolId"]' <<<"$dom")" 
 cog delete-user-pool-domain --user-pool-id "$SPOOL" --domain interop-cli-login >/dev/null
 expect "domain gone" "$(cog describe-user-pool-domain --domain interop-cli-login | js 'd["DomainDescription"]')" "{}"
 ok "create/describe/delete-user-pool-domain"
-cog create-resource-server --user-pool-id "$SPOOL" --identifier https://api.example.com --name api \
+cog create-resource-server --user-pool-id "$SPOOL" --identifier orders-api --name api \
   --scopes ScopeName=read,ScopeDescription=Read >/dev/null
 rs=$(cog list-resource-servers --user-pool-id "$SPOOL" --max-results 10)
-expect "resource servers" "$(js '[r["Identifier"] for r in d["ResourceServers"]]' <<<"$rs")" '["https://api.example.com"]'
-cog delete-resource-server --user-pool-id "$SPOOL" --identifier https://api.example.com >/dev/null
-cog_err ResourceNotFoundException "Resource server https://api.example.com does not exist." \
-  describe-resource-server --user-pool-id "$SPOOL" --identifier https://api.example.com
+expect "resource servers" "$(js '[r["Identifier"] for r in d["ResourceServers"]]' <<<"$rs")" '["orders-api"]'
+cog delete-resource-server --user-pool-id "$SPOOL" --identifier orders-api >/dev/null
+cog_err ResourceNotFoundException "Resource server orders-api does not exist." \
+  describe-resource-server --user-pool-id "$SPOOL" --identifier orders-api
 ok "create/list/delete-resource-server"
 cog create-identity-provider --user-pool-id "$SPOOL" --provider-name Corp --provider-type OIDC \
   --provider-details client_id=corp,attributes_request_method=GET,oidc_issuer=https://idp.example.com,authorize_scopes=openid >/dev/null
