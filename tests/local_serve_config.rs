@@ -76,6 +76,7 @@ async fn a_custom_attribute_schema_is_listed_enforced_on_every_write_and_kept() 
             {"Name": "age", "AttributeDataType": "Number", "Mutable": false,
              "NumberAttributeConstraints": {"MinValue": "0", "MaxValue": "150"}},
             {"Name": "vip", "AttributeDataType": "Boolean"},
+            {"Name": "tier", "AttributeDataType": "String", "DeveloperOnlyAttribute": true},
             {"Name": "name", "AttributeDataType": "String", "Required": true},
         ]}),
     )
@@ -95,6 +96,7 @@ async fn a_custom_attribute_schema_is_listed_enforced_on_every_write_and_kept() 
     );
     assert_eq!(attr(&p, "updated_at")["AttributeDataType"], "Number");
     assert_eq!(attr(&p, "sub")["Mutable"], false);
+    assert_eq!(attr(&p, "dev:custom:tier")["DeveloperOnlyAttribute"], true);
 
     h.run_cases([
         Case::new(
@@ -163,6 +165,25 @@ async fn a_custom_attribute_schema_is_listed_enforced_on_every_write_and_kept() 
                    "UserAttributes": [{"Name": "name", "Value": "Cy"},
                                       {"Name": "custom:vip", "Value": "true"},
                                       {"Name": "birthdate", "Value": "1990-01-31"}]}),
+        ),
+        Case::new(
+            "a developer-only attribute is not the user's to give",
+            "SignUp",
+            sign_up(
+                &client,
+                "bob",
+                &[("name", "Bob"), ("dev:custom:tier", "gold")],
+            ),
+        )
+        .error(
+            "InvalidParameterException",
+            "A client attempted to write unauthorized attribute dev:custom:tier",
+        ),
+        Case::new(
+            "an administrator sets a developer-only attribute",
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": pool, "Username": "ann",
+                   "UserAttributes": [{"Name": "dev:custom:tier", "Value": "gold"}]}),
         ),
         Case::new(
             "a mutable custom attribute changes",

@@ -74,7 +74,7 @@ pub(crate) fn respond_new_password(
     let mut attributes = user.attributes.clone();
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
-            user_schema::check_attribute(
+            user_schema::check_user_attribute(
                 &pool.config.schema,
                 attr,
                 v,

@@ -88,7 +88,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         for a in req.user_attributes.unwrap_or_default() {
             let name = required(a.name, "userAttributes.member.name")?;
             let value = a.value.unwrap_or_default();
-            user_schema::check_attribute(&pool.config.schema, &name, &value, None)?;
+            user_schema::check_user_attribute(&pool.config.schema, &name, &value, None)?;
             attributes.insert(name, value);
         }
         // Nobody verifies their own attributes by saying so.

@@ -192,7 +192,8 @@ pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     check_attribute_value(name, value)
 }
 
-/// A name an admin or user may set or delete: a standard attribute or `custom:*`, not `sub`.
+/// A name an admin or user may set or delete: a standard attribute, `custom:*` or `dev:custom:*`
+/// (a developer-only one), not `sub`.
 pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     if name == "sub" {
         return Err(ApiError::invalid_parameter(
@@ -201,6 +202,7 @@ pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     }
     let custom = name
         .strip_prefix("custom:")
+        .or_else(|| name.strip_prefix("dev:custom:"))
         .is_some_and(|n| !n.is_empty() && n.len() <= 20);
     if !custom && !STANDARD_ATTRIBUTES.contains(&name) {
         return Err(ApiError::invalid_parameter(format!(

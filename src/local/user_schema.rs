@@ -199,7 +199,10 @@ fn attribute_from_request(
         s.required = a.required.unwrap_or(false);
         return Ok(s);
     }
-    let bare = given.strip_prefix("custom:").unwrap_or(given);
+    let bare = given
+        .strip_prefix("dev:custom:")
+        .or_else(|| given.strip_prefix("custom:"))
+        .unwrap_or(given);
     let n = bare.chars().count();
     if n == 0 || n > MAX_CUSTOM_NAME || bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(format!(
@@ -208,7 +211,13 @@ fn attribute_from_request(
              and satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}]+"
         )));
     }
-    let name = format!("custom:{bare}");
+    let developer_only = a.developer_only_attribute.unwrap_or(false);
+    // Cognito names a developer-only attribute `dev:custom:{name}`.
+    let name = if developer_only {
+        format!("dev:custom:{bare}")
+    } else {
+        format!("custom:{bare}")
+    };
     if a.required == Some(true) {
         return Err(invalid(
             "Required custom attributes are not supported currently.",
@@ -225,7 +234,7 @@ fn attribute_from_request(
     let mut attr = SchemaAttribute {
         name: name.clone(),
         attribute_data_type: kind.to_string(),
-        developer_only_attribute: a.developer_only_attribute.unwrap_or(false),
+        developer_only_attribute: developer_only,
         mutable: a.mutable.unwrap_or(true),
         required: false,
         string_attribute_constraints: None,
@@ -339,6 +348,31 @@ pub fn add_custom_attributes(
     Ok(out)
 }
 
+/// A custom attribute's name (`custom:…`, or `dev:custom:…` for a developer-only one).
+fn is_custom(name: &str) -> bool {
+    name.starts_with("custom:") || name.starts_with("dev:custom:")
+}
+
+/// Like [`check_attribute`], for a write a user makes with their own token or at sign-up
+/// (SignUp, UpdateUserAttributes, the new-password challenge): a developer-only attribute
+/// is for administrators only.
+pub fn check_user_attribute(
+    stored: &[SchemaAttribute],
+    name: &str,
+    value: &str,
+    current: Option<&str>,
+) -> ApiResult<()> {
+    if stored
+        .iter()
+        .any(|s| s.name == name && s.developer_only_attribute)
+    {
+        return Err(invalid(format!(
+            "A client attempted to write unauthorized attribute {name}"
+        )));
+    }
+    check_attribute(stored, name, value, current)
+}
+
 fn nonconforming(name: &str, why: impl std::fmt::Display) -> ApiError {
     invalid(format!(
         "Attributes did not conform to the schema: {name}: {why}"
@@ -357,7 +391,7 @@ pub fn check_attribute(
     current: Option<&str>,
 ) -> ApiResult<()> {
     policy::check_attribute_name(name)?;
-    let def = if name.starts_with("custom:") {
+    let def = if is_custom(name) {
         match custom_attributes(stored).find(|s| s.name == name) {
             Some(d) => d.clone(),
             None => {
@@ -385,7 +419,7 @@ pub fn check_attribute(
             "Cannot modify the non-mutable attribute {name}"
         )));
     }
-    if !name.starts_with("custom:") {
+    if !is_custom(name) {
         policy::check_attribute(name, value)?;
     }
     match def.attribute_data_type.as_str() {
@@ -438,7 +472,7 @@ pub fn check_attribute(
             }
         }
         "Boolean"
-            if name.starts_with("custom:")
+            if is_custom(name)
                 && !value.eq_ignore_ascii_case("true")
                 && !value.eq_ignore_ascii_case("false") =>
         {
@@ -536,6 +570,19 @@ mod tests {
         assert!(check_attribute(&stored, "custom:age", "43", Some("42")).is_err());
         assert!(check_attribute(&stored, "custom:age", "42", Some("42")).is_ok());
         assert!(check_attribute(&stored, "custom:team", "xyz", Some("abc")).is_ok());
+    }
+
+    #[test]
+    fn developer_only_attributes_are_named_apart_and_kept_from_users() {
+        let mut secret = input("tier", "String");
+        secret.developer_only_attribute = Some(true);
+        let (stored, _) = schema_from_request(&[secret]).unwrap();
+        assert_eq!(stored[0].name, "dev:custom:tier");
+        assert!(stored[0].developer_only_attribute);
+        assert!(check_attribute(&stored, "dev:custom:tier", "gold", None).is_ok());
+        assert!(check_user_attribute(&stored, "dev:custom:tier", "gold", None).is_err());
+        assert!(check_attribute(&stored, "custom:tier", "gold", None).is_err());
+        assert!(check_attribute(&stored, "dev:custom:other", "x", None).is_err());
     }
 
     #[test]
