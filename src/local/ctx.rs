@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 
 use super::error::{ApiError, ApiResult};
 use super::jwt::{self, PoolKeys, SigningKey};
-use super::store::{self, PoolRow};
+use super::store::{self, Db, PoolRow};
+use super::verified::VerifiedPasswords;
 
 /// The region embedded in the ids of pools this server creates.
 pub const REGION: &str = "us-east-1";
@@ -22,7 +23,10 @@ pub const ACCOUNT: &str = "000000000000";
 
 /// Shared state of one running pool.
 pub struct Ctx {
-    pub db: Mutex<Connection>,
+    /// The store: one writer (`with_db`) and read-only connections (`read`).
+    pub db: Db,
+    /// Passwords verified by this process, in memory only (see `verified.rs`).
+    pub verified: VerifiedPasswords,
     /// e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub base_url: String,
     /// Authenticates SECRET_BLOCKs and derives simulated users.
@@ -35,12 +39,15 @@ pub struct Ctx {
     keys_ready: AtomicBool,
     /// The key pair SigV4 signatures are verified with; unset = any well-formed signature.
     pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
+    /// Whoever started the pool allowed LambdaConfig commands to run (see `hooks.rs`).
+    pub command_triggers: AtomicBool,
 }
 
 impl Ctx {
     pub fn new(conn: Connection, base_url: String, server_key: [u8; 32]) -> Self {
         Self {
-            db: Mutex::new(conn),
+            db: Db::new(conn),
+            verified: VerifiedPasswords::new(),
             base_url,
             server_key,
             clock_offset: AtomicI64::new(0),
@@ -48,6 +55,7 @@ impl Ctx {
             keygen: Mutex::new(()),
             keys_ready: AtomicBool::new(false),
             sigv4_credentials: std::sync::OnceLock::new(),
+            command_triggers: AtomicBool::new(false),
         }
     }
 
@@ -114,10 +122,18 @@ impl Ctx {
         Ok(keys)
     }
 
-    /// Runs `f` with the store locked.
+    /// Runs `f` in one write transaction of the store: committed when `f` answers (also with
+    /// a Cognito error, so a failed attempt still counts), rolled back on a fault. Waits at
+    /// most two seconds for the write lock, then answers TooManyRequestsException.
+    /// Keep SRP and RSA math out of `f` where the operation allows: others wait for it.
     pub fn with_db<T>(&self, f: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
-        let conn = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        f(&conn)
+        self.db.write(f)
+    }
+
+    /// Runs `f` on a read-only connection in one consistent snapshot; never waits on a writer.
+    /// A write in `f` fails (the connection is read-only): writes go through `with_db`.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+        self.db.read(f)
     }
 }
 

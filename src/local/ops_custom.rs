@@ -23,7 +23,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message, verified_target};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::{LambdaConfig, load_extras};
 use super::flows::{self, Answer, FlowKind};
 use super::hooks::{self, client_metadata};
@@ -144,7 +144,8 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
         Some(other) => {
             return Err(ApiError::invalid_parameter(format!(
-                "CHALLENGE_NAME {other} is not valid for CUSTOM_AUTH; only SRP_A is"
+                "CHALLENGE_NAME {} is not valid for CUSTOM_AUTH; only SRP_A is",
+                echo(other)
             )));
         }
     };
@@ -185,7 +186,7 @@ fn drive(
     srp_params: Option<&HashMap<String, String>>,
     previous_private: Option<&Value>,
 ) -> ApiResult<Value> {
-    let define = run_define(pool, client, lambda, subj, &session)?;
+    let define = run_define(ctx, pool, client, lambda, subj, &session)?;
     if define.fail {
         tracing::info!(pool = %pool.pool_id, username = %subj.username, "local pool: custom auth failed by DefineAuthChallenge");
         return Err(ApiError::incorrect_password());
@@ -249,8 +250,9 @@ fn drive(
         Some(other) => Err(ApiError::new(
             ErrorKind::InvalidLambdaResponse,
             format!(
-                "DefineAuthChallenge answered challengeName {other}, which the embedded user \
-                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)"
+                "DefineAuthChallenge answered challengeName {}, which the embedded user \
+                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)",
+                echo(other)
             ),
         )),
         None => Err(ApiError::new(
@@ -268,6 +270,7 @@ fn user_attrs(subj: &Subject) -> Value {
 }
 
 fn run_define(
+    ctx: &Ctx,
     pool: &PoolRow,
     client: &ClientRow,
     lambda: &LambdaConfig,
@@ -290,7 +293,7 @@ fn run_define(
         }),
         json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
     );
-    let r = hooks::invoke("DefineAuthChallenge", value, &ev)?;
+    let r = hooks::invoke(ctx, "DefineAuthChallenge", value, &ev)?;
     Ok(DefineOut {
         challenge_name: hooks::opt_string(&r, "challengeName")?,
         issue_tokens: hooks::opt_bool(&r, "issueTokens")?,
@@ -375,7 +378,7 @@ fn run_create(
             "challengeMetadata": null,
         }),
     );
-    let r = hooks::invoke("CreateAuthChallenge", value, &ev)?;
+    let r = hooks::invoke(ctx, "CreateAuthChallenge", value, &ev)?;
     Ok(Created {
         public: hooks::opt_string_map(&r, "publicChallengeParameters")?,
         private: hooks::opt_string_map(&r, "privateChallengeParameters")?,
@@ -528,7 +531,15 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
     };
     let private: BTreeMap<String, String> =
         serde_json::from_value(row.state["private"].clone()).unwrap_or_default();
-    let correct = run_verify(&pool, &client, &extras.lambda, &subject, &private, &answer)?;
+    let correct = run_verify(
+        ctx,
+        &pool,
+        &client,
+        &extras.lambda,
+        &subject,
+        &private,
+        &answer,
+    )?;
     tracing::info!(pool = %pool.pool_id, username = %subject.username, correct, "local pool: custom challenge answered");
     let mut session: Vec<Value> = row.state["session"].as_array().cloned().unwrap_or_default();
     let metadata = row.state["metadata"].as_str().map(str::to_string);
@@ -563,6 +574,7 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
 }
 
 fn run_verify(
+    ctx: &Ctx,
     pool: &PoolRow,
     client: &ClientRow,
     lambda: &LambdaConfig,
@@ -592,7 +604,7 @@ fn run_verify(
         }),
         json!({"answerCorrect": null}),
     );
-    let r = hooks::invoke("VerifyAuthChallengeResponse", value, &ev)?;
+    let r = hooks::invoke(ctx, "VerifyAuthChallengeResponse", value, &ev)?;
     hooks::opt_bool(&r, "answerCorrect")
 }
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::required;
 use super::ctx::{ACCOUNT, Ctx, parse};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 use super::store::{self, DomainRow};
 
 #[derive(Deserialize)]
@@ -52,9 +52,10 @@ fn check_domain(domain: &str, custom: bool) -> ApiResult<()> {
     };
     if !ok {
         return Err(invalid(format!(
-            "1 validation error detected: Value '{domain}' at 'domain' failed to satisfy \
+            "1 validation error detected: Value '{}' at 'domain' failed to satisfy \
              constraint: Member must satisfy regular expression pattern: \
-             ^[a-z0-9](?:[a-z0-9\\-]{{0,61}}[a-z0-9])?$"
+             ^[a-z0-9](?:[a-z0-9\\-]{{0,61}}[a-z0-9])?$",
+            echo(domain)
         )));
     }
     if !custom {
@@ -87,10 +88,11 @@ fn certificate(c: Option<CustomDomainConfig>) -> ApiResult<Option<String>> {
                 .ok_or_else(|| ApiError::missing("customDomainConfig.certificateArn"))?;
             if !arn.starts_with("arn:") || arn.len() < 20 || arn.len() > 2048 {
                 return Err(invalid(format!(
-                    "1 validation error detected: Value '{arn}' at \
+                    "1 validation error detected: Value '{}' at \
                      'customDomainConfig.certificateArn' failed to satisfy constraint: Member \
                      must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:\
-                     ([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?"
+                     ([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?",
+                    echo(&arn)
                 )));
             }
             Ok(Some(arn))
@@ -168,7 +170,7 @@ struct DescribeDomainReq {
 pub fn describe_user_pool_domain(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: DescribeDomainReq = parse(body)?;
     let domain = required(req.domain, "domain")?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let Some(d) = store::get_domain(conn, &domain)? else {
             return Ok(json!({"DomainDescription": {}}));
         };
@@ -196,7 +198,9 @@ fn pool_domain(conn: &rusqlite::Connection, pool_id: &str, domain: &str) -> ApiR
     match store::get_domain(conn, domain)? {
         Some(d) if d.pool_id == pool_id => Ok(d),
         _ => Err(ApiError::resource_not_found(format!(
-            "Domain {domain} does not exist in user pool {pool_id}."
+            "Domain {} does not exist in user pool {}.",
+            echo(domain),
+            echo(pool_id)
         ))),
     }
 }

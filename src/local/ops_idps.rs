@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::access::required;
 use super::ctx::{Ctx, parse};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::paging::{make_page_token, read_page_token};
 use super::store::{self, IdentityProviderRow, PoolRow};
 use super::user_schema;
@@ -149,7 +149,10 @@ fn check_details(kind: &str, details: &mut Map<String, Value>) -> ApiResult<()> 
             }
             let issuer = details["oidc_issuer"].as_str().unwrap_or("");
             if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
-                return Err(invalid(format!("oidc_issuer must be a URL, not {issuer}.")));
+                return Err(invalid(format!(
+                    "oidc_issuer must be a URL, not {}.",
+                    echo(issuer)
+                )));
             }
         }
         "SAML" => {
@@ -222,12 +225,13 @@ fn check_identifiers(
             })
         {
             return Err(invalid(format!(
-                "1 validation error detected: Value '{id}' at 'idpIdentifiers' failed to satisfy \
-                 constraint: Member must satisfy regular expression pattern: [\\w\\s+=.@-]+"
+                "1 validation error detected: Value '{}' at 'idpIdentifiers' failed to satisfy \
+                 constraint: Member must satisfy regular expression pattern: [\\w\\s+=.@-]+",
+                echo(id)
             )));
         }
         if ids[..i].contains(id) {
-            return Err(invalid(format!("Duplicate IdpIdentifier {id}.")));
+            return Err(invalid(format!("Duplicate IdpIdentifier {}.", echo(id))));
         }
     }
     for other in store::list_identity_providers(conn, pool_id)? {
@@ -268,9 +272,10 @@ fn check_name(name: &str, kind: &str) -> ApiResult<()> {
         || chars.iter().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(invalid(format!(
-            "1 validation error detected: Value '{name}' at 'providerName' failed to satisfy \
+            "1 validation error detected: Value '{}' at 'providerName' failed to satisfy \
              constraint: Member must satisfy regular expression pattern: \
-             [^_\\p{{Z}}][\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}][^_\\p{{Z}}]+"
+             [^_\\p{{Z}}][\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}][^_\\p{{Z}}]+",
+            echo(name)
         )));
     }
     if PROVIDER_TYPES.contains(&name) || name.eq_ignore_ascii_case("cognito") {
@@ -293,7 +298,7 @@ fn provider_json(p: &IdentityProviderRow) -> Value {
 }
 
 fn not_found(name: &str) -> ApiError {
-    ApiError::resource_not_found(format!("Identity provider {name} does not exist."))
+    ApiError::resource_not_found(format!("Identity provider {} does not exist.", echo(name)))
 }
 
 #[derive(Deserialize)]
@@ -315,8 +320,9 @@ pub fn create_identity_provider(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let kind = required(req.provider_type, "providerType")?;
     if !PROVIDER_TYPES.contains(&kind.as_str()) {
         return Err(invalid(format!(
-            "1 validation error detected: Value '{kind}' at 'providerType' failed to satisfy \
+            "1 validation error detected: Value '{}' at 'providerType' failed to satisfy \
              constraint: Member must satisfy enum value set: [{}]",
+            echo(&kind),
             PROVIDER_TYPES.join(", ")
         )));
     }
@@ -376,7 +382,7 @@ pub fn describe_identity_provider(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ProviderIdReq = parse(body)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
     let name = required(req.provider_name, "providerName")?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let p =
             store::get_identity_provider(conn, &pool_id, &name)?.ok_or_else(|| not_found(&name))?;
@@ -408,7 +414,7 @@ pub fn list_identity_providers(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     };
     let now = ctx.now();
     let kind = format!("identity-providers:{pool_id}");
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let after = match req.next_token.as_deref() {
             Some(t) => Some(read_page_token(&kind, t, now, None)?),

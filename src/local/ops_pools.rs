@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::access::required;
 use super::ctx::{ACCOUNT, Ctx, REGION, parse};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 use super::extras;
 use super::jwt;
 use super::paging::{check_max_results, make_page_token, read_page_token};
@@ -186,7 +186,8 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -194,7 +195,8 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     for a in &alias {
         if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AliasAttributes value: {a}"
+                "Invalid AliasAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -202,7 +204,8 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     for a in &username_attrs {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid UsernameAttributes value: {a}"
+                "Invalid UsernameAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -216,7 +219,8 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
         "OFF" | "OPTIONAL" | "ON" => {}
         other => {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid MfaConfiguration value: {other}"
+                "Invalid MfaConfiguration value: {}",
+                echo(other)
             )));
         }
     }
@@ -275,7 +279,7 @@ struct PoolIdReq {
 
 pub fn describe_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: PoolIdReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
         Ok(json!({"UserPool": pool_json(conn, &pool)?}))
     })
@@ -293,7 +297,7 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, true)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let after = match req.next_token.as_deref() {
             Some(t) => Some(read_page_token("pools", t, now, None)?),
             None => None,
@@ -376,7 +380,8 @@ fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64>
         "days" => 86400,
         other => {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid TimeUnitsType value: {other}"
+                "Invalid TimeUnitsType value: {}",
+                echo(other)
             )));
         }
     };
@@ -435,7 +440,8 @@ fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
     if let Some(p) = &req.prevent_user_existence_errors {
         if p != "LEGACY" && p != "ENABLED" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid PreventUserExistenceErrors value: {p}"
+                "Invalid PreventUserExistenceErrors value: {}",
+                echo(p)
             )));
         }
         cfg.prevent_user_existence_errors = p.clone();
@@ -496,14 +502,15 @@ struct DescribeClientReq {
 
 pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: DescribeClientReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         let client_id = required(req.client_id, "clientId")?;
         store::require_pool(conn, &pool_id)?;
         match store::get_client(conn, &client_id)? {
             Some(c) if c.pool_id == pool_id => Ok(json!({"UserPoolClient": client_json(&c)})),
             _ => Err(ApiError::resource_not_found(format!(
-                "User pool client {client_id} does not exist."
+                "User pool client {} does not exist.",
+                echo(&client_id)
             ))),
         }
     })
@@ -513,7 +520,7 @@ pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, false)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         store::require_pool(conn, &pool_id)?;
         let after = match req.next_token.as_deref() {
@@ -581,7 +588,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -595,7 +603,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         && !["OFF", "ON", "OPTIONAL"].contains(&m.as_str())
     {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid MfaConfiguration value: {m}"
+            "Invalid MfaConfiguration value: {}",
+            echo(m)
         )));
     }
     ctx.with_db(|conn| {

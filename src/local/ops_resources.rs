@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::access::required;
 use super::ctx::{Ctx, parse};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::paging::{make_page_token, read_page_token};
 use super::store::{self, ResourceServerRow};
 
@@ -22,8 +22,9 @@ fn invalid(msg: impl Into<String>) -> ApiError {
 
 fn pattern_error(member: &str, value: &str, pattern: &str) -> ApiError {
     invalid(format!(
-        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
-         constraint: Member must satisfy regular expression pattern: {pattern}"
+        "1 validation error detected: Value '{}' at '{member}' failed to satisfy \
+         constraint: Member must satisfy regular expression pattern: {pattern}",
+        echo(value)
     ))
 }
 
@@ -99,7 +100,7 @@ fn scopes(given: Option<Vec<ScopeIn>>) -> ApiResult<Value> {
             ));
         }
         if names.contains(&name) {
-            return Err(invalid(format!("Duplicate scope name {name}.")));
+            return Err(invalid(format!("Duplicate scope name {}.", echo(&name))));
         }
         names.push(name.clone());
         out.push(json!({"ScopeName": name, "ScopeDescription": description}));
@@ -112,7 +113,10 @@ fn server_json(r: &ResourceServerRow) -> Value {
 }
 
 fn not_found(identifier: &str) -> ApiError {
-    ApiError::resource_not_found(format!("Resource server {identifier} does not exist."))
+    ApiError::resource_not_found(format!(
+        "Resource server {} does not exist.",
+        echo(identifier)
+    ))
 }
 
 #[derive(Deserialize)]
@@ -148,7 +152,8 @@ pub fn create_resource_server(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         if store::get_resource_server(conn, &row.pool_id, &row.identifier)?.is_some() {
             return Err(invalid(format!(
                 "{} already exists in {}",
-                row.identifier, row.pool_id
+                echo(&row.identifier),
+                row.pool_id
             )));
         }
         if store::count_resource_servers(conn, &row.pool_id)? >= MAX_RESOURCE_SERVERS {
@@ -177,7 +182,7 @@ pub fn describe_resource_server(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ServerIdReq = parse(body)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
     let identifier = required(req.identifier, "identifier")?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let r = store::get_resource_server(conn, &pool_id, &identifier)?
             .ok_or_else(|| not_found(&identifier))?;
@@ -209,7 +214,7 @@ pub fn list_resource_servers(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     };
     let now = ctx.now();
     let kind = format!("resource-servers:{pool_id}");
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let after = match req.next_token.as_deref() {
             Some(t) => Some(read_page_token(&kind, t, now, None)?),

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::access::{admin_user as find_admin_user, required, resolve_user};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::hooks;
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
@@ -87,7 +87,8 @@ pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
     }
     if !store::SEARCHABLE_ATTRIBUTES.contains(&attribute) {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid search attribute: {attribute}"
+            "Invalid search attribute: {}",
+            echo(attribute)
         )));
     }
     Ok(Some(UserFilter {
@@ -145,7 +146,7 @@ pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         ),
         None => format!("users\u{0}{pool_id}"),
     };
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
             Some(t) => Some(read_signed_cursor(ctx, &scope, t, now)?),
@@ -242,7 +243,7 @@ pub(crate) fn admin_user(
 
 pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminUserReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (_pool, u) = admin_user(conn, req)?;
         let attrs: Vec<Value> = u
             .attribute_list()
@@ -267,6 +268,7 @@ pub fn admin_delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     ctx.with_db(|conn| {
         let (pool, u) = admin_user(conn, req)?;
         store::delete_user(conn, &pool.pool_id, &u.username)?;
+        ctx.verified.forget(&pool.pool_id, &u.username);
         tracing::info!(pool = %pool.pool_id, username = %u.username, "local pool: user deleted");
         Ok(json!({}))
     })
@@ -281,6 +283,7 @@ fn set_enabled(ctx: &Ctx, body: Value, enabled: bool) -> ApiResult<Value> {
         store::update_user(conn, &u)?;
         if !enabled {
             store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+            ctx.verified.forget(&pool.pool_id, &u.username);
         }
         tracing::info!(pool = %pool.pool_id, username = %u.username, enabled, "local pool: user enabled/disabled");
         Ok(json!({}))
@@ -456,7 +459,7 @@ struct AdminListDevicesReq {
 pub fn admin_list_devices(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminListDevicesReq = parse(body)?;
     check_limit(req.limit)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         admin_user(
             conn,
             AdminUserReq {
@@ -527,12 +530,12 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         policy::check_username(&given)?;
         let action = req.message_action.unwrap_or_default();
         if !action.is_empty() && action != "RESEND" && action != "SUPPRESS" {
-            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {action}")));
+            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {}", echo(&action))));
         }
         let mediums = req.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
         for m in &mediums {
             if m != "SMS" && m != "EMAIL" {
-                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {m}")));
+                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {}", echo(m))));
             }
         }
         let temp = match req.temporary_password {
@@ -671,6 +674,7 @@ pub fn admin_set_user_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         user.last_failure = None;
         user.modified = ctx.now();
         store::update_user(conn, &user)?;
+        ctx.verified.forget(&user.pool_id, &user.username);
         Ok(json!({}))
     })
 }

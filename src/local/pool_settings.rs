@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 
 /// One `RecoveryOptionType`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,8 +59,13 @@ pub fn recovery_from_request(v: Option<&Value>) -> ApiResult<Option<Vec<Recovery
         .get("RecoveryMechanisms")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("AccountRecoverySetting must have RecoveryMechanisms"))?;
-    let options: Vec<RecoveryOption> = serde_json::from_value(Value::Array(list.clone()))
-        .map_err(|e| bad(&format!("Invalid RecoveryMechanisms: {e}")))?;
+    let options: Vec<RecoveryOption> =
+        serde_json::from_value(Value::Array(list.clone())).map_err(|e| {
+            bad(&format!(
+                "Invalid RecoveryMechanisms: {}",
+                echo(&e.to_string())
+            ))
+        })?;
     if options.is_empty() || options.len() > 2 {
         return Err(bad(
             "1 validation error detected: Value at 'accountRecoverySetting.recoveryMechanisms' \
@@ -79,7 +84,7 @@ pub fn recovery_from_request(v: Option<&Value>) -> ApiResult<Option<Vec<Recovery
                 "1 validation error detected: Value '{}' at 'accountRecoverySetting.\
                  recoveryMechanisms.member.name' failed to satisfy constraint: Member must satisfy \
                  enum value set: [verified_email, verified_phone_number, admin_only]",
-                o.name
+                echo(&o.name)
             )));
         }
     }
@@ -246,9 +251,10 @@ pub fn templates_from_request(body: &Value) -> ApiResult<MessageTemplates> {
         && o != "CONFIRM_WITH_LINK"
     {
         return Err(ApiError::invalid_parameter(format!(
-            "1 validation error detected: Value '{o}' at 'verificationMessageTemplate.\
+            "1 validation error detected: Value '{}' at 'verificationMessageTemplate.\
              defaultEmailOption' failed to satisfy constraint: Member must satisfy enum value \
-             set: [CONFIRM_WITH_LINK, CONFIRM_WITH_CODE]"
+             set: [CONFIRM_WITH_LINK, CONFIRM_WITH_CODE]",
+            echo(o)
         )));
     }
     Ok(t)

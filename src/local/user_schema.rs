@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 use super::policy;
 
 /// Cognito's limit on custom attributes per pool.
@@ -160,7 +160,8 @@ fn parse_bound(v: &Option<String>, what: &str, name: &str) -> ApiResult<Option<i
         None => Ok(None),
         Some(s) => s.trim().parse::<i64>().map(Some).map_err(|_| {
             invalid(format!(
-                "Invalid {what} for attribute {name}: {s} is not a number"
+                "Invalid {what} for attribute {name}: {} is not a number",
+                echo(s)
             ))
         }),
     }
@@ -191,7 +192,8 @@ fn attribute_from_request(
             && t != kind
         {
             return Err(invalid(format!(
-                "Standard attribute {given} is of type {kind}, not {t}."
+                "Standard attribute {given} is of type {kind}, not {}.",
+                echo(t)
             )));
         }
         let mut s = standard_attribute(given, kind, *lengths);
@@ -206,9 +208,10 @@ fn attribute_from_request(
     let n = bare.chars().count();
     if n == 0 || n > MAX_CUSTOM_NAME || bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(format!(
-            "1 validation error detected: Value '{given}' at 'schema.member.name' failed to \
+            "1 validation error detected: Value '{}' at 'schema.member.name' failed to \
              satisfy constraint: Member must have length less than or equal to {MAX_CUSTOM_NAME} \
-             and satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}]+"
+             and satisfy regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}]+",
+            echo(given)
         )));
     }
     let developer_only = a.developer_only_attribute.unwrap_or(false);
@@ -226,9 +229,10 @@ fn attribute_from_request(
     let kind = a.attribute_data_type.as_deref().unwrap_or("String");
     if !["String", "Number", "DateTime", "Boolean"].contains(&kind) {
         return Err(invalid(format!(
-            "1 validation error detected: Value '{kind}' at 'schema.member.attributeDataType' \
+            "1 validation error detected: Value '{}' at 'schema.member.attributeDataType' \
              failed to satisfy constraint: Member must satisfy enum value set: \
-             [Boolean, Number, String, DateTime]"
+             [Boolean, Number, String, DateTime]",
+            echo(kind)
         )));
     }
     let mut attr = SchemaAttribute {
