@@ -1,7 +1,9 @@
 //! The AWS CLI (PyPI `awscli`, unchanged) against `cognito-tui serve` with `--endpoint-url`:
 //! tests/interop/awscli.sh creates a pool and app clients, signs up, confirms (admin and with the
 //! outbox code), signs in with USER_PASSWORD_AUTH, lists users with filters and paging, and runs
-//! every admin operation the pool supports, checking outputs and exact error messages.
+//! every admin operation the pool supports, checking outputs and exact error messages; then a
+//! pool with a custom-attribute schema, and a domain, a resource server and an identity
+//! provider created and deleted.
 //!
 //! Needs bash, python3 and `aws` (pip install awscli). Without them the test is skipped with a
 //! message, except under CI=true where it fails.
@@ -67,6 +69,11 @@ fn aws_cli_manages_pools_users_and_signs_in() {
             "admin-reset-user-password, then confirm-forgot-password with the outbox code",
             "set-user-pool-mfa-config, get-user-pool-mfa-config, admin-set-user-mfa-preference",
             "admin-delete-user",
+            "create-user-pool --schema (custom attributes)",
+            "custom attributes enforced on admin writes; add-custom-attributes",
+            "create/describe/delete-user-pool-domain",
+            "create/list/delete-resource-server",
+            "create/describe/delete-identity-provider",
             "admin-initiate-auth ADMIN_USER_PASSWORD_AUTH",
             "admin-respond-to-auth-challenge NEW_PASSWORD_REQUIRED",
             "update-user-pool-client",

@@ -1,7 +1,8 @@
 //! boto3 (the AWS SDK for Python, from PyPI, unchanged) runs challenge flows against
 //! `cognito-tui serve`: AdminCreateUser -> NEW_PASSWORD_REQUIRED -> tokens; SetUserPoolMfaConfig
 //! ON on a pool made by CreateUserPool -> MFA_SETUP -> TOTP set up with the Session -> tokens,
-//! then SOFTWARE_TOKEN_MFA; ForgotPassword -> ConfirmForgotPassword with the outbox code.
+//! then SOFTWARE_TOKEN_MFA; ForgotPassword -> ConfirmForgotPassword with the outbox code; a pool
+//! whose custom-attribute schema, message templates and admin-only recovery are honoured.
 //!
 //! Needs python3 with boto3 (`pip install -r tests/interop/requirements.txt`). Without them the
 //! test is skipped with a message, except under CI=true where it fails.
@@ -35,6 +36,7 @@ fn boto3_new_password_mfa_setup_and_forgot_password_flows() {
             "SetUserPoolMfaConfig ON -> MFA_SETUP -> TOTP set up with the Session -> tokens",
             "second sign-in answers SOFTWARE_TOKEN_MFA with a computed code",
             "ForgotPassword -> ConfirmForgotPassword with the outbox code -> sign-in",
+            "CreateUserPool Schema, VerificationMessageTemplate and AccountRecoverySetting honoured",
             "50 CreateUserPool calls in a row, keys ready ahead of need",
             "AdminInitiateAuth -> NEW_PASSWORD_REQUIRED -> AdminRespondToAuthChallenge -> tokens",
             "UpdateUserPoolClient keeps the OAuth fields and token validity",

@@ -152,12 +152,22 @@ async fn sign_up_confirm_srp_sign_in_refresh_and_global_sign_out() {
             "code",
             "destination",
             "medium",
+            "message",
             "pool_id",
             "purpose",
             "sent_at",
+            "subject",
             "username"
         ]
     );
+    assert_eq!(
+        last["message"],
+        format!(
+            "Your verification code is {}. ",
+            last["code"].as_str().unwrap()
+        )
+    );
+    assert_eq!(last["subject"], "Your verification code");
     let sent_at = last["sent_at"].as_str().unwrap();
     assert!(
         time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)

@@ -1043,7 +1043,8 @@ async fn new_password_required_with_missing_required_attributes() {
         .filter(|a| a["Required"] == true)
         .map(|a| a["Name"].as_str().unwrap())
         .collect();
-    assert_eq!(required, vec!["sub", "email", "name"]);
+    // In the order Cognito lists SchemaAttributes (sub, name, ..., email, ...).
+    assert_eq!(required, vec!["sub", "name", "email"]);
     let client = p
         .admin(
             "CreateUserPoolClient",

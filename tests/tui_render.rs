@@ -249,6 +249,25 @@ fn outbox_screen_lists_newest_first_with_prominent_codes() {
 }
 
 #[test]
+fn outbox_screen_shows_the_message_text_the_pool_sent() {
+    let mut app = demo::signed_in();
+    let mut entry = demo::outbox_entry("dora", "SIGN_UP", "246810", "2026-11-28T22:30:00.000Z");
+    entry.message = Some("Welcome! Your code is 246810.".into());
+    app.on_admin_event(
+        AdminEvent::Outbox {
+            entries: vec![entry],
+        },
+        NOW_MS,
+    );
+    app.goto(Screen::Outbox);
+    let s = text(&render(&app, 120, 40, NOW_MS));
+    assert!(
+        s.contains("EMAIL to dora@example.com · “Welcome! Your code is 246810.”"),
+        "{s}"
+    );
+}
+
+#[test]
 fn outbox_for_real_cognito_explains_itself() {
     let mut t = demo::target();
     t.kind = cognito_tui::tui::TargetKind::Aws;

@@ -533,6 +533,13 @@ pub struct OutboxEntry {
     pub code: String,
     /// RFC 3339 UTC, e.g. `2026-11-28T22:30:00.123Z`.
     pub sent_at: String,
+    /// The message text as the pool's templates make it (`{####}` replaced by the code);
+    /// absent for what the templates do not cover (invitations, TOTP secrets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The email subject, for an email message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire

@@ -10,6 +10,7 @@ use super::access::legacy;
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::policy;
+use super::pool_settings::{self, Recovery};
 use super::store::{self, ClientRow, PoolRow, UserRecord};
 use crate::cognito::types::OutboxEntry;
 
@@ -26,8 +27,15 @@ pub struct Message<'a> {
     pub code: &'a str,
 }
 
-/// Writes one message to the outbox, stamped with `at`.
+/// Writes one message to the outbox, stamped with `at`, with its text from the pool's message
+/// templates.
 pub fn send(conn: &Connection, m: Message<'_>, at: OffsetDateTime) -> ApiResult<()> {
+    let rendered = store::get_pool(conn, m.pool_id)?
+        .and_then(|p| pool_settings::render(&p.config.messages, m.purpose, m.medium, m.code));
+    let (message, subject) = match rendered {
+        Some((text, subject)) => (Some(text), subject),
+        None => (None, None),
+    };
     store::push_outbox(
         conn,
         &OutboxEntry {
@@ -38,6 +46,8 @@ pub fn send(conn: &Connection, m: Message<'_>, at: OffsetDateTime) -> ApiResult<
             purpose: m.purpose.to_string(),
             code: m.code.to_string(),
             sent_at: rfc3339_millis(at),
+            message,
+            subject,
         },
     )
 }
@@ -89,7 +99,8 @@ pub(crate) fn deliver_code(
     deliver_code_to(ctx, conn, pool, user, purpose, ttl, target)
 }
 
-/// Where account-recovery codes go: a verified email, else a verified phone number.
+/// Where account-recovery codes go when no recovery setting orders them: a verified email,
+/// else a verified phone number.
 pub(crate) fn verified_target(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
     let verified = |a: &str| {
         user.attributes
@@ -107,6 +118,49 @@ pub(crate) fn verified_target(user: &UserRecord) -> Option<(&'static str, &'stat
         return Some(("SMS", "phone_number", p.clone()));
     }
     None
+}
+
+/// Where ForgotPassword's code goes: the first verified attribute in the order of the pool's
+/// AccountRecoverySetting (without one, [`verified_target`]'s order). A pool whose setting is
+/// `admin_only` answers NotAuthorizedException.
+pub(crate) fn recovery_target(
+    pool: &PoolRow,
+    user: &UserRecord,
+) -> ApiResult<Option<(&'static str, &'static str, String)>> {
+    let order = match pool_settings::recovery(pool.config.account_recovery.as_deref()) {
+        Recovery::AdminOnly => return Err(admin_only_recovery()),
+        Recovery::Verified(order) => order,
+    };
+    let verified = |a: &str| {
+        user.attributes
+            .get(&format!("{a}_verified"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    };
+    for attr in order.into_iter().flatten() {
+        if verified(attr)
+            && let Some(dest) = user.attributes.get(attr)
+        {
+            let medium = if attr == "email" { "EMAIL" } else { "SMS" };
+            let attr = if attr == "email" {
+                "email"
+            } else {
+                "phone_number"
+            };
+            return Ok(Some((medium, attr, dest.clone())));
+        }
+    }
+    Ok(None)
+}
+
+/// ForgotPassword on a pool whose AccountRecoverySetting is `admin_only`.
+pub(crate) fn admin_only_recovery() -> ApiError {
+    ApiError::not_authorized("Contact administrator to reset password.")
+}
+
+/// Whether the pool lets users reset their own password (its AccountRecoverySetting is not
+/// `admin_only`).
+pub(crate) fn self_service_recovery(pool: &PoolRow) -> bool {
+    pool_settings::recovery(pool.config.account_recovery.as_deref()) != Recovery::AdminOnly
 }
 
 /// Like [`deliver_code`], to a given (medium, attribute, destination).

@@ -217,9 +217,11 @@ fn is_loopback_host(host: &str, port: u16) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Whether `path` is the JWKS of a pool (`/{poolId}/.well-known/jwks.json`).
+/// Whether `path` is the JWKS of a pool (`/{poolId}/.well-known/jwks.json`) or its OIDC
+/// discovery document (`/{poolId}/.well-known/openid-configuration`).
 fn is_jwks(path: &str) -> bool {
     path.strip_suffix("/.well-known/jwks.json")
+        .or_else(|| path.strip_suffix("/.well-known/openid-configuration"))
         .and_then(|p| p.strip_prefix('/'))
         .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
@@ -468,6 +470,7 @@ mod tests {
     #[test]
     fn jwks_paths_are_one_segment_deep() {
         assert!(is_jwks("/us-east-1_abc/.well-known/jwks.json"));
+        assert!(is_jwks("/us-east-1_abc/.well-known/openid-configuration"));
         assert!(!is_jwks("/.well-known/jwks.json"));
         assert!(!is_jwks("/_local/x/.well-known/jwks.json"));
     }

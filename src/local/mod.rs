@@ -8,9 +8,11 @@
 //! - `GET /{poolId}/.well-known/jwks.json`: the pool's two signing keys.
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
 //!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
-//!   `code`, `sent_at`).
+//!   `code`, `sent_at`, and `message` / `subject` where the pool's templates make a text).
 //! - `POST /_local/reset`: the store back to its freshly seeded state (local clients only, no
 //!   browser origin).
+//! - `GET /{poolId}/.well-known/openid-configuration`: the OIDC discovery document (issuer and
+//!   JWKS URL as the tokens have them).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
 //! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
@@ -28,13 +30,18 @@
 //! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
 //! GetUserAttributeVerificationCode and VerifyUserAttribute. New pools take the region of the
 //! request's SigV4 scope and their RSA keys from a stock generated ahead of need.
+//! Pool configuration: CreateUserPool's `Schema` (custom attributes, checked on every write by
+//! `user_schema.rs`), AddCustomAttributes, AccountRecoverySetting and the message templates
+//! (`pool_settings.rs`); domains (`ops_domains.rs`), resource servers (`ops_resources.rs`) and
+//! identity providers (`ops_idps.rs`), stored and described (their OAuth endpoints are not
+//! served).
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
 //! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
 //! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`,
-//! `edge` (the HTTP edge: Host, Origin, CORS, timeouts and limits);
-//! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
+//! `edge` (the HTTP edge: Host, Origin, CORS, timeouts and limits); `user_schema`,
+//! `pool_settings`; `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
 //! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
 //! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
 //! `ops_*` (private; none imports another); `respond` (the RespondToAuthChallenge router);
@@ -92,16 +99,21 @@ mod next_step;
 mod ops_account;
 mod ops_auth;
 mod ops_custom;
+mod ops_domains;
 mod ops_groups;
+mod ops_idps;
 mod ops_mfa;
 mod ops_pool_admin;
 mod ops_pools;
+mod ops_resources;
+mod ops_schema;
 mod ops_signup;
 mod ops_user_attributes;
 mod ops_user_auth;
 mod ops_users;
 mod paging;
 mod policy;
+mod pool_settings;
 mod respond;
 pub mod seed;
 mod server;
@@ -111,6 +123,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod user_schema;
 mod verified;
 
 pub use seed::{

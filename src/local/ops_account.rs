@@ -10,7 +10,10 @@ use super::access::{
     record_success, required, resolve_user,
 };
 use super::ctx::{Ctx, parse};
-use super::delivery::{deliver_code_to, unknown_user_delivery, verified_target};
+use super::delivery::{
+    admin_only_recovery, deliver_code_to, recovery_target, self_service_recovery,
+    unknown_user_delivery,
+};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::hooks;
 use super::policy::check_password_shape;
@@ -66,13 +69,16 @@ pub fn forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         let name = required(req.username, "username")?;
         check_secret_hash(&client, &[&name], req.secret_hash.as_deref())?;
+        if !self_service_recovery(&pool) {
+            return Err(admin_only_recovery());
+        }
         let Some(user) = resolve_user(conn, &pool, &name)? else {
             return unknown_user_delivery(&client, "EMAIL", &name);
         };
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        let Some(target) = verified_target(&user) else {
+        let Some(target) = recovery_target(&pool, &user)? else {
             return Err(ApiError::invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));

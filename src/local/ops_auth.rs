@@ -21,6 +21,7 @@ use super::policy::{self, check_password_shape};
 use super::shapes::add_user_mfa_fields;
 use super::store::{self, ClientRow, PoolRow};
 use super::tokens::{authorize_access, refresh_flow, valid_refresh_shape};
+use super::user_schema;
 use super::{next_step, signin};
 use crate::srp;
 
@@ -73,8 +74,14 @@ pub(crate) fn respond_new_password(
     let mut attributes = user.attributes.clone();
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
-            policy::check_attribute(attr, v)?;
-            attributes.insert(attr.to_string(), policy::canonical_value(attr, v.clone()));
+            let v = policy::canonical_value(attr, v.clone());
+            user_schema::check_user_attribute(
+                &pool.config.schema,
+                attr,
+                &v,
+                user.attributes.get(attr).map(String::as_str),
+            )?;
+            attributes.insert(attr.to_string(), v);
         }
     }
     let missing = policy::missing_required(&pool.config.required_attributes, &attributes);

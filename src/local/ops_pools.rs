@@ -13,7 +13,9 @@ use super::extras;
 use super::jwt::KeyPair;
 use super::paging::{check_max_results, make_page_token, read_page_token};
 use super::policy::{self, PasswordPolicy};
+use super::pool_settings;
 use super::store::{self, ClientRow, PoolConfig, PoolRow};
+use super::user_schema::{self, SchemaAttributeIn};
 
 /// Builds a pool row with these signing keys; with `None` they are left for the key filler
 /// (or [`Ctx::ensure_keys`], or the first token) to give it.
@@ -59,13 +61,25 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": c.password_policy.temporary_password_validity_days},
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
         "UserPoolTier": "ESSENTIALS",
-        "SchemaAttributes": policy::schema_attributes_json(&c.required_attributes),
+        "SchemaAttributes": user_schema::schema_attributes_json(&c.schema, &c.required_attributes),
     });
+    pool_settings::decorate_pool_json(&c.messages, &mut v);
+    if let Some(r) = pool_settings::recovery_json(c.account_recovery.as_deref()) {
+        v["AccountRecoverySetting"] = r;
+    }
     if !c.username_attributes.is_empty() {
         v["UsernameAttributes"] = json!(c.username_attributes);
     }
     if !c.alias_attributes.is_empty() {
         v["AliasAttributes"] = json!(c.alias_attributes);
+    }
+    for d in store::pool_domains(conn, &p.pool_id)? {
+        let key = if d.certificate_arn.is_some() {
+            "CustomDomain"
+        } else {
+            "Domain"
+        };
+        v[key] = json!(d.domain);
     }
     extras::decorate_pool_json(conn, &p.pool_id, &mut v)?;
     Ok(v)
@@ -90,16 +104,9 @@ struct CreateUserPoolReq {
     schema: Option<Vec<SchemaAttributeIn>>,
 }
 
-/// One entry of CreateUserPool's `Schema` (only what the pool keeps: which are required).
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SchemaAttributeIn {
-    name: Option<String>,
-    required: Option<bool>,
-}
-
-/// Validates CreateUserPool settings into a PoolConfig.
-fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
+/// Validates CreateUserPool settings into a PoolConfig (`body` gives the recovery setting and
+/// the message templates).
+fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolConfig)> {
     let name = required(req.pool_name, "poolName")?;
     if name.is_empty()
         || name.chars().count() > 128
@@ -159,13 +166,11 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             )));
         }
     }
-    let schema: Vec<(String, bool)> = req
-        .schema
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| (a.name.unwrap_or_default(), a.required.unwrap_or(false)))
-        .collect();
-    let required_attributes = policy::required_from_schema(&schema)?;
+    let (schema, required_attributes) =
+        user_schema::schema_from_request(&req.schema.unwrap_or_default())?;
+    let account_recovery =
+        pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
+    let messages = pool_settings::templates_from_request(body)?;
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -183,6 +188,9 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             deletion_protection,
             required_attributes,
             builtin_custom_challenge: false,
+            schema,
+            account_recovery,
+            messages,
         },
     ))
 }
@@ -190,8 +198,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
 /// CreateUserPool, with `LambdaConfig` and `Policies.SignInPolicy`.
 pub fn create_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let extras = extras::extras_from_request(&body)?;
-    let req: CreateUserPoolReq = parse(body)?;
-    let (name, config) = pool_config(req)?;
+    let req: CreateUserPoolReq = parse(body.clone())?;
+    let (name, config) = pool_config(req, &body)?;
     let pool_id = format!("{}_{}", request_region(), random_alnum(9, false));
     // A pair generated ahead of need; when none is ready the pool gets its own pair from the
     // filler in the background (or when it first signs a token), not on this request.
@@ -370,9 +378,13 @@ struct UpdatePoolReq {
 
 /// UpdateUserPool. As on Cognito, a setting left out of the request goes back to its default
 /// (no triggers, PASSWORD only, the default password policy, no auto-verified attributes,
-/// deletion protection INACTIVE); MfaConfiguration is kept unless given.
+/// deletion protection INACTIVE, no recovery setting, the default message templates);
+/// MfaConfiguration is kept unless given.
 pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let extras = extras::extras_from_request(&body)?;
+    let account_recovery =
+        pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
+    let messages = pool_settings::templates_from_request(&body)?;
     let req: UpdatePoolReq = parse(body)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
     let password_policy = match req
@@ -415,6 +427,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             password_policy,
             auto_verified_attributes: auto,
             deletion_protection: deletion,
+            account_recovery,
+            messages,
             mfa_configuration: req
                 .mfa_configuration
                 .clone()

@@ -19,6 +19,7 @@ use super::flows::{self, FlowKind};
 use super::hooks::{self, PreSignUpOutcome};
 use super::policy::{self, check_password_shape, check_username};
 use super::store::{self, ClientRow, PoolRow, UserRecord};
+use super::user_schema;
 use crate::srp;
 
 /// ResendConfirmationCode calls per user per hour.
@@ -87,7 +88,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         for a in req.user_attributes.unwrap_or_default() {
             let name = required(a.name, "userAttributes.member.name")?;
             let value = a.value.unwrap_or_default();
-            policy::check_attribute(&name, &value)?;
+            user_schema::check_user_attribute(&pool.config.schema, &name, &value, None)?;
             attributes.insert(name, value);
         }
         // Nobody verifies their own attributes by saying so.

@@ -14,6 +14,7 @@ use super::error::{ApiError, ApiResult, ErrorKind};
 use super::policy;
 use super::store::{self, PoolRow, UserRecord};
 use super::tokens::authorize_access;
+use super::user_schema;
 
 /// The code and outbox purpose of verifying `attribute` (email or phone_number).
 fn purpose(attribute: &str) -> &'static str {
@@ -107,6 +108,12 @@ pub fn update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let mut attributes = user.attributes.clone();
         let mut to_verify: Vec<&str> = Vec::new();
         for (name, value) in &changes {
+            user_schema::check_user_attribute(
+                &pool.config.schema,
+                name,
+                value,
+                user.attributes.get(name).map(String::as_str),
+            )?;
             let changed = attributes.get(name) != Some(value);
             if changed && alias_taken(conn, &pool, &user, name, value)? {
                 return Err(ApiError::new(

@@ -17,6 +17,7 @@ use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
 use super::shapes::{add_user_mfa_fields, user_type};
 use super::store::{self, PoolRow, UserRecord};
+use super::user_schema;
 
 /// A parsed ListUsers filter: `<attr> = "<value>"` or `<attr> ^= "<value>"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,6 +345,12 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
         let given = |n: &str| changes.iter().any(|(k, _)| k == n);
         let mut attributes = user.attributes.clone();
         for (name, value) in &changes {
+            user_schema::check_attribute(
+                &pool.config.schema,
+                name,
+                value,
+                user.attributes.get(name).map(String::as_str),
+            )?;
             let changed = attributes.get(name) != Some(value);
             if changed && alias_taken(conn, &pool, &user, name, value)? {
                 return Err(ApiError::new(
@@ -535,8 +542,8 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             for a in req.user_attributes.unwrap_or_default() {
                 let name = required(a.name, "userAttributes.member.name")?;
                 let value = a.value.unwrap_or_default();
-                policy::check_attribute(&name, &value)?;
                 let value = policy::canonical_value(&name, value);
+                user_schema::check_attribute(&pool.config.schema, &name, &value, None)?;
                 attributes.insert(name, value);
             }
             let sub = uuid::Uuid::new_v4().to_string();

@@ -209,53 +209,6 @@ pub fn schema_required_error(missing: &[&str]) -> ApiError {
     ApiError::invalid_parameter(format!("Attributes did not conform to the schema: {lines}"))
 }
 
-/// Validates CreateUserPool's `Schema`: the names of the attributes marked `Required`.
-/// Cognito allows only standard attributes to be required.
-pub fn required_from_schema(schema: &[(String, bool)]) -> ApiResult<Vec<String>> {
-    let mut out = Vec::new();
-    for (name, required) in schema {
-        if !required {
-            continue;
-        }
-        if name.starts_with("custom:") || !STANDARD_ATTRIBUTES.contains(&name.as_str()) {
-            return Err(ApiError::invalid_parameter(
-                "Required custom attributes are not supported currently.",
-            ));
-        }
-        if !out.contains(name) {
-            out.push(name.clone());
-        }
-    }
-    Ok(out)
-}
-
-/// DescribeUserPool's `SchemaAttributes`: `sub` and the standard attributes, with the pool's
-/// required ones marked.
-pub fn schema_attributes_json(required: &[String]) -> serde_json::Value {
-    let mut out = vec![serde_json::json!({
-        "Name": "sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": false,
-        "Mutable": false, "Required": true,
-        "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "2048"},
-    })];
-    for name in STANDARD_ATTRIBUTES {
-        let kind = match *name {
-            "email_verified" | "phone_number_verified" => "Boolean",
-            "updated_at" => "Number",
-            _ => "String",
-        };
-        let mut a = serde_json::json!({
-            "Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": false,
-            "Mutable": true, "Required": required.iter().any(|r| r == name),
-        });
-        if kind == "String" {
-            a["StringAttributeConstraints"] =
-                serde_json::json!({"MinLength": "0", "MaxLength": "2048"});
-        }
-        out.push(a);
-    }
-    serde_json::Value::Array(out)
-}
-
 /// Validates one user-supplied attribute.
 pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     check_attribute_name(name)?;
@@ -272,7 +225,8 @@ pub fn canonical_value(name: &str, value: String) -> String {
     }
 }
 
-/// A name an admin or user may set or delete: a standard attribute or `custom:*`, not `sub`.
+/// A name an admin or user may set or delete: a standard attribute, `custom:*` or `dev:custom:*`
+/// (a developer-only one), not `sub`.
 pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     if name == "sub" {
         return Err(ApiError::invalid_parameter(
@@ -281,6 +235,7 @@ pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     }
     let custom = name
         .strip_prefix("custom:")
+        .or_else(|| name.strip_prefix("dev:custom:"))
         .is_some_and(|n| !n.is_empty() && n.len() <= 20);
     if !custom && !STANDARD_ATTRIBUTES.contains(&name) {
         return Err(ApiError::invalid_parameter(format!(
@@ -438,16 +393,8 @@ mod tests {
     }
 
     #[test]
-    fn required_attributes_from_the_schema_and_what_a_user_lacks() {
-        let schema = vec![
-            ("name".to_string(), true),
-            ("email".to_string(), true),
-            ("nickname".to_string(), false),
-        ];
-        let req = required_from_schema(&schema).unwrap();
-        assert_eq!(req, vec!["name", "email"]);
-        let e = required_from_schema(&[("favorite".to_string(), true)]).unwrap_err();
-        assert_eq!(e.kind.as_str(), "InvalidParameterException");
+    fn what_a_user_lacks_of_the_required_attributes() {
+        let req = vec!["name".to_string(), "email".to_string()];
         let mut attrs = std::collections::BTreeMap::new();
         attrs.insert("email".to_string(), "a@example.com".to_string());
         attrs.insert("name".to_string(), "  ".to_string());

@@ -28,8 +28,9 @@ use super::edge::{
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::store;
 use super::{
-    admin_auth, ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pool_admin, ops_pools,
-    ops_signup, ops_user_attributes, ops_user_auth, ops_users, respond, shapes,
+    admin_auth, ops_account, ops_auth, ops_custom, ops_domains, ops_groups, ops_idps, ops_mfa,
+    ops_pool_admin, ops_pools, ops_resources, ops_schema, ops_signup, ops_user_attributes,
+    ops_user_auth, ops_users, respond, shapes,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -284,6 +285,96 @@ pub const OPERATIONS: &[Operation] = &[
         false,
         ops_users::admin_list_devices,
     ),
+    op(
+        "AddCustomAttributes",
+        true,
+        false,
+        ops_schema::add_custom_attributes,
+    ),
+    op(
+        "CreateUserPoolDomain",
+        true,
+        false,
+        ops_domains::create_user_pool_domain,
+    ),
+    op(
+        "DescribeUserPoolDomain",
+        true,
+        false,
+        ops_domains::describe_user_pool_domain,
+    ),
+    op(
+        "UpdateUserPoolDomain",
+        true,
+        false,
+        ops_domains::update_user_pool_domain,
+    ),
+    op(
+        "DeleteUserPoolDomain",
+        true,
+        false,
+        ops_domains::delete_user_pool_domain,
+    ),
+    op(
+        "CreateResourceServer",
+        true,
+        false,
+        ops_resources::create_resource_server,
+    ),
+    op(
+        "DescribeResourceServer",
+        true,
+        false,
+        ops_resources::describe_resource_server,
+    ),
+    op(
+        "ListResourceServers",
+        true,
+        false,
+        ops_resources::list_resource_servers,
+    ),
+    op(
+        "UpdateResourceServer",
+        true,
+        false,
+        ops_resources::update_resource_server,
+    ),
+    op(
+        "DeleteResourceServer",
+        true,
+        false,
+        ops_resources::delete_resource_server,
+    ),
+    op(
+        "CreateIdentityProvider",
+        true,
+        false,
+        ops_idps::create_identity_provider,
+    ),
+    op(
+        "DescribeIdentityProvider",
+        true,
+        false,
+        ops_idps::describe_identity_provider,
+    ),
+    op(
+        "ListIdentityProviders",
+        true,
+        false,
+        ops_idps::list_identity_providers,
+    ),
+    op(
+        "UpdateIdentityProvider",
+        true,
+        false,
+        ops_idps::update_identity_provider,
+    ),
+    op(
+        "DeleteIdentityProvider",
+        true,
+        false,
+        ops_idps::delete_identity_provider,
+    ),
 ];
 
 /// The operation named `name`, if the pool answers it.
@@ -355,6 +446,10 @@ pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool
         .route(
             "/{pool_id}/.well-known/jwks.json",
             get(jwks).fallback(method_not_allowed),
+        )
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration).fallback(method_not_allowed),
         )
         .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
         .route(
@@ -514,6 +609,54 @@ async fn jwks(
             ctx.read(|c| ctx.pool_keys(c, &pool))?
         };
         Ok::<_, ApiError>(keys.jwks())
+    })
+    .await
+    .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
+    let mut resp = match res {
+        Ok(v) => json_response(StatusCode::OK, "application/json", &v),
+        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
+            error_with_status(&e, StatusCode::NOT_FOUND)
+        }
+        Err(e) => error_response(&e),
+    };
+    resp.extensions_mut().insert(CorsAllowed);
+    resp
+}
+
+/// The OIDC discovery document of a pool: its issuer (the `iss` of its tokens) and the JWKS
+/// URL beside it, as Cognito publishes them. The OAuth endpoints it names are where this
+/// server will answer them; they are not served yet.
+async fn openid_configuration(
+    State(ctx): State<Arc<Ctx>>,
+    pool_id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(pool_id)) = pool_id else {
+        return error_with_status(
+            &ApiError::new(
+                ErrorKind::NotFound,
+                "The pool id in the path is not valid UTF-8",
+            ),
+            StatusCode::NOT_FOUND,
+        );
+    };
+    let res = tokio::task::spawn_blocking(move || {
+        let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
+        let issuer = ctx.issuer(&pool.pool_id);
+        let base = &ctx.base_url;
+        Ok::<_, ApiError>(json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }))
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));

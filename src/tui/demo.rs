@@ -256,6 +256,8 @@ pub fn outbox_entry(username: &str, purpose: &str, code: &str, sent_at: &str) ->
         purpose: purpose.into(),
         code: code.into(),
         sent_at: sent_at.into(),
+        message: None,
+        subject: None,
     }
 }
 

@@ -256,7 +256,49 @@ cog_err UserNotFoundException "User does not exist." admin-get-user --user-pool-
 expect "after delete" "$(cog list-users --user-pool-id "$POOL" | names)" '["carl", "cleo", "dora"]'
 ok "admin-delete-user"
 
-# 9. Server-side sign-in: admin-initiate-auth, and a challenge answered with
+# 9. A pool with a custom-attribute schema: listed as Cognito lists it and enforced on writes.
+schema_json=$(cog create-user-pool --pool-name interop-cli-schema \
+  --schema 'Name=team,AttributeDataType=String,StringAttributeConstraints={MinLength=1,MaxLength=8}' \
+           'Name=age,AttributeDataType=Number,Mutable=false,NumberAttributeConstraints={MinValue=0,MaxValue=150}')
+SPOOL=$(js 'd["UserPool"]["Id"]' <<<"$schema_json")
+sdesc=$(cog describe-user-pool --user-pool-id "$SPOOL")
+expect "custom:team constraints" "$(js '[a["StringAttributeConstraints"] for a in d["UserPool"]["SchemaAttributes"] if a["Name"]=="custom:team"][0]' <<<"$sdesc")" '{"MinLength": "1", "MaxLength": "8"}'
+expect "custom:age immutable" "$(js '[a["Mutable"] for a in d["UserPool"]["SchemaAttributes"] if a["Name"]=="custom:age"][0]' <<<"$sdesc")" "false"
+expect "birthdate length" "$(js '[a["StringAttributeConstraints"]["MaxLength"] for a in d["UserPool"]["SchemaAttributes"] if a["Name"]=="birthdate"][0]' <<<"$sdesc")" "10"
+ok "create-user-pool --schema (custom attributes)"
+cog admin-create-user --user-pool-id "$SPOOL" --username ivy --message-action SUPPRESS \
+  --user-attributes Name=custom:team,Value=red Name=custom:age,Value=30 >/dev/null
+cog_err InvalidParameterException "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined" \
+  admin-update-user-attributes --user-pool-id "$SPOOL" --username ivy --user-attributes Name=custom:nope,Value=x
+cog_err InvalidParameterException "Cannot modify the non-mutable attribute custom:age" \
+  admin-update-user-attributes --user-pool-id "$SPOOL" --username ivy --user-attributes Name=custom:age,Value=31
+cog add-custom-attributes --user-pool-id "$SPOOL" --custom-attributes Name=plan,AttributeDataType=String >/dev/null
+cog admin-update-user-attributes --user-pool-id "$SPOOL" --username ivy --user-attributes Name=custom:plan,Value=gold >/dev/null
+ok "custom attributes enforced on admin writes; add-custom-attributes"
+
+# 10. A domain, a resource server and an identity provider: created, described, deleted.
+cog create-user-pool-domain --user-pool-id "$SPOOL" --domain interop-cli-login >/dev/null
+dom=$(cog describe-user-pool-domain --domain interop-cli-login)
+expect "domain's pool" "$(js 'd["DomainDescription"]["UserPoolId"]' <<<"$dom")" "$SPOOL"
+cog delete-user-pool-domain --user-pool-id "$SPOOL" --domain interop-cli-login >/dev/null
+expect "domain gone" "$(cog describe-user-pool-domain --domain interop-cli-login | js 'd["DomainDescription"]')" "{}"
+ok "create/describe/delete-user-pool-domain"
+cog create-resource-server --user-pool-id "$SPOOL" --identifier orders-api --name api \
+  --scopes ScopeName=read,ScopeDescription=Read >/dev/null
+rs=$(cog list-resource-servers --user-pool-id "$SPOOL" --max-results 10)
+expect "resource servers" "$(js '[r["Identifier"] for r in d["ResourceServers"]]' <<<"$rs")" '["orders-api"]'
+cog delete-resource-server --user-pool-id "$SPOOL" --identifier orders-api >/dev/null
+cog_err ResourceNotFoundException "Resource server orders-api does not exist." \
+  describe-resource-server --user-pool-id "$SPOOL" --identifier orders-api
+ok "create/list/delete-resource-server"
+cog create-identity-provider --user-pool-id "$SPOOL" --provider-name Corp --provider-type OIDC \
+  --provider-details client_id=corp,attributes_request_method=GET,oidc_issuer=https://idp.example.com,authorize_scopes=openid >/dev/null
+idp=$(cog describe-identity-provider --user-pool-id "$SPOOL" --provider-name Corp)
+expect "provider type" "$(js 'd["IdentityProvider"]["ProviderType"]' <<<"$idp")" "OIDC"
+cog delete-identity-provider --user-pool-id "$SPOOL" --provider-name Corp >/dev/null
+expect "providers left" "$(cog list-identity-providers --user-pool-id "$SPOOL" --max-results 10 | js 'd["Providers"]')" "[]"
+ok "create/describe/delete-identity-provider"
+# 11. Server-side sign-in: admin-initiate-auth, and a challenge answered with
 # admin-respond-to-auth-challenge.
 ADMIN_CLIENT=$(cog create-user-pool-client --user-pool-id "$POOL" --client-name admin-client \
   --explicit-auth-flows ALLOW_ADMIN_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH | js 'd["UserPoolClient"]["ClientId"]')
@@ -284,7 +326,7 @@ expect "after admin answer" "$(js 'bool(d["AuthenticationResult"]["IdToken"])' <
 expect "eve confirmed" "$(cog admin-get-user --user-pool-id "$POOL" --username eve | js 'd["UserStatus"]')" "CONFIRMED"
 ok "admin-respond-to-auth-challenge NEW_PASSWORD_REQUIRED"
 
-# 10. update-user-pool-client, then the teardown every suite does.
+# 12. update-user-pool-client, then the teardown every suite does.
 cog update-user-pool-client --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" --client-name admin-renamed \
   --explicit-auth-flows ALLOW_ADMIN_USER_PASSWORD_AUTH --callback-urls '["https://app.example.org/cb"]' \
   --allowed-o-auth-flows code --allowed-o-auth-scopes openid email \

@@ -259,7 +259,44 @@ expect_client_error(
 has_tokens(password_auth(CLIENT_ID, newbie, reset_password), "sign-in after the reset")
 ok("ForgotPassword -> ConfirmForgotPassword with the outbox code -> sign-in")
 
-# 4. Many pools, server-side sign-in, teardown ---------------------------------------------------
+# 4. Pool configuration: a custom-attribute schema, message templates, admin-only recovery ------
+configured = idp.create_user_pool(
+    PoolName=f"boto-config-{suffix}",
+    AutoVerifiedAttributes=["email"],
+    Schema=[{"Name": "team", "AttributeDataType": "String",
+             "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "5"}}],
+    VerificationMessageTemplate={"EmailMessage": "Boto code {####} inside", "EmailSubject": "Boto hello"},
+    AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]},
+)["UserPool"]
+cfg_client = idp.create_user_pool_client(
+    UserPoolId=configured["Id"], ClientName="boto-config",
+    ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+)["UserPoolClient"]["ClientId"]
+member = f"boto-team-{suffix}"
+idp.sign_up(
+    ClientId=cfg_client, Username=member, Password="Boto-Passw0rd!",
+    UserAttributes=[{"Name": "email", "Value": f"{member}@example.org"},
+                    {"Name": "custom:team", "Value": "red"}],
+)
+entry = outbox(member, "SIGN_UP")
+if entry.get("message") != f"Boto code {entry['code']} inside" or entry.get("subject") != "Boto hello":
+    fail("the sign-up code's outbox entry does not carry the template's text and subject")
+expect_client_error(
+    lambda: idp.sign_up(
+        ClientId=cfg_client, Username=f"{member}-2", Password="Boto-Passw0rd!",
+        UserAttributes=[{"Name": "email", "Value": f"{member}-2@example.org"},
+                        {"Name": "custom:team", "Value": "purple"}],
+    ),
+    "InvalidParameterException",
+)
+idp.confirm_sign_up(ClientId=cfg_client, Username=member, ConfirmationCode=entry["code"])
+expect_client_error(
+    lambda: idp.forgot_password(ClientId=cfg_client, Username=member),
+    "NotAuthorizedException",
+    "Contact administrator to reset password.",
+)
+ok("CreateUserPool Schema, VerificationMessageTemplate and AccountRecoverySetting honoured")
+# 5. Many pools, server-side sign-in, teardown ---------------------------------------------------
 timings = []
 pools = []
 for i in range(50):

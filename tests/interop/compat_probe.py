@@ -30,6 +30,7 @@ import struct
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.request
 import uuid
 
@@ -968,6 +969,187 @@ class Probe:
         )
 
 
+    # -- pool configuration and resources ----------------------------------------------------
+
+    def _schema_attr(self, pool_id: str, name: str) -> dict:
+        attrs = self.idp.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("SchemaAttributes", [])
+        hit = [a for a in attrs if a.get("Name") == name]
+        if not hit:
+            raise Wrong(f"SchemaAttributes does not list {name}")
+        return hit[0]
+
+    def row_schema(self):
+        pool_id = self.idp.create_user_pool(
+            PoolName=f"probe-{uuid.uuid4().hex[:8]}",
+            Schema=[
+                {"Name": "team", "AttributeDataType": "String",
+                 "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "5"}},
+                {"Name": "age", "AttributeDataType": "Number", "Mutable": False},
+            ],
+        )["UserPool"]["Id"]
+        team = self._schema_attr(pool_id, "custom:team")
+        if team.get("StringAttributeConstraints", {}).get("MaxLength") != "5":
+            raise Wrong(f"custom:team's constraints read back as {team.get('StringAttributeConstraints')}")
+        if self._schema_attr(pool_id, "custom:age").get("Mutable") is not False:
+            raise Wrong("custom:age is not listed as immutable")
+        birthdate = self._schema_attr(pool_id, "birthdate").get("StringAttributeConstraints", {})
+        if birthdate.get("MaxLength") != "10":
+            raise Wrong(f"birthdate's MaxLength is {birthdate.get('MaxLength')}, not 10")
+        name = self.user("sch")
+        self.idp.admin_create_user(
+            UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "custom:team", "Value": "red"}, {"Name": "custom:age", "Value": "30"}],
+        )
+        expect_error(
+            lambda: self.idp.admin_update_user_attributes(
+                UserPoolId=pool_id, Username=name,
+                UserAttributes=[{"Name": "custom:nope", "Value": "x"}]),
+            "InvalidParameterException", what="a custom attribute the pool lacks",
+        )
+        expect_error(
+            lambda: self.idp.admin_update_user_attributes(
+                UserPoolId=pool_id, Username=name,
+                UserAttributes=[{"Name": "custom:team", "Value": "toolong"}]),
+            "InvalidParameterException", what="a value over MaxLength",
+        )
+        self.idp.add_custom_attributes(
+            UserPoolId=pool_id, CustomAttributes=[{"Name": "plan", "AttributeDataType": "String"}]
+        )
+        self._schema_attr(pool_id, "custom:plan")
+        expect_error(
+            lambda: self.idp.add_custom_attributes(
+                UserPoolId=pool_id, CustomAttributes=[{"Name": "plan", "AttributeDataType": "String"}]),
+            "InvalidParameterException", what="AddCustomAttributes with a name the pool has",
+        )
+
+    def row_account_recovery(self):
+        pool_id, client_id = self.pool(
+            AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]}
+        )
+        d = self.idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+        got = d.get("AccountRecoverySetting", {}).get("RecoveryMechanisms")
+        if got != [{"Priority": 1, "Name": "admin_only"}]:
+            raise Wrong(f"AccountRecoverySetting reads back as {got}")
+        name = self.user("rec")
+        self.idp.admin_create_user(
+            UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": f"{name}@example.org"},
+                            {"Name": "email_verified", "Value": "true"}],
+        )
+        self.idp.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True)
+        expect_error(
+            lambda: self.idp.forgot_password(ClientId=client_id, Username=name),
+            "NotAuthorizedException", "Contact administrator to reset password.",
+            "ForgotPassword on an admin_only pool",
+        )
+
+    def row_verification_templates(self):
+        pool_id, client_id = self.pool(
+            EmailVerificationSubject="Probe subject",
+            VerificationMessageTemplate={"EmailMessage": "Probe code {####} here"},
+        )
+        d = self.idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+        if d.get("VerificationMessageTemplate", {}).get("EmailMessage") != "Probe code {####} here":
+            raise Wrong(f"VerificationMessageTemplate reads back as {d.get('VerificationMessageTemplate')}")
+        if d.get("EmailVerificationSubject") != "Probe subject":
+            raise Wrong("EmailVerificationSubject is not described")
+        if self.code_source != "outbox":
+            return
+        name = self.user("tpl")
+        self.idp.sign_up(ClientId=client_id, Username=name, Password=PASSWORD,
+                         UserAttributes=[{"Name": "email", "Value": f"{name}@example.org"}])
+        with urllib.request.urlopen(f"{self.endpoint}/_local/outbox", timeout=5) as r:
+            entries = [e for e in json.loads(r.read()) if e["username"] == name and e["pool_id"] == pool_id]
+        if not entries or entries[-1].get("message") != f"Probe code {entries[-1]['code']} here":
+            raise Wrong("the outbox entry does not carry the template's text")
+
+    def row_domains(self):
+        domain = f"probe-{uuid.uuid4().hex[:10]}"
+        self.idp.create_user_pool_domain(UserPoolId=self.pool_id, Domain=domain)
+        d = self.idp.describe_user_pool_domain(Domain=domain)["DomainDescription"]
+        if d.get("UserPoolId") != self.pool_id:
+            raise Wrong(f"DescribeUserPoolDomain names pool {d.get('UserPoolId')}")
+        if self.idp.describe_user_pool(UserPoolId=self.pool_id)["UserPool"].get("Domain") != domain:
+            raise Wrong("DescribeUserPool does not name the domain")
+        self.idp.update_user_pool_domain(UserPoolId=self.pool_id, Domain=domain, ManagedLoginVersion=2)
+        self.idp.delete_user_pool_domain(UserPoolId=self.pool_id, Domain=domain)
+        if self.idp.describe_user_pool_domain(Domain=domain)["DomainDescription"]:
+            raise Wrong("a deleted domain is still described")
+
+    def row_resource_servers(self):
+        ident = f"https://api-{uuid.uuid4().hex[:6]}.example.com"
+        scopes = [{"ScopeName": "read", "ScopeDescription": "Read"}]
+        self.idp.create_resource_server(UserPoolId=self.pool_id, Identifier=ident, Name="api", Scopes=scopes)
+        got = self.idp.describe_resource_server(UserPoolId=self.pool_id, Identifier=ident)["ResourceServer"]
+        if got.get("Scopes") != scopes:
+            raise Wrong(f"Scopes read back as {got.get('Scopes')}")
+        listed = self.idp.list_resource_servers(UserPoolId=self.pool_id, MaxResults=50)["ResourceServers"]
+        if ident not in [r["Identifier"] for r in listed]:
+            raise Wrong("ListResourceServers misses the new server")
+        self.idp.update_resource_server(UserPoolId=self.pool_id, Identifier=ident, Name="renamed")
+        got = self.idp.describe_resource_server(UserPoolId=self.pool_id, Identifier=ident)["ResourceServer"]
+        if got.get("Name") != "renamed":
+            raise Wrong("UpdateResourceServer's name does not read back")
+        self.idp.delete_resource_server(UserPoolId=self.pool_id, Identifier=ident)
+        expect_error(
+            lambda: self.idp.describe_resource_server(UserPoolId=self.pool_id, Identifier=ident),
+            "ResourceNotFoundException", what="DescribeResourceServer after delete",
+        )
+
+    def row_identity_providers(self):
+        details = {"client_id": "probe", "attributes_request_method": "GET",
+                   "oidc_issuer": "https://idp.example.com", "authorize_scopes": "openid"}
+        self.idp.create_identity_provider(
+            UserPoolId=self.pool_id, ProviderName="ProbeCorp", ProviderType="OIDC",
+            ProviderDetails=details, AttributeMapping={"email": "email"},
+        )
+        expect_error(
+            lambda: self.idp.create_identity_provider(
+                UserPoolId=self.pool_id, ProviderName="ProbeCorp", ProviderType="OIDC",
+                ProviderDetails=details),
+            "DuplicateProviderException", what="a second provider of the same name",
+        )
+        got = self.idp.describe_identity_provider(UserPoolId=self.pool_id, ProviderName="ProbeCorp")["IdentityProvider"]
+        if got.get("ProviderDetails", {}).get("client_id") != "probe":
+            raise Wrong("ProviderDetails do not read back")
+        names = [p["ProviderName"] for p in self.idp.list_identity_providers(UserPoolId=self.pool_id, MaxResults=60)["Providers"]]
+        if "ProbeCorp" not in names:
+            raise Wrong("ListIdentityProviders misses the new provider")
+        self.idp.update_identity_provider(
+            UserPoolId=self.pool_id, ProviderName="ProbeCorp", ProviderDetails={**details, "client_id": "probe2"}
+        )
+        got = self.idp.describe_identity_provider(UserPoolId=self.pool_id, ProviderName="ProbeCorp")["IdentityProvider"]
+        if got.get("ProviderDetails", {}).get("client_id") != "probe2":
+            raise Wrong("UpdateIdentityProvider's details do not read back")
+        self.idp.delete_identity_provider(UserPoolId=self.pool_id, ProviderName="ProbeCorp")
+        expect_error(
+            lambda: self.idp.describe_identity_provider(UserPoolId=self.pool_id, ProviderName="ProbeCorp"),
+            "ResourceNotFoundException", what="DescribeIdentityProvider after delete",
+        )
+
+    def row_oidc_discovery(self):
+        try:
+            with urllib.request.urlopen(
+                f"{self.endpoint}/{self.pool_id}/.well-known/openid-configuration", timeout=5
+            ) as r:
+                doc = json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            raise NotImplementedHere(f"GET openid-configuration: HTTP {e.code}")
+        issuer = doc.get("issuer", "")
+        if not issuer.endswith(f"/{self.pool_id}"):
+            raise Wrong(f"issuer {issuer!r} does not end with the pool id")
+        if doc.get("jwks_uri") != f"{issuer}/.well-known/jwks.json":
+            raise Wrong(f"jwks_uri {doc.get('jwks_uri')!r} is not beside the issuer")
+        with urllib.request.urlopen(doc["jwks_uri"], timeout=5) as r:
+            if not json.loads(r.read()).get("keys"):
+                raise Wrong("the jwks_uri has no keys")
+        name = self.confirmed_user("oidc")
+        claims_part = self.tokens(name)["IdToken"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(claims_part + "=" * (-len(claims_part) % 4)))
+        if claims.get("iss") != issuer:
+            raise Wrong("the ID token's iss differs from the discovery document's issuer")
+
+
 ROWS = [
     ("CreateUserPool, CreateUserPoolClient, DescribeUserPool, DescribeUserPoolClient, ListUserPools, ListUserPoolClients, UpdateUserPool", "row_pools"),
     ("SignUp, ConfirmSignUp", "row_sign_up"),
@@ -997,6 +1179,13 @@ ROWS = [
     ("CreateUserPool in the caller's region (id, ARN)", "row_region"),
     ("email_verified = \"True\" accepted", "row_boolean_case"),
     ("CUSTOM_AUTH without triggers: Cognito's error", "row_custom_auth_without_triggers"),
+    ("CreateUserPool Schema (custom attributes, constraints), AddCustomAttributes", "row_schema"),
+    ("AccountRecoverySetting (admin_only)", "row_account_recovery"),
+    ("VerificationMessageTemplate, EmailVerificationSubject (described; the outbox text)", "row_verification_templates"),
+    ("CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain", "row_domains"),
+    ("CreateResourceServer, DescribeResourceServer, ListResourceServers, UpdateResourceServer, DeleteResourceServer", "row_resource_servers"),
+    ("CreateIdentityProvider, DescribeIdentityProvider, ListIdentityProviders, UpdateIdentityProvider, DeleteIdentityProvider", "row_identity_providers"),
+    ("GET /{poolId}/.well-known/openid-configuration", "row_oidc_discovery"),
 ]
 
 

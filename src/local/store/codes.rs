@@ -70,8 +70,8 @@ pub fn mark_code_used(
 
 pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<()> {
     conn.execute(
-        "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at, \
+         message, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             e.pool_id,
             e.username,
@@ -79,7 +79,9 @@ pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) ->
             e.destination,
             e.purpose,
             e.code,
-            e.sent_at
+            e.sent_at,
+            e.message,
+            e.subject
         ],
     )?;
     Ok(())
@@ -88,7 +90,8 @@ pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) ->
 /// Every outbox entry, oldest first.
 pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::cognito::types::OutboxEntry>> {
     let mut st = conn.prepare(
-        "SELECT pool_id, username, medium, destination, purpose, code, sent_at FROM outbox ORDER BY id",
+        "SELECT pool_id, username, medium, destination, purpose, code, sent_at, message, subject \
+         FROM outbox ORDER BY id",
     )?;
     let rows = st.query_map([], |r| {
         Ok(crate::cognito::types::OutboxEntry {
@@ -99,6 +102,8 @@ pub fn read_outbox(conn: &Connection) -> ApiResult<Vec<crate::cognito::types::Ou
             purpose: r.get(4)?,
             code: r.get(5)?,
             sent_at: r.get(6)?,
+            message: r.get(7)?,
+            subject: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -12,6 +12,7 @@ mod db;
 mod groups;
 mod mfa;
 mod pools;
+mod resources;
 mod schema;
 mod sessions;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub use db::Db;
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;
+pub use resources::*;
 pub use sessions::*;
 pub use users::*;
 

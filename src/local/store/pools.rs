@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::local::error::{ApiError, ApiResult};
 use crate::local::policy::PasswordPolicy;
+use crate::local::pool_settings::{MessageTemplates, RecoveryOption};
+use crate::local::user_schema::SchemaAttribute;
 
 /// Settings of a pool that CreateUserPool accepts and DescribeUserPool returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -28,6 +30,16 @@ pub struct PoolConfig {
     /// demo pool); elsewhere it is Cognito's error.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub builtin_custom_challenge: bool,
+    /// The schema entries the pool chose (standard attributes it configured, its custom
+    /// attributes); see `user_schema::effective_schema` for the whole list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schema: Vec<SchemaAttribute>,
+    /// `AccountRecoverySetting.RecoveryMechanisms`, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_recovery: Option<Vec<RecoveryOption>>,
+    /// The verification and authentication message templates.
+    #[serde(default, skip_serializing_if = "MessageTemplates::is_empty")]
+    pub messages: MessageTemplates,
 }
 
 fn default_mfa() -> String {

@@ -66,7 +66,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     destination TEXT NOT NULL,
     purpose     TEXT NOT NULL,
     code        TEXT NOT NULL,
-    sent_at     TEXT NOT NULL
+    sent_at     TEXT NOT NULL,
+    message     TEXT,
+    subject     TEXT
 );
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     hash        BLOB PRIMARY KEY,
@@ -138,6 +140,32 @@ CREATE TABLE IF NOT EXISTS user_mfa (
     last_step      INTEGER,
     PRIMARY KEY (pool_id, sub)
 );
+CREATE TABLE IF NOT EXISTS pool_domains (
+    domain        TEXT PRIMARY KEY,
+    pool_id       TEXT NOT NULL,
+    custom_config TEXT,
+    login_version INTEGER,
+    created       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pool_domains_by_pool ON pool_domains(pool_id);
+CREATE TABLE IF NOT EXISTS resource_servers (
+    pool_id    TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    scopes     TEXT NOT NULL,
+    PRIMARY KEY (pool_id, identifier)
+);
+CREATE TABLE IF NOT EXISTS identity_providers (
+    pool_id        TEXT NOT NULL,
+    provider_name  TEXT NOT NULL,
+    provider_type  TEXT NOT NULL,
+    details        TEXT NOT NULL,
+    mapping        TEXT NOT NULL,
+    idp_identifiers TEXT NOT NULL,
+    created        INTEGER NOT NULL,
+    modified       INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, provider_name)
+);
 CREATE TABLE IF NOT EXISTS auth_sessions (
     session_hash BLOB PRIMARY KEY,
     block_hash   BLOB UNIQUE,
@@ -155,6 +183,7 @@ CREATE TABLE IF NOT EXISTS auth_sessions (
 /// Brings stores made by earlier versions up to date.
 fn migrate(conn: &Connection) -> anyhow::Result<()> {
     merge_session_tables(conn)?;
+    add_outbox_message_columns(conn)?;
     let indexed: bool = conn
         .prepare("SELECT 1 FROM meta WHERE key = 'user_index_v1'")?
         .exists([])?;
@@ -190,6 +219,20 @@ fn rebuild_user_index(conn: &Connection) -> anyhow::Result<()> {
     })();
     conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
     result
+}
+
+/// Outboxes written by earlier versions have no message text: the columns are added (empty for
+/// the entries already there).
+fn add_outbox_message_columns(conn: &Connection) -> anyhow::Result<()> {
+    for column in ["message", "subject"] {
+        let has: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('outbox') WHERE name = ?1")?
+            .exists([column])?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE outbox ADD COLUMN {column} TEXT"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates every table and index, then migrates what an earlier version left behind.

@@ -220,3 +220,48 @@ fn opening_a_store_with_the_three_old_session_tables_moves_their_rows_into_one()
     let again = open(&path).unwrap();
     assert_eq!(rows(&again), moved);
 }
+
+/// An outbox written by an earlier version has no message columns: opening the store adds them,
+/// the old entries keep their codes (with no message), and new entries carry their text.
+#[test]
+fn an_outbox_from_an_earlier_version_gains_the_message_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old-outbox.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL,
+                 username TEXT NOT NULL, medium TEXT NOT NULL, destination TEXT NOT NULL,
+                 purpose TEXT NOT NULL, code TEXT NOT NULL, sent_at TEXT NOT NULL);
+             INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at)
+                 VALUES ('p', 'ann', 'EMAIL', 'ann@example.com', 'SIGN_UP', '123456',
+                         '2026-11-28T22:30:00.000Z');",
+        )
+        .unwrap();
+    }
+    let conn = open(&path).unwrap();
+    let mut entry = crate::cognito::types::OutboxEntry {
+        pool_id: "p".into(),
+        username: "bob".into(),
+        medium: "SMS".into(),
+        destination: "+15555550100".into(),
+        purpose: "SIGN_UP".into(),
+        code: "654321".into(),
+        sent_at: "2026-11-28T22:31:00.000Z".into(),
+        message: Some("Your verification code is 654321. ".into()),
+        subject: None,
+    };
+    push_outbox(&conn, &entry).unwrap();
+    let all = read_outbox(&conn).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].code.as_str(), all[0].message.as_deref()),
+        ("123456", None)
+    );
+    assert_eq!(all[1], entry);
+    drop(conn);
+    let conn = open(&path).unwrap();
+    entry.username = "cy".into();
+    push_outbox(&conn, &entry).unwrap();
+    assert_eq!(read_outbox(&conn).unwrap().len(), 3);
+}

@@ -109,13 +109,18 @@ fn render(outbox: &OutboxScreen, ctx: &Context, frame: &mut Frame, area: Rect) {
             Span::raw(format!("  {} ", e.purpose)),
             Span::styled(e.username.clone(), t.title()),
         ]);
-        let second = Line::styled(
-            truncate(
-                &format!("  {} to {} · pool {}", e.medium, e.destination, e.pool_id),
-                area.width as usize,
+        // The message text the pool's templates made, when it has one.
+        let text = match &e.message {
+            Some(m) => format!(
+                "  {} to {} · “{}” · pool {}",
+                e.medium,
+                e.destination,
+                m.trim(),
+                e.pool_id
             ),
-            t.dim(),
-        );
+            None => format!("  {} to {} · pool {}", e.medium, e.destination, e.pool_id),
+        };
+        let second = Line::styled(truncate(&text, area.width as usize), t.dim());
         let first = if sel {
             first.style(t.selected())
         } else {
