@@ -826,6 +826,27 @@ async fn usernames_outside_cognitos_pattern_are_invalid_on_every_operation() {
             );
         }
     }
+    // The sign-in maps' USERNAME too.
+    let long_auth = json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": long, "PASSWORD": DEMO_PASSWORD}});
+    let (kind, message) = h.call("InitiateAuth", long_auth).await.err();
+    assert_eq!(kind, "InvalidParameterException", "{message}");
+    assert!(
+        message.contains("at 'authParameters.USERNAME'"),
+        "{message}"
+    );
+    let srp = json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": DEMO_CLIENT_ID,
+        "AuthParameters": {"USERNAME": "zero\u{200B}width", "SRP_A": "abcd"}});
+    assert_eq!(
+        h.call("InitiateAuth", srp).await.err().0,
+        "InvalidParameterException"
+    );
+    let answer = json!({"ClientId": DEMO_CLIENT_ID, "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeResponses": {"USERNAME": long, "PASSWORD_CLAIM_SIGNATURE": "x"}});
+    assert_eq!(
+        h.call("RespondToAuthChallenge", answer).await.err().0,
+        "InvalidParameterException"
+    );
     // Letters of any script, marks, symbols and punctuation are fine.
     h.call(
         "SignUp",

@@ -386,7 +386,7 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     );
     println!("  custom client: {DEMO_CUSTOM_CLIENT_ID} (CUSTOM_AUTH, USER_AUTH)");
     println!(
-        "  passwordless:  USER_AUTH with EMAIL_OTP or SMS_OTP on the custom client (e.g. {DEMO_PHONE_USER})"
+        "  passwordless:  USER_AUTH with EMAIL_OTP or SMS_OTP on the custom client (demo user {DEMO_PHONE_USER})"
     );
     println!(
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",

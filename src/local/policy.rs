@@ -128,6 +128,11 @@ pub const USERNAME_PATTERN: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
 /// zero-width space, an RTL override or a BOM, which would let a look-alike of another user
 /// sign up). The value is not repeated: the model marks it sensitive.
 pub fn check_username(username: &str) -> ApiResult<()> {
+    check_username_at(username, "username")
+}
+
+/// [`check_username`] of a username given at `path` (e.g. `authParameters.USERNAME`).
+pub fn check_username_at(username: &str, path: &str) -> ApiResult<()> {
     static WHOLE: std::sync::LazyLock<Option<regex::Regex>> =
         std::sync::LazyLock::new(|| regex::Regex::new(&format!("^{USERNAME_PATTERN}$")).ok());
     let n = username.chars().count();
@@ -153,7 +158,7 @@ pub fn check_username(username: &str) -> ApiResult<()> {
     };
     let each: Vec<String> = broken
         .iter()
-        .map(|b| format!("Value at 'username' failed to satisfy constraint: {b}"))
+        .map(|b| format!("Value at '{path}' failed to satisfy constraint: {b}"))
         .collect();
     Err(ApiError::invalid_parameter(format!(
         "{count} detected: {}",
@@ -424,6 +429,24 @@ mod tests {
         assert!(check_username("alice").is_ok());
         assert!(check_username("al ice").is_err());
         assert!(check_username("").is_err());
+        // Invisible format characters (ZWSP, RTL override, BOM) make look-alikes: refused.
+        for bad in ["a\u{200B}b", "rtl\u{202E}x", "\u{FEFF}bom", "tab\there"] {
+            assert!(check_username(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_username("Ŝtéfan+ü_日本.名前").is_ok());
+        assert!(check_username(&"u".repeat(128)).is_ok());
+        let e = check_username(&"u".repeat(129)).unwrap_err();
+        assert!(
+            e.message.contains("less than or equal to 128"),
+            "{}",
+            e.message
+        );
+        let e = check_username_at("a b", "authParameters.USERNAME").unwrap_err();
+        assert!(
+            e.message.contains("at 'authParameters.USERNAME'"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -42,12 +42,25 @@ pub fn add_user_mfa_fields(conn: &Connection, user: &UserRecord, out: &mut Value
 }
 
 /// The model's checks of request members every operation shares, before the operation runs:
-/// a `Username` must fit Cognito's pattern and length; `ValidationData`, `ClientMetadata`,
+/// a `Username` (and the `USERNAME` of AuthParameters / ChallengeResponses) must fit
+/// Cognito's pattern and length; `ValidationData`, `ClientMetadata`,
 /// `UserContextData` and `AnalyticsMetadata` of the wrong JSON type are a
 /// `SerializationException`, as Cognito's deserializer answers them (null is absent).
 pub fn check_common_members(body: &Value) -> ApiResult<()> {
     if let Some(Value::String(name)) = body.get("Username") {
         policy::check_username(name)?;
+    }
+    // The sign-in maps carry the username as USERNAME; one that breaks the pattern names no
+    // user, so it is refused the same way (a missing or empty one keeps its own answer).
+    for (member, path) in [
+        ("AuthParameters", "authParameters.USERNAME"),
+        ("ChallengeResponses", "challengeResponses.USERNAME"),
+    ] {
+        if let Some(Value::String(name)) = body.get(member).and_then(|m| m.get("USERNAME"))
+            && !name.is_empty()
+        {
+            policy::check_username_at(name, path)?;
+        }
     }
     // Ids longer than the model allows never reach a lookup (whose "does not exist" would
     // repeat them); the client id is sensitive in the model, so it is not repeated.
