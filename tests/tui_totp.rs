@@ -94,12 +94,14 @@ fn totp_setup_then_totp_sign_in_in_the_built_binary() {
 
     // First sign-in: Cognito wants TOTP set up.
     sign_in(&t);
-    let s = t.wait_for("CONTINUE_SIGN_IN_WITH_TOTP_SETUP");
-    let s = if secret_on(&s).is_none() {
-        t.wait_until("the shared secret", |s| secret_on(s).is_some())
-    } else {
-        s
-    };
+    t.wait_for("CONTINUE_SIGN_IN_WITH_TOTP_SETUP");
+    // The secret, its otpauth URI and the QR code arrive in one frame; a capture can land while
+    // that frame is still being written, so wait for the whole of it.
+    let s = t.wait_until("the shared secret, its URI and the QR code", |s| {
+        secret_on(s).is_some()
+            && s.contains("otpauth://totp/")
+            && s.contains("Scan with an authenticator app")
+    });
     let secret = secret_on(&s).expect("the secret on screen");
     assert!(s.contains("otpauth://totp/"), "{s}");
     // The QR code is drawn in the right pane (half blocks).
