@@ -68,6 +68,7 @@
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 mod access;
+mod cpu;
 mod ctx;
 mod delivery;
 mod error;
