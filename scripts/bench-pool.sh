@@ -64,9 +64,15 @@ run_one() {
   out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/auth.lua" "$url/")
   line=$(grep '^RESULT' <<<"$out")
   read -r _ total rps p50 p99 bad <<<"$line"
+  # serve's RSS target holds after 10,000 sign-ins: top the count up if the run did fewer.
+  local signins=$total more
+  while [[ $name == serve ]] && (( signins < 10000 )); do
+    more=$(wrk -t1 -c"$CONNS" -d2s -s "$HERE/auth.lua" "$url/" | grep '^RESULT' | cut -d' ' -f2)
+    signins=$(( signins + more ))
+  done
   RPS[$name]=$rps; P50[$name]=$p50; P99[$name]=$p99; RSS[$name]=$(rss_mib "$SERVER_PID")
-  printf '%-14s %9s req/s  p50 %7s ms  p99 %7s ms  RSS %6s MiB  (%s sign-ins, %s errors)\n' \
-    "$name" "$rps" "$p50" "$p99" "${RSS[$name]}" "$total" "$bad"
+  printf '%-14s %9s req/s  p50 %7s ms  p99 %7s ms  RSS %6s MiB after %s sign-ins (%s errors)\n' \
+    "$name" "$rps" "$p50" "$p99" "${RSS[$name]}" "$signins" "$bad"
   if (( bad > 0 )); then echo "bench-pool: $name answered $bad requests with errors" >&2; fi
   stop_server
 }

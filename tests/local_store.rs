@@ -58,10 +58,7 @@ async fn a_held_write_lock_gives_a_retryable_error_and_reads_still_answer() {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     // ...while every kind of read answers, before any writer has given up.
-    let user = h
-        .call("GetUser", json!({"AccessToken": access}))
-        .await
-        .ok();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
     assert_eq!(user["Username"], "alice");
     let listed = h
         .call(
@@ -70,7 +67,11 @@ async fn a_held_write_lock_gives_a_retryable_error_and_reads_still_answer() {
         )
         .await
         .ok();
-    assert_eq!(listed["Users"].as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        listed["Users"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
     let jwks: Value = h
         .http
         .get(format!("{}/{DEMO_POOL_ID}/.well-known/jwks.json", h.base()))
@@ -218,7 +219,10 @@ async fn kill_9_during_concurrent_sign_ups_leaves_no_torn_user() {
         for c in clients {
             acknowledged.extend(c.await.unwrap());
         }
-        eprintln!("round {round}: {} sign-ups acknowledged", acknowledged.len() - before);
+        eprintln!(
+            "round {round}: {} sign-ups acknowledged",
+            acknowledged.len() - before
+        );
     }
     assert!(
         acknowledged.len() >= ROUNDS,

@@ -41,12 +41,8 @@ pub fn run<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 mod tests {
     #[test]
     fn runs_the_work_on_the_pool_threads_and_returns_its_answer() {
-        let (answer, thread) = super::run(|| {
-            (
-                6 * 7,
-                std::thread::current().name().map(str::to_string),
-            )
-        });
+        let (answer, thread) =
+            super::run(|| (6 * 7, std::thread::current().name().map(str::to_string)));
         assert_eq!(answer, 42);
         assert!(thread.is_some_and(|n| n.starts_with("pool-cpu-")));
     }

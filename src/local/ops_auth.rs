@@ -163,9 +163,8 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false)
                 .map(next_step::Answer::Ready),
             "USER_PASSWORD_AUTH" => {
-                let user = signin::verify_password_prechecked(
-                    ctx, conn, &client, &pool, &params, &pre,
-                )?;
+                let user =
+                    signin::verify_password_prechecked(ctx, conn, &client, &pool, &params, &pre)?;
                 next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)
             }
             _ => {

@@ -43,7 +43,10 @@ pub(crate) struct Claims {
 impl Claims {
     /// Signs both tokens (RS256; run it outside the write transaction where possible).
     pub(crate) fn sign(&self) -> ApiResult<(String, String)> {
-        Ok((self.keys.access.sign(&self.access)?, self.keys.id.sign(&self.id)?))
+        Ok((
+            self.keys.access.sign(&self.access)?,
+            self.keys.id.sign(&self.id)?,
+        ))
     }
 }
 

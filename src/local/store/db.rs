@@ -31,10 +31,7 @@ pub struct Db {
 impl Db {
     /// Wraps the writer connection (opened by [`super::open`]); readers open the same file.
     pub fn new(writer: Connection) -> Self {
-        let path = writer
-            .path()
-            .filter(|p| !p.is_empty())
-            .map(str::to_string);
+        let path = writer.path().filter(|p| !p.is_empty()).map(str::to_string);
         Self {
             writer: Mutex::new(writer),
             path,
