@@ -7,6 +7,7 @@ use std::fmt;
 /// (the bare `__type`), and the HTTP status follows from it ([`ErrorKind::status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    AccessDenied,
     AliasExists,
     CodeMismatch,
     EnableSoftwareTokenMFA,
@@ -26,6 +27,8 @@ pub enum ErrorKind {
     NotAuthorized,
     NotFound,
     PasswordResetRequired,
+    RequestEntityTooLarge,
+    RequestTimeout,
     ResourceNotFound,
     Serialization,
     SoftwareTokenMFANotFound,
@@ -47,6 +50,7 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Every kind, for tests and documentation.
     pub const ALL: &'static [ErrorKind] = &[
+        Self::AccessDenied,
         Self::AliasExists,
         Self::CodeMismatch,
         Self::EnableSoftwareTokenMFA,
@@ -66,6 +70,8 @@ impl ErrorKind {
         Self::NotAuthorized,
         Self::NotFound,
         Self::PasswordResetRequired,
+        Self::RequestEntityTooLarge,
+        Self::RequestTimeout,
         Self::ResourceNotFound,
         Self::Serialization,
         Self::SoftwareTokenMFANotFound,
@@ -87,6 +93,7 @@ impl ErrorKind {
     /// The wire name, e.g. `NotAuthorizedException`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::AccessDenied => "AccessDeniedException",
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
             Self::EnableSoftwareTokenMFA => "EnableSoftwareTokenMFAException",
@@ -106,6 +113,8 @@ impl ErrorKind {
             Self::NotAuthorized => "NotAuthorizedException",
             Self::NotFound => "NotFoundException",
             Self::PasswordResetRequired => "PasswordResetRequiredException",
+            Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            Self::RequestTimeout => "RequestTimeoutException",
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::Serialization => "SerializationException",
             Self::SoftwareTokenMFANotFound => "SoftwareTokenMFANotFoundException",
@@ -238,6 +247,20 @@ impl From<rusqlite::Error> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// How much of a caller's input an error message repeats.
+pub const ECHO_CHARS: usize = 64;
+
+/// `input` as an error message repeats it: at most [`ECHO_CHARS`] characters (then `...`), so
+/// a 70 KB value never comes back as a 70 KB message.
+pub fn echo(input: &str) -> String {
+    let mut chars = input.chars();
+    let mut out: String = chars.by_ref().take(ECHO_CHARS).collect();
+    if chars.next().is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +277,13 @@ mod tests {
         }
         assert_eq!(ErrorKind::NotAuthorized.as_str(), "NotAuthorizedException");
         assert_eq!(ErrorKind::InternalFailure.as_str(), "InternalFailure");
+    }
+
+    #[test]
+    fn echoed_input_is_cut_to_a_short_prefix() {
+        assert_eq!(echo("alice"), "alice");
+        let long = "x".repeat(70_000);
+        assert_eq!(echo(&long), format!("{}...", "x".repeat(ECHO_CHARS)));
+        assert_eq!(echo(&"é".repeat(ECHO_CHARS)), "é".repeat(ECHO_CHARS));
     }
 }

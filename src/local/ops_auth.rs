@@ -14,7 +14,7 @@ use super::access::{
     session_used, sha256,
 };
 use super::ctx::{Ctx, parse};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, FlowKind};
 use super::jwt;
 use super::policy::{self, check_password_shape};
@@ -74,7 +74,7 @@ pub(crate) fn respond_new_password(
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
             policy::check_attribute(attr, v)?;
-            attributes.insert(attr.to_string(), v.clone());
+            attributes.insert(attr.to_string(), policy::canonical_value(attr, v.clone()));
         }
     }
     let missing = policy::missing_required(&pool.config.required_attributes, &attributes);
@@ -138,15 +138,17 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     ));
                 }
                 return Err(ApiError::invalid_parameter(format!(
-                    "{flow} is not supported by the embedded user pool"
+                    "{} is not supported by the embedded user pool",
+                    echo(&flow)
                 )));
             }
             other => {
                 return Err(ApiError::invalid_parameter(format!(
-                    "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
+                    "1 validation error detected: Value '{}' at 'authFlow' failed to satisfy \
                      constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
                      REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, \
-                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]",
+                    echo(other)
                 )));
             }
         }

@@ -35,7 +35,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{deliver_code_to, verified_target};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, Flow, FlowKind};
 use super::next_step::{MfaState, issue_challenge, new_mfa_session};
 use super::policy;
@@ -170,8 +170,9 @@ pub fn set_user_pool_mfa_config(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .unwrap_or_else(|| pool.config.mfa_configuration.clone());
         if !["OFF", "ON", "OPTIONAL"].contains(&mode.as_str()) {
             return Err(ApiError::invalid_parameter(format!(
-                "1 validation error detected: Value '{mode}' at 'mfaConfiguration' failed to \
-                 satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]"
+                "1 validation error detected: Value '{}' at 'mfaConfiguration' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+                echo(&mode)
             )));
         }
         let mut c = PoolMfa::default();

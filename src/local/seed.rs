@@ -109,8 +109,7 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
             deletion_protection: "INACTIVE".into(),
             ..PoolConfig::default()
         };
-        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)
-            .map_err(|e| super::error::ApiError::internal(e.to_string()))?;
+        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), None);
         store::insert_pool(conn, &row)?;
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
@@ -399,6 +398,15 @@ fn seed_mfa(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
 fn seed_custom(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     let mut created = false;
     let now = ctx.now();
+    let pool = store::require_pool(conn, DEMO_POOL_ID)?;
+    if !pool.config.builtin_custom_challenge {
+        let config = store::PoolConfig {
+            builtin_custom_challenge: true,
+            ..pool.config
+        };
+        store::update_pool_config(conn, DEMO_POOL_ID, &config, pool.modified)?;
+        created = true;
+    }
     if !extras::extras_exist(conn, DEMO_POOL_ID)? {
         extras::save_extras(
             conn,

@@ -71,7 +71,7 @@ fn claims(
     user: &UserRecord,
     session: &RefreshRow,
 ) -> ApiResult<Claims> {
-    let keys = ctx.pool_keys(pool)?;
+    let keys = ctx.pool_keys(conn, pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
     let groups = group_claims(conn, &pool.pool_id, &user.username)?;
@@ -251,7 +251,7 @@ pub(crate) fn authorize_access(
         .ok_or_else(invalid)?
         .to_string();
     let pool = store::get_pool(conn, &pool_id)?.ok_or_else(invalid)?;
-    let keys = ctx.pool_keys(&pool)?;
+    let keys = ctx.pool_keys(conn, &pool)?;
     let claims = match jwt::verify(&token, &keys, ctx.now()) {
         Ok(c) => c,
         Err(TokenProblem::Expired) => {

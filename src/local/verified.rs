@@ -85,6 +85,11 @@ impl VerifiedPasswords {
             .remove(&(pool_id.to_string(), username.to_string()));
     }
 
+    /// Forgets every user (the store was reset).
+    pub fn clear(&self) {
+        self.entries.lock().clear();
+    }
+
     /// How many users are remembered.
     pub fn len(&self) -> usize {
         self.entries.lock().len()

@@ -280,6 +280,7 @@ impl App {
             self.inspector.scroll,
             wrap,
             &self.ctx.theme,
+            &self.inspector.cache,
         );
     }
 

@@ -29,7 +29,15 @@ pub use users::*;
 /// Opens (creating if needed) the store at `path`.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        crate::paths::create_private_dir_all(dir)?;
+    }
+    // The store holds SRP verifiers, TOTP secrets and codes: 0600, and SQLite gives its -wal
+    // and -shm files the database file's mode. Files of an older version are narrowed too.
+    crate::paths::ensure_private_file(path)?;
+    for side in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        crate::paths::narrow_to_owner(Path::new(&p));
     }
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
