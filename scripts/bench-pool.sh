@@ -6,7 +6,8 @@
 # turn (auth.lua). Prints requests/s, p50, p99, the server's RSS after the load, and the
 # ratios of serve to the others.
 # Targets on a 2-core machine: serve >= 3x moto and >= 5x cognito-local, p99 <= 40 ms,
-# RSS <= 32 MiB after 10,000 sign-ins.
+# RSS <= 32 MiB after 10,000 sign-ins. Then, on serve, existence.py compares a wrong password
+# of a known user with an unknown user (PreventUserExistenceErrors: the same cost).
 #
 # Usage: scripts/bench-pool.sh            (env: USERS=100 CONNS=16 SECS=10 ONLY="serve moto
 #                                          cognito-local" BENCH_TOOLS=~/.cache/cognito-tui-bench)
@@ -52,6 +53,7 @@ wait_port() {
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 declare -A RPS P50 P99 RSS
+EXISTENCE=
 run_one() {
   local name=$1 port=$2 url="http://127.0.0.1:$2"
   wait_port "$port"
@@ -64,9 +66,16 @@ run_one() {
   out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/auth.lua" "$url/")
   line=$(grep '^RESULT' <<<"$out")
   read -r _ total rps p50 p99 bad <<<"$line"
+  # serve's RSS target holds after 10,000 sign-ins: top the count up if the run did fewer.
+  local signins=$total more
+  while [[ $name == serve ]] && (( signins < 10000 )); do
+    more=$(wrk -t1 -c"$CONNS" -d2s -s "$HERE/auth.lua" "$url/" | grep '^RESULT' | cut -d' ' -f2)
+    signins=$(( signins + more ))
+  done
   RPS[$name]=$rps; P50[$name]=$p50; P99[$name]=$p99; RSS[$name]=$(rss_mib "$SERVER_PID")
-  printf '%-14s %9s req/s  p50 %7s ms  p99 %7s ms  RSS %6s MiB  (%s sign-ins, %s errors)\n' \
-    "$name" "$rps" "$p50" "$p99" "${RSS[$name]}" "$total" "$bad"
+  if [[ $name == serve ]]; then EXISTENCE=$(python3 "$HERE/existence.py" "$url" "$USERS"); fi
+  printf '%-14s %9s req/s  p50 %7s ms  p99 %7s ms  RSS %6s MiB after %s sign-ins (%s errors)\n' \
+    "$name" "$rps" "$p50" "$p99" "${RSS[$name]}" "$signins" "$bad"
   if (( bad > 0 )); then echo "bench-pool: $name answered $bad requests with errors" >&2; fi
   stop_server
 }
@@ -107,4 +116,5 @@ if [[ -n "${RPS[serve]:-}" ]]; then
   [[ -n "${RPS[moto]:-}" ]] && echo "serve / moto:          $(ratio "${RPS[serve]}" "${RPS[moto]}")x (target >= 3)"
   [[ -n "${RPS[cognito-local]:-}" ]] && echo "serve / cognito-local: $(ratio "${RPS[serve]}" "${RPS[cognito-local]}")x (target >= 5)"
   echo "serve p99: ${P99[serve]} ms (target <= 40); RSS: ${RSS[serve]} MiB (target <= 32)"
+  echo "serve, $EXISTENCE"
 fi

@@ -87,6 +87,7 @@
 mod access;
 mod admin_auth;
 mod clients;
+mod cpu;
 mod ctx;
 mod delivery;
 mod edge;

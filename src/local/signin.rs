@@ -16,6 +16,7 @@ use super::access::{
     check_enabled, check_locked, check_secret_hash, hmac, legacy, param, record_failure,
     record_success, resolve_user, session_expired, session_used,
 };
+use super::cpu;
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::flows::{self, Family, FlowKind};
@@ -114,7 +115,7 @@ fn remembered_or_checked(
     if ctx.verified.knows(&credential, password) {
         return Ok(true);
     }
-    let matches = password_matches(pool, user, password)?;
+    let matches = cpu::run(|| password_matches(pool, user, password))?;
     if matches {
         ctx.verified.remember(&credential, password);
     }
@@ -123,8 +124,9 @@ fn remembered_or_checked(
 
 /// The work of a password check for a user that does not exist (its answer is thrown away).
 fn simulated_check(ctx: &Ctx, pool: &PoolRow, name: &str, password: &str) {
-    let (salt, _, _) = simulated_user(ctx, pool, name);
-    let _ = srp::compute_verifier(srp::pool_name(&pool.pool_id), name, password, &salt);
+    // The salt alone: a real check derives no verifier from x, only the candidate's.
+    let salt = simulated_salt(&simulated_seed(ctx, pool, name));
+    cpu::run(|| srp::compute_verifier(srp::pool_name(&pool.pool_id), name, password, &salt));
 }
 
 /// USER_PASSWORD_AUTH's check: `USERNAME` and `PASSWORD` (and SECRET_HASH) against the store,
@@ -188,7 +190,15 @@ pub fn verify_password_prechecked(
 /// A stable fake (salt, verifier, user id) for a user that does not exist, so SRP sign-in under
 /// PreventUserExistenceErrors=ENABLED looks the same as for a real user.
 fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, String) {
-    let seed = hmac(
+    let seed = simulated_seed(ctx, pool, name);
+    let x = BigUint::from_bytes_be(&seed[16..]);
+    let v = srp::verifier_from_x(&x);
+    let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes")).into_uuid();
+    (simulated_salt(&seed), v, id.to_string())
+}
+
+fn simulated_seed(ctx: &Ctx, pool: &PoolRow, name: &str) -> [u8; 32] {
+    hmac(
         &ctx.server_key,
         &[
             b"simulated-user",
@@ -196,12 +206,11 @@ fn simulated_user(ctx: &Ctx, pool: &PoolRow, name: &str) -> (BigUint, BigUint, S
             b"\0",
             name.as_bytes(),
         ],
-    );
-    let salt = BigUint::from_bytes_be(&seed[..16]);
-    let x = BigUint::from_bytes_be(&seed[16..]);
-    let v = srp::verifier_from_x(&x);
-    let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes")).into_uuid();
-    (salt.max(BigUint::from(1u8)), v, id.to_string())
+    )
+}
+
+fn simulated_salt(seed: &[u8; 32]) -> BigUint {
+    BigUint::from_bytes_be(&seed[..16]).max(BigUint::from(1u8))
 }
 
 fn secret_block_tag(

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
 use super::access::{check_enabled, check_secret_hash, required, sha256};
+use super::cpu;
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{self, TokenProblem};
@@ -129,7 +130,8 @@ pub(crate) struct SignIn {
 impl SignIn {
     /// The AuthenticationResult answer, with both tokens signed.
     pub(crate) fn finish(self) -> ApiResult<Value> {
-        let (access, id) = self.claims.sign()?;
+        let claims = &self.claims;
+        let (access, id) = cpu::run(|| claims.sign())?;
         Ok(json!({
             "ChallengeParameters": {},
             "AuthenticationResult": {
