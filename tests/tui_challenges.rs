@@ -427,6 +427,8 @@ fn status_pane_shows_session_age_against_its_window_and_ties_stale_errors_to_it(
         .iter()
         .position(|l| l.contains("ERROR confirmSignIn"))
         .unwrap_or_else(|| panic!("{s}"));
+    // The error wraps onto a second row; the Session row comes right after it.
+    let at = at + 1;
     assert!(
         rows[at + 1].contains("↳ Session AYABeC7r…(912 chars) expired (3:10 old, lives 3:00)"),
         "{s}"

@@ -23,7 +23,7 @@ use super::theme::Theme;
 use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
-use super::widgets::timeline::{SessionRef, StatusEntry};
+use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
@@ -196,6 +196,15 @@ impl App {
             self.challenge.qr_full = false;
             return Vec::new();
         }
+        if ctx.status.detail.is_some() {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')
+            ) {
+                ctx.status.detail = None;
+            }
+            return Vec::new();
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -255,12 +264,19 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Up if alt => {
-                let s = &mut ctx.status;
-                s.back = (s.back + 1).min(s.entries.len().saturating_sub(1));
+                ctx.status.up();
                 return Vec::new();
             }
             KeyCode::Down if alt => {
-                ctx.status.back = ctx.status.back.saturating_sub(1);
+                ctx.status.down();
+                return Vec::new();
+            }
+            KeyCode::Enter if ctx.status.pick => {
+                self.open_status_row();
+                return Vec::new();
+            }
+            KeyCode::Esc if ctx.status.pick => {
+                ctx.status.leave();
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Confirm => {
@@ -323,6 +339,18 @@ impl App {
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
         }
+    }
+
+    /// Enter on a picked status row: the row opens whole and the inspector shows the call
+    /// behind it.
+    fn open_status_row(&mut self) {
+        let Some(entry) = self.ctx.status.picked().cloned() else {
+            return;
+        };
+        if let Some(i) = timeline::call_of(&entry, &self.inspector.exchanges) {
+            self.inspector.show(i);
+        }
+        self.ctx.status.detail = Some(entry);
     }
 
     /// Enter on a form (`None`) or a button press (`Some(id)`).

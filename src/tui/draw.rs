@@ -11,7 +11,7 @@ use super::app::App;
 use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
-use super::widgets::{duration, inspector, timeline, truncate};
+use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -88,6 +88,7 @@ impl App {
             status,
             &self.ctx.status.entries,
             self.ctx.status.back,
+            self.ctx.status.pick,
             self.pool.session_validity_ms(),
             &self.ctx.theme,
         );
@@ -100,6 +101,12 @@ impl App {
         }
         if self.challenge.qr_full {
             self.challenge.draw_qr_full(frame, area, &self.ctx);
+        }
+        if let Some(e) = &self.ctx.status.detail {
+            let xs = &self.inspector.exchanges[..];
+            let call = timeline::call_of(e, xs).map(|i| (i, xs));
+            let validity = self.pool.session_validity_ms();
+            timeline::render_detail(frame, area, e, call, validity, &self.ctx.theme);
         }
     }
 
@@ -241,11 +248,20 @@ impl App {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        let (content, flash_area) = if self.ctx.flash.is_some() && inner.height >= 2 {
-            let [c, f] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-            (c, Some(f))
-        } else {
-            (inner, None)
+        // The flash wraps (up to three rows, never more than half the pane) so a message
+        // is read whole; the status row holds it too (Alt-↑ Enter).
+        let flash_rows = self.ctx.flash.as_ref().map(|f| {
+            let style = if f.error { t.error() } else { t.ok() };
+            wrap_line(Line::styled(f.text.clone(), style), inner.width as usize)
+        });
+        let (content, flash_area) = match &flash_rows {
+            Some(rows) if inner.height >= 2 => {
+                let n = (rows.len() as u16).clamp(1, (inner.height / 2).clamp(1, 3));
+                let [c, f] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(n)]).areas(inner);
+                (c, Some(f))
+            }
+            _ => (inner, None),
         };
         let ctx = &self.ctx;
         match self.screen {
@@ -264,10 +280,9 @@ impl App {
             Screen::Outbox => self.outbox.draw(frame, content, ctx),
             Screen::Pool => self.pool.draw(frame, content, ctx),
         }
-        if let (Some(f), Some(a)) = (&self.ctx.flash, flash_area) {
-            let style = if f.error { t.error() } else { t.ok() };
+        if let (Some(rows), Some(a)) = (flash_rows, flash_area) {
             frame.render_widget(Clear, a);
-            frame.render_widget(Line::styled(f.text.clone(), style), a);
+            frame.render_widget(Paragraph::new(rows), a);
         }
     }
 
@@ -286,6 +301,16 @@ impl App {
     fn footer_hints(&self) -> Vec<(&'static str, &'static str)> {
         if self.help {
             return vec![("Esc", "close help")];
+        }
+        if self.ctx.status.detail.is_some() {
+            return vec![("Esc", "close the row")];
+        }
+        if self.ctx.status.pick {
+            return vec![
+                ("Enter", "read the row whole"),
+                ("Alt-↑↓", "older / newer row"),
+                ("Esc", "done"),
+            ];
         }
         if self.challenge.qr_full {
             return vec![("any key", "close the QR code")];
@@ -425,7 +450,10 @@ impl App {
                 "Pool: e r",
                 "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
             ),
-            ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
+            (
+                "Alt-↑ / Alt-↓",
+                "pick a status row (Enter reads it whole, Esc)",
+            ),
             (
                 "Session: r f o g",
                 "refresh, fetch, sign out, global sign out",

@@ -54,6 +54,14 @@ impl Inspector {
         self.scroll = 0;
     }
 
+    /// Shows call `i` (the newest one: follows new calls again).
+    pub fn show(&mut self, i: usize) {
+        if i < self.exchanges.len() {
+            self.selected = (i + 1 < self.exchanges.len()).then_some(i);
+            self.scroll = 0;
+        }
+    }
+
     /// The exchange shown.
     pub fn inspected(&self) -> Option<usize> {
         match self.selected {

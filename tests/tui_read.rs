@@ -1,0 +1,219 @@
+//! Every word readable: at 80×24 and 60×15 the messages a user comes to read (a password
+//! the policy refuses, a sign-in while signed in, the SRP note, a step's explanation) are on
+//! screen whole, or one Enter away in the status row's detail view.
+
+use cognito_tui::auth::events::AuthEvent;
+use cognito_tui::auth::steps::{NextStep, SignInStep};
+use cognito_tui::tui::App;
+use cognito_tui::tui::demo::{self, NOW_MS, find, render, text};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+
+const POLICY: &str = "Password did not conform with policy: Password not long enough";
+const ALREADY: &str = "There is already a signed in user.";
+const SRP: &str = "Cognito asks for the SRP proof (PASSWORD_VERIFIER for new-password): \
+                   computing it, then RespondToAuthChallenge";
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE), NOW_MS);
+}
+
+fn alt(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::ALT), NOW_MS);
+}
+
+/// The text inside the bordered box whose top border carries `title`, rows joined with a
+/// space and runs of spaces collapsed: what a person reads in that box.
+fn boxed(buf: &Buffer, title: &str) -> String {
+    let (tx, ty) = find(buf, title).unwrap_or_else(|| panic!("no {title:?}:\n{}", text(buf)));
+    let sym = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    let mut left = tx;
+    while left > 0 && sym(left, ty) != "┌" {
+        left -= 1;
+    }
+    let mut right = tx;
+    while right + 1 < buf.area.width && sym(right, ty) != "┐" {
+        right += 1;
+    }
+    let mut rows = Vec::new();
+    let mut y = ty + 1;
+    while y < buf.area.height && sym(left, y) != "└" {
+        let row: String = (left + 1..right).map(|x| sym(x, y)).collect();
+        rows.push(row);
+        y += 1;
+    }
+    collapse(&rows.join(" "))
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The new-password journey: `abc` refused by the policy.
+fn policy_refused() -> App {
+    let mut app = demo::signed_in();
+    app.on_auth_event(
+        AuthEvent::Session { session: None },
+        NOW_MS,
+    );
+    app.ctx.last_username = "new-password".into();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "signIn".into(),
+            message: SRP.into(),
+        },
+        NOW_MS - 500,
+    );
+    app.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ConfirmSignInWithNewPasswordRequired {
+                missing_attributes: Vec::new(),
+            },
+            "NEW_PASSWORD_REQUIRED",
+            &[],
+            NOW_MS - 400,
+            300,
+        )),
+        NOW_MS,
+    );
+    let mut x = demo::exchange(4, "RespondToAuthChallenge", NOW_MS - 100);
+    x.status = Some(400);
+    x.error = Some("InvalidPasswordException".into());
+    x.response = serde_json::json!({"__type": "InvalidPasswordException", "message": POLICY});
+    app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
+    app.on_auth_event(
+        demo::error(
+            "confirmSignIn",
+            "RespondToAuthChallenge",
+            "InvalidPasswordException",
+            POLICY,
+        ),
+        NOW_MS,
+    );
+    app
+}
+
+#[test]
+fn a_refused_password_is_read_whole_in_the_form_and_the_status_pane_at_80x24() {
+    let app = policy_refused();
+    let buf = render(&app, 80, 24, NOW_MS);
+    let status = boxed(&buf, "Status (UTC)");
+    assert!(
+        status.contains(&format!("InvalidPasswordException: {POLICY}")),
+        "{}",
+        text(&buf)
+    );
+    // The challenge form's message line wraps instead of ending at "policy: P".
+    let form = boxed(&buf, "┌ Challenge ");
+    assert!(form.contains(POLICY), "{}", text(&buf));
+}
+
+#[test]
+fn at_60x15_the_refused_password_is_one_enter_away_with_the_call_behind_it() {
+    let mut app = policy_refused();
+    // Another call since: the inspector follows the newest one.
+    app.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(5, "InitiateAuth", NOW_MS)),
+        NOW_MS,
+    );
+    let buf = render(&app, 60, 15, NOW_MS);
+    let form = boxed(&buf, "┌ Challenge ");
+    assert!(form.contains(POLICY), "{}", text(&buf));
+    // The status pane is two rows high here: it says the row is cut and how to read it.
+    assert!(text(&buf).contains("Alt-↑ then Enter"), "{}", text(&buf));
+    alt(&mut app, KeyCode::Up);
+    let picked = text(&render(&app, 60, 15, NOW_MS));
+    assert!(picked.contains("Enter read the row whole"), "{picked}");
+    // Alt-↑ picked the newest row: the error.
+    press(&mut app, KeyCode::Enter);
+    let buf = render(&app, 60, 15, NOW_MS);
+    let detail = boxed(&buf, "Status row");
+    assert!(detail.contains(POLICY), "{}", text(&buf));
+    assert!(detail.contains("InvalidPasswordException"), "{detail}");
+    assert!(
+        detail.contains("call RespondToAuthChallenge 400 InvalidPasswordException"),
+        "{detail}"
+    );
+    assert!(detail.contains("Inspector 4/5"), "{detail}");
+    // The inspector jumped to that call and stays on it.
+    assert_eq!(app.inspected(), Some(3));
+    press(&mut app, KeyCode::Esc);
+    let s = text(&render(&app, 60, 15, NOW_MS));
+    assert!(!s.contains("Status row"), "{s}");
+}
+
+#[test]
+fn already_signed_in_is_read_whole_at_80x24_and_60x15() {
+    let mut app = demo::signed_in();
+    app.on_auth_event(
+        demo::error("signIn", "InitiateAuth", "UserAlreadyAuthenticatedException", ALREADY),
+        NOW_MS,
+    );
+    let buf = render(&app, 80, 24, NOW_MS);
+    let status = boxed(&buf, "Status (UTC)");
+    assert!(
+        status.contains(&format!("UserAlreadyAuthenticatedException: {ALREADY}")),
+        "{}",
+        text(&buf)
+    );
+    // At 60 columns the form is 32 wide: the code alone is longer than a row and is cut
+    // into two, the rest wraps at spaces.
+    let buf = render(&app, 60, 15, NOW_MS);
+    let main = squeeze(&boxed(&buf, "┌ Session "));
+    assert!(
+        main.contains(&squeeze(&format!(
+            "UserAlreadyAuthenticatedException: {ALREADY}"
+        ))),
+        "{}",
+        text(&buf)
+    );
+}
+
+#[test]
+fn the_srp_note_and_every_explanation_are_read_whole() {
+    let mut app = demo::app();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "signIn".into(),
+            message: SRP.into(),
+        },
+        NOW_MS,
+    );
+    let buf = render(&app, 80, 24, NOW_MS);
+    assert!(
+        boxed(&buf, "Status (UTC)").contains(&collapse(SRP)),
+        "{}",
+        text(&buf)
+    );
+    // A step answered, then another: scrolling back shows why the earlier one happened.
+    let mut t = demo::step(
+        SignInStep::ConfirmSignInWithTotpCode,
+        "SOFTWARE_TOKEN_MFA",
+        &[],
+        NOW_MS,
+        0,
+    );
+    t.explanation = "Cognito asks for the authenticator-app code: answer with \
+                     RespondToAuthChallenge (SOFTWARE_TOKEN_MFA_CODE)"
+        .into();
+    let why = t.explanation.clone();
+    app.on_auth_event(AuthEvent::Transition(t), NOW_MS);
+    let buf = render(&app, 80, 24, NOW_MS);
+    assert!(boxed(&buf, "Status (UTC)").contains(&why), "{}", text(&buf));
+    let mut done = demo::transition(
+        "confirmSignIn",
+        Some("CONFIRM_SIGN_IN_WITH_TOTP_CODE"),
+        NextStep::SignIn(SignInStep::Done),
+        NOW_MS + 1000,
+    );
+    done.explanation = "Signed in: tokens issued.".into();
+    app.on_auth_event(AuthEvent::Transition(done), NOW_MS);
+    alt(&mut app, KeyCode::Up);
+    alt(&mut app, KeyCode::Up);
+    let buf = render(&app, 80, 24, NOW_MS);
+    assert!(boxed(&buf, "Status (UTC)").contains(&why), "{}", text(&buf));
+}
