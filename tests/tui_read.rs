@@ -217,3 +217,53 @@ fn the_srp_note_and_every_explanation_are_read_whole() {
     let buf = render(&app, 80, 24, NOW_MS);
     assert!(boxed(&buf, "Status (UTC)").contains(&why), "{}", text(&buf));
 }
+
+#[test]
+fn confirm_after_a_sign_in_does_not_show_the_previous_users_delivery() {
+    let mut app = demo::after_sign_up();
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("Code sent by EMAIL to a***@e***.com"), "{s}");
+    // carol, unconfirmed, signs in: Confirm opens for her; nothing was sent to her.
+    app.ctx.last_username = "carol".into();
+    app.on_auth_event(
+        AuthEvent::Transition(demo::transition(
+            "signIn",
+            None,
+            NextStep::SignIn(SignInStep::ConfirmSignUp),
+            NOW_MS,
+        )),
+        NOW_MS,
+    );
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("Username      carol"), "{s}");
+    assert!(!s.contains("a***@e***"), "{s}");
+    assert!(s.contains("carol is not confirmed"), "{s}");
+}
+
+#[test]
+fn every_tab_is_named_at_80_and_60_columns_and_none_is_called_step() {
+    let mut app = demo::app();
+    for w in [120u16, 80, 60] {
+        for screen in cognito_tui::tui::screens::Screen::ALL {
+            app.goto(screen);
+            let s = text(&render(&app, w, 24, NOW_MS));
+            let tabs = format!("{} ", s.lines().nth(1).unwrap_or_default());
+            assert!(!tabs.contains("Step"), "{w}: {tabs}");
+            // All eight keys are there, the screen shown with its whole title.
+            for n in 1..=8 {
+                assert!(tabs.contains(&format!("F{n}")), "{w}: {tabs}");
+            }
+            // (At 80 columns "Challenge" itself is "Chall.".)
+            let shown = if w == 80 && screen.title() == "Challenge" {
+                "Chall."
+            } else {
+                screen.title()
+            };
+            assert!(tabs.contains(&format!(" {shown} ")), "{w}: {tabs}");
+            if w >= 80 {
+                assert!(tabs.contains("F8 Pool"), "{w}: {tabs}");
+                assert!(tabs.contains("F4 Chall"), "{w}: {tabs}");
+            }
+        }
+    }
+}

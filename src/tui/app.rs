@@ -600,6 +600,8 @@ impl App {
             }
             NextStep::SignIn(SignInStep::ConfirmSignUp) => {
                 self.challenge.current = None;
+                // Nothing was sent in this flow: an earlier sign-up's address is not it.
+                self.confirm.delivery = None;
                 self.open_confirm(&user);
                 self.ctx.flash_info(format!(
                     "{user} is not confirmed: enter the code (F2 · Resend if you have none)."

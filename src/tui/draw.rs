@@ -206,9 +206,19 @@ impl App {
 
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
-        let roomy = area.width >= 100;
-        // Eight tabs need 84 columns; narrower, the Challenge tab is called Step.
-        let narrow = area.width < 84;
+        let width = area.width as usize;
+        let roomy = width >= 100;
+        // Eight full titles need 84 columns; narrower they are shortened (never to a word
+        // that means something else, like step mode's "Step"); narrower still, only the
+        // screen shown keeps its title and the others their F-key (F9 lists them).
+        const SHORT: [&str; 8] = [
+            "SignUp", "Confirm", "SignIn", "Chall.", "Session", "Users", "Outbox", "Pool",
+        ];
+        let full: usize = Screen::ALL.iter().map(|s| s.title().chars().count() + 4).sum();
+        let short: usize = SHORT.iter().map(|s| s.chars().count() + 4).sum();
+        let here = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
+        // The screen shown keeps its whole title when that still fits.
+        let whole_here = width >= short + self.screen.title().chars().count() - SHORT[here].len();
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
             let active = *s == self.screen;
@@ -217,10 +227,12 @@ impl App {
                 format!("F{}", i + 1),
                 if active { style } else { t.key() },
             ));
-            let title = if narrow && *s == Screen::Challenge {
-                "Step"
-            } else {
+            let title = if width >= full || (active && (whole_here || width < short)) {
                 s.title()
+            } else if width >= short {
+                SHORT[i]
+            } else {
+                ""
             };
             spans.push(Span::styled(format!(" {title} "), style));
             if roomy {
