@@ -267,3 +267,71 @@ fn every_tab_is_named_at_80_and_60_columns_and_none_is_called_step() {
         }
     }
 }
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), NOW_MS);
+}
+
+#[test]
+fn a_held_request_and_the_calls_before_it_can_both_be_inspected() {
+    let mut app = demo::signed_in();
+    app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
+    app.goto(cognito_tui::tui::screens::Screen::Session);
+    app.on_auth_event(
+        AuthEvent::Held {
+            api: "signIn".into(),
+            operation: "RespondToAuthChallenge".into(),
+            request: serde_json::json!({"ChallengeName": "PASSWORD_VERIFIER"}),
+        },
+        NOW_MS,
+    );
+    let held = |app: &App| text(&render(app, 80, 24, NOW_MS)).contains("Held: RespondToAuthChallenge");
+    assert!(held(&app));
+    // `[` goes to the call before the held one: the InitiateAuth with SRP_B and SALT is
+    // two back (the newest call is the earlier sign-in's RespondToAuthChallenge).
+    press(&mut app, KeyCode::Char('['));
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(!held(&app), "{s}");
+    assert!(s.contains("Inspector 3/3"), "{s}");
+    ctrl(&mut app, 'p');
+    let s = text(&render(&app, 120, 40, NOW_MS));
+    assert!(s.contains("Inspector 2/3"), "{s}");
+    assert!(s.contains("SRP_B"), "{s}");
+    assert!(s.contains("SALT"), "{s}");
+    // `]` twice comes back to the held request.
+    press(&mut app, KeyCode::Char(']'));
+    assert!(!held(&app));
+    press(&mut app, KeyCode::Char(']'));
+    assert!(held(&app));
+    // `z` widens the view but still shows the held request, not an old call.
+    press(&mut app, KeyCode::Char('z'));
+    for w in [80u16, 120] {
+        let s = text(&render(&app, w, 24, NOW_MS));
+        assert!(s.contains("Held: RespondToAuthChallenge"), "{w}: {s}");
+    }
+}
+
+#[test]
+fn the_inspector_says_newer_calls_exist_and_follows_a_new_flow() {
+    let mut app = demo::signed_in();
+    app.goto(cognito_tui::tui::screens::Screen::Session);
+    press(&mut app, KeyCode::Char('['));
+    press(&mut app, KeyCode::Char('['));
+    let s = text(&render(&app, 120, 40, NOW_MS));
+    assert!(s.contains("Inspector 1/3 — 2 newer: ]"), "{s}");
+    // A new sign-in: its calls are shown as they come.
+    app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
+    app.on_auth_event(
+        AuthEvent::Started {
+            api: "signIn".into(),
+        },
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(4, "InitiateAuth", NOW_MS)),
+        NOW_MS,
+    );
+    let s = text(&render(&app, 120, 40, NOW_MS));
+    assert!(s.contains("Inspector 4/4 "), "{s}");
+    assert!(!s.contains("newer"), "{s}");
+}

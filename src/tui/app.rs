@@ -247,11 +247,11 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
-                self.inspector.select(1);
+                self.select_call(1);
                 return Vec::new();
             }
             KeyCode::Char('p') if ctrl => {
-                self.inspector.select(-1);
+                self.select_call(-1);
                 return Vec::new();
             }
             // On the Users screen PgDn/PgUp page through the list.
@@ -320,11 +320,11 @@ impl App {
             }
             KeyCode::Char('c') => return copy_inspected(&self.inspector, ctx),
             KeyCode::Char('[') => {
-                self.inspector.select(-1);
+                self.select_call(-1);
                 return Vec::new();
             }
             KeyCode::Char(']') => {
-                self.inspector.select(1);
+                self.select_call(1);
                 return Vec::new();
             }
             _ => {}
@@ -338,6 +338,24 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+        }
+    }
+
+    /// `[` `]` Ctrl-P Ctrl-N: the previous / next call. A request held in step mode comes
+    /// after the newest call: `[` leaves it for the calls before it, `]` comes back to it.
+    fn select_call(&mut self, delta: isize) {
+        let insp = &mut self.inspector;
+        if self.ctx.held.is_none() {
+            return insp.select(delta);
+        }
+        // Positions 0..n are the calls, n is the held request.
+        let n = insp.exchanges.len();
+        let cur = insp.selected.filter(|i| *i < n).unwrap_or(n) as isize;
+        let next = (cur + delta).clamp(0, n as isize) as usize;
+        if next == n {
+            insp.selected = None;
+        } else {
+            insp.show_pinned(next);
         }
     }
 
@@ -456,7 +474,13 @@ impl App {
         self.dirty = true;
         let mut out = Vec::new();
         match ev {
-            AuthEvent::Started { api } => self.ctx.in_flight.push((api, now_ms)),
+            AuthEvent::Started { api } => {
+                // A new flow: the inspector follows its calls again.
+                if matches!(api.as_str(), "signUp" | "signIn" | "resetPassword") {
+                    self.inspector.selected = None;
+                }
+                self.ctx.in_flight.push((api, now_ms));
+            }
             AuthEvent::Finished { api, ok } => {
                 self.ctx.held = None;
                 if let Some(i) = self.ctx.in_flight.iter().position(|(a, _)| *a == api) {

@@ -64,9 +64,9 @@ impl App {
                     self.inspected(),
                     &self.ctx.theme,
                 );
-                self.render_inspector(frame, detail, true);
+                self.render_right(frame, detail);
             } else {
-                self.render_inspector(frame, body, true);
+                self.render_right(frame, body);
             }
         } else if self.screen == Screen::Users && body.width < 150 {
             // The users table needs the width; F10 shows the calls.
@@ -113,11 +113,15 @@ impl App {
     /// The right pane: a held request (step mode), else the TOTP setup's QR code when it
     /// fits, else the inspector.
     fn render_right(&self, frame: &mut Frame, area: Rect) {
-        if let Some(h) = &self.ctx.held {
+        // The held request, unless `[` / Ctrl-P went back to the calls before it.
+        if let Some(h) = &self.ctx.held
+            && self.inspector.selected.is_none()
+        {
             inspector::render_held(frame, area, h, &self.ctx.theme);
             return;
         }
         if self.screen == Screen::Challenge
+            && !self.inspector.zoom
             && let Some(q) = self.challenge.totp_qr()
             && q.fits(area.width.saturating_sub(2), area.height.saturating_sub(3))
         {
@@ -336,6 +340,7 @@ impl App {
             return vec![
                 ("^G", "send the held request"),
                 ("^D", "drop it"),
+                ("[ ]", "calls before it"),
                 ("^T", "step mode off"),
             ];
         }

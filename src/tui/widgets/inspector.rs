@@ -62,6 +62,15 @@ impl Inspector {
         }
     }
 
+    /// Shows call `i` and stays on it, even when it is the newest (step mode: the held
+    /// request comes after it).
+    pub fn show_pinned(&mut self, i: usize) {
+        if i < self.exchanges.len() {
+            self.selected = Some(i);
+            self.scroll = 0;
+        }
+    }
+
     /// The exchange shown.
     pub fn inspected(&self) -> Option<usize> {
         match self.selected {
@@ -249,6 +258,12 @@ pub fn render(
     theme: &Theme,
 ) {
     let title = match selected {
+        Some(i) if i + 1 < exchanges.len() => format!(
+            " Inspector {}/{} — {} newer: ] ",
+            i + 1,
+            exchanges.len(),
+            exchanges.len() - 1 - i
+        ),
         Some(i) if i < exchanges.len() => format!(" Inspector {}/{} ", i + 1, exchanges.len()),
         _ => " Inspector ".to_string(),
     };
