@@ -516,6 +516,16 @@ fn pool_settings_screen_reads_shows_and_edits_mfa() {
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char(' '));
+    // The change is for the whole pool: the first Enter asks, the second sends.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(
+        app.ctx
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("every user of the pool")
+    );
     match press(&mut app, KeyCode::Enter).as_slice() {
         [
             Action::Admin(AdminCommand::SetPoolMfa {

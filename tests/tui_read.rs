@@ -335,3 +335,47 @@ fn the_inspector_says_newer_calls_exist_and_follows_a_new_flow() {
     assert!(s.contains("Inspector 4/4 "), "{s}");
     assert!(!s.contains("newer"), "{s}");
 }
+
+#[test]
+fn pool_mfa_apply_asks_first_and_logs_what_it_changed() {
+    use cognito_tui::admin::{AdminCommand, AdminEvent};
+    use cognito_tui::tui::Action;
+    use cognito_tui::tui::screens::Screen;
+    let mut app = demo::app();
+    app.goto(Screen::Pool);
+    app.on_admin_event(
+        AdminEvent::PoolSettings {
+            settings: demo::pool_settings(),
+        },
+        NOW_MS,
+    );
+    // e, then down to Apply.
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    let first = app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), NOW_MS);
+    assert!(first.is_empty(), "sent without asking: {first:?}");
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(
+        collapse(&s.replace('│', " ")).contains("changes MFA for every user of the pool"),
+        "{s}"
+    );
+    let second = app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), NOW_MS);
+    assert!(
+        matches!(second.as_slice(), [Action::Admin(AdminCommand::SetPoolMfa { .. })]),
+        "{second:?}"
+    );
+    app.on_admin_event(
+        AdminEvent::PoolSettings {
+            settings: demo::pool_settings(),
+        },
+        NOW_MS,
+    );
+    let buf = render(&app, 80, 24, NOW_MS);
+    assert!(
+        boxed(&buf, "Status (UTC)").contains("SetUserPoolMfaConfig done: MFA is OPTIONAL for the whole pool."),
+        "{}",
+        text(&buf)
+    );
+}

@@ -297,7 +297,11 @@ impl App {
                     FormOutcome::Handled => return Vec::new(),
                     FormOutcome::Submit => return self.submit(None, now_ms),
                     FormOutcome::Pressed(id) => return self.submit(Some(&id), now_ms),
-                    FormOutcome::Left => return Vec::new(),
+                    FormOutcome::Left => {
+                        // Leaving the pool's MFA form drops an Apply waiting for its second press.
+                        self.pool.confirm = None;
+                        return Vec::new();
+                    }
                     FormOutcome::Ignored if typing => return Vec::new(),
                     FormOutcome::Ignored => {}
                 }
@@ -679,7 +683,7 @@ impl App {
             }
             AdminEvent::PoolSettings { settings } => {
                 let shown = self.screen == Screen::Pool;
-                self.pool.update(settings, &mut self.ctx, shown);
+                self.pool.update(settings, &mut self.ctx, shown, now_ms);
             }
             AdminEvent::Outbox { entries } => {
                 self.outbox.update(entries);
