@@ -379,3 +379,37 @@ fn pool_mfa_apply_asks_first_and_logs_what_it_changed() {
         text(&buf)
     );
 }
+
+#[test]
+fn first_contact_says_what_to_try_and_how_to_leave_a_field() {
+    use cognito_tui::tui::theme::Theme;
+    let mut t = demo::target();
+    t.user_pool_id = cognito_tui::local::DEMO_POOL_ID.into();
+    let mut app = App::new(t, true, None, Theme::default());
+    let buf = render(&app, 80, 24, NOW_MS);
+    let main = boxed(&buf, "┌ Sign in");
+    assert!(main.contains("New here? Sign in as alice"), "{}", text(&buf));
+    assert!(main.contains("Codes arrive in F7 Outbox."), "{}", text(&buf));
+    // In a field, the footer first says how to leave it (q types there).
+    press(&mut app, KeyCode::Tab);
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    let footer = s.lines().nth(23).unwrap_or_default();
+    assert!(footer.starts_with("Esc leave the field (then q quits)"), "{s}");
+    assert!(!footer.contains("←/→"), "{footer}");
+    // On the flow selector, ←/→ is named.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("Flow          ‹ USER_SRP_AUTH ›"), "{s}");
+    let footer = s.lines().nth(23).unwrap_or_default();
+    assert!(footer.contains("←/→ change"), "{footer}");
+    // Once something happened, the hint gives the room back.
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "signIn".into(),
+            message: SRP.into(),
+        },
+        NOW_MS,
+    );
+    assert!(!text(&render(&app, 80, 24, NOW_MS)).contains("New here?"));
+}

@@ -11,6 +11,7 @@ use super::app::App;
 use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
+use super::widgets::form::Form;
 use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
 
 impl App {
@@ -285,7 +286,11 @@ impl App {
             Screen::Confirm => self.confirm.draw(frame, content, ctx, &self.outbox.entries),
             Screen::SignIn => {
                 let user = self.session.signed_in_user();
-                self.sign_in.draw(frame, content, ctx, user);
+                // First contact with the demo pool: what to try, where codes arrive.
+                let first = self.target.kind == TargetKind::Embedded
+                    && self.target.user_pool_id == crate::local::DEMO_POOL_ID
+                    && self.ctx.status.entries.is_empty();
+                self.sign_in.draw(frame, content, ctx, user, first);
             }
             Screen::Challenge => {
                 let validity = self.pool.session_validity_ms();
@@ -345,12 +350,12 @@ impl App {
             ];
         }
         if self.is_typing() {
-            let mut v = vec![
-                ("Tab", "next"),
-                ("S-Tab", "prev"),
-                ("Enter", "submit"),
-                ("Esc", "leave field"),
-            ];
+            // Letters type here: say first how to get the keys back.
+            let mut v = vec![("Esc", "leave the field (then q quits)")];
+            if self.form().is_some_and(Form::focus_is_choice) {
+                v.push(("←/→", "change"));
+            }
+            v.extend([("Tab", "next"), ("S-Tab", "prev"), ("Enter", "submit")]);
             if self.screen == Screen::Confirm {
                 v.push(("^O", "code from outbox"));
             }
