@@ -413,3 +413,24 @@ fn first_contact_says_what_to_try_and_how_to_leave_a_field() {
     );
     assert!(!text(&render(&app, 80, 24, NOW_MS)).contains("New here?"));
 }
+
+#[test]
+fn a_restored_session_opens_on_session() {
+    let mut app = demo::app();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "fetchAuthSession".into(),
+            message: "Restored the saved session of alice".into(),
+        },
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(demo::session()),
+        },
+        NOW_MS,
+    );
+    assert_eq!(app.screen, cognito_tui::tui::screens::Screen::Session);
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("Signed in as alice"), "{s}");
+}

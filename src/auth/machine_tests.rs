@@ -342,6 +342,26 @@ fn step_mode_notes_use_no_headless_wording() {
 }
 
 #[test]
+fn fetch_session_with_valid_tokens_says_so() {
+    let s = signed_in(false, T0 / 1000 + 600);
+    let (_, fx) = cmd(
+        s,
+        AuthCommand::FetchSession {
+            force_refresh: false,
+        },
+    );
+    assert!(calls(&fx).is_empty());
+    let note = events(&fx)
+        .iter()
+        .find_map(|e| match e {
+            AuthEvent::Info { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .expect("a note");
+    assert!(note.contains("valid for 10:00 more"), "{note}");
+}
+
+#[test]
 fn sign_up_already_confirmed_is_done_or_complete_auto_sign_in() {
     for (auto, want) in [(false, "DONE"), (true, "COMPLETE_AUTO_SIGN_IN")] {
         let (s, _) = cmd(

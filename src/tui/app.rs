@@ -512,6 +512,18 @@ impl App {
                     self.sign_in.form.set_text("username", &old.username);
                 }
                 self.session.view = session;
+                // A session restored at start (no step taken yet): show it.
+                let restored = !had
+                    && self.session.view.is_some()
+                    && !self
+                        .ctx
+                        .status
+                        .entries
+                        .iter()
+                        .any(|e| matches!(e, StatusEntry::Transition(_)));
+                if restored && self.screen == Screen::SignIn {
+                    self.goto(Screen::Session);
+                }
                 if had && self.session.view.is_none() {
                     self.ctx.flash_info("Signed out.");
                     if self.screen == Screen::Session {

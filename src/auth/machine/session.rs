@@ -58,6 +58,16 @@ impl AuthState {
             return self.finish(true, fx);
         };
         if !force && !tokens.needs_refresh(now_ms) {
+            let left = (tokens.access_expires_at() - now_ms.div_euclid(1000)).max(0);
+            self.info(
+                format!(
+                    "The tokens of {} are valid for {}:{:02} more: nothing to refresh (r forces a refresh)",
+                    tokens.username(),
+                    left / 60,
+                    left % 60
+                ),
+                fx,
+            );
             self.emit_session(fx);
             return self.finish(true, fx);
         }
