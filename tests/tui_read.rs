@@ -434,3 +434,46 @@ fn a_restored_session_opens_on_session() {
     let s = text(&render(&app, 80, 24, NOW_MS));
     assert!(s.contains("Signed in as alice"), "{s}");
 }
+
+#[test]
+fn the_custom_challenge_says_what_it_asks_and_the_outbox_names_every_user() {
+    use cognito_tui::admin::AdminEvent;
+    use cognito_tui::tui::screens::Screen;
+    use std::collections::BTreeMap;
+    let mut app = demo::app();
+    app.ctx.last_username = "alice".into();
+    app.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ConfirmSignInWithCustomChallenge {
+                additional_info: BTreeMap::from([(
+                    "question".to_string(),
+                    "Capital of France?".to_string(),
+                )]),
+            },
+            "CUSTOM_CHALLENGE",
+            &[("question", "Capital of France?")],
+            NOW_MS,
+            0,
+        )),
+        NOW_MS,
+    );
+    let buf = render(&app, 80, 24, NOW_MS);
+    assert!(
+        boxed(&buf, "┌ Challenge").contains("Your auth-challenge Lambda asks: Capital of France?"),
+        "{}",
+        text(&buf)
+    );
+    // A TOTP secret in the outbox does not push its user off the row.
+    let mut secret = demo::outbox_entry(
+        "mfa-choice",
+        "TOTP_SECRET",
+        cognito_tui::local::DEMO_CHOICE_TOTP_SECRET,
+        "2026-11-28T22:29:59.000Z",
+    );
+    secret.medium = "APP".into();
+    app.on_admin_event(AdminEvent::Outbox { entries: vec![secret] }, NOW_MS);
+    app.goto(Screen::Outbox);
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("TOTP_SECRET mfa-choice"), "{s}");
+    assert!(s.contains("MNXWO3TJ"), "{s}");
+}
