@@ -231,8 +231,7 @@ fn screens() -> Vec<(&'static str, App)> {
     let mut refused = demo::exchange(2, "RespondToAuthChallenge", NOW_MS - 100);
     refused.status = Some(400);
     refused.error = Some("InvalidPasswordException".into());
-    refused.response =
-        serde_json::json!({"__type": "InvalidPasswordException", "message": policy});
+    refused.response = serde_json::json!({"__type": "InvalidPasswordException", "message": policy});
     detail.on_auth_event(AuthEvent::Exchange(refused), NOW_MS);
     detail.on_auth_event(
         demo::error(

@@ -56,10 +56,7 @@ fn collapse(s: &str) -> String {
 /// The new-password journey: `abc` refused by the policy.
 fn policy_refused() -> App {
     let mut app = demo::signed_in();
-    app.on_auth_event(
-        AuthEvent::Session { session: None },
-        NOW_MS,
-    );
+    app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS);
     app.ctx.last_username = "new-password".into();
     app.on_auth_event(
         AuthEvent::Info {
@@ -150,7 +147,12 @@ fn at_60x15_the_refused_password_is_one_enter_away_with_the_call_behind_it() {
 fn already_signed_in_is_read_whole_at_80x24_and_60x15() {
     let mut app = demo::signed_in();
     app.on_auth_event(
-        demo::error("signIn", "InitiateAuth", "UserAlreadyAuthenticatedException", ALREADY),
+        demo::error(
+            "signIn",
+            "InitiateAuth",
+            "UserAlreadyAuthenticatedException",
+            ALREADY,
+        ),
         NOW_MS,
     );
     let buf = render(&app, 80, 24, NOW_MS);
@@ -269,7 +271,10 @@ fn every_tab_is_named_at_80_and_60_columns_and_none_is_called_step() {
 }
 
 fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), NOW_MS);
+    app.handle_key(
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        NOW_MS,
+    );
 }
 
 #[test]
@@ -285,7 +290,8 @@ fn a_held_request_and_the_calls_before_it_can_both_be_inspected() {
         },
         NOW_MS,
     );
-    let held = |app: &App| text(&render(app, 80, 24, NOW_MS)).contains("Held: RespondToAuthChallenge");
+    let held =
+        |app: &App| text(&render(app, 80, 24, NOW_MS)).contains("Held: RespondToAuthChallenge");
     assert!(held(&app));
     // `[` goes to the call before the held one: the InitiateAuth with SRP_B and SALT is
     // two back (the newest call is the earlier sign-in's RespondToAuthChallenge).
@@ -363,7 +369,10 @@ fn pool_mfa_apply_asks_first_and_logs_what_it_changed() {
     );
     let second = app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), NOW_MS);
     assert!(
-        matches!(second.as_slice(), [Action::Admin(AdminCommand::SetPoolMfa { .. })]),
+        matches!(
+            second.as_slice(),
+            [Action::Admin(AdminCommand::SetPoolMfa { .. })]
+        ),
         "{second:?}"
     );
     app.on_admin_event(
@@ -374,7 +383,8 @@ fn pool_mfa_apply_asks_first_and_logs_what_it_changed() {
     );
     let buf = render(&app, 80, 24, NOW_MS);
     assert!(
-        boxed(&buf, "Status (UTC)").contains("SetUserPoolMfaConfig done: MFA is OPTIONAL for the whole pool."),
+        boxed(&buf, "Status (UTC)")
+            .contains("SetUserPoolMfaConfig done: MFA is OPTIONAL for the whole pool."),
         "{}",
         text(&buf)
     );
@@ -388,13 +398,24 @@ fn first_contact_says_what_to_try_and_how_to_leave_a_field() {
     let mut app = App::new(t, true, None, Theme::default());
     let buf = render(&app, 80, 24, NOW_MS);
     let main = boxed(&buf, "┌ Sign in");
-    assert!(main.contains("New here? Sign in as alice"), "{}", text(&buf));
-    assert!(main.contains("Codes arrive in F7 Outbox."), "{}", text(&buf));
+    assert!(
+        main.contains("New here? Sign in as alice"),
+        "{}",
+        text(&buf)
+    );
+    assert!(
+        main.contains("Codes arrive in F7 Outbox."),
+        "{}",
+        text(&buf)
+    );
     // In a field, the footer first says how to leave it (q types there).
     press(&mut app, KeyCode::Tab);
     let s = text(&render(&app, 80, 24, NOW_MS));
     let footer = s.lines().nth(23).unwrap_or_default();
-    assert!(footer.starts_with("Esc leave the field (then q quits)"), "{s}");
+    assert!(
+        footer.starts_with("Esc leave the field (then q quits)"),
+        "{s}"
+    );
     assert!(!footer.contains("←/→"), "{footer}");
     // On the flow selector, ←/→ is named.
     press(&mut app, KeyCode::Tab);
@@ -471,7 +492,12 @@ fn the_custom_challenge_says_what_it_asks_and_the_outbox_names_every_user() {
         "2026-11-28T22:29:59.000Z",
     );
     secret.medium = "APP".into();
-    app.on_admin_event(AdminEvent::Outbox { entries: vec![secret] }, NOW_MS);
+    app.on_admin_event(
+        AdminEvent::Outbox {
+            entries: vec![secret],
+        },
+        NOW_MS,
+    );
     app.goto(Screen::Outbox);
     let s = text(&render(&app, 80, 24, NOW_MS));
     assert!(s.contains("TOTP_SECRET mfa-choice"), "{s}");

@@ -49,10 +49,7 @@ pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle 
     let (ev_tx, ev_rx) = mpsc::channel(cap);
     let mut cfg = MachineConfig::new(target.client_id.clone(), target.user_pool_id.clone());
     cfg.totp_issuer = opts.totp_issuer.clone();
-    let store = opts
-        .state_dir
-        .as_ref()
-        .map(|d| TokenStore::new(d, target));
+    let store = opts.state_dir.as_ref().map(|d| TokenStore::new(d, target));
     tokio::spawn(run(client, cfg, store, cmd_rx, ev_tx));
     AuthHandle {
         tx: cmd_tx,
@@ -303,7 +300,10 @@ pub enum Saved {
     None,
     Here(Tokens),
     /// A session issued by another endpoint, pool or client (described in `place`).
-    Elsewhere { username: String, place: String },
+    Elsewhere {
+        username: String,
+        place: String,
+    },
 }
 
 impl TokenStore {

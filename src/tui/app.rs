@@ -197,10 +197,7 @@ impl App {
             return Vec::new();
         }
         if ctx.status.detail.is_some() {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')
-            ) {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
             }
             return Vec::new();

@@ -219,9 +219,15 @@ impl App {
         const SHORT: [&str; 8] = [
             "SignUp", "Confirm", "SignIn", "Chall.", "Session", "Users", "Outbox", "Pool",
         ];
-        let full: usize = Screen::ALL.iter().map(|s| s.title().chars().count() + 4).sum();
+        let full: usize = Screen::ALL
+            .iter()
+            .map(|s| s.title().chars().count() + 4)
+            .sum();
         let short: usize = SHORT.iter().map(|s| s.chars().count() + 4).sum();
-        let here = Screen::ALL.iter().position(|s| *s == self.screen).unwrap_or(0);
+        let here = Screen::ALL
+            .iter()
+            .position(|s| *s == self.screen)
+            .unwrap_or(0);
         // The screen shown keeps its whole title when that still fits.
         let whole_here = width >= short + self.screen.title().chars().count() - SHORT[here].len();
         let mut spans = Vec::new();

@@ -320,7 +320,10 @@ impl PoolScreen {
             }
         } else if self.applying && self.set_error.is_none() {
             let m = settings.mfa.clone().unwrap_or_default();
-            let text = format!("SetUserPoolMfaConfig done: MFA is {} for the whole pool.", m.mode);
+            let text = format!(
+                "SetUserPoolMfaConfig done: MFA is {} for the whole pool.",
+                m.mode
+            );
             ctx.status.push(StatusEntry::Info {
                 at_ms: now_ms,
                 api: "pool".into(),

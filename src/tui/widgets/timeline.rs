@@ -334,7 +334,10 @@ pub fn render(
                 .flat_map(|l| wrap_hanging(l, width, 9))
                 .collect();
             if pick && i + 1 == end {
-                l = l.into_iter().map(|x| x.patch_style(theme.selected())).collect();
+                l = l
+                    .into_iter()
+                    .map(|x| x.patch_style(theme.selected()))
+                    .collect();
             }
             if lines.len() + l.len() > rows {
                 if lines.is_empty() {
