@@ -503,3 +503,29 @@ fn the_custom_challenge_says_what_it_asks_and_the_outbox_names_every_user() {
     assert!(s.contains("TOTP_SECRET mfa-choice"), "{s}");
     assert!(s.contains("MNXWO3TJ"), "{s}");
 }
+
+#[test]
+fn a_lockout_is_explained() {
+    let mut app = demo::app();
+    app.on_auth_event(
+        demo::error(
+            "signIn",
+            "RespondToAuthChallenge",
+            "NotAuthorizedException",
+            "Password attempts exceeded",
+        ),
+        NOW_MS,
+    );
+    let buf = render(&app, 80, 24, NOW_MS);
+    let status = boxed(&buf, "Status (UTC)");
+    assert!(
+        status.contains("↳ too many wrong passwords: Cognito locks this user's sign-in"),
+        "{}",
+        text(&buf)
+    );
+    assert!(
+        boxed(&buf, "┌ Sign in").contains("Password attempts exceeded — too many wrong passwords"),
+        "{}",
+        text(&buf)
+    );
+}

@@ -533,8 +533,11 @@ impl App {
                 if error.code != ClientCode::Busy.as_str() {
                     self.ctx.held = None;
                 }
+                let note = timeline::error_note(&error)
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default();
                 self.ctx
-                    .flash_error(format!("{}: {}", error.code, error.message));
+                    .flash_error(format!("{}: {}{note}", error.code, error.message));
                 // A stale or reused Session: the row under the error names it.
                 let session = self
                     .session_of(&error, now_ms)

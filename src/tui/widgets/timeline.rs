@@ -42,6 +42,15 @@ pub enum StatusEntry {
     },
 }
 
+/// What an error means when Cognito's words do not say it: shown under the error.
+pub fn error_note(e: &AuthErrorView) -> Option<&'static str> {
+    (e.code == "NotAuthorizedException" && e.message.starts_with("Password attempts exceeded"))
+        .then_some(
+            "too many wrong passwords: Cognito locks this user's sign-in for a while (longer \
+             after each further failure); wait, then sign in with the right password",
+        )
+}
+
 impl StatusEntry {
     /// The entry's rows: one, plus (when `explain`) the explanation under a transition,
     /// and under an error that a stale or reused Session caused, that Session.
@@ -52,6 +61,12 @@ impl StatusEntry {
                 out.push(Line::from(vec![
                     Span::raw("         ↳ "),
                     Span::styled(t.explanation.clone(), theme.info()),
+                ]));
+            }
+            StatusEntry::Error { error, .. } if error_note(error).is_some() => {
+                out.push(Line::from(vec![
+                    Span::raw("         ↳ "),
+                    Span::styled(error_note(error).unwrap_or_default(), theme.info()),
                 ]));
             }
             StatusEntry::Error {
