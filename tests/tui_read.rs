@@ -529,3 +529,31 @@ fn a_lockout_is_explained() {
         text(&buf)
     );
 }
+
+#[test]
+fn the_users_actions_menu_scrolls_at_80x24() {
+    use cognito_tui::admin::AdminEvent;
+    use cognito_tui::tui::screens::Screen;
+    let mut app = demo::signed_in();
+    app.goto(Screen::Users);
+    app.on_admin_event(
+        AdminEvent::UsersPage {
+            filter: None,
+            request_token: None,
+            users: demo::users(5),
+            next_token: None,
+        },
+        NOW_MS,
+    );
+    press(&mut app, KeyCode::Char('a'));
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("new user (AdminCreateUser)"), "{s}");
+    assert!(s.contains("more below"), "{s}");
+    for _ in 0..12 {
+        press(&mut app, KeyCode::Down);
+    }
+    let s = text(&render(&app, 80, 24, NOW_MS));
+    assert!(s.contains("copy the username (OSC 52)"), "{s}");
+    assert!(s.contains("copy the sub (OSC 52)"), "{s}");
+    assert!(s.contains("more above"), "{s}");
+}
