@@ -557,3 +557,27 @@ fn the_users_actions_menu_scrolls_at_80x24() {
     assert!(s.contains("copy the sub (OSC 52)"), "{s}");
     assert!(s.contains("more above"), "{s}");
 }
+
+#[test]
+fn the_users_mfa_column_does_not_read_as_no_mfa_before_the_detail() {
+    use cognito_tui::admin::AdminEvent;
+    use cognito_tui::tui::screens::Screen;
+    let mut app = demo::signed_in();
+    app.goto(Screen::Users);
+    app.on_admin_event(
+        AdminEvent::UsersPage {
+            filter: None,
+            request_token: None,
+            users: demo::users(3),
+            next_token: None,
+        },
+        NOW_MS,
+    );
+    let s = text(&render(&app, 160, 30, NOW_MS));
+    let row = s
+        .lines()
+        .find(|l| l.contains("bob@example.com"))
+        .unwrap_or_else(|| panic!("{s}"));
+    // Unknown until Enter reads the detail, not "-", which reads as "no MFA".
+    assert!(row.contains("? Enter"), "{row}");
+}
