@@ -93,6 +93,11 @@ pub struct ServeArgs {
         requires = "access_key_id"
     )]
     pub secret_access_key: Option<String>,
+    /// Run LambdaConfig triggers given as `cmd:<command line>` or an absolute path. Without it
+    /// (and without --access-key-id) such a trigger is stored but invoking it fails, so no
+    /// caller of the API can make this machine run a command.
+    #[arg(long)]
+    pub allow_command_triggers: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -148,6 +153,10 @@ mod tests {
             Some(Command::Serve(s)) => {
                 assert_eq!(s.port, 0);
                 assert!(s.access_key_id.is_none());
+                assert!(
+                    !s.allow_command_triggers,
+                    "commands are off unless asked for"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -172,6 +181,9 @@ mod tests {
             Cli::try_parse_from(["cognito-tui", "serve", "--access-key-id", "AKIDLOCAL"]).is_err()
                 || std::env::var("COGNITO_TUI_SECRET_ACCESS_KEY").is_ok()
         );
+        let cli =
+            Cli::try_parse_from(["cognito-tui", "serve", "--allow-command-triggers"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Serve(s)) if s.allow_command_triggers));
         let cli = Cli::try_parse_from(["cognito-tui", "--profile", "dev"]).unwrap();
         assert_eq!(cli.target.profile.as_deref(), Some("dev"));
 

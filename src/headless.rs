@@ -20,7 +20,10 @@
 //! `finished`, `transition`, `exchange`, `session`, `error`, `info`, and step mode's `held`
 //! (`operation` and the redacted `request`) and `released` (`why`: `sent`, `dropped`,
 //! `step_mode_off`, `cancelled`, `shutdown`). The driver refuses step mode itself, so the last
-//! two only appear from a front end that turns it on.
+//! two only appear from a front end that turns it on. A `session` event's `access_expiry` and
+//! `id_expiry` say whether each token's `exp` is `valid`, `expired` or `implausibly_far` (more
+//! than 30 days ahead); tokens received in such a state also bring an `info` starting with
+//! `Warning:`.
 //!
 //! Conveniences for scripts (embedded pool only):
 //! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and

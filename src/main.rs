@@ -107,6 +107,8 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
                 db_path,
                 bind: SocketAddr::new(args.bind, args.port),
                 credentials,
+                allow_command_triggers: args.allow_command_triggers,
+                edge: Default::default(),
             }))
         }
         Some(Command::SeedUsers(args)) => {
@@ -165,6 +167,9 @@ async fn resolve_target(
             db_path: db_path.clone(),
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             credentials: Some(credentials.clone()),
+            // Only this process holds the random key, so only the TUI itself can set triggers.
+            allow_command_triggers: false,
+            edge: Default::default(),
         })
         .await
         .with_context(|| {
@@ -258,10 +263,7 @@ async fn resolve_target(
 
 fn init_logging(paths: &Paths) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
     let log_file = paths.log_file();
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_file)
+    let file = cognito_tui::paths::open_private_append(&log_file)
         .with_context(|| format!("cannot open the log file {}", log_file.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("COGNITO_TUI_LOG")

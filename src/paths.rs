@@ -47,7 +47,7 @@ impl Paths {
     /// Creates the directories (0700 on Unix: they hold tokens and the pool's keys).
     pub fn create(&self) -> anyhow::Result<()> {
         for dir in [&self.config_dir, &self.data_dir, &self.state_dir] {
-            std::fs::create_dir_all(dir)
+            create_private_dir_all(dir)
                 .map_err(|e| anyhow::anyhow!("cannot create directory {}: {e}", dir.display()))?;
             #[cfg(unix)]
             {
@@ -67,6 +67,56 @@ impl Paths {
     pub fn log_file(&self) -> PathBuf {
         self.state_dir.join("cognito-tui.log")
     }
+}
+
+/// Creates `dir` and any missing parents, each new one 0700 on Unix (directories that already
+/// exist keep their mode: `--db /tmp/x.db` must not change /tmp).
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Opens `path` for appending, creating it 0600 on Unix; an existing file is narrowed to 0600
+/// (best effort: a file of another owner keeps its mode).
+pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let file = opts.open(path)?;
+    narrow_to_owner(path);
+    Ok(file)
+}
+
+/// Makes sure `path` exists as a file only its owner can read and write: created 0600 when
+/// missing, narrowed to 0600 when it exists (best effort, as [`open_private_append`]).
+pub fn ensure_private_file(path: &Path) -> std::io::Result<()> {
+    drop(open_private_append(path)?);
+    Ok(())
+}
+
+/// Narrows an existing file to 0600 on Unix (best effort; nothing on other systems).
+pub fn narrow_to_owner(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! ranges and patterns. Runs with a client without a secret and with one that has a secret
 //! (SECRET_HASH / ClientSecret members), through sign-up, confirmation, both sign-in flows,
 //! refresh, sign-out (local and global), errors, ListUsers paging with a filter, and every
-//! Users-view action (Admin* operations, groups) with the user detail.
+//! Users-view action (Admin* operations, groups) with the user detail; and, called raw as an SDK
+//! calls them, the operations test suites use to sign in server-side and tear down.
 
 mod support;
 
@@ -420,6 +421,210 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
                 || c.request.get("SecretHash").is_some()),
         "the secret client sent SECRET_HASH"
     );
+    let problems = model_problems(&model, &calls, true);
+    assert!(
+        problems.is_empty(),
+        "{} problems in {} calls:\n{}",
+        problems.len(),
+        calls.len(),
+        problems.join("\n")
+    );
+    drop(proxy);
+    pool.shutdown().await;
+}
+
+/// The operations test suites use to set up, sign in server-side and tear down, called raw (as
+/// an SDK calls them) through the recording proxy: AdminInitiateAuth and
+/// AdminRespondToAuthChallenge, UpdateUserPoolClient, UpdateUserAttributes and the attribute
+/// verification, DeleteUserPoolClient and DeleteUserPool, with valid requests and with ones
+/// Cognito refuses. Every request and response must fit botocore's model.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suite_operations_follow_cognitos_api_model() {
+    let Some(model) = api_model::Model::load_or_skip("api_model_check") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
+    let base = pool.base_url().to_string();
+    let proxy = tokio::task::spawn_blocking(move || RecordingProxy::start(&base))
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let call = |op: &'static str, body: serde_json::Value| {
+        let http = http.clone();
+        let url = proxy.url.clone();
+        async move { support::http::call(&http, &url, op, &body).await }
+    };
+    use serde_json::json;
+
+    let made = call("CreateUserPool", json!({"PoolName": "model-check"}))
+        .await
+        .ok();
+    let pool_id = made["UserPool"]["Id"].as_str().unwrap().to_string();
+    let client = call(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "server",
+               "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await
+    .ok()["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": client, "ClientName": "server-renamed",
+               "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+               "CallbackURLs": ["https://app.example.com/cb"], "LogoutURLs": ["https://app.example.com/out"],
+               "DefaultRedirectURI": "https://app.example.com/cb",
+               "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+               "AllowedOAuthFlowsUserPoolClient": true, "SupportedIdentityProviders": ["COGNITO"],
+               "AccessTokenValidity": 30, "TokenValidityUnits": {"AccessToken": "minutes"},
+               "EnableTokenRevocation": true}),
+    )
+    .await
+    .ok();
+    call(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": client,
+               "CallbackURLs": ["https://a.example.com/cb"], "DefaultRedirectURI": "https://b.example.com/cb"}),
+    )
+    .await
+    .err();
+    call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "model", "TemporaryPassword": "Temp-Passw0rd-1",
+               "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "model@example.com"},
+                                  {"Name": "email_verified", "Value": "True"}]}),
+    )
+    .await
+    .ok();
+    let ch = call(
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool_id, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "model", "PASSWORD": "Temp-Passw0rd-1"}}),
+    )
+    .await
+    .ok();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{ch}");
+    let done = call(
+        "AdminRespondToAuthChallenge",
+        json!({"UserPoolId": pool_id, "ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": ch["Session"],
+               "ChallengeResponses": {"USERNAME": "model", "NEW_PASSWORD": "Model-Passw0rd-2"}}),
+    )
+    .await
+    .ok();
+    let access = done["AuthenticationResult"]["AccessToken"].clone();
+    call(
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool_id, "ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
+               "AuthParameters": {"REFRESH_TOKEN": done["AuthenticationResult"]["RefreshToken"]}}),
+    )
+    .await
+    .ok();
+    call(
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool_id, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "model", "PASSWORD": "Wrong-Passw0rd-3"}}),
+    )
+    .await
+    .err();
+    call(
+        "AdminRespondToAuthChallenge",
+        json!({"UserPoolId": pool_id, "ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": ch["Session"],
+               "ChallengeResponses": {"USERNAME": "model", "NEW_PASSWORD": "Model-Passw0rd-4"}}),
+    )
+    .await
+    .err();
+    call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": access, "UserAttributes": [{"Name": "name", "Value": "Model"}]}),
+    )
+    .await
+    .ok();
+    call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": access,
+               "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await
+    .err();
+    call(
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": access, "AttributeName": "email"}),
+    )
+    .await
+    .ok();
+    call(
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": access, "AttributeName": "name"}),
+    )
+    .await
+    .err();
+    call(
+        "VerifyUserAttribute",
+        json!({"AccessToken": access, "AttributeName": "email", "Code": "000000x"}),
+    )
+    .await
+    .err();
+    let code = pool
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| e.username == "model" && e.purpose == "VERIFY_EMAIL")
+        .expect("a verification code in the outbox")
+        .code;
+    call(
+        "VerifyUserAttribute",
+        json!({"AccessToken": access, "AttributeName": "email", "Code": code}),
+    )
+    .await
+    .ok();
+    call(
+        "DeleteUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": client}),
+    )
+    .await
+    .ok();
+    call(
+        "DeleteUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": client}),
+    )
+    .await
+    .err();
+    call("DeleteUserPool", json!({"UserPoolId": pool_id}))
+        .await
+        .ok();
+    call("DeleteUserPool", json!({"UserPoolId": pool_id}))
+        .await
+        .err();
+
+    let calls = proxy.calls();
+    for op in [
+        "AdminInitiateAuth",
+        "AdminRespondToAuthChallenge",
+        "UpdateUserPoolClient",
+        "UpdateUserAttributes",
+        "GetUserAttributeVerificationCode",
+        "VerifyUserAttribute",
+        "DeleteUserPoolClient",
+        "DeleteUserPool",
+    ] {
+        for ok in [true, false] {
+            assert!(
+                calls
+                    .iter()
+                    .any(|c| c.operation == op && (c.status == 200) == ok),
+                "no {} call of {op}",
+                if ok { "successful" } else { "refused" }
+            );
+        }
+    }
     let problems = model_problems(&model, &calls, true);
     assert!(
         problems.is_empty(),

@@ -100,6 +100,7 @@ fn spawn(t: &Target, timeout_ms: u64) -> AuthHandle {
         t,
         ClientOptions {
             timeout: Duration::from_millis(timeout_ms),
+            ..Default::default()
         },
     )
     .unwrap();

@@ -67,6 +67,11 @@ fn aws_cli_manages_pools_users_and_signs_in() {
             "admin-reset-user-password, then confirm-forgot-password with the outbox code",
             "set-user-pool-mfa-config, get-user-pool-mfa-config, admin-set-user-mfa-preference",
             "admin-delete-user",
+            "admin-initiate-auth ADMIN_USER_PASSWORD_AUTH",
+            "admin-respond-to-auth-challenge NEW_PASSWORD_REQUIRED",
+            "update-user-pool-client",
+            "delete-user-pool-client",
+            "delete-user-pool",
         ],
     );
     assert!(

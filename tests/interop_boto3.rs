@@ -35,6 +35,10 @@ fn boto3_new_password_mfa_setup_and_forgot_password_flows() {
             "SetUserPoolMfaConfig ON -> MFA_SETUP -> TOTP set up with the Session -> tokens",
             "second sign-in answers SOFTWARE_TOKEN_MFA with a computed code",
             "ForgotPassword -> ConfirmForgotPassword with the outbox code -> sign-in",
+            "50 CreateUserPool calls in a row, keys ready ahead of need",
+            "AdminInitiateAuth -> NEW_PASSWORD_REQUIRED -> AdminRespondToAuthChallenge -> tokens",
+            "UpdateUserPoolClient keeps the OAuth fields and token validity",
+            "DeleteUserPoolClient and DeleteUserPool for every pool made",
         ],
     );
 }

@@ -380,7 +380,11 @@ fn default_srp_sign_in_against_moto_stops_with_a_clear_reason() {
     let sub = params["USER_ID_FOR_SRP"].as_str().unwrap();
     assert_ne!(sub, "sam");
     assert_eq!(params["USERNAME"], "sam");
-    assert_eq!(params["SRP_B"].as_str().unwrap().len(), 32);
+    // The exchange abbreviates SRP_B, with its full length.
+    assert!(
+        params["SRP_B"].as_str().unwrap().ends_with("…(32 chars)"),
+        "{params}"
+    );
     // MOTO: SECRET_BLOCK is the session's UUID, not base64: no proof can be computed from it,
     // and our client says so instead of sending a made-up one.
     assert!(!finished_ok(&ev));

@@ -211,7 +211,7 @@ async fn custom_auth_needs_the_client_flow_and_hides_missing_users_when_asked() 
 
 #[tokio::test]
 async fn one_time_code_example_trigger_with_and_without_srp() {
-    let h = Harness::new().await;
+    let h = Harness::with_command_triggers().await;
     let dir = h.dir.path().join("codes");
     let cmd = format!(
         "cmd:COGNITO_TUI_CODE_DIR={} {}",
@@ -274,7 +274,7 @@ async fn one_time_code_example_trigger_with_and_without_srp() {
 
 #[tokio::test]
 async fn question_and_answer_example_trigger_on_a_new_pool() {
-    let h = Harness::new().await;
+    let h = Harness::with_command_triggers().await;
     let qa = example("question_answer.py");
     let pool = h
         .call(
@@ -344,7 +344,7 @@ async fn question_and_answer_example_trigger_on_a_new_pool() {
 
 #[tokio::test]
 async fn broken_triggers_give_cognitos_errors() {
-    let h = Harness::new().await;
+    let h = Harness::with_command_triggers().await;
     // Timeout: killed after 5 s, and the pool keeps serving others meanwhile.
     set_triggers(&h, json!({"DefineAuthChallenge": example("slow.sh")})).await;
     let started = std::time::Instant::now();
@@ -435,7 +435,7 @@ async fn broken_triggers_give_cognitos_errors() {
 
 #[tokio::test]
 async fn pre_sign_up_and_post_confirmation_triggers() {
-    let h = Harness::new().await;
+    let h = Harness::with_command_triggers().await;
     let log = h.dir.path().join("confirmations.log");
     let post = format!(
         "cmd:COGNITO_TUI_TRIGGER_LOG={} {}",

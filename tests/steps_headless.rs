@@ -443,7 +443,7 @@ async fn complete_auto_sign_in_after_confirm_sign_up() {
 
 #[tokio::test]
 async fn auto_confirmed_sign_up_is_done_or_completes_auto_sign_in_at_once() {
-    let p = Harness::new().await;
+    let p = Harness::with_command_triggers().await;
     let trigger = format!(
         "cmd:python3 {}/examples/triggers/pre_sign_up.py",
         env!("CARGO_MANIFEST_DIR")

@@ -196,6 +196,36 @@ fn session_screen_shows_claims_and_counts_down() {
 }
 
 #[test]
+fn absurd_expiries_are_flagged_on_the_session_screen_and_in_the_status_pane() {
+    let mut app = demo::signed_in();
+    let mut view = demo::session();
+    view.access_expires_at = i64::MAX;
+    view.id_expires_at = i64::MIN;
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(view),
+        },
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "signIn".into(),
+            message: "Warning: the access token expires implausibly far ahead".into(),
+        },
+        NOW_MS,
+    );
+    let buf = render(&app, 120, 40, NOW_MS);
+    let s = text(&buf);
+    assert!(
+        s.contains("exp 9223372036854775807 is implausibly far ahead"),
+        "{s}"
+    );
+    assert_eq!(cell_at(&buf, "exp 9223372036854775807").fg, Color::Red);
+    assert_eq!(cell_at(&buf, "expired ").fg, Color::Red);
+    assert!(s.contains("Warning: the access token expires"), "{s}");
+}
+
+#[test]
 fn session_screen_when_signed_out() {
     let mut app = demo::app();
     app.goto(Screen::Session);

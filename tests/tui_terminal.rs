@@ -1,7 +1,8 @@
 //! The real run loop on a real terminal: the `tui_echo` example (the TUI wired to scripted
 //! stand-in actors) runs in tmux; keys go in with send-keys and the screen is read back with
 //! capture-pane. Checks a sign-up → confirm → sign-in → sign-out journey, that the password
-//! is never on screen, and that the terminal is restored on q, Ctrl-C, SIGTERM and a panic.
+//! is never on screen, and that the terminal is restored on q, Ctrl-C, SIGTERM, SIGHUP and a
+//! panic.
 //! Needs tmux (installed by .ci/run).
 
 mod support;
@@ -144,4 +145,21 @@ fn resizing_the_terminal_redraws_and_never_crashes() {
     assert!(s.lines().count() >= 24, "{s}");
     t.keys(&["C-c"]);
     t.wait_for("EXITED:0");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let Some(t) = Tmux::start("sighup", &example(), "", &[]) else {
+        return;
+    };
+    t.wait_for("F1 Sign up");
+    let pid = t.app_pid();
+    let ok = Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok);
+    t.wait_for("EXITED:0");
+    assert!(!t.alternate_on());
 }

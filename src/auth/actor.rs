@@ -91,7 +91,7 @@ async fn run(
             .await;
         let _ = events
             .send(AuthEvent::Session {
-                session: Some(t.view()),
+                session: Some(t.view(crate::cognito::now_ms())),
             })
             .await;
     }

@@ -161,6 +161,23 @@ pub struct SessionView {
     pub refresh_token_abbrev: Option<String>,
     /// Unix milliseconds of the last refresh, if any.
     pub refreshed_at_ms: Option<i64>,
+    /// Whether the access token's `exp` is believable when the view was made.
+    #[serde(default)]
+    pub access_expiry: ExpiryHealth,
+    /// The same for the ID token.
+    #[serde(default)]
+    pub id_expiry: ExpiryHealth,
+}
+
+/// What a token's `exp` says, on the local clock: fine, already past, or so far ahead that no
+/// Cognito token lives that long (a server that is broken or lying).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryHealth {
+    #[default]
+    Valid,
+    Expired,
+    ImplausiblyFar,
 }
 
 /// An error as front ends show it: Cognito's code and message, or a local failure.

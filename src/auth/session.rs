@@ -5,12 +5,33 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::events::{AuthFlowType, SessionView};
+use super::events::{AuthFlowType, ExpiryHealth, SessionView};
 use crate::cognito::redact::abbreviate;
 use crate::cognito::types::AuthenticationResult;
 
 /// Amplify refreshes when a token is within this many milliseconds of `exp`.
 pub const REFRESH_MARGIN_MS: i64 = 5_000;
+
+/// The longest a token may plausibly live, in seconds: 30 days, thirty times Cognito's
+/// longest access or ID token validity (one day). An `exp` further ahead is flagged.
+pub const MAX_PLAUSIBLE_LIFETIME_S: i64 = 30 * 24 * 3600;
+
+/// Unix seconds to milliseconds, saturating (an `exp` of `i64::MAX` is "never", not a wrap).
+pub fn secs_to_ms(s: i64) -> i64 {
+    s.saturating_mul(1000)
+}
+
+/// What `exp_s` (Unix seconds) means at `now_ms` on the local clock.
+pub fn expiry_health(exp_s: i64, now_ms: i64) -> ExpiryHealth {
+    let now_s = now_ms.div_euclid(1000);
+    if exp_s <= now_s {
+        ExpiryHealth::Expired
+    } else if exp_s.saturating_sub(now_s) > MAX_PLAUSIBLE_LIFETIME_S {
+        ExpiryHealth::ImplausiblyFar
+    } else {
+        ExpiryHealth::Valid
+    }
+}
 
 /// Decodes a JWT's payload (base64url JSON). No signature check: the client has no reason to
 /// distrust the server it just talked to, and the claims are only shown.
@@ -99,7 +120,7 @@ impl Tokens {
             return Err("the AccessToken has no exp claim".into());
         }
         let clock_drift_ms = claim_i64(&access_claims, "iat")
-            .map(|iat| iat * 1000 - now_ms)
+            .map(|iat| secs_to_ms(iat).saturating_sub(now_ms))
             .unwrap_or(0);
         Ok(Tokens {
             access_token,
@@ -142,13 +163,42 @@ impl Tokens {
     }
 
     /// Amplify's rule: refresh when either token is within 5 s of `exp`, on the server's clock.
+    /// Saturating: an `exp` of `i64::MAX` never needs a refresh, and no claim can wrap.
     pub fn needs_refresh(&self, now_ms: i64) -> bool {
-        let server_now = now_ms + self.clock_drift_ms;
-        let soonest = self.access_expires_at().min(self.id_expires_at()) * 1000;
-        server_now + REFRESH_MARGIN_MS > soonest
+        let server_now = now_ms.saturating_add(self.clock_drift_ms);
+        let soonest = secs_to_ms(self.access_expires_at().min(self.id_expires_at()));
+        server_now.saturating_add(REFRESH_MARGIN_MS) > soonest
     }
 
-    pub fn view(&self) -> SessionView {
+    /// What is wrong with the tokens' expiry at `now_ms`, in words, if anything: an access or
+    /// ID token already expired, or expiring implausibly far ahead.
+    pub fn expiry_problem(&self, now_ms: i64) -> Option<String> {
+        let mut out = Vec::new();
+        for (name, exp) in [
+            ("access", self.access_expires_at()),
+            ("ID", self.id_expires_at()),
+        ] {
+            match expiry_health(exp, now_ms) {
+                ExpiryHealth::Valid => {}
+                ExpiryHealth::Expired => {
+                    out.push(format!("the {name} token is already expired (exp {exp})"))
+                }
+                ExpiryHealth::ImplausiblyFar => out.push(format!(
+                    "the {name} token expires implausibly far ahead (exp {exp}, more than 30 days away)"
+                )),
+            }
+        }
+        (!out.is_empty()).then(|| out.join("; "))
+    }
+
+    /// True when the access or ID token is past its `exp` on the local clock.
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        [self.access_expires_at(), self.id_expires_at()]
+            .into_iter()
+            .any(|exp| expiry_health(exp, now_ms) == ExpiryHealth::Expired)
+    }
+
+    pub fn view(&self, now_ms: i64) -> SessionView {
         SessionView {
             username: self.username(),
             sub: self.sub(),
@@ -161,6 +211,8 @@ impl Tokens {
             id_token_abbrev: self.id_token.as_deref().map(abbreviate).unwrap_or_default(),
             refresh_token_abbrev: self.refresh_token.as_deref().map(abbreviate),
             refreshed_at_ms: self.refreshed_at_ms,
+            access_expiry: expiry_health(self.access_expires_at(), now_ms),
+            id_expiry: expiry_health(self.id_expires_at(), now_ms),
         }
     }
 }
@@ -184,7 +236,7 @@ mod tests {
                 "origin_jti": "j-1", "token_use": "access"
             }))),
             id_token: Some(fake_jwt(&json!({
-                "sub": "u-1", "cognito:username": "alice", "exp": access_exp + 100,
+                "sub": "u-1", "cognito:username": "alice", "exp": access_exp.saturating_add(100),
                 "email": "a@example.com"
             }))),
             refresh_token: None,
@@ -219,7 +271,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.refresh_token.as_deref(), Some("refresh-old-token-value"));
         assert!(t.has_origin_jti());
-        let v = t.view();
+        let v = t.view(1_000_000);
         assert_eq!(v.username, "alice");
         assert_eq!(v.sub.as_deref(), Some("u-1"));
         assert_eq!(v.access_expires_at, 2_000);
@@ -258,6 +310,69 @@ mod tests {
         assert_eq!(t.clock_drift_ms, 60_000);
         assert!(!t.needs_refresh(1_934_000));
         assert!(t.needs_refresh(1_936_000));
+    }
+
+    #[test]
+    fn extreme_times_neither_wrap_nor_panic_and_are_flagged() {
+        // exp = i64::MAX: never due for a refresh, flagged as implausible.
+        for (exp, iat) in [
+            (i64::MAX, 1_000),
+            (i64::MAX - 100, i64::MAX),
+            (i64::MIN + 200, i64::MIN),
+        ] {
+            let t =
+                Tokens::from_result(&result(exp, iat), None, "a", Default::default(), 1_000_000)
+                    .unwrap();
+            let _ = t.needs_refresh(i64::MAX);
+            let _ = t.needs_refresh(i64::MIN);
+            let _ = t.view(i64::MAX);
+            assert!(t.expiry_problem(1_000_000).is_some());
+        }
+        let far = Tokens::from_result(
+            &result(i64::MAX - 100, 1_000),
+            None,
+            "a",
+            Default::default(),
+            1_000_000,
+        )
+        .unwrap();
+        assert!(!far.needs_refresh(1_000_000));
+        assert!(!far.is_expired(1_000_000));
+        let v = far.view(1_000_000);
+        assert_eq!(v.access_expiry, ExpiryHealth::ImplausiblyFar);
+        assert!(
+            far.expiry_problem(1_000_000)
+                .unwrap()
+                .contains("implausibly far ahead")
+        );
+        // A token already expired is flagged, and a fresh one is not.
+        let old = Tokens::from_result(&result(900, 800), None, "a", Default::default(), 1_000_000)
+            .unwrap();
+        assert!(old.is_expired(1_000_000));
+        assert_eq!(old.view(1_000_000).access_expiry, ExpiryHealth::Expired);
+        assert!(
+            old.expiry_problem(1_000_000)
+                .unwrap()
+                .contains("already expired")
+        );
+        let fresh = Tokens::from_result(
+            &result(4_600, 1_000),
+            None,
+            "a",
+            Default::default(),
+            1_000_000,
+        )
+        .unwrap();
+        assert_eq!(fresh.expiry_problem(1_000_000), None);
+        assert_eq!(fresh.view(1_000_000).access_expiry, ExpiryHealth::Valid);
+        assert_eq!(
+            expiry_health(1_000 + MAX_PLAUSIBLE_LIFETIME_S, 1_000_000),
+            ExpiryHealth::Valid
+        );
+        assert_eq!(
+            expiry_health(1_001 + MAX_PLAUSIBLE_LIFETIME_S, 1_000_000),
+            ExpiryHealth::ImplausiblyFar
+        );
     }
 
     #[test]

@@ -1,4 +1,15 @@
 //! The HTTP side of the wire client: one shared connection pool, one `WireExchange` per call.
+//!
+//! A server this client talks to may be broken or hostile, and nothing it sends may turn the
+//! client against its user:
+//! - redirects are never followed (Cognito's API never sends one): a 3xx is an
+//!   `InvalidResponse` naming the status and the `Location`, and the request body (which may
+//!   hold a password) goes nowhere else;
+//! - a response body is read as a stream and refused past [`MAX_RESPONSE_BYTES`] (or the
+//!   [`ClientOptions::max_response_bytes`] given), before more is read;
+//! - one deadline (the timeout) covers connecting, sending, reading and parsing;
+//! - the exact secrets a request carried are scrubbed from everything the answer brings back
+//!   (error messages, snippets, HTML pages; see [`Scrubber`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,9 +19,11 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{CognitoError, normalize_code};
+use super::error::CognitoError;
 use super::exchange::WireExchange;
-use super::redact::redact;
+use super::redact::{Scrubber, redact};
+use super::response::{Limits, RawResponse, read_response};
+pub use super::response::{MAX_RESPONSE_BYTES, MAX_RESPONSE_VALUES};
 pub use super::sigv4::RequestSigner;
 use super::sigv4::needs_sigv4;
 use super::types::*;
@@ -37,14 +50,17 @@ pub fn now_ms() -> i64 {
 /// Options for [`Client::with_options`].
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Whole-request timeout (connect, send, read).
+    /// Whole-request deadline (connect, send, read, parse).
     pub timeout: Duration,
+    /// Largest response body accepted.
+    pub max_response_bytes: usize,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
             timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -79,6 +95,7 @@ struct Inner {
     client_secret: Option<Secret>,
     local: bool,
     timeout: Duration,
+    max_response_bytes: usize,
     signer: Option<Arc<dyn RequestSigner>>,
 }
 
@@ -102,6 +119,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(opts.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("cognito-tui/", env!("CARGO_PKG_VERSION")))
+            // Cognito never redirects; following one would resend the body (a password) to
+            // wherever the server says.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CognitoError::Network {
                 message: format!("cannot build the HTTP client: {e}"),
@@ -115,6 +135,7 @@ impl Client {
                 client_secret: target.client_secret.clone().filter(|s| !s.is_empty()),
                 local: target.local,
                 timeout: opts.timeout,
+                max_response_bytes: opts.max_response_bytes,
                 signer: None,
             }),
         })
@@ -132,6 +153,7 @@ impl Client {
                 client_secret: i.client_secret.clone(),
                 local: i.local,
                 timeout: i.timeout,
+                max_response_bytes: i.max_response_bytes,
                 signer: Some(signer),
             }),
         }
@@ -322,14 +344,9 @@ impl Client {
         );
         let started_at_ms = now_ms();
         let t0 = Instant::now();
-        let sent = self
-            .inner
-            .http
-            .get(&url)
-            .timeout(self.inner.timeout)
-            .send()
-            .await;
-        let raw = self.read_response(sent, &url).await;
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
+        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
         let mut exchange = WireExchange {
             id: next_exchange_id(),
             operation: "GET /_local/outbox".to_string(),
@@ -343,9 +360,17 @@ impl Client {
             error: None,
             notes: vec![],
         };
-        let result = raw
-            .into_result()
-            .and_then(|v| parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None));
+        let result = raw.into_result().and_then(|v| {
+            if v.is_array() {
+                parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None)
+            } else {
+                Err(CognitoError::InvalidResponse {
+                    message: "the outbox is not a JSON array".into(),
+                    status: exchange.status,
+                    request_id: None,
+                })
+            }
+        });
         exchange.error = result.as_ref().err().map(|e| e.code().to_string());
         Call { result, exchange }
     }
@@ -395,6 +420,7 @@ impl Client {
     ) -> (Result<Value, CognitoError>, WireExchange) {
         self.add_client_secret(op, &mut body, secret_hash_user.as_deref());
         let shown_request = redact(&body);
+        let scrub = self.scrubber(&body);
         let url = self.inner.endpoint.clone();
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let mut headers = HeaderMap::new();
@@ -426,9 +452,8 @@ impl Client {
                 .headers(headers)
                 .body(bytes)
                 .timeout(self.inner.timeout)
-                .send()
-                .await;
-            self.read_response(sent, &url).await
+                .send();
+            read_response(sent, &url, t0, self.limits(), &scrub).await
         };
         let latency_ms = t0.elapsed().as_millis() as u64;
         let exchange = WireExchange {
@@ -503,162 +528,19 @@ impl Client {
         }
     }
 
-    async fn read_response(
-        &self,
-        sent: Result<reqwest::Response, reqwest::Error>,
-        url: &str,
-    ) -> RawResponse {
-        let resp = match sent {
-            Ok(r) => r,
-            Err(e) => return RawResponse::failed(self.transport_error(&e, url)),
-        };
-        let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let request_id = header("x-amzn-requestid").or_else(|| header("x-amz-request-id"));
-        let error_type = header("x-amzn-errortype");
-        let error_message = header("x-amzn-errormessage");
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                let mut raw = RawResponse::failed(self.transport_error(&e, url));
-                raw.status = Some(status);
-                raw.request_id = request_id;
-                return raw;
-            }
-        };
-        let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Some(Value::Object(Default::default()))
-        } else {
-            serde_json::from_slice(&bytes).ok()
-        };
-        let shown = match &parsed {
-            Some(v) => redact(v),
-            None => Value::String(snippet(&bytes)),
-        };
-        let success = (200..300).contains(&status);
-        let outcome = if success {
-            match parsed {
-                Some(v) => Ok(v),
-                None => Err(CognitoError::InvalidResponse {
-                    message: format!(
-                        "HTTP {status} with a body that is not JSON: {}",
-                        snippet(&bytes)
-                    ),
-                    status: Some(status),
-                    request_id: request_id.clone(),
-                }),
-            }
-        } else {
-            let body_field = |k: &str| {
-                parsed
-                    .as_ref()
-                    .and_then(|v| v.get(k))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            };
-            let code = error_type
-                .as_deref()
-                .and_then(normalize_code)
-                .or_else(|| body_field("code").as_deref().and_then(normalize_code))
-                .or_else(|| body_field("__type").as_deref().and_then(normalize_code));
-            let message = body_field("message")
-                .or_else(|| body_field("Message"))
-                .or(error_message)
-                .unwrap_or_default();
-            match code {
-                Some(code) => Err(CognitoError::Service {
-                    code,
-                    message,
-                    request_id: request_id.clone(),
-                    status,
-                }),
-                None => Err(CognitoError::InvalidResponse {
-                    message: if parsed.is_some() {
-                        format!("HTTP {status} without an error type: {}", snippet(&bytes))
-                    } else {
-                        format!(
-                            "HTTP {status} with a body that is not JSON: {}",
-                            snippet(&bytes)
-                        )
-                    },
-                    status: Some(status),
-                    request_id: request_id.clone(),
-                }),
-            }
-        };
-        let (value, error) = match outcome {
-            Ok(v) => (Some(v), None),
-            Err(e) => (None, Some(e)),
-        };
-        RawResponse {
-            status: Some(status),
-            request_id,
-            shown,
-            value,
-            error,
+    fn limits(&self) -> Limits {
+        Limits {
+            timeout: self.inner.timeout,
+            max_bytes: self.inner.max_response_bytes,
         }
     }
 
-    fn transport_error(&self, e: &reqwest::Error, url: &str) -> CognitoError {
-        if e.is_timeout() {
-            return CognitoError::Timeout {
-                endpoint: url.to_string(),
-                after_ms: self.inner.timeout.as_millis() as u64,
-            };
-        }
-        // The innermost cause says what happened ("Connection refused", "dns error...").
-        let mut cause: &dyn std::error::Error = e;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        let what = if e.is_connect() {
-            "cannot connect to"
-        } else if e.is_body() || e.is_decode() {
-            "broken response from"
-        } else {
-            "request failed to"
-        };
-        CognitoError::Network {
-            message: format!("{what} {url}: {cause}"),
-        }
-    }
-}
-
-struct RawResponse {
-    status: Option<u16>,
-    request_id: Option<String>,
-    shown: Value,
-    value: Option<Value>,
-    error: Option<CognitoError>,
-}
-
-impl RawResponse {
-    fn failed(e: CognitoError) -> Self {
-        Self {
-            status: None,
-            request_id: None,
-            shown: Value::Null,
-            value: None,
-            error: Some(e),
-        }
-    }
-    fn error_code(&self) -> Option<String> {
-        self.error.as_ref().map(|e| e.code().to_string())
-    }
-    fn into_result(self) -> Result<Value, CognitoError> {
-        match (self.error, self.value) {
-            (Some(e), _) => Err(e),
-            (None, Some(v)) => Ok(v),
-            (None, None) => Err(CognitoError::InvalidResponse {
-                message: "empty response".into(),
-                status: self.status,
-                request_id: self.request_id,
-            }),
+    /// The secrets of `body` and the client secret, to scrub from what comes back.
+    fn scrubber(&self, body: &Value) -> Scrubber {
+        let s = Scrubber::from_request(body);
+        match &self.inner.client_secret {
+            Some(secret) => s.with(secret.expose()),
+            None => s,
         }
     }
 }
@@ -667,11 +549,37 @@ fn to_body<T: serde::Serialize>(r: &T) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
+/// Members an operation's answer always has; an answer without them is not Cognito's (an
+/// empty ListUsers page would otherwise pass for a wrongly-shaped answer).
+fn required_members(op: &str) -> &'static [&'static str] {
+    match op {
+        "ListUsers" => &["Users"],
+        _ => &[],
+    }
+}
+
 fn parse_typed<T: DeserializeOwned>(
     op: &str,
     v: Value,
     status: Option<u16>,
 ) -> Result<T, CognitoError> {
+    // Every Cognito operation answers a JSON object (the outbox, `GET /_local/...`, a list).
+    if !op.contains(' ') {
+        let Some(obj) = v.as_object() else {
+            return Err(CognitoError::InvalidResponse {
+                message: format!("the {op} response is not a JSON object"),
+                status,
+                request_id: None,
+            });
+        };
+        if let Some(missing) = required_members(op).iter().find(|m| !obj.contains_key(**m)) {
+            return Err(CognitoError::InvalidResponse {
+                message: format!("the {op} response has no {missing}"),
+                status,
+                request_id: None,
+            });
+        }
+    }
     serde_json::from_value(v).map_err(|e| CognitoError::InvalidResponse {
         message: format!(
             "the {op} response does not have Cognito's shape: {}",
@@ -682,28 +590,27 @@ fn parse_typed<T: DeserializeOwned>(
     })
 }
 
-/// The first 200 characters of a body, for error messages.
-fn snippet(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
-    let s = s.trim();
-    if s.is_empty() {
-        return "(empty)".into();
-    }
-    let mut out: String = s.chars().take(200).collect();
-    if s.chars().count() > 200 {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn snippets_are_bounded() {
-        assert_eq!(snippet(b"  "), "(empty)");
-        let long = "x".repeat(500);
-        assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
+    fn list_users_without_users_and_non_objects_are_errors() {
+        let e = parse_typed::<ListUsersResponse>("ListUsers", serde_json::json!({}), Some(200))
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "invalid response: the ListUsers response has no Users"
+        );
+        let e = parse_typed::<ListUsersResponse>("ListUsers", serde_json::json!([]), Some(200))
+            .unwrap_err();
+        assert!(e.message().contains("not a JSON object"), "{e}");
+        let ok = parse_typed::<ListUsersResponse>(
+            "ListUsers",
+            serde_json::json!({"Users": []}),
+            Some(200),
+        )
+        .unwrap();
+        assert!(ok.users.is_empty());
     }
 }

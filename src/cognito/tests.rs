@@ -318,6 +318,7 @@ async fn slow_server_times_out_with_a_clear_error() {
     let (url_slow, _) = mock(|_, _| (200, vec![], "{}".into(), 3_000)).await;
     let opts = ClientOptions {
         timeout: Duration::from_millis(300),
+        ..Default::default()
     };
     let c = Client::with_options(&target(&url_slow, None), opts).unwrap();
     let t0 = std::time::Instant::now();
@@ -494,4 +495,118 @@ async fn access_denied_passes_through_as_cognito_sent_it() {
     assert_eq!(e.code(), "AccessDeniedException");
     assert_eq!(e.message(), DENIED);
     assert_eq!(e.request_id(), Some("req-denied"));
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_naming_it_and_the_body_goes_nowhere_else() {
+    let (elsewhere, seen_elsewhere) = mock(|_, _| ok(json!({}))).await;
+    let location = format!("{elsewhere}steal");
+    let (url, seen) =
+        mock(move |_, _| (307, vec![("location", location.clone())], "".into(), 0)).await;
+    let c = Client::new(&target(&url, None)).unwrap();
+    let call = c.sign_up(sign_up_req("Redirected-Passw0rd")).await;
+    let e = call.result.unwrap_err();
+    assert_eq!(e.code(), "InvalidResponse");
+    assert!(e.message().contains("HTTP 307 redirect to"), "{e}");
+    assert!(e.message().contains(&format!("{elsewhere}steal")), "{e}");
+    assert_eq!(call.exchange.status, Some(307));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(seen_elsewhere.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_the_limit_named() {
+    let big = json!({"UserConfirmed": false, "UserSub": "x".repeat(5000)}).to_string();
+    let (url, _) = mock(move |_, _| (200, vec![], big.clone(), 0)).await;
+    let opts = ClientOptions {
+        max_response_bytes: 1024,
+        ..Default::default()
+    };
+    let c = Client::with_options(&target(&url, None), opts).unwrap();
+    let call = c.sign_up(sign_up_req("pw")).await;
+    let e = call.result.unwrap_err();
+    assert_eq!(e.code(), "InvalidResponse");
+    assert!(
+        e.message()
+            .contains("over the client's limit of 1024 bytes"),
+        "{e}"
+    );
+    assert_eq!(call.exchange.response, Value::Null);
+}
+
+#[tokio::test]
+async fn secrets_a_server_echoes_are_scrubbed_from_errors_and_exchanges() {
+    const PW: &str = "Echoed-Passw0rd!";
+    const CLIENT_SECRET: &str = "client-secret-echoed-1";
+    let (url, _) = mock(|op, body| match op {
+        "SignUp" => (
+            400,
+            vec![],
+            json!({"__type": "InvalidParameterException",
+                   "message": format!("bad {body}")})
+            .to_string(),
+            0,
+        ),
+        _ => (500, vec![], format!("<html><pre>{body}</pre></html>"), 0),
+    })
+    .await;
+    let c = Client::new(&target(&url, Some(CLIENT_SECRET))).unwrap();
+    let call = c.sign_up(sign_up_req(PW)).await;
+    let e = call.result.unwrap_err();
+    let shown = format!(
+        "{e} {:?} {}",
+        e,
+        serde_json::to_string(&call.exchange).unwrap()
+    );
+    assert!(e.message().contains("\"Password\":\"***\""), "{e}");
+    let revoke = c
+        .revoke_token(RevokeTokenRequest {
+            token: "refresh-token-echoed-0123".into(),
+            client_id: "client123".into(),
+        })
+        .await;
+    let e2 = revoke.result.unwrap_err();
+    assert!(e2.message().contains("HTTP 500"), "{e2}");
+    let shown = format!(
+        "{shown} {e2} {}",
+        serde_json::to_string(&revoke.exchange).unwrap()
+    );
+    for secret in [PW, CLIENT_SECRET, "refresh-token-echoed-0123"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
+#[tokio::test]
+async fn the_deadline_covers_reading_the_body_not_only_the_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf).await;
+        // Headers at once, then a body that drips forever.
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n\r\n{";
+        let _ = s.write_all(head.as_bytes()).await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if s.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+    });
+    let opts = ClientOptions {
+        timeout: Duration::from_millis(400),
+        ..Default::default()
+    };
+    let c = Client::with_options(&target(&format!("http://{addr}/"), None), opts).unwrap();
+    let t0 = std::time::Instant::now();
+    let call = c.sign_up(sign_up_req("pw")).await;
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    let e = call.result.unwrap_err();
+    assert_eq!(e.code(), "Timeout", "{e}");
+    assert_eq!(
+        e.message(),
+        format!("no response from http://{addr}/ within 400 ms")
+    );
 }

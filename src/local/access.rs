@@ -143,6 +143,27 @@ pub(crate) fn admin_user(
     Ok((pool, user))
 }
 
+/// Another user of the pool already signs in with `value` as `attribute` (a username
+/// attribute, or a verified alias): Cognito refuses to give it to a second user.
+pub(crate) fn alias_taken(
+    conn: &Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    attribute: &str,
+    value: &str,
+) -> ApiResult<bool> {
+    let cfg = &pool.config;
+    let signs_in_with = cfg.username_attributes.iter().any(|a| a == attribute)
+        || cfg.alias_attributes.iter().any(|a| a == attribute);
+    if !signs_in_with {
+        return Ok(false);
+    }
+    Ok(
+        store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
+            .is_some_and(|other| other.username != user.username),
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lockout and account state
 

@@ -7,6 +7,7 @@ use std::fmt;
 /// (the bare `__type`), and the HTTP status follows from it ([`ErrorKind::status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    AccessDenied,
     AliasExists,
     CodeMismatch,
     EnableSoftwareTokenMFA,
@@ -26,9 +27,12 @@ pub enum ErrorKind {
     NotAuthorized,
     NotFound,
     PasswordResetRequired,
+    RequestEntityTooLarge,
+    RequestTimeout,
     ResourceNotFound,
     Serialization,
     SoftwareTokenMFANotFound,
+    TooManyRequests,
     Unauthorized,
     UnexpectedLambda,
     UnknownOperation,
@@ -46,6 +50,7 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Every kind, for tests and documentation.
     pub const ALL: &'static [ErrorKind] = &[
+        Self::AccessDenied,
         Self::AliasExists,
         Self::CodeMismatch,
         Self::EnableSoftwareTokenMFA,
@@ -65,9 +70,12 @@ impl ErrorKind {
         Self::NotAuthorized,
         Self::NotFound,
         Self::PasswordResetRequired,
+        Self::RequestEntityTooLarge,
+        Self::RequestTimeout,
         Self::ResourceNotFound,
         Self::Serialization,
         Self::SoftwareTokenMFANotFound,
+        Self::TooManyRequests,
         Self::Unauthorized,
         Self::UnexpectedLambda,
         Self::UnknownOperation,
@@ -85,6 +93,7 @@ impl ErrorKind {
     /// The wire name, e.g. `NotAuthorizedException`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::AccessDenied => "AccessDeniedException",
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
             Self::EnableSoftwareTokenMFA => "EnableSoftwareTokenMFAException",
@@ -104,9 +113,12 @@ impl ErrorKind {
             Self::NotAuthorized => "NotAuthorizedException",
             Self::NotFound => "NotFoundException",
             Self::PasswordResetRequired => "PasswordResetRequiredException",
+            Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
+            Self::RequestTimeout => "RequestTimeoutException",
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::Serialization => "SerializationException",
             Self::SoftwareTokenMFANotFound => "SoftwareTokenMFANotFoundException",
+            Self::TooManyRequests => "TooManyRequestsException",
             Self::Unauthorized => "UnauthorizedException",
             Self::UnexpectedLambda => "UnexpectedLambdaException",
             Self::UnknownOperation => "UnknownOperationException",
@@ -193,6 +205,15 @@ impl ApiError {
         ))
     }
 
+    /// The write lock of the store could not be had within the busy wait: Cognito's
+    /// throttling answer (HTTP 400, retried by every AWS SDK), never a 500.
+    pub fn store_busy() -> Self {
+        Self::new(
+            ErrorKind::TooManyRequests,
+            "Too many requests: the user pool's store is busy, try again.",
+        )
+    }
+
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Serialization, message)
     }
@@ -208,12 +229,37 @@ impl std::error::Error for ApiError {}
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            // Another connection held the write lock past the busy wait: Cognito's throttling
+            // answer, which SDKs retry, rather than a fault.
+            tracing::warn!(error = %e, "local pool: store busy");
+            return Self::store_busy();
+        }
         tracing::error!(error = %e, "local pool: SQLite error");
         Self::internal("Internal error: storage failure")
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// How much of a caller's input an error message repeats.
+pub const ECHO_CHARS: usize = 64;
+
+/// `input` as an error message repeats it: at most [`ECHO_CHARS`] characters (then `...`), so
+/// a 70 KB value never comes back as a 70 KB message.
+pub fn echo(input: &str) -> String {
+    let mut chars = input.chars();
+    let mut out: String = chars.by_ref().take(ECHO_CHARS).collect();
+    if chars.next().is_some() {
+        out.push_str("...");
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
@@ -231,5 +277,13 @@ mod tests {
         }
         assert_eq!(ErrorKind::NotAuthorized.as_str(), "NotAuthorizedException");
         assert_eq!(ErrorKind::InternalFailure.as_str(), "InternalFailure");
+    }
+
+    #[test]
+    fn echoed_input_is_cut_to_a_short_prefix() {
+        assert_eq!(echo("alice"), "alice");
+        let long = "x".repeat(70_000);
+        assert_eq!(echo(&long), format!("{}...", "x".repeat(ECHO_CHARS)));
+        assert_eq!(echo(&"é".repeat(ECHO_CHARS)), "é".repeat(ECHO_CHARS));
     }
 }

@@ -25,6 +25,10 @@ pub const TRIGGER_NAMES: &[&str] = &[
     "UserMigration",
 ];
 
+/// The LambdaConfig value that opts a pool in to the built-in custom challenge for that trigger
+/// (DefineAuthChallenge, CreateAuthChallenge or VerifyAuthChallengeResponse).
+pub const BUILTIN_TRIGGER: &str = "builtin:one-time-code";
+
 /// A pool's LambdaConfig: trigger name → command (or ARN), as given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -68,6 +72,12 @@ impl LambdaConfig {
 
     pub fn has(&self, trigger: &str) -> bool {
         self.0.contains_key(trigger)
+    }
+
+    /// The command configured for `trigger`; None when it is absent or set to
+    /// [`BUILTIN_TRIGGER`] (the pool's built-in custom challenge answers instead).
+    pub fn command(&self, trigger: &str) -> Option<&str> {
+        self.get(trigger).filter(|v| *v != BUILTIN_TRIGGER)
     }
 
     pub fn to_json(&self) -> Value {

@@ -12,6 +12,12 @@
 //! Anything else (e.g. a real `arn:aws:lambda:…`) is stored and returned by DescribeUserPool,
 //! but invoking it answers `UnexpectedLambdaException`, since no Lambda can run here.
 //!
+//! Commands run only when whoever started the pool allowed them ([`Ctx::command_triggers`]:
+//! `serve --allow-command-triggers`, or credentials that admin signatures are verified with, as
+//! the TUI's embedded pool has); otherwise anyone able to call UpdateUserPool could run a
+//! command on this machine. A command trigger of a pool that does not allow them is stored but
+//! answers `UnexpectedLambdaException` naming the flag.
+//!
 //! Each run gets Cognito's event JSON on stdin (`version`, `triggerSource`, `region`,
 //! `userPoolId`, `userName`, `callerContext{awsSdkVersion, clientId}`, `request`, `response`)
 //! and must print the same event with `response` filled in on stdout, as a Lambda returns it.
@@ -28,12 +34,13 @@
 //! waits; callers never hold the store lock across a run.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::access::resolve_user;
-use super::ctx::{Ctx, REGION};
+use super::ctx::{Ctx, region_of};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::extras::{PoolExtras, load_extras};
 use super::store::{self, ClientRow, UserRecord};
@@ -85,7 +92,7 @@ pub fn event(
     json!({
         "version": "1",
         "triggerSource": trigger_source,
-        "region": REGION,
+        "region": region_of(pool_id),
         "userPoolId": pool_id,
         "userName": user_name,
         "callerContext": {
@@ -111,10 +118,37 @@ fn unexpected(trigger: &str, why: &str) -> ApiError {
     )
 }
 
+/// The flag of `cognito-tui serve` that lets LambdaConfig commands run.
+pub const ALLOW_FLAG: &str = "--allow-command-triggers";
+
 /// Runs `trigger` (its LambdaConfig value `value`) with `event` and returns the `response`
-/// object the command answered. Blocking: call from a blocking-pool thread, never with the
-/// store locked.
-pub fn invoke(trigger: &str, value: &str, event: &Value) -> ApiResult<Map<String, Value>> {
+/// object the command answered. A command runs only when whoever started the pool allowed it
+/// ([`Ctx::command_triggers`]: [`ALLOW_FLAG`], or admin signatures verified with configured
+/// credentials); otherwise the value stays stored and the call answers
+/// `UnexpectedLambdaException` naming the flag. Blocking: call from a blocking-pool thread,
+/// never with the store locked.
+pub fn invoke(
+    ctx: &Ctx,
+    trigger: &str,
+    value: &str,
+    event: &Value,
+) -> ApiResult<Map<String, Value>> {
+    if command_of(value).is_some() && !ctx.command_triggers.load(Ordering::Relaxed) {
+        tracing::info!(trigger, "local pool: command trigger not run (not allowed)");
+        return Err(unexpected(
+            trigger,
+            &format!(
+                "AccessDeniedException: this pool does not run command triggers. Start it with \
+                 `cognito-tui serve {ALLOW_FLAG}` (or with --access-key-id and \
+                 --secret-access-key, so only signed admin calls can set triggers) to run them."
+            ),
+        ));
+    }
+    run_trigger(trigger, value, event)
+}
+
+/// [`invoke`] without the opt-in check.
+fn run_trigger(trigger: &str, value: &str, event: &Value) -> ApiResult<Map<String, Value>> {
     let Some(command) = command_of(value) else {
         return Err(unexpected(
             trigger,
@@ -333,7 +367,7 @@ pub fn pre_sign_up(ctx: &Ctx, body: &Value) -> ApiResult<PreSignUpOutcome> {
             }),
             json!({"autoConfirmUser": false, "autoVerifyPhone": false, "autoVerifyEmail": false}),
         );
-        let r = invoke("PreSignUp", value, &ev)?;
+        let r = invoke(ctx, "PreSignUp", value, &ev)?;
         outcome = PreSignUpOutcome {
             auto_confirm: opt_bool(&r, "autoConfirmUser")?,
             auto_verify_email: opt_bool(&r, "autoVerifyEmail")?,
@@ -373,7 +407,7 @@ pub fn pre_admin_create_user(ctx: &Ctx, body: &Value) -> ApiResult<()> {
                 }),
                 json!({"autoConfirmUser": false, "autoVerifyPhone": false, "autoVerifyEmail": false}),
             );
-            invoke("PreSignUp", &value, &ev)?;
+            invoke(ctx, "PreSignUp", &value, &ev)?;
         }
     }
     Ok(())
@@ -411,7 +445,7 @@ pub fn post_confirmation(
         }),
         json!({}),
     );
-    invoke("PostConfirmation", &value, &ev).map(|_| ())
+    invoke(ctx, "PostConfirmation", &value, &ev).map(|_| ())
 }
 
 /// Runs PostConfirmation for the user a request (`ClientId`, `Username`) just confirmed.
@@ -456,7 +490,7 @@ mod tests {
             json!({}),
             json!({}),
         );
-        let ok = invoke(
+        let ok = run_trigger(
             "PreSignUp",
             r#"cmd:read -r line; printf '{"response":{"autoConfirmUser":true}}'"#,
             &ev,
@@ -464,7 +498,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.get("autoConfirmUser"), Some(&json!(true)));
 
-        let e = invoke(
+        let e = run_trigger(
             "PreSignUp",
             "cmd:echo 'Email domain not allowed' >&2; exit 1",
             &ev,
@@ -476,11 +510,11 @@ mod tests {
             "PreSignUp failed with error Email domain not allowed."
         );
 
-        let e = invoke("PreSignUp", "cmd:echo nope", &ev).unwrap_err();
+        let e = run_trigger("PreSignUp", "cmd:echo nope", &ev).unwrap_err();
         assert_eq!(e.kind.as_str(), "InvalidLambdaResponseException");
         assert_eq!(e.message, "Unrecognizable lambda output");
 
-        let e = invoke("PreSignUp", "arn:aws:lambda:us-east-1:1:function:f", &ev).unwrap_err();
+        let e = run_trigger("PreSignUp", "arn:aws:lambda:us-east-1:1:function:f", &ev).unwrap_err();
         assert_eq!(e.kind.as_str(), "UnexpectedLambdaException");
     }
 }

@@ -24,7 +24,7 @@ fn kid_of(key: &rsa::RsaPrivateKey) -> anyhow::Result<String> {
 }
 
 /// Two fresh RSA keys (ID, access), generated in parallel: this takes a moment.
-pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String))> {
+pub fn generate_key_pair() -> anyhow::Result<KeyPair> {
     let (id_key, access_key) = std::thread::scope(|s| {
         let a = s.spawn(generate_key);
         let b = generate_key();
@@ -32,6 +32,109 @@ pub fn generate_key_pair() -> anyhow::Result<((String, String), (String, String)
     });
     let id_key = id_key.map_err(|_| anyhow::anyhow!("key generation panicked"))??;
     Ok((id_key, access_key?))
+}
+
+/// A pool's (ID, access) key pair: each a (kid, PKCS#1 PEM).
+pub type KeyPair = ((String, String), (String, String));
+
+/// Key pairs generated ahead of need, so CreateUserPool does not wait for RSA. A filler thread
+/// (see `Ctx::start_key_filler`) keeps up to [`KeyStock::TARGET`] pairs ready once pools are
+/// being created; each pair is handed out once, so every pool still has its own keys.
+#[derive(Default)]
+pub struct KeyStock {
+    state: std::sync::Mutex<StockState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct StockState {
+    ready: Vec<KeyPair>,
+    /// Set by the first CreateUserPool (or reset): until then nothing is generated ahead.
+    active: bool,
+    /// When a pair was last asked for: the filler waits for a quiet moment after it, so a burst
+    /// of CreateUserPool calls does not compete with key generation for the CPU.
+    last_take: Option<std::time::Instant>,
+    closed: bool,
+}
+
+/// What the filler should do next.
+pub enum StockWork {
+    /// Generate a pair (for a pool still without keys, else for the stock).
+    Generate,
+    /// The pool was dropped: stop.
+    Stop,
+}
+
+impl KeyStock {
+    /// Pairs kept ready: enough for a suite that creates a pool per test (one taken, one made
+    /// while the test runs); a burst beyond it gets pools whose keys follow in the background,
+    /// and a pool made by nobody costs no key generation at all.
+    pub const TARGET: usize = 2;
+    /// How long after the last request for a pair the filler waits before generating.
+    pub const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StockState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A ready pair, if any; asks the filler for more either way.
+    pub fn take(&self) -> Option<KeyPair> {
+        let mut st = self.lock();
+        st.active = true;
+        st.last_take = Some(std::time::Instant::now());
+        let pair = st.ready.pop();
+        self.changed.notify_all();
+        pair
+    }
+
+    /// A ready pair, if any, without starting the filler (the demo pool's keys at start-up must
+    /// not set key generation going in every process).
+    pub fn take_if_ready(&self) -> Option<KeyPair> {
+        self.lock().ready.pop()
+    }
+
+    /// Starts filling (e.g. after a reset, when the demo pool needs keys again).
+    pub fn activate(&self) {
+        self.lock().active = true;
+        self.changed.notify_all();
+    }
+
+    pub fn put(&self, pair: KeyPair) {
+        self.lock().ready.push(pair);
+    }
+
+    pub fn ready(&self) -> usize {
+        self.lock().ready.len()
+    }
+
+    /// Wakes the filler for good: the pool is gone.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Blocks until the stock wants another pair (or the pool is gone).
+    pub fn next_work(&self) -> StockWork {
+        let mut st = self.lock();
+        loop {
+            if st.closed {
+                return StockWork::Stop;
+            }
+            let mut wait = std::time::Duration::from_secs(5);
+            if st.active && st.ready.len() < Self::TARGET {
+                let since = st.last_take.map(|t| t.elapsed());
+                match since {
+                    Some(s) if s < Self::QUIET => wait = Self::QUIET - s,
+                    _ => return StockWork::Generate,
+                }
+            }
+            st = self
+                .changed
+                .wait_timeout(st, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 /// One usable signing key.
@@ -129,6 +232,42 @@ pub fn peek_claims(token: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dummy_pair(n: u8) -> KeyPair {
+        let k = |s: &str| (format!("{s}{n}"), String::new());
+        (k("id"), k("access"))
+    }
+
+    #[test]
+    fn the_key_stock_fills_on_demand_after_a_quiet_moment_and_stops_with_its_pool() {
+        let stock = KeyStock::default();
+        // Start-up takes what is ready without setting generation going.
+        assert!(stock.take_if_ready().is_none());
+        stock.close();
+        assert!(matches!(stock.next_work(), StockWork::Stop));
+
+        let stock = KeyStock::default();
+        assert!(
+            stock.take().is_none(),
+            "nothing is generated before it is asked for"
+        );
+        let asked = std::time::Instant::now();
+        assert!(matches!(stock.next_work(), StockWork::Generate));
+        assert!(
+            asked.elapsed() >= KeyStock::QUIET,
+            "the filler waits for a quiet moment"
+        );
+        stock.put(dummy_pair(1));
+        stock.put(dummy_pair(2));
+        assert_eq!(stock.ready(), KeyStock::TARGET);
+        // Each pair is handed out once.
+        let a = stock.take().unwrap();
+        let b = stock.take_if_ready().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(stock.ready(), 0);
+        stock.close();
+        assert!(matches!(stock.next_work(), StockWork::Stop));
+    }
 
     #[test]
     fn sign_verify_and_reject_tampering() {

@@ -9,6 +9,8 @@
 //! - `GET /_local/outbox`: every code the pool "sent", oldest first, as a JSON array of
 //!   [`crate::cognito::types::OutboxEntry`] (`pool_id`, `username`, `medium`, `destination`, `purpose`,
 //!   `code`, `sent_at`).
+//! - `POST /_local/reset`: the store back to its freshly seeded state (local clients only, no
+//!   browser origin).
 //!
 //! Operations: SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth (USER_SRP_AUTH,
 //! USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), RespondToAuthChallenge
@@ -21,11 +23,17 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! For test suites (`admin_auth.rs`, `ops_pool_admin.rs`, `ops_user_attributes.rs`):
+//! AdminInitiateAuth and AdminRespondToAuthChallenge on the same flows, DeleteUserPool,
+//! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
+//! GetUserAttributeVerificationCode and VerifyUserAttribute. New pools take the region of the
+//! request's SigV4 scope and their RSA keys from a stock generated ahead of need.
 //! Admin operations (every SigV4 operation) need a SigV4 `Authorization` header; with
 //! [`LocalOptions::credentials`] set the signature is verified ([`sigv4`]).
 //!
 //! Layers, lowest first (a file imports only files on an earlier rank; ARCHITECTURE.md holds
-//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`;
+//! the same order and `tests/tidy.rs` checks it): `error`; `policy`, `jwt`, `sigv4`, `totp`,
+//! `edge` (the HTTP edge: Host, Origin, CORS, timeouts and limits);
 //! `store/` (all SQL, every schema and migration); `ctx`; `access`, `extras`; `paging`,
 //! `delivery` (the one maker of outbox entries), `flows` (one store for every challenge
 //! Session), `hooks` (the triggers), `shapes`; `tokens`, `signin`; `next_step`; the operations
@@ -51,8 +59,10 @@
 //! `Policies.SignInPolicy` in CreateUserPool / UpdateUserPool / DescribeUserPool. Lambda
 //! triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse, PreSignUp,
 //! PostConfirmation) run as local commands: a LambdaConfig value `cmd:<command line>` (or an
-//! absolute path); see `hooks.rs` and `examples/triggers/`. Without custom-auth triggers a
-//! built-in one-time code (outbox purpose `CUSTOM_CHALLENGE`) answers CUSTOM_AUTH.
+//! absolute path); see `hooks.rs` and `examples/triggers/`. CUSTOM_AUTH without a
+//! DefineAuthChallenge trigger is Cognito's error, except on pools that opt in to the built-in
+//! one-time code (outbox purpose `CUSTOM_CHALLENGE`): the demo pool, and pools whose custom-auth
+//! triggers are set to `builtin:one-time-code`.
 //!
 //! The store keeps SRP verifiers (salt, v), never passwords. The one exception is by design: an
 //! AdminCreateUser invitation (outbox purpose `INVITATION`) carries the temporary password in
@@ -68,8 +78,11 @@
 //! [`DEMO_PHONE_USER`], and a sign-in policy allowing PASSWORD, EMAIL_OTP and SMS_OTP.
 
 mod access;
+mod admin_auth;
+mod clients;
 mod ctx;
 mod delivery;
+mod edge;
 mod error;
 mod extras;
 mod flows;
@@ -81,8 +94,10 @@ mod ops_auth;
 mod ops_custom;
 mod ops_groups;
 mod ops_mfa;
+mod ops_pool_admin;
 mod ops_pools;
 mod ops_signup;
+mod ops_user_attributes;
 mod ops_user_auth;
 mod ops_users;
 mod paging;
@@ -96,6 +111,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod verified;
 
 pub use seed::{
     DEMO_CHOICE_TOTP_SECRET, DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_CUSTOM_CLIENT_ID,
@@ -116,6 +132,7 @@ use tokio::task::JoinHandle;
 
 use crate::secret::Secret;
 use ctx::Ctx;
+pub use edge::EdgeLimits;
 
 /// How to run the pool.
 #[derive(Debug, Clone)]
@@ -125,8 +142,15 @@ pub struct LocalOptions {
     /// Where to listen; `127.0.0.1:0` lets the OS choose the port.
     pub bind: SocketAddr,
     /// The key pair SigV4 signatures of admin operations are verified with. `None` accepts any
-    /// well-formed signature (as moto does); the header itself is always required.
+    /// well-formed signature (as moto does); the header itself is always required. Required
+    /// to listen beyond loopback.
     pub credentials: Option<sigv4::LocalCredentials>,
+    /// Run LambdaConfig commands (`cmd:…`, absolute paths) even without `credentials`
+    /// (`serve --allow-command-triggers`). With credentials they run anyway: only callers
+    /// holding the key can set triggers then.
+    pub allow_command_triggers: bool,
+    /// Timeouts and limits of the HTTP edge.
+    pub edge: EdgeLimits,
 }
 
 impl LocalOptions {
@@ -136,6 +160,8 @@ impl LocalOptions {
             db_path: default_db_path(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             credentials: None,
+            allow_command_triggers: false,
+            edge: EdgeLimits::default(),
         }
     }
 }
@@ -196,6 +222,7 @@ impl std::fmt::Debug for LocalPool {
 impl LocalPool {
     /// Opens (and on first run seeds) the store, binds, and serves on the caller's runtime.
     pub async fn start(opts: LocalOptions) -> anyhow::Result<LocalPool> {
+        check_bind(&opts)?;
         let listener = tokio::net::TcpListener::bind(opts.bind)
             .await
             .with_context(|| format!("cannot listen on {}", opts.bind))?;
@@ -203,12 +230,15 @@ impl LocalPool {
         let base_url = format!("http://{addr}");
         let db_path = opts.db_path.clone();
         let credentials = opts.credentials.clone();
+        let allow_commands = opts.allow_command_triggers;
         let url = base_url.clone();
         let ctx = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Ctx>> {
             let conn = store::open(&db_path)
                 .with_context(|| format!("cannot open the pool store {}", db_path.display()))?;
             let key = store::server_key(&conn)?;
             let ctx = Arc::new(Ctx::new(conn, url, key));
+            let commands = allow_commands || credentials.is_some();
+            ctx.command_triggers.store(commands, Ordering::Relaxed);
             if let Some(c) = credentials {
                 let _ = ctx.sigv4_credentials.set(c);
             }
@@ -216,19 +246,10 @@ impl LocalPool {
             Ok(ctx)
         })
         .await??;
-        let app = server::router(ctx.clone());
+        ctx.start_key_filler();
+        let app = server::router(ctx.clone(), edge::Edge::new(addr, opts.edge), seed::seed);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "local pool: server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(edge::serve(listener, app, opts.edge, stopped));
         // A fresh store's demo pool gets its RSA keys now, while the caller gets going.
         let keygen_ctx = ctx.clone();
         tokio::task::spawn_blocking(move || {
@@ -279,7 +300,7 @@ impl LocalPool {
     /// The outbox, oldest first (what `GET /_local/outbox` returns).
     pub async fn outbox(&self) -> anyhow::Result<Vec<crate::cognito::types::OutboxEntry>> {
         let ctx = self.ctx.clone();
-        Ok(tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox)).await??)
+        Ok(tokio::task::spawn_blocking(move || ctx.read(store::read_outbox)).await??)
     }
 
     /// Stops accepting requests, lets in-flight ones finish (up to 5 s) and closes the store.
@@ -306,10 +327,37 @@ impl Drop for LocalPool {
     }
 }
 
+/// Refuses to listen beyond loopback unless admin signatures are verified: otherwise anyone
+/// on the network could call every admin operation (and set triggers).
+fn check_bind(opts: &LocalOptions) -> anyhow::Result<()> {
+    if opts.bind.ip().is_loopback() || opts.credentials.is_some() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to listen on {}: beyond loopback anyone who can reach the port could call \
+         every admin operation. Pass --access-key-id and --secret-access-key (or \
+         COGNITO_TUI_ACCESS_KEY_ID and COGNITO_TUI_SECRET_ACCESS_KEY) so admin calls need a \
+         verified signature, or keep --bind 127.0.0.1",
+        opts.bind.ip()
+    )
+}
+
+/// Which LambdaConfig commands a pool started with `opts` runs, for the banner.
+fn trigger_mode(opts: &LocalOptions) -> &'static str {
+    if opts.allow_command_triggers {
+        "commands run (--allow-command-triggers)"
+    } else if opts.credentials.is_some() {
+        "commands run (only signed admin calls can set them)"
+    } else {
+        "commands are stored but not run; --allow-command-triggers runs them"
+    }
+}
+
 /// `cognito-tui serve`: runs the pool alone until Ctrl-C or SIGTERM, after printing its URL and
 /// the demo ids to stdout (the one place library code prints: this is the CLI).
 pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     let opts_key_id = opts.credentials.as_ref().map(|c| c.access_key_id.clone());
+    let triggers = trigger_mode(&opts);
     let pool = LocalPool::start(opts).await?;
     let d = pool.demo();
     println!(
@@ -325,6 +373,9 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     );
     println!("  custom client: {DEMO_CUSTOM_CLIENT_ID} (CUSTOM_AUTH, USER_AUTH)");
     println!(
+        "  passwordless:  USER_AUTH with EMAIL_OTP or SMS_OTP on the custom client (e.g. {DEMO_PHONE_USER})"
+    );
+    println!(
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",
         d.confirmed_users.join(", "),
         d.unconfirmed_user
@@ -339,11 +390,17 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
         d.pool_id
     );
     println!("  outbox:        {}/_local/outbox", pool.base_url());
+    println!(
+        "  reset:         POST {}/_local/reset (back to the seeded state)",
+        pool.base_url()
+    );
     println!("  store:         {}", pool.db_path().display());
     match &opts_key_id {
         Some(id) => println!("  admin SigV4:   verified with access key id {id}"),
         None => println!("  admin SigV4:   required; any well-formed signature is accepted"),
     }
+    println!("  triggers:      {triggers}");
+    println!("  browsers:      CORS for the unsigned operations only; no admin or /_local/* call");
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     wait_for_stop_signal().await;

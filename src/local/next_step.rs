@@ -15,7 +15,7 @@ use super::policy;
 use super::store::{
     self, ClientRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa, UserRecord,
 };
-use super::tokens::sign_in_result;
+use super::tokens::{SignIn, start_sign_in};
 
 /// The outbox purpose of an MFA code.
 pub const PURPOSE_MFA: &str = "MFA";
@@ -29,9 +29,36 @@ pub(crate) fn password_ok(
     client: &ClientRow,
     user: &UserRecord,
 ) -> ApiResult<Value> {
+    password_ok_unsigned(ctx, conn, pool, client, user)?.finish()
+}
+
+/// A sign-in's answer: ready, or tokens still to be signed ([`Answer::finish`] signs them, best
+/// after the write transaction, so that the RSA math does not hold the store's write lock).
+pub(crate) enum Answer {
+    Ready(Value),
+    Tokens(Box<SignIn>),
+}
+
+impl Answer {
+    pub(crate) fn finish(self) -> ApiResult<Value> {
+        match self {
+            Answer::Ready(v) => Ok(v),
+            Answer::Tokens(s) => s.finish(),
+        }
+    }
+}
+
+/// [`password_ok`], leaving the tokens unsigned.
+pub(crate) fn password_ok_unsigned(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Answer> {
     check_status_allows_sign_in(user)?;
     if user.status != "FORCE_CHANGE_PASSWORD" {
-        return after_password(ctx, conn, pool, client, user);
+        return after_password_unsigned(ctx, conn, pool, client, user);
     }
     let now = ctx.now();
     let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
@@ -63,7 +90,7 @@ pub(crate) fn password_ok(
             .into_iter()
             .map(|a| format!("userAttributes.{a}"))
             .collect();
-    Ok(json!({
+    Ok(Answer::Ready(json!({
         "ChallengeName": "NEW_PASSWORD_REQUIRED",
         "Session": session,
         "ChallengeParameters": {
@@ -71,7 +98,7 @@ pub(crate) fn password_ok(
             "requiredAttributes": serde_json::to_string(&required).unwrap_or_default(),
             "userAttributes": Value::Object(attrs).to_string(),
         }
-    }))
+    })))
 }
 
 /// The state an MFA challenge Session keeps.
@@ -123,25 +150,40 @@ pub fn after_password(
     client: &ClientRow,
     user: &UserRecord,
 ) -> ApiResult<Value> {
+    after_password_unsigned(ctx, conn, pool, client, user)?.finish()
+}
+
+fn after_password_unsigned(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Answer> {
+    let tokens = || -> ApiResult<Answer> {
+        Ok(Answer::Tokens(Box::new(start_sign_in(
+            ctx, conn, pool, client, user,
+        )?)))
+    };
     let mode = pool.config.mfa_configuration.as_str();
     if mode != "ON" && mode != "OPTIONAL" {
-        return sign_in_result(ctx, conn, pool, client, user);
+        return tokens();
     }
     let pm = store::pool_mfa(conn, pool)?;
     let um = store::user_mfa(conn, &pool.pool_id, &user.sub)?;
     let usable = usable_methods(pool, &pm, &um, user);
     if usable.is_empty() {
         if mode == "OPTIONAL" {
-            return sign_in_result(ctx, conn, pool, client, user);
+            return tokens();
         }
-        return mfa_setup_challenge(ctx, conn, client, user, &pm);
+        return mfa_setup_challenge(ctx, conn, client, user, &pm).map(Answer::Ready);
     }
     let pick = match um.preferred.as_deref() {
         Some(p) if usable.iter().any(|u| u == p) => Some(p.to_string()),
         _ if usable.len() == 1 => Some(usable[0].clone()),
         _ => None,
     };
-    match pick {
+    let answer = match pick {
         Some(method) => issue_challenge(ctx, conn, pool, client, user, &method, None),
         None => {
             let data = MfaState {
@@ -166,7 +208,8 @@ pub fn after_password(
                 }
             }))
         }
-    }
+    };
+    answer.map(Answer::Ready)
 }
 
 fn mfa_setup_challenge(

@@ -157,6 +157,7 @@ fn reset_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         user.last_failure = None;
         store::update_user(conn, &user)?;
         tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: password reset");
+        ctx.verified.forget(&pool.pool_id, &user.username);
         Ok(json!({}))
     })
 }
@@ -187,6 +188,7 @@ pub fn change_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         set_password(&pool, &mut user, &proposed, now)?;
         store::update_user(conn, &user)?;
         tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: password changed");
+        ctx.verified.forget(&pool.pool_id, &user.username);
         Ok(json!({}))
     })
 }

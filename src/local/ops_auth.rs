@@ -14,7 +14,7 @@ use super::access::{
     session_used, sha256,
 };
 use super::ctx::{Ctx, parse};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, FlowKind};
 use super::jwt;
 use super::policy::{self, check_password_shape};
@@ -74,7 +74,7 @@ pub(crate) fn respond_new_password(
     for (k, v) in responses {
         if let Some(attr) = k.strip_prefix("userAttributes.") {
             policy::check_attribute(attr, v)?;
-            attributes.insert(attr.to_string(), v.clone());
+            attributes.insert(attr.to_string(), policy::canonical_value(attr, v.clone()));
         }
     }
     let missing = policy::missing_required(&pool.config.required_attributes, &attributes);
@@ -99,6 +99,7 @@ pub(crate) fn respond_new_password(
     user.status = "CONFIRMED".into();
     user.modified = now;
     store::update_user(conn, &user)?;
+    ctx.verified.forget(&pool.pool_id, &user.username);
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
     next_step::after_password(ctx, conn, pool, client, &user)
 }
@@ -117,7 +118,9 @@ struct InitiateAuthReq {
 
 pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: InitiateAuthReq = parse(body)?;
-    ctx.with_db(|conn| {
+    let pre = precheck_user_password(ctx, &req)?;
+    // The tokens of a USER_PASSWORD_AUTH sign-in are signed after the transaction commits.
+    let answer = ctx.with_db(|conn| {
         let flow = required(req.auth_flow, "authFlow")?;
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         let params = req.auth_parameters.unwrap_or_default();
@@ -135,15 +138,17 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     ));
                 }
                 return Err(ApiError::invalid_parameter(format!(
-                    "{flow} is not supported by the embedded user pool"
+                    "{} is not supported by the embedded user pool",
+                    echo(&flow)
                 )));
             }
             other => {
                 return Err(ApiError::invalid_parameter(format!(
-                    "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
+                    "1 validation error detected: Value '{}' at 'authFlow' failed to satisfy \
                      constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
                      REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, \
-                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+                     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]",
+                    echo(other)
                 )));
             }
         }
@@ -157,10 +162,12 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             ));
         }
         match flow.as_str() {
-            "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false),
+            "USER_SRP_AUTH" => signin::start_srp(ctx, conn, &client, &pool, &params, false)
+                .map(next_step::Answer::Ready),
             "USER_PASSWORD_AUTH" => {
-                let user = signin::verify_password(ctx, conn, &client, &pool, &params)?;
-                next_step::password_ok(ctx, conn, &pool, &client, &user)
+                let user =
+                    signin::verify_password_prechecked(ctx, conn, &client, &pool, &params, &pre)?;
+                next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)
             }
             _ => {
                 let token = params.get("REFRESH_TOKEN").ok_or_else(|| {
@@ -174,10 +181,43 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     token,
                     Some((params.get("SECRET_HASH").map(String::as_str),)),
                 )?;
-                Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
+                Ok(next_step::Answer::Ready(
+                    json!({"ChallengeParameters": {}, "AuthenticationResult": result}),
+                ))
             }
         }
-    })
+    })?;
+    answer.finish()
+}
+
+/// USER_PASSWORD_AUTH's password check, done on a read snapshot before the write transaction
+/// so that its exponentiation does not hold the write lock (the transaction redoes it only if
+/// the user's verifier changed in between). Any other flow, or a request that will fail
+/// earlier, gets an empty precheck.
+fn precheck_user_password(ctx: &Ctx, req: &InitiateAuthReq) -> ApiResult<signin::Precheck> {
+    if req.auth_flow.as_deref() != Some("USER_PASSWORD_AUTH") {
+        return Ok(signin::Precheck::default());
+    }
+    let (Some(client_id), Some(params)) = (&req.client_id, &req.auth_parameters) else {
+        return Ok(signin::Precheck::default());
+    };
+    let Some(name) = params.get("USERNAME").filter(|n| !n.is_empty()) else {
+        return Ok(signin::Precheck::default());
+    };
+    let found = ctx.read(|conn| {
+        let Ok((client, pool)) = client_and_pool(conn, Some(client_id.clone())) else {
+            return Ok(None);
+        };
+        if !client.config.allows("USER_PASSWORD_AUTH") {
+            return Ok(None);
+        }
+        let user = resolve_user(conn, &pool, name)?;
+        Ok(Some((pool, user)))
+    })?;
+    match found {
+        Some((pool, user)) => signin::precheck_password(ctx, &pool, user.as_ref(), params),
+        None => Ok(signin::Precheck::default()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +275,7 @@ struct AccessTokenReq {
 
 pub fn get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AccessTokenReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (_pool, user, _claims) = authorize_access(ctx, conn, req.access_token)?;
         let attrs: Vec<Value> = user
             .attribute_list()

@@ -1,13 +1,16 @@
 //! CUSTOM_AUTH (with and without SRP) driven by the DefineAuthChallenge, CreateAuthChallenge
 //! and VerifyAuthChallengeResponse triggers (the pool's LambdaConfig, see [`super::extras`]).
 //!
-//! **Custom auth without setup.** A trigger the pool does not configure is replaced by a
-//! built-in one: Define asks for one CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when
-//! the flow started with SRP_A), issues tokens when it was answered right and fails after three
-//! wrong answers; Create sends a 6-digit one-time code to the user's email (else phone) through
-//! the outbox (purpose `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the
-//! `ANSWER` with it. Each trigger is chosen separately, so e.g. a custom Define can use the
-//! built-in code delivery.
+//! **The built-in custom challenge.** CUSTOM_AUTH needs a DefineAuthChallenge trigger, as on
+//! Cognito ("Custom auth lambda trigger is not configured for the user pool."), unless the pool
+//! opts in to the built-in one: the demo pool does, and any pool whose LambdaConfig sets a
+//! custom-auth trigger to `builtin:one-time-code`. There a trigger the pool does not configure
+//! (or sets to `builtin:one-time-code`) is replaced by a built-in one: Define asks for one
+//! CUSTOM_CHALLENGE (after a successful PASSWORD_VERIFIER when the flow started with SRP_A),
+//! issues tokens when it was answered right and fails after three wrong answers; Create sends a
+//! 6-digit one-time code to the user's email (else phone) through the outbox (purpose
+//! `CUSTOM_CHALLENGE`) and keeps it for the retries; Verify compares the `ANSWER` with it. Each
+//! trigger is chosen separately, so e.g. a custom Define can use the built-in code delivery.
 //!
 //! **Triggers** are local commands (see [`super::hooks`]); they run with the store unlocked.
 
@@ -23,7 +26,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message, verified_target};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::{LambdaConfig, load_extras};
 use super::flows::{self, Answer, FlowKind};
 use super::hooks::{self, client_metadata};
@@ -108,6 +111,12 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 "Auth flow not enabled for this client",
             ));
         }
+        let extras = load_extras(conn, &pool.pool_id)?;
+        if !pool.config.builtin_custom_challenge && !extras.lambda.has("DefineAuthChallenge") {
+            return Err(ApiError::invalid_parameter(
+                "Custom auth lambda trigger is not configured for the user pool.",
+            ));
+        }
         let name = param(&params, "USERNAME")?;
         let given_hash = params.get("SECRET_HASH").map(String::as_str);
         let user = match resolve_user(conn, &pool, name)? {
@@ -125,7 +134,6 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 None
             }
         };
-        let extras = load_extras(conn, &pool.pool_id)?;
         let subject = Subject {
             username: user
                 .as_ref()
@@ -144,7 +152,8 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
         Some(other) => {
             return Err(ApiError::invalid_parameter(format!(
-                "CHALLENGE_NAME {other} is not valid for CUSTOM_AUTH; only SRP_A is"
+                "CHALLENGE_NAME {} is not valid for CUSTOM_AUTH; only SRP_A is",
+                echo(other)
             )));
         }
     };
@@ -185,7 +194,7 @@ fn drive(
     srp_params: Option<&HashMap<String, String>>,
     previous_private: Option<&Value>,
 ) -> ApiResult<Value> {
-    let define = run_define(pool, client, lambda, subj, &session)?;
+    let define = run_define(ctx, pool, client, lambda, subj, &session)?;
     if define.fail {
         tracing::info!(pool = %pool.pool_id, username = %subj.username, "local pool: custom auth failed by DefineAuthChallenge");
         return Err(ApiError::incorrect_password());
@@ -249,8 +258,9 @@ fn drive(
         Some(other) => Err(ApiError::new(
             ErrorKind::InvalidLambdaResponse,
             format!(
-                "DefineAuthChallenge answered challengeName {other}, which the embedded user \
-                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)"
+                "DefineAuthChallenge answered challengeName {}, which the embedded user \
+                 pool does not issue in a custom flow (CUSTOM_CHALLENGE or PASSWORD_VERIFIER)",
+                echo(other)
             ),
         )),
         None => Err(ApiError::new(
@@ -268,13 +278,14 @@ fn user_attrs(subj: &Subject) -> Value {
 }
 
 fn run_define(
+    ctx: &Ctx,
     pool: &PoolRow,
     client: &ClientRow,
     lambda: &LambdaConfig,
     subj: &Subject,
     session: &[Value],
 ) -> ApiResult<DefineOut> {
-    let Some(value) = lambda.get("DefineAuthChallenge") else {
+    let Some(value) = lambda.command("DefineAuthChallenge") else {
         return Ok(builtin_define(session));
     };
     let ev = hooks::event(
@@ -290,7 +301,7 @@ fn run_define(
         }),
         json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
     );
-    let r = hooks::invoke("DefineAuthChallenge", value, &ev)?;
+    let r = hooks::invoke(ctx, "DefineAuthChallenge", value, &ev)?;
     Ok(DefineOut {
         challenge_name: hooks::opt_string(&r, "challengeName")?,
         issue_tokens: hooks::opt_bool(&r, "issueTokens")?,
@@ -354,7 +365,7 @@ fn run_create(
     session: &[Value],
     previous_private: Option<&Value>,
 ) -> ApiResult<Created> {
-    let Some(value) = lambda.get("CreateAuthChallenge") else {
+    let Some(value) = lambda.command("CreateAuthChallenge") else {
         return builtin_create(ctx, pool, client, subj, session, previous_private);
     };
     let ev = hooks::event(
@@ -375,7 +386,7 @@ fn run_create(
             "challengeMetadata": null,
         }),
     );
-    let r = hooks::invoke("CreateAuthChallenge", value, &ev)?;
+    let r = hooks::invoke(ctx, "CreateAuthChallenge", value, &ev)?;
     Ok(Created {
         public: hooks::opt_string_map(&r, "publicChallengeParameters")?,
         private: hooks::opt_string_map(&r, "privateChallengeParameters")?,
@@ -528,7 +539,15 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
     };
     let private: BTreeMap<String, String> =
         serde_json::from_value(row.state["private"].clone()).unwrap_or_default();
-    let correct = run_verify(&pool, &client, &extras.lambda, &subject, &private, &answer)?;
+    let correct = run_verify(
+        ctx,
+        &pool,
+        &client,
+        &extras.lambda,
+        &subject,
+        &private,
+        &answer,
+    )?;
     tracing::info!(pool = %pool.pool_id, username = %subject.username, correct, "local pool: custom challenge answered");
     let mut session: Vec<Value> = row.state["session"].as_array().cloned().unwrap_or_default();
     let metadata = row.state["metadata"].as_str().map(str::to_string);
@@ -538,7 +557,7 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         metadata.as_deref(),
     ));
     // The built-in Create re-uses its code on a retry.
-    let previous = if extras.lambda.has("CreateAuthChallenge") {
+    let previous = if extras.lambda.command("CreateAuthChallenge").is_some() {
         None
     } else {
         let mut p = json!({"answer": private.get("answer")});
@@ -563,6 +582,7 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
 }
 
 fn run_verify(
+    ctx: &Ctx,
     pool: &PoolRow,
     client: &ClientRow,
     lambda: &LambdaConfig,
@@ -570,7 +590,7 @@ fn run_verify(
     private: &BTreeMap<String, String>,
     answer: &str,
 ) -> ApiResult<bool> {
-    let Some(value) = lambda.get("VerifyAuthChallengeResponse") else {
+    let Some(value) = lambda.command("VerifyAuthChallengeResponse") else {
         let Some(expected) = private.get("answer") else {
             return Ok(false);
         };
@@ -592,7 +612,7 @@ fn run_verify(
         }),
         json!({"answerCorrect": null}),
     );
-    let r = hooks::invoke("VerifyAuthChallengeResponse", value, &ev)?;
+    let r = hooks::invoke(ctx, "VerifyAuthChallengeResponse", value, &ev)?;
     hooks::opt_bool(&r, "answerCorrect")
 }
 

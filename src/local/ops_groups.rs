@@ -181,7 +181,7 @@ fn require_group(conn: &Connection, req: GroupNameReq) -> ApiResult<GroupRow> {
 
 pub fn get_group_op(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: GroupNameReq = parse(body)?;
-    ctx.with_db(|conn| Ok(json!({"Group": group_json(&require_group(conn, req)?)})))
+    ctx.read(|conn| Ok(json!({"Group": group_json(&require_group(conn, req)?)})))
 }
 
 /// UpdateGroup: changes the members given, keeps the others.
@@ -273,7 +273,7 @@ pub fn list_groups(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListGroupsReq = parse(body)?;
     let limit = check_limit(req.limit)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         list_groups_common(ctx, conn, &pool_id, None, limit, req.next_token.as_deref())
     })
@@ -283,7 +283,7 @@ pub fn list_groups(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 pub fn admin_list_groups_for_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListGroupsReq = parse(body)?;
     let limit = check_limit(req.limit)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (pool, user) = admin_user(conn, req.user_pool_id, req.username)?;
         list_groups_common(
             ctx,
@@ -301,7 +301,7 @@ pub fn list_users_in_group(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListGroupsReq = parse(body)?;
     let limit = check_limit(req.limit)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let g = require_group(
             conn,
             GroupNameReq {

@@ -35,7 +35,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{deliver_code_to, verified_target};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, Flow, FlowKind};
 use super::next_step::{MfaState, issue_challenge, new_mfa_session};
 use super::policy;
@@ -170,8 +170,9 @@ pub fn set_user_pool_mfa_config(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             .unwrap_or_else(|| pool.config.mfa_configuration.clone());
         if !["OFF", "ON", "OPTIONAL"].contains(&mode.as_str()) {
             return Err(ApiError::invalid_parameter(format!(
-                "1 validation error detected: Value '{mode}' at 'mfaConfiguration' failed to \
-                 satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]"
+                "1 validation error detected: Value '{}' at 'mfaConfiguration' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+                echo(&mode)
             )));
         }
         let mut c = PoolMfa::default();
@@ -224,7 +225,7 @@ struct PoolIdReq {
 /// GetUserPoolMfaConfig.
 pub fn get_user_pool_mfa_config(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: PoolIdReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
         let c = store::pool_mfa(conn, &pool)?;
         Ok(mfa_config_json(&pool, &c))
@@ -806,6 +807,7 @@ pub(crate) fn reset_user(
     user.status = "RESET_REQUIRED".into();
     user.modified = ctx.now();
     store::update_user(conn, user)?;
+    ctx.verified.forget(&user.pool_id, &user.username);
     deliver_code_to(
         ctx,
         conn,

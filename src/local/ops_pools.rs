@@ -2,44 +2,30 @@
 //! UpdateUserPool, DescribeUserPool, ListUserPools, and the app clients (CreateUserPoolClient,
 //! DescribeUserPoolClient, ListUserPoolClients). SigV4 operations on AWS and here.
 
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::access::required;
-use super::ctx::{ACCOUNT, Ctx, REGION, parse};
-use super::error::{ApiError, ApiResult};
+use super::clients::{ClientReq, client_config, client_json, random_alnum};
+use super::ctx::{Ctx, parse, pool_arn, request_region};
+use super::error::{ApiError, ApiResult, echo};
 use super::extras;
-use super::jwt;
+use super::jwt::KeyPair;
 use super::paging::{check_max_results, make_page_token, read_page_token};
 use super::policy::{self, PasswordPolicy};
-use super::store::{self, ClientConfig, ClientRow, PoolConfig, PoolRow};
+use super::store::{self, ClientRow, PoolConfig, PoolRow};
 
-fn random_alnum(n: usize, lowercase: bool) -> String {
-    let s: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect();
-    if lowercase { s.to_lowercase() } else { s }
-}
-
-/// Builds a pool row; with `keys: false` its signing keys are left for
-/// [`Ctx::ensure_keys`] to generate in the background.
+/// Builds a pool row with these signing keys; with `None` they are left for the key filler
+/// (or [`Ctx::ensure_keys`], or the first token) to give it.
 pub fn new_pool_row(
     pool_id: &str,
     name: &str,
     config: PoolConfig,
     now: i64,
-    keys: bool,
-) -> anyhow::Result<PoolRow> {
-    let ((id_kid, id_key_pem), (access_kid, access_key_pem)) = if keys {
-        jwt::generate_key_pair()?
-    } else {
-        Default::default()
-    };
-    Ok(PoolRow {
+    keys: Option<KeyPair>,
+) -> PoolRow {
+    let ((id_kid, id_key_pem), (access_kid, access_key_pem)) = keys.unwrap_or_default();
+    PoolRow {
         pool_id: pool_id.to_string(),
         name: name.to_string(),
         config,
@@ -49,7 +35,7 @@ pub fn new_pool_row(
         id_key_pem,
         access_kid,
         access_key_pem,
-    })
+    }
 }
 
 fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
@@ -57,7 +43,7 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     let mut v = json!({
         "Id": p.pool_id,
         "Name": p.name,
-        "Arn": format!("arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{}", p.pool_id),
+        "Arn": pool_arn(&p.pool_id),
         "Policies": {
             "PasswordPolicy": c.password_policy,
             "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
@@ -83,50 +69,6 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     }
     extras::decorate_pool_json(conn, &p.pool_id, &mut v)?;
     Ok(v)
-}
-
-/// A validity in seconds as (value, unit) in the largest unit that divides it evenly.
-fn in_units(seconds: i64) -> (i64, &'static str) {
-    for (unit, size) in [("days", 86400), ("hours", 3600), ("minutes", 60)] {
-        if seconds % size == 0 {
-            return (seconds / size, unit);
-        }
-    }
-    (seconds, "seconds")
-}
-
-fn client_json(c: &ClientRow) -> Value {
-    let cfg = &c.config;
-    let (access_value, access_unit) = in_units(cfg.access_token_validity);
-    let (id_value, id_unit) = in_units(cfg.id_token_validity);
-    let (refresh_value, refresh_unit) = in_units(cfg.refresh_token_validity);
-    let mut v = json!({
-        "UserPoolId": c.pool_id,
-        "ClientName": c.name,
-        "ClientId": c.client_id,
-        "LastModifiedDate": c.modified,
-        "CreationDate": c.created,
-        "RefreshTokenValidity": refresh_value,
-        "AccessTokenValidity": access_value,
-        "IdTokenValidity": id_value,
-        "TokenValidityUnits": {"AccessToken": access_unit, "IdToken": id_unit, "RefreshToken": refresh_unit},
-        "ExplicitAuthFlows": cfg.explicit_auth_flows,
-        "AllowedOAuthFlowsUserPoolClient": false,
-        "PreventUserExistenceErrors": cfg.prevent_user_existence_errors,
-        "EnableTokenRevocation": cfg.enable_token_revocation,
-        "EnablePropagateAdditionalUserContextData": false,
-        "AuthSessionValidity": cfg.auth_session_validity,
-    });
-    if let Some(s) = &c.secret {
-        v["ClientSecret"] = json!(s);
-    }
-    if !cfg.read_attributes.is_empty() {
-        v["ReadAttributes"] = json!(cfg.read_attributes);
-    }
-    if !cfg.write_attributes.is_empty() {
-        v["WriteAttributes"] = json!(cfg.write_attributes);
-    }
-    v
 }
 
 #[derive(Deserialize)]
@@ -179,7 +121,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -187,7 +130,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &alias {
         if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AliasAttributes value: {a}"
+                "Invalid AliasAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -195,7 +139,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
     for a in &username_attrs {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid UsernameAttributes value: {a}"
+                "Invalid UsernameAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -209,7 +154,8 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
         "OFF" | "OPTIONAL" | "ON" => {}
         other => {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid MfaConfiguration value: {other}"
+                "Invalid MfaConfiguration value: {}",
+                echo(other)
             )));
         }
     }
@@ -236,6 +182,7 @@ fn pool_config(req: CreateUserPoolReq) -> ApiResult<(String, PoolConfig)> {
             mfa_configuration: mfa,
             deletion_protection,
             required_attributes,
+            builtin_custom_challenge: false,
         },
     ))
 }
@@ -245,12 +192,11 @@ pub fn create_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let extras = extras::extras_from_request(&body)?;
     let req: CreateUserPoolReq = parse(body)?;
     let (name, config) = pool_config(req)?;
-    let pool_id = format!("{REGION}_{}", random_alnum(9, false));
-    // Key generation happens outside the store lock.
-    let row = new_pool_row(&pool_id, &name, config, ctx.now(), true).map_err(|e| {
-        tracing::error!(error = %e, "local pool: key generation failed");
-        ApiError::internal("Internal error: key generation failed")
-    })?;
+    let pool_id = format!("{}_{}", request_region(), random_alnum(9, false));
+    // A pair generated ahead of need; when none is ready the pool gets its own pair from the
+    // filler in the background (or when it first signs a token), not on this request.
+    let keys = ctx.key_stock.take();
+    let row = new_pool_row(&pool_id, &name, config, ctx.now(), keys);
     ctx.with_db(|conn| {
         store::insert_pool(conn, &row)?;
         extras::save_extras(conn, &pool_id, &extras)?;
@@ -267,7 +213,7 @@ struct PoolIdReq {
 
 pub fn describe_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: PoolIdReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool = store::require_pool(conn, &required(req.user_pool_id, "userPoolId")?)?;
         Ok(json!({"UserPool": pool_json(conn, &pool)?}))
     })
@@ -285,7 +231,7 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, true)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let after = match req.next_token.as_deref() {
             Some(t) => Some(read_page_token("pools", t, now, None)?),
             None => None,
@@ -322,134 +268,8 @@ pub fn list_user_pools(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // App clients
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct TokenValidityUnits {
-    access_token: Option<String>,
-    id_token: Option<String>,
-    refresh_token: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CreateClientReq {
-    user_pool_id: Option<String>,
-    client_name: Option<String>,
-    generate_secret: Option<bool>,
-    refresh_token_validity: Option<i64>,
-    access_token_validity: Option<i64>,
-    id_token_validity: Option<i64>,
-    token_validity_units: Option<TokenValidityUnits>,
-    read_attributes: Option<Vec<String>>,
-    write_attributes: Option<Vec<String>>,
-    explicit_auth_flows: Option<Vec<String>>,
-    prevent_user_existence_errors: Option<String>,
-    enable_token_revocation: Option<bool>,
-    auth_session_validity: Option<i64>,
-}
-
-const AUTH_FLOWS: &[&str] = &[
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
-
-fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64> {
-    let mult = match unit.unwrap_or(default_unit) {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        "days" => 86400,
-        other => {
-            return Err(ApiError::invalid_parameter(format!(
-                "Invalid TimeUnitsType value: {other}"
-            )));
-        }
-    };
-    value
-        .checked_mul(mult)
-        .ok_or_else(|| ApiError::invalid_parameter("Token validity out of range"))
-}
-
-fn client_config(req: &CreateClientReq) -> ApiResult<ClientConfig> {
-    let mut cfg = ClientConfig::default();
-    let units = req.token_validity_units.as_ref();
-    if let Some(v) = req.access_token_validity {
-        cfg.access_token_validity =
-            seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;
-    }
-    if let Some(v) = req.id_token_validity {
-        cfg.id_token_validity = seconds(v, units.and_then(|u| u.id_token.as_deref()), "hours")?;
-    }
-    if let Some(v) = req.refresh_token_validity {
-        cfg.refresh_token_validity =
-            seconds(v, units.and_then(|u| u.refresh_token.as_deref()), "days")?;
-    }
-    for (what, v) in [
-        ("AccessTokenValidity", cfg.access_token_validity),
-        ("IdTokenValidity", cfg.id_token_validity),
-    ] {
-        if !(300..=86400).contains(&v) {
-            return Err(ApiError::invalid_parameter(format!(
-                "{what} must be between 5 minutes and 1 day"
-            )));
-        }
-    }
-    if !(3600..=10 * 365 * 86400).contains(&cfg.refresh_token_validity) {
-        return Err(ApiError::invalid_parameter(
-            "RefreshTokenValidity must be between 60 minutes and 10 years",
-        ));
-    }
-    if let Some(flows) = &req.explicit_auth_flows {
-        for f in flows {
-            if !AUTH_FLOWS.contains(&f.as_str()) {
-                return Err(ApiError::invalid_parameter(format!(
-                    "1 validation error detected: Value '[{f}]' at 'explicitAuthFlows' failed to \
-                     satisfy constraint: Member must satisfy enum value set: [{}]",
-                    AUTH_FLOWS.join(", ")
-                )));
-            }
-        }
-        let new_style = flows.iter().filter(|f| f.starts_with("ALLOW_")).count();
-        if new_style != 0 && new_style != flows.len() {
-            return Err(ApiError::invalid_parameter(
-                "The combination of ExplicitAuthFlows is not valid: do not mix legacy and ALLOW_ values.",
-            ));
-        }
-        cfg.explicit_auth_flows = flows.clone();
-    }
-    if let Some(p) = &req.prevent_user_existence_errors {
-        if p != "LEGACY" && p != "ENABLED" {
-            return Err(ApiError::invalid_parameter(format!(
-                "Invalid PreventUserExistenceErrors value: {p}"
-            )));
-        }
-        cfg.prevent_user_existence_errors = p.clone();
-    }
-    if let Some(e) = req.enable_token_revocation {
-        cfg.enable_token_revocation = e;
-    }
-    if let Some(m) = req.auth_session_validity {
-        if !(3..=15).contains(&m) {
-            return Err(ApiError::invalid_parameter(
-                "AuthSessionValidity must be between 3 and 15 minutes",
-            ));
-        }
-        cfg.auth_session_validity = m as u32;
-    }
-    cfg.read_attributes = req.read_attributes.clone().unwrap_or_default();
-    cfg.write_attributes = req.write_attributes.clone().unwrap_or_default();
-    Ok(cfg)
-}
-
 pub fn create_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
-    let req: CreateClientReq = parse(body)?;
+    let req: ClientReq = parse(body)?;
     let config = client_config(&req)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
     let name = required(req.client_name, "clientName")?;
@@ -488,14 +308,15 @@ struct DescribeClientReq {
 
 pub fn describe_user_pool_client(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: DescribeClientReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         let client_id = required(req.client_id, "clientId")?;
         store::require_pool(conn, &pool_id)?;
         match store::get_client(conn, &client_id)? {
             Some(c) if c.pool_id == pool_id => Ok(json!({"UserPoolClient": client_json(&c)})),
             _ => Err(ApiError::resource_not_found(format!(
-                "User pool client {client_id} does not exist."
+                "User pool client {} does not exist.",
+                echo(&client_id)
             ))),
         }
     })
@@ -505,7 +326,7 @@ pub fn list_user_pool_clients(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ListReq = parse(body)?;
     let limit = check_max_results(req.max_results, false)?;
     let now = ctx.now();
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let pool_id = required(req.user_pool_id, "userPoolId")?;
         store::require_pool(conn, &pool_id)?;
         let after = match req.next_token.as_deref() {
@@ -569,7 +390,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     for a in &auto {
         if a != "email" && a != "phone_number" {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid AutoVerifiedAttributes value: {a}"
+                "Invalid AutoVerifiedAttributes value: {}",
+                echo(a)
             )));
         }
     }
@@ -583,7 +405,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         && !["OFF", "ON", "OPTIONAL"].contains(&m.as_str())
     {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid MfaConfiguration value: {m}"
+            "Invalid MfaConfiguration value: {}",
+            echo(m)
         )));
     }
     ctx.with_db(|conn| {

@@ -30,7 +30,7 @@ use super::access::{
 };
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::load_extras;
 use super::flows::{self, Answer, FlowKind};
 use super::policy;
@@ -116,8 +116,9 @@ pub fn initiate_user_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             && !CHALLENGES.contains(&p)
         {
             return Err(ApiError::invalid_parameter(format!(
-                "Invalid PREFERRED_CHALLENGE {p}: must be one of PASSWORD, PASSWORD_SRP, \
-                 EMAIL_OTP, SMS_OTP, WEB_AUTHN"
+                "Invalid PREFERRED_CHALLENGE {}: must be one of PASSWORD, PASSWORD_SRP, \
+                 EMAIL_OTP, SMS_OTP, WEB_AUTHN",
+                echo(p)
             )));
         }
         let given_hash = params.get("SECRET_HASH").map(String::as_str);
@@ -278,7 +279,8 @@ fn start_factor(
         "EMAIL_OTP" | "SMS_OTP" => send_otp(ctx, conn, client, pool, username, user, factor),
         "WEB_AUTHN" => Err(passkeys_unsupported()),
         other => Err(ApiError::invalid_parameter(format!(
-            "Invalid challenge {other}"
+            "Invalid challenge {}",
+            echo(other)
         ))),
     }
 }
@@ -397,7 +399,8 @@ pub(crate) fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                     serde_json::from_value(row.state["available"].clone()).unwrap_or_default();
                 if !options.iter().any(|o| o == answer) {
                     return Err(ApiError::invalid_parameter(format!(
-                        "ANSWER {answer} is not one of the AvailableChallenges: {}",
+                        "ANSWER {} is not one of the AvailableChallenges: {}",
+                        echo(answer),
                         options.join(", ")
                     )));
                 }
@@ -460,7 +463,8 @@ pub(crate) fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 sign_in_result(ctx, conn, &pool, &client, &user)
             }
             other => Err(ApiError::invalid_parameter(format!(
-                "Challenge {other} is not supported by the embedded user pool"
+                "Challenge {} is not supported by the embedded user pool",
+                echo(other)
             ))),
         }
     })

@@ -8,10 +8,10 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::access::{admin_user as find_admin_user, required, resolve_user};
+use super::access::{admin_user as find_admin_user, alias_taken, required, resolve_user};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::hooks;
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
@@ -86,7 +86,8 @@ pub fn parse_filter(filter: &str) -> ApiResult<Option<UserFilter>> {
     }
     if !store::SEARCHABLE_ATTRIBUTES.contains(&attribute) {
         return Err(ApiError::invalid_parameter(format!(
-            "Invalid search attribute: {attribute}"
+            "Invalid search attribute: {}",
+            echo(attribute)
         )));
     }
     Ok(Some(UserFilter {
@@ -144,7 +145,7 @@ pub fn list_users(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         ),
         None => format!("users\u{0}{pool_id}"),
     };
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         store::require_pool(conn, &pool_id)?;
         let after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
             Some(t) => Some(read_signed_cursor(ctx, &scope, t, now)?),
@@ -241,7 +242,7 @@ pub(crate) fn admin_user(
 
 pub fn admin_get_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminUserReq = parse(body)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         let (_pool, u) = admin_user(conn, req)?;
         let attrs: Vec<Value> = u
             .attribute_list()
@@ -266,6 +267,7 @@ pub fn admin_delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     ctx.with_db(|conn| {
         let (pool, u) = admin_user(conn, req)?;
         store::delete_user(conn, &pool.pool_id, &u.username)?;
+        ctx.verified.forget(&pool.pool_id, &u.username);
         tracing::info!(pool = %pool.pool_id, username = %u.username, "local pool: user deleted");
         Ok(json!({}))
     })
@@ -280,6 +282,7 @@ fn set_enabled(ctx: &Ctx, body: Value, enabled: bool) -> ApiResult<Value> {
         store::update_user(conn, &u)?;
         if !enabled {
             store::revoke_user_tokens(conn, &pool.pool_id, &u.username)?;
+            ctx.verified.forget(&pool.pool_id, &u.username);
         }
         tracing::info!(pool = %pool.pool_id, username = %u.username, enabled, "local pool: user enabled/disabled");
         Ok(json!({}))
@@ -314,27 +317,6 @@ struct UpdateAttributesReq {
     user_attributes: Option<Vec<AttributeIn>>,
 }
 
-/// Another user of the pool already signs in with `value` as `attribute` (a username
-/// attribute, or a verified alias): Cognito refuses to give it to a second user.
-fn alias_taken(
-    conn: &rusqlite::Connection,
-    pool: &PoolRow,
-    user: &UserRecord,
-    attribute: &str,
-    value: &str,
-) -> ApiResult<bool> {
-    let cfg = &pool.config;
-    let signs_in_with = cfg.username_attributes.iter().any(|a| a == attribute)
-        || cfg.alias_attributes.iter().any(|a| a == attribute);
-    if !signs_in_with {
-        return Ok(false);
-    }
-    Ok(
-        store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
-            .is_some_and(|other| other.username != user.username),
-    )
-}
-
 /// AdminUpdateUserAttributes: sets the given attributes. `sub` cannot be changed; a changed
 /// email or phone number is no longer verified unless the same call sets its `*_verified`;
 /// required attributes cannot be emptied.
@@ -348,6 +330,7 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
         let name = required(a.name, "userAttributes.member.name")?;
         let value = a.value.unwrap_or_default();
         policy::check_attribute(&name, &value)?;
+        let value = policy::canonical_value(&name, value);
         changes.push((name, value));
     }
     ctx.with_db(|conn| {
@@ -449,7 +432,7 @@ struct AdminListDevicesReq {
 pub fn admin_list_devices(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminListDevicesReq = parse(body)?;
     check_limit(req.limit)?;
-    ctx.with_db(|conn| {
+    ctx.read(|conn| {
         admin_user(
             conn,
             AdminUserReq {
@@ -520,12 +503,12 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         policy::check_username(&given)?;
         let action = req.message_action.unwrap_or_default();
         if !action.is_empty() && action != "RESEND" && action != "SUPPRESS" {
-            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {action}")));
+            return Err(ApiError::invalid_parameter(format!("Invalid MessageAction value: {}", echo(&action))));
         }
         let mediums = req.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
         for m in &mediums {
             if m != "SMS" && m != "EMAIL" {
-                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {m}")));
+                return Err(ApiError::invalid_parameter(format!("Invalid DesiredDeliveryMediums value: {}", echo(m))));
             }
         }
         let temp = match req.temporary_password {
@@ -553,6 +536,7 @@ pub fn admin_create_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 let name = required(a.name, "userAttributes.member.name")?;
                 let value = a.value.unwrap_or_default();
                 policy::check_attribute(&name, &value)?;
+                let value = policy::canonical_value(&name, value);
                 attributes.insert(name, value);
             }
             let sub = uuid::Uuid::new_v4().to_string();
@@ -664,6 +648,7 @@ pub fn admin_set_user_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         user.last_failure = None;
         user.modified = ctx.now();
         store::update_user(conn, &user)?;
+        ctx.verified.forget(&user.pool_id, &user.username);
         Ok(json!({}))
     })
 }

@@ -120,22 +120,45 @@ pub fn check_password_shape(password: &str, member: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Cognito's pattern for a username (the model's `UsernameType`).
+pub const USERNAME_PATTERN: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
+
 /// Username constraints from the model: 1..128 characters, letters, marks, symbols, numbers
-/// and punctuation only (no whitespace or control characters).
+/// and punctuation only (no whitespace, control or invisible format characters such as a
+/// zero-width space, an RTL override or a BOM, which would let a look-alike of another user
+/// sign up). The value is not repeated: the model marks it sensitive.
 pub fn check_username(username: &str) -> ApiResult<()> {
+    static WHOLE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(&format!("^{USERNAME_PATTERN}$")).ok());
     let n = username.chars().count();
-    if n == 0
-        || n > 128
-        || username
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(ApiError::invalid_parameter(
-            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
-             Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+    let mut broken = Vec::new();
+    if n == 0 {
+        broken.push("Member must have length greater than or equal to 1".to_string());
+    }
+    if n > 128 {
+        broken.push("Member must have length less than or equal to 128".to_string());
+    }
+    let matches = WHOLE.as_ref().is_some_and(|re| re.is_match(username));
+    if !matches {
+        broken.push(format!(
+            "Member must satisfy regular expression pattern: {USERNAME_PATTERN}"
         ));
     }
-    Ok(())
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let count = match broken.len() {
+        1 => "1 validation error".to_string(),
+        k => format!("{k} validation errors"),
+    };
+    let each: Vec<String> = broken
+        .iter()
+        .map(|b| format!("Value at 'username' failed to satisfy constraint: {b}"))
+        .collect();
+    Err(ApiError::invalid_parameter(format!(
+        "{count} detected: {}",
+        each.join("; ")
+    )))
 }
 
 /// Standard attributes a user may set (plus any `custom:` attribute).
@@ -239,6 +262,16 @@ pub fn check_attribute(name: &str, value: &str) -> ApiResult<()> {
     check_attribute_value(name, value)
 }
 
+/// The value as the pool keeps it: Cognito takes its booleans in any case (`"True"`) and
+/// stores them lowercase.
+pub fn canonical_value(name: &str, value: String) -> String {
+    if name.ends_with("_verified") {
+        value.to_ascii_lowercase()
+    } else {
+        value
+    }
+}
+
 /// A name an admin or user may set or delete: a standard attribute or `custom:*`, not `sub`.
 pub fn check_attribute_name(name: &str) -> ApiResult<()> {
     if name == "sub" {
@@ -270,9 +303,13 @@ fn check_attribute_value(name: &str, value: &str) -> ApiResult<()> {
         "phone_number" if !looks_like_phone(value) => {
             Err(ApiError::invalid_parameter("Invalid phone number format."))
         }
-        "email_verified" | "phone_number_verified" if value != "true" && value != "false" => Err(
-            ApiError::invalid_parameter(format!("Invalid value for {name}: must be true or false")),
-        ),
+        "email_verified" | "phone_number_verified"
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") =>
+        {
+            Err(ApiError::invalid_parameter(format!(
+                "Invalid value for {name}: must be true or false"
+            )))
+        }
         _ => Ok(()),
     }
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::access::{client_and_pool, required};
 use super::ctx::{Ctx, parse};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, echo};
 use super::flows::{self, Answer, Family, FlowKind};
 use super::signin::{self, Verified};
 use super::{next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth};
@@ -102,7 +102,8 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
             }
             _ => {
                 return Err(ApiError::invalid_parameter(format!(
-                    "Challenge {challenge} is not supported by the embedded user pool"
+                    "Challenge {} is not supported by the embedded user pool",
+                    echo(&challenge.to_string())
                 )));
             }
         };

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use super::ctx::Ctx;
 use super::delivery::{self, Message, SIGN_UP_CODE_TTL, deliver_code};
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::extras::{self, LambdaConfig, PoolExtras};
 use super::ops_mfa::{self, PURPOSE_TOTP_SECRET};
 use super::ops_pools::new_pool_row;
@@ -90,11 +90,12 @@ const ALL_FLOWS: &[&str] = &[
 /// opening the same store at the same time waits, then finds it seeded). The pool's signing
 /// keys are left for [`Ctx::ensure_keys`]. Returns true if anything was created.
 pub fn seed(ctx: &Ctx) -> anyhow::Result<bool> {
+    // `with_db` is one write transaction; an error rolls the seeding back whole.
     let created = ctx.with_db(|conn| {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let result = seed_all(ctx, conn);
-        conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
-        result
+        seed_all(ctx, conn).map_err(|e| {
+            tracing::error!(error = e.kind.as_str(), "local pool: seeding failed");
+            ApiError::internal("Internal error: seeding failed")
+        })
     })?;
     Ok(created)
 }
@@ -108,8 +109,7 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
             deletion_protection: "INACTIVE".into(),
             ..PoolConfig::default()
         };
-        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), false)
-            .map_err(|e| super::error::ApiError::internal(e.to_string()))?;
+        let row = new_pool_row(DEMO_POOL_ID, DEMO_POOL_NAME, config, ctx.now(), None);
         store::insert_pool(conn, &row)?;
         created = true;
         tracing::info!(pool = DEMO_POOL_ID, "local pool: demo pool created");
@@ -398,6 +398,15 @@ fn seed_mfa(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
 fn seed_custom(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     let mut created = false;
     let now = ctx.now();
+    let pool = store::require_pool(conn, DEMO_POOL_ID)?;
+    if !pool.config.builtin_custom_challenge {
+        let config = store::PoolConfig {
+            builtin_custom_challenge: true,
+            ..pool.config
+        };
+        store::update_pool_config(conn, DEMO_POOL_ID, &config, pool.modified)?;
+        created = true;
+    }
     if !extras::extras_exist(conn, DEMO_POOL_ID)? {
         extras::save_extras(
             conn,

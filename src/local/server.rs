@@ -1,26 +1,35 @@
 //! The axum front of the embedded pool: `POST /` dispatched on `X-Amz-Target`, the JWKS, the
-//! outbox, permissive CORS. Each operation runs on the blocking pool with the store locked, so
-//! SQLite and the SRP/RSA math never stall the async executor.
+//! outbox, behind the edge's checks (`edge.rs`). A request from a web page (an `Origin`
+//! header) never reaches a SigV4 operation; the unsigned ones answer it with CORS. Each
+//! operation runs on the blocking pool (its writes in one store transaction, its reads on
+//! read-only connections), so SQLite and the SRP/RSA math never stall the async
+//! executor.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::cognito::types::{AMZ_JSON_1_1, TARGET_PREFIX};
 
-use super::ctx::Ctx;
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::ctx::{Ctx, with_request_region};
+use super::edge::{
+    self, CorsAllowed, Edge, error_response, error_with_status, json_response, method_not_allowed,
+    not_found,
+};
+use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::store;
 use super::{
-    ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pools, ops_signup, ops_user_auth,
-    ops_users, respond,
+    admin_auth, ops_account, ops_auth, ops_custom, ops_groups, ops_mfa, ops_pool_admin, ops_pools,
+    ops_signup, ops_user_attributes, ops_user_auth, ops_users, respond, shapes,
 };
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
@@ -73,7 +82,37 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("GetUser", false, true, ops_auth::get_user),
     op("GlobalSignOut", false, true, ops_auth::global_sign_out),
+    op(
+        "UpdateUserAttributes",
+        false,
+        true,
+        ops_user_attributes::update_user_attributes,
+    ),
+    op(
+        "GetUserAttributeVerificationCode",
+        false,
+        true,
+        ops_user_attributes::get_user_attribute_verification_code,
+    ),
+    op(
+        "VerifyUserAttribute",
+        false,
+        true,
+        ops_user_attributes::verify_user_attribute,
+    ),
     op("RevokeToken", false, false, ops_auth::revoke_token),
+    op(
+        "AdminInitiateAuth",
+        true,
+        true,
+        admin_auth::admin_initiate_auth,
+    ),
+    op(
+        "AdminRespondToAuthChallenge",
+        true,
+        true,
+        admin_auth::admin_respond_to_auth_challenge,
+    ),
     op("ListUsers", true, false, ops_users::list_users),
     op("CreateUserPool", true, false, ops_pools::create_user_pool),
     op(
@@ -180,6 +219,24 @@ pub const OPERATIONS: &[Operation] = &[
         ops_mfa::admin_reset_user_password,
     ),
     op("UpdateUserPool", true, false, ops_pools::update_user_pool),
+    op(
+        "DeleteUserPool",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool,
+    ),
+    op(
+        "DeleteUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::delete_user_pool_client,
+    ),
+    op(
+        "UpdateUserPoolClient",
+        true,
+        false,
+        ops_pool_admin::update_user_pool_client,
+    ),
     op("CreateGroup", true, false, ops_groups::create_group),
     op("GetGroup", true, false, ops_groups::get_group_op),
     op("UpdateGroup", true, false, ops_groups::update_group),
@@ -246,56 +303,76 @@ fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 fn unknown_operation(name: &str) -> ApiError {
     ApiError::new(
         ErrorKind::UnknownOperation,
-        format!("Operation {name} is not supported by the embedded user pool"),
+        format!(
+            "Operation {} is not supported by the embedded user pool",
+            echo(name)
+        ),
     )
 }
 
-/// Runs one operation (blocking: call from the blocking pool).
-fn run(ctx: &Ctx, op: &Operation, body: Value) -> ApiResult<Value> {
+/// Runs one operation (blocking: call from the blocking pool) in the request's region.
+fn run(ctx: &Ctx, op: &Operation, body: Value, region: Option<String>) -> ApiResult<Value> {
     if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    (op.handler)(ctx, body)
+    with_request_region(region, || (op.handler)(ctx, body))
 }
 
-pub fn router(ctx: Arc<Ctx>) -> Router {
+/// The region a request was signed for (its SigV4 credential scope,
+/// `Credential=AKID/20260101/eu-west-1/cognito-idp/aws4_request`) or addressed to (a Host of
+/// `cognito-idp.eu-west-1.amazonaws.com`).
+fn request_region_of(headers: &HeaderMap) -> Option<String> {
+    let valid = |r: &str| {
+        !r.is_empty()
+            && r.len() <= 32
+            && r.contains('-')
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let from_scope = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|scope| scope.split('/').nth(2));
+    let from_host = || {
+        headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("cognito-idp."))
+            .and_then(|h| h.split('.').next())
+    };
+    from_scope
+        .filter(|r| valid(r))
+        .or_else(|| from_host().filter(|r| valid(r)))
+        .map(str::to_string)
+}
+
+/// `reseed` puts the demo pool back after `POST /_local/reset` has emptied the store.
+pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool>) -> Router {
     Router::new()
-        .route("/", post(api).get(index))
-        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
-        .route("/_local/outbox", get(outbox))
+        .route("/", post(api).get(index).fallback(method_not_allowed))
+        .route(
+            "/{pool_id}/.well-known/jwks.json",
+            get(jwks).fallback(method_not_allowed),
+        )
+        .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
+        .route(
+            "/_local/reset",
+            post(
+                move |state: State<Arc<Ctx>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap| {
+                    reset(state, peer, headers, reseed)
+                },
+            )
+            .fallback(method_not_allowed),
+        )
         .fallback(not_found)
-        .layer(middleware::from_fn(cors))
+        .layer(middleware::from_fn_with_state(Arc::new(edge), edge::guard))
         .with_state(ctx)
 }
 
-fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-fn json_response(status: StatusCode, content_type: &'static str, body: &Value) -> Response {
-    let mut resp = (status, body.to_string()).into_response();
-    let h = resp.headers_mut();
-    h.insert("content-type", HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&request_id()) {
-        h.insert("x-amzn-requestid", v);
-    }
-    resp
-}
-
-pub fn error_response(err: &ApiError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = json!({"__type": err.kind.as_str(), "message": err.message});
-    let mut resp = json_response(status, AMZ_JSON_1_1, &body);
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("{}:", err.kind)) {
-        h.insert("x-amzn-errortype", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&err.message) {
-        h.insert("x-amzn-errormessage", v);
-    }
-    resp
-}
-
+/// `POST /`: one operation. Answers of the unsigned operations carry CORS for pages; a SigV4
+/// operation refuses any request with an `Origin` header (a page's), before its signature.
 async fn api(
     State(ctx): State<Arc<Ctx>>,
     uri: axum::http::Uri,
@@ -305,20 +382,47 @@ async fn api(
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(op) = target.strip_prefix(TARGET_PREFIX).map(str::to_string) else {
-        return error_response(&ApiError::new(
-            ErrorKind::UnknownOperation,
-            if target.is_empty() {
-                "Missing X-Amz-Target header".to_string()
-            } else {
-                format!("Unknown target {target}")
-            },
-        ));
+        .unwrap_or("")
+        .to_string();
+    let operation = target.strip_prefix(TARGET_PREFIX).and_then(operation);
+    if let Some(op) = operation
+        && op.sigv4
+    {
+        if headers.contains_key("origin") {
+            tracing::info!(
+                operation = op.name,
+                "local pool: refused a page's SigV4 call"
+            );
+            return edge::page_refused(op.name);
+        }
+        return dispatch(ctx, &target, operation, uri, headers, body).await;
+    }
+    let mut resp = dispatch(ctx, &target, operation, uri, headers, body).await;
+    resp.extensions_mut().insert(CorsAllowed);
+    resp
+}
+
+async fn dispatch(
+    ctx: Arc<Ctx>,
+    target: &str,
+    operation: Option<&'static Operation>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(operation) = operation else {
+        return error_response(&match target.strip_prefix(TARGET_PREFIX) {
+            Some(name) => unknown_operation(name),
+            None if target.is_empty() => {
+                ApiError::new(ErrorKind::UnknownOperation, "Missing X-Amz-Target header")
+            }
+            None => ApiError::new(
+                ErrorKind::UnknownOperation,
+                format!("Unknown target {}", echo(target)),
+            ),
+        });
     };
-    let Some(operation) = operation(&op) else {
-        return error_response(&unknown_operation(&op));
-    };
+    let op = operation.name;
     if operation.sigv4
         && let Err(e) = super::sigv4::verify(
             ctx.sigv4_credentials.get(),
@@ -349,8 +453,12 @@ async fn api(
             }
         }
     };
+    if let Err(e) = shapes::check_common_members(&value) {
+        return error_response(&e);
+    }
+    let region = request_region_of(&headers);
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value)).await;
+    let result = tokio::task::spawn_blocking(move || run(&ctx, operation, value, region)).await;
     let result = match result {
         Ok(r) => r,
         Err(e) => {
@@ -379,27 +487,49 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
     )
 }
 
-async fn jwks(State(ctx): State<Arc<Ctx>>, Path(pool_id): Path<String>) -> Response {
+/// A pool's public keys; pages may read them.
+async fn jwks(
+    State(ctx): State<Arc<Ctx>>,
+    pool_id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(pool_id)) = pool_id else {
+        return error_with_status(
+            &ApiError::new(
+                ErrorKind::NotFound,
+                "The pool id in the path is not valid UTF-8",
+            ),
+            StatusCode::NOT_FOUND,
+        );
+    };
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
-        let pool = ctx.with_db(|c| store::require_pool(c, &pool_id))?;
-        Ok::<_, ApiError>(ctx.pool_keys(&pool)?.jwks())
+        let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
+        // A pool created while no key pair was ready gets its keys on the writer.
+        let keys = if pool.id_key_pem.is_empty() || pool.access_key_pem.is_empty() {
+            ctx.with_db(|c| {
+                let pool = store::require_pool(c, &pool_id)?;
+                ctx.pool_keys(c, &pool)
+            })?
+        } else {
+            ctx.read(|c| ctx.pool_keys(c, &pool))?
+        };
+        Ok::<_, ApiError>(keys.jwks())
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
-    match res {
+    let mut resp = match res {
         Ok(v) => json_response(StatusCode::OK, "application/json", &v),
         Err(e) if e.kind == ErrorKind::ResourceNotFound => {
-            let mut r = error_response(&e);
-            *r.status_mut() = StatusCode::NOT_FOUND;
-            r
+            error_with_status(&e, StatusCode::NOT_FOUND)
         }
         Err(e) => error_response(&e),
-    }
+    };
+    resp.extensions_mut().insert(CorsAllowed);
+    resp
 }
 
 async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
-    let res = tokio::task::spawn_blocking(move || ctx.with_db(store::read_outbox))
+    let res = tokio::task::spawn_blocking(move || ctx.read(store::read_outbox))
         .await
         .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
     match res {
@@ -412,50 +542,34 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
     }
 }
 
-async fn not_found() -> Response {
-    let mut r = error_response(&ApiError::new(ErrorKind::NotFound, "No such resource"));
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r
-}
-
-const ALLOW_HEADERS: &str = "content-type, x-amz-target, x-amz-user-agent, x-amz-date, \
-    x-amz-security-token, x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request, \
-    cache-control, authorization";
-const EXPOSE_HEADERS: &str = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date";
-
-/// Permissive CORS so Amplify in a browser can talk to the pool.
-async fn cors(req: Request, next: Next) -> Response {
-    let preflight = req.method() == Method::OPTIONS;
-    let requested = req.headers().get("access-control-request-headers").cloned();
-    let mut resp = if preflight {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(req).await
-    };
-    let h = resp.headers_mut();
-    h.insert(
-        HeaderName::from_static("access-control-allow-origin"),
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        HeaderName::from_static("access-control-expose-headers"),
-        HeaderValue::from_static(EXPOSE_HEADERS),
-    );
-    if preflight {
-        h.insert(
-            HeaderName::from_static("access-control-allow-methods"),
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        h.insert(
-            HeaderName::from_static("access-control-allow-headers"),
-            requested.unwrap_or(HeaderValue::from_static(ALLOW_HEADERS)),
-        );
-        h.insert(
-            HeaderName::from_static("access-control-max-age"),
-            HeaderValue::from_static("600"),
-        );
+/// `POST /_local/reset`: the store back to its freshly seeded state (the demo pool, its clients
+/// and users; every other pool, user, code, session and token gone). For test suites between
+/// tests; only from this machine, and never from a browser page (a request with an `Origin`
+/// is refused).
+async fn reset(
+    State(ctx): State<Arc<Ctx>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    reseed: fn(&Ctx) -> anyhow::Result<bool>,
+) -> Response {
+    if !peer.ip().is_loopback() || headers.contains_key("origin") {
+        let mut r = error_response(&ApiError::new(
+            ErrorKind::NotAuthorized,
+            "The reset is only available to local clients, not to browser pages",
+        ));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
     }
-    resp
+    let res = tokio::task::spawn_blocking(move || ctx.reset(reseed))
+        .await
+        .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
+    match res {
+        Ok(()) => {
+            tracing::info!("local pool: reset to the seeded state");
+            json_response(StatusCode::OK, "application/json", &json!({"reset": true}))
+        }
+        Err(e) => error_response(&e),
+    }
 }
 
 #[cfg(test)]

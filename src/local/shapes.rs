@@ -1,10 +1,12 @@
-//! Answer shapes several operations share: a user as the admin listings show it, and the MFA
-//! fields of GetUser / AdminGetUser.
+//! Shapes several operations share: a user as the admin listings show it, the MFA fields of
+//! GetUser / AdminGetUser, and the model's checks of request members every operation has
+//! (`Username`, `ValidationData`, `ClientMetadata`, `UserContextData`, `AnalyticsMetadata`).
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
+use super::policy;
 use super::store::{self, UserRecord};
 
 /// A user as ListUsers, AdminCreateUser and ListUsersInGroup show it (`UserType`), with only
@@ -37,4 +39,98 @@ pub fn add_user_mfa_fields(conn: &Connection, user: &UserRecord, out: &mut Value
         out["UserMFASettingList"] = json!(enabled);
     }
     Ok(())
+}
+
+/// The model's checks of request members every operation shares, before the operation runs:
+/// a `Username` must fit Cognito's pattern and length; `ValidationData`, `ClientMetadata`,
+/// `UserContextData` and `AnalyticsMetadata` of the wrong JSON type are a
+/// `SerializationException`, as Cognito's deserializer answers them (null is absent).
+pub fn check_common_members(body: &Value) -> ApiResult<()> {
+    if let Some(Value::String(name)) = body.get("Username") {
+        policy::check_username(name)?;
+    }
+    // Ids longer than the model allows never reach a lookup (whose "does not exist" would
+    // repeat them); the client id is sensitive in the model, so it is not repeated.
+    check_length(body, "ClientId", "clientId", 128)?;
+    check_length(body, "UserPoolId", "userPoolId", 55)?;
+    if let Some(v) = body.get("ValidationData") {
+        check_attribute_list(v)?;
+    }
+    if let Some(v) = body.get("ClientMetadata") {
+        check_string_map(v)?;
+    }
+    if let Some(v) = body.get("UserContextData") {
+        check_structure(v, &["EncodedData", "IpAddress"])?;
+    }
+    if let Some(v) = body.get("AnalyticsMetadata") {
+        check_structure(v, &["AnalyticsEndpointId"])?;
+    }
+    Ok(())
+}
+
+fn check_length(body: &Value, member: &str, path: &str, max: usize) -> ApiResult<()> {
+    match body.get(member) {
+        Some(Value::String(v)) if v.chars().count() > max => {
+            Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value at '{path}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max}"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Cognito's deserializer's word for finding `found` where another type was expected.
+fn unexpected(found: &Value, expected: &str) -> ApiError {
+    ApiError::serialization(match found {
+        Value::Object(_) => "Start of structure or map found where not expected.".to_string(),
+        Value::Array(_) => "Start of list found where not expected".to_string(),
+        Value::String(_) => format!("STRING_VALUE can not be converted to {expected}"),
+        Value::Number(_) => format!("NUMBER_VALUE can not be converted to {expected}"),
+        Value::Bool(_) => format!("TRUE_VALUE can not be converted to {expected}"),
+        Value::Null => format!("NULL_VALUE can not be converted to {expected}"),
+    })
+}
+
+fn check_string(v: &Value) -> ApiResult<()> {
+    match v {
+        Value::String(_) | Value::Null => Ok(()),
+        other => Err(unexpected(other, "a String")),
+    }
+}
+
+/// A list of `{Name, Value}` (AttributeType).
+fn check_attribute_list(v: &Value) -> ApiResult<()> {
+    match v {
+        Value::Null => Ok(()),
+        Value::Array(items) => items.iter().try_for_each(|item| {
+            check_structure(item, &["Name", "Value"])?;
+            match item.get("Name") {
+                Some(Value::String(_)) => Ok(()),
+                _ => Err(ApiError::missing("validationData.member.name")),
+            }
+        }),
+        other => Err(unexpected(other, "a List")),
+    }
+}
+
+/// A map of strings to strings.
+fn check_string_map(v: &Value) -> ApiResult<()> {
+    match v {
+        Value::Null => Ok(()),
+        Value::Object(m) => m.values().try_for_each(check_string),
+        other => Err(unexpected(other, "a Map")),
+    }
+}
+
+/// A structure whose `fields` are strings (other members are ignored, as Cognito does).
+fn check_structure(v: &Value, fields: &[&str]) -> ApiResult<()> {
+    match v {
+        Value::Null => Ok(()),
+        Value::Object(m) => fields
+            .iter()
+            .filter_map(|f| m.get(*f))
+            .try_for_each(check_string),
+        other => Err(unexpected(other, "a Structure")),
+    }
 }

@@ -20,6 +20,7 @@ use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
 use super::flows::{self, Family, FlowKind};
 use super::store::{self, ClientRow, PoolRow, UserRecord};
+use super::verified::Credential;
 use crate::srp::{self, BigUint};
 
 /// Accepted clock skew of a PASSWORD_VERIFIER TIMESTAMP.
@@ -44,6 +45,88 @@ pub fn password_matches(pool: &PoolRow, user: &UserRecord, password: &str) -> Ap
     ))
 }
 
+/// What was learnt about a USER_PASSWORD_AUTH password before the write transaction, so that
+/// the exponentiation of the check runs outside the store's write lock.
+#[derive(Default)]
+pub struct Precheck {
+    /// The full cost of a check was paid (also for an unknown user).
+    paid: bool,
+    /// The user checked, with the salt and verifier the answer holds for.
+    checked: Option<(String, String, String, String, bool)>,
+}
+
+impl Precheck {
+    fn answer_for(&self, user: &UserRecord) -> Option<bool> {
+        let (pool_id, username, salt, verifier, matches) = self.checked.as_ref()?;
+        (pool_id == &user.pool_id
+            && username == &user.username
+            && salt == &user.salt
+            && verifier == &user.verifier)
+            .then_some(*matches)
+    }
+}
+
+/// Checks `PASSWORD` for `USERNAME` against what `conn` (a read snapshot) holds, remembering a
+/// match ([`super::verified`]). An unknown user costs a check against a simulated verifier, so
+/// its answer takes as long as a wrong password's.
+pub fn precheck_password(
+    ctx: &Ctx,
+    pool: &PoolRow,
+    user: Option<&UserRecord>,
+    params: &HashMap<String, String>,
+) -> ApiResult<Precheck> {
+    let (Ok(name), Ok(password)) = (param(params, "USERNAME"), param(params, "PASSWORD")) else {
+        return Ok(Precheck::default());
+    };
+    let Some(user) = user else {
+        simulated_check(ctx, pool, name, password);
+        return Ok(Precheck {
+            paid: true,
+            checked: None,
+        });
+    };
+    let matches = remembered_or_checked(ctx, pool, user, password)?;
+    Ok(Precheck {
+        paid: true,
+        checked: Some((
+            user.pool_id.clone(),
+            user.username.clone(),
+            user.salt.clone(),
+            user.verifier.clone(),
+            matches,
+        )),
+    })
+}
+
+/// [`password_matches`], skipping the math for a password this process verified already.
+fn remembered_or_checked(
+    ctx: &Ctx,
+    pool: &PoolRow,
+    user: &UserRecord,
+    password: &str,
+) -> ApiResult<bool> {
+    let credential = Credential {
+        pool_id: &user.pool_id,
+        username: &user.username,
+        salt: &user.salt,
+        verifier: &user.verifier,
+    };
+    if ctx.verified.knows(&credential, password) {
+        return Ok(true);
+    }
+    let matches = password_matches(pool, user, password)?;
+    if matches {
+        ctx.verified.remember(&credential, password);
+    }
+    Ok(matches)
+}
+
+/// The work of a password check for a user that does not exist (its answer is thrown away).
+fn simulated_check(ctx: &Ctx, pool: &PoolRow, name: &str, password: &str) {
+    let (salt, _, _) = simulated_user(ctx, pool, name);
+    let _ = srp::compute_verifier(srp::pool_name(&pool.pool_id), name, password, &salt);
+}
+
 /// USER_PASSWORD_AUTH's check: `USERNAME` and `PASSWORD` (and SECRET_HASH) against the store,
 /// counting failures towards the lockout. Returns the user whose password this is.
 pub fn verify_password(
@@ -52,6 +135,19 @@ pub fn verify_password(
     client: &ClientRow,
     pool: &PoolRow,
     params: &HashMap<String, String>,
+) -> ApiResult<UserRecord> {
+    verify_password_prechecked(ctx, conn, client, pool, params, &Precheck::default())
+}
+
+/// [`verify_password`] with the answer of a [`precheck_password`] (used while the user's salt
+/// and verifier are still the ones it checked against).
+pub fn verify_password_prechecked(
+    ctx: &Ctx,
+    conn: &Connection,
+    client: &ClientRow,
+    pool: &PoolRow,
+    params: &HashMap<String, String>,
+    pre: &Precheck,
 ) -> ApiResult<UserRecord> {
     let name = param(params, "USERNAME")?;
     let password = param(params, "PASSWORD")?;
@@ -62,11 +158,14 @@ pub fn verify_password(
             &[name],
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        return Err(if legacy(client) {
-            ApiError::user_not_found()
-        } else {
-            ApiError::incorrect_password()
-        });
+        if legacy(client) {
+            return Err(ApiError::user_not_found());
+        }
+        // PreventUserExistenceErrors: as long as a wrong password of a real user.
+        if !pre.paid {
+            simulated_check(ctx, pool, name, password);
+        }
+        return Err(ApiError::incorrect_password());
     };
     check_secret_hash(
         client,
@@ -75,7 +174,11 @@ pub fn verify_password(
     )?;
     check_locked(&mut user, now)?;
     check_enabled(&user)?;
-    if !password_matches(pool, &user, password)? {
+    let matches = match pre.answer_for(&user) {
+        Some(m) => m,
+        None => remembered_or_checked(ctx, pool, &user, password)?,
+    };
+    if !matches {
         return Err(record_failure(conn, &mut user, now));
     }
     record_success(conn, &mut user)?;

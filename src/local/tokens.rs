@@ -32,6 +32,23 @@ fn id_claims_from_attributes(user: &UserRecord, claims: &mut Map<String, Value>)
     }
 }
 
+/// The claims of a sign-in's or a refresh's access and ID tokens, not yet signed.
+pub(crate) struct Claims {
+    access: Value,
+    id: Value,
+    keys: std::sync::Arc<jwt::PoolKeys>,
+}
+
+impl Claims {
+    /// Signs both tokens (RS256; run it outside the write transaction where possible).
+    pub(crate) fn sign(&self) -> ApiResult<(String, String)> {
+        Ok((
+            self.keys.access.sign(&self.access)?,
+            self.keys.id.sign(&self.id)?,
+        ))
+    }
+}
+
 /// Issues access and ID tokens for a sign-in or a refresh. `session` is the refresh-token row
 /// they belong to (its origin_jti, event_id and auth_time carry over).
 fn mint(
@@ -42,7 +59,18 @@ fn mint(
     user: &UserRecord,
     session: &RefreshRow,
 ) -> ApiResult<(String, String)> {
-    let keys = ctx.pool_keys(pool)?;
+    claims(ctx, conn, pool, client, user, session)?.sign()
+}
+
+fn claims(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+    session: &RefreshRow,
+) -> ApiResult<Claims> {
+    let keys = ctx.pool_keys(conn, pool)?;
     let now = ctx.now();
     let iss = ctx.issuer(&pool.pool_id);
     let groups = group_claims(conn, &pool.pool_id, &user.username)?;
@@ -83,20 +111,46 @@ fn mint(
     if let Some(r) = groups.preferred_role {
         id.insert("cognito:preferred_role".into(), json!(r));
     }
-    Ok((
-        keys.access.sign(&access)?,
-        keys.id.sign(&Value::Object(id))?,
-    ))
+    Ok(Claims {
+        access,
+        id: Value::Object(id),
+        keys,
+    })
 }
 
-/// A full sign-in result: new refresh token, access and ID tokens.
-pub(crate) fn sign_in_result(
+/// A sign-in decided and stored (its refresh token row written), its tokens not yet signed:
+/// [`SignIn::finish`] signs them, after the write transaction has committed.
+pub(crate) struct SignIn {
+    claims: Claims,
+    refresh: String,
+    expires_in: i64,
+}
+
+impl SignIn {
+    /// The AuthenticationResult answer, with both tokens signed.
+    pub(crate) fn finish(self) -> ApiResult<Value> {
+        let (access, id) = self.claims.sign()?;
+        Ok(json!({
+            "ChallengeParameters": {},
+            "AuthenticationResult": {
+                "AccessToken": access,
+                "ExpiresIn": self.expires_in,
+                "TokenType": "Bearer",
+                "RefreshToken": self.refresh,
+                "IdToken": id,
+            }
+        }))
+    }
+}
+
+/// A full sign-in: a new refresh token stored, the access and ID tokens' claims made.
+pub(crate) fn start_sign_in(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
-) -> ApiResult<Value> {
+) -> ApiResult<SignIn> {
     let now = ctx.now();
     let refresh = random_token(96);
     let row = RefreshRow {
@@ -110,18 +164,24 @@ pub(crate) fn sign_in_result(
         revoked: false,
     };
     store::insert_refresh(conn, &sha256(&[refresh.as_bytes()]), &row, now)?;
-    let (access, id) = mint(ctx, conn, pool, client, user, &row)?;
+    let claims = claims(ctx, conn, pool, client, user, &row)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: signed in");
-    Ok(json!({
-        "ChallengeParameters": {},
-        "AuthenticationResult": {
-            "AccessToken": access,
-            "ExpiresIn": client.config.access_token_validity,
-            "TokenType": "Bearer",
-            "RefreshToken": refresh,
-            "IdToken": id,
-        }
-    }))
+    Ok(SignIn {
+        claims,
+        refresh,
+        expires_in: client.config.access_token_validity,
+    })
+}
+
+/// A full sign-in result: new refresh token, access and ID tokens.
+pub(crate) fn sign_in_result(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Value> {
+    start_sign_in(ctx, conn, pool, client, user)?.finish()
 }
 
 pub(crate) fn valid_refresh_shape(t: &str) -> bool {
@@ -189,7 +249,7 @@ pub(crate) fn authorize_access(
         .ok_or_else(invalid)?
         .to_string();
     let pool = store::get_pool(conn, &pool_id)?.ok_or_else(invalid)?;
-    let keys = ctx.pool_keys(&pool)?;
+    let keys = ctx.pool_keys(conn, &pool)?;
     let claims = match jwt::verify(&token, &keys, ctx.now()) {
         Ok(c) => c,
         Err(TokenProblem::Expired) => {

@@ -168,6 +168,8 @@ pub fn session() -> SessionView {
         id_token_abbrev: "eyJraWQi…(1187 chars)".into(),
         refresh_token_abbrev: Some("eyJjdHki…(1788 chars)".into()),
         refreshed_at_ms: None,
+        access_expiry: Default::default(),
+        id_expiry: Default::default(),
     }
 }
 

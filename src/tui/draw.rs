@@ -322,6 +322,7 @@ impl App {
             self.inspector.scroll,
             wrap,
             &self.ctx.theme,
+            &self.inspector.cache,
         );
     }
 

@@ -49,8 +49,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Runs the full-screen UI until the user quits, Ctrl-C or SIGTERM. The terminal is
-/// restored on every exit path, including a panic.
+/// Runs the full-screen UI until the user quits, Ctrl-C, SIGTERM or SIGHUP (the terminal
+/// closed). The terminal is restored on every exit path the process can see: `q`, Ctrl-C
+/// (SIGINT), SIGTERM and SIGHUP end the loop and restore it; an error returned from the loop
+/// drops the guard, which restores it; a panic restores it from the panic hook before the
+/// message is printed (see `terminal`). Only what no process can catch (SIGKILL, an abort)
+/// leaves it as it is; the wire client's bounds on every response keep memory from running
+/// out, which is what used to abort.
 pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     use futures::StreamExt;
 
@@ -68,6 +73,8 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     let mut keys = crossterm::event::EventStream::new();
     #[cfg(unix)]
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
     let dispatch = |app: &mut App, term: &mut terminal::TerminalGuard, actions: Vec<Action>| {
         for a in actions {
@@ -125,6 +132,10 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
         let term_signal = sigterm.recv();
         #[cfg(not(unix))]
         let term_signal = std::future::pending::<Option<()>>();
+        #[cfg(unix)]
+        let hup_signal = sighup.recv();
+        #[cfg(not(unix))]
+        let hup_signal = std::future::pending::<Option<()>>();
         tokio::select! {
             ev = keys.next(), if keys_open => match ev {
                 Some(Ok(ev)) => {
@@ -170,6 +181,10 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             }
             _ = term_signal => {
                 tracing::info!("SIGTERM: leaving");
+                app.should_quit = true;
+            }
+            _ = hup_signal => {
+                tracing::info!("SIGHUP: leaving");
                 app.should_quit = true;
             }
         }

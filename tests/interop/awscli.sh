@@ -256,4 +256,51 @@ cog_err UserNotFoundException "User does not exist." admin-get-user --user-pool-
 expect "after delete" "$(cog list-users --user-pool-id "$POOL" | names)" '["carl", "cleo", "dora"]'
 ok "admin-delete-user"
 
+# 9. Server-side sign-in: admin-initiate-auth, and a challenge answered with
+# admin-respond-to-auth-challenge.
+ADMIN_CLIENT=$(cog create-user-pool-client --user-pool-id "$POOL" --client-name admin-client \
+  --explicit-auth-flows ALLOW_ADMIN_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH | js 'd["UserPoolClient"]["ClientId"]')
+aauth=$(cog admin-initiate-auth --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" \
+  --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters "USERNAME=cleo,PASSWORD=Cleo-Passw0rd-5")
+expect "admin sign-in" "$(js 'bool(d["AuthenticationResult"]["AccessToken"])' <<<"$aauth")" "true"
+cog_err InvalidParameterException "Auth flow not enabled for this client" \
+  admin-initiate-auth --user-pool-id "$POOL" --client-id "$SRP_ONLY" \
+  --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters "USERNAME=cleo,PASSWORD=Cleo-Passw0rd-5"
+cog_err NotAuthorizedException "Incorrect username or password." \
+  admin-initiate-auth --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" \
+  --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters "USERNAME=cleo,PASSWORD=Wrong-Passw0rd"
+ok "admin-initiate-auth ADMIN_USER_PASSWORD_AUTH"
+
+cog admin-create-user --user-pool-id "$POOL" --username eve --temporary-password 'Temp-Passw0rd-8' \
+  --message-action SUPPRESS >/dev/null
+achallenge=$(cog admin-initiate-auth --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" \
+  --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters "USERNAME=eve,PASSWORD=Temp-Passw0rd-8")
+expect "admin challenge" "$(js 'd["ChallengeName"]' <<<"$achallenge")" "NEW_PASSWORD_REQUIRED"
+ASESSION=$(js 'd["Session"]' <<<"$achallenge")
+aanswered=$(cog admin-respond-to-auth-challenge --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" \
+  --challenge-name NEW_PASSWORD_REQUIRED --session "$ASESSION" \
+  --challenge-responses "USERNAME=eve,NEW_PASSWORD=Eve-Passw0rd-11")
+expect "after admin answer" "$(js 'bool(d["AuthenticationResult"]["IdToken"])' <<<"$aanswered")" "true"
+expect "eve confirmed" "$(cog admin-get-user --user-pool-id "$POOL" --username eve | js 'd["UserStatus"]')" "CONFIRMED"
+ok "admin-respond-to-auth-challenge NEW_PASSWORD_REQUIRED"
+
+# 10. update-user-pool-client, then the teardown every suite does.
+cog update-user-pool-client --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" --client-name admin-renamed \
+  --explicit-auth-flows ALLOW_ADMIN_USER_PASSWORD_AUTH --callback-urls '["https://app.example.org/cb"]' \
+  --allowed-o-auth-flows code --allowed-o-auth-scopes openid email \
+  --allowed-o-auth-flows-user-pool-client --supported-identity-providers COGNITO >/dev/null
+udesc=$(cog describe-user-pool-client --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT")
+expect "renamed" "$(js 'd["UserPoolClient"]["ClientName"]' <<<"$udesc")" "admin-renamed"
+expect "callback URLs" "$(js 'd["UserPoolClient"]["CallbackURLs"]' <<<"$udesc")" '["https://app.example.org/cb"]'
+expect "OAuth scopes" "$(js 'd["UserPoolClient"]["AllowedOAuthScopes"]' <<<"$udesc")" '["openid", "email"]'
+ok "update-user-pool-client"
+
+cog delete-user-pool-client --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT" >/dev/null
+cog_err ResourceNotFoundException "User pool client $ADMIN_CLIENT does not exist." \
+  describe-user-pool-client --user-pool-id "$POOL" --client-id "$ADMIN_CLIENT"
+ok "delete-user-pool-client"
+cog delete-user-pool --user-pool-id "$POOL" >/dev/null
+cog_err ResourceNotFoundException "User pool $POOL does not exist." describe-user-pool --user-pool-id "$POOL"
+ok "delete-user-pool"
+
 echo "ALL OK"

@@ -7,12 +7,14 @@
 //! - [`tmux`]: a program in a private tmux server, keys in, screen out;
 //! - [`peers`]: interop peers (Python, Node, the AWS CLI, moto) and the headless driver, with the
 //!   CI rule: under CI=true a missing peer fails the test, elsewhere it skips with a message;
-//! - [`proxy`]: a recording proxy between a client and the pool.
+//! - [`proxy`]: a recording proxy between a client and the pool;
+//! - [`hostile`]: a server that misbehaves on purpose (redirects, endless bodies, absurd tokens).
 //!
 //! Each test binary compiles it whole and uses a part, hence the allowances.
 #![allow(dead_code, unused_imports)]
 
 pub mod cases;
+pub mod hostile;
 pub mod http;
 pub mod peers;
 pub mod pool;

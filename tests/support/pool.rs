@@ -30,6 +30,19 @@ pub async fn start_pool_with(db: &Path, credentials: Option<LocalCredentials>) -
         db_path: db.to_path_buf(),
         bind: "127.0.0.1:0".parse().unwrap(),
         credentials,
+        allow_command_triggers: false,
+        edge: Default::default(),
+    })
+    .await
+    .expect("the pool starts")
+}
+
+/// [`start_pool`] whose starter allowed command triggers (`serve --allow-command-triggers`).
+pub async fn start_pool_running_commands(db: &Path) -> LocalPool {
+    LocalPool::start(LocalOptions {
+        db_path: db.to_path_buf(),
+        allow_command_triggers: true,
+        ..LocalOptions::default_local()
     })
     .await
     .expect("the pool starts")
@@ -55,6 +68,13 @@ impl Harness {
     pub async fn with_credentials(credentials: Option<LocalCredentials>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pool = start_pool_with(&dir.path().join(DB_FILE), credentials).await;
+        Self::around(pool, dir)
+    }
+
+    /// A pool on a new store that runs command triggers (`serve --allow-command-triggers`).
+    pub async fn with_command_triggers() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = start_pool_running_commands(&dir.path().join(DB_FILE)).await;
         Self::around(pool, dir)
     }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::state::{AuthState, Effect, Pending};
+use crate::auth::events::AuthEvent;
 use crate::auth::session::Tokens;
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
@@ -16,7 +17,7 @@ impl AuthState {
         self.sign_in = None;
         let Some(tokens) = self.tokens.clone() else {
             self.info("No user is signed in", fx);
-            self.emit_session(fx);
+            fx.push(Effect::Emit(AuthEvent::Session { session: None }));
             return self.finish(true, fx);
         };
         if global {
@@ -54,21 +55,25 @@ impl AuthState {
         self.start("fetchAuthSession", Pending::Refresh, fx);
         let Some(tokens) = self.tokens.clone() else {
             self.info("No user is signed in: no tokens", fx);
-            self.emit_session(fx);
+            self.emit_session(now_ms, fx);
             return self.finish(true, fx);
         };
         if !force && !tokens.needs_refresh(now_ms) {
-            let left = (tokens.access_expires_at() - now_ms.div_euclid(1000)).max(0);
-            self.info(
-                format!(
-                    "The tokens of {} are valid for {}:{:02} more: nothing to refresh (r forces a refresh)",
-                    tokens.username(),
-                    left / 60,
-                    left % 60
-                ),
-                fx,
-            );
-            self.emit_session(fx);
+            if let Some(problem) = tokens.expiry_problem(now_ms) {
+                self.info(format!("Warning: {problem}"), fx);
+            } else {
+                let left = (tokens.access_expires_at() - now_ms.div_euclid(1000)).max(0);
+                self.info(
+                    format!(
+                        "The tokens of {} are valid for {}:{:02} more: nothing to refresh (r forces a refresh)",
+                        tokens.username(),
+                        left / 60,
+                        left % 60
+                    ),
+                    fx,
+                );
+            }
+            self.emit_session(now_ms, fx);
             return self.finish(true, fx);
         }
         let Some(refresh) = tokens.refresh_token.clone() else {
@@ -212,11 +217,19 @@ impl AuthState {
             old.auth_flow,
             now_ms,
         ) {
+            Ok(t) if t.is_expired(now_ms) => {
+                let problem = t.expiry_problem(now_ms).unwrap_or_default();
+                self.fail(
+                    None,
+                    ClientCode::InvalidResponse,
+                    format!("{via} returned expired tokens ({problem}); the old tokens are kept"),
+                    fx,
+                );
+            }
             Ok(mut t) => {
                 t.refreshed_at_ms = Some(now_ms);
                 let rotated = result.refresh_token.is_some();
-                self.tokens = Some(t.clone());
-                fx.push(Effect::Persist(Some(t)));
+                self.accept_tokens(t, now_ms, fx);
                 self.info(
                     format!(
                         "Tokens refreshed with {via}{}",
@@ -228,7 +241,7 @@ impl AuthState {
                     ),
                     fx,
                 );
-                self.emit_session(fx);
+                self.emit_session(now_ms, fx);
                 self.finish(true, fx);
             }
             Err(msg) => self.fail(None, ClientCode::InvalidResponse, msg, fx),

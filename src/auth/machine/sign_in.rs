@@ -253,8 +253,7 @@ impl AuthState {
             self.sign_in = None;
             return match Tokens::from_result(&result, None, &login, flow, now_ms) {
                 Ok(t) => {
-                    self.tokens = Some(t.clone());
-                    fx.push(Effect::Persist(Some(t)));
+                    self.accept_tokens(t, now_ms, fx);
                     self.transition(
                         now_ms,
                         NextStep::SignIn(SignInStep::Done),
@@ -262,7 +261,7 @@ impl AuthState {
                         "Cognito issued tokens: the user is signed in",
                         fx,
                     );
-                    self.emit_session(fx);
+                    self.emit_session(now_ms, fx);
                     self.finish(true, fx);
                 }
                 Err(msg) => self.fail(None, ClientCode::InvalidResponse, msg, fx),
@@ -511,7 +510,7 @@ fn route(
         ),
         Some(ChallengeName::CustomChallenge) => step(
             SignInStep::ConfirmSignInWithCustomChallenge {
-                additional_info: params.clone(),
+                additional_info: crate::cognito::redact::redact_params(params),
             },
             "Cognito's Lambda asks a custom challenge: answer with RespondToAuthChallenge CUSTOM_CHALLENGE (ANSWER)",
         ),

@@ -10,7 +10,7 @@ use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep};
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
-use crate::cognito::redact::abbreviate_to;
+use crate::cognito::redact::{abbreviate_to, redact_params};
 use crate::cognito::types::*;
 use crate::secret::Secret;
 use crate::srp::{ClientEphemeral, PasswordClaim, SrpError};
@@ -355,7 +355,7 @@ impl AuthState {
                 s.session
                     .as_ref()
                     .map(|_| (now_ms - s.session_at_ms).max(0) as u64),
-                s.challenge_parameters.clone(),
+                redact_params(&s.challenge_parameters),
             ),
             _ => (None, None, BTreeMap::new()),
         };
@@ -376,16 +376,26 @@ impl AuthState {
         self.last_step = Some(name);
     }
 
-    pub(super) fn emit_session(&self, fx: &mut Vec<Effect>) {
+    /// The session as it stands at `now_ms` (expiry flags are judged then).
+    pub(super) fn emit_session(&self, now_ms: i64, fx: &mut Vec<Effect>) {
         fx.push(Effect::Emit(AuthEvent::Session {
-            session: self.tokens.as_ref().map(Tokens::view),
+            session: self.tokens.as_ref().map(|t| t.view(now_ms)),
         }));
+    }
+
+    /// Tokens just received: kept, and flagged in the status when their expiry is wrong.
+    pub(super) fn accept_tokens(&mut self, t: Tokens, now_ms: i64, fx: &mut Vec<Effect>) {
+        if let Some(problem) = t.expiry_problem(now_ms) {
+            self.info(format!("Warning: {problem}"), fx);
+        }
+        self.tokens = Some(t.clone());
+        fx.push(Effect::Persist(Some(t)));
     }
 
     pub(super) fn clear_tokens(&mut self, fx: &mut Vec<Effect>) {
         self.tokens = None;
         fx.push(Effect::Persist(None));
-        self.emit_session(fx);
+        fx.push(Effect::Emit(AuthEvent::Session { session: None }));
     }
 
     pub(super) fn respond(

@@ -1,6 +1,6 @@
 //! The SQLite store of the embedded pool: pools, app clients, users (SRP verifiers only, never
-//! passwords), codes, the outbox, challenge state and refresh tokens. WAL mode; one connection
-//! behind a mutex held for one operation at a time (see `server.rs`).
+//! passwords), codes, the outbox, challenge state and refresh tokens. WAL mode: one writer whose
+//! every use is one transaction, and read-only connections that never wait on it (`db.rs`).
 
 use std::path::Path;
 
@@ -8,6 +8,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod codes;
+mod db;
 mod groups;
 mod mfa;
 mod pools;
@@ -18,6 +19,7 @@ mod tests;
 mod users;
 
 pub use codes::*;
+pub use db::Db;
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;
@@ -27,7 +29,15 @@ pub use users::*;
 /// Opens (creating if needed) the store at `path`.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        crate::paths::create_private_dir_all(dir)?;
+    }
+    // The store holds SRP verifiers, TOTP secrets and codes: 0600, and SQLite gives its -wal
+    // and -shm files the database file's mode. Files of an older version are narrowed too.
+    crate::paths::ensure_private_file(path)?;
+    for side in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        crate::paths::narrow_to_owner(Path::new(&p));
     }
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -24,6 +24,10 @@ pub struct PoolConfig {
     /// SignUp must give them, and NEW_PASSWORD_REQUIRED asks for those a user lacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_attributes: Vec<String>,
+    /// CUSTOM_AUTH without a DefineAuthChallenge trigger runs the built-in one-time code (the
+    /// demo pool); elsewhere it is Cognito's error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub builtin_custom_challenge: bool,
 }
 
 fn default_mfa() -> String {
@@ -149,6 +153,20 @@ pub struct ClientConfig {
     pub read_attributes: Vec<String>,
     #[serde(default)]
     pub write_attributes: Vec<String>,
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    #[serde(default)]
+    pub default_redirect_uri: Option<String>,
+    #[serde(default)]
+    pub allowed_oauth_flows: Vec<String>,
+    #[serde(default)]
+    pub allowed_oauth_scopes: Vec<String>,
+    #[serde(default)]
+    pub allowed_oauth_flows_user_pool_client: bool,
+    #[serde(default)]
+    pub supported_identity_providers: Vec<String>,
 }
 
 impl Default for ClientConfig {
@@ -167,6 +185,13 @@ impl Default for ClientConfig {
             refresh_token_validity: 30 * 86400,
             read_attributes: vec![],
             write_attributes: vec![],
+            callback_urls: vec![],
+            logout_urls: vec![],
+            default_redirect_uri: None,
+            allowed_oauth_flows: vec![],
+            allowed_oauth_scopes: vec![],
+            allowed_oauth_flows_user_pool_client: false,
+            supported_identity_providers: vec![],
         }
     }
 }
@@ -186,6 +211,9 @@ impl ClientConfig {
             }
             "CUSTOM_AUTH" => has("ALLOW_CUSTOM_AUTH") || has("CUSTOM_AUTH_FLOW_ONLY"),
             "USER_AUTH" => has("ALLOW_USER_AUTH"),
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+                has("ALLOW_ADMIN_USER_PASSWORD_AUTH") || has("ADMIN_NO_SRP_AUTH")
+            }
             _ => false,
         }
     }
@@ -309,5 +337,82 @@ pub fn put_pool_extras(
          VALUES (?1, ?2, ?3)",
         params![pool_id, lambda_config, sign_in_policy],
     )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deleting pools and clients, and emptying the store
+
+/// The store's tables that have a `pool_id` column (every table of a pool's data), `pools`
+/// last, so a table added later is covered without being named here.
+fn tables_with_pool_id(conn: &Connection) -> ApiResult<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c \
+         WHERE m.type = 'table' AND c.name = 'pool_id' ORDER BY m.name = 'pools', m.name",
+    )?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Deletes a pool and everything in it: clients, users, groups, codes, outbox entries,
+/// sessions, tokens and settings. Returns whether the pool existed.
+pub fn delete_pool(conn: &Connection, pool_id: &str) -> ApiResult<bool> {
+    let mut existed = false;
+    for table in tables_with_pool_id(conn)? {
+        let n = conn.execute(
+            &format!("DELETE FROM \"{table}\" WHERE pool_id = ?1"),
+            params![pool_id],
+        )?;
+        if table == "pools" {
+            existed = n > 0;
+        }
+    }
+    Ok(existed)
+}
+
+/// Deletes an app client with its refresh tokens and challenge sessions.
+pub fn delete_client(conn: &Connection, client_id: &str) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM refresh_tokens WHERE client_id = ?1",
+        params![client_id],
+    )?;
+    conn.execute(
+        "DELETE FROM auth_sessions WHERE client_id = ?1",
+        params![client_id],
+    )?;
+    conn.execute(
+        "DELETE FROM clients WHERE client_id = ?1",
+        params![client_id],
+    )?;
+    Ok(())
+}
+
+/// Writes back an app client's name and settings.
+pub fn update_client(conn: &Connection, c: &ClientRow) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE clients SET name = ?2, config = ?3, modified = ?4 WHERE client_id = ?1",
+        params![
+            c.client_id,
+            c.name,
+            serde_json::to_string(&c.config).map_err(|e| ApiError::internal(e.to_string()))?,
+            c.modified
+        ],
+    )?;
+    Ok(())
+}
+
+/// Empties every table but `meta` (the server key and migration marks), for a reset to the
+/// freshly seeded state.
+pub fn wipe(conn: &Connection) -> ApiResult<()> {
+    let mut st = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta') \
+         AND name NOT LIKE 'sqlite_%' ORDER BY name = 'pools', name",
+    )?;
+    let tables: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for t in tables {
+        conn.execute(&format!("DELETE FROM \"{t}\""), [])?;
+    }
     Ok(())
 }

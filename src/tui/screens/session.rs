@@ -8,18 +8,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
-use crate::auth::events::{AuthCommand, SessionView};
+use crate::auth::events::{AuthCommand, ExpiryHealth, SessionView};
+use crate::auth::session::expiry_health;
 use crate::tui::context::Context;
 use crate::tui::shared::{Action, flow_name};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{clock, countdown};
 
 fn expiry(exp_s: i64, now_ms: i64, t: &Theme) -> Span<'static> {
-    let left = exp_s - now_ms.div_euclid(1000);
-    if left > 0 {
-        Span::styled(format!("expires in {}", countdown(left)), t.ok())
-    } else {
-        Span::styled(format!("expired {} ago", countdown(-left)), t.error())
+    let left = exp_s.saturating_sub(now_ms.div_euclid(1000));
+    match expiry_health(exp_s, now_ms) {
+        ExpiryHealth::Valid => Span::styled(format!("expires in {}", countdown(left)), t.ok()),
+        ExpiryHealth::Expired => Span::styled(
+            format!("expired {} ago", countdown(left.saturating_neg())),
+            t.error(),
+        ),
+        ExpiryHealth::ImplausiblyFar => Span::styled(
+            format!("exp {exp_s} is implausibly far ahead (no Cognito token lives 30 days)"),
+            t.error(),
+        ),
     }
 }
 
@@ -48,7 +55,7 @@ fn claims(title: &str, v: &Value, t: &Theme) -> Vec<Line<'static>> {
                 if TIME_CLAIMS.contains(&k.as_str())
                     && let Some(n) = v.as_i64()
                 {
-                    val = format!("{val} ({} UTC)", clock(n * 1000));
+                    val = format!("{val} ({} UTC)", clock(n.saturating_mul(1000)));
                 }
                 let key_style = if k == "cognito:username" {
                     t.key()

@@ -2,6 +2,13 @@
 //! request and response JSON pretty-printed), scrollable. The actor redacts secrets before
 //! an exchange reaches the UI; `redact_for_display` is a second guard so a missed field
 //! still never reaches the screen.
+//!
+//! A frame costs the same whatever the exchange's size: the inspected exchange is formatted
+//! (large values abbreviated, see `cognito::redact`) and wrapped once into a [`LineCache`],
+//! and each frame draws only the rows in view. The cache is rebuilt when another exchange is
+//! inspected, the width or wrapping changes, or a new exchange arrives.
+
+use std::cell::RefCell;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,6 +18,7 @@ use serde_json::Value;
 
 use super::{clock, duration};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::redact::redact;
 use crate::tui::shared::HeldRequest;
 use crate::tui::theme::Theme;
 
@@ -26,10 +34,60 @@ pub struct Inspector {
     pub scroll: u16,
     /// Full width (F10, z).
     pub zoom: bool,
+    /// The inspected exchange's rows, formatted once.
+    pub cache: LineCache,
+}
+
+/// The rows of one exchange as last drawn: which exchange, at which width, wrapped or not.
+#[derive(Debug, Default)]
+pub struct LineCache {
+    cached: RefCell<Option<Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    id: u64,
+    width: usize,
+    wrap: bool,
+    rows: Vec<Line<'static>>,
+}
+
+impl LineCache {
+    /// Forgets the rows (an exchange was added or changed).
+    pub fn clear(&self) {
+        self.cached.replace(None);
+    }
+
+    /// Runs `f` on the rows of `x` at `width`, formatting them only when not cached.
+    pub fn with_rows<R>(
+        &self,
+        x: &WireExchange,
+        width: usize,
+        wrap: bool,
+        theme: &Theme,
+        f: impl FnOnce(&[Line<'static>]) -> R,
+    ) -> R {
+        let mut slot = self.cached.borrow_mut();
+        let fresh = matches!(&*slot, Some(c) if c.id == x.id && c.width == width && c.wrap == wrap);
+        if !fresh {
+            let mut rows = lines(x, theme);
+            if wrap {
+                rows = hard_wrap(rows, width);
+            }
+            *slot = Some(Cached {
+                id: x.id,
+                width,
+                wrap,
+                rows,
+            });
+        }
+        f(slot.as_ref().map(|c| c.rows.as_slice()).unwrap_or_default())
+    }
 }
 
 impl Inspector {
     pub fn push(&mut self, x: WireExchange) {
+        self.cache.clear();
         self.exchanges.push(x);
         if self.exchanges.len() > MAX_EXCHANGES {
             let cut = self.exchanges.len() - MAX_EXCHANGES;
@@ -138,8 +196,10 @@ pub fn redact_for_display(v: &Value) -> Value {
     }
 }
 
+/// The pretty-printed JSON of `v`, secrets hidden and large values abbreviated (with their
+/// length), one line per row.
 pub fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
-    let text = serde_json::to_string_pretty(&redact_for_display(v))
+    let text = serde_json::to_string_pretty(&redact_for_display(&redact(v)))
         .unwrap_or_else(|_| "<unprintable>".into());
     for raw in text.lines() {
         let indent_len = raw.len() - raw.trim_start().len();
@@ -246,7 +306,8 @@ fn unicode_width(ch: char) -> usize {
     Span::raw(&*ch.encode_utf8(&mut buf)).width()
 }
 
-/// Draws the inspector for `selected` (index into `exchanges`).
+/// Draws the inspector for `selected` (index into `exchanges`): only the rows in view, from
+/// `cache`.
 #[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
@@ -256,6 +317,7 @@ pub fn render(
     scroll: u16,
     wrap: bool,
     theme: &Theme,
+    cache: &LineCache,
 ) {
     let title = match selected {
         Some(i) if i + 1 < exchanges.len() => format!(
@@ -282,13 +344,13 @@ pub fn render(
         );
         return;
     };
-    let inner_w = block.inner(area).width as usize;
-    let mut all = lines(x, theme);
-    if wrap {
-        all = hard_wrap(all, inner_w);
-    }
-    let scroll = scroll.min(all.len().saturating_sub(1) as u16);
-    frame.render_widget(Paragraph::new(all).block(block).scroll((scroll, 0)), area);
+    let inner = block.inner(area);
+    let visible = cache.with_rows(x, inner.width as usize, wrap, theme, |rows| {
+        let start = (scroll as usize).min(rows.len().saturating_sub(1));
+        let end = (start + inner.height as usize).min(rows.len());
+        rows[start..end].to_vec()
+    });
+    frame.render_widget(Paragraph::new(visible).block(block), area);
 }
 
 /// The list of calls (zoomed inspector): one row per exchange, the inspected one marked;
@@ -382,6 +444,75 @@ mod tests {
         assert_eq!(out[1].spans[0].style, t.json_key());
         assert_eq!(out[1].spans[1].style, t.json_string());
         assert_eq!(hard_wrap(vec![Line::raw("")], 4).len(), 1);
+    }
+
+    fn exchange(id: u64, response: Value) -> WireExchange {
+        WireExchange {
+            id,
+            operation: "ListUsers".into(),
+            endpoint: "http://127.0.0.1:1/".into(),
+            started_at_ms: 0,
+            latency_ms: 3,
+            status: Some(200),
+            request_id: None,
+            request: json!({"UserPoolId": "p"}),
+            response,
+            error: None,
+            notes: vec![],
+        }
+    }
+
+    fn screen(x: &[WireExchange], scroll: u16, cache: &LineCache) -> String {
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 20)).unwrap();
+        term.draw(|f| {
+            let t = Theme::default();
+            render(f, f.area(), x, Some(x.len() - 1), scroll, true, &t, cache);
+        })
+        .unwrap();
+        let buf = term.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_huge_exchange_is_drawn_abbreviated_from_cached_rows() {
+        let big = "v".repeat(5_000_000);
+        let xs = vec![exchange(7, json!({"Note": big, "Users": vec![1; 1000]}))];
+        let cache = LineCache::default();
+        let s = screen(&xs, 0, &cache);
+        assert!(s.contains("ListUsers 200"), "{s}");
+        // The rows are formatted once, abbreviated: the long string shows its length.
+        let rows = cache.with_rows(&xs[0], 58, true, &Theme::default(), |r| r.to_vec());
+        let text: String = rows.iter().map(|l| l.to_string()).collect();
+        assert!(text.contains("(5000000 chars)"), "{text}");
+        assert!(
+            text.contains("800 more items not shown (1000 in all)"),
+            "{text}"
+        );
+        assert!(rows.len() < 300, "{}", rows.len());
+        // Scrolling takes rows from the cache: the window moves, the top line leaves.
+        let s = screen(&xs, 10, &cache);
+        assert!(!s.contains("ListUsers 200"), "{s}");
+        // Scrolling past the end shows the last row rather than nothing.
+        let s = screen(&xs, u16::MAX, &cache);
+        assert!(s.contains('}'), "{s}");
+    }
+
+    #[test]
+    fn the_cache_follows_the_inspected_exchange() {
+        let mut insp = Inspector::default();
+        insp.push(exchange(1, json!({"Users": ["first"]})));
+        let s = screen(&insp.exchanges, 0, &insp.cache);
+        assert!(s.contains("first"), "{s}");
+        insp.push(exchange(2, json!({"Users": ["second"]})));
+        let s = screen(&insp.exchanges, 0, &insp.cache);
+        assert!(s.contains("second") && !s.contains("first"), "{s}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn duration(ms: u64) -> String {
 
 /// A countdown `mm:ss` (or `h:mm:ss`) for a number of seconds.
 pub fn countdown(secs: i64) -> String {
-    let s = secs.abs();
+    let s = secs.unsigned_abs();
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
     } else {
