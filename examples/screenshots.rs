@@ -212,6 +212,46 @@ fn screens() -> Vec<(&'static str, App)> {
     );
     out.push(("stale-session", stale));
 
+    // A new password the policy refuses, its status row opened whole (Alt-↑, Enter).
+    let mut detail = demo::after_sign_up();
+    detail.ctx.last_username = "new-password".into();
+    detail.on_auth_event(
+        AuthEvent::Transition(demo::step(
+            SignInStep::ConfirmSignInWithNewPasswordRequired {
+                missing_attributes: Vec::new(),
+            },
+            "NEW_PASSWORD_REQUIRED",
+            &[],
+            NOW_MS - 9_000,
+            300,
+        )),
+        NOW_MS,
+    );
+    let policy = "Password did not conform with policy: Password not long enough";
+    let mut refused = demo::exchange(2, "RespondToAuthChallenge", NOW_MS - 100);
+    refused.status = Some(400);
+    refused.error = Some("InvalidPasswordException".into());
+    refused.response = serde_json::json!({"__type": "InvalidPasswordException", "message": policy});
+    detail.on_auth_event(AuthEvent::Exchange(refused), NOW_MS);
+    detail.on_auth_event(
+        demo::error(
+            "confirmSignIn",
+            "RespondToAuthChallenge",
+            "InvalidPasswordException",
+            policy,
+        ),
+        NOW_MS,
+    );
+    for code in [KeyCode::Up, KeyCode::Enter] {
+        let mods = if code == KeyCode::Up {
+            KeyModifiers::ALT
+        } else {
+            KeyModifiers::NONE
+        };
+        detail.handle_key(KeyEvent::new(code, mods), NOW_MS);
+    }
+    out.push(("status-detail", detail));
+
     let mut pool = demo::signed_in();
     pool.goto(Screen::Pool);
     pool.on_admin_event(

@@ -35,9 +35,9 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().to_string_lossy().to_string();
     let exe = support::pool::binary_path();
-    // 36 rows: the status pane holds the three transitions, the SRP notes and the newest
-    // transition's explanation.
-    let Some(t) = Tmux::start_sized("binary", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 100, 36)
+    // 120x36: the status pane holds the three transitions, the SRP notes (wrapped whole, not
+    // cut) and the newest transition's explanation.
+    let Some(t) = Tmux::start_sized("binary", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 120, 36)
     else {
         return;
     };

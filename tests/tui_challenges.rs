@@ -427,6 +427,8 @@ fn status_pane_shows_session_age_against_its_window_and_ties_stale_errors_to_it(
         .iter()
         .position(|l| l.contains("ERROR confirmSignIn"))
         .unwrap_or_else(|| panic!("{s}"));
+    // The error wraps onto a second row; the Session row comes right after it.
+    let at = at + 1;
     assert!(
         rows[at + 1].contains("↳ Session AYABeC7r…(912 chars) expired (3:10 old, lives 3:00)"),
         "{s}"
@@ -514,6 +516,16 @@ fn pool_settings_screen_reads_shows_and_edits_mfa() {
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char(' '));
+    // The change is for the whole pool: the first Enter asks, the second sends.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(
+        app.ctx
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("every user of the pool")
+    );
     match press(&mut app, KeyCode::Enter).as_slice() {
         [
             Action::Admin(AdminCommand::SetPoolMfa {

@@ -88,6 +88,9 @@ fn totp_setup_then_totp_sign_in_in_the_built_binary() {
             t.keys(&["Space"]);
         }
     }
+    // The first Enter asks (the change is for the whole pool), the second sends.
+    t.keys(&["Enter"]);
+    t.wait_for("every user of the pool");
     t.keys(&["Enter"]);
     let s = t.wait_for("SetUserPoolMfaConfig done: MFA is ON");
     assert!(s.contains("methods TOTP"), "{s}");

@@ -49,10 +49,7 @@ pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle 
     let (ev_tx, ev_rx) = mpsc::channel(cap);
     let mut cfg = MachineConfig::new(target.client_id.clone(), target.user_pool_id.clone());
     cfg.totp_issuer = opts.totp_issuer.clone();
-    let store = opts
-        .state_dir
-        .as_ref()
-        .map(|d| TokenStore::new(d, &target.client_id));
+    let store = opts.state_dir.as_ref().map(|d| TokenStore::new(d, target));
     tokio::spawn(run(client, cfg, store, cmd_rx, ev_tx));
     AuthHandle {
         tx: cmd_tx,
@@ -67,7 +64,24 @@ async fn run(
     mut commands: mpsc::Receiver<AuthCommand>,
     events: mpsc::Sender<AuthEvent>,
 ) {
-    let restored = store.as_ref().and_then(TokenStore::load);
+    let restored = match store.as_ref().map(TokenStore::load) {
+        Some(Saved::Here(t)) => Some(t),
+        Some(Saved::Elsewhere { username, place }) => {
+            // Tokens are only good where they were issued: another server with the same
+            // ids would refuse them (Invalid Refresh Token) while the header said signed in.
+            let _ = events
+                .send(AuthEvent::Info {
+                    api: "fetchAuthSession".into(),
+                    message: format!(
+                        "The saved session of {username} belongs to {place}, not this endpoint: \
+                         not restored (sign in here)"
+                    ),
+                })
+                .await;
+            None
+        }
+        _ => None,
+    };
     if let Some(t) = &restored {
         let _ = events
             .send(AuthEvent::Info {
@@ -258,19 +272,54 @@ async fn drive(
     state
 }
 
-/// The tokens file: `<state_dir>/tokens-<client id>.json`, mode 0600.
+/// The tokens file: `<state_dir>/tokens-<client id>.json`, mode 0600. The tokens are saved
+/// with the endpoint, pool and client they were issued by, and restored only there.
 pub struct TokenStore {
     path: PathBuf,
+    bound: Binding,
+}
+
+/// Where a saved session was issued.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Binding {
+    endpoint: String,
+    user_pool_id: String,
+    client_id: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedFile {
+    #[serde(flatten)]
+    bound: Binding,
+    tokens: Tokens,
+}
+
+/// What the tokens file holds for this target.
+#[derive(Debug, PartialEq)]
+pub enum Saved {
+    None,
+    Here(Tokens),
+    /// A session issued by another endpoint, pool or client (described in `place`).
+    Elsewhere {
+        username: String,
+        place: String,
+    },
 }
 
 impl TokenStore {
-    pub fn new(dir: &Path, client_id: &str) -> Self {
-        let safe: String = client_id
+    pub fn new(dir: &Path, target: &Target) -> Self {
+        let safe: String = target
+            .client_id
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
         Self {
             path: dir.join(format!("tokens-{safe}.json")),
+            bound: Binding {
+                endpoint: target.endpoint.trim_end_matches('/').to_string(),
+                user_pool_id: target.user_pool_id.clone(),
+                client_id: target.client_id.clone(),
+            },
         }
     }
 
@@ -278,13 +327,19 @@ impl TokenStore {
         &self.path
     }
 
-    pub fn load(&self) -> Option<Tokens> {
-        let bytes = std::fs::read(&self.path).ok()?;
-        match serde_json::from_slice(&bytes) {
-            Ok(t) => Some(t),
+    pub fn load(&self) -> Saved {
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            return Saved::None;
+        };
+        match serde_json::from_slice::<SavedFile>(&bytes) {
+            Ok(f) if f.bound == self.bound => Saved::Here(f.tokens),
+            Ok(f) => Saved::Elsewhere {
+                username: f.tokens.username(),
+                place: format!("{} (pool {})", f.bound.endpoint, f.bound.user_pool_id),
+            },
             Err(e) => {
                 tracing::warn!(path = %self.path.display(), "ignoring an unreadable tokens file: {e}");
-                None
+                Saved::None
             }
         }
     }
@@ -317,7 +372,11 @@ impl TokenStore {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp)?;
-        f.write_all(&serde_json::to_vec(t).map_err(std::io::Error::other)?)?;
+        let saved = SavedFile {
+            bound: self.bound.clone(),
+            tokens: t.clone(),
+        };
+        f.write_all(&serde_json::to_vec(&saved).map_err(std::io::Error::other)?)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &self.path)
     }
@@ -333,8 +392,16 @@ mod tests {
     #[test]
     fn token_file_round_trips_with_mode_0600_and_is_removed_on_sign_out() {
         let dir = tempfile::tempdir().unwrap();
-        let store = TokenStore::new(dir.path(), "client/1");
-        assert!(store.load().is_none());
+        let target = |endpoint: &str| Target {
+            endpoint: endpoint.into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_p".into(),
+            client_id: "client/1".into(),
+            client_secret: None,
+            local: true,
+        };
+        let store = TokenStore::new(dir.path(), &target("http://127.0.0.1:1/"));
+        assert_eq!(store.load(), Saved::None);
         let r = AuthenticationResult {
             access_token: Some(fake_jwt(&serde_json::json!({"exp": 10, "username": "a"}))),
             refresh_token: Some("refresh".into()),
@@ -342,7 +409,16 @@ mod tests {
         };
         let t = Tokens::from_result(&r, None, "a", AuthFlowType::UserSrpAuth, 0).unwrap();
         store.save(Some(&t));
-        assert_eq!(store.load(), Some(t));
+        assert_eq!(store.load(), Saved::Here(t.clone()));
+        // Another server with the same pool and client ids does not get them.
+        let other = TokenStore::new(dir.path(), &target("http://127.0.0.1:2"));
+        assert_eq!(
+            other.load(),
+            Saved::Elsewhere {
+                username: "a".into(),
+                place: "http://127.0.0.1:1 (pool us-east-1_p)".into()
+            }
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -356,6 +432,6 @@ mod tests {
         store.save(None);
         assert!(!store.path().exists());
         std::fs::write(store.path(), b"garbage").unwrap();
-        assert!(store.load().is_none());
+        assert_eq!(store.load(), Saved::None);
     }
 }

@@ -278,6 +278,90 @@ fn sign_up_unconfirmed_asks_for_the_code() {
 }
 
 #[test]
+fn a_sign_in_after_a_finished_sign_up_starts_a_new_flow() {
+    let (s, _) = cmd(
+        new_state(),
+        AuthCommand::SignUp {
+            username: "alice".into(),
+            password: Secret::new(PW),
+            attributes: BTreeMap::new(),
+            auto_sign_in: false,
+        },
+    );
+    let (s, fx) = reply(
+        s,
+        Ok(Response::SignUp(SignUpResponse {
+            user_confirmed: true,
+            user_sub: "s".into(),
+            ..Default::default()
+        })),
+    );
+    assert_eq!(the_transition(&fx).next_step.name(), "DONE");
+    let (s, _) = cmd(s, sign_in_cmd(AuthFlowType::UserPasswordAuth));
+    let (s, fx) = reply(s, auth_ok(tokens_result(false, T0 / 1000 + 3600, None)));
+    let t = the_transition(&fx);
+    assert_eq!(t.api, "signIn");
+    assert_eq!(t.next_step.name(), "DONE");
+    // Logged `signIn — → DONE`, not `DONE → DONE`.
+    assert_eq!(t.from, None);
+    // The same for a reset after a finished sign-in (signed out first).
+    let (s, fx) = cmd(s, AuthCommand::SignOut { global: false });
+    let s = if calls(&fx).is_empty() {
+        s
+    } else {
+        reply(s, Ok(Response::RevokeToken(Empty {}))).0
+    };
+    let (s, _) = cmd(
+        s,
+        AuthCommand::ResetPassword {
+            username: "alice".into(),
+        },
+    );
+    let (_, fx) = reply(
+        s,
+        Ok(Response::ForgotPassword(CodeDeliveryResponse::default())),
+    );
+    assert_eq!(the_transition(&fx).from, None);
+}
+
+#[test]
+fn step_mode_notes_use_no_headless_wording() {
+    for on in [true, false] {
+        let (_, fx) = cmd(new_state(), AuthCommand::SetStepMode { on });
+        let notes: Vec<String> = events(&fx)
+            .iter()
+            .filter_map(|e| match e {
+                AuthEvent::Info { message, .. } => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(!notes[0].contains("send=false"), "{notes:?}");
+        assert!(!notes[0].contains("step ("), "{notes:?}");
+    }
+}
+
+#[test]
+fn fetch_session_with_valid_tokens_says_so() {
+    let s = signed_in(false, T0 / 1000 + 600);
+    let (_, fx) = cmd(
+        s,
+        AuthCommand::FetchSession {
+            force_refresh: false,
+        },
+    );
+    assert!(calls(&fx).is_empty());
+    let note = events(&fx)
+        .iter()
+        .find_map(|e| match e {
+            AuthEvent::Info { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .expect("a note");
+    assert!(note.contains("valid for 10:00 more"), "{note}");
+}
+
+#[test]
 fn sign_up_already_confirmed_is_done_or_complete_auto_sign_in() {
     for (auto, want) in [(false, "DONE"), (true, "COMPLETE_AUTO_SIGN_IN")] {
         let (s, _) = cmd(

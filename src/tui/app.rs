@@ -23,7 +23,7 @@ use super::theme::Theme;
 use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
-use super::widgets::timeline::{SessionRef, StatusEntry};
+use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
@@ -196,6 +196,12 @@ impl App {
             self.challenge.qr_full = false;
             return Vec::new();
         }
+        if ctx.status.detail.is_some() {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                ctx.status.detail = None;
+            }
+            return Vec::new();
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -238,11 +244,11 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
-                self.inspector.select(1);
+                self.select_call(1);
                 return Vec::new();
             }
             KeyCode::Char('p') if ctrl => {
-                self.inspector.select(-1);
+                self.select_call(-1);
                 return Vec::new();
             }
             // On the Users screen PgDn/PgUp page through the list.
@@ -255,12 +261,19 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Up if alt => {
-                let s = &mut ctx.status;
-                s.back = (s.back + 1).min(s.entries.len().saturating_sub(1));
+                ctx.status.up();
                 return Vec::new();
             }
             KeyCode::Down if alt => {
-                ctx.status.back = ctx.status.back.saturating_sub(1);
+                ctx.status.down();
+                return Vec::new();
+            }
+            KeyCode::Enter if ctx.status.pick => {
+                self.open_status_row();
+                return Vec::new();
+            }
+            KeyCode::Esc if ctx.status.pick => {
+                ctx.status.leave();
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Confirm => {
@@ -281,7 +294,11 @@ impl App {
                     FormOutcome::Handled => return Vec::new(),
                     FormOutcome::Submit => return self.submit(None, now_ms),
                     FormOutcome::Pressed(id) => return self.submit(Some(&id), now_ms),
-                    FormOutcome::Left => return Vec::new(),
+                    FormOutcome::Left => {
+                        // Leaving the pool's MFA form drops an Apply waiting for its second press.
+                        self.pool.confirm = None;
+                        return Vec::new();
+                    }
                     FormOutcome::Ignored if typing => return Vec::new(),
                     FormOutcome::Ignored => {}
                 }
@@ -304,11 +321,11 @@ impl App {
             }
             KeyCode::Char('c') => return copy_inspected(&self.inspector, ctx),
             KeyCode::Char('[') => {
-                self.inspector.select(-1);
+                self.select_call(-1);
                 return Vec::new();
             }
             KeyCode::Char(']') => {
-                self.inspector.select(1);
+                self.select_call(1);
                 return Vec::new();
             }
             _ => {}
@@ -323,6 +340,36 @@ impl App {
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
         }
+    }
+
+    /// `[` `]` Ctrl-P Ctrl-N: the previous / next call. A request held in step mode comes
+    /// after the newest call: `[` leaves it for the calls before it, `]` comes back to it.
+    fn select_call(&mut self, delta: isize) {
+        let insp = &mut self.inspector;
+        if self.ctx.held.is_none() {
+            return insp.select(delta);
+        }
+        // Positions 0..n are the calls, n is the held request.
+        let n = insp.exchanges.len();
+        let cur = insp.selected.filter(|i| *i < n).unwrap_or(n) as isize;
+        let next = (cur + delta).clamp(0, n as isize) as usize;
+        if next == n {
+            insp.selected = None;
+        } else {
+            insp.show_pinned(next);
+        }
+    }
+
+    /// Enter on a picked status row: the row opens whole and the inspector shows the call
+    /// behind it.
+    fn open_status_row(&mut self) {
+        let Some(entry) = self.ctx.status.picked().cloned() else {
+            return;
+        };
+        if let Some(i) = timeline::call_of(&entry, &self.inspector.exchanges) {
+            self.inspector.show(i);
+        }
+        self.ctx.status.detail = Some(entry);
     }
 
     /// Enter on a form (`None`) or a button press (`Some(id)`).
@@ -428,7 +475,13 @@ impl App {
         self.dirty = true;
         let mut out = Vec::new();
         match ev {
-            AuthEvent::Started { api } => self.ctx.in_flight.push((api, now_ms)),
+            AuthEvent::Started { api } => {
+                // A new flow: the inspector follows its calls again.
+                if matches!(api.as_str(), "signUp" | "signIn" | "resetPassword") {
+                    self.inspector.selected = None;
+                }
+                self.ctx.in_flight.push((api, now_ms));
+            }
             AuthEvent::Finished { api, ok } => {
                 self.ctx.held = None;
                 if let Some(i) = self.ctx.in_flight.iter().position(|(a, _)| *a == api) {
@@ -456,6 +509,18 @@ impl App {
                     self.sign_in.form.set_text("username", &old.username);
                 }
                 self.session.view = session;
+                // A session restored at start (no step taken yet): show it.
+                let restored = !had
+                    && self.session.view.is_some()
+                    && !self
+                        .ctx
+                        .status
+                        .entries
+                        .iter()
+                        .any(|e| matches!(e, StatusEntry::Transition(_)));
+                if restored && self.screen == Screen::SignIn {
+                    self.goto(Screen::Session);
+                }
                 if had && self.session.view.is_none() {
                     self.ctx.flash_info("Signed out.");
                     if self.screen == Screen::Session {
@@ -468,8 +533,11 @@ impl App {
                 if error.code != ClientCode::Busy.as_str() {
                     self.ctx.held = None;
                 }
+                let note = timeline::error_note(&error)
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default();
                 self.ctx
-                    .flash_error(format!("{}: {}", error.code, error.message));
+                    .flash_error(format!("{}: {}{note}", error.code, error.message));
                 // A stale or reused Session: the row under the error names it.
                 let session = self
                     .session_of(&error, now_ms)
@@ -572,6 +640,8 @@ impl App {
             }
             NextStep::SignIn(SignInStep::ConfirmSignUp) => {
                 self.challenge.current = None;
+                // Nothing was sent in this flow: an earlier sign-up's address is not it.
+                self.confirm.delivery = None;
                 self.open_confirm(&user);
                 self.ctx.flash_info(format!(
                     "{user} is not confirmed: enter the code (F2 · Resend if you have none)."
@@ -625,7 +695,7 @@ impl App {
             }
             AdminEvent::PoolSettings { settings } => {
                 let shown = self.screen == Screen::Pool;
-                self.pool.update(settings, &mut self.ctx, shown);
+                self.pool.update(settings, &mut self.ctx, shown, now_ms);
             }
             AdminEvent::Outbox { entries } => {
                 self.outbox.update(entries);

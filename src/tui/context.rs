@@ -17,6 +17,10 @@ pub struct StatusPane {
     pub entries: Vec<StatusEntry>,
     /// How many entries the pane is scrolled back from the newest.
     pub back: usize,
+    /// Alt-↑ picks the lowest row shown; Enter then opens it whole.
+    pub pick: bool,
+    /// The row opened whole (Enter on a picked row).
+    pub detail: Option<StatusEntry>,
 }
 
 impl StatusPane {
@@ -25,9 +29,44 @@ impl StatusPane {
         if self.entries.len() > MAX_ENTRIES {
             self.entries.drain(..self.entries.len() - MAX_ENTRIES);
         }
-        if self.back > 0 {
-            self.back += 1;
+        if self.back > 0 || self.pick {
+            // A picked row stays picked while newer ones arrive.
+            self.back = (self.back + 1).min(self.entries.len().saturating_sub(1));
         }
+    }
+
+    /// Alt-↑: picks the newest row shown, then moves the pick to older rows.
+    pub fn up(&mut self) {
+        if self.pick {
+            self.back = (self.back + 1).min(self.entries.len().saturating_sub(1));
+        } else {
+            self.pick = !self.entries.is_empty();
+        }
+    }
+
+    /// Alt-↓: towards the newest row; past it, no row is picked.
+    pub fn down(&mut self) {
+        if self.back > 0 {
+            self.back -= 1;
+        } else {
+            self.pick = false;
+        }
+    }
+
+    /// Esc while picking: back to following the newest row.
+    pub fn leave(&mut self) {
+        self.pick = false;
+        self.back = 0;
+    }
+
+    /// The picked row.
+    pub fn picked(&self) -> Option<&StatusEntry> {
+        if !self.pick {
+            return None;
+        }
+        let n = self.entries.len();
+        let i = n.checked_sub(1 + self.back.min(n.saturating_sub(1)))?;
+        self.entries.get(i)
     }
 }
 

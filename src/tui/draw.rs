@@ -11,7 +11,8 @@ use super::app::App;
 use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
-use super::widgets::{duration, inspector, timeline, truncate};
+use super::widgets::form::Form;
+use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -64,9 +65,9 @@ impl App {
                     self.inspected(),
                     &self.ctx.theme,
                 );
-                self.render_inspector(frame, detail, true);
+                self.render_right(frame, detail);
             } else {
-                self.render_inspector(frame, body, true);
+                self.render_right(frame, body);
             }
         } else if self.screen == Screen::Users && body.width < 150 {
             // The users table needs the width; F10 shows the calls.
@@ -88,6 +89,7 @@ impl App {
             status,
             &self.ctx.status.entries,
             self.ctx.status.back,
+            self.ctx.status.pick,
             self.pool.session_validity_ms(),
             &self.ctx.theme,
         );
@@ -101,16 +103,26 @@ impl App {
         if self.challenge.qr_full {
             self.challenge.draw_qr_full(frame, area, &self.ctx);
         }
+        if let Some(e) = &self.ctx.status.detail {
+            let xs = &self.inspector.exchanges[..];
+            let call = timeline::call_of(e, xs).map(|i| (i, xs));
+            let validity = self.pool.session_validity_ms();
+            timeline::render_detail(frame, area, e, call, validity, &self.ctx.theme);
+        }
     }
 
     /// The right pane: a held request (step mode), else the TOTP setup's QR code when it
     /// fits, else the inspector.
     fn render_right(&self, frame: &mut Frame, area: Rect) {
-        if let Some(h) = &self.ctx.held {
+        // The held request, unless `[` / Ctrl-P went back to the calls before it.
+        if let Some(h) = &self.ctx.held
+            && self.inspector.selected.is_none()
+        {
             inspector::render_held(frame, area, h, &self.ctx.theme);
             return;
         }
         if self.screen == Screen::Challenge
+            && !self.inspector.zoom
             && let Some(q) = self.challenge.totp_qr()
             && q.fits(area.width.saturating_sub(2), area.height.saturating_sub(3))
         {
@@ -199,9 +211,25 @@ impl App {
 
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
-        let roomy = area.width >= 100;
-        // Eight tabs need 84 columns; narrower, the Challenge tab is called Step.
-        let narrow = area.width < 84;
+        let width = area.width as usize;
+        let roomy = width >= 100;
+        // Eight full titles need 84 columns; narrower they are shortened (never to a word
+        // that means something else, like step mode's "Step"); narrower still, only the
+        // screen shown keeps its title and the others their F-key (F9 lists them).
+        const SHORT: [&str; 8] = [
+            "SignUp", "Confirm", "SignIn", "Chall.", "Session", "Users", "Outbox", "Pool",
+        ];
+        let full: usize = Screen::ALL
+            .iter()
+            .map(|s| s.title().chars().count() + 4)
+            .sum();
+        let short: usize = SHORT.iter().map(|s| s.chars().count() + 4).sum();
+        let here = Screen::ALL
+            .iter()
+            .position(|s| *s == self.screen)
+            .unwrap_or(0);
+        // The screen shown keeps its whole title when that still fits.
+        let whole_here = width >= short + self.screen.title().chars().count() - SHORT[here].len();
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
             let active = *s == self.screen;
@@ -210,10 +238,12 @@ impl App {
                 format!("F{}", i + 1),
                 if active { style } else { t.key() },
             ));
-            let title = if narrow && *s == Screen::Challenge {
-                "Step"
-            } else {
+            let title = if width >= full || (active && (whole_here || width < short)) {
                 s.title()
+            } else if width >= short {
+                SHORT[i]
+            } else {
+                ""
             };
             spans.push(Span::styled(format!(" {title} "), style));
             if roomy {
@@ -241,11 +271,20 @@ impl App {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        let (content, flash_area) = if self.ctx.flash.is_some() && inner.height >= 2 {
-            let [c, f] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-            (c, Some(f))
-        } else {
-            (inner, None)
+        // The flash wraps (up to three rows, never more than half the pane) so a message
+        // is read whole; the status row holds it too (Alt-↑ Enter).
+        let flash_rows = self.ctx.flash.as_ref().map(|f| {
+            let style = if f.error { t.error() } else { t.ok() };
+            wrap_line(Line::styled(f.text.clone(), style), inner.width as usize)
+        });
+        let (content, flash_area) = match &flash_rows {
+            Some(rows) if inner.height >= 2 => {
+                let n = (rows.len() as u16).clamp(1, (inner.height / 2).clamp(1, 3));
+                let [c, f] =
+                    Layout::vertical([Constraint::Min(1), Constraint::Length(n)]).areas(inner);
+                (c, Some(f))
+            }
+            _ => (inner, None),
         };
         let ctx = &self.ctx;
         match self.screen {
@@ -253,7 +292,11 @@ impl App {
             Screen::Confirm => self.confirm.draw(frame, content, ctx, &self.outbox.entries),
             Screen::SignIn => {
                 let user = self.session.signed_in_user();
-                self.sign_in.draw(frame, content, ctx, user);
+                // First contact with the demo pool: what to try, where codes arrive.
+                let first = self.target.kind == TargetKind::Embedded
+                    && self.target.user_pool_id == crate::local::DEMO_POOL_ID
+                    && self.ctx.status.entries.is_empty();
+                self.sign_in.draw(frame, content, ctx, user, first);
             }
             Screen::Challenge => {
                 let validity = self.pool.session_validity_ms();
@@ -264,10 +307,9 @@ impl App {
             Screen::Outbox => self.outbox.draw(frame, content, ctx),
             Screen::Pool => self.pool.draw(frame, content, ctx),
         }
-        if let (Some(f), Some(a)) = (&self.ctx.flash, flash_area) {
-            let style = if f.error { t.error() } else { t.ok() };
+        if let (Some(rows), Some(a)) = (flash_rows, flash_area) {
             frame.render_widget(Clear, a);
-            frame.render_widget(Line::styled(f.text.clone(), style), a);
+            frame.render_widget(Paragraph::new(rows), a);
         }
     }
 
@@ -288,6 +330,16 @@ impl App {
         if self.help {
             return vec![("Esc", "close help")];
         }
+        if self.ctx.status.detail.is_some() {
+            return vec![("Esc", "close the row")];
+        }
+        if self.ctx.status.pick {
+            return vec![
+                ("Enter", "read the row whole"),
+                ("Alt-↑↓", "older / newer row"),
+                ("Esc", "done"),
+            ];
+        }
         if self.challenge.qr_full {
             return vec![("any key", "close the QR code")];
         }
@@ -300,16 +352,17 @@ impl App {
             return vec![
                 ("^G", "send the held request"),
                 ("^D", "drop it"),
+                ("[ ]", "calls before it"),
                 ("^T", "step mode off"),
             ];
         }
         if self.is_typing() {
-            let mut v = vec![
-                ("Tab", "next"),
-                ("S-Tab", "prev"),
-                ("Enter", "submit"),
-                ("Esc", "leave field"),
-            ];
+            // Letters type here: say first how to get the keys back.
+            let mut v = vec![("Esc", "leave the field (then q quits)")];
+            if self.form().is_some_and(Form::focus_is_choice) {
+                v.push(("←/→", "change"));
+            }
+            v.extend([("Tab", "next"), ("S-Tab", "prev"), ("Enter", "submit")]);
             if self.screen == Screen::Confirm {
                 v.push(("^O", "code from outbox"));
             }
@@ -426,7 +479,10 @@ impl App {
                 "Pool: e r",
                 "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
             ),
-            ("Alt-↑ / Alt-↓", "scroll the status pane back / forward"),
+            (
+                "Alt-↑ / Alt-↓",
+                "pick a status row (Enter reads it whole, Esc)",
+            ),
             (
                 "Session: r f o g",
                 "refresh, fetch, sign out, global sign out",

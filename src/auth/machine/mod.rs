@@ -124,7 +124,7 @@ impl AuthState {
                 self.start("setStepMode", Pending::Auth, fx);
                 self.info(
                     if on {
-                        "Step mode on: each request waits for step (send) or step with send=false (drop)"
+                        "Step mode on: each request is held until it is sent or dropped"
                     } else {
                         "Step mode off: requests are sent at once"
                     },

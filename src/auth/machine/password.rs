@@ -22,6 +22,7 @@ impl AuthState {
                 fx,
             );
         }
+        self.last_step = None;
         self.start("resetPassword", Pending::ForgotPassword, fx);
         let req = ForgotPasswordRequest {
             client_id: self.cfg.client_id.clone(),

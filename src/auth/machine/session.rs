@@ -61,6 +61,17 @@ impl AuthState {
         if !force && !tokens.needs_refresh(now_ms) {
             if let Some(problem) = tokens.expiry_problem(now_ms) {
                 self.info(format!("Warning: {problem}"), fx);
+            } else {
+                let left = (tokens.access_expires_at() - now_ms.div_euclid(1000)).max(0);
+                self.info(
+                    format!(
+                        "The tokens of {} are valid for {}:{:02} more: nothing to refresh (r forces a refresh)",
+                        tokens.username(),
+                        left / 60,
+                        left % 60
+                    ),
+                    fx,
+                );
             }
             self.emit_session(now_ms, fx);
             return self.finish(true, fx);

@@ -85,6 +85,10 @@ impl AuthState {
                 fx,
             );
         }
+        // A new sign-in is a new flow (`— → …`); autoSignIn continues the sign-up's.
+        if api == "signIn" {
+            self.last_step = None;
+        }
         let mut params = BTreeMap::new();
         params.insert("USERNAME".to_string(), username.clone());
         let auth_flow = match flow {

@@ -35,6 +35,8 @@ impl AuthState {
             session: None,
             confirmed: false,
         });
+        // A new flow: its first step is logged `— → …`.
+        self.last_step = None;
         self.start("signUp", Pending::SignUp, fx);
         let req = SignUpRequest {
             client_id: self.cfg.client_id.clone(),

@@ -321,8 +321,18 @@ impl ChallengeState {
                 SignInStep::ContinueSignInWithEmailSetup => {
                     out.push("Enter the email address codes go to.".into())
                 }
-                SignInStep::ConfirmSignInWithCustomChallenge { .. } => {
-                    out.push("Your auth-challenge Lambda triggers ask:".into())
+                SignInStep::ConfirmSignInWithCustomChallenge { additional_info } => {
+                    // What the CreateAuthChallenge trigger made public: one value said
+                    // inline, more listed under the form.
+                    let mut values = additional_info.values();
+                    out.push(match (values.next(), values.next()) {
+                        (None, _) => "Your auth-challenge Lambda sent no public parameters: \
+                                      answer with what it expects."
+                            .into(),
+                        (Some(v), None) => format!("Your auth-challenge Lambda asks: {v}"),
+                        _ => "Your Lambda trigger asks (see below):"
+                            .into(),
+                    })
                 }
                 SignInStep::ConfirmSignInWithPassword => out.push(
                     "USER_AUTH chose a password factor: enter the password to continue.".into(),

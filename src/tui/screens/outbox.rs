@@ -102,25 +102,43 @@ fn render(outbox: &OutboxScreen, ctx: &Context, frame: &mut Frame, area: Rect) {
     {
         let sel = i == outbox.selected;
         let marker = if sel { "›" } else { " " };
-        let first = Line::from(vec![
+        // A short code leads the first row; a long one (a TOTP secret) takes the second
+        // row so the purpose and the user are never the part that is cut.
+        let short = e.code.chars().count() <= 8;
+        let mut head = vec![
             Span::styled(marker, t.key()),
             Span::styled(format!("{} ", sent_clock(&e.sent_at)), t.dim()),
-            Span::styled(e.code.clone(), t.code()),
-            Span::raw(format!("  {} ", e.purpose)),
-            Span::styled(e.username.clone(), t.title()),
-        ]);
+        ];
+        if short {
+            head.push(Span::styled(e.code.clone(), t.code()));
+            head.push(Span::raw("  "));
+        }
+        head.push(Span::raw(format!("{} ", e.purpose)));
+        head.push(Span::styled(e.username.clone(), t.title()));
+        let first = Line::from(head);
         // The message text the pool's templates made, when it has one.
-        let text = match &e.message {
+        let rest = match &e.message {
             Some(m) => format!(
-                "  {} to {} · “{}” · pool {}",
+                " {} to {} · “{}” · pool {}",
                 e.medium,
                 e.destination,
                 m.trim(),
                 e.pool_id
             ),
-            None => format!("  {} to {} · pool {}", e.medium, e.destination, e.pool_id),
+            None => format!(" {} to {} · pool {}", e.medium, e.destination, e.pool_id),
         };
-        let second = Line::styled(truncate(&text, area.width as usize), t.dim());
+        let second = if short {
+            Line::styled(truncate(&format!(" {rest}"), area.width as usize), t.dim())
+        } else {
+            let room = (area.width as usize).saturating_sub(2);
+            let code = truncate(&e.code, room);
+            let left = room.saturating_sub(code.chars().count());
+            Line::from(vec![
+                Span::raw("  "),
+                Span::styled(code, t.code()),
+                Span::styled(truncate(&rest, left), t.dim()),
+            ])
+        };
         let first = if sel {
             first.style(t.selected())
         } else {

@@ -15,6 +15,7 @@ use crate::tui::context::Context;
 use crate::tui::shared::{Action, SESSION_VALIDITY_MS};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::timeline::StatusEntry;
 
 pub const MFA_MODES: &[&str] = &["OFF", "OPTIONAL", "ON"];
 
@@ -204,6 +205,8 @@ pub struct PoolScreen {
     /// An Apply is on its way (the next settings read reports its outcome).
     pub applying: bool,
     pub set_error: Option<SettingsError>,
+    /// Apply pressed once: the change waits for a second Apply (it changes the whole pool).
+    pub confirm: Option<AdminCommand>,
     pub form: Form,
     pub scroll: u16,
 }
@@ -215,6 +218,7 @@ impl Default for PoolScreen {
             loading: false,
             applying: false,
             set_error: None,
+            confirm: None,
             form: mfa_form(None),
             scroll: 0,
         }
@@ -284,7 +288,16 @@ impl PoolScreen {
             return self.read(ctx);
         }
         match mfa_command(&self.form) {
+            Ok(cmd) if self.confirm.as_ref() != Some(&cmd) => {
+                ctx.flash_info(
+                    "This changes MFA for every user of the pool: Apply again to send \
+                     SetUserPoolMfaConfig, Esc to leave it.",
+                );
+                self.confirm = Some(cmd);
+                Vec::new()
+            }
             Ok(cmd) => {
+                self.confirm = None;
                 self.applying = true;
                 self.set_error = None;
                 self.loading = true;
@@ -299,7 +312,7 @@ impl PoolScreen {
     }
 
     /// The settings arrived; `shown` is true while this screen is on.
-    pub fn update(&mut self, settings: PoolSettings, ctx: &mut Context, shown: bool) {
+    pub fn update(&mut self, settings: PoolSettings, ctx: &mut Context, shown: bool, now_ms: i64) {
         self.loading = false;
         if let Some(e) = settings.errors.first() {
             if shown {
@@ -307,7 +320,16 @@ impl PoolScreen {
             }
         } else if self.applying && self.set_error.is_none() {
             let m = settings.mfa.clone().unwrap_or_default();
-            ctx.flash_info(format!("SetUserPoolMfaConfig done: MFA is {}.", m.mode));
+            let text = format!(
+                "SetUserPoolMfaConfig done: MFA is {} for the whole pool.",
+                m.mode
+            );
+            ctx.status.push(StatusEntry::Info {
+                at_ms: now_ms,
+                api: "pool".into(),
+                message: text.clone(),
+            });
+            ctx.flash_info(text);
         }
         self.applying = false;
         // Keep what the user is editing; otherwise show what the pool says.

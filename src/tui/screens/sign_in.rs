@@ -118,7 +118,15 @@ impl SignInScreen {
         self.form.focus_id("password");
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context, signed_in: Option<&str>) {
+    /// `first`: nothing has happened yet on the demo pool; a line says what to try.
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        ctx: &Context,
+        signed_in: Option<&str>,
+        first: bool,
+    ) {
         let t = &ctx.theme;
         self.form.render(frame, area, t);
         let flow = self.form.raw("flow");
@@ -132,7 +140,15 @@ impl SignInScreen {
             "USER_AUTH" => "Choice-based: PREFERRED_CHALLENGE, or Cognito offers SELECT_CHALLENGE.",
             _ => "",
         };
-        let mut lines = vec![Line::styled(what.to_string(), t.dim())];
+        let mut lines = Vec::new();
+        if first {
+            lines.push(Line::styled(
+                "New here? Sign in as alice, or mfa-totp for an MFA step (the demo users and \
+                 their password: README, Demo data). Codes arrive in F7 Outbox.",
+                t.info(),
+            ));
+        }
+        lines.push(Line::styled(what.to_string(), t.dim()));
         lines.push(Line::from(vec![
             Span::styled("Step mode ", t.label()),
             if ctx.step_mode {

@@ -270,8 +270,18 @@ fn render_dialog(u: &UsersScreen, ctx: &Context, d: &Dialog, frame: &mut Frame, 
                 .target()
                 .map(|r| r.username)
                 .unwrap_or_else(|| "no user selected".into());
+            // Too short for every action (80x24): a window that keeps the selection in
+            // view, with a row saying more are above / below.
+            let room = (area.height as usize).saturating_sub(3).max(1);
+            let (start, end) = if ACTIONS.len() <= room {
+                (0, ACTIONS.len())
+            } else {
+                let shown = room.saturating_sub(1).max(1);
+                let start = (*selected + 1).saturating_sub(shown);
+                (start, (start + shown).min(ACTIONS.len()))
+            };
             let mut lines = vec![Line::styled(format!("for {target}"), t.dim())];
-            for (i, (k, what)) in ACTIONS.iter().enumerate() {
+            for (i, (k, what)) in ACTIONS.iter().enumerate().take(end).skip(start) {
                 let line = Line::from(vec![
                     Span::styled(format!(" {k}  "), t.key()),
                     Span::raw(what.to_string()),
@@ -281,6 +291,17 @@ fn render_dialog(u: &UsersScreen, ctx: &Context, d: &Dialog, frame: &mut Frame, 
                 } else {
                     line
                 });
+            }
+            if end - start < ACTIONS.len() {
+                lines.push(Line::styled(
+                    format!(
+                        " ↑↓ {} more{}{}",
+                        ACTIONS.len() - (end - start),
+                        if start > 0 { " above" } else { "" },
+                        if end < ACTIONS.len() { " below" } else { "" },
+                    ),
+                    t.dim(),
+                ));
             }
             let popup = centered(area, 56, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);

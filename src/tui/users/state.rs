@@ -337,7 +337,9 @@ impl UsersScreen {
                 .join(",");
         }
         if row.mfa.is_empty() {
-            "-".into()
+            // ListUsers carries only legacy SMS options: a TOTP or email user looks the same
+            // as one without MFA until the detail (AdminGetUser) is read. Not "-" ("none").
+            "? Enter".into()
         } else {
             row.mfa.join(",")
         }

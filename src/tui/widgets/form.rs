@@ -146,6 +146,13 @@ impl Form {
             .is_some_and(|f| !matches!(f.kind, FieldKind::Button))
     }
 
+    /// True when the focused field is a choice or a checkbox (←/→ change it).
+    pub fn focus_is_choice(&self) -> bool {
+        self.focus
+            .and_then(|i| self.fields.get(i))
+            .is_some_and(|f| matches!(f.kind, FieldKind::Choice { .. } | FieldKind::Toggle { .. }))
+    }
+
     pub fn focus_first(&mut self) {
         self.focus = if self.fields.is_empty() {
             None

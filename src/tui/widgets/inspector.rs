@@ -112,6 +112,23 @@ impl Inspector {
         self.scroll = 0;
     }
 
+    /// Shows call `i` (the newest one: follows new calls again).
+    pub fn show(&mut self, i: usize) {
+        if i < self.exchanges.len() {
+            self.selected = (i + 1 < self.exchanges.len()).then_some(i);
+            self.scroll = 0;
+        }
+    }
+
+    /// Shows call `i` and stays on it, even when it is the newest (step mode: the held
+    /// request comes after it).
+    pub fn show_pinned(&mut self, i: usize) {
+        if i < self.exchanges.len() {
+            self.selected = Some(i);
+            self.scroll = 0;
+        }
+    }
+
     /// The exchange shown.
     pub fn inspected(&self) -> Option<usize> {
         match self.selected {
@@ -303,6 +320,12 @@ pub fn render(
     cache: &LineCache,
 ) {
     let title = match selected {
+        Some(i) if i + 1 < exchanges.len() => format!(
+            " Inspector {}/{} — {} newer: ] ",
+            i + 1,
+            exchanges.len(),
+            exchanges.len() - 1 - i
+        ),
         Some(i) if i < exchanges.len() => format!(" Inspector {}/{} ", i + 1, exchanges.len()),
         _ => " Inspector ".to_string(),
     };

@@ -7,7 +7,7 @@ pub mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 /// `HH:MM:SS` (UTC) of a Unix time in milliseconds.
@@ -85,6 +85,82 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Wraps one styled line into rows of at most `width` columns, breaking after a space when
+/// a row has one (a word longer than the row is cut), keeping every span's style. Nothing
+/// is dropped: the rows joined give the line back.
+pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    wrap_hanging(line, width, 0)
+}
+
+/// [`wrap_line`], with rows after the first indented by `indent` columns (when the width
+/// leaves room for text after it), so a wrapped log row reads under its text, not its time.
+pub fn wrap_hanging(line: Line<'static>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let indent = if width > indent + 10 { indent } else { 0 };
+    // (char, its width, span index)
+    let styles: Vec<_> = line.spans.iter().map(|s| s.style).collect();
+    let cells: Vec<(char, usize, usize)> = line
+        .spans
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.content
+                .chars()
+                .map(move |c| (c, Span::raw(c.to_string()).width(), i))
+        })
+        .collect();
+    let mut rows: Vec<&[(char, usize, usize)]> = Vec::new();
+    let mut start = 0;
+    while start < cells.len() {
+        let mut used = if rows.is_empty() { 0 } else { indent };
+        let mut end = start;
+        let mut last_space = None;
+        while end < cells.len() && (used + cells[end].1 <= width || end == start) {
+            used += cells[end].1;
+            if cells[end].0 == ' ' {
+                last_space = Some(end);
+            }
+            end += 1;
+        }
+        if end < cells.len()
+            && let Some(sp) = last_space
+            && sp > start
+        {
+            end = sp + 1;
+        }
+        rows.push(&cells[start..end]);
+        start = end;
+    }
+    if rows.is_empty() {
+        return vec![line];
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(n, row)| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            if n > 0 && indent > 0 {
+                spans.push(Span::raw(" ".repeat(indent)));
+            }
+            let mut cur: Option<(usize, String)> = None;
+            for &(c, _, i) in row {
+                match &mut cur {
+                    Some((j, text)) if *j == i => text.push(c),
+                    _ => {
+                        if let Some((j, text)) = cur.take() {
+                            spans.push(Span::styled(text, styles[j]));
+                        }
+                        cur = Some((i, c.to_string()));
+                    }
+                }
+            }
+            if let Some((j, text)) = cur {
+                spans.push(Span::styled(text, styles[j]));
+            }
+            Line::from(spans).style(line.style)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +175,30 @@ mod tests {
         assert_eq!(countdown(3661), "1:01:01");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn wrap_line_breaks_at_spaces_and_loses_nothing() {
+        let t = crate::tui::theme::Theme::default();
+        let l = Line::from(vec![
+            Span::styled("ERROR ", t.error()),
+            Span::styled("does not conform with policy: Password", t.info()),
+        ]);
+        let rows: Vec<String> = wrap_line(l, 16).iter().map(|l| l.to_string()).collect();
+        assert_eq!(
+            rows,
+            vec!["ERROR does not ", "conform with ", "policy: Password"]
+        );
+        let long: Vec<String> = wrap_line(Line::raw("abcdefghij"), 4)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(long, vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_line(Line::raw(""), 4).len(), 1);
+        let hung: Vec<String> = wrap_hanging(Line::raw("12:00:00 one two three four"), 20, 9)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(hung, vec!["12:00:00 one two ", "         three four"]);
     }
 }

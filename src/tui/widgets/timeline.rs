@@ -1,17 +1,19 @@
 //! The status pane: every `nextStep` transition (time, API, from → to, the Cognito
 //! operations and their latency, ChallengeName, Session id and age), errors in red and
 //! info lines. Newest at the bottom; it follows the newest entry unless scrolled back.
-//! A transition's one-line explanation goes on a second line under it; the Session age is
+//! Rows wrap to the pane's width; a picked row opens whole in a detail view with the call
+//! behind it. A transition's one-line explanation goes on a second line under it; the Session age is
 //! shown against the window the Session lives (AuthSessionValidity, 3 minutes by default),
 //! and an error answering a challenge names the Session it used.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{clock, countdown, duration};
+use super::{clock, countdown, duration, wrap_hanging, wrap_line};
 use crate::auth::events::{AuthErrorView, Transition};
+use crate::cognito::exchange::WireExchange;
 use crate::tui::shared::SESSION_VALIDITY_MS;
 use crate::tui::theme::Theme;
 
@@ -40,6 +42,15 @@ pub enum StatusEntry {
     },
 }
 
+/// What an error means when Cognito's words do not say it: shown under the error.
+pub fn error_note(e: &AuthErrorView) -> Option<&'static str> {
+    (e.code == "NotAuthorizedException" && e.message.starts_with("Password attempts exceeded"))
+        .then_some(
+            "too many wrong passwords: Cognito locks this user's sign-in for a while (longer \
+             after each further failure); wait, then sign in with the right password",
+        )
+}
+
 impl StatusEntry {
     /// The entry's rows: one, plus (when `explain`) the explanation under a transition,
     /// and under an error that a stale or reused Session caused, that Session.
@@ -50,6 +61,12 @@ impl StatusEntry {
                 out.push(Line::from(vec![
                     Span::raw("         ↳ "),
                     Span::styled(t.explanation.clone(), theme.info()),
+                ]));
+            }
+            StatusEntry::Error { error, .. } if error_note(error).is_some() => {
+                out.push(Line::from(vec![
+                    Span::raw("         ↳ "),
+                    Span::styled(error_note(error).unwrap_or_default(), theme.info()),
                 ]));
             }
             StatusEntry::Error {
@@ -170,27 +187,196 @@ impl StatusEntry {
     }
 }
 
+/// The exchange behind a status row: for a transition its last Cognito operation, for an
+/// error the operation that failed, for a note the newest call made by then; always the
+/// newest such call sent at or before the row's time.
+pub fn call_of(entry: &StatusEntry, exchanges: &[WireExchange]) -> Option<usize> {
+    let (at_ms, operation) = match entry {
+        StatusEntry::Transition(t) => (t.at_ms, Some(t.operations.last()?.as_str())),
+        StatusEntry::Error { at_ms, error, .. } => (*at_ms, Some(error.operation.as_deref()?)),
+        StatusEntry::Info { at_ms, .. } => (*at_ms, None),
+    };
+    exchanges
+        .iter()
+        .rposition(|x| x.started_at_ms <= at_ms && operation.is_none_or(|o| x.operation == o))
+}
+
+impl StatusEntry {
+    fn at_ms(&self) -> i64 {
+        match self {
+            StatusEntry::Transition(t) => t.at_ms,
+            StatusEntry::Error { at_ms, .. } | StatusEntry::Info { at_ms, .. } => *at_ms,
+        }
+    }
+}
+
+/// The whole of one status row (Enter on a picked row): its text wrapped, its explanation
+/// or the Session behind it, and the call that produced it (the inspector shows that call).
+pub fn render_detail(
+    frame: &mut Frame,
+    area: Rect,
+    entry: &StatusEntry,
+    call: Option<(usize, &[WireExchange])>,
+    validity_ms: i64,
+    theme: &Theme,
+) {
+    let w = area.width.saturating_sub(2).min(84);
+    let inner_w = w.saturating_sub(2) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for l in entry.lines(theme, validity_ms, true) {
+        lines.extend(wrap_line(l, inner_w));
+    }
+    lines.push(Line::raw(""));
+    match entry {
+        StatusEntry::Transition(t) => {
+            for (k, v) in &t.challenge_parameters {
+                lines.extend(wrap_line(
+                    Line::from(vec![
+                        Span::styled(format!("{k} "), theme.label()),
+                        Span::raw(v.clone()),
+                    ]),
+                    inner_w,
+                ));
+            }
+        }
+        StatusEntry::Error { error, .. } => {
+            lines.push(Line::from(vec![
+                Span::styled("code ", theme.label()),
+                Span::styled(error.code.clone(), theme.error()),
+            ]));
+            lines.extend(wrap_line(
+                Line::from(vec![
+                    Span::styled("message ", theme.label()),
+                    Span::raw(error.message.clone()),
+                ]),
+                inner_w,
+            ));
+        }
+        StatusEntry::Info { .. } => {}
+    }
+    match call.and_then(|(i, xs)| Some((i, xs.len(), xs.get(i)?))) {
+        Some((i, n, x)) => {
+            let status = match (x.status, &x.error) {
+                (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
+                (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
+                (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
+                (None, None) => Span::styled("no response", theme.error()),
+            };
+            lines.extend(wrap_line(
+                Line::from(vec![
+                    Span::styled("call ", theme.label()),
+                    Span::styled(x.operation.clone(), theme.title()),
+                    Span::raw(" "),
+                    status,
+                    Span::styled(
+                        format!(
+                            " {} sent {} · Inspector {}/{n}",
+                            duration(x.latency_ms),
+                            clock(x.started_at_ms),
+                            i + 1
+                        ),
+                        theme.dim(),
+                    ),
+                ]),
+                inner_w,
+            ));
+            if let Some(m) = x.response.get("message").and_then(|m| m.as_str()) {
+                lines.extend(wrap_line(
+                    Line::from(vec![
+                        Span::styled("Cognito said ", theme.label()),
+                        Span::raw(m.to_string()),
+                    ]),
+                    inner_w,
+                ));
+            }
+        }
+        None => lines.push(Line::styled(
+            "No Cognito call behind this row (the client decided it).",
+            theme.dim(),
+        )),
+    }
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let x = area.x + (area.width - w) / 2;
+    let y = area.y + (area.height - h) / 2;
+    let popup = Rect::new(x, y, w, h);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(Span::styled(
+                    format!(" Status row {} — Esc closes ", clock(entry.at_ms())),
+                    theme.title(),
+                ))
+                .border_style(theme.border_focused()),
+        ),
+        popup,
+    );
+}
+
 /// Draws the pane. `back` is how many entries the view is scrolled back from the newest;
-/// `validity_ms` is how long a challenge Session lives.
+/// with `pick` the lowest entry shown is picked (Enter opens it whole); `validity_ms` is
+/// how long a challenge Session lives. Rows wrap; every transition shown while scrolled
+/// back or picking has its explanation, else only the newest.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     entries: &[StatusEntry],
     back: usize,
+    pick: bool,
     validity_ms: i64,
     theme: &Theme,
 ) {
-    let title = if back > 0 {
+    let block = Block::bordered().border_style(theme.border());
+    let inner = block.inner(area);
+    let rows = inner.height as usize;
+    let width = inner.width as usize;
+    let end = entries
+        .len()
+        .saturating_sub(back.min(entries.len().saturating_sub(1)));
+    // Fill the pane from the newest entry up; an entry that does not fit whole shows its
+    // first row(s) only when it is the newest.
+    let newest_transition = entries[..end]
+        .iter()
+        .rposition(|e| matches!(e, StatusEntry::Transition(_)));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cut = false;
+    if rows > 0 {
+        for (i, e) in entries[..end].iter().enumerate().rev() {
+            let explain = pick || back > 0 || Some(i) == newest_transition;
+            let mut l: Vec<Line> = e
+                .lines(theme, validity_ms, explain)
+                .into_iter()
+                .flat_map(|l| wrap_hanging(l, width, 9))
+                .collect();
+            if pick && i + 1 == end {
+                l = l
+                    .into_iter()
+                    .map(|x| x.patch_style(theme.selected()))
+                    .collect();
+            }
+            if lines.len() + l.len() > rows {
+                if lines.is_empty() {
+                    l.truncate(rows);
+                    lines = l;
+                    cut = true;
+                }
+                break;
+            }
+            l.extend(lines);
+            lines = l;
+        }
+    }
+    let title = if pick {
+        " Status (UTC) — Enter opens the row · Esc ".to_string()
+    } else if cut {
+        " Status (UTC) — cut: Alt-↑ then Enter reads it ".to_string()
+    } else if back > 0 {
         format!(" Status (UTC) — {back} newer below ")
     } else {
         " Status (UTC) ".to_string()
     };
-    let block = Block::bordered()
-        .title(Span::styled(title, theme.title()))
-        .border_style(theme.border());
-    let inner = block.inner(area);
+    let block = block.title(Span::styled(title, theme.title()));
     frame.render_widget(block, area);
-    let rows = inner.height as usize;
     if rows == 0 {
         return;
     }
@@ -199,32 +385,11 @@ pub fn render(
             Paragraph::new(Line::styled(
                 "No steps yet. Each nextStep, error and note will appear here.",
                 theme.dim(),
-            )),
+            ))
+            .wrap(Wrap { trim: true }),
             inner,
         );
         return;
-    }
-    let end = entries
-        .len()
-        .saturating_sub(back.min(entries.len().saturating_sub(1)));
-    // Fill the pane from the newest entry up; an entry that does not fit whole shows its
-    // first row(s) only when it is the newest.
-    // Only the newest transition (the step the user is on) gets its explanation row.
-    let newest_transition = entries[..end]
-        .iter()
-        .rposition(|e| matches!(e, StatusEntry::Transition(_)));
-    let mut lines: Vec<Line> = Vec::new();
-    for (i, e) in entries[..end].iter().enumerate().rev() {
-        let mut l = e.lines(theme, validity_ms, Some(i) == newest_transition);
-        if lines.len() + l.len() > rows {
-            if lines.is_empty() {
-                l.truncate(rows);
-                lines = l;
-            }
-            break;
-        }
-        l.extend(lines);
-        lines = l;
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
