@@ -12,6 +12,7 @@ use super::ctx::{Ctx, parse};
 use super::delivery::{self, SIGN_UP_CODE_TTL};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::policy;
+use super::shapes::{self, AttributeIn};
 use super::store::{self, PoolRow, UserRecord};
 use super::tokens::authorize_access;
 use super::user_schema;
@@ -60,13 +61,6 @@ fn unauthorized_attribute() -> ApiError {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttributeIn {
-    name: Option<String>,
-    value: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct UpdateReq {
     access_token: Option<String>,
     user_attributes: Option<Vec<AttributeIn>>,
@@ -78,17 +72,7 @@ struct UpdateReq {
 /// CodeDeliveryDetailsList.
 pub fn update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: UpdateReq = parse(body)?;
-    let attrs = req
-        .user_attributes
-        .ok_or_else(|| ApiError::missing("userAttributes"))?;
-    let mut changes: Vec<(String, String)> = Vec::new();
-    for a in attrs {
-        let name = required(a.name, "userAttributes.member.name")?;
-        let value = a.value.unwrap_or_default();
-        policy::check_attribute(&name, &value)?;
-        let value = policy::canonical_value(&name, value);
-        changes.push((name, value));
-    }
+    let changes = shapes::attribute_changes(req.user_attributes)?;
     ctx.with_db(|conn| {
         let (pool, mut user, claims) = authorize_access(ctx, conn, req.access_token)?;
         let client_id = claims

@@ -15,7 +15,7 @@ use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::hooks;
 use super::paging::{check_limit, make_signed_cursor, read_signed_cursor};
 use super::policy::{self, PasswordPolicy};
-use super::shapes::{add_user_mfa_fields, user_type};
+use super::shapes::{self, AttributeIn, add_user_mfa_fields, user_type};
 use super::store::{self, PoolRow, UserRecord};
 use super::user_schema;
 
@@ -323,17 +323,7 @@ struct UpdateAttributesReq {
 /// required attributes cannot be emptied.
 pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: UpdateAttributesReq = parse(body)?;
-    let attrs = req
-        .user_attributes
-        .ok_or_else(|| ApiError::missing("userAttributes"))?;
-    let mut changes: Vec<(String, String)> = Vec::new();
-    for a in attrs {
-        let name = required(a.name, "userAttributes.member.name")?;
-        let value = a.value.unwrap_or_default();
-        policy::check_attribute(&name, &value)?;
-        let value = policy::canonical_value(&name, value);
-        changes.push((name, value));
-    }
+    let changes = shapes::attribute_changes(req.user_attributes)?;
     ctx.with_db(|conn| {
         let (pool, mut user) = admin_user(
             conn,
@@ -478,13 +468,6 @@ fn temporary_password(policy: &PasswordPolicy) -> String {
         chars.swap(i, j);
     }
     chars.into_iter().collect()
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AttributeIn {
-    name: Option<String>,
-    value: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -582,19 +582,41 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
     )
 }
 
-/// A pool's public keys; pages may read them.
-async fn jwks(
-    State(ctx): State<Arc<Ctx>>,
-    pool_id: Result<Path<String>, PathRejection>,
-) -> Response {
-    let Ok(Path(pool_id)) = pool_id else {
-        return error_with_status(
+/// The pool id of a public document's path; a path that is not UTF-8 names no pool.
+fn pool_path(pool_id: Result<Path<String>, PathRejection>) -> Result<String, Response> {
+    pool_id.map(|Path(p)| p).map_err(|_| {
+        error_with_status(
             &ApiError::new(
                 ErrorKind::NotFound,
                 "The pool id in the path is not valid UTF-8",
             ),
             StatusCode::NOT_FOUND,
-        );
+        )
+    })
+}
+
+/// A pool's public document (JWKS, OIDC discovery) as pages may read it: 404 for an unknown
+/// pool, Cognito's error otherwise.
+fn public_document(res: ApiResult<Value>) -> Response {
+    let mut resp = match res {
+        Ok(v) => json_response(StatusCode::OK, "application/json", &v),
+        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
+            error_with_status(&e, StatusCode::NOT_FOUND)
+        }
+        Err(e) => error_response(&e),
+    };
+    resp.extensions_mut().insert(CorsAllowed);
+    resp
+}
+
+/// A pool's public keys; pages may read them.
+async fn jwks(
+    State(ctx): State<Arc<Ctx>>,
+    pool_id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let pool_id = match pool_path(pool_id) {
+        Ok(p) => p,
+        Err(resp) => return resp,
     };
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
@@ -612,15 +634,7 @@ async fn jwks(
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
-    let mut resp = match res {
-        Ok(v) => json_response(StatusCode::OK, "application/json", &v),
-        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
-            error_with_status(&e, StatusCode::NOT_FOUND)
-        }
-        Err(e) => error_response(&e),
-    };
-    resp.extensions_mut().insert(CorsAllowed);
-    resp
+    public_document(res)
 }
 
 /// The OIDC discovery document of a pool: its issuer (the `iss` of its tokens) and the JWKS
@@ -630,14 +644,9 @@ async fn openid_configuration(
     State(ctx): State<Arc<Ctx>>,
     pool_id: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let Ok(Path(pool_id)) = pool_id else {
-        return error_with_status(
-            &ApiError::new(
-                ErrorKind::NotFound,
-                "The pool id in the path is not valid UTF-8",
-            ),
-            StatusCode::NOT_FOUND,
-        );
+    let pool_id = match pool_path(pool_id) {
+        Ok(p) => p,
+        Err(resp) => return resp,
     };
     let res = tokio::task::spawn_blocking(move || {
         let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
@@ -660,15 +669,7 @@ async fn openid_configuration(
     })
     .await
     .unwrap_or_else(|_| Err(ApiError::internal("Internal error")));
-    let mut resp = match res {
-        Ok(v) => json_response(StatusCode::OK, "application/json", &v),
-        Err(e) if e.kind == ErrorKind::ResourceNotFound => {
-            error_with_status(&e, StatusCode::NOT_FOUND)
-        }
-        Err(e) => error_response(&e),
-    };
-    resp.extensions_mut().insert(CorsAllowed);
-    resp
+    public_document(res)
 }
 
 async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {

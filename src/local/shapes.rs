@@ -5,6 +5,9 @@
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
+use serde::Deserialize;
+
+use super::access::required;
 use super::error::{ApiError, ApiResult};
 use super::policy;
 use super::store::{self, UserRecord};
@@ -146,4 +149,28 @@ fn check_structure(v: &Value, fields: &[&str]) -> ApiResult<()> {
             .try_for_each(check_string),
         other => Err(unexpected(other, "a Structure")),
     }
+}
+
+/// One member of a request's `UserAttributes` list.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeIn {
+    pub name: Option<String>,
+    pub value: Option<String>,
+}
+
+/// The attribute writes of an update (UpdateUserAttributes, AdminUpdateUserAttributes): each
+/// name and value checked as the pool's policy checks them, booleans kept as Cognito keeps
+/// them (`"True"` is stored `"true"`). The list itself is required.
+pub fn attribute_changes(attrs: Option<Vec<AttributeIn>>) -> ApiResult<Vec<(String, String)>> {
+    let attrs = attrs.ok_or_else(|| ApiError::missing("userAttributes"))?;
+    let mut changes = Vec::with_capacity(attrs.len());
+    for a in attrs {
+        let name = required(a.name, "userAttributes.member.name")?;
+        let value = a.value.unwrap_or_default();
+        policy::check_attribute(&name, &value)?;
+        let value = policy::canonical_value(&name, value);
+        changes.push((name, value));
+    }
+    Ok(changes)
 }
