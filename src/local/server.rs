@@ -582,17 +582,15 @@ async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
     )
 }
 
-/// The pool id of a public document's path; a path that is not UTF-8 names no pool.
-fn pool_path(pool_id: Result<Path<String>, PathRejection>) -> Result<String, Response> {
-    pool_id.map(|Path(p)| p).map_err(|_| {
-        error_with_status(
-            &ApiError::new(
-                ErrorKind::NotFound,
-                "The pool id in the path is not valid UTF-8",
-            ),
-            StatusCode::NOT_FOUND,
-        )
-    })
+/// The answer to a public document's path that is not UTF-8: it names no pool.
+fn unreadable_pool_path() -> Response {
+    error_with_status(
+        &ApiError::new(
+            ErrorKind::NotFound,
+            "The pool id in the path is not valid UTF-8",
+        ),
+        StatusCode::NOT_FOUND,
+    )
 }
 
 /// A pool's public document (JWKS, OIDC discovery) as pages may read it: 404 for an unknown
@@ -614,9 +612,8 @@ async fn jwks(
     State(ctx): State<Arc<Ctx>>,
     pool_id: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let pool_id = match pool_path(pool_id) {
-        Ok(p) => p,
-        Err(resp) => return resp,
+    let Ok(Path(pool_id)) = pool_id else {
+        return unreadable_pool_path();
     };
     let res = tokio::task::spawn_blocking(move || {
         ctx.ensure_keys()?;
@@ -644,9 +641,8 @@ async fn openid_configuration(
     State(ctx): State<Arc<Ctx>>,
     pool_id: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let pool_id = match pool_path(pool_id) {
-        Ok(p) => p,
-        Err(resp) => return resp,
+    let Ok(Path(pool_id)) = pool_id else {
+        return unreadable_pool_path();
     };
     let res = tokio::task::spawn_blocking(move || {
         let pool = ctx.read(|c| store::require_pool(c, &pool_id))?;
