@@ -166,11 +166,39 @@ impl App {
     pub fn handle_event(&mut self, ev: &Event, now_ms: i64) -> Vec<Action> {
         match ev {
             Event::Key(k) => self.handle_key(*k, now_ms),
+            Event::Paste(text) => {
+                self.handle_paste(text);
+                Vec::new()
+            }
             Event::Resize(..) | Event::FocusGained => {
                 self.dirty = true;
                 Vec::new()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// A bracketed paste: one insertion into the focused text field (never keys, so pasted
+    /// letters are not taken for commands and a pasted line break does not submit).
+    pub fn handle_paste(&mut self, text: &str) {
+        self.dirty = true;
+        if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
+            return;
+        }
+        let form = if self.screen == Screen::Users {
+            self.users.active_form_mut()
+        } else {
+            self.form_mut()
+        };
+        match form.and_then(|f| f.paste(text)) {
+            Some(p) if p.dropped_lines > 0 => self.ctx.flash_info(format!(
+                "Pasted the first line only: this field holds one line ({} more left out).",
+                p.dropped_lines
+            )),
+            Some(_) => {}
+            None => self
+                .ctx
+                .flash_info("Nothing to paste into: Tab to a text field first."),
         }
     }
 
