@@ -18,7 +18,7 @@ use super::screens::pool::PoolScreen;
 use super::screens::session::SessionScreen;
 use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
-use super::shared::{HeldRequest, Screen, TargetInfo};
+use super::shared::{HeldRequest, Screen, TargetInfo, TargetKind};
 use super::theme::Theme;
 use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
@@ -72,10 +72,14 @@ impl App {
         }
     }
 
-    /// Commands to send once at start (read the outbox of the embedded pool).
+    /// Commands to send once at start: read the outbox of the embedded pool; ask a custom
+    /// endpoint whether it is a cognito-tui pool (then Outbox and Pool work there too).
+    /// Real Cognito is never asked.
     pub fn startup_actions(&self) -> Vec<Action> {
         if self.ctx.local {
             vec![Action::Admin(AdminCommand::FetchOutbox)]
+        } else if self.target.kind == TargetKind::Custom {
+            vec![Action::Admin(AdminCommand::DetectLocalPool)]
         } else {
             Vec::new()
         }
@@ -724,6 +728,23 @@ impl App {
             AdminEvent::PoolSettings { settings } => {
                 let shown = self.screen == Screen::Pool;
                 self.pool.update(settings, &mut self.ctx, shown, now_ms);
+            }
+            AdminEvent::LocalPoolFound => {
+                if !self.ctx.local {
+                    self.ctx.local = true;
+                    self.ctx.status.push(StatusEntry::Info {
+                        at_ms: now_ms,
+                        api: "pool".into(),
+                        message: "this endpoint is a cognito-tui pool: F7 Outbox shows the codes \
+                                  it sends, F8 Pool its settings"
+                            .into(),
+                    });
+                    // A screen opened before the answer reads its data now.
+                    if matches!(self.screen, Screen::Outbox | Screen::Pool) {
+                        let out = self.goto(self.screen);
+                        return self.route(out);
+                    }
+                }
             }
             AdminEvent::Outbox { entries } => {
                 self.outbox.update(entries);
