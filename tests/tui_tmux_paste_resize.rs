@@ -67,3 +67,67 @@ fn a_long_paste_fills_username_at_once_and_the_next_tab_moves_on() {
     t.wait_for("EXITED:0");
     assert!(!t.alternate_on());
 }
+
+const SCREENS: [(&str, &str); 8] = [
+    ("F1", "Sign up"),
+    ("F2", "Confirm"),
+    ("F3", "Sign in"),
+    ("F4", "Challenge"),
+    ("F5", "Session"),
+    ("F6", "Users"),
+    ("F7", "Outbox"),
+    ("F8", "Pool"),
+];
+
+/// The screen fills a `w`×`h` terminal: the status pane's bottom border spans the width on
+/// the second-to-last row, `title`'s box is drawn, and the footer ends with a whole hint.
+fn drawn_at(s: &str, w: usize, h: usize, title: &str) -> bool {
+    let rows: Vec<&str> = s.lines().collect();
+    rows.len() == h
+        && rows[h - 2].starts_with('└')
+        && rows[h - 2].trim_end().chars().count() == w
+        && s.contains(&format!("┌ {title} "))
+        && footer_whole(rows[h - 1])
+}
+
+/// The footer ends with its help or quit hint, not a word cut at the edge.
+fn footer_whole(footer: &str) -> bool {
+    let f = footer.trim_end();
+    f.ends_with("quit") || f.ends_with("help")
+}
+
+#[test]
+fn every_screen_redraws_after_each_resize_with_a_readable_footer() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let home_s = home.path().to_string_lossy().to_string();
+    let exe = support::pool::binary_path();
+    let Some(t) = Tmux::start_sized("resize", exe, "", &[("COGNITO_TUI_HOME", &home_s)], 120, 40)
+    else {
+        return;
+    };
+    t.wait_for("F1 Sign up");
+    for (w, h) in [(120usize, 40usize), (60, 15), (80, 24)] {
+        t.run(&[
+            "resize-window",
+            "-t",
+            "resize",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        for (key, title) in SCREENS {
+            t.keys(&[key]);
+            let s = t.wait_until(&format!("{title} drawn at {w}x{h}"), |s| {
+                drawn_at(s, w, h, title)
+            });
+            assert!(!s.contains("panicked") && !s.contains("EXITED"), "{s}");
+        }
+    }
+    // Still alive and answering: q (outside a field) quits and restores the terminal.
+    t.keys(&["F7"]);
+    t.wait_for("┌ Outbox ");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert!(!t.alternate_on());
+}
