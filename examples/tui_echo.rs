@@ -376,6 +376,8 @@ async fn admin_actor(mut rx: mpsc::Receiver<AdminCommand>, tx: mpsc::Sender<Admi
     while let Some(cmd) = rx.recv().await {
         let events = match cmd {
             AdminCommand::FetchOutbox => vec![demo::outbox()],
+            // The stand-in is the embedded pool, whose outbox is always read.
+            AdminCommand::DetectLocalPool => vec![AdminEvent::LocalPoolFound],
             AdminCommand::ListUsers {
                 filter,
                 pagination_token,

@@ -113,6 +113,7 @@ async fn run(
     mut commands: mpsc::Receiver<AdminCommand>,
     events: mpsc::Sender<AdminEvent>,
 ) {
+    let mut local = local;
     while let Some(cmd) = commands.recv().await {
         match cmd {
             AdminCommand::Shutdown => break,
@@ -192,6 +193,25 @@ async fn run(
                 }
                 let settings = read_settings(&client, &events).await;
                 let _ = events.send(AdminEvent::PoolSettings { settings }).await;
+            }
+            AdminCommand::DetectLocalPool => {
+                if local {
+                    let _ = events.send(AdminEvent::LocalPoolFound).await;
+                    continue;
+                }
+                // Only a cognito-tui pool answers GET /_local/outbox with a JSON array.
+                let call = client.fetch_outbox().await;
+                let _ = events.send(AdminEvent::Exchange(call.exchange)).await;
+                match call.result {
+                    Ok(entries) => {
+                        local = true;
+                        let _ = events.send(AdminEvent::LocalPoolFound).await;
+                        let _ = events.send(AdminEvent::Outbox { entries }).await;
+                    }
+                    Err(e) => {
+                        tracing::debug!(code = e.code(), "the target is not a cognito-tui pool");
+                    }
+                }
             }
             AdminCommand::FetchOutbox => {
                 if !local {

@@ -210,6 +210,10 @@ pub enum AdminCommand {
     ListGroups,
     /// Re-reads the embedded pool's outbox (local target only).
     FetchOutbox,
+    /// Asks a custom endpoint whether it is a cognito-tui pool (its outbox answers JSON):
+    /// answered by [`AdminEvent::LocalPoolFound`] and the outbox when it is, by nothing
+    /// when it is not. From then on the outbox is read there too.
+    DetectLocalPool,
     /// Reads the pool settings (DescribeUserPool, DescribeUserPoolClient,
     /// GetUserPoolMfaConfig); answered by [`AdminEvent::PoolSettings`].
     FetchPoolSettings,
@@ -242,6 +246,9 @@ pub enum AdminEvent {
     Outbox {
         entries: Vec<OutboxEntry>,
     },
+    /// The target is a cognito-tui pool (another `cognito-tui serve`): its outbox and pool
+    /// settings can be read like the embedded pool's.
+    LocalPoolFound,
     UserDetail {
         detail: UserDetail,
     },

@@ -946,6 +946,64 @@ fn every_challenge_maps_to_amplifys_sign_in_step() {
 }
 
 #[test]
+fn a_preferred_challenge_answered_with_select_challenge_says_why() {
+    let select = || {
+        Ok(Response::InitiateAuth(AuthResponse {
+            challenge_name: Some("SELECT_CHALLENGE".into()),
+            session: Some("s".repeat(20)),
+            available_challenges: vec!["PASSWORD_SRP".into(), "EMAIL_OTP".into()],
+            ..Default::default()
+        }))
+    };
+    let sign_in = |preferred: Option<&str>| AuthCommand::SignIn {
+        username: "a".into(),
+        password: None,
+        flow: AuthFlowType::UserAuth,
+        preferred_challenge: preferred.map(str::to_string),
+    };
+    // WEB_AUTHN preferred: the explanation names the cause, not just the question.
+    let (s, fx) = cmd(new_state(), sign_in(Some("WEB_AUTHN")));
+    assert_eq!(
+        only_call(&fx)["AuthParameters"]["PREFERRED_CHALLENGE"],
+        "WEB_AUTHN"
+    );
+    let (s, fx) = reply(s, select());
+    let t = the_transition(&fx);
+    assert_eq!(
+        t.next_step,
+        NextStep::SignIn(SignInStep::ContinueSignInWithFirstFactorSelection {
+            available_challenges: vec!["PASSWORD_SRP".into(), "EMAIL_OTP".into()]
+        })
+    );
+    assert!(
+        t.explanation.contains("WEB_AUTHN")
+            && t.explanation
+                .contains("not available for this user or pool")
+            && t.explanation.contains("cannot run the passkey ceremony")
+            && t.explanation.contains("offered the other first factors"),
+        "{}",
+        t.explanation
+    );
+    assert_eq!(s.pending_challenge(), Some("SELECT_CHALLENGE"));
+    // Another preferred factor: named too.
+    let (s, _) = cmd(new_state(), sign_in(Some("SMS_OTP")));
+    let (_, fx) = reply(s, select());
+    let why = &the_transition(&fx).explanation;
+    assert!(
+        why.contains("SMS_OTP is not available") && !why.contains("passkey"),
+        "{why}"
+    );
+    // No preference: SELECT_CHALLENGE is simply the question.
+    let (s, _) = cmd(new_state(), sign_in(None));
+    let (_, fx) = reply(s, select());
+    let why = &the_transition(&fx).explanation;
+    assert!(
+        why.contains("which first factor") && !why.contains("not available"),
+        "{why}"
+    );
+}
+
+#[test]
 fn impossible_challenges_end_the_sign_in_with_a_clear_error() {
     for (name, params, code) in [
         ("WEB_AUTHN", vec![], "PasskeyNotSupported"),

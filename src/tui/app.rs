@@ -18,7 +18,7 @@ use super::screens::pool::PoolScreen;
 use super::screens::session::SessionScreen;
 use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
-use super::shared::{HeldRequest, Screen, TargetInfo};
+use super::shared::{HeldRequest, Screen, TargetInfo, TargetKind};
 use super::theme::Theme;
 use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
@@ -72,10 +72,14 @@ impl App {
         }
     }
 
-    /// Commands to send once at start (read the outbox of the embedded pool).
+    /// Commands to send once at start: read the outbox of the embedded pool; ask a custom
+    /// endpoint whether it is a cognito-tui pool (then Outbox and Pool work there too).
+    /// Real Cognito is never asked.
     pub fn startup_actions(&self) -> Vec<Action> {
         if self.ctx.local {
             vec![Action::Admin(AdminCommand::FetchOutbox)]
+        } else if self.target.kind == TargetKind::Custom {
+            vec![Action::Admin(AdminCommand::DetectLocalPool)]
         } else {
             Vec::new()
         }
@@ -166,11 +170,39 @@ impl App {
     pub fn handle_event(&mut self, ev: &Event, now_ms: i64) -> Vec<Action> {
         match ev {
             Event::Key(k) => self.handle_key(*k, now_ms),
+            Event::Paste(text) => {
+                self.handle_paste(text);
+                Vec::new()
+            }
             Event::Resize(..) | Event::FocusGained => {
                 self.dirty = true;
                 Vec::new()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// A bracketed paste: one insertion into the focused text field (never keys, so pasted
+    /// letters are not taken for commands and a pasted line break does not submit).
+    pub fn handle_paste(&mut self, text: &str) {
+        self.dirty = true;
+        if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
+            return;
+        }
+        let form = if self.screen == Screen::Users {
+            self.users.active_form_mut()
+        } else {
+            self.form_mut()
+        };
+        match form.and_then(|f| f.paste(text)) {
+            Some(p) if p.dropped_lines > 0 => self.ctx.flash_info(format!(
+                "Pasted the first line only: this field holds one line ({} more left out).",
+                p.dropped_lines
+            )),
+            Some(_) => {}
+            None => self
+                .ctx
+                .flash_info("Nothing to paste into: Tab to a text field first."),
         }
     }
 
@@ -696,6 +728,23 @@ impl App {
             AdminEvent::PoolSettings { settings } => {
                 let shown = self.screen == Screen::Pool;
                 self.pool.update(settings, &mut self.ctx, shown, now_ms);
+            }
+            AdminEvent::LocalPoolFound => {
+                if !self.ctx.local {
+                    self.ctx.local = true;
+                    self.ctx.status.push(StatusEntry::Info {
+                        at_ms: now_ms,
+                        api: "pool".into(),
+                        message: "this endpoint is a cognito-tui pool: F7 Outbox shows the codes \
+                                  it sends, F8 Pool its settings"
+                            .into(),
+                    });
+                    // A screen opened before the answer reads its data now.
+                    if matches!(self.screen, Screen::Outbox | Screen::Pool) {
+                        let out = self.goto(self.screen);
+                        return self.route(out);
+                    }
+                }
             }
             AdminEvent::Outbox { entries } => {
                 self.outbox.update(entries);

@@ -436,6 +436,16 @@ impl App {
             }
             hints.retain(|(k, _)| *k != optional);
         }
+        // Still too wide: drop whole hints from the end of the middle, never cutting one
+        // in the middle of a word. The first (how to leave a field, or the screen's main
+        // key) and the way to help (which lists every key) stay.
+        let kept = |i: usize, k: &str| i == 0 || matches!(k, "?" | "F9");
+        while width(&hints) > area.width as usize {
+            let Some(i) = (0..hints.len()).rev().find(|&i| !kept(i, hints[i].0)) else {
+                break;
+            };
+            hints.remove(i);
+        }
         let mut spans = Vec::new();
         for (k, what) in hints {
             spans.push(Span::styled(k, t.key()));

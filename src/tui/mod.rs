@@ -189,9 +189,34 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
             }
         }
         // Take whatever else is already queued before drawing, so a burst of events
-        // (a call's exchange, transition and session) costs one frame.
+        // (a call's exchange, transition and session, or keys typed faster than a frame)
+        // costs one frame and no key waits for the next one to be seen.
         for _ in 0..256 {
             let mut got = false;
+            // `poll!` polls with this task's own waker: crossterm's stream keeps the first
+            // waker it is given while it waits, so a no-op waker (`now_or_never`) would
+            // leave the next key unseen until some other event came.
+            if keys_open && let std::task::Poll::Ready(ev) = futures::poll!(keys.next()) {
+                got = true;
+                match ev {
+                    Some(Ok(ev)) => {
+                        let actions = app.handle_event(&ev, now_ms());
+                        dispatch(&mut app, &mut term, actions);
+                    }
+                    Some(Err(e)) => {
+                        tracing::error!("terminal input failed: {e}");
+                        keys_open = false;
+                        app.should_quit = true;
+                    }
+                    None => {
+                        keys_open = false;
+                        app.should_quit = true;
+                    }
+                }
+                if app.should_quit {
+                    break;
+                }
+            }
             if auth_open && let Ok(ev) = auth_rx.try_recv() {
                 let actions = app.on_auth_event(ev, now_ms());
                 dispatch(&mut app, &mut term, actions);

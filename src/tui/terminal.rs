@@ -1,4 +1,5 @@
-//! Entering and leaving the full-screen terminal. The terminal is restored when the guard
+//! Entering and leaving the full-screen terminal (alternate screen, raw mode, bracketed
+//! paste). The terminal is restored when the guard
 //! drops, on `restore()`, and from a panic hook chained in front of the previous one (so
 //! the panic message is printed on a sane terminal).
 //!
@@ -12,6 +13,7 @@ use std::sync::{Mutex, Once};
 use std::thread::ThreadId;
 
 use crossterm::ExecutableCommand;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -31,9 +33,10 @@ fn on_ui_thread() -> bool {
         .unwrap_or(true)
 }
 
-/// Leaves raw mode and the alternate screen; safe to call more than once.
+/// Leaves bracketed paste, raw mode and the alternate screen; safe to call more than once.
 pub fn restore_terminal() -> io::Result<()> {
     let mut out = io::stdout();
+    let _ = out.execute(DisableBracketedPaste);
     let _ = out.execute(crossterm::cursor::Show);
     let _ = out.execute(LeaveAlternateScreen);
     disable_raw_mode()
@@ -91,6 +94,12 @@ impl TerminalGuard {
         let mut out = io::stdout();
         if let Err(e) = out.execute(EnterAlternateScreen) {
             let _ = disable_raw_mode();
+            return Err(e);
+        }
+        // A paste arrives as one event (not thousands of keys): it goes into the focused
+        // field at once, and its letters and line breaks are never taken for commands.
+        if let Err(e) = out.execute(EnableBracketedPaste) {
+            let _ = restore_terminal();
             return Err(e);
         }
         let terminal = match Terminal::new(CrosstermBackend::new(out)) {

@@ -151,6 +151,9 @@ impl AuthState {
             ephemeral: if uses_srp { srp } else { None },
             first_factor: None,
             mfa_setup: None,
+            preferred: (flow == AuthFlowType::UserAuth)
+                .then(|| preferred.clone())
+                .flatten(),
         });
         self.start(api, Pending::Auth, fx);
         let req = InitiateAuthRequest {
@@ -247,6 +250,7 @@ impl AuthState {
         si.challenge = r.challenge_name.as_deref().and_then(ChallengeName::parse);
         si.challenge_parameters = r.challenge_parameters.clone();
         si.first_factor = None;
+        let preferred = si.preferred.take();
 
         if let Some(result) = r.authentication_result {
             let (login, flow) = (si.username.clone(), si.flow);
@@ -305,6 +309,10 @@ impl AuthState {
                 self.fail(None, code, message, fx);
             }
             Route::Step(step, why) => {
+                let why = match (&preferred, challenge) {
+                    (Some(p), Some(ChallengeName::SelectChallenge)) => fallback_note(p),
+                    _ => why,
+                };
                 self.transition(now_ms, NextStep::SignIn(step), challenge, why, fx);
                 self.finish(true, fx);
             }
@@ -602,6 +610,22 @@ fn route(
             format!("Cognito returned an unknown challenge {name}"),
         ),
     }
+}
+
+/// SELECT_CHALLENGE in answer to a USER_AUTH sign-in that preferred `preferred`: Cognito
+/// offers the factors it has when the preferred one is not available for this user or pool.
+fn fallback_note(preferred: &str) -> String {
+    let cause = if ChallengeName::parse(preferred) == Some(ChallengeName::WebAuthn) {
+        "WEB_AUTHN (a passkey) is not available for this user or pool, and this tool cannot \
+         run the passkey ceremony anyway"
+            .to_string()
+    } else {
+        format!("{preferred} is not available for this user or pool")
+    };
+    format!(
+        "{cause}, so Cognito offered the other first factors instead of the preferred one: \
+         answer with RespondToAuthChallenge SELECT_CHALLENGE"
+    )
 }
 
 /// `MFAS_CAN_CHOOSE` / `MFAS_CAN_SETUP`: a JSON-array string of challenge names.

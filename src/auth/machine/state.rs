@@ -144,6 +144,9 @@ pub(super) struct SignInState {
     pub(super) first_factor: Option<ChallengeName>,
     /// MFA_SETUP answered locally with TOTP or EMAIL.
     pub(super) mfa_setup: Option<MfaType>,
+    /// USER_AUTH's PREFERRED_CHALLENGE, until Cognito's first answer: a SELECT_CHALLENGE
+    /// instead of it says why the preferred factor was not used.
+    pub(super) preferred: Option<String>,
 }
 
 impl SignInState {

@@ -189,6 +189,16 @@ impl UsersScreen {
         }
     }
 
+    /// [`Self::active_form`], to change (a paste goes there).
+    pub fn active_form_mut(&mut self) -> Option<&mut Form> {
+        match &mut self.dialog {
+            Some(Dialog::Form(f)) => Some(&mut f.form),
+            Some(_) => None,
+            None if self.filter_form.focus.is_some() => Some(&mut self.filter_form),
+            None => None,
+        }
+    }
+
     pub fn selected_user(&self) -> Option<&UserRow> {
         self.rows.get(self.selected)
     }

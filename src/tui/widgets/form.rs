@@ -346,6 +346,36 @@ impl Form {
         }
     }
 
+    /// A bracketed paste into the focused text field, as one insertion at the cursor.
+    /// Fields are single-line: trailing line breaks are dropped (a copied line usually
+    /// carries one) and only the first line of a multi-line paste is kept, since joining
+    /// lines would silently make a different value; tabs become spaces and other control
+    /// characters are removed. A paste never submits the form. `None` when no text field
+    /// has focus.
+    pub fn paste(&mut self, text: &str) -> Option<Pasted> {
+        let i = self.focus?;
+        let FieldKind::Text { input, .. } = &mut self.fields.get_mut(i)?.kind else {
+            return None;
+        };
+        let (line, dropped) = single_line(text);
+        let cursor = input.cursor();
+        let value = input.value();
+        let at = value
+            .char_indices()
+            .nth(cursor)
+            .map_or(value.len(), |(b, _)| b);
+        let mut next = String::with_capacity(value.len() + line.len());
+        next.push_str(&value[..at]);
+        next.push_str(&line);
+        next.push_str(&value[at..]);
+        let inserted = line.chars().count();
+        *input = Input::new(next).with_cursor(cursor + inserted);
+        Some(Pasted {
+            inserted,
+            dropped_lines: dropped,
+        })
+    }
+
     /// Number of rows `render` uses.
     pub fn height(&self) -> u16 {
         self.fields.len() as u16
@@ -445,6 +475,33 @@ impl Form {
     }
 }
 
+/// What a paste put into a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pasted {
+    /// Characters inserted.
+    pub inserted: usize,
+    /// Lines after the first that were not inserted (the field holds one line).
+    pub dropped_lines: usize,
+}
+
+/// The first line of `text` (trailing line breaks ignored), tabs as spaces, without other
+/// control characters; and how many further non-empty lines were left out.
+fn single_line(text: &str) -> (String, usize) {
+    let trimmed = text.trim_end_matches(['\r', '\n']);
+    let mut lines = trimmed.split(['\r', '\n']);
+    let first = lines.next().unwrap_or_default();
+    let dropped = lines.filter(|l| !l.trim().is_empty()).count();
+    let line = first
+        .chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    (line, dropped)
+}
+
 /// Pads (or cuts) `s` to exactly `w` display columns (one column per char is assumed for
 /// the ASCII-ish values forms hold).
 pub fn pad_to(s: &str, w: usize) -> String {
@@ -461,6 +518,39 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn a_paste_is_one_insertion_at_the_cursor_and_keeps_one_line() {
+        let mut f = Form::new(vec![Field::text("u", "Username"), Field::button("b", "Go")]);
+        assert_eq!(f.paste("x"), None, "no field has focus");
+        f.focus_first();
+        f.handle_key(key(KeyCode::Char('a')));
+        f.handle_key(key(KeyCode::Char('z')));
+        f.handle_key(key(KeyCode::Left));
+        let long = "b".repeat(2_500);
+        let got = f.paste(&format!("{long}\r\n"));
+        assert_eq!(
+            got,
+            Some(Pasted {
+                inserted: 2_500,
+                dropped_lines: 0
+            })
+        );
+        assert_eq!(f.raw("u"), format!("a{long}z"));
+        // The cursor is after the pasted text: typing continues there.
+        f.handle_key(key(KeyCode::Char('c')));
+        assert_eq!(f.raw("u"), format!("a{long}cz"));
+        // Several lines: the first is kept, the rest are counted, tabs are spaces.
+        f.set_text("u", "");
+        f.focus_first();
+        let got = f.paste("one\ttwo\nthree\n\nfour\n");
+        assert_eq!(got.map(|p| p.dropped_lines), Some(2));
+        assert_eq!(f.raw("u"), "one two");
+        assert_eq!(f.focused_id(), Some("u"), "a paste does not move the focus");
+        // On a button a paste does nothing.
+        f.focus_id("b");
+        assert_eq!(f.paste("x"), None);
     }
 
     #[test]

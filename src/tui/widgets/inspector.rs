@@ -72,7 +72,11 @@ impl LineCache {
         if !fresh {
             let mut rows = lines(x, theme);
             if wrap {
-                rows = hard_wrap(rows, width);
+                // The first line (operation, status, latency) breaks between its parts,
+                // never inside a number or between a number and its unit.
+                let body = hard_wrap(rows.split_off(1), width);
+                rows = header_rows(x, theme, width);
+                rows.extend(body);
             }
             *slot = Some(Cached {
                 id: x.id,
@@ -232,21 +236,56 @@ pub fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
     }
 }
 
-/// All the inspector's lines for one exchange.
-pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+/// The first line's parts: the operation, and the status with the latency (which stay
+/// together when they fit a row).
+fn header(x: &WireExchange, theme: &Theme) -> (Span<'static>, Vec<Span<'static>>) {
     let status = match (x.status, &x.error) {
         (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
         (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
         (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
         (None, None) => Span::styled("no response", theme.error()),
     };
-    out.push(Line::from(vec![
-        Span::styled(x.operation.clone(), theme.title()),
-        Span::raw(" "),
-        status,
-        Span::styled(format!(" {}", duration(x.latency_ms)), theme.dim()),
-    ]));
+    let op = Span::styled(x.operation.clone(), theme.title());
+    let latency = Span::styled(format!(" {}", duration(x.latency_ms)), theme.dim());
+    (op, vec![status, latency])
+}
+
+/// The first line in rows of at most `width` columns: whole when it fits; else the
+/// operation, then the status and latency on a row of their own; and when even those do
+/// not fit together, the status, then the latency on the next row. Only a part wider than
+/// the row itself is cut.
+fn header_rows(x: &WireExchange, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let (op, tail) = header(x, theme);
+    let tail_w: usize = tail.iter().map(Span::width).sum();
+    if width == 0 || op.width() + 1 + tail_w <= width {
+        let mut spans = vec![op, Span::raw(" ")];
+        spans.extend(tail);
+        return vec![Line::from(spans)];
+    }
+    let mut out = hard_wrap(vec![Line::from(op)], width);
+    if tail_w <= width {
+        let mut spans = tail;
+        // The row starts with the status, not the space before the latency.
+        if let Some(status) = spans.first_mut() {
+            status.content = status.content.trim_start().to_string().into();
+        }
+        out.push(Line::from(spans));
+    } else {
+        for mut part in tail {
+            part.content = part.content.trim_start().to_string().into();
+            out.extend(hard_wrap(vec![Line::from(part)], width));
+        }
+    }
+    out
+}
+
+/// All the inspector's lines for one exchange.
+pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let (op, tail) = header(x, theme);
+    let mut first = vec![op, Span::raw(" ")];
+    first.extend(tail);
+    out.push(Line::from(first));
     out.push(Line::from(vec![
         Span::styled("sent ", theme.label()),
         Span::raw(clock(x.started_at_ms)),
@@ -502,6 +541,53 @@ mod tests {
         // Scrolling past the end shows the last row rather than nothing.
         let s = screen(&xs, u16::MAX, &cache);
         assert!(s.contains('}'), "{s}");
+    }
+
+    fn draw_at(x: &[WireExchange], width: u16) -> String {
+        let mut term =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 8)).unwrap();
+        let cache = LineCache::default();
+        term.draw(|f| {
+            let t = Theme::default();
+            render(f, f.area(), x, Some(x.len() - 1), 0, true, &t, &cache);
+        })
+        .unwrap();
+        let buf = term.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_first_line_never_splits_the_status_or_the_latency() {
+        let mut x = exchange(1, json!({}));
+        x.operation = "RespondToAuthChallenge".into();
+        x.latency_ms = 75_000;
+        // Every width from the narrowest pane up: "200" and "1m15s" are whole on one row.
+        for w in 12..=40u16 {
+            let s = draw_at(std::slice::from_ref(&x), w);
+            let rows: Vec<&str> = s.lines().collect();
+            assert!(
+                rows.iter().any(|r| r.contains("200 1m15s")),
+                "width {w}: status and latency not together\n{s}"
+            );
+        }
+        // Wide enough: one row.
+        let s = draw_at(std::slice::from_ref(&x), 40);
+        assert!(s.contains("RespondToAuthChallenge 200 1m15s"), "{s}");
+        // An error status too wide to share a row with the latency: the latency gets its
+        // own row, never split from its unit.
+        x.status = Some(400);
+        x.error = Some("NotAuthorizedException".into());
+        x.latency_ms = 1_200;
+        let s = draw_at(std::slice::from_ref(&x), 28);
+        assert!(s.contains("400 NotAuthorizedException"), "{s}");
+        assert!(s.lines().any(|r| r.contains("│1.2s")), "{s}");
     }
 
     #[test]
