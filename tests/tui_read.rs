@@ -408,6 +408,12 @@ fn first_contact_says_what_to_try_and_how_to_leave_a_field() {
         "{}",
         text(&buf)
     );
+    // The hint does not push the chosen flow's explanation out of the form.
+    assert!(
+        main.contains("the password never leaves."),
+        "{}",
+        text(&buf)
+    );
     // In a field, the footer first says how to leave it (q types there).
     press(&mut app, KeyCode::Tab);
     let s = text(&render(&app, 80, 24, NOW_MS));

@@ -140,15 +140,16 @@ impl SignInScreen {
             "USER_AUTH" => "Choice-based: PREFERRED_CHALLENGE, or Cognito offers SELECT_CHALLENGE.",
             _ => "",
         };
-        let mut lines = Vec::new();
+        // What the chosen flow does comes first; on first contact the hint follows it, so at
+        // 80x24 neither is cut (the step-mode line below is the one that gives way).
+        let mut lines = vec![Line::styled(what.to_string(), t.dim())];
         if first {
             lines.push(Line::styled(
-                "New here? Sign in as alice, or mfa-totp for an MFA step (the demo users and \
-                 their password: README, Demo data). Codes arrive in F7 Outbox.",
+                "New here? Sign in as alice, or mfa-totp for MFA (passwords: README, Demo \
+                 data). Codes arrive in F7 Outbox.",
                 t.info(),
             ));
         }
-        lines.push(Line::styled(what.to_string(), t.dim()));
         lines.push(Line::from(vec![
             Span::styled("Step mode ", t.label()),
             if ctx.step_mode {
