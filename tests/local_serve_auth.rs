@@ -515,6 +515,12 @@ async fn update_user_pool_client_keeps_oauth_fields_validity_and_revocation_acro
         ),
         (json!(10), json!(2))
     );
+    // Described in the units they were given in (120 minutes stays 120 minutes).
+    assert_eq!(d["RefreshTokenValidity"], 120);
+    assert_eq!(
+        d["TokenValidityUnits"],
+        json!({"AccessToken": "minutes", "IdToken": "hours", "RefreshToken": "minutes"})
+    );
 
     // The validity settings drive the tokens' exp.
     let done = admin_auth(

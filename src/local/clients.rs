@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, echo};
-use super::store::{ClientConfig, ClientRow};
+use super::store::{ClientConfig, ClientRow, ValidityUnits};
 
 /// A random id: `n` ASCII letters and digits, lowercased when asked.
 pub fn random_alnum(n: usize, lowercase: bool) -> String {
@@ -33,12 +33,40 @@ fn in_units(seconds: i64) -> (i64, &'static str) {
     (seconds, "seconds")
 }
 
+/// Seconds in one `unit` of TimeUnitsType.
+fn unit_seconds(unit: &str) -> Option<i64> {
+    match unit {
+        "seconds" => Some(1),
+        "minutes" => Some(60),
+        "hours" => Some(3600),
+        "days" => Some(86400),
+        _ => None,
+    }
+}
+
+/// A validity in seconds as (value, unit): in the unit it was given in, else the largest unit
+/// that divides it evenly.
+fn described(seconds: i64, unit: Option<&str>) -> (i64, String) {
+    match unit.and_then(|u| unit_seconds(u).map(|n| (u, n))) {
+        Some((u, n)) if seconds % n == 0 => (seconds / n, u.to_string()),
+        _ => {
+            let (v, u) = in_units(seconds);
+            (v, u.to_string())
+        }
+    }
+}
+
 /// UserPoolClientType.
 pub fn client_json(c: &ClientRow) -> Value {
     let cfg = &c.config;
-    let (access_value, access_unit) = in_units(cfg.access_token_validity);
-    let (id_value, id_unit) = in_units(cfg.id_token_validity);
-    let (refresh_value, refresh_unit) = in_units(cfg.refresh_token_validity);
+    let units = cfg.validity_units.as_ref();
+    let (access_value, access_unit) =
+        described(cfg.access_token_validity, units.map(|u| u.access.as_str()));
+    let (id_value, id_unit) = described(cfg.id_token_validity, units.map(|u| u.id.as_str()));
+    let (refresh_value, refresh_unit) = described(
+        cfg.refresh_token_validity,
+        units.map(|u| u.refresh.as_str()),
+    );
     let mut v = json!({
         "UserPoolId": c.pool_id,
         "ClientName": c.name,
@@ -160,6 +188,17 @@ fn seconds(value: i64, unit: Option<&str>, default_unit: &str) -> ApiResult<i64>
 pub fn client_config(req: &ClientReq) -> ApiResult<ClientConfig> {
     let mut cfg = ClientConfig::default();
     let units = req.token_validity_units.as_ref();
+    cfg.validity_units = Some(ValidityUnits {
+        access: units
+            .and_then(|u| u.access_token.clone())
+            .unwrap_or_else(|| "hours".into()),
+        id: units
+            .and_then(|u| u.id_token.clone())
+            .unwrap_or_else(|| "hours".into()),
+        refresh: units
+            .and_then(|u| u.refresh_token.clone())
+            .unwrap_or_else(|| "days".into()),
+    });
     if let Some(v) = req.access_token_validity {
         cfg.access_token_validity =
             seconds(v, units.and_then(|u| u.access_token.as_deref()), "hours")?;

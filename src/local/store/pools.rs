@@ -179,6 +179,17 @@ pub struct ClientConfig {
     pub allowed_oauth_flows_user_pool_client: bool,
     #[serde(default)]
     pub supported_identity_providers: Vec<String>,
+    /// The units the validities were given in (TokenValidityUnits), to describe them back so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity_units: Option<ValidityUnits>,
+}
+
+/// TokenValidityUnits as given (or defaulted: hours, hours, days).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidityUnits {
+    pub access: String,
+    pub id: String,
+    pub refresh: String,
 }
 
 impl Default for ClientConfig {
@@ -204,6 +215,7 @@ impl Default for ClientConfig {
             allowed_oauth_scopes: vec![],
             allowed_oauth_flows_user_pool_client: false,
             supported_identity_providers: vec![],
+            validity_units: None,
         }
     }
 }
