@@ -352,7 +352,7 @@ fn oauth_settings(req: &ClientReq, cfg: &mut ClientConfig) -> ApiResult<()> {
 /// Cognito's rule for callback and sign-out URLs: absolute, no fragment, and HTTPS unless the
 /// host is localhost (a custom scheme such as `myapp://` is allowed for mobile apps).
 fn check_redirect_url(u: &str) -> ApiResult<()> {
-    let bad = |why: &str| Err(ApiError::invalid_parameter(format!("{why}: {u}")));
+    let bad = |why: &str| Err(ApiError::invalid_parameter(format!("{why}: {}", echo(u))));
     if u.is_empty() || u.chars().count() > 1024 {
         return bad("Invalid redirect URL length");
     }
