@@ -143,25 +143,37 @@ pub(crate) fn admin_user(
     Ok((pool, user))
 }
 
-/// Another user of the pool already signs in with `value` as `attribute` (a username
-/// attribute, or a verified alias): Cognito refuses to give it to a second user.
-pub(crate) fn alias_taken(
+/// Refuses to give `value` as `attribute` to `user` when another user of the pool already signs
+/// in with it (a username attribute, or a verified alias): Cognito's AliasExistsException.
+pub(crate) fn refuse_taken_alias(
     conn: &Connection,
     pool: &PoolRow,
     user: &UserRecord,
     attribute: &str,
     value: &str,
-) -> ApiResult<bool> {
+) -> ApiResult<()> {
     let cfg = &pool.config;
     let signs_in_with = cfg.username_attributes.iter().any(|a| a == attribute)
         || cfg.alias_attributes.iter().any(|a| a == attribute);
     if !signs_in_with {
-        return Ok(false);
+        return Ok(());
     }
-    Ok(
-        store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
-            .is_some_and(|other| other.username != user.username),
-    )
+    let taken = store::find_user_by_attribute(conn, &pool.pool_id, attribute, value)?
+        .is_some_and(|other| other.username != user.username);
+    if taken {
+        return Err(ApiError::new(
+            ErrorKind::AliasExists,
+            format!(
+                "An account with the given {} already exists.",
+                if attribute == "phone_number" {
+                    "phone_number"
+                } else {
+                    "email"
+                }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

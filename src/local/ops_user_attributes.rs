@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::access::{alias_taken, required};
+use super::access::{refuse_taken_alias, required};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, SIGN_UP_CODE_TTL};
 use super::error::{ApiError, ApiResult, ErrorKind};
@@ -99,14 +99,8 @@ pub fn update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 user.attributes.get(name).map(String::as_str),
             )?;
             let changed = attributes.get(name) != Some(value);
-            if changed && alias_taken(conn, &pool, &user, name, value)? {
-                return Err(ApiError::new(
-                    ErrorKind::AliasExists,
-                    format!(
-                        "An account with the given {} already exists.",
-                        if name == "phone_number" { "phone_number" } else { "email" }
-                    ),
-                ));
+            if changed {
+                refuse_taken_alias(conn, &pool, &user, name, value)?;
             }
             attributes.insert(name.clone(), value.clone());
             if changed && (name == "email" || name == "phone_number") {

@@ -8,7 +8,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::access::{admin_user as find_admin_user, alias_taken, required, resolve_user};
+use super::access::{admin_user as find_admin_user, refuse_taken_alias, required, resolve_user};
 use super::ctx::{Ctx, parse};
 use super::delivery::{self, Message};
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
@@ -342,14 +342,8 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
                 user.attributes.get(name).map(String::as_str),
             )?;
             let changed = attributes.get(name) != Some(value);
-            if changed && alias_taken(conn, &pool, &user, name, value)? {
-                return Err(ApiError::new(
-                    ErrorKind::AliasExists,
-                    format!(
-                        "An account with the given {} already exists.",
-                        if name == "phone_number" { "phone_number" } else { "email" }
-                    ),
-                ));
+            if changed {
+                refuse_taken_alias(conn, &pool, &user, name, value)?;
             }
             attributes.insert(name.clone(), value.clone());
             let verified = format!("{name}_verified");
