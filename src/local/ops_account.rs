@@ -1,5 +1,6 @@
-//! Account upkeep: ForgotPassword, ConfirmForgotPassword and ChangePassword (PROTOCOL.md §2.3,
-//! §6). Forgot-password codes go to a *verified* email or phone and last one hour.
+//! Account upkeep: ForgotPassword, ConfirmForgotPassword, ChangePassword and DeleteUser
+//! (PROTOCOL.md §2.3, §6). Forgot-password codes go to a *verified* email or phone and last one
+//! hour.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -195,6 +196,25 @@ pub fn change_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         store::update_user(conn, &user)?;
         tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: password changed");
         ctx.verified.forget(&pool.pool_id, &user.username);
+        Ok(json!({}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteUserReq {
+    access_token: Option<String>,
+}
+
+/// DeleteUser: the signed-in user deletes themselves; every token they hold is revoked with
+/// them (a later call with the same access token is refused).
+pub fn delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: DeleteUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, user, _claims) = authorize_access(ctx, conn, req.access_token)?;
+        store::delete_user(conn, &pool.pool_id, &user.username)?;
+        ctx.verified.forget(&pool.pool_id, &user.username);
+        tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: user deleted by the user");
         Ok(json!({}))
     })
 }

@@ -15,6 +15,7 @@ use super::access::{
 use super::ctx::{Ctx, parse};
 use super::delivery::{SIGN_UP_CODE_TTL, deliver_code, unknown_user_delivery};
 use super::error::{ApiError, ApiResult, ErrorKind};
+use super::extras;
 use super::flows::{self, FlowKind};
 use super::hooks::{self, PreSignUpOutcome};
 use super::policy::{self, check_password_shape, check_username};
@@ -26,6 +27,20 @@ use crate::srp;
 pub const RESEND_PER_HOUR: i64 = 5;
 /// ConfirmSignUp calls per user per hour.
 pub const CONFIRM_PER_HOUR: i64 = 15;
+
+/// The password a user who signed up without one gets: 32 random bytes that nobody ever sees,
+/// so every password sign-in of theirs fails as a wrong password does; they sign in with a
+/// one-time code (USER_AUTH EMAIL_OTP / SMS_OTP) until they set a password.
+fn unknowable_password() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    use base64::Engine;
+    format!(
+        "Aa1!{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
 
 /// A Session for auto sign-in (returned by SignUp and ConfirmSignUp).
 fn auto_sign_in_session(
@@ -79,9 +94,18 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         let given_name = required(req.username, "username")?;
         check_username(&given_name)?;
         check_secret_hash(&client, &[&given_name], req.secret_hash.as_deref())?;
-        let password = req.password.ok_or_else(|| {
-            ApiError::invalid_parameter("Password is required for this user pool")
-        })?;
+        let factors = extras::load_extras(conn, &pool.pool_id)?.allowed_first_auth_factors;
+        let otp = |f: &str| factors.iter().any(|a| a == f);
+        let passwordless = req.password.is_none();
+        let password = match req.password {
+            Some(p) => p,
+            None if otp("EMAIL_OTP") || otp("SMS_OTP") => unknowable_password(),
+            None => {
+                return Err(ApiError::invalid_parameter(
+                    "Password is required for this user pool",
+                ));
+            }
+        };
         check_password_shape(&password, "password")?;
 
         let mut attributes = BTreeMap::new();
@@ -119,7 +143,19 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         if !missing.is_empty() {
             return Err(policy::schema_required_error(&missing));
         }
-        pool.config.password_policy.check(&password)?;
+        if passwordless {
+            // Without a password, the user signs in with a one-time code: somewhere to send it.
+            let reachable = (otp("EMAIL_OTP") && attributes.contains_key("email"))
+                || (otp("SMS_OTP") && attributes.contains_key("phone_number"));
+            if !reachable {
+                return Err(ApiError::invalid_parameter(
+                    "A user without a password needs an email address or phone number that the \
+                     user pool's sign-in policy (EMAIL_OTP or SMS_OTP) can send codes to",
+                ));
+            }
+        } else {
+            pool.config.password_policy.check(&password)?;
+        }
 
         if store::get_user(conn, &pool.pool_id, &username)?.is_some() {
             return Err(ApiError::new(ErrorKind::UsernameExists, "User already exists"));
@@ -166,7 +202,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             locked_until: None,
         };
         store::insert_user(conn, &user)?;
-        tracing::info!(pool = %pool.pool_id, username = %username, auto_confirmed = pre.auto_confirm, "local pool: user signed up");
+        tracing::info!(pool = %pool.pool_id, username = %username, auto_confirmed = pre.auto_confirm, passwordless, "local pool: user signed up");
         let session = auto_sign_in_session(ctx, conn, &pool, &client, &username)?;
         if pre.auto_confirm {
             return Ok(json!({"UserConfirmed": true, "UserSub": sub, "Session": session}));
