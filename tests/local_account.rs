@@ -100,7 +100,16 @@ async fn a_verified_email_stays_until_the_new_one_is_verified() {
     assert_eq!(details["AttributeName"], "email");
     assert_eq!(details["DeliveryMedium"], "EMAIL");
     let sent = h.outbox("ann", "VERIFY_EMAIL").await;
-    assert_eq!(sent.last().unwrap()["destination"], "new@example.com");
+    let last = sent.last().unwrap();
+    assert_eq!(last["destination"], "new@example.com");
+    // The text comes from the pool's verification template, as every other code's does.
+    assert_eq!(
+        last["message"].as_str().unwrap(),
+        format!(
+            "Your verification code is {}. ",
+            last["code"].as_str().unwrap()
+        )
+    );
 
     let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
     assert_eq!(attr(&user, "email"), Some("ann@example.com"), "{user}");
@@ -324,6 +333,33 @@ async fn passwordless_sign_up_confirms_and_signs_in_automatically() {
         .await
         .err();
     assert_eq!(kind, "NotAuthorizedException");
+
+    // A passwordless user sets a first password without a previous one; then it signs in.
+    let access = auto["AuthenticationResult"]["AccessToken"].clone();
+    h.call(
+        "ChangePassword",
+        json!({"AccessToken": access, "ProposedPassword": "F1rst-Passw0rd!"}),
+    )
+    .await
+    .ok();
+    let signed = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+                   "AuthParameters": {"USERNAME": "nopass", "PASSWORD": "F1rst-Passw0rd!"}}),
+        )
+        .await
+        .ok();
+    let access = signed["AuthenticationResult"]["AccessToken"].clone();
+    // Now it has one: the previous password is required again.
+    let (kind, _) = h
+        .call(
+            "ChangePassword",
+            json!({"AccessToken": access, "ProposedPassword": "Sec0nd-Passw0rd!"}),
+        )
+        .await
+        .err();
+    assert_eq!(kind, "InvalidParameterException");
 
     // Without an address a code could reach, there is no way to sign in: refused.
     h.call(

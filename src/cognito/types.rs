@@ -597,7 +597,7 @@ pub struct OutboxEntry {
     /// The unmasked address or number it went to.
     pub destination: String,
     /// `SIGN_UP`, `FORGOT_PASSWORD` (also AdminResetUserPassword's code), `MFA` (SMS_MFA /
-    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_ATTRIBUTE`, `TOTP_SECRET` (a demo user's base32
+    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_EMAIL` / `VERIFY_PHONE_NUMBER` (an attribute's verification code), `TOTP_SECRET` (a demo user's base32
     /// authenticator secret, in `code`), ...
     pub purpose: String,
     pub code: String,

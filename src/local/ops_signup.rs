@@ -19,6 +19,7 @@ use super::extras;
 use super::flows::{self, FlowKind};
 use super::hooks::{self, PreSignUpOutcome};
 use super::policy::{self, check_password_shape, check_username};
+use super::signin::NO_PASSWORD_SALT;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
 use super::user_schema;
 use crate::srp;
@@ -183,7 +184,11 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
                 }
             }
         }
-        let salt = srp::random_salt();
+        let salt = if passwordless {
+            srp::parse_hex(NO_PASSWORD_SALT, "salt").map_err(|_| ApiError::internal("Internal error: salt"))?
+        } else {
+            srp::random_salt()
+        };
         let verifier = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
         let now = ctx.now();
         let user = UserRecord {
@@ -192,7 +197,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             sub: sub.clone(),
             status: if pre.auto_confirm { "CONFIRMED" } else { "UNCONFIRMED" }.into(),
             enabled: true,
-            salt: srp::to_hex(&salt),
+            salt: if passwordless { NO_PASSWORD_SALT.into() } else { srp::to_hex(&salt) },
             verifier: srp::to_hex(&verifier),
             attributes,
             created: now,

@@ -353,7 +353,7 @@ pub fn render(
 ) -> Option<(String, Option<String>)> {
     let email = medium == "EMAIL";
     let (text, subject) = match purpose {
-        "SIGN_UP" | "VERIFY_ATTRIBUTE" | "FORGOT_PASSWORD" => {
+        "SIGN_UP" | "VERIFY_EMAIL" | "VERIFY_PHONE_NUMBER" | "FORGOT_PASSWORD" => {
             if email {
                 (
                     t.email_message

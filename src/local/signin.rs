@@ -29,6 +29,15 @@ pub const TIMESTAMP_SKEW: i64 = 5 * 60;
 
 const SECRET_BLOCK_VERSION: u8 = 1;
 
+/// The salt of a user who signed up without a password (a random salt is never zero). Their
+/// verifier is made from a random password nobody knows; setting a password replaces both.
+pub const NO_PASSWORD_SALT: &str = "00";
+
+/// Whether the user has a password of their own (not a passwordless sign-up's).
+pub fn has_password(user: &UserRecord) -> bool {
+    user.salt != NO_PASSWORD_SALT
+}
+
 /// Whether `password` is the user's: its verifier, recomputed with the stored salt, matches.
 pub fn password_matches(pool: &PoolRow, user: &UserRecord, password: &str) -> ApiResult<bool> {
     let salt = srp::parse_hex(&user.salt, "salt")
