@@ -5,7 +5,7 @@
 
 mod support;
 
-use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_PASSWORD};
+use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_NO_PASSWORD_USER, DEMO_PASSWORD};
 use serde_json::{Value, json};
 use support::Harness;
 
@@ -394,4 +394,38 @@ async fn passwordless_sign_up_confirms_and_signs_in_automatically() {
         "InvalidParameterException",
         "Password is required for this user pool",
     );
+}
+
+#[tokio::test]
+async fn the_demo_user_without_a_password_signs_in_with_an_email_code_only() {
+    let h = Harness::new().await;
+    let (kind, _) = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+                   "AuthParameters": {"USERNAME": DEMO_NO_PASSWORD_USER, "PASSWORD": DEMO_PASSWORD}}),
+        )
+        .await
+        .err();
+    assert_eq!(kind, "NotAuthorizedException");
+    let ch = h
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_AUTH", "ClientId": DEMO_CLIENT_ID,
+                   "AuthParameters": {"USERNAME": DEMO_NO_PASSWORD_USER, "PREFERRED_CHALLENGE": "EMAIL_OTP"}}),
+        )
+        .await
+        .ok();
+    assert_eq!(ch["ChallengeName"], "EMAIL_OTP");
+    let code = h.latest_code(DEMO_NO_PASSWORD_USER, "EMAIL_OTP").await;
+    let done = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "EMAIL_OTP",
+            &ch["Session"],
+            json!({"USERNAME": DEMO_NO_PASSWORD_USER, "EMAIL_OTP_CODE": code}),
+        )
+        .await
+        .ok();
+    assert_eq!(h.tokens(&done)["username"], DEMO_NO_PASSWORD_USER);
 }

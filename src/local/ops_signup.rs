@@ -19,7 +19,7 @@ use super::extras;
 use super::flows::{self, FlowKind};
 use super::hooks::{self, PreSignUpOutcome};
 use super::policy::{self, check_password_shape, check_username};
-use super::signin::NO_PASSWORD_SALT;
+use super::signin::passwordless_verifier;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
 use super::user_schema;
 use crate::srp;
@@ -28,20 +28,6 @@ use crate::srp;
 pub const RESEND_PER_HOUR: i64 = 5;
 /// ConfirmSignUp calls per user per hour.
 pub const CONFIRM_PER_HOUR: i64 = 15;
-
-/// The password a user who signed up without one gets: 32 random bytes that nobody ever sees,
-/// so every password sign-in of theirs fails as a wrong password does; they sign in with a
-/// one-time code (USER_AUTH EMAIL_OTP / SMS_OTP) until they set a password.
-fn unknowable_password() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    use base64::Engine;
-    format!(
-        "Aa1!{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
 
 /// A Session for auto sign-in (returned by SignUp and ConfirmSignUp).
 fn auto_sign_in_session(
@@ -100,7 +86,8 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         let passwordless = req.password.is_none();
         let password = match req.password {
             Some(p) => p,
-            None if otp("EMAIL_OTP") || otp("SMS_OTP") => unknowable_password(),
+            // Checked for its shape only; a passwordless user's verifier is made apart.
+            None if otp("EMAIL_OTP") || otp("SMS_OTP") => "no-password".to_string(),
             None => {
                 return Err(ApiError::invalid_parameter(
                     "Password is required for this user pool",
@@ -184,12 +171,13 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
                 }
             }
         }
-        let salt = if passwordless {
-            srp::parse_hex(NO_PASSWORD_SALT, "salt").map_err(|_| ApiError::internal("Internal error: salt"))?
+        let (salt, verifier) = if passwordless {
+            passwordless_verifier(&pool.pool_id, &username)
         } else {
-            srp::random_salt()
+            let salt = srp::random_salt();
+            let v = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
+            (srp::to_hex(&salt), srp::to_hex(&v))
         };
-        let verifier = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
         let now = ctx.now();
         let user = UserRecord {
             pool_id: pool.pool_id.clone(),
@@ -197,8 +185,8 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             sub: sub.clone(),
             status: if pre.auto_confirm { "CONFIRMED" } else { "UNCONFIRMED" }.into(),
             enabled: true,
-            salt: if passwordless { NO_PASSWORD_SALT.into() } else { srp::to_hex(&salt) },
-            verifier: srp::to_hex(&verifier),
+            salt,
+            verifier,
             attributes,
             created: now,
             modified: now,

@@ -190,6 +190,12 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
                    "CodeDeliveryDetails": {"AttributeName": "email", "DeliveryMedium": "EMAIL",
                    "Destination": "a***@e***.com"}}),
         ),
+        "UpdateUserAttributes" => (
+            json!({"AccessToken": "eyJraWQi…(1043 chars)",
+                   "UserAttributes": [{"Name": "email", "Value": "alice@example.org"}]}),
+            json!({"CodeDeliveryDetailsList": [{"AttributeName": "email",
+                   "DeliveryMedium": "EMAIL", "Destination": "a***@e***"}]}),
+        ),
         _ => (
             json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
                    "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": "AYADeP…(1404 chars)",
@@ -365,6 +371,10 @@ pub fn account() -> App {
             attribute_name: Some("email".into()),
         }),
     };
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(4, "UpdateUserAttributes", NOW_MS - 1_230)),
+        NOW_MS,
+    );
     app.on_auth_event(
         AuthEvent::Transition(transition(
             "updateUserAttributes",

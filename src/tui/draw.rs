@@ -511,8 +511,8 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g",
-                "refresh, fetch, sign out, global sign out",
+                "Session: r f o g a",
+                "refresh, fetch, sign out, global sign out, account",
             ),
             (
                 "Users: / Enter a",
