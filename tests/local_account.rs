@@ -140,6 +140,49 @@ async fn a_verified_email_stays_until_the_new_one_is_verified() {
 }
 
 #[tokio::test]
+async fn an_admin_change_waits_too_unless_it_marks_the_new_value_verified() {
+    let h = Harness::new().await;
+    let (pool_id, _client, access) = pool_with_user(&h, json!(["email"])).await;
+    let admin_update = |email: &str, verified: Option<&str>| {
+        let mut attrs = vec![json!({"Name": "email", "Value": email})];
+        if let Some(v) = verified {
+            attrs.push(json!({"Name": "email_verified", "Value": v}));
+        }
+        json!({"UserPoolId": pool_id, "Username": "ann", "UserAttributes": attrs})
+    };
+    h.call(
+        "AdminUpdateUserAttributes",
+        admin_update("b@example.com", None),
+    )
+    .await
+    .ok();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
+    assert_eq!(attr(&user, "email"), Some("ann@example.com"));
+    let sent = h.outbox("ann", "VERIFY_EMAIL").await;
+    assert_eq!(sent.last().unwrap()["destination"], "b@example.com");
+
+    h.call(
+        "AdminUpdateUserAttributes",
+        admin_update("c@example.com", Some("true")),
+    )
+    .await
+    .ok();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
+    assert_eq!(attr(&user, "email"), Some("c@example.com"));
+    assert_eq!(attr(&user, "email_verified"), Some("true"));
+    // The earlier pending value was given up: its code no longer changes the email.
+    let code = sent.last().unwrap()["code"].as_str().unwrap().to_string();
+    h.call(
+        "VerifyUserAttribute",
+        json!({"AccessToken": access, "AttributeName": "email", "Code": code}),
+    )
+    .await
+    .ok();
+    let user = h.call("GetUser", json!({"AccessToken": access})).await.ok();
+    assert_eq!(attr(&user, "email"), Some("c@example.com"));
+}
+
+#[tokio::test]
 async fn without_the_setting_the_new_email_is_unverified_at_once_and_codes_expire() {
     let h = Harness::new().await;
     let (_pool, client, access) = pool_with_user(&h, json!([])).await;

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use super::access::{limit_exceeded, refuse_taken_alias, required};
 use super::ctx::{Ctx, parse};
-use super::delivery::{self, SIGN_UP_CODE_TTL};
+use super::delivery;
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::policy;
 use super::shapes::{self, AttributeIn};
@@ -22,26 +22,7 @@ use super::user_schema;
 /// GetUserAttributeVerificationCode calls per user per hour (Cognito's limit).
 pub const CODES_PER_HOUR: i64 = 5;
 
-/// The code and outbox purpose of verifying `attribute` (email or phone_number).
-fn purpose(attribute: &str) -> &'static str {
-    if attribute == "phone_number" {
-        "VERIFY_PHONE_NUMBER"
-    } else {
-        "VERIFY_EMAIL"
-    }
-}
-
-/// Where a verification code for `attribute` goes: (medium, attribute, destination).
-fn target(user: &UserRecord, attribute: &str) -> Option<(&'static str, &'static str, String)> {
-    let value = user.attributes.get(attribute)?.clone();
-    match attribute {
-        "email" => Some(("EMAIL", "email", value)),
-        "phone_number" => Some(("SMS", "phone_number", value)),
-        _ => None,
-    }
-}
-
-/// Sends a verification code for `attribute` to its current value; the CodeDeliveryDetails.
+/// Sends a verification code for `attribute` to its current value.
 fn send_code(
     ctx: &Ctx,
     conn: &rusqlite::Connection,
@@ -49,18 +30,13 @@ fn send_code(
     user: &UserRecord,
     attribute: &str,
 ) -> ApiResult<Option<Value>> {
-    delivery::deliver_code_to(
-        ctx,
-        conn,
-        pool,
-        user,
-        purpose(attribute),
-        SIGN_UP_CODE_TTL,
-        target(user, attribute),
-    )
+    match user.attributes.get(attribute) {
+        Some(value) => send_code_to(ctx, conn, pool, user, attribute, value),
+        None => Ok(None),
+    }
 }
 
-/// Sends a verification code for `attribute` to `value` (its pending new value).
+/// Sends a verification code for `attribute` to `value` (its current or pending new value).
 fn send_code_to(
     ctx: &Ctx,
     conn: &rusqlite::Connection,
@@ -69,19 +45,7 @@ fn send_code_to(
     attribute: &str,
     value: &str,
 ) -> ApiResult<Option<Value>> {
-    let target = match attribute {
-        "email" => ("EMAIL", "email", value.to_string()),
-        _ => ("SMS", "phone_number", value.to_string()),
-    };
-    delivery::deliver_code_to(
-        ctx,
-        conn,
-        pool,
-        user,
-        purpose(attribute),
-        SIGN_UP_CODE_TTL,
-        Some(target),
-    )
+    delivery::deliver_verification_code(ctx, conn, pool, user, attribute, value)
 }
 
 /// Whether the user's `attribute` is verified (`<attribute>_verified` is true).
@@ -252,7 +216,7 @@ pub fn verify_user_attribute(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         let (pool, mut user, _claims) = authorize_access(ctx, conn, req.access_token)?;
         let pending = store::pending_attribute(conn, &pool.pool_id, &user.username, &name)?;
         verifiable(&user, &name, pending.is_some())?;
-        let purpose = purpose(&name);
+        let purpose = delivery::verification_purpose(&name);
         let stored = store::get_code(conn, &pool.pool_id, &user.username, purpose)?;
         let Some(stored) = stored.filter(|c| !c.used && c.expires > ctx.now()) else {
             return Err(ApiError::new(
