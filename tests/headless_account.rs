@@ -196,3 +196,50 @@ async fn the_account_journey_headless() {
         assert!(ops.contains(&op), "no {op} exchange: {ops:?}");
     }
 }
+
+#[tokio::test]
+async fn passwordless_sign_up_then_auto_sign_in_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = support::start_pool(&dir.path().join(support::pool::DB_FILE)).await;
+    let (_text, lines) = drive(
+        &pool,
+        &[
+            json!({"cmd": "sign_up", "username": "ines", "password": "",
+                   "attributes": {"email": "ines@example.com"}, "auto_sign_in": true}),
+            json!({"cmd": "confirm_sign_up", "username": "ines", "code": "{{outbox}}"}),
+            json!({"cmd": "auto_sign_in"}),
+            json!({"cmd": "fetch_user_attributes"}),
+        ],
+    )
+    .await;
+    assert_eq!(
+        finished(&lines),
+        [
+            ("signUp", true),
+            ("confirmSignUp", true),
+            ("autoSignIn", true),
+            ("fetchUserAttributes", true),
+        ]
+        .map(|(a, ok)| (a.to_string(), ok))
+    );
+    let sign_up = lines
+        .iter()
+        .find(|l| l["event"] == "exchange" && l["operation"] == "SignUp")
+        .unwrap();
+    assert!(sign_up["request"].get("Password").is_none(), "{sign_up}");
+    let auto = lines
+        .iter()
+        .find(|l| {
+            l["event"] == "exchange"
+                && l["operation"] == "InitiateAuth"
+                && l["request"]["AuthFlow"] == "USER_AUTH"
+        })
+        .expect("autoSignIn used USER_AUTH with the Session");
+    assert!(auto["request"]["Session"].is_string(), "{auto}");
+    let attrs = account(&lines)
+        .into_iter()
+        .find(|a| a["kind"] == "attributes")
+        .unwrap();
+    assert_eq!(attrs["username"], "ines");
+    assert_eq!(attrs["attributes"]["email_verified"], "true");
+}

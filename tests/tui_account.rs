@@ -213,3 +213,45 @@ fn edit_password_totp_and_delete_take_their_forms() {
         [AuthCommand::DeleteUser]
     ));
 }
+
+#[test]
+fn sign_up_with_an_empty_password_is_a_passwordless_sign_up_with_auto_sign_in() {
+    use cognito_tui::tui::shared::Screen;
+    let mut app = demo::app();
+    let _ = app.goto(Screen::SignUp);
+    typed(&mut app, "nopw");
+    key(&mut app, KeyCode::Tab); // the password stays empty
+    key(&mut app, KeyCode::Tab);
+    let refused = key(&mut app, KeyCode::Enter);
+    assert!(
+        sent(&refused).is_empty(),
+        "no password and no address: nothing to send"
+    );
+    let screen = text(&render(&app, 80, 24, NOW_MS));
+    assert!(screen.contains("Password is required, unless"), "{screen}");
+    app.sign_up.form.focus_id("email");
+    typed(&mut app, "nopw@example.com");
+    let actions = key(&mut app, KeyCode::Enter);
+    match sent(&actions).as_slice() {
+        [
+            AuthCommand::SignUp {
+                username,
+                password,
+                attributes,
+                auto_sign_in,
+            },
+        ] => {
+            assert_eq!(username, "nopw");
+            assert!(password.is_empty());
+            assert_eq!(
+                attributes.get("email").map(String::as_str),
+                Some("nopw@example.com")
+            );
+            assert!(
+                auto_sign_in,
+                "the code's Session is what signs a passwordless user in"
+            );
+        }
+        other => panic!("expected signUp, got {other:?}"),
+    }
+}
