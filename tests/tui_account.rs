@@ -255,3 +255,33 @@ fn sign_up_with_an_empty_password_is_a_passwordless_sign_up_with_auto_sign_in() 
         other => panic!("expected signUp, got {other:?}"),
     }
 }
+
+#[test]
+fn enter_on_a_verification_code_in_the_outbox_opens_the_account_to_confirm_it() {
+    use cognito_tui::tui::shared::Screen;
+    let mut app = demo::account();
+    app.on_admin_event(
+        AdminEvent::Outbox {
+            entries: vec![demo::outbox_entry(
+                "alice",
+                "VERIFY_EMAIL",
+                "731904",
+                "2026-11-28T22:29:59Z",
+            )],
+        },
+        NOW_MS,
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::F(7));
+    assert_eq!(app.screen, Screen::Outbox);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Account);
+    let actions = key(&mut app, KeyCode::Enter);
+    match sent(&actions).as_slice() {
+        [AuthCommand::ConfirmUserAttribute { attribute, code }] => {
+            assert_eq!(attribute, "email");
+            assert_eq!(code.expose(), "731904");
+        }
+        other => panic!("expected confirmUserAttribute, got {other:?}"),
+    }
+}
