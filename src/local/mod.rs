@@ -116,6 +116,7 @@ mod paging;
 mod policy;
 mod pool_settings;
 mod respond;
+mod runner;
 pub mod seed;
 mod server;
 mod shapes;
@@ -124,6 +125,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod trigger_log;
 mod user_schema;
 mod verified;
 

@@ -453,6 +453,10 @@ pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool
         )
         .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
         .route(
+            "/_local/triggers",
+            get(triggers).fallback(method_not_allowed),
+        )
+        .route(
             "/_local/reset",
             post(
                 move |state: State<Arc<Ctx>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap| {
@@ -680,6 +684,37 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
         ),
         Err(e) => error_response(&e),
     }
+}
+
+/// `GET /_local/triggers[?after=<seq>][&pool=<pool id>]`: the pool's latest trigger runs
+/// (see `trigger_log.rs`), oldest first, as a JSON array; `after` keeps only the later ones.
+/// The edge keeps it, like the outbox, from browser pages.
+async fn triggers(
+    State(ctx): State<Arc<Ctx>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let mut after = 0u64;
+    let mut pool: Option<String> = None;
+    for pair in query.as_deref().unwrap_or("").split('&') {
+        match pair.split_once('=') {
+            Some(("after", v)) => match v.parse() {
+                Ok(n) => after = n,
+                Err(_) => {
+                    return error_response(&ApiError::invalid_parameter(
+                        "after must be a sequence number",
+                    ));
+                }
+            },
+            Some(("pool", v)) if !v.is_empty() && v.len() <= 55 => pool = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    let runs = ctx.trigger_log.after(after, pool.as_deref());
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &serde_json::to_value(runs).unwrap_or_else(|_| json!([])),
+    )
 }
 
 /// `POST /_local/reset`: the store back to its freshly seeded state (the demo pool, its clients
