@@ -95,6 +95,7 @@ mod error;
 mod extras;
 mod flows;
 mod hooks;
+mod hooks_auth;
 mod jwt;
 mod next_step;
 mod ops_account;

@@ -32,6 +32,7 @@ use super::{
     ops_pool_admin, ops_pools, ops_resources, ops_schema, ops_signup, ops_user_attributes,
     ops_user_auth, ops_users, respond, shapes,
 };
+use super::{delivery, hooks_auth};
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
 /// (the pool then requires a signature, see [`super::sigv4`]), whether it issues or checks
@@ -406,7 +407,25 @@ fn run(ctx: &Ctx, op: &Operation, body: Value, region: Option<String>) -> ApiRes
     if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    with_request_region(region, || (op.handler)(ctx, body))
+    let client_id = body
+        .get("ClientId")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    with_request_region(region, || {
+        // Whatever an earlier request on this thread left (it failed before its messages).
+        delivery::take_pending();
+        let result = (op.handler)(ctx, body);
+        let pending = delivery::take_pending();
+        if pending.is_empty() {
+            return result;
+        }
+        // The CustomMessage trigger, after the request's transaction: its error is the answer.
+        let messages = hooks_auth::custom_messages(ctx, op.name, client_id.as_deref(), pending);
+        match (result, messages) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) | (Err(e), _) => Err(e),
+        }
+    })
 }
 
 /// The region a request was signed for (its SigV4 credential scope,
