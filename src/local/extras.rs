@@ -49,9 +49,14 @@ impl LambdaConfig {
         if let Some(ptg) = obj.get("PreTokenGenerationConfig").filter(|v| !v.is_null()) {
             let version = ptg.get("LambdaVersion").and_then(Value::as_str);
             let arn = ptg.get("LambdaArn").and_then(Value::as_str);
+            // The version is kept only with a function to call it on.
+            let has_function = arn.is_some_and(|a| !a.is_empty())
+                || obj.get("PreTokenGeneration").is_some_and(Value::is_string);
             match version {
                 Some(v @ ("V1_0" | "V2_0" | "V3_0")) => {
-                    out.insert(PRE_TOKEN_GENERATION_VERSION.to_string(), v.to_string());
+                    if has_function {
+                        out.insert(PRE_TOKEN_GENERATION_VERSION.to_string(), v.to_string());
+                    }
                 }
                 None => {}
                 Some(other) => {
@@ -268,6 +273,27 @@ mod tests {
         assert!(LambdaConfig::from_request(&json!({"PreSignUp": 5})).is_err());
         assert!(LambdaConfig::from_request(&json!({"PreSignUp": ""})).is_err());
         assert!(LambdaConfig::from_request(&json!([1])).is_err());
+
+        // PreTokenGenerationConfig names the function and the event version it gets.
+        let c = LambdaConfig::from_request(&json!({
+            "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": "node:/f.js"},
+        }))
+        .unwrap();
+        assert_eq!(c.command("PreTokenGeneration"), Some("node:/f.js"));
+        assert_eq!(c.pre_token_generation_version(), 2);
+        assert_eq!(
+            c.to_json(),
+            json!({"PreTokenGeneration": "node:/f.js",
+                   "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": "node:/f.js"}})
+        );
+        let v1 = LambdaConfig::from_request(&json!({"PreTokenGeneration": "cmd:true"})).unwrap();
+        assert_eq!(v1.pre_token_generation_version(), 1);
+        assert!(
+            LambdaConfig::from_request(
+                &json!({"PreTokenGenerationConfig": {"LambdaVersion": "V9", "LambdaArn": "x"}})
+            )
+            .is_err()
+        );
     }
 
     #[test]
