@@ -146,16 +146,19 @@ async fn pre_token_generation_v2_node_handler_adds_a_claim_to_both_tokens() {
     assert_eq!(first["trigger"], "PreTokenGeneration");
     assert_eq!(first["runner"], "node");
     assert_eq!(first["outcome"], "ok");
-    assert_eq!(first["event"]["version"], "2");
-    assert_eq!(first["event"]["callerContext"]["clientId"], DEMO_CLIENT_ID);
+    assert_eq!(first["event_in"]["version"], "2");
+    assert_eq!(
+        first["event_in"]["callerContext"]["clientId"],
+        DEMO_CLIENT_ID
+    );
     assert!(
-        first["event"]["request"]["scopes"]
+        first["event_in"]["request"]["scopes"]
             .as_array()
             .unwrap()
             .contains(&json!("aws.cognito.signin.user.admin"))
     );
     assert_eq!(
-        first["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
+        first["response_out"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
             ["tenant"],
         "demo"
     );
@@ -197,8 +200,8 @@ async fn pre_token_generation_v1_customises_the_id_token_and_the_groups() {
         "V1 leaves the access token's claims: {access}"
     );
     let log = trigger_log(&h, 0).await;
-    assert_eq!(log[0]["event"]["version"], "1");
-    assert!(log[0]["event"]["request"].get("scopes").is_none());
+    assert_eq!(log[0]["event_in"]["version"], "1");
+    assert!(log[0]["event_in"]["request"].get("scopes").is_none());
 }
 
 #[tokio::test]
@@ -273,7 +276,7 @@ async fn user_migration_python_handler_migrates_a_user_on_first_sign_in() {
         !text.contains("LegacyPassw0rd!") && !text.contains("WrongPassw0rd!"),
         "{text}"
     );
-    assert_eq!(log[1]["event"]["request"]["password"], "***");
+    assert_eq!(log[1]["event_in"]["request"]["password"], "***");
 }
 
 #[tokio::test]

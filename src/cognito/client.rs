@@ -50,8 +50,8 @@ pub fn trigger_exchange(run: &TriggerInvocation) -> WireExchange {
         latency_ms: run.duration_ms,
         status: None,
         request_id: None,
-        request: run.event.clone(),
-        response: run.response.clone(),
+        request: run.event_in.clone(),
+        response: run.response_out.clone(),
         error: (!run.ok()).then(|| run.outcome.clone()),
         notes: run.error.iter().cloned().collect(),
         trigger_source: Some(run.trigger_source.clone()),
@@ -425,8 +425,8 @@ impl Client {
         }
         let mut runs = parse_typed::<Vec<TriggerInvocation>>(op, v, None)?;
         for r in &mut runs {
-            r.event = redact(&r.event);
-            r.response = redact(&r.response);
+            r.event_in = redact(&r.event_in);
+            r.response_out = redact(&r.response_out);
             if let Some(e) = &mut r.error {
                 *e = super::redact::shorten(e);
             }

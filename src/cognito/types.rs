@@ -565,10 +565,10 @@ pub struct TriggerInvocation {
     /// The error's message, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The event as sent (redacted).
-    pub event: serde_json::Value,
+    /// The event as sent (redacted). (Not `event`: front ends tag their events with that name.)
+    pub event_in: serde_json::Value,
     /// The `response` object as returned (redacted); null when the run failed.
-    pub response: serde_json::Value,
+    pub response_out: serde_json::Value,
 }
 
 impl TriggerInvocation {

@@ -137,8 +137,8 @@ pub fn invoke(
             Err(e) => e.kind.as_str().to_string(),
         },
         error: result.as_ref().err().map(|e| e.message.clone()),
-        event: event.clone(),
-        response: match &result {
+        event_in: event.clone(),
+        response_out: match &result {
             Ok(m) => Value::Object(m.clone()),
             Err(_) => Value::Null,
         },

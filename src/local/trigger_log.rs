@@ -60,13 +60,13 @@ impl TriggerLog {
 /// sign-in's password, a custom challenge's answer and its private parameters (the expected
 /// answer), and any `password`/`code`-named member of the request or response.
 fn redact_run(run: &mut TriggerInvocation) {
-    if let Some(req) = run.event.get_mut("request") {
+    if let Some(req) = run.event_in.get_mut("request") {
         hide_members(req);
     }
-    if let Some(resp) = run.event.get_mut("response") {
+    if let Some(resp) = run.event_in.get_mut("response") {
         hide_members(resp);
     }
-    hide_members(&mut run.response);
+    hide_members(&mut run.response_out);
 }
 
 const SECRET_MEMBERS: &[&str] = &[
@@ -123,8 +123,8 @@ mod tests {
             duration_ms: 1,
             outcome: "ok".into(),
             error: None,
-            event,
-            response,
+            event_in: event,
+            response_out: response,
         }
     }
 
@@ -148,8 +148,11 @@ mod tests {
         for secret in ["Sup3r-secret!", "123456", "654321"] {
             assert!(!text.contains(secret), "{secret} leaked: {text}");
         }
-        assert_eq!(all[0].event["request"]["password"], HIDDEN);
-        assert_eq!(all[1].response["publicChallengeParameters"]["hint"], "x");
+        assert_eq!(all[0].event_in["request"]["password"], HIDDEN);
+        assert_eq!(
+            all[1].response_out["publicChallengeParameters"]["hint"],
+            "x"
+        );
         assert_eq!(log.after(1, None).len(), 1);
         assert_eq!(log.after(0, Some("p1")).len(), 1);
         for _ in 0..CAPACITY {
