@@ -231,9 +231,11 @@ pub fn call_of(entry: &StatusEntry, exchanges: &[WireExchange]) -> Option<usize>
             });
         }
     };
-    exchanges
-        .iter()
-        .rposition(|x| x.started_at_ms <= at_ms && operation.is_none_or(|o| x.operation == o))
+    exchanges.iter().rposition(|x| {
+        x.trigger_source.is_none()
+            && x.started_at_ms <= at_ms
+            && operation.is_none_or(|o| x.operation == o)
+    })
 }
 
 impl StatusEntry {
