@@ -457,6 +457,9 @@ pub fn render_list(
         .map(|(i, x)| {
             let idx = start + i;
             let status = match (x.status, &x.error) {
+                // A trigger run: λ, green when it answered, red when it failed.
+                (_, None) if x.trigger_source.is_some() => Span::styled(" λ ", theme.ok()),
+                (_, Some(_)) if x.trigger_source.is_some() => Span::styled(" λ ", theme.error()),
                 (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
                 (Some(s), Some(_)) => Span::styled(format!("{s}"), theme.error()),
                 (None, _) => Span::styled("ERR", theme.error()),
