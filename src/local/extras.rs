@@ -53,12 +53,10 @@ impl LambdaConfig {
             let has_function = arn.is_some_and(|a| !a.is_empty())
                 || obj.get("PreTokenGeneration").is_some_and(Value::is_string);
             match version {
-                Some(v @ ("V1_0" | "V2_0" | "V3_0")) => {
-                    if has_function {
-                        out.insert(PRE_TOKEN_GENERATION_VERSION.to_string(), v.to_string());
-                    }
+                Some(v @ ("V1_0" | "V2_0" | "V3_0")) if has_function => {
+                    out.insert(PRE_TOKEN_GENERATION_VERSION.to_string(), v.to_string());
                 }
-                None => {}
+                None | Some("V1_0" | "V2_0" | "V3_0") => {}
                 Some(other) => {
                     return Err(ApiError::invalid_parameter(format!(
                         "1 validation error detected: Value '{}' at \
