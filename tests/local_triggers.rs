@@ -496,3 +496,43 @@ async fn handlers_do_not_run_unless_the_pool_allows_local_code() {
     let log = trigger_log(&h, 0).await;
     assert_eq!(log[0]["outcome"], "UnexpectedLambdaException");
 }
+
+#[tokio::test]
+async fn custom_message_writes_the_invitation_of_an_admin_created_user() {
+    let h = Harness::with_command_triggers().await;
+    let file = h.dir.path().join("invite.js");
+    std::fs::write(
+        &file,
+        "exports.handler = async (event) => {\n\
+           if (event.triggerSource === 'CustomMessage_AdminCreateUser') {\n\
+             const { usernameParameter, codeParameter } = event.request;\n\
+             event.response.emailSubject = 'Your Example Corp account';\n\
+             event.response.emailMessage = `Sign in as ${usernameParameter} with ${codeParameter}`;\n\
+           }\n\
+           return event;\n\
+         };",
+    )
+    .unwrap();
+    set_lambda(
+        &h,
+        json!({"CustomMessage": format!("node:{}", file.display())}),
+    )
+    .await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "invited",
+               "TemporaryPassword": "Temp-Passw0rd!", "DesiredDeliveryMediums": ["EMAIL"],
+               "UserAttributes": [{"Name": "email", "Value": "invited@example.org"}]}),
+    )
+    .await
+    .ok();
+    let entry = h.outbox("invited", "INVITATION").await.pop().unwrap();
+    assert_eq!(entry["message"], "Sign in as invited with Temp-Passw0rd!");
+    assert_eq!(entry["subject"], "Your Example Corp account");
+    let log = trigger_log(&h, 0).await;
+    assert_eq!(log[0]["trigger_source"], "CustomMessage_AdminCreateUser");
+    assert_eq!(
+        log[0]["event_in"]["request"]["usernameParameter"],
+        "{username}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Trigger runs reach the front ends as typed events: the headless driver against the
 //! embedded pool prints one `trigger` line per run (trigger, source, runner, duration,
 //! outcome, the event in and the response out, secrets hidden), right after the call that
-//! caused it.
+//! caused it; the TUI against a `serve` pool it recognised shows them too.
 
 mod support;
 
@@ -135,4 +135,110 @@ async fn headless_output_carries_each_trigger_run_after_its_call() {
         .unwrap_or_else(|| panic!("{out:#?}"));
     assert_eq!(session["session"]["id_token_claims"]["tenant"], "demo");
     assert_eq!(session["session"]["access_token_claims"]["tenant"], "demo");
+}
+
+/// `cognito-tui serve` given with `--endpoint`: once the TUI has recognised it as a
+/// cognito-tui pool, the auth actor follows its trigger log, and a run shows as a status row
+/// and an inspector entry, as on the embedded pool.
+#[tokio::test]
+async fn a_detected_cognito_tui_pool_has_its_trigger_runs_in_the_tui() {
+    use cognito_tui::auth::events::{AuthCommand, AuthEvent};
+    use cognito_tui::tui::theme::Theme;
+    use cognito_tui::tui::widgets::timeline::StatusEntry;
+    use cognito_tui::tui::{Action, App, TargetInfo};
+
+    let h = Harness::with_command_triggers().await;
+    let tokens = format!(
+        "node:{}/examples/triggers/pre_token_generation.js#handler",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    h.call(
+        "UpdateUserPool",
+        json!({"UserPoolId": DEMO_POOL_ID, "AutoVerifiedAttributes": ["email"],
+               "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": tokens}}}),
+    )
+    .await
+    .ok();
+    let t = Target {
+        endpoint: h.base().to_string(),
+        region: "us-east-1".into(),
+        user_pool_id: DEMO_POOL_ID.into(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: None,
+        local: false,
+    };
+    let client = Client::new(&t).unwrap().with_signer(support::signer());
+    let mut auth_h = auth::spawn(client.clone(), &t, Default::default());
+    let mut admin_h = admin::spawn(client, &t);
+    let mut app = App::new(TargetInfo::from_target(&t), false, None, Theme::default());
+    let now = cognito_tui::cognito::now_ms;
+
+    // Startup: the users actor asks the server whether it is a cognito-tui pool.
+    let mut pending = app.startup_actions();
+    let mut follow = false;
+    loop {
+        for a in pending.drain(..) {
+            match a {
+                Action::Admin(cmd) => admin_h.tx.send(cmd).await.unwrap(),
+                Action::Auth(cmd @ AuthCommand::FollowTriggers) => {
+                    follow = true;
+                    auth_h.tx.send(cmd).await.unwrap();
+                }
+                _ => {}
+            }
+        }
+        match tokio::time::timeout(Duration::from_millis(800), admin_h.rx.recv()).await {
+            Ok(Some(ev)) => pending = app.on_admin_event(ev, now()),
+            Ok(None) => panic!("admin actor stopped"),
+            Err(_) => break,
+        }
+    }
+    assert!(app.ctx.local && follow, "the pool was not recognised");
+
+    auth_h
+        .tx
+        .send(AuthCommand::SignIn {
+            username: "alice".into(),
+            password: Some(cognito_tui::secret::Secret::new(DEMO_PASSWORD)),
+            flow: Default::default(),
+            preferred_challenge: None,
+        })
+        .await
+        .unwrap();
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(30), auth_h.rx.recv())
+            .await
+            .expect("an event within 30 s")
+            .expect("the actor runs");
+        let done = matches!(ev, AuthEvent::Finished { .. });
+        app.on_auth_event(ev, now());
+        if done {
+            break;
+        }
+    }
+    let row = app
+        .ctx
+        .status
+        .entries
+        .iter()
+        .find_map(|e| match e {
+            StatusEntry::Trigger(run) => Some(run.clone()),
+            _ => None,
+        })
+        .expect("a trigger row in the status pane");
+    assert_eq!(row.trigger, "PreTokenGeneration");
+    assert_eq!(row.trigger_source, "TokenGeneration_Authentication");
+    assert!(row.ok());
+    let entry = app
+        .inspector
+        .exchanges
+        .iter()
+        .find(|x| x.trigger_source.is_some())
+        .expect("the run in the inspector");
+    assert_eq!(entry.operation, "PreTokenGeneration");
+    assert_eq!(
+        entry.response["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
+            ["tenant"],
+        "demo"
+    );
 }
