@@ -536,3 +536,46 @@ async fn custom_message_writes_the_invitation_of_an_admin_created_user() {
         "{username}"
     );
 }
+
+#[tokio::test]
+async fn token_triggers_run_after_an_mfa_answer() {
+    use cognito_tui::local::{DEMO_TOTP_SECRET, DEMO_TOTP_USER};
+    let h = Harness::with_command_triggers().await;
+    let value = handler("node", "pre_token_generation.js", "handler");
+    h.call(
+        "UpdateUserPool",
+        json!({"UserPoolId": DEMO_POOL_ID, "AutoVerifiedAttributes": ["email"],
+               "MfaConfiguration": "OPTIONAL",
+               "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": value}}}),
+    )
+    .await
+    .ok();
+    let ch = password_sign_in(&h, DEMO_TOTP_USER, DEMO_PASSWORD)
+        .await
+        .ok();
+    assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA", "{ch}");
+    assert!(trigger_log(&h, 0).await.is_empty(), "no tokens yet, no run");
+    let code = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(DEMO_TOTP_SECRET).unwrap())
+        .build()
+        .unwrap()
+        .generate(h.now() as u64)
+        .to_string();
+    let done = h
+        .respond(
+            DEMO_CLIENT_ID,
+            "SOFTWARE_TOKEN_MFA",
+            &ch["Session"],
+            json!({"USERNAME": DEMO_TOTP_USER, "SOFTWARE_TOKEN_MFA_CODE": code}),
+        )
+        .await
+        .ok();
+    let (id, access) = id_and_access(&done);
+    assert_eq!(
+        (id["tenant"].clone(), access["tenant"].clone()),
+        (json!("demo"), json!("demo"))
+    );
+    let log = trigger_log(&h, 0).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["trigger_source"], "TokenGeneration_Authentication");
+}

@@ -90,9 +90,7 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 | ChallengeName::SelectMfaType
                 | ChallengeName::MfaSetup
                 | ChallengeName::EmailOtp,
-            ) => next_step::Answer::Ready(ops_mfa::respond(
-                ctx, conn, &client, &pool, &challenge, session, &responses,
-            )?),
+            ) => ops_mfa::respond(ctx, conn, &client, &pool, &challenge, session, &responses)?,
             Some(ChallengeName::PasswordVerifier) => {
                 match signin::verify_password_claim(ctx, conn, &client, &pool, session, &responses)?
                 {
