@@ -579,3 +579,75 @@ async fn token_triggers_run_after_an_mfa_answer() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["trigger_source"], "TokenGeneration_Authentication");
 }
+
+#[tokio::test]
+async fn pre_sign_up_for_admin_created_users_and_post_confirmation_for_a_reset() {
+    let h = Harness::with_command_triggers().await;
+    let file = h.dir.path().join("pass.py");
+    std::fs::write(
+        &file,
+        "def lambda_handler(event, context):\n\
+         \x20   if event['userName'] == 'refused':\n\
+         \x20       raise Exception('Not on the list')\n\
+         \x20   return event\n",
+    )
+    .unwrap();
+    let value = format!("python:{}", file.display());
+    set_lambda(&h, json!({"PreSignUp": value, "PostConfirmation": value})).await;
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "refused",
+               "UserAttributes": [{"Name": "email", "Value": "refused@example.org"}]}),
+    )
+    .await
+    .err_is(
+        "UserLambdaValidationException",
+        "PreSignUp failed with error Not on the list.",
+    );
+    h.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": DEMO_POOL_ID, "Username": "welcome",
+               "UserAttributes": [{"Name": "email", "Value": "welcome@example.org"}]}),
+    )
+    .await
+    .ok();
+
+    h.call(
+        "ForgotPassword",
+        json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice"}),
+    )
+    .await
+    .ok();
+    let code = h.latest_code("alice", "FORGOT_PASSWORD").await;
+    h.call(
+        "ConfirmForgotPassword",
+        json!({"ClientId": DEMO_CLIENT_ID, "Username": "alice",
+               "ConfirmationCode": code, "Password": "Reset-Passw0rd!"}),
+    )
+    .await
+    .ok();
+    let seen: Vec<(String, String, String)> = trigger_log(&h, 0)
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["trigger_source"].as_str().unwrap().to_string(),
+                r["user_name"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |s: &str, u: &str, o: &str| (s.to_string(), u.to_string(), o.to_string());
+    assert_eq!(
+        seen,
+        [
+            row(
+                "PreSignUp_AdminCreateUser",
+                "refused",
+                "UserLambdaValidationException"
+            ),
+            row("PreSignUp_AdminCreateUser", "welcome", "ok"),
+            row("PostConfirmation_ConfirmForgotPassword", "alice", "ok"),
+        ]
+    );
+}
