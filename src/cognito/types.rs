@@ -612,6 +612,41 @@ pub struct OutboxEntry {
     pub subject: Option<String>,
 }
 
+/// One Lambda trigger run of the embedded pool, as `GET /_local/triggers` returns it: the
+/// event it got and the response it gave, with secrets already hidden (a UserMigration
+/// password, a custom challenge's answer and private parameters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerInvocation {
+    /// Increasing within one running pool; `GET /_local/triggers?after=<seq>` gives the later ones.
+    pub seq: u64,
+    /// Unix time in milliseconds when the run started.
+    pub at_ms: i64,
+    pub pool_id: String,
+    /// The LambdaConfig name, e.g. `PreTokenGeneration`.
+    pub trigger: String,
+    /// The event's `triggerSource`, e.g. `TokenGeneration_Authentication`.
+    pub trigger_source: String,
+    /// `cmd`, `node`, `python`, or `lambda` for a value that cannot run here (an ARN).
+    pub runner: String,
+    pub user_name: String,
+    pub duration_ms: u64,
+    /// `ok`, or the Cognito error the run gave (`UserLambdaValidationException`, ...).
+    pub outcome: String,
+    /// The error's message, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The event as sent (redacted). (Not `event`: front ends tag their events with that name.)
+    pub event_in: serde_json::Value,
+    /// The `response` object as returned (redacted); null when the run failed.
+    pub response_out: serde_json::Value,
+}
+
+impl TriggerInvocation {
+    pub fn ok(&self) -> bool {
+        self.outcome == "ok"
+    }
+}
+
 /// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire
 /// keeps strings; code that routes on a challenge matches on this enum. A name Cognito adds later
 /// parses to `None`, so callers answer it as an unknown challenge instead of guessing.
