@@ -2,7 +2,8 @@
 //! operations and their latency, ChallengeName, Session id and age), errors in red and
 //! info lines. Newest at the bottom; it follows the newest entry unless scrolled back.
 //! Rows wrap to the pane's width; a picked row opens whole in a detail view with the call
-//! behind it. A transition's one-line explanation goes on a second line under it; the Session age is
+//! behind it. A transition's one-line explanation goes on a second line under it (every error
+//! has one too: a lockout, a rate limit, a wrong code to type again); the Session age is
 //! shown against the window the Session lives (AuthSessionValidity, 3 minutes by default),
 //! and an error answering a challenge names the Session it used.
 
@@ -13,6 +14,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{clock, countdown, duration, wrap_hanging, wrap_line};
 use crate::auth::events::{AuthErrorView, Transition};
+use crate::auth::explain;
 use crate::cognito::exchange::WireExchange;
 use crate::tui::shared::SESSION_VALIDITY_MS;
 use crate::tui::theme::Theme;
@@ -42,13 +44,11 @@ pub enum StatusEntry {
     },
 }
 
-/// What an error means when Cognito's words do not say it: shown under the error.
+/// What a lockout means, for the flash line (the status row explains every error).
 pub fn error_note(e: &AuthErrorView) -> Option<&'static str> {
     (e.code == "NotAuthorizedException" && e.message.starts_with("Password attempts exceeded"))
-        .then_some(
-            "too many wrong passwords: Cognito locks this user's sign-in for a while (longer \
-             after each further failure); wait, then sign in with the right password",
-        )
+        .then(|| explain::error_explanation(e))
+        .flatten()
 }
 
 impl StatusEntry {
@@ -56,43 +56,25 @@ impl StatusEntry {
     /// and under an error that a stale or reused Session caused, that Session.
     pub fn lines(&self, theme: &Theme, validity_ms: i64, explain: bool) -> Vec<Line<'static>> {
         let mut out = vec![self.line_with(theme, validity_ms)];
+        let why = |text: String| {
+            Line::from(vec![
+                Span::raw("         ↳ "),
+                Span::styled(text, theme.info()),
+            ])
+        };
         match self {
             StatusEntry::Transition(t) if explain && !t.explanation.is_empty() => {
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(t.explanation.clone(), theme.info()),
-                ]));
+                out.push(why(t.explanation.clone()));
             }
-            StatusEntry::Error { error, .. } if error_note(error).is_some() => {
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(error_note(error).unwrap_or_default(), theme.info()),
-                ]));
-            }
-            StatusEntry::Error {
-                session: Some(s), ..
-            } => {
-                let state = if s.expired {
-                    format!(
-                        "expired ({} old, lives {})",
-                        countdown(s.age_ms / 1000),
-                        countdown(s.validity_ms / 1000)
-                    )
-                } else {
-                    format!(
-                        "{} old of {}, already used",
-                        countdown(s.age_ms / 1000),
-                        countdown(s.validity_ms / 1000)
-                    )
-                };
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(format!("Session {} {state}", s.id), theme.error()),
-                    Span::styled(
-                        ": a Session answers one challenge, once — sign in again",
-                        theme.info(),
-                    ),
-                ]));
+            StatusEntry::Error { error, session, .. } => {
+                // An error always says what it means (a lockout, a rate limit, a wrong code
+                // that can be typed again), and which Session it used when that was the cause.
+                if let Some(text) = explain::error_explanation(error) {
+                    out.push(why(text.to_string()));
+                }
+                if let Some(s) = session {
+                    out.push(session_line(s, theme));
+                }
             }
             _ => {}
         }
@@ -201,7 +183,44 @@ pub fn call_of(entry: &StatusEntry, exchanges: &[WireExchange]) -> Option<usize>
         .rposition(|x| x.started_at_ms <= at_ms && operation.is_none_or(|o| x.operation == o))
 }
 
+/// The row under an error that a stale or reused Session caused: that Session and its age.
+fn session_line(s: &SessionRef, theme: &Theme) -> Line<'static> {
+    let state = if s.expired {
+        format!(
+            "expired ({} old, lives {})",
+            countdown(s.age_ms / 1000),
+            countdown(s.validity_ms / 1000)
+        )
+    } else {
+        format!(
+            "{} old of {}, already used",
+            countdown(s.age_ms / 1000),
+            countdown(s.validity_ms / 1000)
+        )
+    };
+    Line::from(vec![
+        Span::raw("         ↳ "),
+        Span::styled(format!("Session {} {state}", s.id), theme.error()),
+        Span::styled(
+            ": a Session answers one challenge, once — sign in again",
+            theme.info(),
+        ),
+    ])
+}
+
 impl StatusEntry {
+    /// The row's explanation, as the pane and an exported transcript give it: a
+    /// transition's own, an error's meaning; a note is its own explanation.
+    pub fn explanation(&self) -> Option<String> {
+        match self {
+            StatusEntry::Transition(t) => Some(t.explanation.clone()).filter(|e| !e.is_empty()),
+            StatusEntry::Error { error, .. } => {
+                explain::error_explanation(error).map(str::to_string)
+            }
+            StatusEntry::Info { .. } => None,
+        }
+    }
+
     fn at_ms(&self) -> i64 {
         match self {
             StatusEntry::Transition(t) => t.at_ms,
