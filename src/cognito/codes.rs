@@ -70,11 +70,13 @@ pub enum ClientCode {
     NotSent,
     /// An actor's event channel closed.
     ActorStopped,
+    /// A transcript could not be written (the TUI's export, the headless `--transcript`).
+    ExportFailed,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 29] = [
+    pub const ALL: [ClientCode; 30] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -104,6 +106,7 @@ impl ClientCode {
         ClientCode::OutboxTimeout,
         ClientCode::NotSent,
         ClientCode::ActorStopped,
+        ClientCode::ExportFailed,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -138,6 +141,7 @@ impl ClientCode {
             ClientCode::OutboxTimeout => "OutboxTimeout",
             ClientCode::NotSent => "NotSent",
             ClientCode::ActorStopped => "ActorStopped",
+            ClientCode::ExportFailed => "ExportFailed",
         }
     }
 

@@ -28,7 +28,7 @@ fn header(t: &Transcript, out: &mut String) {
     let _ = writeln!(out, "- Tool: {} {}", t.tool.name, t.tool.version);
     let _ = writeln!(
         out,
-        "- Target: {} user pool `{}`, app client `{}`{}, region {}, endpoint {}",
+        "- Target: {} user pool {}, app client {}{}, region {}, endpoint {}",
         esc(&g.kind),
         code(&g.user_pool_id),
         code(&g.client_id),
@@ -286,7 +286,8 @@ fn compact<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// Text from a server or a user, made inert: no markup, no HTML, one line.
+/// Text from a server or a user, made inert: no markup, no HTML, one line. (Underscores
+/// stay: inside a word, as in every Cognito name, they are not emphasis.)
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -295,7 +296,7 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+            '\\' | '`' | '*' | '[' | ']' | '|' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -397,6 +398,6 @@ mod tests {
         assert!(md.contains("with a client secret, not shown"), "{md}");
         assert!(md.contains("### 1. `signIn` at 00:00:01.000"), "{md}");
         assert!(md.contains("> Cognito refused the credentials"), "{md}");
-        assert!(md.contains("- **SECRET\\_BLOCK**:"), "{md}");
+        assert!(md.contains("- **SECRET_BLOCK**:"), "{md}");
     }
 }

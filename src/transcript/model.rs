@@ -130,8 +130,9 @@ impl Transcript {
 
     /// Records one event as it arrived, redacted for export.
     pub fn record(&mut self, at_ms: i64, ev: &AuthEvent) {
-        if self.entries.is_empty() && self.dropped == 0 {
-            self.started_at_ms = self.started_at_ms.min(at_ms);
+        let first = self.entries.is_empty() && self.dropped == 0;
+        if self.started_at_ms <= 0 || (first && at_ms < self.started_at_ms) {
+            self.started_at_ms = at_ms;
         }
         let explanation = match ev {
             AuthEvent::Error(e) => error_explanation(e),
