@@ -13,6 +13,7 @@ use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
 use super::widgets::form::Form;
 use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
+use crate::auth::explain::GLOSSARY;
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -102,6 +103,9 @@ impl App {
         }
         if self.challenge.qr_full {
             self.challenge.draw_qr_full(frame, area, &self.ctx);
+        }
+        if let Some(p) = &self.export {
+            p.draw(frame, area, &self.ctx.theme);
         }
         if let Some(e) = &self.ctx.status.detail {
             let xs = &self.inspector.exchanges[..];
@@ -327,8 +331,11 @@ impl App {
     }
 
     fn footer_hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.export.is_some() {
+            return vec![("Enter", "write the transcript"), ("Esc", "cancel")];
+        }
         if self.help {
-            return vec![("Esc", "close help")];
+            return vec![("↑↓ PgUp/PgDn", "scroll"), ("Esc", "close help")];
         }
         if self.ctx.status.detail.is_some() {
             return vec![("Esc", "close the row")];
@@ -503,6 +510,10 @@ impl App {
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),
+            (
+                "Ctrl-S",
+                "export the transcript: Markdown + JSON, no secrets",
+            ),
             ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows
@@ -524,11 +535,37 @@ impl App {
                 Span::raw(p.display().to_string()),
             ]));
         }
+        // Cognito's words, each wrapped under its term: the overlay scrolls (↑↓ PgUp PgDn).
+        let inner_w = w.saturating_sub(2) as usize;
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Cognito's terms", t.title()));
+        for (term, meaning) in GLOSSARY {
+            lines.push(Line::styled(term.to_string(), t.key()));
+            lines.extend(wrap_line(
+                Line::from(vec![Span::raw("  "), Span::raw(meaning.to_string())]),
+                inner_w,
+            ));
+        }
+        let mut rows: Vec<Line> = Vec::new();
+        for l in lines {
+            rows.extend(wrap_line(l, inner_w));
+        }
+        let view = h.saturating_sub(2) as usize;
+        let max_scroll = rows.len().saturating_sub(view);
+        let scroll = (self.help_scroll as usize).min(max_scroll);
+        let title = if max_scroll == 0 {
+            " Keys and terms ".to_string()
+        } else if scroll < max_scroll {
+            format!(" Keys and terms — ↓ {} more rows ", max_scroll - scroll)
+        } else {
+            " Keys and terms — end (↑ back) ".to_string()
+        };
+        let shown: Vec<Line> = rows.into_iter().skip(scroll).take(view).collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Paragraph::new(shown).block(
                 Block::bordered()
-                    .title(Span::styled(" Keys ", t.title()))
+                    .title(Span::styled(title, t.title()))
                     .border_style(t.border_focused()),
             ),
             popup,

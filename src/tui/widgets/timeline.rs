@@ -246,10 +246,13 @@ pub fn render_detail(
         lines.extend(wrap_line(l, inner_w));
     }
     lines.push(Line::raw(""));
+    // The row's own facts come after the call behind it, so a small terminal shows the
+    // row, its explanation and its call first.
+    let mut facts: Vec<Line<'static>> = Vec::new();
     match entry {
         StatusEntry::Transition(t) => {
             for (k, v) in &t.challenge_parameters {
-                lines.extend(wrap_line(
+                facts.extend(wrap_line(
                     Line::from(vec![
                         Span::styled(format!("{k} "), theme.label()),
                         Span::raw(v.clone()),
@@ -259,11 +262,11 @@ pub fn render_detail(
             }
         }
         StatusEntry::Error { error, .. } => {
-            lines.push(Line::from(vec![
+            facts.push(Line::from(vec![
                 Span::styled("code ", theme.label()),
                 Span::styled(error.code.clone(), theme.error()),
             ]));
-            lines.extend(wrap_line(
+            facts.extend(wrap_line(
                 Line::from(vec![
                     Span::styled("message ", theme.label()),
                     Span::raw(error.message.clone()),
@@ -314,6 +317,7 @@ pub fn render_detail(
             theme.dim(),
         )),
     }
+    lines.extend(facts);
     let h = (lines.len() as u16 + 2).min(area.height);
     let x = area.x + (area.width - w) / 2;
     let y = area.y + (area.height - h) / 2;
