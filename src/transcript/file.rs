@@ -111,7 +111,9 @@ fn io_reason(e: &std::io::Error) -> String {
         K::PermissionDenied => "permission denied (a read-only or another user's folder)".into(),
         K::ReadOnlyFilesystem => "the file system is read-only".into(),
         K::StorageFull => "the disk is full".into(),
-        K::NotADirectory => "a part of the path is a file, not a folder".into(),
+        K::NotADirectory | K::AlreadyExists => {
+            "a file of that name is in the way of a folder".into()
+        }
         K::IsADirectory => "that path is a folder".into(),
         K::NotFound => "a folder on the way does not exist".into(),
         _ => e.to_string(),
@@ -170,6 +172,10 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let err = write(&transcript(), &file.join("t.md"), 0).unwrap_err();
         assert!(err.starts_with("cannot create the folder"), "{err}");
+        assert!(
+            err.ends_with("a file of that name is in the way of a folder"),
+            "{err}"
+        );
         // Nothing half-written is left behind.
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1);
