@@ -213,7 +213,7 @@ mod tests {
         assert!(!cli.target.is_embedded());
         let cli = Cli::try_parse_from(["cognito-tui", "run", "--transcript", "/tmp/t.md"]).unwrap();
         assert!(
-            matches!(cli.command, Some(Command::Run(RunArgs { transcript: Some(p) })) if p == PathBuf::from("/tmp/t.md"))
+            matches!(cli.command, Some(Command::Run(RunArgs { transcript: Some(p) })) if p == std::path::Path::new("/tmp/t.md"))
         );
     }
 }

@@ -43,11 +43,10 @@ impl Driver {
                 .unwrap()
                 .expect("the driver runs");
             let v: Value = serde_json::from_str(&line).unwrap();
-            let end = match (v["source"].as_str(), v["event"].as_str()) {
-                (Some("auth"), Some("finished")) => true,
-                (Some("headless"), Some(_)) => true,
-                _ => false,
-            };
+            let end = matches!(
+                (v["source"].as_str(), v["event"].as_str()),
+                (Some("auth"), Some("finished")) | (Some("headless"), Some(_))
+            );
             self.lines.push(v.clone());
             got.push(v);
             if end {
