@@ -12,7 +12,7 @@ use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
 use super::widgets::form::Form;
-use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
+use super::widgets::{duration, inspector, timeline, truncate, wrap_hanging, wrap_line};
 use crate::auth::explain::GLOSSARY;
 
 impl App {
@@ -490,8 +490,10 @@ impl App {
             ),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
             ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
-            ("PgDn / PgUp", "scroll the inspector"),
-            ("F10, z", "inspector full width (wrapped)"),
+            (
+                "F10 z · PgDn PgUp",
+                "inspector full width (wrapped) · scroll it",
+            ),
             (
                 "Pool: e r",
                 "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
@@ -539,16 +541,19 @@ impl App {
         let inner_w = w.saturating_sub(2) as usize;
         lines.push(Line::raw(""));
         lines.push(Line::styled("Cognito's terms", t.title()));
-        for (term, meaning) in GLOSSARY {
-            lines.push(Line::styled(term.to_string(), t.key()));
-            lines.extend(wrap_line(
-                Line::from(vec![Span::raw("  "), Span::raw(meaning.to_string())]),
-                inner_w,
-            ));
-        }
         let mut rows: Vec<Line> = Vec::new();
         for l in lines {
             rows.extend(wrap_line(l, inner_w));
+        }
+        for (term, meaning) in GLOSSARY {
+            rows.extend(wrap_hanging(
+                Line::from(vec![
+                    Span::styled(term.to_string(), t.key()),
+                    Span::raw(format!(": {meaning}")),
+                ]),
+                inner_w,
+                2,
+            ));
         }
         let view = h.saturating_sub(2) as usize;
         let max_scroll = rows.len().saturating_sub(view);

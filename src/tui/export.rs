@@ -114,7 +114,7 @@ pub fn target_of(t: &TargetInfo) -> TranscriptTarget {
         client_id: t.client_id.clone(),
         region: t.region.clone(),
         endpoint: t.endpoint.clone(),
-        client_secret: false,
+        client_secret: t.client_secret,
     }
 }
 

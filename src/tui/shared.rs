@@ -147,6 +147,8 @@ pub struct TargetInfo {
     pub client_id: String,
     pub region: String,
     pub endpoint: String,
+    /// Whether the app client has a secret (its value stays with the actors).
+    pub client_secret: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +178,7 @@ impl TargetInfo {
             client_id: t.client_id.clone(),
             region: t.region.clone(),
             endpoint: t.endpoint.clone(),
+            client_secret: t.client_secret.is_some(),
         }
     }
 
