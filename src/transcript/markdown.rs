@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::model::{Entry, Transcript};
+use super::model::{Entry, Transcript, redact_body};
 use crate::auth::events::{AuthEvent, Release, Transition};
 use crate::auth::explain::GLOSSARY;
 
@@ -256,6 +256,15 @@ fn entry(e: &Entry, n: &mut usize, out: &mut String) {
                 Release::Shutdown => "dropped (shutting down)",
             };
             let _ = writeln!(out, "**Released** {} {what}  \n_{at}_\n", code(operation));
+        }
+        // An event kind added after this narration was written: its name and its data
+        // (redacted for export), until it gets words of its own.
+        #[allow(unreachable_patterns)]
+        other => {
+            let v = redact_body(&serde_json::to_value(other).unwrap_or_default());
+            let name = v["event"].as_str().unwrap_or("event").to_string();
+            let _ = writeln!(out, "**{}**  \n_{at}_\n", esc(&name));
+            details(&esc(&name), &v, out);
         }
     }
 }
