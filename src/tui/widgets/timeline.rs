@@ -338,8 +338,8 @@ pub fn render_detail(
 
 /// Draws the pane. `back` is how many entries the view is scrolled back from the newest;
 /// with `pick` the lowest entry shown is picked (Enter opens it whole); `validity_ms` is
-/// how long a challenge Session lives. Rows wrap; every transition shown while scrolled
-/// back or picking has its explanation, else only the newest.
+/// how long a challenge Session lives. Rows wrap; every transition has its explanation when
+/// all of them fit, or while scrolled back or picking; else only the newest.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -357,15 +357,20 @@ pub fn render(
         .len()
         .saturating_sub(back.min(entries.len().saturating_sub(1)));
     // Fill the pane from the newest entry up; an entry that does not fit whole shows its
-    // first row(s) only when it is the newest.
+    // first row(s) only when it is the newest. Every transition keeps its explanation when
+    // they all fit; else the newest one (and, scrolled back or picking, every one) shows it.
     let newest_transition = entries[..end]
         .iter()
         .rposition(|e| matches!(e, StatusEntry::Transition(_)));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut cut = false;
-    if rows > 0 {
+    let fill = |explain_all: bool| -> (Vec<Line<'static>>, bool, bool) {
+        let mut lines: Vec<Line> = Vec::new();
+        let mut cut = false;
+        let mut whole = true;
+        if rows == 0 {
+            return (lines, cut, false);
+        }
         for (i, e) in entries[..end].iter().enumerate().rev() {
-            let explain = pick || back > 0 || Some(i) == newest_transition;
+            let explain = explain_all || pick || back > 0 || Some(i) == newest_transition;
             let mut l: Vec<Line> = e
                 .lines(theme, validity_ms, explain)
                 .into_iter()
@@ -378,6 +383,7 @@ pub fn render(
                     .collect();
             }
             if lines.len() + l.len() > rows {
+                whole = false;
                 if lines.is_empty() {
                     l.truncate(rows);
                     lines = l;
@@ -388,7 +394,15 @@ pub fn render(
             l.extend(lines);
             lines = l;
         }
-    }
+        (lines, cut, whole)
+    };
+    let (lines, cut) = match fill(true) {
+        (lines, cut, true) => (lines, cut),
+        _ => {
+            let (lines, cut, _) = fill(false);
+            (lines, cut)
+        }
+    };
     let title = if pick {
         " Status (UTC) — Enter opens the row · Esc ".to_string()
     } else if cut {
