@@ -12,6 +12,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
 use super::screens::account::AccountScreen;
+use super::export::{self, ExportPrompt, PromptOutcome};
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -29,6 +30,7 @@ use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
 use crate::cognito::ClientCode;
+use crate::transcript::Transcript;
 
 pub use super::shared::{Action, Flash};
 
@@ -48,6 +50,12 @@ pub struct App {
     pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
+    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
+    pub help_scroll: u16,
+    /// Every auth event so far, for Ctrl-S (see `export.rs`).
+    pub transcript: Transcript,
+    /// The path prompt of Ctrl-S, while it is open.
+    pub export: Option<ExportPrompt>,
     pub should_quit: bool,
     pub dirty: bool,
 }
@@ -56,6 +64,9 @@ impl App {
     pub fn new(target: TargetInfo, local: bool, log_path: Option<PathBuf>, theme: Theme) -> Self {
         Self {
             ctx: Context::new(theme, local),
+            transcript: Transcript::new(export::target_of(&target), 0),
+            export: None,
+            help_scroll: 0,
             target,
             log_path,
             screen: Screen::SignIn,
@@ -191,6 +202,9 @@ impl App {
     /// letters are not taken for commands and a pasted line break does not submit).
     pub fn handle_paste(&mut self, text: &str) {
         self.dirty = true;
+        if let Some(p) = &mut self.export {
+            return p.paste(text);
+        }
         if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
             return;
         }
@@ -240,16 +254,33 @@ impl App {
             }
             return Vec::new();
         }
+        if let Some(p) = &mut self.export {
+            return match p.handle_key(key) {
+                PromptOutcome::Handled => Vec::new(),
+                PromptOutcome::Cancelled => {
+                    self.export = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submitted(path) => {
+                    self.export = None;
+                    export::export(&self.transcript, path, ctx)
+                }
+            };
+        }
         if self.help {
-            if matches!(
-                key.code,
+            match key.code {
                 KeyCode::Esc
-                    | KeyCode::Enter
-                    | KeyCode::F(9)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-            ) {
-                self.help = false;
+                | KeyCode::Enter
+                | KeyCode::F(9)
+                | KeyCode::Char('?')
+                | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => {}
             }
             return Vec::new();
         }
@@ -261,6 +292,10 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
+            KeyCode::Char('s') if ctrl => {
+                self.export = Some(ExportPrompt::open(now_ms));
+                return Vec::new();
+            }
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
             KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
@@ -286,6 +321,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -355,6 +391,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {
@@ -528,6 +565,7 @@ impl App {
 
     pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
         self.dirty = true;
+        self.transcript.record(now_ms, &ev);
         let mut out = Vec::new();
         match ev {
             AuthEvent::Started { api } => {
