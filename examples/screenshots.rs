@@ -80,6 +80,13 @@ fn screens() -> Vec<(&'static str, App)> {
     let session = demo::signed_in();
     out.push(("session", session));
 
+    // The SRP panel, with the last entries (S, K, the signature, the pool's side) in view.
+    let mut srp = demo::srp_panel();
+    for _ in 0..8 {
+        key(&mut srp, KeyCode::Down);
+    }
+    out.push(("srp-panel", srp));
+
     let users = users_app();
     let mut users_detail = users_app();
     let mut users_confirm = users_app();

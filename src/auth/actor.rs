@@ -50,7 +50,7 @@ pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle 
     let mut cfg = MachineConfig::new(target.client_id.clone(), target.user_pool_id.clone());
     cfg.totp_issuer = opts.totp_issuer.clone();
     let store = opts.state_dir.as_ref().map(|d| TokenStore::new(d, target));
-    tokio::spawn(run(client, cfg, store, cmd_rx, ev_tx));
+    tokio::spawn(run(client, cfg, store, target.local, cmd_rx, ev_tx));
     AuthHandle {
         tx: cmd_tx,
         rx: ev_rx,
@@ -61,6 +61,7 @@ async fn run(
     client: Client,
     cfg: MachineConfig,
     store: Option<TokenStore>,
+    local: bool,
     mut commands: mpsc::Receiver<AuthCommand>,
     events: mpsc::Sender<AuthEvent>,
 ) {
@@ -100,6 +101,7 @@ async fn run(
         on: false,
         commands: &mut commands,
         shutdown: false,
+        srp_side: local.then_some(None),
     };
     while let Some(cmd) = step.commands.recv().await {
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
@@ -136,6 +138,10 @@ struct Stepper<'a> {
     commands: &'a mut mpsc::Receiver<AuthCommand>,
     /// A Shutdown (or a closed channel) arrived while a request was held.
     shutdown: bool,
+    /// On a cognito-tui pool (`Some`): the u of the SRP proof just emitted, whose server side
+    /// is read once the call carrying the proof has been answered. `None` elsewhere: real
+    /// Cognito publishes no such thing.
+    srp_side: Option<Option<String>>,
 }
 
 impl Stepper<'_> {
@@ -213,6 +219,9 @@ async fn drive(
     while let Some(effect) = queue.pop_front() {
         let next_input = match effect {
             Effect::Emit(ev) => {
+                if let (AuthEvent::Srp(d), Some(pending)) = (&ev, step.srp_side.as_mut()) {
+                    *pending = Some(d.u.clone());
+                }
                 // A closed event channel means nobody listens; keep the state consistent anyway.
                 let _ = events.send(ev).await;
                 None
@@ -225,6 +234,7 @@ async fn drive(
             }
             Effect::Call { request, notes } => {
                 let api = state.current_api().unwrap_or("auth");
+                let srp_u = step.srp_side.as_mut().and_then(Option::take);
                 if step.on && !step.hold(api, &request, events).await {
                     let op = request.operation();
                     Some(Input::Response {
@@ -238,6 +248,9 @@ async fn drive(
                     let call = client.send(request, notes).await;
                     let latency_ms = call.exchange.latency_ms;
                     let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
+                    if let Some(u) = srp_u {
+                        server_side(client, &u, events).await;
+                    }
                     Some(Input::Response {
                         result: call.result,
                         latency_ms,
@@ -270,6 +283,20 @@ async fn drive(
         }
     }
     state
+}
+
+/// Reads the pool's side of the SRP proof whose u is `u` (the call carrying it has been
+/// answered, so the pool has checked it) and passes it on; if the pool has none (the answer
+/// never reached the check), the front ends simply get no server side.
+async fn server_side(client: &Client, u: &str, events: &mpsc::Sender<AuthEvent>) {
+    let call = client.fetch_srp_side(u).await;
+    match call.result {
+        Ok(side) if side.u == u => {
+            let _ = events.send(AuthEvent::SrpServer(side)).await;
+        }
+        Ok(_) => tracing::warn!("the pool answered the SRP side of another sign-in"),
+        Err(e) => tracing::debug!(code = e.code(), "no server side for this SRP proof"),
+    }
 }
 
 /// The tokens file: `<state_dir>/tokens-<client id>.json`, mode 0600. The tokens are saved

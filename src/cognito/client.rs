@@ -338,29 +338,8 @@ impl Client {
 
     /// Reads the embedded pool's outbox: `GET {endpoint}/_local/outbox`.
     pub async fn fetch_outbox(&self) -> Call<Vec<OutboxEntry>> {
-        let url = format!(
-            "{}/_local/outbox",
-            self.inner.endpoint.trim_end_matches('/')
-        );
-        let started_at_ms = now_ms();
-        let t0 = Instant::now();
-        let scrub = self.scrubber(&Value::Null);
-        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
-        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
-        let mut exchange = WireExchange {
-            id: next_exchange_id(),
-            operation: "GET /_local/outbox".to_string(),
-            endpoint: url,
-            started_at_ms,
-            latency_ms: t0.elapsed().as_millis() as u64,
-            status: raw.status,
-            request_id: raw.request_id.clone(),
-            request: Value::Null,
-            response: raw.shown.clone(),
-            error: None,
-            notes: vec![],
-        };
-        let result = raw.into_result().and_then(|v| {
+        let (raw, mut exchange) = self.get_local("/_local/outbox").await;
+        let result = raw.and_then(|v| {
             if v.is_array() {
                 parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None)
             } else {
@@ -373,6 +352,43 @@ impl Client {
         });
         exchange.error = result.as_ref().err().map(|e| e.code().to_string());
         Call { result, exchange }
+    }
+
+    /// Reads a cognito-tui pool's side of a checked SRP sign-in: `GET /_local/srp/{u}`
+    /// (`u` in hex, as [`crate::srp::SrpDerivation::u`]).
+    pub async fn fetch_srp_side(&self, u: &str) -> Call<crate::srp::ServerSrpSide> {
+        let u: String = u.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+        let (raw, mut exchange) = self.get_local(&format!("/_local/srp/{u}")).await;
+        let result = raw.and_then(|v| parse_typed("GET /_local/srp", v, exchange.status));
+        exchange.error = result.as_ref().err().map(|e| e.code().to_string());
+        Call { result, exchange }
+    }
+
+    /// One GET of a cognito-tui pool's own `/_local/*` resources, read within the usual bounds.
+    async fn get_local(&self, path: &str) -> (Result<Value, CognitoError>, WireExchange) {
+        let url = format!("{}{path}", self.inner.endpoint.trim_end_matches('/'));
+        let started_at_ms = now_ms();
+        let t0 = Instant::now();
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
+        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
+        let exchange = WireExchange {
+            id: next_exchange_id(),
+            operation: format!(
+                "GET {}",
+                path.split('/').take(3).collect::<Vec<_>>().join("/")
+            ),
+            endpoint: url,
+            started_at_ms,
+            latency_ms: t0.elapsed().as_millis() as u64,
+            status: raw.status,
+            request_id: raw.request_id.clone(),
+            request: Value::Null,
+            response: raw.shown.clone(),
+            error: None,
+            notes: vec![],
+        };
+        (raw.into_result(), exchange)
     }
 
     // ------------------------------------------------------------ the core

@@ -22,8 +22,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BigUint, GROUP, fingerprint, pad, to_hex};
-
 /// A private value kept for an explicit reveal: `Debug` hides it, serialisation skips it.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Hidden(String);
@@ -130,29 +128,7 @@ pub struct ServerSrpSide {
     pub signature_matched: bool,
 }
 
-/// The server's values from its side of the math (see [`super::server_check_claim`]).
 impl ServerSrpSide {
-    pub(super) fn new(
-        u: &BigUint,
-        verifier: &BigUint,
-        b_priv: &BigUint,
-        b_pub: &BigUint,
-        s: &BigUint,
-        key: &[u8; 16],
-        signature_matched: bool,
-    ) -> Self {
-        Self {
-            u: to_hex(u),
-            v_fingerprint: fingerprint(&pad(verifier)),
-            b_fingerprint: fingerprint(&pad(b_priv)),
-            b_pub: to_hex(b_pub),
-            k: to_hex(&GROUP.k),
-            s: to_hex(s),
-            key: hex::encode(key),
-            signature_matched,
-        }
-    }
-
     /// The server's quantities, in the order the math builds them.
     pub fn quantities(&self) -> Vec<Quantity> {
         vec![
@@ -165,7 +141,7 @@ impl ServerSrpSide {
             },
             Quantity {
                 name: "b",
-                formula: "b = 256 random bits",
+                formula: "b = 256 random bits (the pool's)",
                 meaning: "The pool's private exponent for this sign-in; the pool publishes \
                           only its fingerprint.",
                 value: Shown::Unavailable(self.b_fingerprint.clone()),
@@ -220,7 +196,7 @@ impl SrpDerivation {
             },
             Quantity {
                 name: "salt",
-                formula: "SALT (from Cognito)",
+                formula: "salt = SALT (from Cognito)",
                 meaning: "The random salt Cognito stored with the user's verifier at sign-up.",
                 value: Shown::Hex(self.salt.clone()),
             },
@@ -259,7 +235,7 @@ impl SrpDerivation {
             },
             Quantity {
                 name: "message",
-                formula: "pool ‖ user ‖ SECRET_BLOCK ‖ TIMESTAMP",
+                formula: "message = pool ‖ user ‖ SECRET_BLOCK ‖ TIMESTAMP",
                 meaning: "What the client signs: the pool name, the user, Cognito's opaque \
                           SECRET_BLOCK (its bytes, base64-decoded) and the time.",
                 value: Shown::Text(format!(
@@ -269,7 +245,7 @@ impl SrpDerivation {
             },
             Quantity {
                 name: "PASSWORD_CLAIM_SIGNATURE",
-                formula: "Base64(HMAC-SHA256(K, message))",
+                formula: "PASSWORD_CLAIM_SIGNATURE = Base64(HMAC-SHA256(K, message))",
                 meaning: "The proof sent in RespondToAuthChallenge: only someone who reached \
                           K, so knew the password, can produce it.",
                 value: Shown::Base64(self.signature.clone()),

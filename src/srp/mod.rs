@@ -278,7 +278,7 @@ pub struct PasswordClaim {
     pub timestamp: String,
     pub trace: SrpTrace,
     /// Every quantity of the proof, for the step-by-step view.
-    pub derivation: SrpDerivation,
+    pub derivation: Box<SrpDerivation>,
 }
 
 impl ClientEphemeral {
@@ -394,7 +394,7 @@ impl ClientEphemeral {
             signature,
             timestamp: timestamp.to_string(),
             trace,
-            derivation,
+            derivation: Box::new(derivation),
         })
     }
 }
@@ -528,9 +528,16 @@ pub fn server_check_claim(
     let (u, s, key) = server_secret(a_pub, b_priv, b_pub, verifier)?;
     let expected = claim_mac(&key, pool_name, user_id_for_srp, secret_block, timestamp);
     let matched = given.len() == expected.len() && bool::from(given.ct_eq(&expected));
-    Ok(ServerSrpSide::new(
-        &u, verifier, b_priv, b_pub, &s, &key, matched,
-    ))
+    Ok(ServerSrpSide {
+        u: to_hex(&u),
+        v_fingerprint: fingerprint(&pad(verifier)),
+        b_fingerprint: fingerprint(&pad(b_priv)),
+        b_pub: to_hex(b_pub),
+        k: to_hex(&GROUP.k),
+        s: to_hex(&s),
+        key: hex::encode(key),
+        signature_matched: matched,
+    })
 }
 
 /// A fresh random salt for a new verifier (16 bytes, as Cognito's).

@@ -23,6 +23,7 @@ use super::theme::Theme;
 use super::users::{self, UsersScreen};
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
+use super::widgets::srp::SrpPanel;
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
@@ -45,6 +46,8 @@ pub struct App {
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
     pub inspector: Inspector,
+    /// The SRP panel (Ctrl-K on Challenge and Session).
+    pub srp: SrpPanel,
     pub help: bool,
     pub should_quit: bool,
     pub dirty: bool,
@@ -66,6 +69,7 @@ impl App {
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
             inspector: Inspector::default(),
+            srp: SrpPanel::default(),
             help: false,
             should_quit: false,
             dirty: true,
@@ -234,6 +238,10 @@ impl App {
             }
             return Vec::new();
         }
+        if self.srp.open {
+            self.srp.handle_key(key);
+            return Vec::new();
+        }
         if self.help {
             if matches!(
                 key.code,
@@ -260,6 +268,16 @@ impl App {
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
+                return Vec::new();
+            }
+            KeyCode::Char('k')
+                if ctrl && matches!(self.screen, Screen::Challenge | Screen::Session) =>
+            {
+                if self.srp.client.is_some() {
+                    self.srp.open = true;
+                } else {
+                    ctx.flash_info("No SRP sign-in yet: the SRP panel explains the proof of a USER_SRP_AUTH sign-in.");
+                }
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
@@ -617,6 +635,8 @@ impl App {
                     });
                 }
             }
+            AuthEvent::Srp(d) => self.srp.set_client(d),
+            AuthEvent::SrpServer(s) => self.srp.set_server(s),
         }
         out
     }
