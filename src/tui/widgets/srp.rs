@@ -263,9 +263,11 @@ impl SrpPanel {
             if f < top {
                 top = f;
             }
-            // The first entry brings the header back into view.
+            // The first entry brings the header back into view, the last one the verdict.
             if self.selected == 0 {
                 top = 0;
+            } else if rows[l + 1..].iter().all(|(e, _)| e.is_none()) {
+                top = max_top.min(f);
             }
         }
         self.top.set(top);
