@@ -209,28 +209,39 @@ impl SrpPanel {
     }
 
     fn value(&self, v: &Shown, expanded: bool, theme: &Theme) -> Vec<Span<'static>> {
-        let shorten = |s: &str, unit: &str| -> String {
+        // Text (the message) keeps more of both ends: the names and the timestamp.
+        let ends = if matches!(v, Shown::Text(_)) {
+            (28, 30)
+        } else {
+            (16, 8)
+        };
+        let shorten = |s: &str, unit: &str| -> Vec<Span<'static>> {
             let n = s.chars().count();
-            if expanded || n <= SHORT {
-                s.to_string()
+            if expanded || n <= SHORT.max(ends.0 + ends.1 + 4) {
+                vec![Span::styled(s.to_string(), theme.code())]
             } else {
-                let head: String = s.chars().take(16).collect();
-                let tail: String = s.chars().skip(n - 8).collect();
-                format!("{head}…{tail} ({n} {unit}; Enter expands)")
+                let head: String = s.chars().take(ends.0).collect();
+                let tail: String = s.chars().skip(n - ends.1).collect();
+                vec![
+                    Span::styled(format!("{head}…{tail}"), theme.code()),
+                    Span::styled(format!(" ({n} {unit}; Enter expands)"), theme.dim()),
+                ]
             }
         };
         match v {
-            Shown::Hex(h) => vec![Span::styled(shorten(h, "hex digits"), theme.code())],
-            Shown::Base64(b) => vec![Span::styled(shorten(b, "chars"), theme.code())],
-            Shown::Text(t) => vec![Span::styled(shorten(t, "chars"), theme.code())],
+            Shown::Hex(h) => shorten(h, "hex digits"),
+            Shown::Base64(b) => shorten(b, "chars"),
+            Shown::Text(t) => shorten(t, "chars"),
             Shown::Fingerprint(f) => vec![
                 Span::styled(f.clone(), theme.code()),
                 Span::styled(" (fingerprint only)", theme.dim()),
             ],
-            Shown::Secret(h) if self.revealed && !h.reveal().is_empty() => vec![
-                Span::styled(shorten(h.reveal(), "hex digits"), theme.error()),
-                Span::styled(" (revealed: r hides)", theme.dim()),
-            ],
+            Shown::Secret(h) if self.revealed && !h.reveal().is_empty() => {
+                let mut v = shorten(h.reveal(), "hex digits");
+                v[0].style = theme.error();
+                v.push(Span::styled(" (revealed: r hides)", theme.dim()));
+                v
+            }
             Shown::Secret(_) => vec![Span::styled("hidden · r reveals it", theme.dim())],
             Shown::Unavailable(fp) if self.revealed => vec![
                 Span::styled("never published; its fingerprint: ", theme.dim()),
