@@ -227,6 +227,23 @@ async fn the_shown_values_give_the_signature_sent_and_both_sides_reach_the_same_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_endpoint_found_to_be_a_cognito_tui_pool_gives_the_server_side_too() {
+    // `--endpoint http://127.0.0.1:…` at `cognito-tui serve`: not the embedded pool, so the
+    // actor first asks (as the users view does) whether it is a cognito-tui pool.
+    let h = Harness::new().await;
+    let t = Target {
+        local: false,
+        ..target(h.pool.base_url())
+    };
+    let mut a = auth::spawn(Client::new(&t).unwrap(), &t, ActorOptions::default());
+    let events = sign_in(&mut a, "alice", DEMO_PASSWORD).await;
+    let (d, server) = sides(&events);
+    let server = server.expect("a cognito-tui pool behind a custom endpoint publishes its side");
+    assert_eq!(server.key, d.key);
+    assert!(server.signature_matched);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_shows_two_different_keys_and_a_refused_signature() {
     let h = Harness::new().await;
     let mut a = actor(h.pool.base_url());
