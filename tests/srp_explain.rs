@@ -468,7 +468,7 @@ fn the_built_binary_shows_the_panel_at_80x24() {
     t.keys(&["Tab"]);
     t.text(DEMO_PASSWORD);
     t.keys(&["Enter"]);
-    t.wait_for("^K SRP steps");
+    t.wait_for("signIn — → DONE");
     t.keys(&["C-k"]);
     let s = t.wait_for("SRP, derived step by step");
     assert!(

@@ -104,11 +104,16 @@ async fn run(
         shutdown: false,
         pool,
         srp_u: None,
+        triggers: TriggerFollow::start(&client).await,
     };
     while let Some(cmd) = step.commands.recv().await {
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
         if let AuthCommand::SetStepMode { on } = cmd {
             step.on = on;
+        }
+        if matches!(cmd, AuthCommand::FollowTriggers) {
+            step.triggers.follow(&client).await;
+            continue;
         }
         let srp = if needs_ephemeral(&cmd) {
             match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
@@ -145,6 +150,8 @@ struct Stepper<'a> {
     /// The u of the SRP proof just emitted, whose server side is read once the call carrying
     /// the proof has been answered (never on a target that is not a cognito-tui pool).
     srp_u: Option<String>,
+    /// The embedded pool's trigger log, read after each call.
+    triggers: TriggerFollow,
 }
 
 /// What the target is, as far as the server's side of an SRP sign-in goes.
@@ -171,6 +178,54 @@ impl PoolKind {
             PoolKind::Other
         } else {
             PoolKind::Unknown
+        }
+    }
+}
+
+/// Follows the trigger log of the embedded pool (`GET /_local/triggers`): after each call,
+/// the runs it caused become [`AuthEvent::Trigger`]s. Runs from before the actor started are
+/// skipped. Off for any other server (real Cognito has no such log).
+struct TriggerFollow {
+    on: bool,
+    last: u64,
+}
+
+impl TriggerFollow {
+    async fn start(client: &Client) -> Self {
+        let mut me = Self { on: false, last: 0 };
+        if client.is_local() {
+            me.follow(client).await;
+        }
+        me
+    }
+
+    /// Starts following from the newest run now logged (a no-op when already following).
+    async fn follow(&mut self, client: &Client) {
+        if self.on {
+            return;
+        }
+        match client.fetch_triggers(0).await {
+            Ok(runs) => {
+                self.on = true;
+                self.last = runs.iter().map(|r| r.seq).max().unwrap_or(0);
+            }
+            Err(e) => tracing::debug!(code = e.code(), "no trigger log to follow"),
+        }
+    }
+
+    /// Emits the runs logged since the last look.
+    async fn after_call(&mut self, client: &Client, events: &mpsc::Sender<AuthEvent>) {
+        if !self.on {
+            return;
+        }
+        match client.fetch_triggers(self.last).await {
+            Ok(runs) => {
+                for run in runs {
+                    self.last = self.last.max(run.seq);
+                    let _ = events.send(AuthEvent::Trigger(run)).await;
+                }
+            }
+            Err(e) => tracing::debug!(code = e.code(), "the trigger log could not be read"),
         }
     }
 }
@@ -293,6 +348,7 @@ async fn drive(
                             server_side(client, &u, events).await;
                         }
                     }
+                    step.triggers.after_call(client, events).await;
                     Some(Input::Response {
                         result: call.result,
                         latency_ms,
