@@ -48,7 +48,6 @@ pub struct App {
     pub pool: PoolScreen,
     pub account: AccountScreen,
     pub inspector: Inspector,
-    /// The SRP panel (Ctrl-K on Challenge and Session).
     pub srp: SrpPanel,
     pub help: bool,
     pub should_quit: bool,
@@ -283,14 +282,11 @@ impl App {
                 self.challenge.qr_full = true;
                 return Vec::new();
             }
+            // The SRP panel (it says so when there has been no SRP sign-in yet).
             KeyCode::Char('k')
                 if ctrl && matches!(self.screen, Screen::Challenge | Screen::Session) =>
             {
-                if self.srp.client.is_some() {
-                    self.srp.open = true;
-                } else {
-                    ctx.flash_info("No SRP sign-in yet: the SRP panel explains the proof of a USER_SRP_AUTH sign-in.");
-                }
+                self.srp.open = true;
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
