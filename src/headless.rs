@@ -59,6 +59,7 @@ const AUTH_COMMANDS: &[&str] = &[
     "sign_out",
     "fetch_session",
     "cancel_sign_in",
+    "check_tokens",
 ];
 const ADMIN_COMMANDS: &[&str] = &[
     "list_users",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::steps::NextStep;
+use super::token_check::TokenCheckReport;
 use crate::cognito::exchange::WireExchange;
 use crate::secret::Secret;
 
@@ -87,6 +88,11 @@ pub enum AuthCommand {
         send: bool,
     },
     Shutdown,
+    /// Checks the session's tokens: header, signature against the issuer's JWKS, claims
+    /// against the configured client, revocation as far as this client knows. When nobody is
+    /// signed in, the tokens the last sign-out ended are checked. Answered by a `token_check`
+    /// event, then `finished`.
+    CheckTokens,
 }
 
 fn default_true() -> bool {
@@ -111,9 +117,13 @@ impl AuthCommand {
             AuthCommand::SetStepMode { .. } => "setStepMode",
             AuthCommand::Step { .. } => "step",
             AuthCommand::Shutdown => "shutdown",
+            AuthCommand::CheckTokens => CHECK_TOKENS_API,
         }
     }
 }
+
+/// The api name of [`AuthCommand::CheckTokens`].
+pub const CHECK_TOKENS_API: &str = "checkTokens";
 
 /// One `nextStep` change, as the status pane logs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +241,8 @@ pub enum AuthEvent {
         operation: String,
         why: Release,
     },
+    /// The answer to `CheckTokens`.
+    TokenCheck(TokenCheckReport),
 }
 
 /// Why a request held in step mode was let go.

@@ -5,6 +5,7 @@ pub mod events;
 pub mod machine;
 pub mod session;
 pub mod steps;
+pub mod token_check;
 
 pub use actor::{ActorOptions, AuthHandle, spawn};
 

@@ -498,6 +498,10 @@ impl App {
                 "refresh, fetch, sign out, global sign out",
             ),
             (
+                "Session: v",
+                "check the tokens again (signature against the issuer's keys, claims)",
+            ),
+            (
                 "Users: / Enter a",
                 "filter, details, actions n e d D R P o m A g y Y",
             ),

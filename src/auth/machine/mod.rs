@@ -29,7 +29,7 @@ pub use state::{
     AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS,
 };
 
-use super::events::{AuthCommand, AuthErrorView, AuthEvent};
+use super::events::{AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API};
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::Response;
@@ -131,6 +131,16 @@ impl AuthState {
                     fx,
                 );
                 self.finish(true, fx);
+            }
+            // The actor checks tokens itself (a JWKS fetch is no flow step): it never hands
+            // this command here, and the machine would have nothing to do with it.
+            AuthCommand::CheckTokens => {
+                self.start(CHECK_TOKENS_API, Pending::Auth, fx);
+                self.info(
+                    "Tokens are checked by the auth actor, not the flow machine",
+                    fx,
+                );
+                self.finish(false, fx);
             }
             AuthCommand::Step { .. } => self.reject(
                 "step",
