@@ -205,8 +205,19 @@ impl TokenProblem {
 
 fn quoted(v: &Option<String>) -> String {
     match v {
-        Some(s) => format!("{:?}", abbreviate(s)),
+        Some(s) => format!("{:?}", cut(s)),
         None => "missing".into(),
+    }
+}
+
+/// A value a token brought, for a line: at most 60 characters, without control characters.
+fn cut(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| !c.is_control()).collect();
+    if clean.chars().count() > 60 {
+        let head: String = clean.chars().take(60).collect();
+        format!("{head}…")
+    } else {
+        clean
     }
 }
 
@@ -343,10 +354,11 @@ fn b64_json(part: &str, what: &str) -> Result<Value, TokenProblem> {
 }
 
 fn header_of(v: &Value) -> JwtHeader {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(abbreviate);
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(cut);
     JwtHeader {
         alg: s("alg"),
-        kid: v.get("kid").and_then(Value::as_str).map(str::to_string),
+        // Cognito's kids are 44 characters; a longer one is cut, and then matches no key.
+        kid: s("kid"),
         typ: s("typ"),
         enc: s("enc"),
     }
