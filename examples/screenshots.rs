@@ -79,6 +79,7 @@ fn screens() -> Vec<(&'static str, App)> {
 
     let session = demo::signed_in();
     out.push(("session", session));
+    out.push(("token-expired", demo::expired()));
     out.push(("token-revoked", demo::signed_out()));
 
     let users = users_app();

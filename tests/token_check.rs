@@ -454,3 +454,108 @@ async fn tokens_ended_by_a_sign_out_are_revoked_as_far_as_the_client_knows() {
         assert!(s.contains("✗ Access, ID, Refresh: revoked by"), "{s}");
     }
 }
+
+#[tokio::test]
+async fn the_headless_driver_answers_check_tokens_with_a_typed_event() {
+    let env = Harness::new().await;
+    let t = target(&env, DEMO_CLIENT_ID, None);
+    let c = Client::new(&t).unwrap().with_signer(support::signer());
+    let a = auth::spawn(c.clone(), &t, ActorOptions::default());
+    let ad = cognito_tui::admin::spawn(c, &t);
+    let script: String = [
+        serde_json::json!({"cmd": "check_tokens"}),
+        serde_json::json!({"cmd": "sign_in", "username": "alice", "password": DEMO_PASSWORD,
+                           "flow": "USER_PASSWORD_AUTH"}),
+        serde_json::json!({"cmd": "check_tokens"}),
+        serde_json::json!({"cmd": "sign_out", "global": true}),
+        serde_json::json!({"cmd": "check_tokens"}),
+    ]
+    .iter()
+    .map(|c| format!("{c}\n"))
+    .collect();
+    let mut out = Vec::new();
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        cognito_tui::headless::run(a, ad, script.as_bytes(), &mut out),
+    )
+    .await
+    .expect("the driver finished")
+    .expect("the driver succeeded");
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let checks: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "token_check")
+        .collect();
+    assert_eq!(checks.len(), 2, "{text}");
+    // Before signing in there is nothing to check: said so, and finished.
+    assert!(
+        text.contains("No user is signed in and no sign-out to look back on"),
+        "{text}"
+    );
+    let kinds = |c: &Value| -> Vec<(String, bool)> {
+        c["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["kind"].as_str().unwrap().to_string(),
+                    t["problems"].as_array().unwrap().is_empty(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(checks[0]),
+        vec![
+            ("id".into(), true),
+            ("access".into(), true),
+            ("refresh".into(), true)
+        ],
+        "{}",
+        checks[0]
+    );
+    assert_eq!(checks[0]["tokens"][1]["signature"], "verified");
+    assert_eq!(checks[1]["signed_out"]["kind"], "global");
+    for t in checks[1]["tokens"].as_array().unwrap() {
+        assert_eq!(t["problems"][0]["problem"], "revoked", "{t}");
+        assert_eq!(t["problems"][0]["by"], "global", "{t}");
+    }
+    // Tokens stay abbreviated in the output.
+    assert!(
+        !text.lines().any(|l| l.split('"').any(|s| s.len() > 300)),
+        "a long value (a whole token?) in the output"
+    );
+}
+
+#[test]
+fn v_on_the_session_screen_checks_the_tokens_again() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = demo::signed_in();
+    app.goto(cognito_tui::tui::screens::Screen::Session);
+    let actions = app.handle_key(
+        KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE),
+        demo::NOW_MS,
+    );
+    assert_eq!(
+        format!("{actions:?}"),
+        format!(
+            "{:?}",
+            vec![cognito_tui::tui::shared::Action::Auth(
+                AuthCommand::CheckTokens
+            )]
+        )
+    );
+    // A report of other tokens (an older session's) is not shown as this session's check.
+    let mut stale = demo::token_check();
+    for t in &mut stale.tokens {
+        t.abbrev = "eyJolder0…(1000 chars)".into();
+    }
+    app.on_auth_event(AuthEvent::TokenCheck(stale), demo::NOW_MS);
+    let s = demo::text(&demo::render(&app, 120, 36, demo::NOW_MS));
+    assert!(line(&s, "Access  expires in").contains("checking…"), "{s}");
+}

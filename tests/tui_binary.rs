@@ -97,8 +97,10 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     assert!(!s.contains(PASSWORD));
     // The new tokens are checked against the pool's JWKS on their own (no key pressed).
     let s = t.wait_until("both tokens verified", |s| {
-        s.lines().any(|l| l.contains("Access  expires in") && l.contains("✓ verified"))
-            && s.lines().any(|l| l.contains("ID      expires in") && l.contains("✓ verified"))
+        s.lines()
+            .any(|l| l.contains("Access  expires in") && l.contains("✓ verified"))
+            && s.lines()
+                .any(|l| l.contains("ID      expires in") && l.contains("✓ verified"))
     });
     assert!(s.contains("✓ signature verified"), "{s}");
     // Sign out: the tokens it ended are checked again, and are revoked.
@@ -107,7 +109,8 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     t.keys(&["F5"]);
     let s = t.wait_for("revoked by RevokeToken");
     assert!(
-        s.lines().any(|l| l.contains("Access ") && l.contains("✗ revoked")),
+        s.lines()
+            .any(|l| l.contains("Access ") && l.contains("✗ revoked")),
         "{s}"
     );
     t.keys(&["Escape"]);

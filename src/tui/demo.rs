@@ -275,6 +275,51 @@ pub fn revoked_check() -> TokenCheckReport {
     r
 }
 
+/// An app whose saved session was restored two hours after sign-in: both tokens verify, and
+/// both have expired.
+pub fn expired() -> App {
+    let shift = |v: &mut serde_json::Value| {
+        for k in ["iat", "exp", "auth_time"] {
+            if let Some(n) = v.get(k).and_then(serde_json::Value::as_i64) {
+                v[k] = json!(n - 7200);
+            }
+        }
+    };
+    let mut view = session();
+    shift(&mut view.id_token_claims);
+    shift(&mut view.access_token_claims);
+    view.access_expires_at -= 7200;
+    view.id_expires_at -= 7200;
+    view.access_expiry = crate::auth::events::ExpiryHealth::Expired;
+    view.id_expiry = crate::auth::events::ExpiryHealth::Expired;
+    let mut report = token_check();
+    for t in &mut report.tokens {
+        shift(&mut t.claims);
+        if let Some(exp) = t.claims.get("exp").and_then(serde_json::Value::as_i64) {
+            t.problems.push(TokenProblem::Expired {
+                exp,
+                seconds_ago: NOW_MS / 1000 - exp,
+            });
+        }
+    }
+    let mut app = app();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "fetchAuthSession".into(),
+            message: "Restored the saved session of alice".into(),
+        },
+        NOW_MS - 900,
+    );
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(view),
+        },
+        NOW_MS - 900,
+    );
+    app.on_auth_event(AuthEvent::TokenCheck(report), NOW_MS);
+    app
+}
+
 /// An app where alice signed in and then out (RevokeToken): the Session screen shows the
 /// check of the tokens the sign-out ended.
 pub fn signed_out() -> App {

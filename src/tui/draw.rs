@@ -494,12 +494,8 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g",
-                "refresh, fetch, sign out, global sign out",
-            ),
-            (
-                "Session: v",
-                "check the tokens again (signature against the issuer's keys, claims)",
+                "Session: r f o g v",
+                "refresh, fetch, sign out, global sign out, check tokens",
             ),
             (
                 "Users: / Enter a",
