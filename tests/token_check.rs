@@ -307,6 +307,7 @@ async fn a_tampered_token_fails_on_its_signature() {
         id: Some(&id),
         access: &access,
         refresh: result.refresh_token.as_deref(),
+        clock_drift_ms: 0,
     };
     let report = check_tokens(&c, &cache, set, None, now_ms()).await;
     let s = panel(&result, report, 80, 24);
@@ -344,6 +345,15 @@ async fn an_expired_token_fails_as_expired_though_its_signature_holds() {
             _ => None,
         })
         .unwrap();
+    // The cause is said: the issuer's clock is two hours behind this machine's.
+    let access = report.token(TokenKind::Access).unwrap();
+    assert!(
+        access
+            .notes
+            .iter()
+            .any(|n| n.starts_with("the issuer's clock is 2 h behind this machine's")),
+        "{access:?}"
+    );
     let s = panel_of(Some(view), report, 80, 24);
     assert!(line(&s, "Access  expired").contains("✗ expired"), "{s}");
     assert!(line(&s, "ID      expired").contains("✗ expired"), "{s}");
@@ -558,4 +568,77 @@ fn v_on_the_session_screen_checks_the_tokens_again() {
     app.on_auth_event(AuthEvent::TokenCheck(stale), demo::NOW_MS);
     let s = demo::text(&demo::render(&app, 120, 36, demo::NOW_MS));
     assert!(line(&s, "Access  expires in").contains("checking…"), "{s}");
+}
+
+/// A token naming `issuer`, signed by nobody (its keys are all the check gets to).
+fn token_from(issuer: &str) -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"k1"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(
+        serde_json::json!({"iss": issuer, "token_use": "access", "exp": 9_999_999_999i64})
+            .to_string(),
+    );
+    format!("{header}.{payload}.c2ln")
+}
+
+#[tokio::test]
+async fn a_hostile_jwks_is_read_within_bounds_and_no_redirect_is_followed() {
+    use cognito_tui::cognito::ClientOptions;
+    use support::hostile::{Behaviour, Hostile};
+    let pool = "us-east-1_x";
+    let elsewhere = Hostile::start(Behaviour::Empty);
+    let cases = [
+        (
+            Behaviour::Redirect {
+                location: format!("{}/keys", elsewhere.url),
+            },
+            "redirect",
+        ),
+        (
+            Behaviour::HugeArray { bytes: 8_000_000 },
+            "over the client's limit",
+        ),
+        // An endless body meets the 64 KiB cap long before the deadline.
+        (Behaviour::Endless, "over the client's limit of 65536 bytes"),
+    ];
+    for (behaviour, says) in cases {
+        let server = Hostile::start(behaviour);
+        let t = Target {
+            endpoint: format!("{}/", server.url),
+            region: "us-east-1".into(),
+            user_pool_id: pool.into(),
+            client_id: "c".into(),
+            client_secret: None,
+            local: false,
+        };
+        let opts = ClientOptions {
+            timeout: Duration::from_secs(2),
+            ..Default::default()
+        };
+        let c = Client::with_options(&t, opts).unwrap();
+        let token = token_from(&format!("{}/{pool}", server.url));
+        let check = tokio::time::timeout(
+            Duration::from_secs(10),
+            check_jwt(
+                &c,
+                &JwksCache::default(),
+                TokenKind::Access,
+                &token,
+                None,
+                now_ms(),
+            ),
+        )
+        .await
+        .expect("the check ends within its deadline");
+        match &problems(&check)[..] {
+            [TokenProblem::KeysUnavailable { url, message }, ..] => {
+                assert_eq!(url, &format!("{}/{pool}/.well-known/jwks.json", server.url));
+                assert!(message.contains(says), "{says}: {message}");
+            }
+            other => panic!("{says}: {other:?}"),
+        }
+        let seen = server.seen();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].path, format!("/{pool}/.well-known/jwks.json"));
+    }
+    assert!(elsewhere.seen().is_empty(), "the redirect was followed");
 }

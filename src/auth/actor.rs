@@ -170,6 +170,7 @@ fn spawn_check(
                     id: t.id_token.as_deref(),
                     access: &t.access_token,
                     refresh: t.refresh_token.as_deref(),
+                    clock_drift_ms: t.clock_drift_ms,
                 };
                 let report = check_tokens(&client, &keys, set, signed_out, now_ms()).await;
                 let _ = events.send(AuthEvent::TokenCheck(report)).await;

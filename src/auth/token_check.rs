@@ -299,7 +299,12 @@ pub struct TokenSet<'a> {
     pub id: Option<&'a str>,
     pub access: &'a str,
     pub refresh: Option<&'a str>,
+    /// The issuer's clock minus this machine's, in ms (measured from `iat` on receipt).
+    pub clock_drift_ms: i64,
 }
+
+/// A clock difference worth a note: a minute.
+const NOTABLE_DRIFT_MS: i64 = 60_000;
 
 /// Checks a session's tokens against the keys of their issuer and the configured client.
 pub async fn check_tokens(
@@ -324,6 +329,18 @@ pub async fn check_tokens(
         )
         .await,
     );
+    if set.clock_drift_ms.abs() >= NOTABLE_DRIFT_MS {
+        let d = set.clock_drift_ms / 1000;
+        let note = format!(
+            "the issuer's clock is {} {} this machine's: times are judged on this machine's \
+             clock, as a resource server here would judge them",
+            span(d),
+            if d < 0 { "behind" } else { "ahead of" }
+        );
+        for t in &mut tokens {
+            t.notes.push(note.clone());
+        }
+    }
     if let Some(r) = set.refresh {
         tokens.push(refresh_check(r, signed_out));
     }

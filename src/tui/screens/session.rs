@@ -20,7 +20,7 @@ use crate::auth::token_check::{
 use crate::tui::context::Context;
 use crate::tui::shared::{Action, flow_name};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{clock, countdown};
+use crate::tui::widgets::countdown;
 
 /// The time zone times are shown in: the system's, or a fixed one (screenshots, tests).
 #[derive(Debug, Clone)]
@@ -415,7 +415,7 @@ fn render(screen: &SessionScreen, t: &Theme, frame: &mut Frame, area: Rect, now_
             if let Some(r) = s.refreshed_at_ms {
                 head.push(Line::from(vec![
                     Span::styled("Refreshed at ", t.label()),
-                    Span::raw(format!("{} UTC", clock(r))),
+                    Span::raw(zone.time(r.div_euclid(1000), now_ms)),
                 ]));
             }
             (&s.id_token_claims, &s.access_token_claims)
