@@ -270,6 +270,81 @@ mod tests {
         assert!(trusted_issuers(aws, "").is_empty());
     }
 
+    /// A JWKS server on 127.0.0.1 publishing one key `a`; counts the requests it answers.
+    fn jwks_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/p/.well-known/jwks.json",
+            listener.local_addr().unwrap()
+        );
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = r#"{"keys":[{"kid":"a","kty":"RSA","n":"AQAB","e":"AQAB"},
+                                       {"kid":"ec","kty":"EC","crv":"P-256"}]}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, hits)
+    }
+
+    #[tokio::test]
+    async fn keys_are_cached_per_issuer_and_fetched_again_once_per_unknown_kid() {
+        let (url, hits) = jwks_server();
+        let n = || hits.load(std::sync::atomic::Ordering::SeqCst);
+        let target = Target {
+            endpoint: "http://127.0.0.1:9/".into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_x".into(),
+            client_id: "c".into(),
+            client_secret: None,
+            local: false,
+        };
+        let client = Client::new(&target).unwrap();
+        let cache = JwksCache::default();
+        let KeyLookup::Found { key, source } = cache.key(&client, &url, "a").await else {
+            panic!("key a")
+        };
+        assert_eq!((key.kid.as_str(), source.from_cache, n()), ("a", false, 1));
+        // Only the RSA key is kept.
+        assert_eq!(source.kids, vec!["a".to_string()]);
+        let KeyLookup::Found { source, .. } = cache.key(&client, &url, "a").await else {
+            panic!("key a again")
+        };
+        assert!(source.from_cache);
+        assert_eq!(n(), 1);
+        // An unknown kid: fetched again once (a rotation would show up), then not again.
+        assert!(matches!(
+            cache.key(&client, &url, "b").await,
+            KeyLookup::UnknownKid { source } if !source.from_cache
+        ));
+        assert_eq!(n(), 2);
+        assert!(matches!(
+            cache.key(&client, &url, "b").await,
+            KeyLookup::UnknownKid { source } if source.from_cache
+        ));
+        assert_eq!(n(), 2);
+        // Many made-up kids cannot make it fetch without end.
+        for i in 0..20 {
+            cache.key(&client, &url, &format!("made-up-{i}")).await;
+        }
+        assert_eq!(n(), 2 + MAX_REFETCHES - 1);
+    }
+
     #[test]
     fn an_issuer_from_elsewhere_is_not_fetched() {
         let target = Target {
