@@ -317,6 +317,8 @@ async fn a_tampered_token_fails_on_its_signature() {
     );
     assert!(line(&s, "ID      expires in").contains("✓ verified"), "{s}");
     assert!(s.contains("✗ Access: bad signature"), "{s}");
+    // The reason is there whole, wrapped, at 80×24.
+    assert!(s.contains("(tampered)"), "{s}");
 }
 
 #[tokio::test]
@@ -358,6 +360,7 @@ async fn an_expired_token_fails_as_expired_though_its_signature_holds() {
     assert!(line(&s, "Access  expired").contains("✗ expired"), "{s}");
     assert!(line(&s, "ID      expired").contains("✗ expired"), "{s}");
     assert!(s.contains("✗ Access, ID: expired 1 h"), "{s}");
+    assert!(s.contains("machine's clock)"), "{s}");
 }
 
 #[tokio::test]
@@ -462,6 +465,7 @@ async fn tokens_ended_by_a_sign_out_are_revoked_as_far_as_the_client_knows() {
         assert!(s.contains("Not signed in."), "{s}");
         assert!(line(&s, "Access  expires in").contains("✗ revoked"), "{s}");
         assert!(s.contains("✗ Access, ID, Refresh: revoked by"), "{s}");
+        assert!(s.contains("exp alone"), "{s}");
     }
 }
 
