@@ -11,6 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -46,6 +47,7 @@ pub struct App {
     pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
+    pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
     pub should_quit: bool,
@@ -67,6 +69,7 @@ impl App {
             users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
+            account: AccountScreen::default(),
             inspector: Inspector::default(),
             help: false,
             should_quit: false,
@@ -110,6 +113,7 @@ impl App {
             // The Users view handles its own filter box and dialogs.
             Screen::Users => None,
             Screen::Pool => self.pool.form_mut(&self.ctx),
+            Screen::Account => self.account.form_mut(),
             _ => None,
         }
     }
@@ -122,6 +126,7 @@ impl App {
             Screen::Challenge => self.challenge.form(),
             Screen::Users => self.users.active_form(),
             Screen::Pool if self.ctx.local => Some(&self.pool.form),
+            Screen::Account => self.account.form(),
             _ => None,
         }
     }
@@ -226,10 +231,11 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
-        if self.challenge.qr_full {
-            self.challenge.qr_full = false;
+        if self.challenge.qr_full || self.account.qr_full {
+            (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
         }
+        let account_totp = self.screen == Screen::Account && self.account.totp_uri().is_some();
         if ctx.status.detail.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
@@ -259,6 +265,13 @@ impl App {
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
+                return self.account.qr_key(c == 'v', ctx);
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Account => {
+                self.account.code_from_outbox(&self.outbox.entries, ctx);
+                return Vec::new();
+            }
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -373,6 +386,7 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+            Screen::Account => self.account.handle_key(key, ctx, now_ms),
         }
     }
 
@@ -415,6 +429,7 @@ impl App {
             Screen::SignIn => self.sign_in.submit(button, ctx, now_ms),
             Screen::Challenge => self.challenge.submit(button, ctx, now_ms),
             Screen::Pool => self.pool.submit(button, ctx),
+            Screen::Account => self.account.submit(button, ctx, now_ms),
             _ => Vec::new(),
         }
     }
@@ -456,6 +471,10 @@ impl App {
             }
             Screen::Pool => out.extend(self.pool.open(&mut self.ctx)),
             Screen::Session => {}
+            Screen::Account if self.session.view.is_some() => {
+                out.push(Action::Auth(AuthCommand::FetchUserAttributes));
+            }
+            Screen::Account => {}
         }
         out
     }
@@ -483,6 +502,10 @@ impl App {
             self.confirm.form.set_text("code", &e.code);
             self.goto(Screen::Confirm);
             self.confirm.form.focus_id("code");
+            self.ctx
+                .flash_info("Code filled in from the outbox: Enter confirms.");
+        } else if self.account.use_code(&e) {
+            self.goto(Screen::Account);
             self.ctx
                 .flash_info("Code filled in from the outbox: Enter confirms.");
         } else if self.challenge.fill(&e) {
@@ -537,6 +560,11 @@ impl App {
                 self.ctx.held = None;
                 self.inspector.push(x);
             }
+            AuthEvent::Trigger(run) => {
+                // A row in the status pane, and the run beside the calls in the inspector.
+                self.inspector.push(crate::cognito::trigger_exchange(&run));
+                self.ctx.status.push(StatusEntry::Trigger(run));
+            }
             AuthEvent::Session { session } => {
                 let had = self.session.view.is_some();
                 if session.is_none()
@@ -564,8 +592,9 @@ impl App {
                     self.goto(Screen::Session);
                 }
                 if had && self.session.view.is_none() {
+                    self.account.clear();
                     self.ctx.flash_info("Signed out.");
-                    if self.screen == Screen::Session {
+                    if matches!(self.screen, Screen::Session | Screen::Account) {
                         self.goto(Screen::SignIn);
                         self.ctx.flash_info("Signed out.");
                     }
@@ -592,6 +621,10 @@ impl App {
                     error,
                     session,
                 });
+            }
+            AuthEvent::Account(update) => {
+                let actions = self.account.on_update(update, &mut self.ctx);
+                out.extend(self.route(actions));
             }
             AuthEvent::Info { api, message } => {
                 self.ctx.status.push(StatusEntry::Info {
@@ -710,6 +743,8 @@ impl App {
                 self.goto(Screen::Challenge);
                 self.refresh_outbox(out);
             }
+            // The Account screen follows updateUserAttributes itself (AuthEvent::Account).
+            NextStep::UpdateAttribute(_) => {}
             NextStep::ResetPassword(ResetPasswordStep::Done) => {
                 self.challenge.current = None;
                 self.sign_in.form.set_text("username", &user);
@@ -752,11 +787,13 @@ impl App {
                                   it sends, F8 Pool its settings"
                             .into(),
                     });
+                    // Trigger runs show in the status pane from now on.
+                    let mut out = vec![Action::Auth(AuthCommand::FollowTriggers)];
                     // A screen opened before the answer reads its data now.
                     if matches!(self.screen, Screen::Outbox | Screen::Pool) {
-                        let out = self.goto(self.screen);
-                        return self.route(out);
+                        out.extend(self.goto(self.screen));
                     }
+                    return self.route(out);
                 }
             }
             AdminEvent::Outbox { entries } => {

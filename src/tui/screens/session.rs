@@ -18,7 +18,7 @@ use crate::auth::token_check::{
     short_kid, span,
 };
 use crate::tui::context::Context;
-use crate::tui::shared::{Action, flow_name};
+use crate::tui::shared::{Action, Screen, flow_name};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::countdown;
 
@@ -281,6 +281,9 @@ impl SessionScreen {
             KeyCode::Char('o') => AuthCommand::SignOut { global: false },
             KeyCode::Char('g') => AuthCommand::SignOut { global: true },
             KeyCode::Char('v') => AuthCommand::CheckTokens,
+            KeyCode::Char('a') if self.view.is_some() => {
+                return vec![Action::Goto(Screen::Account)];
+            }
             KeyCode::Down | KeyCode::Char('j') => {
                 self.scroll = self.scroll.saturating_add(1).min(90);
                 return Vec::new();
