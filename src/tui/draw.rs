@@ -511,7 +511,7 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g a v",
+                "Session: rfogav",
                 "refresh, fetch, sign out, global, account, verify tokens",
             ),
             (
