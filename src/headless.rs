@@ -42,7 +42,12 @@
 //!   replaced by the newest outbox code sent to that username.
 //! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
 //!   until the outbox holds a code for that user (and purpose) and writes an `outbox_code` event.
+//!
+//! With `--transcript PATH` (see [`run_recorded`]) every auth event is also kept, redacted
+//! for export (codes and TOTP secrets hidden too), and written when the input ends as
+//! Markdown (`PATH`, `.md`) and JSON (beside it, `.json`); a `transcript` event names both.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -54,6 +59,7 @@ use crate::auth::AuthHandle;
 use crate::auth::events::{AuthCommand, AuthEvent};
 use crate::cognito::ClientCode;
 use crate::cognito::redact::scrub_serde_message;
+use crate::transcript::{self, Transcript};
 
 /// The placeholder replaced by the newest outbox code.
 pub const OUTBOX_PLACEHOLDER: &str = "{{outbox}}";
@@ -95,6 +101,15 @@ struct Driver<W> {
     admin: AdminHandle,
     out: W,
     line_no: u64,
+    /// The session's transcript, when `--transcript` asked for one.
+    transcript: Option<Transcript>,
+}
+
+/// A transcript to keep of the run, and where to write it when the input ends.
+pub struct TranscriptOut {
+    pub transcript: Transcript,
+    /// The Markdown's path; the JSON goes beside it (see [`crate::transcript::paths_for`]).
+    pub path: PathBuf,
 }
 
 /// Runs the driver until `input` ends (or a `shutdown` command), then returns.
@@ -104,13 +119,31 @@ pub async fn run(
     input: impl AsyncBufRead,
     output: impl AsyncWrite,
 ) -> anyhow::Result<()> {
+    run_recorded(auth, admin, input, output, None).await
+}
+
+/// [`run`], keeping a transcript of every auth event that is written, at the end, as
+/// Markdown and JSON (files 0600); a `transcript` event names both files, or an `error`
+/// event with code `ExportFailed` says why they could not be written (and the run fails).
+pub async fn run_recorded(
+    auth: AuthHandle,
+    admin: AdminHandle,
+    input: impl AsyncBufRead,
+    output: impl AsyncWrite,
+    transcript: Option<TranscriptOut>,
+) -> anyhow::Result<()> {
     let mut input = std::pin::pin!(input);
     let output = std::pin::pin!(output);
+    let (transcript, path) = match transcript {
+        Some(t) => (Some(t.transcript), Some(t.path)),
+        None => (None, None),
+    };
     let mut d = Driver {
         auth,
         admin,
         out: output,
         line_no: 0,
+        transcript,
     };
     let mut buf = Vec::new();
     loop {
@@ -135,11 +168,51 @@ pub async fn run(
             break;
         }
     }
+    if let (Some(t), Some(path)) = (d.transcript.take(), path) {
+        d.export(&t, &path).await?;
+    }
     d.out.flush().await?;
     Ok(())
 }
 
 impl<W: AsyncWrite + Unpin> Driver<W> {
+    /// Writes an auth event (and keeps it in the transcript).
+    async fn auth_event(&mut self, ev: &AuthEvent) -> anyhow::Result<()> {
+        if let Some(t) = &mut self.transcript {
+            t.record(crate::cognito::now_ms(), ev);
+        }
+        self.write("auth", serde_json::to_value(ev)?).await
+    }
+
+    /// Writes the transcript's two files off the async threads and says where they went.
+    async fn export(&mut self, t: &Transcript, path: &std::path::Path) -> anyhow::Result<()> {
+        let (t, p) = (t.clone(), path.to_path_buf());
+        let result = tokio::task::spawn_blocking(move || {
+            transcript::write(&t, &p, crate::cognito::now_ms())
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the writer failed: {e}")));
+        match result {
+            Ok(w) => {
+                let ev = json!({
+                    "event": "transcript",
+                    "markdown": w.markdown.display().to_string(),
+                    "json": w.json.display().to_string(),
+                });
+                self.write("headless", ev).await
+            }
+            Err(message) => {
+                let ev = json!({
+                    "event": "error",
+                    "code": ClientCode::ExportFailed.as_str(),
+                    "message": message,
+                });
+                self.write("headless", ev).await?;
+                anyhow::bail!("transcript not written: {message}")
+            }
+        }
+    }
+
     async fn write(&mut self, source: &str, ev: Value) -> anyhow::Result<()> {
         let mut ev = ev;
         if let Some(obj) = ev.as_object_mut() {
@@ -288,7 +361,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                         anyhow::bail!("the auth actor has stopped");
                     };
                     let done = matches!(ev, AuthEvent::Finished { .. });
-                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                    self.auth_event(&ev).await?;
                     if done {
                         return Ok(());
                     }
@@ -315,7 +388,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                     }
                 }
                 Some(ev) = self.auth.rx.recv() => {
-                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                    self.auth_event(&ev).await?;
                 }
             }
         }

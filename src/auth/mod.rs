@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod events;
+pub mod explain;
 pub mod machine;
 pub mod session;
 pub mod steps;

@@ -74,11 +74,13 @@ pub enum ClientCode {
     NotSent,
     /// An actor's event channel closed.
     ActorStopped,
+    /// A transcript could not be written (the TUI's export, the headless `--transcript`).
+    ExportFailed,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 31] = [
+    pub const ALL: [ClientCode; 32] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -110,6 +112,7 @@ impl ClientCode {
         ClientCode::OutboxTimeout,
         ClientCode::NotSent,
         ClientCode::ActorStopped,
+        ClientCode::ExportFailed,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -146,6 +149,7 @@ impl ClientCode {
             ClientCode::OutboxTimeout => "OutboxTimeout",
             ClientCode::NotSent => "NotSent",
             ClientCode::ActorStopped => "ActorStopped",
+            ClientCode::ExportFailed => "ExportFailed",
         }
     }
 

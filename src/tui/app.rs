@@ -11,6 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::export::{self, ExportPrompt, PromptOutcome};
 use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
@@ -21,16 +22,17 @@ use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
 use super::shared::{HeldRequest, Screen, TargetInfo, TargetKind};
 use super::theme::Theme;
-use super::users::{self, UsersScreen};
+use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
-use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
+use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{
     AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API, Release, Transition,
 };
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
 use crate::cognito::ClientCode;
+use crate::transcript::Transcript;
 
 pub use super::shared::{Action, Flash};
 
@@ -50,6 +52,12 @@ pub struct App {
     pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
+    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
+    pub help_scroll: u16,
+    /// Every auth event so far, for Ctrl-S (see `export.rs`).
+    pub transcript: Transcript,
+    /// The path prompt of Ctrl-S, while it is open.
+    pub export: Option<ExportPrompt>,
     pub should_quit: bool,
     pub dirty: bool,
 }
@@ -58,6 +66,9 @@ impl App {
     pub fn new(target: TargetInfo, local: bool, log_path: Option<PathBuf>, theme: Theme) -> Self {
         Self {
             ctx: Context::new(theme, local),
+            transcript: Transcript::new(export::target_of(&target), 0),
+            export: None,
+            help_scroll: 0,
             target,
             log_path,
             screen: Screen::SignIn,
@@ -193,6 +204,9 @@ impl App {
     /// letters are not taken for commands and a pasted line break does not submit).
     pub fn handle_paste(&mut self, text: &str) {
         self.dirty = true;
+        if let Some(p) = &mut self.export {
+            return p.paste(text);
+        }
         if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
             return;
         }
@@ -242,16 +256,33 @@ impl App {
             }
             return Vec::new();
         }
+        if let Some(p) = &mut self.export {
+            return match p.handle_key(key) {
+                PromptOutcome::Handled => Vec::new(),
+                PromptOutcome::Cancelled => {
+                    self.export = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submitted(path) => {
+                    self.export = None;
+                    export::export(&self.transcript, path, ctx)
+                }
+            };
+        }
         if self.help {
-            if matches!(
-                key.code,
+            match key.code {
                 KeyCode::Esc
-                    | KeyCode::Enter
-                    | KeyCode::F(9)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-            ) {
-                self.help = false;
+                | KeyCode::Enter
+                | KeyCode::F(9)
+                | KeyCode::Char('?')
+                | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => {}
             }
             return Vec::new();
         }
@@ -263,6 +294,10 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
+            KeyCode::Char('s') if ctrl => {
+                self.export = Some(ExportPrompt::open(now_ms));
+                return Vec::new();
+            }
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
             KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
@@ -288,6 +323,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -357,6 +393,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {
@@ -435,7 +472,7 @@ impl App {
     }
 
     /// Resolves the app-internal actions; what is left is for the run loop.
-    fn route(&mut self, actions: Vec<Action>) -> Vec<Action> {
+    pub(super) fn route(&mut self, actions: Vec<Action>) -> Vec<Action> {
         let mut out = Vec::new();
         for a in actions {
             match a {
@@ -530,6 +567,7 @@ impl App {
 
     pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
         self.dirty = true;
+        self.transcript.record(now_ms, &ev);
         let mut out = Vec::new();
         match ev {
             AuthEvent::Started { api } => {
@@ -760,73 +798,6 @@ impl App {
         self.confirm.open(user);
         self.screen = Screen::Confirm;
         self.ctx.flash = None;
-    }
-
-    pub fn on_admin_event(&mut self, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
-        self.dirty = true;
-        match ev {
-            ev @ (AdminEvent::UsersPage { .. }
-            | AdminEvent::UserDetail { .. }
-            | AdminEvent::ActionDone { .. }
-            | AdminEvent::ActionFailed { .. }
-            | AdminEvent::Groups { .. }) => {
-                let out = self.users.update(ev, &mut self.ctx, now_ms);
-                return self.route(out);
-            }
-            AdminEvent::PoolSettings { settings } => {
-                let shown = self.screen == Screen::Pool;
-                self.pool.update(settings, &mut self.ctx, shown, now_ms);
-            }
-            AdminEvent::LocalPoolFound => {
-                if !self.ctx.local {
-                    self.ctx.local = true;
-                    self.ctx.status.push(StatusEntry::Info {
-                        at_ms: now_ms,
-                        api: "pool".into(),
-                        message: "this endpoint is a cognito-tui pool: F7 Outbox shows the codes \
-                                  it sends, F8 Pool its settings"
-                            .into(),
-                    });
-                    // Trigger runs show in the status pane from now on.
-                    let mut out = vec![Action::Auth(AuthCommand::FollowTriggers)];
-                    // A screen opened before the answer reads its data now.
-                    if matches!(self.screen, Screen::Outbox | Screen::Pool) {
-                        out.extend(self.goto(self.screen));
-                    }
-                    return self.route(out);
-                }
-            }
-            AdminEvent::Outbox { entries } => {
-                self.outbox.update(entries);
-                if std::mem::take(&mut self.challenge.fill_pending) {
-                    self.challenge
-                        .code_from_outbox(&self.outbox.entries, false, &mut self.ctx);
-                }
-            }
-            // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
-            // on the calls being debugged.
-            AdminEvent::Exchange(x) if x.operation.starts_with("GET /_local") => {
-                tracing::debug!(operation = %x.operation, "outbox read");
-            }
-            AdminEvent::Exchange(x) => {
-                self.inspector.push(x);
-                // Thousands of loaded users must not be kept twice (rows and raw pages).
-                users::compact_list_users(&mut self.inspector.exchanges);
-            }
-            AdminEvent::Error {
-                operation,
-                code,
-                message,
-            } => {
-                users::events::on_error(&mut self.users, &operation, &code, &message);
-                self.pool.on_error(&operation, &code, &message);
-                self.ctx
-                    .flash_error(format!("{operation}: {code}: {message}"));
-                self.ctx
-                    .log_error(now_ms, "admin", Some(operation), code, message);
-            }
-        }
-        Vec::new()
     }
 }
 

@@ -32,6 +32,7 @@ pub fn target() -> TargetInfo {
         client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         region: "us-east-1".into(),
         endpoint: ENDPOINT.into(),
+        client_secret: false,
     }
 }
 

@@ -12,7 +12,8 @@ use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
 use super::widgets::form::Form;
-use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
+use super::widgets::{duration, inspector, timeline, truncate, wrap_hanging, wrap_line};
+use crate::auth::explain::GLOSSARY;
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -104,6 +105,9 @@ impl App {
         }
         if self.account.qr_full {
             self.account.draw_qr_full(frame, area, &self.ctx);
+        }
+        if let Some(p) = &self.export {
+            p.draw(frame, area, &self.ctx.theme);
         }
         if let Some(e) = &self.ctx.status.detail {
             let xs = &self.inspector.exchanges[..];
@@ -342,8 +346,11 @@ impl App {
     }
 
     fn footer_hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.export.is_some() {
+            return vec![("Enter", "write the transcript"), ("Esc", "cancel")];
+        }
         if self.help {
-            return vec![("Esc", "close help")];
+            return vec![("↑↓ PgUp/PgDn", "scroll"), ("Esc", "close help")];
         }
         if self.ctx.status.detail.is_some() {
             return vec![("Esc", "close the row")];
@@ -500,8 +507,10 @@ impl App {
             ),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
             ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
-            ("PgDn / PgUp", "scroll the inspector"),
-            ("F10, z", "inspector full width (wrapped)"),
+            (
+                "F10 z · PgDn PgUp",
+                "inspector full width (wrapped) · scroll it",
+            ),
             (
                 "Pool: e r",
                 "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
@@ -520,6 +529,10 @@ impl App {
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
             ("c", "copy the inspected call (redacted JSON)"),
+            (
+                "Ctrl-S",
+                "export the transcript: Markdown + JSON, no secrets",
+            ),
             ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows
@@ -541,11 +554,40 @@ impl App {
                 Span::raw(p.display().to_string()),
             ]));
         }
+        // Cognito's words, each wrapped under its term: the overlay scrolls (↑↓ PgUp PgDn).
+        let inner_w = w.saturating_sub(2) as usize;
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Cognito's terms", t.title()));
+        let mut rows: Vec<Line> = Vec::new();
+        for l in lines {
+            rows.extend(wrap_line(l, inner_w));
+        }
+        for (term, meaning) in GLOSSARY {
+            rows.extend(wrap_hanging(
+                Line::from(vec![
+                    Span::styled(term.to_string(), t.key()),
+                    Span::raw(format!(": {meaning}")),
+                ]),
+                inner_w,
+                2,
+            ));
+        }
+        let view = h.saturating_sub(2) as usize;
+        let max_scroll = rows.len().saturating_sub(view);
+        let scroll = (self.help_scroll as usize).min(max_scroll);
+        let title = if max_scroll == 0 {
+            " Keys and terms ".to_string()
+        } else if scroll < max_scroll {
+            format!(" Keys and terms — ↓ {} more rows ", max_scroll - scroll)
+        } else {
+            " Keys and terms — end (↑ back) ".to_string()
+        };
+        let shown: Vec<Line> = rows.into_iter().skip(scroll).take(view).collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Paragraph::new(shown).block(
                 Block::bordered()
-                    .title(Span::styled(" Keys ", t.title()))
+                    .title(Span::styled(title, t.title()))
                     .border_style(t.border_focused()),
             ),
             popup,

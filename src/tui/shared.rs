@@ -6,6 +6,7 @@
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthFlowType};
 use crate::config::Target;
+use crate::transcript::Transcript;
 
 /// Cognito's default AuthSessionValidity.
 pub const SESSION_VALIDITY_MS: i64 = 3 * 60 * 1000;
@@ -46,6 +47,11 @@ pub enum Action {
     CancelChallenge,
     /// Fill this outbox code into the screen that waits for it.
     UseCode(OutboxEntry),
+    /// Write the transcript (Markdown at `path`, JSON beside it), off the UI thread.
+    Export {
+        path: std::path::PathBuf,
+        transcript: Box<Transcript>,
+    },
 }
 
 impl Action {
@@ -53,7 +59,11 @@ impl Action {
     pub fn leaves_app(&self) -> bool {
         matches!(
             self,
-            Action::Auth(_) | Action::Admin(_) | Action::Copy(_) | Action::Quit
+            Action::Auth(_)
+                | Action::Admin(_)
+                | Action::Copy(_)
+                | Action::Quit
+                | Action::Export { .. }
         )
     }
 }
@@ -148,6 +158,8 @@ pub struct TargetInfo {
     pub client_id: String,
     pub region: String,
     pub endpoint: String,
+    /// Whether the app client has a secret (its value stays with the actors).
+    pub client_secret: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +189,7 @@ impl TargetInfo {
             client_id: t.client_id.clone(),
             region: t.region.clone(),
             endpoint: t.endpoint.clone(),
+            client_secret: t.client_secret.is_some(),
         }
     }
 
