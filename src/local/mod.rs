@@ -54,8 +54,8 @@
 //! CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup) whose members' tokens
 //! carry `cognito:groups` (by precedence) and the ID token `cognito:roles` /
-//! `cognito:preferred_role`; AdminUpdateUserAttributes, AdminDeleteUserAttributes,
-//! AdminListDevices (always empty: the pool does not track devices). [`seed::seed_users`]
+//! `cognito:preferred_role`; AdminUpdateUserAttributes, AdminDeleteUserAttributes.
+//! [`seed::seed_users`]
 //! (`cognito-tui seed-users`) adds many realistic users straight into the store.
 //!
 //! Custom auth and choice-based sign-in (`ops_custom.rs`, `ops_user_auth.rs`, `hooks.rs`):
@@ -90,6 +90,7 @@ mod clients;
 mod cpu;
 mod ctx;
 mod delivery;
+mod devices;
 mod edge;
 mod error;
 mod extras;
@@ -100,6 +101,7 @@ mod next_step;
 mod ops_account;
 mod ops_auth;
 mod ops_custom;
+mod ops_devices;
 mod ops_domains;
 mod ops_groups;
 mod ops_idps;

@@ -30,10 +30,10 @@ use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::{LambdaConfig, load_extras};
 use super::flows::{self, Answer, FlowKind};
 use super::hooks::{self, client_metadata};
+use super::next_step;
 use super::policy;
 use super::signin;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
-use super::tokens::sign_in_result;
 
 /// Wrong answers the built-in custom challenge allows.
 pub const BUILTIN_CUSTOM_TRIES: usize = 3;
@@ -208,7 +208,7 @@ fn drive(
                 .ok_or_else(ApiError::user_not_found)?;
             check_enabled(&user)?;
             check_status_allows_sign_in(&user)?;
-            sign_in_result(ctx, conn, pool, client, &user)
+            next_step::finish_sign_in(ctx, conn, pool, client, &user, None)?.finish()
         });
     }
     match define.challenge_name.as_deref() {

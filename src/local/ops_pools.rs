@@ -14,7 +14,7 @@ use super::jwt::KeyPair;
 use super::paging::{check_max_results, make_page_token, read_page_token};
 use super::policy::{self, PasswordPolicy};
 use super::pool_settings;
-use super::store::{self, ClientRow, PoolConfig, PoolRow};
+use super::store::{self, ClientRow, DeviceConfiguration, PoolConfig, PoolRow};
 use super::user_schema::{self, SchemaAttributeIn};
 
 /// Builds a pool row with these signing keys; with `None` they are left for the key filler
@@ -67,6 +67,9 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     if let Some(r) = pool_settings::recovery_json(c.account_recovery.as_deref()) {
         v["AccountRecoverySetting"] = r;
     }
+    if let Some(d) = &c.device_configuration {
+        v["DeviceConfiguration"] = json!(d);
+    }
     if !c.username_attributes.is_empty() {
         v["UsernameAttributes"] = json!(c.username_attributes);
     }
@@ -102,6 +105,7 @@ struct CreateUserPoolReq {
     mfa_configuration: Option<String>,
     deletion_protection: Option<String>,
     schema: Option<Vec<SchemaAttributeIn>>,
+    device_configuration: Option<Value>,
 }
 
 /// Validates CreateUserPool settings into a PoolConfig (`body` gives the recovery setting and
@@ -171,6 +175,7 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     let account_recovery =
         pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
     let messages = pool_settings::templates_from_request(body)?;
+    let device_configuration = device_configuration(req.device_configuration)?;
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -191,8 +196,22 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
             schema,
             account_recovery,
             messages,
+            device_configuration,
         },
     ))
+}
+
+/// `DeviceConfiguration` of CreateUserPool / UpdateUserPool: two optional booleans.
+fn device_configuration(v: Option<Value>) -> ApiResult<Option<DeviceConfiguration>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v).map(Some).map_err(|_| {
+            ApiError::invalid_parameter(
+                "DeviceConfiguration takes ChallengeRequiredOnNewDevice and \
+                 DeviceOnlyRememberedOnUserPrompt, both booleans",
+            )
+        }),
+    }
 }
 
 /// CreateUserPool, with `LambdaConfig` and `Policies.SignInPolicy`.
@@ -374,11 +393,13 @@ struct UpdatePoolReq {
     auto_verified_attributes: Option<Vec<String>>,
     mfa_configuration: Option<String>,
     deletion_protection: Option<String>,
+    device_configuration: Option<Value>,
 }
 
 /// UpdateUserPool. As on Cognito, a setting left out of the request goes back to its default
 /// (no triggers, PASSWORD only, the default password policy, no auto-verified attributes,
-/// deletion protection INACTIVE, no recovery setting, the default message templates);
+/// deletion protection INACTIVE, no recovery setting, the default message templates, no device
+/// tracking);
 /// MfaConfiguration is kept unless given.
 pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let extras = extras::extras_from_request(&body)?;
@@ -407,6 +428,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             )));
         }
     }
+    let device_configuration = device_configuration(req.device_configuration)?;
     let deletion = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion != "ACTIVE" && deletion != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -429,6 +451,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             deletion_protection: deletion,
             account_recovery,
             messages,
+            device_configuration,
             mfa_configuration: req
                 .mfa_configuration
                 .clone()

@@ -8,6 +8,8 @@
 //! - PASSWORD_VERIFIER: the SRP proof ([`signin::verify_password_claim`]); a plain sign-in goes
 //!   on to its next step, a CUSTOM_AUTH flow to DefineAuthChallenge
 //!   ([`ops_custom::after_password_verifier`], with the store unlocked for the triggers).
+//! - DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: a remembered device's proof (`devices.rs`),
+//!   then tokens.
 //! - Anything else: InvalidParameterException.
 
 use serde_json::Value;
@@ -17,7 +19,7 @@ use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, echo};
 use super::flows::{self, Answer, Family, FlowKind};
 use super::signin::{self, Verified};
-use super::{next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth};
+use super::{devices, next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth};
 use crate::cognito::types::ChallengeName;
 
 /// Which part answers a request.
@@ -32,6 +34,8 @@ enum Route {
 /// What a PASSWORD_VERIFIER (or another pool-route challenge) leads to.
 enum Next {
     Answer(Value),
+    /// Tokens still to be signed (after the write transaction).
+    Signed(next_step::Answer),
     /// A CUSTOM_AUTH flow whose password proof checked out for this user.
     CustomAuth(String),
 }
@@ -92,13 +96,28 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 | ChallengeName::EmailOtp,
             ) => ops_mfa::respond(ctx, conn, &client, &pool, &challenge, session, &responses)?,
             Some(ChallengeName::PasswordVerifier) => {
+                devices::check_named_device(conn, &pool, &responses)?;
                 match signin::verify_password_claim(ctx, conn, &client, &pool, session, &responses)?
                 {
-                    Verified::Password(user) => {
-                        next_step::password_ok(ctx, conn, &pool, &client, &user)?
-                    }
+                    Verified::Password(user) => next_step::password_ok(
+                        ctx,
+                        conn,
+                        &pool,
+                        &client,
+                        &user,
+                        responses.get("DEVICE_KEY").map(String::as_str),
+                    )?,
                     Verified::CustomAuth(user) => return Ok(Next::CustomAuth(user.username)),
                 }
+            }
+            Some(ChallengeName::DeviceSrpAuth) => {
+                devices::start_device_srp(ctx, conn, &client, &pool, session, &responses)?
+            }
+            Some(ChallengeName::DevicePasswordVerifier) => {
+                let (user, device) =
+                    devices::verify_device_claim(ctx, conn, &client, &pool, session, &responses)?;
+                return next_step::device_verified(ctx, conn, &pool, &client, &user, &device)
+                    .map(Next::Signed);
             }
             _ => {
                 return Err(ApiError::invalid_parameter(format!(
@@ -111,6 +130,7 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
     })?;
     match next {
         Next::Answer(v) => Ok(v),
+        Next::Signed(a) => a.finish(),
         Next::CustomAuth(username) => ops_custom::after_password_verifier(ctx, &req, &username),
     }
 }

@@ -11,9 +11,10 @@ use serde_json::{Map, Value, json};
 use super::access::{check_enabled, check_secret_hash, required, sha256};
 use super::cpu;
 use super::ctx::Ctx;
+use super::devices;
 use super::error::{ApiError, ApiResult};
 use super::jwt::{self, TokenProblem};
-use super::store::{self, ClientRow, GroupRow, PoolRow, RefreshRow, UserRecord};
+use super::store::{self, ClientRow, DeviceRow, GroupRow, PoolRow, RefreshRow, UserRecord};
 
 fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
@@ -50,19 +51,8 @@ impl Claims {
     }
 }
 
-/// Issues access and ID tokens for a sign-in or a refresh. `session` is the refresh-token row
-/// they belong to (its origin_jti, event_id and auth_time carry over).
-fn mint(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    user: &UserRecord,
-    session: &RefreshRow,
-) -> ApiResult<(String, String)> {
-    claims(ctx, conn, pool, client, user, session)?.sign()
-}
-
+/// The claims of a sign-in's or a refresh's tokens. `session` is the refresh-token row they
+/// belong to (its origin_jti, event_id and auth_time carry over).
 fn claims(
     ctx: &Ctx,
     conn: &Connection,
@@ -125,6 +115,8 @@ pub(crate) struct SignIn {
     claims: Claims,
     refresh: String,
     expires_in: i64,
+    /// `NewDeviceMetadata` (DeviceKey, DeviceGroupKey) for a device this sign-in made.
+    new_device: Option<(String, String)>,
 }
 
 impl SignIn {
@@ -132,7 +124,7 @@ impl SignIn {
     pub(crate) fn finish(self) -> ApiResult<Value> {
         let claims = &self.claims;
         let (access, id) = cpu::run(|| claims.sign())?;
-        Ok(json!({
+        let mut answer = json!({
             "ChallengeParameters": {},
             "AuthenticationResult": {
                 "AccessToken": access,
@@ -141,7 +133,22 @@ impl SignIn {
                 "RefreshToken": self.refresh,
                 "IdToken": id,
             }
-        }))
+        });
+        if let Some((key, group)) = self.new_device {
+            answer["AuthenticationResult"]["NewDeviceMetadata"] =
+                json!({"DeviceKey": key, "DeviceGroupKey": group});
+        }
+        Ok(answer)
+    }
+
+    /// The device this sign-in is from: the access token's `device_key` claim, and, for a
+    /// device the sign-in just made, `NewDeviceMetadata` in the answer.
+    pub(crate) fn with_device(mut self, device: &DeviceRow, is_new: bool) -> Self {
+        self.claims.access["device_key"] = json!(device.device_key);
+        if is_new {
+            self.new_device = Some((device.device_key.clone(), device.group_key.clone()));
+        }
+        self
     }
 }
 
@@ -172,18 +179,8 @@ pub(crate) fn start_sign_in(
         claims,
         refresh,
         expires_in: client.config.access_token_validity,
+        new_device: None,
     })
-}
-
-/// A full sign-in result: new refresh token, access and ID tokens.
-pub(crate) fn sign_in_result(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    user: &UserRecord,
-) -> ApiResult<Value> {
-    start_sign_in(ctx, conn, pool, client, user)?.finish()
 }
 
 pub(crate) fn valid_refresh_shape(t: &str) -> bool {
@@ -194,7 +191,8 @@ pub(crate) fn valid_refresh_shape(t: &str) -> bool {
 }
 
 /// Checks a refresh token for a client and mints new access and ID tokens (no rotation: the
-/// refresh token stays the same, so the result carries none).
+/// refresh token stays the same, so the result carries none). `device_key` (DEVICE_KEY,
+/// DeviceKey) names the user's device the refresh comes from: the access token carries it.
 pub(crate) fn refresh_flow(
     ctx: &Ctx,
     conn: &Connection,
@@ -202,6 +200,7 @@ pub(crate) fn refresh_flow(
     pool: &PoolRow,
     token: &str,
     secret_hash: Option<(Option<&str>,)>,
+    device_key: Option<&str>,
 ) -> ApiResult<Value> {
     if !valid_refresh_shape(token) {
         return Err(ApiError::not_authorized("Invalid Refresh Token."));
@@ -226,7 +225,14 @@ pub(crate) fn refresh_flow(
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     check_enabled(&user)?;
-    let (access, id) = mint(ctx, conn, pool, client, &user, &row)?;
+    let mut claims = claims(ctx, conn, pool, client, &user, &row)?;
+    if let Some(key) = device_key.filter(|k| !k.trim().is_empty())
+        && devices::tracking(pool).is_some()
+    {
+        let device = devices::users_device(conn, pool, &user, key)?;
+        claims.access["device_key"] = json!(device.device_key);
+    }
+    let (access, id) = claims.sign()?;
     Ok(json!({
         "AccessToken": access,
         "ExpiresIn": client.config.access_token_validity,
