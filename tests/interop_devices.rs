@@ -184,3 +184,28 @@ fn amplify_js_v6_remembers_signs_in_with_and_forgets_a_device() {
         );
     }
 }
+
+#[test]
+fn boto3_every_device_operation_and_its_errors() {
+    let ready = probe("python3", &["-c", "import boto3, pycognito.aws_srp"], None).map(|_| ());
+    if !peer_available("interop_devices", ready) {
+        return;
+    }
+    let served = serve();
+    let mut cmd = Command::new("python3");
+    cmd.arg(interop_dir().join("boto3_devices.py"));
+    peer_env(&mut cmd, &served.url);
+    let out = run_with_limit(cmd, Duration::from_secs(120));
+    assert_peer_passed(
+        "boto3 (devices)",
+        &out,
+        &[
+            "CreateUserPool DeviceConfiguration, shown by DescribeUserPool",
+            "ConfirmDevice: unknown, malformed and another user's key, no or bad verifier, a bad token, a second confirmation refused",
+            "GetDevice, UpdateDeviceStatus and its unknown status, ListDevices paging and a bad token",
+            "DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER: a wrong DEVICE_KEY, a wrong device verifier, the spent Session, then tokens naming the device; REFRESH_TOKEN_AUTH with DEVICE_KEY",
+            "AdminGetDevice, AdminListDevices, AdminUpdateDeviceStatus, AdminForgetDevice and their errors",
+            "a forgotten device answers Device does not exist. (sign-in included); AdminDeleteUser forgets devices; UpdateUserPool without DeviceConfiguration stops tracking",
+        ],
+    );
+}

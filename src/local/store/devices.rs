@@ -106,7 +106,7 @@ pub fn get_device(
         .optional()?)
 }
 
-/// A user's devices in the order they were first seen, after the position `after` (the
+/// A user's confirmed devices in the order they were first seen, after the position `after` (the
 /// `created` time and key of the last device of the previous page), at most `limit`.
 pub fn list_devices(
     conn: &Connection,
@@ -118,7 +118,7 @@ pub fn list_devices(
     let (created, key) = after.unwrap_or((i64::MIN, ""));
     let mut st = conn.prepare(&format!(
         "SELECT {DEVICE_COLS} FROM devices WHERE pool_id = ?1 AND username = ?2 \
-         AND (created > ?3 OR (created = ?3 AND device_key > ?4)) \
+         AND verifier IS NOT NULL AND (created > ?3 OR (created = ?3 AND device_key > ?4)) \
          ORDER BY created, device_key LIMIT ?5"
     ))?;
     let rows = st.query_map(
