@@ -45,6 +45,10 @@ pub enum ClientCode {
     DeviceSrpNotSupported,
     /// MFA_SETUP where only SMS could be set up.
     MfaSetupNotSupported,
+    /// `UserUnAuthenticatedException`, as Amplify: a device operation with nobody signed in.
+    UserUnAuthenticated,
+    /// `DeviceMetadataException`, as Amplify: rememberDevice / forgetDevice with no device kept.
+    DeviceMetadata,
     /// The tokens are expiring and there is no refresh token.
     NoRefreshToken,
     /// The SRP proof could not be computed.
@@ -74,7 +78,7 @@ pub enum ClientCode {
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 29] = [
+    pub const ALL: [ClientCode; 31] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -93,6 +97,8 @@ impl ClientCode {
         ClientCode::UnsupportedChallenge,
         ClientCode::DeviceSrpNotSupported,
         ClientCode::MfaSetupNotSupported,
+        ClientCode::UserUnAuthenticated,
+        ClientCode::DeviceMetadata,
         ClientCode::NoRefreshToken,
         ClientCode::SrpError,
         ClientCode::CodeMismatch,
@@ -127,6 +133,8 @@ impl ClientCode {
             ClientCode::UnsupportedChallenge => "UnsupportedChallenge",
             ClientCode::DeviceSrpNotSupported => "DeviceSrpNotSupported",
             ClientCode::MfaSetupNotSupported => "MfaSetupNotSupported",
+            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
+            ClientCode::DeviceMetadata => "DeviceMetadataException",
             ClientCode::NoRefreshToken => "NoRefreshToken",
             ClientCode::SrpError => "SrpError",
             ClientCode::CodeMismatch => "CodeMismatchException",

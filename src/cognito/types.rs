@@ -418,6 +418,84 @@ pub struct ListUsersResponse {
 
 // ---------------------------------------------------------------- the operation enums
 
+/// DeviceType.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceType {
+    #[serde(default)]
+    pub device_key: String,
+    #[serde(default)]
+    pub device_attributes: Vec<AttributeType>,
+    #[serde(default)]
+    pub device_create_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub device_last_modified_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub device_last_authenticated_date: Option<EpochSeconds>,
+}
+
+/// ConfirmDevice's `DeviceSecretVerifierConfig`: the device's SRP verifier and its salt, each
+/// base64 (the verifier is abbreviated wherever it is shown).
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceSecretVerifierConfig {
+    pub password_verifier: String,
+    pub salt: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceRequest {
+    pub access_token: String,
+    pub device_key: String,
+    pub device_secret_verifier_config: DeviceSecretVerifierConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceResponse {
+    #[serde(default)]
+    pub user_confirmation_necessary: bool,
+}
+
+/// UpdateDeviceStatus: `remembered` or `not_remembered`.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateDeviceStatusRequest {
+    pub access_token: String,
+    pub device_key: String,
+    pub device_remembered_status: String,
+}
+
+/// ForgetDevice (and GetDevice): the user's AccessToken and one of its devices.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceKeyRequest {
+    pub access_token: String,
+    pub device_key: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesRequest {
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesResponse {
+    #[serde(default)]
+    pub devices: Vec<DeviceType>,
+    #[serde(default)]
+    pub pagination_token: Option<String>,
+}
+
 /// One call the flow machine asks for: data, so the machine stays pure and tests can
 /// assert exactly what would be sent.
 #[derive(Clone)]
@@ -437,6 +515,10 @@ pub enum Request {
     AssociateSoftwareToken(AssociateSoftwareTokenRequest),
     VerifySoftwareToken(VerifySoftwareTokenRequest),
     SetUserMfaPreference(SetUserMfaPreferenceRequest),
+    ConfirmDevice(ConfirmDeviceRequest),
+    UpdateDeviceStatus(UpdateDeviceStatusRequest),
+    ForgetDevice(DeviceKeyRequest),
+    ListDevices(ListDevicesRequest),
 }
 
 impl Request {
@@ -458,6 +540,10 @@ impl Request {
             Request::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
             Request::VerifySoftwareToken(_) => "VerifySoftwareToken",
             Request::SetUserMfaPreference(_) => "SetUserMFAPreference",
+            Request::ConfirmDevice(_) => "ConfirmDevice",
+            Request::UpdateDeviceStatus(_) => "UpdateDeviceStatus",
+            Request::ForgetDevice(_) => "ForgetDevice",
+            Request::ListDevices(_) => "ListDevices",
         }
     }
 
@@ -479,6 +565,10 @@ impl Request {
             Request::AssociateSoftwareToken(r) => serde_json::to_value(r),
             Request::VerifySoftwareToken(r) => serde_json::to_value(r),
             Request::SetUserMfaPreference(r) => serde_json::to_value(r),
+            Request::ConfirmDevice(r) => serde_json::to_value(r),
+            Request::UpdateDeviceStatus(r) => serde_json::to_value(r),
+            Request::ForgetDevice(r) => serde_json::to_value(r),
+            Request::ListDevices(r) => serde_json::to_value(r),
         };
         // Serialising plain structs of strings and maps cannot fail.
         v.unwrap_or(serde_json::Value::Null)
@@ -514,6 +604,10 @@ pub enum Response {
     AssociateSoftwareToken(AssociateSoftwareTokenResponse),
     VerifySoftwareToken(VerifySoftwareTokenResponse),
     SetUserMfaPreference(Empty),
+    ConfirmDevice(ConfirmDeviceResponse),
+    UpdateDeviceStatus(Empty),
+    ForgetDevice(Empty),
+    ListDevices(ListDevicesResponse),
 }
 
 /// One code the embedded pool "sent", exactly as `GET /_local/outbox` returns it.

@@ -523,6 +523,13 @@ impl App {
                     self.ctx.flash_info("A new code was sent.");
                     self.refresh_outbox(&mut out);
                 }
+                // The Devices list follows what changed it.
+                if ok
+                    && matches!(api.as_str(), "rememberDevice" | "forgetDevice")
+                    && let Some(cmd) = self.ctx.auth(AuthCommand::FetchDevices, now_ms)
+                {
+                    out.push(cmd);
+                }
             }
             AuthEvent::Transition(t) => {
                 self.ctx.status.push(StatusEntry::Transition(t.clone()));
@@ -539,6 +546,9 @@ impl App {
                     && self.sign_in.form.text("username").is_empty()
                 {
                     self.sign_in.form.set_text("username", &old.username);
+                }
+                if session.is_none() {
+                    self.session.devices = None;
                 }
                 self.session.view = session;
                 // A session restored at start (no step taken yet): show it.
@@ -579,6 +589,9 @@ impl App {
                     error,
                     session,
                 });
+            }
+            AuthEvent::Devices { devices } => {
+                self.session.devices = Some(devices);
             }
             AuthEvent::Info { api, message } => {
                 self.ctx.status.push(StatusEntry::Info {

@@ -399,6 +399,9 @@ impl App {
                 ("r", "refresh"),
                 ("o", "sign out"),
                 ("g", "global sign out"),
+                ("v", "devices"),
+                ("m", "remember"),
+                ("x", "forget device"),
             ],
             Screen::Users => users::view::footer_hints(&self.users),
             Screen::Outbox => vec![
@@ -496,6 +499,10 @@ impl App {
             (
                 "Session: r f o g",
                 "refresh, fetch, sign out, global sign out",
+            ),
+            (
+                "Session: v m x",
+                "devices: list, remember this one, forget it",
             ),
             (
                 "Users: / Enter a",

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
-use crate::auth::events::{AuthCommand, ExpiryHealth, SessionView};
+use crate::auth::events::{AuthCommand, DeviceView, ExpiryHealth, SessionView};
 use crate::auth::session::expiry_health;
 use crate::tui::context::Context;
 use crate::tui::shared::{Action, flow_name};
@@ -79,6 +79,8 @@ pub struct SessionScreen {
     pub view: Option<SessionView>,
     /// Scroll offset of the claims.
     pub scroll: u16,
+    /// The user's devices as fetchDevices last listed them (`None`: not fetched yet).
+    pub devices: Option<Vec<DeviceView>>,
 }
 
 impl SessionScreen {
@@ -96,6 +98,9 @@ impl SessionScreen {
             },
             KeyCode::Char('o') => AuthCommand::SignOut { global: false },
             KeyCode::Char('g') => AuthCommand::SignOut { global: true },
+            KeyCode::Char('v') => AuthCommand::FetchDevices,
+            KeyCode::Char('m') => AuthCommand::RememberDevice,
+            KeyCode::Char('x') => AuthCommand::ForgetDevice { device_key: None },
             KeyCode::Down | KeyCode::Char('j') => {
                 self.scroll = self.scroll.saturating_add(1).min(60);
                 return Vec::new();
@@ -112,6 +117,56 @@ impl SessionScreen {
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context, now_ms: i64) {
         render(self, &ctx.theme, frame, area, now_ms);
     }
+}
+
+/// The Devices part: what fetchDevices listed, this client's device marked.
+fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<Line<'static>> {
+    let Some(devices) = devices else {
+        return vec![Line::from(vec![
+            Span::styled("Devices ", t.label()),
+            Span::styled(
+                "v lists them · m remembers this one · x forgets it",
+                t.dim(),
+            ),
+        ])];
+    };
+    if devices.is_empty() {
+        return vec![Line::from(vec![
+            Span::styled("Devices ", t.label()),
+            Span::styled("none (the pool tracks no device of this user)", t.dim()),
+        ])];
+    }
+    let mut out = vec![Line::styled(
+        format!("Devices ({})", devices.len()),
+        t.label(),
+    )];
+    for d in devices {
+        let status = d.status.clone().unwrap_or_else(|| "unknown".into());
+        let style = if status == "remembered" {
+            t.ok()
+        } else {
+            t.dim()
+        };
+        let mut spans = vec![
+            Span::raw(format!("  {} ", d.device_key)),
+            Span::styled(status, style),
+        ];
+        if let Some(name) = &d.name {
+            spans.push(Span::styled(format!("  {name}"), t.dim()));
+        }
+        if let Some(at) = d.last_authenticated {
+            let ago = now_ms.div_euclid(1000).saturating_sub(at).max(0);
+            spans.push(Span::styled(
+                format!("  signed in {} ago", countdown(ago)),
+                t.dim(),
+            ));
+        }
+        if d.this_client {
+            spans.push(Span::styled("  (this client)", t.key()));
+        }
+        out.push(Line::from(spans));
+    }
+    out
 }
 
 fn render(screen: &SessionScreen, t: &Theme, frame: &mut Frame, area: Rect, now_ms: i64) {
@@ -166,6 +221,7 @@ fn render(screen: &SessionScreen, t: &Theme, frame: &mut Frame, area: Rect, now_
             Span::raw(format!("{} UTC", clock(r))),
         ]));
     }
+    head.extend(device_lines(screen.devices.as_deref(), t, now_ms));
     let head_h = (head.len() as u16 + 1).min(area.height);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(area);
