@@ -119,7 +119,8 @@ impl SessionScreen {
     }
 }
 
-/// The Devices part: what fetchDevices listed, this client's device marked.
+/// The Devices part: what fetchDevices listed (a device on two lines: its key, then its
+/// status, name and last sign-in), this client's device marked.
 fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<Line<'static>> {
     let Some(devices) = devices else {
         return vec![Line::from(vec![
@@ -147,10 +148,8 @@ fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<L
         } else {
             t.dim()
         };
-        let mut spans = vec![
-            Span::raw(format!("  {} ", d.device_key)),
-            Span::styled(status, style),
-        ];
+        out.push(Line::raw(format!("  {}", d.device_key)));
+        let mut spans = vec![Span::raw("    "), Span::styled(status, style)];
         if let Some(name) = &d.name {
             spans.push(Span::styled(format!("  {name}"), t.dim()));
         }
