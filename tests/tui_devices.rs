@@ -114,7 +114,10 @@ fn a_remembered_devices_second_sign_in_shows_the_device_srp_steps() {
             && s.contains("DEVICE_SRP_AUTH:")
             && s.contains("DEVICE_PASSWORD_VERIFIER:")
     });
-    assert!(s.contains("device_key"), "the access token names the device:\n{s}");
+    assert!(
+        s.contains("device_key"),
+        "the access token names the device:\n{s}"
+    );
     assert!(!s.contains(PASSWORD));
     // The device's password and verifier are in the devices file only, never on screen.
     let file = std::fs::read_dir(home.path())

@@ -399,9 +399,6 @@ impl App {
                 ("r", "refresh"),
                 ("o", "sign out"),
                 ("g", "global sign out"),
-                ("v", "devices"),
-                ("m", "remember"),
-                ("x", "forget device"),
             ],
             Screen::Users => users::view::footer_hints(&self.users),
             Screen::Outbox => vec![
@@ -485,8 +482,10 @@ impl App {
                 "step mode: hold each request; send / drop it",
             ),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
-            ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
-            ("PgDn / PgUp", "scroll the inspector"),
+            (
+                "^N/^P ] [ PgDn/PgUp",
+                "next / previous call in the inspector; scroll it",
+            ),
             ("F10, z", "inspector full width (wrapped)"),
             (
                 "Pool: e r",

@@ -125,10 +125,7 @@ fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<L
     let Some(devices) = devices else {
         return vec![Line::from(vec![
             Span::styled("Devices ", t.label()),
-            Span::styled(
-                "v lists them · m remembers this one · x forgets it",
-                t.dim(),
-            ),
+            Span::styled("v lists them", t.dim()),
         ])];
     };
     if devices.is_empty() {
@@ -137,10 +134,10 @@ fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<L
             Span::styled("none (the pool tracks no device of this user)", t.dim()),
         ])];
     }
-    let mut out = vec![Line::styled(
-        format!("Devices ({})", devices.len()),
-        t.label(),
-    )];
+    let mut out = vec![Line::from(vec![
+        Span::styled(format!("Devices ({}) ", devices.len()), t.label()),
+        Span::styled("m remember · x forget this one", t.dim()),
+    ])];
     for d in devices {
         let status = d.status.clone().unwrap_or_else(|| "unknown".into());
         let style = if status == "remembered" {
