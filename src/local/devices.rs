@@ -28,6 +28,10 @@ use crate::srp::{self, BigUint};
 /// Accepted clock skew of a DEVICE_PASSWORD_VERIFIER TIMESTAMP (as of PASSWORD_VERIFIER's).
 const TIMESTAMP_SKEW: i64 = 5 * 60;
 
+/// How many never-confirmed devices a user keeps (the newest): enough for clients that confirm
+/// a moment later, bounded for clients that never do.
+const UNCONFIRMED_KEPT: usize = 10;
+
 /// Cognito's answer for a device key it does not know (or that is another user's).
 pub(crate) fn device_not_found() -> ApiError {
     ApiError::resource_not_found("Device does not exist.")
@@ -163,6 +167,7 @@ fn new_device(
         last_auth: None,
     };
     store::insert_device(conn, &device)?;
+    store::prune_unconfirmed(conn, &pool.pool_id, &user.username, UNCONFIRMED_KEPT)?;
     Ok(device)
 }
 

@@ -128,6 +128,23 @@ pub fn list_devices(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Forgets all but the `keep` newest devices of a user that were never confirmed (a client
+/// that ignores NewDeviceMetadata would otherwise add one a sign-in, without end).
+pub fn prune_unconfirmed(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    keep: usize,
+) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM devices WHERE pool_id = ?1 AND username = ?2 AND verifier IS NULL \
+         AND device_key NOT IN (SELECT device_key FROM devices WHERE pool_id = ?1 \
+         AND username = ?2 AND verifier IS NULL ORDER BY created DESC, device_key DESC LIMIT ?3)",
+        params![pool_id, username, keep as i64],
+    )?;
+    Ok(())
+}
+
 /// Forgets one device. Returns whether it was there.
 pub fn forget_device(conn: &Connection, device_key: &str) -> ApiResult<bool> {
     Ok(conn.execute(
