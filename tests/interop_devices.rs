@@ -4,7 +4,8 @@
 //!   Amplify's own ConfirmDevice), rememberDevice, signOut, signIn again with device SRP
 //!   (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER, checked here on the wire), fetchDevices,
 //!   forgetDevice, and a device the pool forgot (Amplify's retry without it);
-//! - boto3 (`tests/interop/boto3_devices.py`): every device operation and its errors.
+//! - boto3 (`tests/interop/boto3_devices.py`): every device operation and its errors, and
+//!   pycognito's own device sign-in (device SRP answered without a Session).
 //!
 //! Needs node 18+ with `npm ci --prefix tests/interop`, and python3 with boto3. Without them a
 //! test is skipped with a message, except under CI=true where it fails.
@@ -204,6 +205,7 @@ fn boto3_every_device_operation_and_its_errors() {
             "ConfirmDevice: unknown, malformed and another user's key, no or bad verifier, a bad token, a second confirmation refused",
             "GetDevice, UpdateDeviceStatus and its unknown status, ListDevices paging and a bad token",
             "DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER: a wrong DEVICE_KEY, a wrong device verifier, the spent Session, then tokens naming the device; REFRESH_TOKEN_AUTH with DEVICE_KEY",
+            "pycognito AWSSRP with the device: USER_SRP_AUTH, then device SRP without a Session",
             "AdminGetDevice, AdminListDevices, AdminUpdateDeviceStatus, AdminForgetDevice and their errors",
             "a forgotten device answers Device does not exist. (sign-in included); AdminDeleteUser forgets devices; UpdateUserPool without DeviceConfiguration stops tracking",
         ],

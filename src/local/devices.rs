@@ -6,6 +6,8 @@
 //!   the DeviceGroupKey and the DeviceKey in the place of the pool name and the username);
 //! - a remembered device skips the MFA challenge when the pool sets
 //!   `ChallengeRequiredOnNewDevice`;
+//! - the device SRP answers find their challenge without a Session too (pycognito sends none):
+//!   DEVICE_SRP_AUTH by the user and client, DEVICE_PASSWORD_VERIFIER by its SECRET_BLOCK;
 //! - a device the pool does not know is Cognito's `ResourceNotFoundException: Device does not
 //!   exist.` (Amplify forgets its device then and signs in again without it).
 
@@ -18,7 +20,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::access::{param, resolve_user};
+use super::access::{param, resolve_user, session_expired};
 use super::ctx::{Ctx, region_of};
 use super::error::{ApiError, ApiResult};
 use super::flows::{self, Flow, FlowKind};
@@ -201,8 +203,15 @@ pub(crate) fn start_device_srp(
     session: Option<&str>,
     responses: &HashMap<String, String>,
 ) -> ApiResult<Value> {
-    let row = flows::take(ctx, conn, session, &[FlowKind::DeviceSrpAuth], client)?;
-    flows::check_username_matches(conn, pool, param(responses, "USERNAME")?, &row.username)?;
+    let name = param(responses, "USERNAME")?;
+    let row = match session.filter(|s| !s.trim().is_empty()) {
+        Some(_) => flows::take(ctx, conn, session, &[FlowKind::DeviceSrpAuth], client)?,
+        None => {
+            let user = resolve_user(conn, pool, name)?.ok_or_else(session_expired)?;
+            flows::take_newest(ctx, conn, FlowKind::DeviceSrpAuth, client, &user.username)?
+        }
+    };
+    flows::check_username_matches(conn, pool, name, &row.username)?;
     let device = session_device(conn, pool, &row, responses)?;
     let a_hex = param(responses, "SRP_A")?;
     if a_hex.len() > 2048 {
@@ -233,7 +242,7 @@ pub(crate) fn start_device_srp(
             "b_pub": srp::to_hex(eph.public()),
             "block": B64.encode(block),
         }),
-        None,
+        Some(&block),
     )?;
     Ok(json!({
         "ChallengeName": "DEVICE_PASSWORD_VERIFIER",
@@ -257,15 +266,23 @@ pub(crate) fn verify_device_claim(
     session: Option<&str>,
     responses: &HashMap<String, String>,
 ) -> ApiResult<(UserRecord, DeviceRow)> {
-    let row = flows::take(
-        ctx,
-        conn,
-        session,
-        &[FlowKind::DevicePasswordVerifier],
-        client,
-    )?;
-    flows::check_username_matches(conn, pool, param(responses, "USERNAME")?, &row.username)?;
     let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let row = match session.filter(|s| !s.trim().is_empty()) {
+        Some(_) => flows::take(
+            ctx,
+            conn,
+            session,
+            &[FlowKind::DevicePasswordVerifier],
+            client,
+        )?,
+        None => {
+            let block = B64.decode(block_b64.trim()).map_err(|_| {
+                ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not valid base64")
+            })?;
+            flows::take_by_block(ctx, conn, &block, FlowKind::DevicePasswordVerifier, client)?
+        }
+    };
+    flows::check_username_matches(conn, pool, param(responses, "USERNAME")?, &row.username)?;
     let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
     let timestamp = param(responses, "TIMESTAMP")?;
     let mut device = session_device(conn, pool, &row, responses)?;

@@ -301,6 +301,54 @@ pub fn take(
     Ok(row)
 }
 
+/// An answer sent without its Session (pycognito's device SRP does so, and Cognito takes
+/// it): the newest open Session of `kind` for `username` of this client. Not spent.
+pub fn take_newest(
+    ctx: &Ctx,
+    conn: &Connection,
+    kind: FlowKind,
+    client: &ClientRow,
+    username: &str,
+) -> ApiResult<Flow> {
+    let since = ctx.now() - validity(client);
+    store::newest_open_session(
+        conn,
+        &client.pool_id,
+        &client.client_id,
+        username,
+        kind.as_str(),
+        since,
+    )?
+    .and_then(Flow::from_row)
+    .ok_or_else(session_expired)
+}
+
+/// An answer sent without its Session, found by the id in its SECRET_BLOCK (a challenge of
+/// `kind` started with that id). Not spent.
+pub fn take_by_block(
+    ctx: &Ctx,
+    conn: &Connection,
+    block_id: &[u8],
+    kind: FlowKind,
+    client: &ClientRow,
+) -> ApiResult<Flow> {
+    let row = store::session_by_block(conn, &sha256(&[block_id]))?
+        .and_then(Flow::from_row)
+        .filter(|f| f.kind == kind)
+        .ok_or_else(session_expired)?;
+    if row.pool_id != client.pool_id || row.client_id != client.client_id {
+        return Err(session_expired());
+    }
+    if row.used {
+        return Err(session_used());
+    }
+    if ctx.now() - row.created > validity(client) {
+        spend(conn, &row)?;
+        return Err(session_expired());
+    }
+    Ok(row)
+}
+
 /// A RespondToAuthChallenge request: the answer to a Session's challenge.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

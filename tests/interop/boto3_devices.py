@@ -10,7 +10,8 @@ The device's SRP math (its verifier, the DEVICE_PASSWORD_VERIFIER claim) is pyco
 3. GetDevice, UpdateDeviceStatus (and a status Cognito does not know), ListDevices paging.
 4. Sign-in with DEVICE_KEY: DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER; a wrong DEVICE_KEY,
    a wrong device verifier (another device password), the spent Session; then tokens whose
-   access token names the device. REFRESH_TOKEN_AUTH with DEVICE_KEY.
+   access token names the device. REFRESH_TOKEN_AUTH with DEVICE_KEY. pycognito's AWSSRP
+   signs in with the device itself (its device SRP answers carry no Session).
 5. The Admin variants for any user, and their errors.
 6. ForgetDevice: the forgotten device answers "Device does not exist." everywhere, sign-in
    included; AdminDeleteUser forgets a user's devices; UpdateUserPool without
@@ -157,7 +158,11 @@ if described.get("DeviceConfiguration") != {
 client_id = idp.create_user_pool_client(
     UserPoolId=pool_id,
     ClientName="devices",
-    ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    ],
 )["UserPoolClient"]["ClientId"]
 for name in ("dora", "otto"):
     idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
@@ -336,6 +341,21 @@ ok(
     "DEVICE_SRP_AUTH -> DEVICE_PASSWORD_VERIFIER: a wrong DEVICE_KEY, a wrong device verifier, "
     "the spent Session, then tokens naming the device; REFRESH_TOKEN_AUTH with DEVICE_KEY"
 )
+
+# 4b. pycognito's own device sign-in: USER_SRP_AUTH, then device SRP answered without a Session.
+srp_sign_in = AWSSRP(
+    username="dora",
+    password=PASSWORD,
+    pool_id=pool_id,
+    client_id=client_id,
+    client=idp,
+    device_key=key,
+    device_group_key=meta["DeviceGroupKey"],
+    device_password=password,
+).authenticate_user()["AuthenticationResult"]
+if claims(srp_sign_in["AccessToken"]).get("device_key") != key:
+    fail("pycognito's device sign-in: no device_key claim")
+ok("pycognito AWSSRP with the device: USER_SRP_AUTH, then device SRP without a Session")
 
 # 5. The Admin variants.
 listed = idp.admin_list_devices(UserPoolId=pool_id, Username="dora")["Devices"]
