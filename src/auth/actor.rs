@@ -540,6 +540,44 @@ mod tests {
     use crate::cognito::types::AuthenticationResult;
 
     #[test]
+    fn device_file_round_trips_with_mode_0600_for_its_own_endpoint_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = |endpoint: &str| Target {
+            endpoint: endpoint.into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_p".into(),
+            client_id: "client/1".into(),
+            client_secret: None,
+            local: true,
+        };
+        let store = DeviceStore::new(dir.path(), &target("http://127.0.0.1:1/"));
+        assert!(store.load().is_empty());
+        let kept = vec![DeviceKeys {
+            username: "ann".into(),
+            device_key: "us-east-1_abc".into(),
+            group_key: "-g".into(),
+            password: "device-password".into(),
+        }];
+        store.save(&kept);
+        assert!(store.path().ends_with("devices-client_1.json"));
+        assert_eq!(store.load(), kept);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Another server with the same pool and client ids does not get them.
+        let other = DeviceStore::new(dir.path(), &target("http://127.0.0.1:2"));
+        assert!(other.load().is_empty());
+        std::fs::write(store.path(), b"garbage").unwrap();
+        assert!(store.load().is_empty());
+    }
+
+    #[test]
     fn token_file_round_trips_with_mode_0600_and_is_removed_on_sign_out() {
         let dir = tempfile::tempdir().unwrap();
         let target = |endpoint: &str| Target {

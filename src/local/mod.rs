@@ -25,6 +25,10 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Devices (`devices.rs`, `ops_devices.rs`), for pools with a DeviceConfiguration:
+//! NewDeviceMetadata, ConfirmDevice, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER (a remembered
+//! device may stand in for MFA), GetDevice, ListDevices, ForgetDevice, UpdateDeviceStatus and
+//! their Admin variants.
 //! For test suites (`admin_auth.rs`, `ops_pool_admin.rs`, `ops_user_attributes.rs`):
 //! AdminInitiateAuth and AdminRespondToAuthChallenge on the same flows, DeleteUserPool,
 //! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
