@@ -178,6 +178,7 @@ fn screens() -> Vec<(&'static str, App)> {
     out.push(("session", session));
 
     out.push(("devices", device_sign_in()));
+    out.push(("account", demo::account()));
 
     let users = users_app();
     let mut users_detail = users_app();

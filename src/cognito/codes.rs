@@ -45,8 +45,6 @@ pub enum ClientCode {
     DeviceSrpNotSupported,
     /// MFA_SETUP where only SMS could be set up.
     MfaSetupNotSupported,
-    /// `UserUnAuthenticatedException`, as Amplify: a device operation with nobody signed in.
-    UserUnAuthenticated,
     /// `DeviceMetadataException`, as Amplify: rememberDevice / forgetDevice with no device kept.
     DeviceMetadata,
     /// The tokens are expiring and there is no refresh token.
@@ -61,6 +59,10 @@ pub enum ClientCode {
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
+    /// An account or device call (fetchUserAttributes, rememberDevice, ...) with no user signed in.
+    UserUnAuthenticated,
+    /// An account call missing what it needs (an attribute, a code, a new password).
+    EmptyAccountInput,
     /// The outbox was asked of a server that is not the embedded pool.
     NotLocalPool,
     /// An admin action's parameter was refused before the call (Cognito's code for the same
@@ -78,7 +80,7 @@ pub enum ClientCode {
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 31] = [
+    pub const ALL: [ClientCode; 32] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -97,13 +99,14 @@ impl ClientCode {
         ClientCode::UnsupportedChallenge,
         ClientCode::DeviceSrpNotSupported,
         ClientCode::MfaSetupNotSupported,
-        ClientCode::UserUnAuthenticated,
         ClientCode::DeviceMetadata,
         ClientCode::NoRefreshToken,
         ClientCode::SrpError,
         ClientCode::CodeMismatch,
         ClientCode::InvalidResponse,
         ClientCode::InternalError,
+        ClientCode::UserUnAuthenticated,
+        ClientCode::EmptyAccountInput,
         ClientCode::NotLocalPool,
         ClientCode::InvalidParameter,
         ClientCode::BadCommand,
@@ -133,13 +136,14 @@ impl ClientCode {
             ClientCode::UnsupportedChallenge => "UnsupportedChallenge",
             ClientCode::DeviceSrpNotSupported => "DeviceSrpNotSupported",
             ClientCode::MfaSetupNotSupported => "MfaSetupNotSupported",
-            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
             ClientCode::DeviceMetadata => "DeviceMetadataException",
             ClientCode::NoRefreshToken => "NoRefreshToken",
             ClientCode::SrpError => "SrpError",
             ClientCode::CodeMismatch => "CodeMismatchException",
             ClientCode::InvalidResponse => "InvalidResponse",
             ClientCode::InternalError => "InternalError",
+            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
+            ClientCode::EmptyAccountInput => "EmptyAccountInput",
             ClientCode::NotLocalPool => "NotLocalPool",
             ClientCode::InvalidParameter => "InvalidParameter",
             ClientCode::BadCommand => "BadCommand",

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -44,6 +45,7 @@ pub struct App {
     pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
+    pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
     pub should_quit: bool,
@@ -65,6 +67,7 @@ impl App {
             users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
+            account: AccountScreen::default(),
             inspector: Inspector::default(),
             help: false,
             should_quit: false,
@@ -108,6 +111,7 @@ impl App {
             // The Users view handles its own filter box and dialogs.
             Screen::Users => None,
             Screen::Pool => self.pool.form_mut(&self.ctx),
+            Screen::Account => self.account.form_mut(),
             _ => None,
         }
     }
@@ -120,6 +124,7 @@ impl App {
             Screen::Challenge => self.challenge.form(),
             Screen::Users => self.users.active_form(),
             Screen::Pool if self.ctx.local => Some(&self.pool.form),
+            Screen::Account => self.account.form(),
             _ => None,
         }
     }
@@ -224,10 +229,11 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
-        if self.challenge.qr_full {
-            self.challenge.qr_full = false;
+        if self.challenge.qr_full || self.account.qr_full {
+            (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
         }
+        let account_totp = self.screen == Screen::Account && self.account.totp_uri().is_some();
         if ctx.status.detail.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
@@ -257,6 +263,13 @@ impl App {
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
+                return self.account.qr_key(c == 'v', ctx);
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Account => {
+                self.account.code_from_outbox(&self.outbox.entries, ctx);
+                return Vec::new();
+            }
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -371,6 +384,7 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+            Screen::Account => self.account.handle_key(key, ctx, now_ms),
         }
     }
 
@@ -413,6 +427,7 @@ impl App {
             Screen::SignIn => self.sign_in.submit(button, ctx, now_ms),
             Screen::Challenge => self.challenge.submit(button, ctx, now_ms),
             Screen::Pool => self.pool.submit(button, ctx),
+            Screen::Account => self.account.submit(button, ctx, now_ms),
             _ => Vec::new(),
         }
     }
@@ -454,6 +469,10 @@ impl App {
             }
             Screen::Pool => out.extend(self.pool.open(&mut self.ctx)),
             Screen::Session => {}
+            Screen::Account if self.session.view.is_some() => {
+                out.push(Action::Auth(AuthCommand::FetchUserAttributes));
+            }
+            Screen::Account => {}
         }
         out
     }
@@ -481,6 +500,10 @@ impl App {
             self.confirm.form.set_text("code", &e.code);
             self.goto(Screen::Confirm);
             self.confirm.form.focus_id("code");
+            self.ctx
+                .flash_info("Code filled in from the outbox: Enter confirms.");
+        } else if self.account.use_code(&e) {
+            self.goto(Screen::Account);
             self.ctx
                 .flash_info("Code filled in from the outbox: Enter confirms.");
         } else if self.challenge.fill(&e) {
@@ -564,8 +587,9 @@ impl App {
                     self.goto(Screen::Session);
                 }
                 if had && self.session.view.is_none() {
+                    self.account.clear();
                     self.ctx.flash_info("Signed out.");
-                    if self.screen == Screen::Session {
+                    if matches!(self.screen, Screen::Session | Screen::Account) {
                         self.goto(Screen::SignIn);
                         self.ctx.flash_info("Signed out.");
                     }
@@ -592,6 +616,10 @@ impl App {
             }
             AuthEvent::Devices { devices } => {
                 self.session.devices = Some(devices);
+            }
+            AuthEvent::Account(update) => {
+                let actions = self.account.on_update(update, &mut self.ctx);
+                out.extend(self.route(actions));
             }
             AuthEvent::Info { api, message } => {
                 self.ctx.status.push(StatusEntry::Info {
@@ -710,6 +738,8 @@ impl App {
                 self.goto(Screen::Challenge);
                 self.refresh_outbox(out);
             }
+            // The Account screen follows updateUserAttributes itself (AuthEvent::Account).
+            NextStep::UpdateAttribute(_) => {}
             NextStep::ResetPassword(ResetPasswordStep::Done) => {
                 self.challenge.current = None;
                 self.sign_in.form.set_text("username", &user);

@@ -33,10 +33,9 @@ impl App {
         };
         // The TOTP setup's QR code beside the form: give it the status pane's rows when
         // that is what it takes (the newest step and its explanation still show).
-        if self.screen == Screen::Challenge
-            && !self.inspector.zoom
+        if !self.inspector.zoom
             && self.ctx.held.is_none()
-            && let Some(q) = self.challenge.totp_qr()
+            && let Some(q) = self.totp_qr()
         {
             let need = q.rows() + 3;
             let body = |s: u16| area.height.saturating_sub(3 + s);
@@ -103,6 +102,9 @@ impl App {
         if self.challenge.qr_full {
             self.challenge.draw_qr_full(frame, area, &self.ctx);
         }
+        if self.account.qr_full {
+            self.account.draw_qr_full(frame, area, &self.ctx);
+        }
         if let Some(e) = &self.ctx.status.detail {
             let xs = &self.inspector.exchanges[..];
             let call = timeline::call_of(e, xs).map(|i| (i, xs));
@@ -121,9 +123,8 @@ impl App {
             inspector::render_held(frame, area, h, &self.ctx.theme);
             return;
         }
-        if self.screen == Screen::Challenge
-            && !self.inspector.zoom
-            && let Some(q) = self.challenge.totp_qr()
+        if !self.inspector.zoom
+            && let Some(q) = self.totp_qr()
             && q.fits(area.width.saturating_sub(2), area.height.saturating_sub(3))
         {
             let t = &self.ctx.theme;
@@ -209,6 +210,15 @@ impl App {
         frame.render_widget(Line::from(spans), area);
     }
 
+    /// The TOTP setup's QR code of the screen shown (a sign-in step's or the Account's).
+    fn totp_qr(&self) -> Option<crate::tui::widgets::qr::QrGrid> {
+        match self.screen {
+            Screen::Challenge => self.challenge.totp_qr(),
+            Screen::Account => self.account.totp_qr(),
+            _ => None,
+        }
+    }
+
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
         let width = area.width as usize;
@@ -226,13 +236,14 @@ impl App {
         let short: usize = SHORT.iter().map(|s| s.chars().count() + 4).sum();
         let here = Screen::ALL
             .iter()
-            .position(|s| *s == self.screen)
+            .position(|s| *s == self.screen.tab())
             .unwrap_or(0);
         // The screen shown keeps its whole title when that still fits.
-        let whole_here = width >= short + self.screen.title().chars().count() - SHORT[here].len();
+        let whole_here =
+            width >= short + self.screen.tab().title().chars().count() - SHORT[here].len();
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
-            let active = *s == self.screen;
+            let active = *s == self.screen.tab();
             let style = if active { t.tab_active() } else { t.tab() };
             spans.push(Span::styled(
                 format!("F{}", i + 1),
@@ -306,6 +317,10 @@ impl App {
             Screen::Users => self.users.draw(frame, content, ctx, now_ms),
             Screen::Outbox => self.outbox.draw(frame, content, ctx),
             Screen::Pool => self.pool.draw(frame, content, ctx),
+            Screen::Account => {
+                let signed_in = self.session.view.is_some();
+                self.account.draw(frame, content, ctx, signed_in);
+            }
         }
         if let (Some(rows), Some(a)) = (flash_rows, flash_area) {
             frame.render_widget(Clear, a);
@@ -394,7 +409,9 @@ impl App {
                 ("Esc", "cancel"),
             ],
             Screen::Challenge => vec![("Tab/e", "edit"), ("Enter", "submit"), ("Esc", "cancel")],
+            Screen::Account => self.account.footer_hints(),
             Screen::Session => vec![
+                ("a", "account"),
                 ("↑↓", "claims"),
                 ("r", "refresh"),
                 ("o", "sign out"),
@@ -496,8 +513,8 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g",
-                "refresh, fetch, sign out, global sign out",
+                "Session: r f o g a",
+                "refresh, fetch, sign out, global sign out, account",
             ),
             (
                 "Session: v m x",

@@ -100,6 +100,8 @@ pub enum Screen {
     Users,
     Outbox,
     Pool,
+    /// The signed-in user's account, opened from Session (not a tab of its own).
+    Account,
 }
 
 impl Screen {
@@ -125,6 +127,15 @@ impl Screen {
             Screen::Users => "Users",
             Screen::Outbox => "Outbox",
             Screen::Pool => "Pool",
+            Screen::Account => "Account",
+        }
+    }
+
+    /// The tab shown as current: the Account screen belongs to Session's.
+    pub fn tab(self) -> Screen {
+        match self {
+            Screen::Account => Screen::Session,
+            s => s,
         }
     }
 }

@@ -10,11 +10,13 @@
 //!   fail, finish, respond to a challenge);
 //! - the flows, which never use each other: `sign_up`, `sign_in` (InitiateAuth and the routing
 //!   of Cognito's answer), `challenge` (confirmSignIn and MFA setup), `password` (reset),
-//!   `session` (refresh and sign-out);
+//!   `session` (refresh and sign-out), `account` (the signed-in user's attributes, password,
+//!   MFA preferences, TOTP setup and deletion);
 //! - this file.
 //!
 //! [`Transition`]: crate::auth::events::Transition
 
+mod account;
 mod challenge;
 mod device;
 mod password;
@@ -25,11 +27,10 @@ mod state;
 
 use std::sync::Arc;
 
-pub use challenge::totp_setup_uri;
 pub use device::DEVICE_NAME;
 pub use state::{
     AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, DeviceKeys, Effect, Input, MachineConfig,
-    NewDeviceVerifier, SIGN_IN_STATE_TTL_MS,
+    NewDeviceVerifier, SIGN_IN_STATE_TTL_MS, totp_setup_uri,
 };
 
 use super::events::{AuthCommand, AuthErrorView, AuthEvent};
@@ -125,6 +126,16 @@ impl AuthState {
             AuthCommand::ForgetDevice { device_key } => self.forget_device(device_key, fx),
             AuthCommand::FetchDevices => self.fetch_devices(fx),
             AuthCommand::CancelSignIn => self.cancel_sign_in(fx),
+            AuthCommand::FetchUserAttributes
+            | AuthCommand::UpdateUserAttributes { .. }
+            | AuthCommand::SendUserAttributeVerificationCode { .. }
+            | AuthCommand::ConfirmUserAttribute { .. }
+            | AuthCommand::DeleteUserAttributes { .. }
+            | AuthCommand::UpdatePassword { .. }
+            | AuthCommand::DeleteUser
+            | AuthCommand::UpdateMfaPreference { .. }
+            | AuthCommand::SetUpTotp
+            | AuthCommand::VerifyTotpSetup { .. } => self.account_command(cmd, fx),
             AuthCommand::Shutdown => {
                 self.start("shutdown", Pending::Auth, fx);
                 self.finish(true, fx);
@@ -219,6 +230,7 @@ impl AuthState {
                 now_ms,
                 fx,
             ),
+            (Pending::Account, r) => self.on_account_response(r, now_ms, fx),
             (p, r) => {
                 let msg = format!(
                     "unexpected {} response while waiting for {p:?}",
@@ -252,6 +264,10 @@ impl AuthState {
                 self.on_confirm_device_error(e, now_ms, fx)
             }
             Pending::SignOut => self.on_sign_out_error(op_name, e, fx),
+            Pending::Account => {
+                self.account = None;
+                self.fail_cognito(op_name, e, fx)
+            }
             Pending::Refresh | Pending::RefreshFallback => {
                 self.on_refresh_error(pending, op_name, e, fx)
             }
@@ -281,5 +297,10 @@ fn response_operation(r: &Response) -> &'static str {
         Response::UpdateDeviceStatus(_) => "UpdateDeviceStatus",
         Response::ForgetDevice(_) => "ForgetDevice",
         Response::ListDevices(_) => "ListDevices",
+        Response::UpdateUserAttributes(_) => "UpdateUserAttributes",
+        Response::GetUserAttributeVerificationCode(_) => "GetUserAttributeVerificationCode",
+        Response::VerifyUserAttribute(_) => "VerifyUserAttribute",
+        Response::DeleteUserAttributes(_) => "DeleteUserAttributes",
+        Response::DeleteUser(_) => "DeleteUser",
     }
 }

@@ -237,6 +237,23 @@ pub(super) enum Pending {
     RememberDevice,
     ForgetDevice,
     FetchDevices,
+    /// An account call (fetchUserAttributes, updatePassword, ...): see [`AccountCall`].
+    Account,
+}
+
+/// The account call in flight, with what reading its answer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AccountCall {
+    Fetch,
+    Update(Vec<String>),
+    SendCode(String),
+    Confirm(String),
+    Delete(Vec<String>),
+    Password,
+    DeleteUser(String),
+    Mfa,
+    SetUpTotp(String),
+    VerifyTotp,
 }
 
 /// The command in flight.
@@ -263,6 +280,7 @@ pub struct AuthState {
     pub(super) new_device: Option<DeviceKeys>,
     /// The device key a forgetDevice is forgetting.
     pub(super) forgetting: Option<String>,
+    pub(super) account: Option<AccountCall>,
 }
 
 impl AuthState {
@@ -277,6 +295,7 @@ impl AuthState {
             devices: Vec::new(),
             new_device: None,
             forgetting: None,
+            account: None,
         }
     }
 
@@ -567,4 +586,25 @@ pub(super) fn where_sent(d: &Option<CodeDeliveryDetails>) -> String {
         ),
         None => "the user".into(),
     }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `otpauth://totp/{app}:{account}?secret=…&issuer={app}`, as Amplify's getSetupUri.
+pub fn totp_setup_uri(issuer: &str, account: &str, secret: &str) -> String {
+    let app = percent_encode(issuer);
+    format!(
+        "otpauth://totp/{app}:{}?secret={secret}&issuer={app}",
+        percent_encode(account)
+    )
 }

@@ -43,6 +43,10 @@ pub struct PoolConfig {
     /// `DeviceConfiguration`: present when the pool tracks devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfiguration>,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a change of
+    /// these (verified) attributes waits, pending, until the new value is verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes_require_verification: Vec<String>,
 }
 
 /// A pool's `DeviceConfiguration` (device tracking is on when the pool has one).
