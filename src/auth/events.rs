@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::steps::{CodeDeliveryDetails, MfaType, NextStep, TotpSetupDetails, UpdateAttributeStep};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::secret::Secret;
 
 /// Amplify's `authFlowType`.
@@ -137,6 +138,9 @@ pub enum AuthCommand {
         #[serde(default = "default_true")]
         send: bool,
     },
+    /// The target turned out to be a cognito-tui pool (`cognito-tui serve`): read its trigger
+    /// log after each call, as for the embedded pool, so trigger runs become events.
+    FollowTriggers,
     Shutdown,
 }
 
@@ -229,6 +233,7 @@ impl AuthCommand {
             AuthCommand::CancelSignIn => "cancelSignIn",
             AuthCommand::SetStepMode { .. } => "setStepMode",
             AuthCommand::Step { .. } => "step",
+            AuthCommand::FollowTriggers => "followTriggers",
             AuthCommand::Shutdown => "shutdown",
         }
     }
@@ -353,6 +358,10 @@ pub enum AuthEvent {
     },
     /// An account call's outcome (fetchUserAttributes, updateUserAttributes, ...).
     Account(AccountUpdate),
+    /// A Lambda trigger the embedded pool ran while answering a call (read from its trigger
+    /// log after the call): which trigger, how long, its outcome, its event and response
+    /// (redacted).
+    Trigger(TriggerInvocation),
     /// A note for the status pane that is not a step change (e.g. "tokens refreshed").
     Info {
         api: String,

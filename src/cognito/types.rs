@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use super::challenge_names::ChallengeName;
 use super::redact::{abbreviate, redact};
 use crate::secret::Secret;
 
@@ -706,81 +707,38 @@ pub struct OutboxEntry {
     pub subject: Option<String>,
 }
 
-/// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire
-/// keeps strings; code that routes on a challenge matches on this enum. A name Cognito adds later
-/// parses to `None`, so callers answer it as an unknown challenge instead of guessing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ChallengeName {
-    SmsMfa,
-    EmailOtp,
-    SmsOtp,
-    SoftwareTokenMfa,
-    SelectMfaType,
-    MfaSetup,
-    PasswordVerifier,
-    CustomChallenge,
-    SelectChallenge,
-    Password,
-    PasswordSrp,
-    WebAuthn,
-    DeviceSrpAuth,
-    DevicePasswordVerifier,
-    AdminNoSrpAuth,
-    NewPasswordRequired,
+/// One Lambda trigger run of the embedded pool, as `GET /_local/triggers` returns it: the
+/// event it got and the response it gave, with secrets already hidden (a UserMigration
+/// password, a custom challenge's answer and private parameters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerInvocation {
+    /// Increasing within one running pool; `GET /_local/triggers?after=<seq>` gives the later ones.
+    pub seq: u64,
+    /// Unix time in milliseconds when the run started.
+    pub at_ms: i64,
+    pub pool_id: String,
+    /// The LambdaConfig name, e.g. `PreTokenGeneration`.
+    pub trigger: String,
+    /// The event's `triggerSource`, e.g. `TokenGeneration_Authentication`.
+    pub trigger_source: String,
+    /// `cmd`, `node`, `python`, or `lambda` for a value that cannot run here (an ARN).
+    pub runner: String,
+    pub user_name: String,
+    pub duration_ms: u64,
+    /// `ok`, or the Cognito error the run gave (`UserLambdaValidationException`, ...).
+    pub outcome: String,
+    /// The error's message, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The event as sent (redacted). (Not `event`: front ends tag their events with that name.)
+    pub event_in: serde_json::Value,
+    /// The `response` object as returned (redacted); null when the run failed.
+    pub response_out: serde_json::Value,
 }
 
-impl ChallengeName {
-    /// Every challenge name, in the order Cognito's API reference lists them.
-    pub const ALL: [ChallengeName; 16] = [
-        ChallengeName::SmsMfa,
-        ChallengeName::EmailOtp,
-        ChallengeName::SmsOtp,
-        ChallengeName::SoftwareTokenMfa,
-        ChallengeName::SelectMfaType,
-        ChallengeName::MfaSetup,
-        ChallengeName::PasswordVerifier,
-        ChallengeName::CustomChallenge,
-        ChallengeName::SelectChallenge,
-        ChallengeName::Password,
-        ChallengeName::PasswordSrp,
-        ChallengeName::WebAuthn,
-        ChallengeName::DeviceSrpAuth,
-        ChallengeName::DevicePasswordVerifier,
-        ChallengeName::AdminNoSrpAuth,
-        ChallengeName::NewPasswordRequired,
-    ];
-
-    /// The name as it travels on the wire, e.g. `SOFTWARE_TOKEN_MFA`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ChallengeName::SmsMfa => "SMS_MFA",
-            ChallengeName::EmailOtp => "EMAIL_OTP",
-            ChallengeName::SmsOtp => "SMS_OTP",
-            ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            ChallengeName::SelectMfaType => "SELECT_MFA_TYPE",
-            ChallengeName::MfaSetup => "MFA_SETUP",
-            ChallengeName::PasswordVerifier => "PASSWORD_VERIFIER",
-            ChallengeName::CustomChallenge => "CUSTOM_CHALLENGE",
-            ChallengeName::SelectChallenge => "SELECT_CHALLENGE",
-            ChallengeName::Password => "PASSWORD",
-            ChallengeName::PasswordSrp => "PASSWORD_SRP",
-            ChallengeName::WebAuthn => "WEB_AUTHN",
-            ChallengeName::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            ChallengeName::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
-            ChallengeName::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
-            ChallengeName::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-        }
-    }
-
-    /// The enum for a wire name; `None` for a name this build does not know.
-    pub fn parse(name: &str) -> Option<ChallengeName> {
-        ChallengeName::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-}
-
-impl fmt::Display for ChallengeName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl TriggerInvocation {
+    pub fn ok(&self) -> bool {
+        self.outcome == "ok"
     }
 }
 

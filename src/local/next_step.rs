@@ -18,7 +18,7 @@ use super::store::{
     self, ClientRow, DeviceRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa,
     UserRecord,
 };
-use super::tokens::{SignIn, start_sign_in};
+use super::tokens::{Refreshed, SignIn, start_sign_in};
 
 /// The outbox purpose of an MFA code.
 pub const PURPOSE_MFA: &str = "MFA";
@@ -34,7 +34,7 @@ pub(crate) fn password_ok(
     user: &UserRecord,
     device: Option<&str>,
 ) -> ApiResult<Value> {
-    password_ok_unsigned(ctx, conn, pool, client, user, device)?.finish()
+    password_ok_unsigned(ctx, conn, pool, client, user, device)?.finish(ctx)
 }
 
 /// The end of a sign-in whose factors all checked out: the DEVICE_SRP_AUTH challenge when it
@@ -62,18 +62,37 @@ pub(crate) fn finish_sign_in(
     )
 }
 
+/// Tokens for a sign-in its device finished (DEVICE_PASSWORD_VERIFIER), unsigned.
+pub(crate) fn device_verified(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+    device: &DeviceRow,
+) -> ApiResult<Answer> {
+    check_status_allows_sign_in(user)?;
+    let sign_in = start_sign_in(ctx, conn, pool, client, user)?.with_device(device, false);
+    Ok(Answer::Tokens(Box::new(sign_in)))
+}
+
 /// A sign-in's answer: ready, or tokens still to be signed ([`Answer::finish`] signs them, best
 /// after the write transaction, so that the RSA math does not hold the store's write lock).
 pub(crate) enum Answer {
     Ready(Value),
     Tokens(Box<SignIn>),
+    Refreshed(Box<Refreshed>),
 }
 
 impl Answer {
-    pub(crate) fn finish(self) -> ApiResult<Value> {
+    /// The answer, its token triggers run and its tokens signed.
+    pub(crate) fn finish(self, ctx: &Ctx) -> ApiResult<Value> {
         match self {
             Answer::Ready(v) => Ok(v),
-            Answer::Tokens(s) => s.finish(),
+            Answer::Tokens(s) => s.finish(ctx),
+            Answer::Refreshed(r) => {
+                Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": r.finish(ctx)?}))
+            }
         }
     }
 }
@@ -132,20 +151,6 @@ pub(crate) fn password_ok_unsigned(
     })))
 }
 
-/// Tokens for a sign-in its device finished (DEVICE_PASSWORD_VERIFIER), signed.
-pub(crate) fn device_verified(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    user: &UserRecord,
-    device: &DeviceRow,
-) -> ApiResult<Answer> {
-    check_status_allows_sign_in(user)?;
-    let sign_in = start_sign_in(ctx, conn, pool, client, user)?.with_device(device, false);
-    Ok(Answer::Tokens(Box::new(sign_in)))
-}
-
 /// The state an MFA challenge Session keeps.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MfaState {
@@ -196,7 +201,7 @@ pub fn after_password(
     user: &UserRecord,
     device: Option<&str>,
 ) -> ApiResult<Value> {
-    after_password_unsigned(ctx, conn, pool, client, user, device)?.finish()
+    after_password_unsigned(ctx, conn, pool, client, user, device)?.finish(ctx)
 }
 
 fn after_password_unsigned(

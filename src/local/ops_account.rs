@@ -17,6 +17,7 @@ use super::delivery::{
 };
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::hooks;
+use super::hooks_auth;
 use super::policy::check_password_shape;
 use super::signin::{has_password, password_matches};
 use super::store::{self, PoolRow, UserRecord};
@@ -65,6 +66,8 @@ struct ForgotReq {
 }
 
 pub fn forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    // An unknown user may be brought in by the pool's UserMigration trigger first.
+    hooks_auth::migrate_for_forgot_password(ctx, &body)?;
     let req: ForgotReq = parse(body)?;
     ctx.with_db(|conn| {
         let (client, pool) = client_and_pool(conn, req.client_id)?;

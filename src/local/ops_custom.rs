@@ -210,14 +210,23 @@ fn drive(
         let Some(user) = &subj.user else {
             return Err(ApiError::incorrect_password());
         };
-        return ctx.with_db(|conn| {
-            let user = store::get_user(conn, &pool.pool_id, &user.username)?
-                .ok_or_else(ApiError::user_not_found)?;
-            check_enabled(&user)?;
-            check_status_allows_sign_in(&user)?;
-            next_step::finish_sign_in(ctx, conn, pool, client, &user, subj.device_key.as_deref())?
-                .finish()
-        });
+        // The tokens' triggers run, and they are signed, after the transaction.
+        return ctx
+            .with_db(|conn| {
+                let user = store::get_user(conn, &pool.pool_id, &user.username)?
+                    .ok_or_else(ApiError::user_not_found)?;
+                check_enabled(&user)?;
+                check_status_allows_sign_in(&user)?;
+                next_step::finish_sign_in(
+                    ctx,
+                    conn,
+                    pool,
+                    client,
+                    &user,
+                    subj.device_key.as_deref(),
+                )
+            })?
+            .finish(ctx);
     }
     match define.challenge_name.as_deref() {
         Some("CUSTOM_CHALLENGE") => {

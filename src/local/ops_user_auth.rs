@@ -481,7 +481,7 @@ pub(crate) fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                     &user,
                     responses.get("DEVICE_KEY").map(String::as_str),
                 )?
-                .finish()
+                .finish(ctx)
             }
             other => Err(ApiError::invalid_parameter(format!(
                 "Challenge {} is not supported by the embedded user pool",

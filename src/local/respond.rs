@@ -33,9 +33,7 @@ enum Route {
 
 /// What a PASSWORD_VERIFIER (or another pool-route challenge) leads to.
 enum Next {
-    Answer(Value),
-    /// Tokens still to be signed (after the write transaction).
-    Signed(next_step::Answer),
+    Answer(next_step::Answer),
     /// A CUSTOM_AUTH flow whose password proof checked out for this user.
     CustomAuth(String),
 }
@@ -85,9 +83,9 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         let responses = req.challenge_responses.clone().unwrap_or_default();
         let session = req.session.as_deref();
         let answer = match ChallengeName::parse(&challenge) {
-            Some(ChallengeName::NewPasswordRequired) => {
-                ops_auth::respond_new_password(ctx, conn, &client, &pool, session, &responses)?
-            }
+            Some(ChallengeName::NewPasswordRequired) => next_step::Answer::Ready(
+                ops_auth::respond_new_password(ctx, conn, &client, &pool, session, &responses)?,
+            ),
             Some(
                 ChallengeName::SmsMfa
                 | ChallengeName::SoftwareTokenMfa
@@ -99,25 +97,27 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 devices::check_named_device(conn, &pool, &responses)?;
                 match signin::verify_password_claim(ctx, conn, &client, &pool, session, &responses)?
                 {
-                    Verified::Password(user) => next_step::password_ok(
-                        ctx,
-                        conn,
-                        &pool,
-                        &client,
-                        &user,
-                        responses.get("DEVICE_KEY").map(String::as_str),
-                    )?,
+                    Verified::Password(user) => {
+                        // Its tokens (and their triggers) after the transaction.
+                        next_step::password_ok_unsigned(
+                            ctx,
+                            conn,
+                            &pool,
+                            &client,
+                            &user,
+                            responses.get("DEVICE_KEY").map(String::as_str),
+                        )?
+                    }
                     Verified::CustomAuth(user) => return Ok(Next::CustomAuth(user.username)),
                 }
             }
-            Some(ChallengeName::DeviceSrpAuth) => {
-                devices::start_device_srp(ctx, conn, &client, &pool, session, &responses)?
-            }
+            Some(ChallengeName::DeviceSrpAuth) => next_step::Answer::Ready(
+                devices::start_device_srp(ctx, conn, &client, &pool, session, &responses)?,
+            ),
             Some(ChallengeName::DevicePasswordVerifier) => {
                 let (user, device) =
                     devices::verify_device_claim(ctx, conn, &client, &pool, session, &responses)?;
-                return next_step::device_verified(ctx, conn, &pool, &client, &user, &device)
-                    .map(Next::Signed);
+                next_step::device_verified(ctx, conn, &pool, &client, &user, &device)?
             }
             _ => {
                 return Err(ApiError::invalid_parameter(format!(
@@ -129,8 +129,7 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         Ok(Next::Answer(answer))
     })?;
     match next {
-        Next::Answer(v) => Ok(v),
-        Next::Signed(a) => a.finish(),
+        Next::Answer(a) => a.finish(ctx),
         Next::CustomAuth(username) => ops_custom::after_password_verifier(ctx, &req, &username),
     }
 }

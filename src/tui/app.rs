@@ -562,6 +562,11 @@ impl App {
                 self.ctx.held = None;
                 self.inspector.push(x);
             }
+            AuthEvent::Trigger(run) => {
+                // A row in the status pane, and the run beside the calls in the inspector.
+                self.inspector.push(crate::cognito::trigger_exchange(&run));
+                self.ctx.status.push(StatusEntry::Trigger(run));
+            }
             AuthEvent::Session { session } => {
                 let had = self.session.view.is_some();
                 if session.is_none()
@@ -782,11 +787,13 @@ impl App {
                                   it sends, F8 Pool its settings"
                             .into(),
                     });
+                    // Trigger runs show in the status pane from now on.
+                    let mut out = vec![Action::Auth(AuthCommand::FollowTriggers)];
                     // A screen opened before the answer reads its data now.
                     if matches!(self.screen, Screen::Outbox | Screen::Pool) {
-                        let out = self.goto(self.screen);
-                        return self.route(out);
+                        out.extend(self.goto(self.screen));
                     }
+                    return self.route(out);
                 }
             }
             AdminEvent::Outbox { entries } => {

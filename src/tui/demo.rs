@@ -11,6 +11,7 @@ use crate::admin::{AdminEvent, OutboxEntry, UserRow};
 use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::tui::theme::Theme;
 
 /// 2026-11-28T22:30:00Z in Unix milliseconds: the clock every sample uses.
@@ -218,6 +219,7 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
         response,
         error: None,
         notes: Vec::new(),
+        trigger_source: None,
     }
 }
 
@@ -391,6 +393,66 @@ pub fn account() -> App {
         NOW_MS,
     );
     app
+}
+
+/// A trigger run as the pool's log gives it (redacted): PreTokenGeneration V2 from a Node
+/// handler that adds a `tenant` claim.
+pub fn pre_token_run(at_ms: i64) -> TriggerInvocation {
+    TriggerInvocation {
+        seq: 2,
+        at_ms,
+        pool_id: POOL_ID.into(),
+        trigger: "PreTokenGeneration".into(),
+        trigger_source: "TokenGeneration_Authentication".into(),
+        runner: "node".into(),
+        user_name: "alice".into(),
+        duration_ms: 84,
+        outcome: "ok".into(),
+        error: None,
+        event_in: json!({
+            "version": "2",
+            "triggerSource": "TokenGeneration_Authentication",
+            "region": "us-east-1",
+            "userPoolId": POOL_ID,
+            "userName": "alice",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown",
+                              "clientId": "3n4b5urk1ft4fl3mg5e62d9ado"},
+            "request": {
+                "userAttributes": {"sub": "7d3f2a4e-1b8c-4e7a-9f61-0c2d5b8e9a13",
+                                   "email": "alice@example.com", "email_verified": "true",
+                                   "cognito:user_status": "CONFIRMED"},
+                "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [],
+                                       "preferredRole": null},
+                "scopes": ["aws.cognito.signin.user.admin"],
+                "clientMetadata": {},
+            },
+            "response": {"claimsAndScopeOverrideDetails": null},
+        }),
+        response_out: json!({"claimsAndScopeOverrideDetails": {
+            "idTokenGeneration": {"claimsToAddOrOverride": {"tenant": "acme"}},
+            "accessTokenGeneration": {"claimsToAddOrOverride": {"tenant": "acme"},
+                                      "scopesToAdd": ["orders:read"]},
+        }}),
+    }
+}
+
+/// A trigger run that refused a sign-in: PreAuthentication from a Python handler.
+pub fn refused_run(at_ms: i64) -> TriggerInvocation {
+    TriggerInvocation {
+        seq: 1,
+        at_ms,
+        pool_id: POOL_ID.into(),
+        trigger: "PreAuthentication".into(),
+        trigger_source: "PreAuthentication_Authentication".into(),
+        runner: "python".into(),
+        user_name: "bob".into(),
+        duration_ms: 61,
+        outcome: "UserLambdaValidationException".into(),
+        error: Some("PreAuthentication failed with error Bob is on holiday.".into()),
+        event_in: json!({"version": "1", "triggerSource": "PreAuthentication_Authentication",
+                         "userName": "bob", "request": {"validationData": {}}, "response": {}}),
+        response_out: serde_json::Value::Null,
+    }
 }
 
 /// Draws `app` on a `w`×`h` TestBackend at `now_ms` and returns the buffer.

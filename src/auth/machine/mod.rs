@@ -153,6 +153,8 @@ impl AuthState {
                 );
                 self.finish(true, fx);
             }
+            // The actor follows the trigger log; nothing changes in the flow.
+            AuthCommand::FollowTriggers => {}
             AuthCommand::Step { .. } => self.reject(
                 "step",
                 ClientCode::NothingHeld,

@@ -68,7 +68,8 @@ pub fn mark_code_used(
     Ok(())
 }
 
-pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<()> {
+/// Writes one outbox entry and returns its row id.
+pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<i64> {
     conn.execute(
         "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at, \
          message, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -83,6 +84,31 @@ pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) ->
             e.message,
             e.subject
         ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Whether outbox entry `id` is there and carries `code`.
+pub fn outbox_entry_is(conn: &Connection, id: i64, code: &str) -> ApiResult<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE id = ?1 AND code = ?2",
+        params![id, code],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Replaces the text of outbox entry `id` (and its subject, when `subject` is given): a
+/// CustomMessage trigger's answer.
+pub fn set_outbox_message(
+    conn: &Connection,
+    id: i64,
+    message: &str,
+    subject: Option<&str>,
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE outbox SET message = ?2, subject = COALESCE(?3, subject) WHERE id = ?1",
+        params![id, message, subject],
     )?;
     Ok(())
 }
