@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use cognito_tui::admin::{AdminEvent, GroupRow, UserDetail};
-use cognito_tui::auth::events::AuthEvent;
+use cognito_tui::auth::events::{AuthEvent, DeviceView};
 use cognito_tui::auth::steps::{MfaType, SignInStep};
 use cognito_tui::tui::App;
 use cognito_tui::tui::demo::{self, NOW_MS};
@@ -39,6 +39,103 @@ fn users_app() -> App {
     );
     key(&mut users, KeyCode::Down);
     users
+}
+
+/// alice's second sign-in on a remembered device: device SRP ran by itself (its two status
+/// rows and calls), and the Session screen lists her devices.
+fn device_sign_in() -> App {
+    let device = "us-east-1_6f1d0c2e-9b7a-4e3c-8d21-5a4b3c2d1e0f";
+    let mut app = demo::after_sign_up();
+    app.on_auth_event(
+        AuthEvent::Transition(demo::confirmed_transition(NOW_MS - 60_000)),
+        NOW_MS,
+    );
+    let mut at = NOW_MS - 2_400;
+    let mut exchange = |app: &mut App, id: u64, challenge: Option<&str>| {
+        let op = if challenge.is_some() {
+            "RespondToAuthChallenge"
+        } else {
+            "InitiateAuth"
+        };
+        let mut x = demo::exchange(id, op, at);
+        if let Some(c) = challenge {
+            x.request["ChallengeName"] = c.into();
+            x.request["ChallengeResponses"]["DEVICE_KEY"] = device.into();
+        }
+        at += 300;
+        app.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
+    };
+    let info = |app: &mut App, message: String, at_ms: i64| {
+        app.on_auth_event(
+            AuthEvent::Info {
+                api: "signIn".into(),
+                message,
+            },
+            at_ms,
+        );
+    };
+    exchange(&mut app, 2, None);
+    exchange(&mut app, 3, Some("PASSWORD_VERIFIER"));
+    info(
+        &mut app,
+        format!(
+            "DEVICE_SRP_AUTH: Cognito asks the remembered device {device} to prove itself; a new \
+             SRP_A, then RespondToAuthChallenge DEVICE_SRP_AUTH"
+        ),
+        NOW_MS - 1_700,
+    );
+    exchange(&mut app, 4, Some("DEVICE_SRP_AUTH"));
+    info(
+        &mut app,
+        format!(
+            "DEVICE_PASSWORD_VERIFIER: Cognito asks for the device's proof; computing it with \
+             the device key {device} and its group key, then RespondToAuthChallenge"
+        ),
+        NOW_MS - 1_400,
+    );
+    exchange(&mut app, 5, Some("DEVICE_PASSWORD_VERIFIER"));
+    let mut done = demo::signed_in_transition(NOW_MS - 1_000);
+    done.challenge_name = None;
+    done.operations = vec![
+        "InitiateAuth".into(),
+        "RespondToAuthChallenge".into(),
+        "RespondToAuthChallenge".into(),
+        "RespondToAuthChallenge".into(),
+    ];
+    done.explanation =
+        "The remembered device proved itself: Cognito issued tokens, the user is signed in".into();
+    app.on_auth_event(AuthEvent::Transition(done), NOW_MS);
+    let mut session = demo::session();
+    session.access_token_claims["device_key"] = device.into();
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(session),
+        },
+        NOW_MS,
+    );
+    app.goto(Screen::Session);
+    app.on_auth_event(
+        AuthEvent::Devices {
+            devices: vec![
+                DeviceView {
+                    device_key: device.into(),
+                    name: Some("cognito-tui".into()),
+                    status: Some("remembered".into()),
+                    last_authenticated: Some(NOW_MS / 1000 - 1),
+                    this_client: true,
+                },
+                DeviceView {
+                    device_key: "us-east-1_0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d".into(),
+                    name: Some("Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15)".into()),
+                    status: Some("not_remembered".into()),
+                    last_authenticated: Some(NOW_MS / 1000 - 86_400 * 3),
+                    this_client: false,
+                },
+            ],
+        },
+        NOW_MS,
+    );
+    app
 }
 
 fn screens() -> Vec<(&'static str, App)> {
@@ -87,6 +184,7 @@ fn screens() -> Vec<(&'static str, App)> {
     key(&mut srp, KeyCode::End);
     out.push(("srp-panel", srp));
 
+    out.push(("devices", device_sign_in()));
     out.push(("account", demo::account()));
 
     let users = users_app();

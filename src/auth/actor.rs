@@ -8,7 +8,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::events::{AuthCommand, AuthEvent, CHECK_TOKENS_API, Release};
-use super::machine::{self, AuthState, Effect, Input, MachineConfig};
+use super::machine::{
+    self, AuthState, DeviceKeys, Effect, Input, MachineConfig, NewDeviceVerifier,
+};
 use super::session::Tokens;
 use super::token_check::{SignedOut, TokenSet, check_tokens};
 use crate::cognito::jwks::JwksCache;
@@ -53,7 +55,8 @@ pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle 
     cfg.totp_issuer = opts.totp_issuer.clone();
     let store = opts.state_dir.as_ref().map(|d| TokenStore::new(d, target));
     let pool = PoolKind::of(target);
-    tokio::spawn(run(client, cfg, store, pool, cmd_rx, ev_tx));
+    let devices = opts.state_dir.as_ref().map(|d| DeviceStore::new(d, target));
+    tokio::spawn(run(client, cfg, store, devices, pool, cmd_rx, ev_tx));
     AuthHandle {
         tx: cmd_tx,
         rx: ev_rx,
@@ -64,6 +67,7 @@ async fn run(
     client: Client,
     cfg: MachineConfig,
     store: Option<TokenStore>,
+    devices: Option<DeviceStore>,
     pool: PoolKind,
     mut commands: mpsc::Receiver<AuthCommand>,
     events: mpsc::Sender<AuthEvent>,
@@ -99,7 +103,12 @@ async fn run(
             })
             .await;
     }
-    let mut state = AuthState::new(cfg).with_tokens(restored);
+    let kept = devices.as_ref().map(DeviceStore::load).unwrap_or_default();
+    let mut state = AuthState::new(cfg).with_tokens(restored).with_devices(kept);
+    let stores = Stores {
+        tokens: store.as_ref(),
+        devices: devices.as_ref(),
+    };
     let mut step = Stepper {
         on: false,
         commands: &mut commands,
@@ -144,7 +153,7 @@ async fn run(
             now_ms: now_ms(),
             srp,
         };
-        state = drive(state, input, &client, store.as_ref(), &events, &mut step).await;
+        state = drive(state, input, &client, stores, &events, &mut step).await;
         // A new session makes the last sign-out's tokens history.
         if state.tokens().is_some() {
             ended = None;
@@ -361,12 +370,19 @@ fn needs_ephemeral(cmd: &AuthCommand) -> bool {
     )
 }
 
+/// Where the actor keeps what outlives it (none: memory only).
+#[derive(Clone, Copy)]
+struct Stores<'a> {
+    tokens: Option<&'a TokenStore>,
+    devices: Option<&'a DeviceStore>,
+}
+
 /// Runs one input and every effect it leads to, until the machine asks for nothing more.
 async fn drive(
     mut state: AuthState,
     input: Input,
     client: &Client,
-    store: Option<&TokenStore>,
+    stores: Stores<'_>,
     events: &mpsc::Sender<AuthEvent>,
     step: &mut Stepper<'_>,
 ) -> AuthState {
@@ -386,10 +402,47 @@ async fn drive(
                 None
             }
             Effect::Persist(tokens) => {
-                if let Some(store) = store {
+                if let Some(store) = stores.tokens {
                     store.save(tokens.as_ref());
                 }
                 None
+            }
+            Effect::PersistDevices(list) => {
+                if let Some(store) = stores.devices {
+                    store.save(&list);
+                }
+                None
+            }
+            Effect::NewEphemeral => {
+                match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
+                    Ok(e) => Some(Input::Ephemeral {
+                        ephemeral: Arc::new(e),
+                        now_ms: now_ms(),
+                    }),
+                    Err(e) => {
+                        tracing::error!("SRP ephemeral task failed: {e}");
+                        None
+                    }
+                }
+            }
+            Effect::MakeDeviceVerifier {
+                group_key,
+                device_key,
+            } => {
+                let made = tokio::task::spawn_blocking(move || {
+                    NewDeviceVerifier::generate(&group_key, &device_key)
+                })
+                .await;
+                match made {
+                    Ok(verifier) => Some(Input::DeviceVerifier {
+                        verifier,
+                        now_ms: now_ms(),
+                    }),
+                    Err(e) => {
+                        tracing::error!("device verifier task failed: {e}");
+                        None
+                    }
+                }
             }
             Effect::Call { request, notes } => {
                 let api = state.current_api().unwrap_or("auth");
@@ -554,28 +607,125 @@ impl TokenStore {
     }
 
     fn write(&self, t: &Tokens) -> std::io::Result<()> {
-        use std::io::Write as _;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = self.path.with_extension("json.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
         let saved = SavedFile {
             bound: self.bound.clone(),
             tokens: t.clone(),
         };
-        f.write_all(&serde_json::to_vec(&saved).map_err(std::io::Error::other)?)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &self.path)
+        write_private(
+            &self.path,
+            &serde_json::to_vec(&saved).map_err(std::io::Error::other)?,
+        )
     }
+}
+
+/// The devices file: `<state_dir>/devices-<client id>.json`, mode 0600, the keys of the devices
+/// this client keeps (Amplify's deviceKey, deviceGroupKey and randomPasswordKey), bound to the
+/// endpoint, pool and client like the tokens, and kept across sign-outs as Amplify keeps them.
+pub struct DeviceStore {
+    path: PathBuf,
+    bound: Binding,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedDevice {
+    username: String,
+    device_key: String,
+    group_key: String,
+    /// The device password (the file is the one place it is written).
+    password: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DevicesFile {
+    #[serde(flatten)]
+    bound: Binding,
+    devices: Vec<SavedDevice>,
+}
+
+impl DeviceStore {
+    pub fn new(dir: &Path, target: &Target) -> Self {
+        let tokens = TokenStore::new(dir, target);
+        let name = tokens
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("tokens-.json")
+            .replacen("tokens-", "devices-", 1);
+        Self {
+            path: dir.join(name),
+            bound: tokens.bound,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The devices kept for this endpoint, pool and client (none for another's file).
+    pub fn load(&self) -> Vec<DeviceKeys> {
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            return Vec::new();
+        };
+        match serde_json::from_slice::<DevicesFile>(&bytes) {
+            Ok(f) if f.bound == self.bound => f
+                .devices
+                .into_iter()
+                .map(|d| DeviceKeys {
+                    username: d.username,
+                    device_key: d.device_key,
+                    group_key: d.group_key,
+                    password: d.password.into(),
+                })
+                .collect(),
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), "ignoring an unreadable devices file: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn save(&self, devices: &[DeviceKeys]) {
+        let file = DevicesFile {
+            bound: self.bound.clone(),
+            devices: devices
+                .iter()
+                .map(|d| SavedDevice {
+                    username: d.username.clone(),
+                    device_key: d.device_key.clone(),
+                    group_key: d.group_key.clone(),
+                    password: d.password.expose().to_string(),
+                })
+                .collect(),
+        };
+        let result = serde_json::to_vec(&file)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| write_private(&self.path, &bytes));
+        if let Err(e) = result {
+            tracing::warn!(path = %self.path.display(), "cannot update the devices file: {e}");
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a 0600 temporary file and a rename.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
@@ -604,6 +754,44 @@ mod tests {
         );
         assert_eq!(kind("http://127.0.0.1:9229/", false), PoolKind::Unknown);
         assert_eq!(kind("not a url", false), PoolKind::Other);
+    }
+
+    #[test]
+    fn device_file_round_trips_with_mode_0600_for_its_own_endpoint_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = |endpoint: &str| Target {
+            endpoint: endpoint.into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_p".into(),
+            client_id: "client/1".into(),
+            client_secret: None,
+            local: true,
+        };
+        let store = DeviceStore::new(dir.path(), &target("http://127.0.0.1:1/"));
+        assert!(store.load().is_empty());
+        let kept = vec![DeviceKeys {
+            username: "ann".into(),
+            device_key: "us-east-1_abc".into(),
+            group_key: "-g".into(),
+            password: "device-password".into(),
+        }];
+        store.save(&kept);
+        assert!(store.path().ends_with("devices-client_1.json"));
+        assert_eq!(store.load(), kept);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Another server with the same pool and client ids does not get them.
+        let other = DeviceStore::new(dir.path(), &target("http://127.0.0.1:2"));
+        assert!(other.load().is_empty());
+        std::fs::write(store.path(), b"garbage").unwrap();
+        assert!(store.load().is_empty());
     }
 
     #[test]

@@ -77,6 +77,16 @@ pub enum AuthCommand {
         #[serde(default)]
         force_refresh: bool,
     },
+    /// Amplify's rememberDevice: UpdateDeviceStatus `remembered` for this client's device.
+    RememberDevice,
+    /// Amplify's forgetDevice: ForgetDevice for `device_key` (this client's device when
+    /// left out), which then signs in as a new device.
+    ForgetDevice {
+        #[serde(default)]
+        device_key: Option<String>,
+    },
+    /// Amplify's fetchDevices: ListDevices (Limit 60), answered by a `devices` event.
+    FetchDevices,
     /// fetchUserAttributes (GetUser): the attributes, with the MFA settings GetUser also gives.
     FetchUserAttributes,
     /// updateUserAttributes: each attribute's step (DONE, or CONFIRM_ATTRIBUTE_WITH_CODE).
@@ -212,6 +222,9 @@ impl AuthCommand {
             AuthCommand::ConfirmResetPassword { .. } => "confirmResetPassword",
             AuthCommand::SignOut { .. } => "signOut",
             AuthCommand::FetchSession { .. } => "fetchAuthSession",
+            AuthCommand::RememberDevice => "rememberDevice",
+            AuthCommand::ForgetDevice { .. } => "forgetDevice",
+            AuthCommand::FetchDevices => "fetchDevices",
             AuthCommand::FetchUserAttributes => "fetchUserAttributes",
             AuthCommand::UpdateUserAttributes { .. } => "updateUserAttributes",
             AuthCommand::SendUserAttributeVerificationCode { .. } => {
@@ -302,6 +315,21 @@ pub enum ExpiryHealth {
     ImplausiblyFar,
 }
 
+/// One of the user's devices as ListDevices describes it (no secret: the device password and
+/// its verifier never leave the client's store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub device_key: String,
+    /// The `device_name` attribute.
+    pub name: Option<String>,
+    /// `remembered` | `not_remembered` (`dev:device_remembered_status`).
+    pub status: Option<String>,
+    /// Unix seconds of the device's last sign-in, if any.
+    pub last_authenticated: Option<i64>,
+    /// Whether this is the device this client keeps for the user (its keys are stored here).
+    pub this_client: bool,
+}
+
 /// An error as front ends show it: Cognito's code and message, or a local failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthErrorView {
@@ -335,6 +363,10 @@ pub enum AuthEvent {
         session: Option<SessionView>,
     },
     Error(AuthErrorView),
+    /// fetchDevices answered: the signed-in user's devices.
+    Devices {
+        devices: Vec<DeviceView>,
+    },
     /// An account call's outcome (fetchUserAttributes, updateUserAttributes, ...).
     Account(AccountUpdate),
     /// A Lambda trigger the embedded pool ran while answering a call (read from its trigger

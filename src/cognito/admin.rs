@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::client::{Call, Client};
 use super::error::CognitoError;
+pub use super::types::DeviceType;
 pub use super::types::MfaOptionType;
 use super::types::{AttributeType, EpochSeconds, MfaSettings, UserType};
 use crate::secret::Secret;
@@ -255,22 +256,6 @@ pub struct GroupsPage {
 pub struct CreateGroupResponse {
     #[serde(default)]
     pub group: Option<GroupType>,
-}
-
-/// DeviceType.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DeviceType {
-    #[serde(default)]
-    pub device_key: String,
-    #[serde(default)]
-    pub device_attributes: Vec<AttributeType>,
-    #[serde(default)]
-    pub device_create_date: Option<EpochSeconds>,
-    #[serde(default)]
-    pub device_last_modified_date: Option<EpochSeconds>,
-    #[serde(default)]
-    pub device_last_authenticated_date: Option<EpochSeconds>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

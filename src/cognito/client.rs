@@ -352,6 +352,31 @@ impl Client {
                 .call_typed(op, body, None, false, notes)
                 .await
                 .map(Response::SetUserMfaPreference),
+            Request::ConfirmDevice(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::ConfirmDevice),
+            Request::UpdateDeviceStatus(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::UpdateDeviceStatus),
+            Request::ForgetDevice(_) => {
+                // Cognito may answer ForgetDevice with no body at all (Amplify does not read it).
+                let mut call = self.call_typed(op, body, None, false, notes).await;
+                if let Err(CognitoError::InvalidResponse {
+                    status: Some(200), ..
+                }) = &call.result
+                    && call.exchange.response.is_null()
+                {
+                    call.result = Ok(Empty {});
+                    call.exchange.error = None;
+                }
+                call.map(Response::ForgetDevice)
+            }
+            Request::ListDevices(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::ListDevices),
             Request::UpdateUserAttributes(_) => self
                 .call_typed(op, body, None, false, notes)
                 .await

@@ -45,6 +45,8 @@ pub enum ClientCode {
     DeviceSrpNotSupported,
     /// MFA_SETUP where only SMS could be set up.
     MfaSetupNotSupported,
+    /// `DeviceMetadataException`, as Amplify: rememberDevice / forgetDevice with no device kept.
+    DeviceMetadata,
     /// The tokens are expiring and there is no refresh token.
     NoRefreshToken,
     /// The SRP proof could not be computed.
@@ -57,7 +59,7 @@ pub enum ClientCode {
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
-    /// An account call (fetchUserAttributes, updatePassword, ...) with no user signed in.
+    /// An account or device call (fetchUserAttributes, rememberDevice, ...) with no user signed in.
     UserUnAuthenticated,
     /// An account call missing what it needs (an attribute, a code, a new password).
     EmptyAccountInput,
@@ -80,7 +82,7 @@ pub enum ClientCode {
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 32] = [
+    pub const ALL: [ClientCode; 33] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -99,6 +101,7 @@ impl ClientCode {
         ClientCode::UnsupportedChallenge,
         ClientCode::DeviceSrpNotSupported,
         ClientCode::MfaSetupNotSupported,
+        ClientCode::DeviceMetadata,
         ClientCode::NoRefreshToken,
         ClientCode::SrpError,
         ClientCode::CodeMismatch,
@@ -136,6 +139,7 @@ impl ClientCode {
             ClientCode::UnsupportedChallenge => "UnsupportedChallenge",
             ClientCode::DeviceSrpNotSupported => "DeviceSrpNotSupported",
             ClientCode::MfaSetupNotSupported => "MfaSetupNotSupported",
+            ClientCode::DeviceMetadata => "DeviceMetadataException",
             ClientCode::NoRefreshToken => "NoRefreshToken",
             ClientCode::SrpError => "SrpError",
             ClientCode::CodeMismatch => "CodeMismatchException",

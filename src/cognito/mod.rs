@@ -4,6 +4,7 @@
 //! failures are normalised into one [`CognitoError`].
 
 pub mod admin;
+mod challenge_names;
 pub mod client;
 pub mod codes;
 pub mod error;

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use super::challenge_names::ChallengeName;
 use super::redact::{abbreviate, redact};
 use crate::secret::Secret;
 
@@ -467,6 +468,84 @@ pub struct ListUsersResponse {
 
 // ---------------------------------------------------------------- the operation enums
 
+/// DeviceType.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceType {
+    #[serde(default)]
+    pub device_key: String,
+    #[serde(default)]
+    pub device_attributes: Vec<AttributeType>,
+    #[serde(default)]
+    pub device_create_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub device_last_modified_date: Option<EpochSeconds>,
+    #[serde(default)]
+    pub device_last_authenticated_date: Option<EpochSeconds>,
+}
+
+/// ConfirmDevice's `DeviceSecretVerifierConfig`: the device's SRP verifier and its salt, each
+/// base64 (the verifier is abbreviated wherever it is shown).
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceSecretVerifierConfig {
+    pub password_verifier: String,
+    pub salt: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceRequest {
+    pub access_token: String,
+    pub device_key: String,
+    pub device_secret_verifier_config: DeviceSecretVerifierConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceResponse {
+    #[serde(default)]
+    pub user_confirmation_necessary: bool,
+}
+
+/// UpdateDeviceStatus: `remembered` or `not_remembered`.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateDeviceStatusRequest {
+    pub access_token: String,
+    pub device_key: String,
+    pub device_remembered_status: String,
+}
+
+/// ForgetDevice (and GetDevice): the user's AccessToken and one of its devices.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceKeyRequest {
+    pub access_token: String,
+    pub device_key: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesRequest {
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesResponse {
+    #[serde(default)]
+    pub devices: Vec<DeviceType>,
+    #[serde(default)]
+    pub pagination_token: Option<String>,
+}
+
 /// One call the flow machine asks for: data, so the machine stays pure and tests can
 /// assert exactly what would be sent.
 #[derive(Clone)]
@@ -486,6 +565,10 @@ pub enum Request {
     AssociateSoftwareToken(AssociateSoftwareTokenRequest),
     VerifySoftwareToken(VerifySoftwareTokenRequest),
     SetUserMfaPreference(SetUserMfaPreferenceRequest),
+    ConfirmDevice(ConfirmDeviceRequest),
+    UpdateDeviceStatus(UpdateDeviceStatusRequest),
+    ForgetDevice(DeviceKeyRequest),
+    ListDevices(ListDevicesRequest),
     UpdateUserAttributes(UpdateUserAttributesRequest),
     GetUserAttributeVerificationCode(AttributeVerificationCodeRequest),
     VerifyUserAttribute(VerifyUserAttributeRequest),
@@ -512,6 +595,10 @@ impl Request {
             Request::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
             Request::VerifySoftwareToken(_) => "VerifySoftwareToken",
             Request::SetUserMfaPreference(_) => "SetUserMFAPreference",
+            Request::ConfirmDevice(_) => "ConfirmDevice",
+            Request::UpdateDeviceStatus(_) => "UpdateDeviceStatus",
+            Request::ForgetDevice(_) => "ForgetDevice",
+            Request::ListDevices(_) => "ListDevices",
             Request::UpdateUserAttributes(_) => "UpdateUserAttributes",
             Request::GetUserAttributeVerificationCode(_) => "GetUserAttributeVerificationCode",
             Request::VerifyUserAttribute(_) => "VerifyUserAttribute",
@@ -540,6 +627,10 @@ impl Request {
             Request::AssociateSoftwareToken(r) => serde_json::to_value(r),
             Request::VerifySoftwareToken(r) => serde_json::to_value(r),
             Request::SetUserMfaPreference(r) => serde_json::to_value(r),
+            Request::ConfirmDevice(r) => serde_json::to_value(r),
+            Request::UpdateDeviceStatus(r) => serde_json::to_value(r),
+            Request::ForgetDevice(r) => serde_json::to_value(r),
+            Request::ListDevices(r) => serde_json::to_value(r),
             Request::UpdateUserAttributes(r) => serde_json::to_value(r),
             Request::GetUserAttributeVerificationCode(r) => serde_json::to_value(r),
             Request::VerifyUserAttribute(r) => serde_json::to_value(r),
@@ -579,6 +670,10 @@ pub enum Response {
     AssociateSoftwareToken(AssociateSoftwareTokenResponse),
     VerifySoftwareToken(VerifySoftwareTokenResponse),
     SetUserMfaPreference(Empty),
+    ConfirmDevice(ConfirmDeviceResponse),
+    UpdateDeviceStatus(Empty),
+    ForgetDevice(Empty),
+    ListDevices(ListDevicesResponse),
     UpdateUserAttributes(UpdateUserAttributesResponse),
     GetUserAttributeVerificationCode(CodeDeliveryResponse),
     VerifyUserAttribute(Empty),
@@ -644,84 +739,6 @@ pub struct TriggerInvocation {
 impl TriggerInvocation {
     pub fn ok(&self) -> bool {
         self.outcome == "ok"
-    }
-}
-
-/// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire
-/// keeps strings; code that routes on a challenge matches on this enum. A name Cognito adds later
-/// parses to `None`, so callers answer it as an unknown challenge instead of guessing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ChallengeName {
-    SmsMfa,
-    EmailOtp,
-    SmsOtp,
-    SoftwareTokenMfa,
-    SelectMfaType,
-    MfaSetup,
-    PasswordVerifier,
-    CustomChallenge,
-    SelectChallenge,
-    Password,
-    PasswordSrp,
-    WebAuthn,
-    DeviceSrpAuth,
-    DevicePasswordVerifier,
-    AdminNoSrpAuth,
-    NewPasswordRequired,
-}
-
-impl ChallengeName {
-    /// Every challenge name, in the order Cognito's API reference lists them.
-    pub const ALL: [ChallengeName; 16] = [
-        ChallengeName::SmsMfa,
-        ChallengeName::EmailOtp,
-        ChallengeName::SmsOtp,
-        ChallengeName::SoftwareTokenMfa,
-        ChallengeName::SelectMfaType,
-        ChallengeName::MfaSetup,
-        ChallengeName::PasswordVerifier,
-        ChallengeName::CustomChallenge,
-        ChallengeName::SelectChallenge,
-        ChallengeName::Password,
-        ChallengeName::PasswordSrp,
-        ChallengeName::WebAuthn,
-        ChallengeName::DeviceSrpAuth,
-        ChallengeName::DevicePasswordVerifier,
-        ChallengeName::AdminNoSrpAuth,
-        ChallengeName::NewPasswordRequired,
-    ];
-
-    /// The name as it travels on the wire, e.g. `SOFTWARE_TOKEN_MFA`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ChallengeName::SmsMfa => "SMS_MFA",
-            ChallengeName::EmailOtp => "EMAIL_OTP",
-            ChallengeName::SmsOtp => "SMS_OTP",
-            ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            ChallengeName::SelectMfaType => "SELECT_MFA_TYPE",
-            ChallengeName::MfaSetup => "MFA_SETUP",
-            ChallengeName::PasswordVerifier => "PASSWORD_VERIFIER",
-            ChallengeName::CustomChallenge => "CUSTOM_CHALLENGE",
-            ChallengeName::SelectChallenge => "SELECT_CHALLENGE",
-            ChallengeName::Password => "PASSWORD",
-            ChallengeName::PasswordSrp => "PASSWORD_SRP",
-            ChallengeName::WebAuthn => "WEB_AUTHN",
-            ChallengeName::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            ChallengeName::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
-            ChallengeName::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
-            ChallengeName::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-        }
-    }
-
-    /// The enum for a wire name; `None` for a name this build does not know.
-    pub fn parse(name: &str) -> Option<ChallengeName> {
-        ChallengeName::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-}
-
-impl fmt::Display for ChallengeName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -83,7 +83,15 @@ pub fn admin_initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 }
                 let params = req.auth_parameters.clone().unwrap_or_default();
                 let user = signin::verify_password(ctx, conn, &client, &pool, &params)?;
-                next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user).map(Some)
+                next_step::password_ok_unsigned(
+                    ctx,
+                    conn,
+                    &pool,
+                    &client,
+                    &user,
+                    params.get("DEVICE_KEY").map(String::as_str),
+                )
+                .map(Some)
             }
             "USER_PASSWORD_AUTH" => Err(ApiError::invalid_parameter(
                 "Initiate Auth method not supported.",

@@ -1,6 +1,6 @@
 //! One session store for every kind of challenge Session: the PASSWORD_VERIFIER of an SRP
 //! sign-in (plain or in a CUSTOM_AUTH flow), NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE, the
-//! USER_AUTH steps, auto sign-in after SignUp / ConfirmSignUp, and the MFA challenges.
+//! USER_AUTH steps, auto sign-in after SignUp / ConfirmSignUp, the MFA challenges and device SRP.
 //!
 //! A Session is `base64url(prefix byte ‖ 48 random bytes)`; the store keeps its SHA-256 only.
 //! The prefix names the family that issued it ([`Family`]): a Session of one family presented
@@ -72,6 +72,10 @@ pub enum FlowKind {
     MfaSetupTotp,
     /// MFA setup after VerifySoftwareToken, waiting for RespondToAuthChallenge MFA_SETUP.
     MfaSetupVerified,
+    /// A remembered device asked for: waiting for DEVICE_SRP_AUTH (the device's SRP_A).
+    DeviceSrpAuth,
+    /// Device SRP started: waiting for DEVICE_PASSWORD_VERIFIER (the device's claim).
+    DevicePasswordVerifier,
 }
 
 impl FlowKind {
@@ -93,6 +97,8 @@ impl FlowKind {
         FlowKind::MfaSetup,
         FlowKind::MfaSetupTotp,
         FlowKind::MfaSetupVerified,
+        FlowKind::DeviceSrpAuth,
+        FlowKind::DevicePasswordVerifier,
     ];
 
     /// The name the store keeps.
@@ -115,6 +121,8 @@ impl FlowKind {
             FlowKind::MfaSetup => "MFA_SETUP",
             FlowKind::MfaSetupTotp => "MFA_SETUP_TOTP",
             FlowKind::MfaSetupVerified => "MFA_SETUP_VERIFIED",
+            FlowKind::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            FlowKind::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
         }
     }
 
@@ -133,7 +141,9 @@ impl FlowKind {
             | FlowKind::Password
             | FlowKind::PasswordSrp
             | FlowKind::FirstFactorEmailOtp
-            | FlowKind::FirstFactorSmsOtp => Family::Flow,
+            | FlowKind::FirstFactorSmsOtp
+            | FlowKind::DeviceSrpAuth
+            | FlowKind::DevicePasswordVerifier => Family::Flow,
             FlowKind::SmsMfa
             | FlowKind::EmailMfa
             | FlowKind::SoftwareTokenMfa
@@ -279,6 +289,54 @@ pub fn take(
         || row.pool_id != client.pool_id
         || row.client_id != client.client_id
     {
+        return Err(session_expired());
+    }
+    if row.used {
+        return Err(session_used());
+    }
+    if ctx.now() - row.created > validity(client) {
+        spend(conn, &row)?;
+        return Err(session_expired());
+    }
+    Ok(row)
+}
+
+/// An answer sent without its Session (pycognito's device SRP does so, and Cognito takes
+/// it): the newest open Session of `kind` for `username` of this client. Not spent.
+pub fn take_newest(
+    ctx: &Ctx,
+    conn: &Connection,
+    kind: FlowKind,
+    client: &ClientRow,
+    username: &str,
+) -> ApiResult<Flow> {
+    let since = ctx.now() - validity(client);
+    store::newest_open_session(
+        conn,
+        &client.pool_id,
+        &client.client_id,
+        username,
+        kind.as_str(),
+        since,
+    )?
+    .and_then(Flow::from_row)
+    .ok_or_else(session_expired)
+}
+
+/// An answer sent without its Session, found by the id in its SECRET_BLOCK (a challenge of
+/// `kind` started with that id). Not spent.
+pub fn take_by_block(
+    ctx: &Ctx,
+    conn: &Connection,
+    block_id: &[u8],
+    kind: FlowKind,
+    client: &ClientRow,
+) -> ApiResult<Flow> {
+    let row = store::session_by_block(conn, &sha256(&[block_id]))?
+        .and_then(Flow::from_row)
+        .filter(|f| f.kind == kind)
+        .ok_or_else(session_expired)?;
+    if row.pool_id != client.pool_id || row.client_id != client.client_id {
         return Err(session_expired());
     }
     if row.used {

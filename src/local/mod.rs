@@ -25,6 +25,10 @@
 //! SetUserMFAPreference, AdminSetUserMFAPreference, AssociateSoftwareToken and
 //! VerifySoftwareToken (with an AccessToken or a MFA_SETUP Session), the SMS_MFA, EMAIL_OTP,
 //! SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP challenges, and AdminResetUserPassword.
+//! Devices (`devices.rs`, `ops_devices.rs`), for pools with a DeviceConfiguration:
+//! NewDeviceMetadata, ConfirmDevice, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER (a remembered
+//! device may stand in for MFA), GetDevice, ListDevices, ForgetDevice, UpdateDeviceStatus and
+//! their Admin variants.
 //! For test suites (`admin_auth.rs`, `ops_pool_admin.rs`, `ops_user_attributes.rs`):
 //! AdminInitiateAuth and AdminRespondToAuthChallenge on the same flows, DeleteUserPool,
 //! DeleteUserPoolClient, UpdateUserPoolClient (with the OAuth fields), UpdateUserAttributes,
@@ -54,8 +58,8 @@
 //! CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup) whose members' tokens
 //! carry `cognito:groups` (by precedence) and the ID token `cognito:roles` /
-//! `cognito:preferred_role`; AdminUpdateUserAttributes, AdminDeleteUserAttributes,
-//! AdminListDevices (always empty: the pool does not track devices). [`seed::seed_users`]
+//! `cognito:preferred_role`; AdminUpdateUserAttributes, AdminDeleteUserAttributes.
+//! [`seed::seed_users`]
 //! (`cognito-tui seed-users`) adds many realistic users straight into the store.
 //!
 //! Custom auth and choice-based sign-in (`ops_custom.rs`, `ops_user_auth.rs`, `hooks.rs`):
@@ -90,6 +94,7 @@ mod clients;
 mod cpu;
 mod ctx;
 mod delivery;
+mod devices;
 mod edge;
 mod error;
 mod extras;
@@ -101,6 +106,7 @@ mod next_step;
 mod ops_account;
 mod ops_auth;
 mod ops_custom;
+mod ops_devices;
 mod ops_domains;
 mod ops_groups;
 mod ops_idps;

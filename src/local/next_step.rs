@@ -1,6 +1,7 @@
 //! What a sign-in answers once its first factor checked out: NEW_PASSWORD_REQUIRED for a user
 //! on a temporary password, the MFA challenge the pool and the user call for (SMS_MFA,
-//! EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP), or tokens.
+//! EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP), the device SRP a remembered
+//! device owes (`devices.rs`), or tokens.
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -9,11 +10,13 @@ use serde_json::{Value, json};
 use super::access::check_status_allows_sign_in;
 use super::ctx::Ctx;
 use super::delivery::{self, Message};
+use super::devices::{self, Gate};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::flows::{self, FlowKind};
 use super::policy;
 use super::store::{
-    self, ClientRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa, UserRecord,
+    self, ClientRow, DeviceRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa,
+    UserRecord,
 };
 use super::tokens::{Refreshed, SignIn, start_sign_in};
 
@@ -21,15 +24,56 @@ use super::tokens::{Refreshed, SignIn, start_sign_in};
 pub const PURPOSE_MFA: &str = "MFA";
 
 /// The answer to a sign-in whose password checked out: tokens, or NEW_PASSWORD_REQUIRED for a
-/// user still on a temporary password, or the error for the user's state.
+/// user still on a temporary password, or the error for the user's state. `device` is the
+/// request's `DEVICE_KEY`.
 pub(crate) fn password_ok(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
+    device: Option<&str>,
 ) -> ApiResult<Value> {
-    password_ok_unsigned(ctx, conn, pool, client, user)?.finish(ctx)
+    password_ok_unsigned(ctx, conn, pool, client, user, device)?.finish(ctx)
+}
+
+/// The end of a sign-in whose factors all checked out: the DEVICE_SRP_AUTH challenge when it
+/// names a confirmed device (`device`, the request's `DEVICE_KEY`), else tokens, unsigned
+/// (with `NewDeviceMetadata` where the pool tracks devices).
+pub(crate) fn finish_sign_in(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+    device: Option<&str>,
+) -> ApiResult<Answer> {
+    Ok(
+        match devices::gate(ctx, conn, pool, client, user, device)? {
+            Gate::DeviceSrp(challenge) => Answer::Ready(challenge),
+            Gate::Tokens(new_device) => {
+                let sign_in = start_sign_in(ctx, conn, pool, client, user)?;
+                Answer::Tokens(Box::new(match &new_device {
+                    Some(d) => sign_in.with_device(d, true),
+                    None => sign_in,
+                }))
+            }
+        },
+    )
+}
+
+/// Tokens for a sign-in its device finished (DEVICE_PASSWORD_VERIFIER), unsigned.
+pub(crate) fn device_verified(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+    device: &DeviceRow,
+) -> ApiResult<Answer> {
+    check_status_allows_sign_in(user)?;
+    let sign_in = start_sign_in(ctx, conn, pool, client, user)?.with_device(device, false);
+    Ok(Answer::Tokens(Box::new(sign_in)))
 }
 
 /// A sign-in's answer: ready, or tokens still to be signed ([`Answer::finish`] signs them, best
@@ -60,10 +104,11 @@ pub(crate) fn password_ok_unsigned(
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
+    device: Option<&str>,
 ) -> ApiResult<Answer> {
     check_status_allows_sign_in(user)?;
     if user.status != "FORCE_CHANGE_PASSWORD" {
-        return after_password_unsigned(ctx, conn, pool, client, user);
+        return after_password_unsigned(ctx, conn, pool, client, user, device);
     }
     let now = ctx.now();
     let days = i64::from(pool.config.password_policy.temporary_password_validity_days);
@@ -147,15 +192,16 @@ fn usable_methods(pool: &PoolRow, pm: &PoolMfa, um: &UserMfa, user: &UserRecord)
 }
 
 /// What a sign-in answers once the password (or new password) checked out: tokens, or the
-/// MFA challenge the pool and the user call for. Call with the store locked.
+/// MFA challenge the pool and the user call for, or device SRP. Call with the store locked.
 pub fn after_password(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
+    device: Option<&str>,
 ) -> ApiResult<Value> {
-    after_password_unsigned(ctx, conn, pool, client, user)?.finish(ctx)
+    after_password_unsigned(ctx, conn, pool, client, user, device)?.finish(ctx)
 }
 
 fn after_password_unsigned(
@@ -164,14 +210,15 @@ fn after_password_unsigned(
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
+    device: Option<&str>,
 ) -> ApiResult<Answer> {
-    let tokens = || -> ApiResult<Answer> {
-        Ok(Answer::Tokens(Box::new(start_sign_in(
-            ctx, conn, pool, client, user,
-        )?)))
-    };
+    let tokens = || finish_sign_in(ctx, conn, pool, client, user, device);
     let mode = pool.config.mfa_configuration.as_str();
     if mode != "ON" && mode != "OPTIONAL" {
+        return tokens();
+    }
+    if devices::skips_mfa(conn, pool, user, device)? {
+        // A remembered device stands in for the second factor: device SRP follows.
         return tokens();
     }
     let pm = store::pool_mfa(conn, pool)?;

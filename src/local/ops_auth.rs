@@ -109,7 +109,14 @@ pub(crate) fn respond_new_password(
     store::update_user(conn, &user)?;
     ctx.verified.forget(&pool.pool_id, &user.username);
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: new password set, user confirmed");
-    next_step::after_password(ctx, conn, pool, client, &user)
+    next_step::after_password(
+        ctx,
+        conn,
+        pool,
+        client,
+        &user,
+        responses.get("DEVICE_KEY").map(String::as_str),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +194,14 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             "USER_PASSWORD_AUTH" => {
                 let user =
                     signin::verify_password_prechecked(ctx, conn, &client, &pool, &params, &pre)?;
-                next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)
+                next_step::password_ok_unsigned(
+                    ctx,
+                    conn,
+                    &pool,
+                    &client,
+                    &user,
+                    params.get("DEVICE_KEY").map(String::as_str),
+                )
             }
             _ => {
                 let token = params.get("REFRESH_TOKEN").ok_or_else(|| {
@@ -200,6 +214,7 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     &pool,
                     token,
                     Some((params.get("SECRET_HASH").map(String::as_str),)),
+                    params.get("DEVICE_KEY").map(String::as_str),
                 )?;
                 Ok(next_step::Answer::Refreshed(Box::new(refreshed)))
             }
@@ -247,6 +262,7 @@ struct RefreshReq {
     refresh_token: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    device_key: Option<String>,
 }
 
 fn check_client_secret(client: &ClientRow, given: Option<&str>, kind: ErrorKind) -> ApiResult<()> {
@@ -280,7 +296,15 @@ pub fn get_tokens_from_refresh_token(ctx: &Ctx, body: Value) -> ApiResult<Value>
                 "Auth flow not enabled for this client",
             ));
         }
-        refresh_flow(ctx, conn, &client, &pool, &token, None)
+        refresh_flow(
+            ctx,
+            conn,
+            &client,
+            &pool,
+            &token,
+            None,
+            req.device_key.as_deref(),
+        )
     })?;
     Ok(json!({"AuthenticationResult": refreshed.finish(ctx)?}))
 }

@@ -30,10 +30,10 @@ use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::extras::{LambdaConfig, load_extras};
 use super::flows::{self, Answer, FlowKind};
 use super::hooks::{self, client_metadata};
+use super::next_step;
 use super::policy;
 use super::signin;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
-use super::tokens::start_sign_in;
 
 /// Wrong answers the built-in custom challenge allows.
 pub const BUILTIN_CUSTOM_TRIES: usize = 3;
@@ -53,6 +53,10 @@ pub fn after_password_verifier(ctx: &Ctx, req: &Answer, username: &str) -> ApiRe
         username: user.username.clone(),
         user: Some(user),
         client_metadata: client_metadata(req.client_metadata.as_ref()),
+        device_key: req
+            .challenge_responses
+            .as_ref()
+            .and_then(|r| r.get("DEVICE_KEY").cloned()),
     };
     let session = vec![
         session_entry("SRP_A", true, None),
@@ -89,6 +93,8 @@ struct Subject {
     username: String,
     user: Option<UserRecord>,
     client_metadata: Value,
+    /// The request's `DEVICE_KEY`: a kept device proves itself before the tokens.
+    device_key: Option<String>,
 }
 
 fn session_entry(name: &str, result: bool, metadata: Option<&str>) -> Value {
@@ -141,6 +147,7 @@ pub fn initiate_custom_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 .unwrap_or_else(|| name.to_string()),
             user,
             client_metadata: client_metadata(req.client_metadata.as_ref()),
+            device_key: params.get("DEVICE_KEY").cloned(),
         };
         Ok((client, pool, extras, subject))
     })?;
@@ -210,7 +217,14 @@ fn drive(
                     .ok_or_else(ApiError::user_not_found)?;
                 check_enabled(&user)?;
                 check_status_allows_sign_in(&user)?;
-                start_sign_in(ctx, conn, pool, client, &user)
+                next_step::finish_sign_in(
+                    ctx,
+                    conn,
+                    pool,
+                    client,
+                    &user,
+                    subj.device_key.as_deref(),
+                )
             })?
             .finish(ctx);
     }
@@ -539,6 +553,7 @@ pub fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
             Some(Value::Object(m)) => Value::Object(m),
             _ => row.state["client_metadata"].clone(),
         },
+        device_key: responses.get("DEVICE_KEY").cloned(),
     };
     let private: BTreeMap<String, String> =
         serde_json::from_value(row.state["private"].clone()).unwrap_or_default();

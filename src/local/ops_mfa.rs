@@ -37,13 +37,13 @@ use super::ctx::{Ctx, parse};
 use super::delivery::{deliver_code_to, verified_target};
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, Flow, FlowKind};
-use super::next_step::{Answer, MfaState, issue_challenge, new_mfa_session};
+use super::next_step::{self, Answer, MfaState, issue_challenge, new_mfa_session};
 use super::policy;
 use super::store::{
     self, ClientRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa, UserRecord,
     put_user_mfa, user_mfa,
 };
-use super::tokens::{authorize_access, start_sign_in};
+use super::tokens::authorize_access;
 use super::totp::{new_totp_secret, totp_step};
 
 /// Wrong codes one challenge Session takes before it is spent.
@@ -517,7 +517,7 @@ pub fn respond(
                 put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: email MFA set up");
             }
-            tokens(ctx, conn, pool, client, &user)
+            tokens(ctx, conn, pool, client, &user, responses)
         }
         "SOFTWARE_TOKEN_MFA" => {
             let given = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
@@ -539,7 +539,7 @@ pub fn respond(
             spend(conn, &row)?;
             m.last_step = Some(step);
             put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
-            tokens(ctx, conn, pool, client, &user)
+            tokens(ctx, conn, pool, client, &user, responses)
         }
         "SELECT_MFA_TYPE" => {
             let answer = param(responses, "ANSWER")?.trim();
@@ -583,7 +583,7 @@ pub fn respond(
                 }
                 put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: TOTP MFA set up during sign-in");
-                return tokens(ctx, conn, pool, client, &user);
+                return tokens(ctx, conn, pool, client, &user, responses);
             }
             if let Some(email) = responses.get("EMAIL").map(|e| e.trim().to_string()) {
                 if !row.data.choices.iter().any(|c| c == EMAIL_OTP) {
@@ -608,18 +608,24 @@ pub fn respond(
     }
 }
 
-/// A sign-in's tokens, decided in this transaction; their triggers run and they are signed
-/// after it ([`Answer::finish`]).
+/// A sign-in's tokens (or the device SRP its `DEVICE_KEY` owes first), decided in this
+/// transaction; their triggers run and they are signed after it ([`Answer::finish`]).
 fn tokens(
     ctx: &Ctx,
     conn: &Connection,
     pool: &PoolRow,
     client: &ClientRow,
     user: &UserRecord,
+    responses: &HashMap<String, String>,
 ) -> ApiResult<Answer> {
-    Ok(Answer::Tokens(Box::new(start_sign_in(
-        ctx, conn, pool, client, user,
-    )?)))
+    next_step::finish_sign_in(
+        ctx,
+        conn,
+        pool,
+        client,
+        user,
+        responses.get("DEVICE_KEY").map(String::as_str),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ use super::jwt::KeyPair;
 use super::paging::{check_max_results, make_page_token, read_page_token};
 use super::policy::{self, PasswordPolicy};
 use super::pool_settings;
-use super::store::{self, ClientRow, PoolConfig, PoolRow};
+use super::store::{self, ClientRow, DeviceConfiguration, PoolConfig, PoolRow};
 use super::user_schema::{self, SchemaAttributeIn};
 
 /// Builds a pool row with these signing keys; with `None` they are left for the key filler
@@ -69,6 +69,9 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
     if let Some(r) = pool_settings::recovery_json(c.account_recovery.as_deref()) {
         v["AccountRecoverySetting"] = r;
     }
+    if let Some(d) = &c.device_configuration {
+        v["DeviceConfiguration"] = json!(d);
+    }
     if !c.username_attributes.is_empty() {
         v["UsernameAttributes"] = json!(c.username_attributes);
     }
@@ -104,6 +107,7 @@ struct CreateUserPoolReq {
     mfa_configuration: Option<String>,
     deletion_protection: Option<String>,
     schema: Option<Vec<SchemaAttributeIn>>,
+    device_configuration: Option<Value>,
 }
 
 /// Validates CreateUserPool settings into a PoolConfig (`body` gives the recovery setting and
@@ -173,6 +177,7 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     let account_recovery =
         pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
     let messages = pool_settings::templates_from_request(body)?;
+    let device_configuration = device_configuration(req.device_configuration)?;
     let attributes_require_verification = pool_settings::update_settings_from_request(body, &auto)?;
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
@@ -194,9 +199,23 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
             schema,
             account_recovery,
             messages,
+            device_configuration,
             attributes_require_verification,
         },
     ))
+}
+
+/// `DeviceConfiguration` of CreateUserPool / UpdateUserPool: two optional booleans.
+fn device_configuration(v: Option<Value>) -> ApiResult<Option<DeviceConfiguration>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v).map(Some).map_err(|_| {
+            ApiError::invalid_parameter(
+                "DeviceConfiguration takes ChallengeRequiredOnNewDevice and \
+                 DeviceOnlyRememberedOnUserPrompt, both booleans",
+            )
+        }),
+    }
 }
 
 /// CreateUserPool, with `LambdaConfig` and `Policies.SignInPolicy`.
@@ -378,11 +397,13 @@ struct UpdatePoolReq {
     auto_verified_attributes: Option<Vec<String>>,
     mfa_configuration: Option<String>,
     deletion_protection: Option<String>,
+    device_configuration: Option<Value>,
 }
 
 /// UpdateUserPool. As on Cognito, a setting left out of the request goes back to its default
 /// (no triggers, PASSWORD only, the default password policy, no auto-verified attributes,
-/// deletion protection INACTIVE, no recovery setting, the default message templates);
+/// deletion protection INACTIVE, no recovery setting, the default message templates, no device
+/// tracking);
 /// MfaConfiguration is kept unless given.
 pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let extras = extras::extras_from_request(&body)?;
@@ -412,6 +433,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             )));
         }
     }
+    let device_configuration = device_configuration(req.device_configuration)?;
     let attributes_require_verification =
         pool_settings::update_settings_from_request(&update_settings, &auto)?;
     let deletion = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
@@ -436,6 +458,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             deletion_protection: deletion,
             account_recovery,
             messages,
+            device_configuration,
             attributes_require_verification,
             mfa_configuration: req
                 .mfa_configuration

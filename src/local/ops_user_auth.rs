@@ -35,7 +35,6 @@ use super::extras::load_extras;
 use super::flows::{self, Answer, FlowKind};
 use super::policy;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
-use super::tokens::sign_in_result;
 use super::{next_step, signin};
 
 /// Wrong EMAIL_OTP / SMS_OTP codes allowed on one Session.
@@ -203,7 +202,14 @@ fn auto_sign_in(
     check_status_allows_sign_in(&user)?;
     flows::spend(conn, &row)?;
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: auto sign-in");
-    next_step::password_ok(ctx, conn, pool, client, &user)
+    next_step::password_ok(
+        ctx,
+        conn,
+        pool,
+        client,
+        &user,
+        params.get("DEVICE_KEY").map(String::as_str),
+    )
 }
 
 /// Sends a PASSWORD or PASSWORD_SRP (params with PASSWORD / SRP_A) on, or asks for them.
@@ -214,7 +220,7 @@ fn with_username(
 ) -> HashMap<String, String> {
     let mut m = HashMap::new();
     m.insert("USERNAME".to_string(), username.to_string());
-    for k in keys.iter().chain(["SECRET_HASH"].iter()) {
+    for k in keys.iter().chain(["SECRET_HASH", "DEVICE_KEY"].iter()) {
         if let Some(v) = given.get(*k) {
             m.insert(k.to_string(), v.clone());
         }
@@ -233,7 +239,14 @@ fn password_sign_in(
 ) -> ApiResult<Value> {
     let params = with_username(username, params, &["PASSWORD"]);
     let user = signin::verify_password(ctx, conn, client, pool, &params)?;
-    next_step::password_ok(ctx, conn, pool, client, &user)
+    next_step::password_ok(
+        ctx,
+        conn,
+        pool,
+        client,
+        &user,
+        params.get("DEVICE_KEY").map(String::as_str),
+    )
 }
 
 /// Starts the chosen first factor.
@@ -460,7 +473,15 @@ pub(crate) fn respond(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 check_status_allows_sign_in(&user)?;
                 record_success(conn, &mut user)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, factor = %challenge, "local pool: passwordless sign-in");
-                sign_in_result(ctx, conn, &pool, &client, &user)
+                next_step::finish_sign_in(
+                    ctx,
+                    conn,
+                    &pool,
+                    &client,
+                    &user,
+                    responses.get("DEVICE_KEY").map(String::as_str),
+                )?
+                .finish(ctx)
             }
             other => Err(ApiError::invalid_parameter(format!(
                 "Challenge {} is not supported by the embedded user pool",

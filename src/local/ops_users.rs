@@ -2,7 +2,7 @@
 //! AdminGetUser, AdminCreateUser (after the PreSignUp trigger), AdminConfirmSignUp (then
 //! PostConfirmation), AdminSetUserPassword, AdminDeleteUser, AdminDisableUser,
 //! AdminEnableUser, AdminUserGlobalSignOut, AdminUpdateUserAttributes,
-//! AdminDeleteUserAttributes and AdminListDevices.
+//! AdminDeleteUserAttributes.
 
 use rand::Rng;
 use serde::Deserialize;
@@ -308,7 +308,7 @@ pub fn admin_user_global_sign_out(ctx: &Ctx, body: Value) -> ApiResult<Value> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminListDevices
+// AdminUpdateUserAttributes, AdminDeleteUserAttributes
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -426,31 +426,6 @@ pub fn admin_delete_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
         user.modified = ctx.now();
         store::update_user(conn, &user)?;
         Ok(json!({}))
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AdminListDevicesReq {
-    user_pool_id: Option<String>,
-    username: Option<String>,
-    limit: Option<i64>,
-}
-
-/// AdminListDevices: the embedded pool does not remember devices (no device tracking), so
-/// every user honestly has none.
-pub fn admin_list_devices(ctx: &Ctx, body: Value) -> ApiResult<Value> {
-    let req: AdminListDevicesReq = parse(body)?;
-    check_limit(req.limit)?;
-    ctx.read(|conn| {
-        admin_user(
-            conn,
-            AdminUserReq {
-                user_pool_id: req.user_pool_id,
-                username: req.username,
-            },
-        )?;
-        Ok(json!({"Devices": []}))
     })
 }
 

@@ -8,6 +8,8 @@
 //! - PASSWORD_VERIFIER: the SRP proof ([`signin::verify_password_claim`]); a plain sign-in goes
 //!   on to its next step, a CUSTOM_AUTH flow to DefineAuthChallenge
 //!   ([`ops_custom::after_password_verifier`], with the store unlocked for the triggers).
+//! - DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: a remembered device's proof (`devices.rs`),
+//!   then tokens.
 //! - Anything else: InvalidParameterException.
 
 use serde_json::Value;
@@ -17,7 +19,7 @@ use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, echo};
 use super::flows::{self, Answer, Family, FlowKind};
 use super::signin::{self, Verified};
-use super::{next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth, store};
+use super::{devices, next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth, store};
 use crate::cognito::types::ChallengeName;
 
 /// Which part answers a request.
@@ -93,6 +95,7 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 | ChallengeName::EmailOtp,
             ) => ops_mfa::respond(ctx, conn, &client, &pool, &challenge, session, &responses)?,
             Some(ChallengeName::PasswordVerifier) => {
+                devices::check_named_device(conn, &pool, &responses)?;
                 match signin::verify_password_claim(
                     ctx,
                     conn,
@@ -104,10 +107,25 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 )? {
                     Verified::Password(user) => {
                         // Its tokens (and their triggers) after the transaction.
-                        next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)?
+                        next_step::password_ok_unsigned(
+                            ctx,
+                            conn,
+                            &pool,
+                            &client,
+                            &user,
+                            responses.get("DEVICE_KEY").map(String::as_str),
+                        )?
                     }
                     Verified::CustomAuth(user) => return Ok(Next::CustomAuth(user.username)),
                 }
+            }
+            Some(ChallengeName::DeviceSrpAuth) => next_step::Answer::Ready(
+                devices::start_device_srp(ctx, conn, &client, &pool, session, &responses)?,
+            ),
+            Some(ChallengeName::DevicePasswordVerifier) => {
+                let (user, device) =
+                    devices::verify_device_claim(ctx, conn, &client, &pool, session, &responses)?;
+                next_step::device_verified(ctx, conn, &pool, &client, &user, &device)?
             }
             _ => {
                 return Err(ApiError::invalid_parameter(format!(

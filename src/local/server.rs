@@ -28,8 +28,8 @@ use super::edge::{
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::store;
 use super::{
-    admin_auth, ops_account, ops_auth, ops_custom, ops_domains, ops_groups, ops_idps, ops_mfa,
-    ops_pool_admin, ops_pools, ops_resources, ops_schema, ops_signup, ops_user_attributes,
+    admin_auth, ops_account, ops_auth, ops_custom, ops_devices, ops_domains, ops_groups, ops_idps,
+    ops_mfa, ops_pool_admin, ops_pools, ops_resources, ops_schema, ops_signup, ops_user_attributes,
     ops_user_auth, ops_users, respond, shapes,
 };
 use super::{delivery, hooks_auth};
@@ -291,7 +291,30 @@ pub const OPERATIONS: &[Operation] = &[
         "AdminListDevices",
         true,
         false,
-        ops_users::admin_list_devices,
+        ops_devices::admin_list_devices,
+    ),
+    op("AdminGetDevice", true, false, ops_devices::admin_get_device),
+    op(
+        "AdminForgetDevice",
+        true,
+        false,
+        ops_devices::admin_forget_device,
+    ),
+    op(
+        "AdminUpdateDeviceStatus",
+        true,
+        false,
+        ops_devices::admin_update_device_status,
+    ),
+    op("ConfirmDevice", false, true, ops_devices::confirm_device),
+    op("GetDevice", false, true, ops_devices::get_device),
+    op("ListDevices", false, true, ops_devices::list_devices),
+    op("ForgetDevice", false, true, ops_devices::forget_device),
+    op(
+        "UpdateDeviceStatus",
+        false,
+        true,
+        ops_devices::update_device_status,
     ),
     op(
         "AddCustomAttributes",

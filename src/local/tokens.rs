@@ -11,11 +11,12 @@ use serde_json::{Map, Value, json};
 use super::access::{check_enabled, check_secret_hash, required, sha256};
 use super::cpu;
 use super::ctx::Ctx;
+use super::devices;
 use super::error::{ApiError, ApiResult};
 use super::extras::load_extras;
 use super::hooks_auth;
 use super::jwt::{self, TokenProblem};
-use super::store::{self, ClientRow, GroupRow, PoolRow, RefreshRow, UserRecord};
+use super::store::{self, ClientRow, DeviceRow, GroupRow, PoolRow, RefreshRow, UserRecord};
 
 fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
@@ -174,6 +175,8 @@ pub(crate) struct SignIn {
     hooks: TokenHooks,
     refresh: String,
     expires_in: i64,
+    /// `NewDeviceMetadata` (DeviceKey, DeviceGroupKey) for a device this sign-in made.
+    new_device: Option<(String, String)>,
 }
 
 impl SignIn {
@@ -188,7 +191,7 @@ impl SignIn {
         )?;
         let claims = &self.claims;
         let (access, id) = cpu::run(|| claims.sign())?;
-        Ok(json!({
+        let mut answer = json!({
             "ChallengeParameters": {},
             "AuthenticationResult": {
                 "AccessToken": access,
@@ -197,7 +200,22 @@ impl SignIn {
                 "RefreshToken": self.refresh,
                 "IdToken": id,
             }
-        }))
+        });
+        if let Some((key, group)) = self.new_device {
+            answer["AuthenticationResult"]["NewDeviceMetadata"] =
+                json!({"DeviceKey": key, "DeviceGroupKey": group});
+        }
+        Ok(answer)
+    }
+
+    /// The device this sign-in is from: the access token's `device_key` claim, and, for a
+    /// device the sign-in just made, `NewDeviceMetadata` in the answer.
+    pub(crate) fn with_device(mut self, device: &DeviceRow, is_new: bool) -> Self {
+        self.claims.access["device_key"] = json!(device.device_key);
+        if is_new {
+            self.new_device = Some((device.device_key.clone(), device.group_key.clone()));
+        }
+        self
     }
 }
 
@@ -229,18 +247,8 @@ pub(crate) fn start_sign_in(
         hooks: TokenHooks::load(conn, pool, client, user)?,
         refresh,
         expires_in: client.config.access_token_validity,
+        new_device: None,
     })
-}
-
-/// A full sign-in result: new refresh token, access and ID tokens.
-pub(crate) fn sign_in_result(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    user: &UserRecord,
-) -> ApiResult<Value> {
-    start_sign_in(ctx, conn, pool, client, user)?.finish(ctx)
 }
 
 pub(crate) fn valid_refresh_shape(t: &str) -> bool {
@@ -279,7 +287,9 @@ impl Refreshed {
 }
 
 /// Checks a refresh token for a client and makes the claims of new access and ID tokens (no
-/// rotation: the refresh token stays the same, so the result carries none).
+/// rotation: the refresh token stays the same, so the result carries none). `device_key`
+/// (DEVICE_KEY, DeviceKey) names the user's device the refresh comes from: the access token
+/// carries it.
 pub(crate) fn refresh_flow(
     ctx: &Ctx,
     conn: &Connection,
@@ -287,6 +297,7 @@ pub(crate) fn refresh_flow(
     pool: &PoolRow,
     token: &str,
     secret_hash: Option<(Option<&str>,)>,
+    device_key: Option<&str>,
 ) -> ApiResult<Refreshed> {
     if !valid_refresh_shape(token) {
         return Err(ApiError::not_authorized("Invalid Refresh Token."));
@@ -311,8 +322,15 @@ pub(crate) fn refresh_flow(
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     check_enabled(&user)?;
+    let mut claims = claims(ctx, conn, pool, client, &user, &row)?;
+    if let Some(key) = device_key.filter(|k| !k.trim().is_empty())
+        && devices::tracking(pool).is_some()
+    {
+        let device = devices::users_device(conn, pool, &user, key)?;
+        claims.access["device_key"] = json!(device.device_key);
+    }
     Ok(Refreshed {
-        claims: claims(ctx, conn, pool, client, &user, &row)?,
+        claims,
         hooks: TokenHooks::load(conn, pool, client, &user)?,
         expires_in: client.config.access_token_validity,
     })

@@ -540,6 +540,53 @@ pub fn server_check_claim(
     })
 }
 
+/// Cognito's device variant of SRP (PROTOCOL.md §4.4): the same math with the DeviceGroupKey in
+/// the place of the pool name and the DeviceKey in the place of the user id, both in x and in
+/// the claim's HMAC message. The client draws a random device password when it confirms the
+/// device and keeps it; the server keeps only the salt and the verifier.
+pub mod device {
+    use super::{B64, BigUint, RngCore, pad};
+    use base64::Engine as _;
+
+    /// Bytes of randomness in a device password (Amplify's 40, sent as base64).
+    pub const PASSWORD_BYTES: usize = 40;
+
+    /// A new device password: base64 of 40 random bytes.
+    pub fn random_password() -> String {
+        let mut bytes = [0u8; PASSWORD_BYTES];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        B64.encode(bytes)
+    }
+
+    /// v = g^x with x = H(PAD(salt) | H(DeviceGroupKey ‖ DeviceKey ‖ ":" ‖ password)).
+    pub fn verifier(group_key: &str, device_key: &str, password: &str, salt: &BigUint) -> BigUint {
+        super::compute_verifier(group_key, device_key, password, salt)
+    }
+
+    /// ConfirmDevice's `DeviceSecretVerifierConfig`: (PasswordVerifier, Salt), each the base64
+    /// of the value's PAD bytes, as Amplify sends them.
+    pub fn verifier_config(
+        group_key: &str,
+        device_key: &str,
+        password: &str,
+        salt: &BigUint,
+    ) -> (String, String) {
+        let v = verifier(group_key, device_key, password, salt);
+        (B64.encode(pad(&v)), B64.encode(pad(salt)))
+    }
+
+    /// Reads a base64 `PasswordVerifier` or `Salt` of ConfirmDevice; `None` unless it is
+    /// base64 of a non-zero number of at most `max_bytes` bytes.
+    pub fn decode_config_value(b64: &str, max_bytes: usize) -> Option<BigUint> {
+        let bytes = B64.decode(b64.trim()).ok()?;
+        if bytes.is_empty() || bytes.len() > max_bytes {
+            return None;
+        }
+        let n = BigUint::from_bytes_be(&bytes);
+        (!n.is_zero()).then_some(n)
+    }
+}
+
 /// A fresh random salt for a new verifier (16 bytes, as Cognito's).
 pub fn random_salt() -> BigUint {
     let mut bytes = [0u8; 16];

@@ -392,3 +392,72 @@ fn the_derivation_shows_every_step_and_both_sides_reach_the_same_key() {
     assert!(matches!(&q[0].value, Shown::Secret(h) if h.reveal() == a));
     assert!(matches!(&q[6].value, Shown::Fingerprint(f) if f.starts_with("sha256:")));
 }
+
+/// Amplify JS v6's own `AuthenticationHelper.generateHashDevice` (pool `us-east-1_Grp`, group
+/// key `-GroupKey1`), run once; its random password and salt are fixed here and its verifier
+/// must come out the same.
+#[test]
+fn device_verifier_matches_amplify() {
+    let group_key = "-GroupKey1";
+    let device_key = "us-east-1_0f8a7c1e-1111-2222-3333-444455556666";
+    let password = "lD6J4qnaWzodkimZXaYsfESvv64XYdRPkEEh8CsVW2s2ofQbJcImxA==";
+    let salt = h("36cf62e23cf8781dc3ffd0675cc8d84f");
+    let (verifier_b64, salt_b64) = device::verifier_config(group_key, device_key, password, &salt);
+    assert_eq!(salt_b64, "Ns9i4jz4eB3D/9BnXMjYTw==");
+    assert_eq!(
+        verifier_b64,
+        "cnvMlyuY3POH2ohVboVgWVctjZpwV9GGKAMccCKx+kxZTtfZbNDH5pMw13DIY7tRjKE+MvVy5V+KoJ3XNTS3sz4u8gllHGmytM9UeOpdaomXUCCcAw+XQ4zeLx2AIVmKd95PwXnGr2YjbL4AdZN/yUyqKxc8tTSWzHp3l0Vzfj5ouOTAyIzmeWCxVIn9XMyHfG8yj9w2VmG/IgLv89wCW9BNT8ANy4ed838iYEs5mkOpRKirA2Nl14XyjH+6qskCc+zglgZ31Ig9gSey/Op7ExjfGRfHtq0BnUGgRtGF1nc95tNStStE5LLVH3JfPnVJRU6a0BTiKf4tzg35l8oa/oSZb8iBtDN84lRLPB3OjJsdZkCg2p7l3cC5jX2VdaIr2zf1uHpLZG0lqwCWmzLeVRjqsOoH8bNVtC5WDv65UX08gLAfRpeVcxixw11t465js5ufODdQnI8irt7xyAbsp0/aq89gBoNQhO/cxa+TJL+DtrOU0/i+UOr8BQyW10HV"
+    );
+    // The server reads both back to the numbers the client used.
+    let v = device::decode_config_value(&verifier_b64, 512).unwrap();
+    assert_eq!(v, device::verifier(group_key, device_key, password, &salt));
+    assert_eq!(device::decode_config_value(&salt_b64, 512).unwrap(), salt);
+    assert!(device::decode_config_value("AAAA", 512).is_none(), "zero");
+    assert!(device::decode_config_value("not base64!", 512).is_none());
+}
+
+/// DEVICE_PASSWORD_VERIFIER: the claim signed with the group key and the device key verifies
+/// against the device's verifier, and not with the pool name and username in their place, nor
+/// with another device password.
+#[test]
+fn device_claim_round_trip() {
+    let (group_key, device_key) = ("-Grp", "us-east-1_dev");
+    let password = device::random_password();
+    assert_eq!(B64.decode(&password).unwrap().len(), device::PASSWORD_BYTES);
+    let salt = random_salt();
+    let v = device::verifier(group_key, device_key, &password, &salt);
+    let other = device::random_password();
+    for (pool, user, pw, ok) in [
+        (group_key, device_key, password.as_str(), true),
+        ("Pool", "bob", password.as_str(), false),
+        (group_key, device_key, other.as_str(), false),
+    ] {
+        let client = ClientEphemeral::generate();
+        let server = ServerEphemeral::generate(&v);
+        let ts = timestamp_now();
+        let claim = client
+            .password_claim(
+                pool,
+                user,
+                pw,
+                &to_hex(&salt),
+                &to_hex(server.public()),
+                "AAECAw==",
+                &ts,
+            )
+            .unwrap();
+        let verified = server_verify_claim(
+            group_key,
+            device_key,
+            &v,
+            client.public(),
+            server.private(),
+            server.public(),
+            &[0, 1, 2, 3],
+            &ts,
+            &claim.signature,
+        )
+        .unwrap();
+        assert_eq!(verified, ok, "{pool}/{user}");
+    }
+}

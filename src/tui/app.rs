@@ -603,6 +603,13 @@ impl App {
                     self.ctx.flash_info("A new code was sent.");
                     self.refresh_outbox(&mut out);
                 }
+                // The Devices list follows what changed it.
+                if ok
+                    && matches!(api.as_str(), "rememberDevice" | "forgetDevice")
+                    && let Some(cmd) = self.ctx.auth(AuthCommand::FetchDevices, now_ms)
+                {
+                    out.push(cmd);
+                }
             }
             AuthEvent::Transition(t) => {
                 self.ctx.status.push(StatusEntry::Transition(t.clone()));
@@ -624,6 +631,9 @@ impl App {
                     && self.sign_in.form.text("username").is_empty()
                 {
                     self.sign_in.form.set_text("username", &old.username);
+                }
+                if session.is_none() {
+                    self.session.devices = None;
                 }
                 self.session.view = session;
                 // Every new session (and a sign-out, for the tokens it ended) is checked: the
@@ -673,6 +683,9 @@ impl App {
                     error,
                     session,
                 });
+            }
+            AuthEvent::Devices { devices } => {
+                self.session.devices = Some(devices);
             }
             AuthEvent::Account(update) => {
                 let actions = self.account.on_update(update, &mut self.ctx);

@@ -542,6 +542,10 @@ impl App {
                 "refresh, fetch, sign out, global, account, verify tokens",
             ),
             (
+                "Session: d m x",
+                "devices: list, remember this one, forget it",
+            ),
+            (
                 "Users: / Enter a",
                 "filter, details, actions n e d D R P o m A g y Y",
             ),

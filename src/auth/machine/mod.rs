@@ -18,6 +18,7 @@
 
 mod account;
 mod challenge;
+mod device;
 mod password;
 mod session;
 mod sign_in;
@@ -26,9 +27,10 @@ mod state;
 
 use std::sync::Arc;
 
+pub use device::DEVICE_NAME;
 pub use state::{
-    AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS,
-    totp_setup_uri,
+    AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, DeviceKeys, Effect, Input, MachineConfig,
+    NewDeviceVerifier, SIGN_IN_STATE_TTL_MS, totp_setup_uri,
 };
 
 use super::events::{AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API};
@@ -49,6 +51,10 @@ pub fn handle(mut state: AuthState, input: Input) -> (AuthState, Vec<Effect>) {
             now_ms,
         } => state.on_response(result, latency_ms, now_ms, &mut fx),
         Input::Claim { result, now_ms } => state.on_claim(result, now_ms, &mut fx),
+        Input::Ephemeral { ephemeral, now_ms } => state.on_ephemeral(ephemeral, now_ms, &mut fx),
+        Input::DeviceVerifier { verifier, now_ms } => {
+            state.on_device_verifier(verifier, now_ms, &mut fx)
+        }
     }
     (state, fx)
 }
@@ -116,6 +122,9 @@ impl AuthState {
             AuthCommand::FetchSession { force_refresh } => {
                 self.fetch_session(force_refresh, now_ms, fx)
             }
+            AuthCommand::RememberDevice => self.remember_device(fx),
+            AuthCommand::ForgetDevice { device_key } => self.forget_device(device_key, fx),
+            AuthCommand::FetchDevices => self.fetch_devices(fx),
             AuthCommand::CancelSignIn => self.cancel_sign_in(fx),
             AuthCommand::FetchUserAttributes
             | AuthCommand::UpdateUserAttributes { .. }
@@ -219,6 +228,14 @@ impl AuthState {
                 now_ms,
                 fx,
             ),
+            (Pending::ConfirmDevice, Response::ConfirmDevice(r)) => {
+                self.on_device_confirmed(r, now_ms, fx)
+            }
+            (Pending::RememberDevice, Response::UpdateDeviceStatus(_)) => {
+                self.on_device_remembered(fx)
+            }
+            (Pending::ForgetDevice, Response::ForgetDevice(_)) => self.on_device_forgotten(fx),
+            (Pending::FetchDevices, Response::ListDevices(r)) => self.on_devices_listed(r, fx),
             (Pending::RefreshFallback, Response::InitiateAuth(r)) => self.on_refreshed(
                 r.authentication_result,
                 "InitiateAuth REFRESH_TOKEN_AUTH",
@@ -252,8 +269,12 @@ impl AuthState {
         match pending {
             Pending::Auth
             | Pending::Claim
+            | Pending::DeviceEphemeral
             | Pending::AssociateSoftwareToken
             | Pending::VerifySoftwareToken => self.on_sign_in_error(op_name, e, now_ms, fx),
+            Pending::ConfirmDevice | Pending::DeviceVerifier => {
+                self.on_confirm_device_error(e, now_ms, fx)
+            }
             Pending::SignOut => self.on_sign_out_error(op_name, e, fx),
             Pending::Account => {
                 self.account = None;
@@ -284,6 +305,10 @@ fn response_operation(r: &Response) -> &'static str {
         Response::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
         Response::VerifySoftwareToken(_) => "VerifySoftwareToken",
         Response::SetUserMfaPreference(_) => "SetUserMFAPreference",
+        Response::ConfirmDevice(_) => "ConfirmDevice",
+        Response::UpdateDeviceStatus(_) => "UpdateDeviceStatus",
+        Response::ForgetDevice(_) => "ForgetDevice",
+        Response::ListDevices(_) => "ListDevices",
         Response::UpdateUserAttributes(_) => "UpdateUserAttributes",
         Response::GetUserAttributeVerificationCode(_) => "GetUserAttributeVerificationCode",
         Response::VerifyUserAttribute(_) => "VerifyUserAttribute",

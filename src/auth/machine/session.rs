@@ -86,10 +86,14 @@ impl AuthState {
                 fx,
             );
         };
+        let username = tokens.username();
         let req = GetTokensFromRefreshTokenRequest {
             refresh_token: refresh,
             client_id: self.cfg.client_id.clone(),
-            device_key: None,
+            // As Amplify: the refresh names the device kept for the user.
+            device_key: self
+                .device_for(&username, &username)
+                .map(|d| d.device_key.clone()),
         };
         self.call(
             Pending::Refresh,

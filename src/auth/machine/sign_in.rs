@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::state::{AuthState, ClaimJob, Effect, Pending, SignInState};
+use super::state::{AuthState, ClaimJob, DeviceKeys, Effect, Pending, SignInState};
 use crate::auth::events::{AuthEvent, AuthFlowType};
 use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, SignInStep};
@@ -91,6 +91,15 @@ impl AuthState {
         }
         let mut params = BTreeMap::new();
         params.insert("USERNAME".to_string(), username.clone());
+        // As Amplify: the password and custom flows name the kept device from the start
+        // (the SRP flows name it in the PASSWORD_VERIFIER answer).
+        if matches!(
+            flow,
+            AuthFlowType::UserPasswordAuth | AuthFlowType::CustomWithoutSrp
+        ) && let Some(d) = self.device_for(&username, &username)
+        {
+            params.insert("DEVICE_KEY".into(), d.device_key.clone());
+        }
         let auth_flow = match flow {
             AuthFlowType::UserSrpAuth => {
                 params.insert(
@@ -247,6 +256,7 @@ impl AuthState {
         if let Some(u) = r.challenge_parameters.get("USER_ID_FOR_SRP") {
             si.user_id_for_srp = Some(u.clone());
         }
+        let previous = si.challenge;
         si.challenge = r.challenge_name.as_deref().and_then(ChallengeName::parse);
         si.challenge_parameters = r.challenge_parameters.clone();
         si.first_factor = None;
@@ -254,19 +264,46 @@ impl AuthState {
 
         if let Some(result) = r.authentication_result {
             let (login, flow) = (si.username.clone(), si.flow);
+            let by_device = previous == Some(ChallengeName::DevicePasswordVerifier);
             self.sign_in = None;
             return match Tokens::from_result(&result, None, &login, flow, now_ms) {
                 Ok(t) => {
+                    let username = t.username();
                     self.accept_tokens(t, now_ms, fx);
-                    self.transition(
-                        now_ms,
-                        NextStep::SignIn(SignInStep::Done),
-                        None,
-                        "Cognito issued tokens: the user is signed in",
-                        fx,
-                    );
-                    self.emit_session(now_ms, fx);
-                    self.finish(true, fx);
+                    match result.new_device_metadata {
+                        Some(meta) => {
+                            // As Amplify: the new device is confirmed before signIn returns.
+                            self.info(
+                                format!(
+                                    "Cognito announced a new device {} (NewDeviceMetadata): \
+                                     making its password and verifier for ConfirmDevice",
+                                    meta.device_key
+                                ),
+                                fx,
+                            );
+                            self.new_device = Some(DeviceKeys {
+                                username,
+                                device_key: meta.device_key.clone(),
+                                group_key: meta.device_group_key.clone(),
+                                password: Secret::default(),
+                            });
+                            if let Some(op) = &mut self.op {
+                                op.pending = Pending::DeviceVerifier;
+                            }
+                            fx.push(Effect::MakeDeviceVerifier {
+                                group_key: meta.device_group_key,
+                                device_key: meta.device_key,
+                            });
+                        }
+                        None => {
+                            let why = if by_device {
+                                "The remembered device proved itself: Cognito issued tokens, the user is signed in"
+                            } else {
+                                "Cognito issued tokens: the user is signed in"
+                            };
+                            self.signed_in(now_ms, why, fx);
+                        }
+                    }
                 }
                 Err(msg) => self.fail(None, ClientCode::InvalidResponse, msg, fx),
             };
@@ -282,8 +319,33 @@ impl AuthState {
         };
         let params = r.challenge_parameters;
         let challenge = ChallengeName::parse(&name);
-        match route(challenge, &name, &params, r.available_challenges) {
+        let device = self
+            .sign_in
+            .as_ref()
+            .and_then(|si| self.device_for(&si.srp_username(), &si.username))
+            .cloned();
+        let route = match (challenge, device) {
+            (Some(ChallengeName::DeviceSrpAuth), Some(d)) => Route::DeviceSrp(d),
+            (Some(ChallengeName::DevicePasswordVerifier), Some(d)) => Route::DeviceProof(d),
+            _ => route(challenge, &name, &params, r.available_challenges),
+        };
+        match route {
             Route::SrpProof => self.start_claim(&params, now_ms, fx),
+            Route::DeviceSrp(d) => {
+                self.info(
+                    format!(
+                        "DEVICE_SRP_AUTH: Cognito asks the remembered device {} to prove itself; \
+                         a new SRP_A, then RespondToAuthChallenge DEVICE_SRP_AUTH",
+                        d.device_key
+                    ),
+                    fx,
+                );
+                if let Some(op) = &mut self.op {
+                    op.pending = Pending::DeviceEphemeral;
+                }
+                fx.push(Effect::NewEphemeral);
+            }
+            Route::DeviceProof(d) => self.start_device_claim(&d, &params, now_ms, fx),
             Route::AssociateTotp => {
                 if let Some(s) = &mut self.sign_in {
                     s.mfa_setup = Some(MfaType::Totp);
@@ -317,6 +379,84 @@ impl AuthState {
                 self.finish(true, fx);
             }
         }
+    }
+
+    /// DEVICE_SRP_AUTH: the fresh ephemeral is here; answer with the device key and SRP_A.
+    pub(super) fn on_ephemeral(
+        &mut self,
+        ephemeral: Arc<ClientEphemeral>,
+        _now_ms: i64,
+        fx: &mut Vec<Effect>,
+    ) {
+        if self.op.as_ref().map(|o| o.pending) != Some(Pending::DeviceEphemeral) {
+            tracing::warn!("auth machine: an ephemeral arrived unasked");
+            return;
+        }
+        let Some(si) = &mut self.sign_in else {
+            return self.finish(false, fx);
+        };
+        let username = si
+            .challenge_parameters
+            .get("USERNAME")
+            .cloned()
+            .unwrap_or_else(|| si.srp_username());
+        let a = ephemeral.a_hex();
+        si.ephemeral = Some(ephemeral);
+        let r = BTreeMap::from([("USERNAME".to_string(), username), ("SRP_A".to_string(), a)]);
+        self.respond(ChallengeName::DeviceSrpAuth, r, None, fx);
+    }
+
+    /// DEVICE_PASSWORD_VERIFIER: asks the actor for the device's proof (the SRP proof with the
+    /// group key and the device key in the place of the pool name and the username).
+    fn start_device_claim(
+        &mut self,
+        device: &DeviceKeys,
+        params: &BTreeMap<String, String>,
+        now_ms: i64,
+        fx: &mut Vec<Effect>,
+    ) {
+        let Some(si) = &mut self.sign_in else { return };
+        let Some(e) = si.ephemeral.clone() else {
+            self.sign_in = None;
+            return self.fail(
+                None,
+                ClientCode::InternalError,
+                "DEVICE_PASSWORD_VERIFIER arrived but this sign-in has no device SRP state",
+                fx,
+            );
+        };
+        let get = |k: &str| params.get(k).cloned();
+        let (Some(salt), Some(b), Some(block)) = (get("SALT"), get("SRP_B"), get("SECRET_BLOCK"))
+        else {
+            self.sign_in = None;
+            return self.fail(
+                Some("RespondToAuthChallenge"),
+                ClientCode::InvalidResponse,
+                "DEVICE_PASSWORD_VERIFIER lacks SALT, SRP_B or SECRET_BLOCK",
+                fx,
+            );
+        };
+        if let Some(op) = &mut self.op {
+            op.pending = Pending::Claim;
+        }
+        self.info(
+            format!(
+                "DEVICE_PASSWORD_VERIFIER: Cognito asks for the device's proof; computing it \
+                 with the device key {} and its group key, then RespondToAuthChallenge",
+                device.device_key
+            ),
+            fx,
+        );
+        fx.push(Effect::ComputeClaim(ClaimJob {
+            ephemeral: e,
+            pool_name: device.group_key.clone(),
+            user_id_for_srp: device.device_key.clone(),
+            password: device.password.clone(),
+            salt_hex: salt,
+            srp_b_hex: b,
+            secret_block: block,
+            timestamp: cognito_timestamp(now_ms),
+        }));
     }
 
     /// PASSWORD_VERIFIER: asks the actor for the SRP proof.
@@ -382,7 +522,33 @@ impl AuthState {
         let Some(si) = &mut self.sign_in else {
             return self.finish(false, fx);
         };
+        let device_proof = si.challenge == Some(ChallengeName::DevicePasswordVerifier);
         match result {
+            Ok(claim) if device_proof => {
+                si.ephemeral = None;
+                let username = si
+                    .challenge_parameters
+                    .get("USERNAME")
+                    .cloned()
+                    .unwrap_or_else(|| si.srp_username());
+                let block = si
+                    .challenge_parameters
+                    .get("SECRET_BLOCK")
+                    .cloned()
+                    .unwrap_or_default();
+                let msg = format!(
+                    "Device proof computed (key fingerprint {}, TIMESTAMP {}): sending RespondToAuthChallenge DEVICE_PASSWORD_VERIFIER",
+                    claim.trace.key_fingerprint, claim.trace.timestamp
+                );
+                let r = BTreeMap::from([
+                    ("USERNAME".to_string(), username),
+                    ("PASSWORD_CLAIM_SECRET_BLOCK".to_string(), block),
+                    ("PASSWORD_CLAIM_SIGNATURE".to_string(), claim.signature),
+                    ("TIMESTAMP".to_string(), claim.timestamp),
+                ]);
+                self.info(msg, fx);
+                self.respond(ChallengeName::DevicePasswordVerifier, r, None, fx);
+            }
             Ok(claim) => {
                 // The password and the ephemeral are not needed any more.
                 si.password = None;
@@ -453,6 +619,23 @@ impl AuthState {
             );
             return self.finish(true, fx);
         }
+        if e.is("ResourceNotFoundException") && e.message().contains("Device does not exist.") {
+            // As Amplify: the pool no longer knows the kept device; it is dropped here.
+            let kept = self.sign_in.as_ref().and_then(|si| {
+                self.device_for(&si.srp_username(), &si.username)
+                    .map(|d| d.device_key.clone())
+            });
+            if let Some(key) = kept {
+                self.drop_device(&key, fx);
+                self.info(
+                    format!(
+                        "The pool no longer knows the device {key}: this client forgot it too; \
+                         sign in again (as a new device)"
+                    ),
+                    fx,
+                );
+            }
+        }
         // A wrong answer can be retried with the same Session, which Cognito leaves
         // standing (as Amplify keeps its sign-in state): a wrong MFA code, a wrong code
         // at TOTP setup, a TOTP code already used once (the next 30 s code works), a
@@ -483,6 +666,10 @@ enum Route {
     Step(SignInStep, String),
     /// PASSWORD_VERIFIER: compute the SRP proof and answer at once.
     SrpProof,
+    /// DEVICE_SRP_AUTH for a kept device: a fresh ephemeral, then answer at once.
+    DeviceSrp(DeviceKeys),
+    /// DEVICE_PASSWORD_VERIFIER for a kept device: compute its proof and answer at once.
+    DeviceProof(DeviceKeys),
     /// MFA_SETUP where only TOTP can be set up: AssociateSoftwareToken at once.
     AssociateTotp,
     /// A challenge this client cannot answer: the sign-in ends with this error.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, Transition};
 use crate::auth::session::Tokens;
-use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep};
+use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, SignInStep};
 use crate::auth::token_check::SignOutKind;
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
@@ -61,6 +61,51 @@ pub enum Input {
         result: Result<PasswordClaim, SrpError>,
         now_ms: i64,
     },
+    /// A fresh client ephemeral for device SRP, asked by [`Effect::NewEphemeral`].
+    Ephemeral {
+        ephemeral: Arc<ClientEphemeral>,
+        now_ms: i64,
+    },
+    /// A new device's password and verifier, asked by [`Effect::MakeDeviceVerifier`].
+    DeviceVerifier {
+        verifier: NewDeviceVerifier,
+        now_ms: i64,
+    },
+}
+
+/// A device this client keeps for a user, as Amplify keeps `deviceKey`, `deviceGroupKey` and
+/// `randomPasswordKey`: what device SRP needs. The password never leaves the client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceKeys {
+    /// The user's username (as the tokens name it).
+    pub username: String,
+    pub device_key: String,
+    pub group_key: String,
+    pub password: Secret,
+}
+
+/// A new device's random password and ConfirmDevice's `DeviceSecretVerifierConfig`.
+#[derive(Clone, Debug)]
+pub struct NewDeviceVerifier {
+    pub password: Secret,
+    pub password_verifier: String,
+    pub salt: String,
+}
+
+impl NewDeviceVerifier {
+    /// Draws a device password and salt and computes the verifier (CPU-bound: call it off the
+    /// async runtime).
+    pub fn generate(group_key: &str, device_key: &str) -> Self {
+        let password = crate::srp::device::random_password();
+        let salt = crate::srp::random_salt();
+        let (password_verifier, salt) =
+            crate::srp::device::verifier_config(group_key, device_key, &password, &salt);
+        Self {
+            password: Secret::new(password),
+            password_verifier,
+            salt,
+        }
+    }
 }
 
 /// The SRP proof the actor computes (on a blocking thread) for PASSWORD_VERIFIER.
@@ -116,6 +161,16 @@ pub enum Effect {
     Emit(AuthEvent),
     /// Store (or, with `None`, delete) the tokens.
     Persist(Option<Tokens>),
+    /// Make a fresh client ephemeral; feed it back as [`Input::Ephemeral`].
+    NewEphemeral,
+    /// Draw a new device's password and compute its verifier; feed it back as
+    /// [`Input::DeviceVerifier`].
+    MakeDeviceVerifier {
+        group_key: String,
+        device_key: String,
+    },
+    /// Store the devices this client keeps (every user's).
+    PersistDevices(Vec<DeviceKeys>),
 }
 
 /// A sign-up in progress, kept for confirmSignUp and autoSignIn.
@@ -175,6 +230,14 @@ pub(super) enum Pending {
     SignOut,
     Refresh,
     RefreshFallback,
+    /// Device SRP: waiting for the ephemeral of DEVICE_SRP_AUTH.
+    DeviceEphemeral,
+    /// A new device: waiting for its verifier, then for ConfirmDevice.
+    DeviceVerifier,
+    ConfirmDevice,
+    RememberDevice,
+    ForgetDevice,
+    FetchDevices,
     /// An account call (fetchUserAttributes, updatePassword, ...): see [`AccountCall`].
     Account,
 }
@@ -212,6 +275,12 @@ pub struct AuthState {
     pub(super) sign_in: Option<SignInState>,
     pub(super) last_step: Option<String>,
     pub(super) op: Option<InFlight>,
+    /// The devices this client keeps, one per user at most.
+    pub(super) devices: Vec<DeviceKeys>,
+    /// The device a sign-in's tokens announced (NewDeviceMetadata), until ConfirmDevice.
+    pub(super) new_device: Option<DeviceKeys>,
+    /// The device key a forgetDevice is forgetting.
+    pub(super) forgetting: Option<String>,
     pub(super) account: Option<AccountCall>,
     /// The tokens the last sign-out ended, and how, until the actor takes them.
     pub(super) ended: Option<(Tokens, SignOutKind)>,
@@ -226,9 +295,22 @@ impl AuthState {
             sign_in: None,
             last_step: None,
             op: None,
+            devices: Vec::new(),
+            new_device: None,
+            forgetting: None,
             account: None,
             ended: None,
         }
+    }
+
+    /// Starts with the devices restored from storage.
+    pub fn with_devices(mut self, devices: Vec<DeviceKeys>) -> Self {
+        self.devices = devices;
+        self
+    }
+
+    pub fn devices(&self) -> &[DeviceKeys] {
+        &self.devices
     }
 
     /// Starts with tokens restored from storage.
@@ -419,6 +501,13 @@ impl AuthState {
         }));
     }
 
+    /// The sign-in is over and the tokens are kept: the DONE step, the session, the end.
+    pub(super) fn signed_in(&mut self, now_ms: i64, why: &str, fx: &mut Vec<Effect>) {
+        self.transition(now_ms, NextStep::SignIn(SignInStep::Done), None, why, fx);
+        self.emit_session(now_ms, fx);
+        self.finish(true, fx);
+    }
+
     /// Tokens just received: kept, and flagged in the status when their expiry is wrong.
     pub(super) fn accept_tokens(&mut self, t: Tokens, now_ms: i64, fx: &mut Vec<Effect>) {
         if let Some(problem) = t.expiry_problem(now_ms) {
@@ -445,6 +534,12 @@ impl AuthState {
         responses
             .entry("USERNAME".into())
             .or_insert_with(|| si.srp_username());
+        // As Amplify: every answer of a sign-in names the device this client keeps for the user.
+        if let Some(d) = self.device_for(&si.srp_username(), &si.username) {
+            responses
+                .entry("DEVICE_KEY".into())
+                .or_insert_with(|| d.device_key.clone());
+        }
         let req = RespondToAuthChallengeRequest {
             client_id: self.cfg.client_id.clone(),
             challenge_name: challenge.as_str().into(),
@@ -457,6 +552,34 @@ impl AuthState {
             vec![],
             fx,
         );
+    }
+}
+
+impl AuthState {
+    /// The device kept for a user, by canonical username or by the name signed in with.
+    pub(super) fn device_for(&self, username: &str, login: &str) -> Option<&DeviceKeys> {
+        self.devices
+            .iter()
+            .find(|d| d.username == username)
+            .or_else(|| self.devices.iter().find(|d| d.username == login))
+    }
+
+    /// Keeps `device` as its user's (replacing any other), and stores the list.
+    pub(super) fn keep_device(&mut self, device: DeviceKeys, fx: &mut Vec<Effect>) {
+        self.devices.retain(|d| d.username != device.username);
+        self.devices.push(device);
+        fx.push(Effect::PersistDevices(self.devices.clone()));
+    }
+
+    /// Drops the device with this key, if kept, and stores the list.
+    pub(super) fn drop_device(&mut self, device_key: &str, fx: &mut Vec<Effect>) -> bool {
+        let before = self.devices.len();
+        self.devices.retain(|d| d.device_key != device_key);
+        let dropped = self.devices.len() != before;
+        if dropped {
+            fx.push(Effect::PersistDevices(self.devices.clone()));
+        }
+        dropped
     }
 }
 

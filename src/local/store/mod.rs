@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 mod codes;
 mod db;
+mod devices;
 mod groups;
 mod mfa;
 mod pools;
@@ -21,6 +22,7 @@ mod users;
 
 pub use codes::*;
 pub use db::{Db, is_fault};
+pub use devices::*;
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;

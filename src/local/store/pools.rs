@@ -40,10 +40,25 @@ pub struct PoolConfig {
     /// The verification and authentication message templates.
     #[serde(default, skip_serializing_if = "MessageTemplates::is_empty")]
     pub messages: MessageTemplates,
+    /// `DeviceConfiguration`: present when the pool tracks devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_configuration: Option<DeviceConfiguration>,
     /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a change of
     /// these (verified) attributes waits, pending, until the new value is verified.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes_require_verification: Vec<String>,
+}
+
+/// A pool's `DeviceConfiguration` (device tracking is on when the pool has one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceConfiguration {
+    /// A remembered device signs in with device SRP instead of the MFA challenge.
+    #[serde(default)]
+    pub challenge_required_on_new_device: bool,
+    /// ConfirmDevice leaves a device not remembered until UpdateDeviceStatus remembers it.
+    #[serde(default)]
+    pub device_only_remembered_on_user_prompt: bool,
 }
 
 fn default_mfa() -> String {

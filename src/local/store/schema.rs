@@ -174,6 +174,20 @@ CREATE TABLE IF NOT EXISTS identity_providers (
     modified       INTEGER NOT NULL,
     PRIMARY KEY (pool_id, provider_name)
 );
+CREATE TABLE IF NOT EXISTS devices (
+    device_key  TEXT PRIMARY KEY,
+    pool_id     TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    group_key   TEXT NOT NULL,
+    name        TEXT,
+    salt        TEXT,
+    verifier    TEXT,
+    remembered  INTEGER NOT NULL DEFAULT 0,
+    created     INTEGER NOT NULL,
+    modified    INTEGER NOT NULL,
+    last_auth   INTEGER
+);
+CREATE INDEX IF NOT EXISTS devices_by_user ON devices(pool_id, username, created, device_key);
 CREATE TABLE IF NOT EXISTS auth_sessions (
     session_hash BLOB PRIMARY KEY,
     block_hash   BLOB UNIQUE,

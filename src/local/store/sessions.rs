@@ -89,6 +89,29 @@ pub fn session_by_block(conn: &Connection, block_hash: &[u8]) -> ApiResult<Optio
         .optional()?)
 }
 
+/// The newest unused Session of `kind` for `username` of a client, made at `since` or later:
+/// how an answer sent without its Session (pycognito's device SRP) finds its challenge.
+pub fn newest_open_session(
+    conn: &Connection,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    kind: &str,
+    since: i64,
+) -> ApiResult<Option<SessionRow>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {COLS} FROM auth_sessions WHERE kind = ?1 AND pool_id = ?2 \
+                 AND client_id = ?3 AND username = ?4 AND used = 0 AND created >= ?5 \
+                 ORDER BY created DESC LIMIT 1"
+            ),
+            params![kind, pool_id, client_id, username, since],
+            from_row,
+        )
+        .optional()?)
+}
+
 /// Marks a Session used and replaces its state (to forget what it no longer needs).
 pub fn spend_session(conn: &Connection, session_hash: &[u8], state: &str) -> ApiResult<()> {
     conn.execute(

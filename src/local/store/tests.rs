@@ -265,3 +265,71 @@ fn an_outbox_from_an_earlier_version_gains_the_message_columns() {
     push_outbox(&conn, &entry).unwrap();
     assert_eq!(read_outbox(&conn).unwrap().len(), 3);
 }
+
+#[test]
+fn devices_list_confirmed_ones_in_order_and_unconfirmed_ones_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open(&dir.path().join("t.db")).unwrap();
+    let device = |key: &str, created: i64, confirmed: bool| DeviceRow {
+        device_key: key.into(),
+        pool_id: "us-east-1_t".into(),
+        username: "ann".into(),
+        group_key: "-g".into(),
+        name: None,
+        salt: confirmed.then(|| "aa".into()),
+        verifier: confirmed.then(|| "bb".into()),
+        remembered: false,
+        created,
+        modified: created,
+        last_auth: None,
+    };
+    for (i, key) in ["k_3", "k_1", "k_2"].iter().enumerate() {
+        insert_device(&conn, &device(key, 100 + i as i64 % 2, true)).unwrap();
+    }
+    for i in 0..15 {
+        insert_device(&conn, &device(&format!("u_{i:02}"), 200 + i, false)).unwrap();
+    }
+    prune_unconfirmed(&conn, "us-east-1_t", "ann", 10).unwrap();
+    // Only confirmed devices are listed, by (created, key), a page after a position.
+    let keys = |after: Option<(i64, &str)>, n| -> Vec<String> {
+        list_devices(&conn, "us-east-1_t", "ann", after, n)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.device_key)
+            .collect()
+    };
+    assert_eq!(keys(None, 10), ["k_2", "k_3", "k_1"]);
+    assert_eq!(keys(Some((100, "k_3")), 10), ["k_1"]);
+    assert_eq!(keys(None, 1), ["k_2"]);
+    // The 10 newest unconfirmed devices are kept.
+    assert!(
+        get_device(&conn, "us-east-1_t", "ann", "u_04")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        get_device(&conn, "us-east-1_t", "ann", "u_05")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        get_device(&conn, "us-east-1_t", "ann", "u_14")
+            .unwrap()
+            .is_some()
+    );
+    // Another user's device reads as unknown; forgetting the user's devices empties them.
+    assert!(
+        get_device(&conn, "us-east-1_t", "bob", "k_1")
+            .unwrap()
+            .is_none()
+    );
+    assert!(forget_device(&conn, "k_1").unwrap());
+    assert!(!forget_device(&conn, "k_1").unwrap());
+    forget_user_devices(&conn, "us-east-1_t", "ann").unwrap();
+    assert!(keys(None, 10).is_empty());
+    assert!(
+        get_device(&conn, "us-east-1_t", "ann", "u_14")
+            .unwrap()
+            .is_none()
+    );
+}

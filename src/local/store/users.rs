@@ -459,7 +459,7 @@ pub fn count_users(conn: &Connection, pool_id: &str) -> ApiResult<i64> {
         .unwrap_or(0))
 }
 
-/// Deletes a user with its codes, index entries and group memberships, and revokes its
+/// Deletes a user with its codes, index entries, group memberships and devices, and revokes its
 /// refresh (and so access) tokens.
 pub fn delete_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResult<()> {
     if let Some(old) = get_user(conn, pool_id, username)? {
@@ -479,6 +479,7 @@ pub fn delete_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResul
         "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2",
         params![pool_id, username],
     )?;
+    super::devices::forget_user_devices(conn, pool_id, username)?;
     conn.execute(
         "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2",
         params![pool_id, username],

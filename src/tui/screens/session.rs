@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
-use crate::auth::events::{AuthCommand, ExpiryHealth, SessionView};
+use crate::auth::events::{AuthCommand, DeviceView, ExpiryHealth, SessionView};
 use crate::auth::session::expiry_health;
 use crate::auth::token_check::{
     SignOutKind, Signature, TokenCheck, TokenCheckReport, TokenKind, TokenProblem, claim_meaning,
@@ -250,6 +250,8 @@ pub struct SessionScreen {
     /// The newest token check: of the signed-in tokens, or of those the last sign-out ended.
     pub check: Option<TokenCheckReport>,
     pub zone: LocalZone,
+    /// The user's devices as fetchDevices last listed them (`None`: not fetched yet).
+    pub devices: Option<Vec<DeviceView>>,
 }
 
 impl SessionScreen {
@@ -281,6 +283,9 @@ impl SessionScreen {
             KeyCode::Char('o') => AuthCommand::SignOut { global: false },
             KeyCode::Char('g') => AuthCommand::SignOut { global: true },
             KeyCode::Char('v') => AuthCommand::CheckTokens,
+            KeyCode::Char('d') => AuthCommand::FetchDevices,
+            KeyCode::Char('m') => AuthCommand::RememberDevice,
+            KeyCode::Char('x') => AuthCommand::ForgetDevice { device_key: None },
             KeyCode::Char('a') if self.view.is_some() => {
                 return vec![Action::Goto(Screen::Account)];
             }
@@ -300,6 +305,52 @@ impl SessionScreen {
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Context, now_ms: i64) {
         render(self, &ctx.theme, frame, area, now_ms);
     }
+}
+
+/// The Devices part: what fetchDevices listed (a device on two lines: its key, then its
+/// status, name and last sign-in), this client's device marked.
+fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<Line<'static>> {
+    let Some(devices) = devices else {
+        return vec![Line::from(vec![
+            Span::styled("Devices ", t.label()),
+            Span::styled("d lists them", t.dim()),
+        ])];
+    };
+    if devices.is_empty() {
+        return vec![Line::from(vec![
+            Span::styled("Devices ", t.label()),
+            Span::styled("none (the pool tracks no device of this user)", t.dim()),
+        ])];
+    }
+    let mut out = vec![Line::from(vec![
+        Span::styled(format!("Devices ({}) ", devices.len()), t.label()),
+        Span::styled("m remember · x forget this one", t.dim()),
+    ])];
+    for d in devices {
+        let status = d.status.clone().unwrap_or_else(|| "unknown".into());
+        let style = if status == "remembered" {
+            t.ok()
+        } else {
+            t.dim()
+        };
+        out.push(Line::raw(format!("  {}", d.device_key)));
+        let mut spans = vec![Span::raw("    "), Span::styled(status, style)];
+        if let Some(name) = &d.name {
+            spans.push(Span::styled(format!("  {name}"), t.dim()));
+        }
+        if let Some(at) = d.last_authenticated {
+            let ago = now_ms.div_euclid(1000).saturating_sub(at).max(0);
+            spans.push(Span::styled(
+                format!("  signed in {} ago", countdown(ago)),
+                t.dim(),
+            ));
+        }
+        if d.this_client {
+            spans.push(Span::styled("  (this client)", t.key()));
+        }
+        out.push(Line::from(spans));
+    }
+    out
 }
 
 /// `✗ ID: expired 4 min ago …`, one wrapped line per reason; a reason several tokens share
@@ -464,6 +515,9 @@ fn render(screen: &SessionScreen, t: &Theme, frame: &mut Frame, area: Rect, now_
             (empty(TokenKind::Id), empty(TokenKind::Access))
         }
     };
+    if screen.view.is_some() {
+        head.extend(device_lines(screen.devices.as_deref(), t, now_ms));
+    }
     let reasons = reasons(report, t);
     let head_h = wrapped_height(&head, area.width).min(area.height);
     let [top, rest] =
