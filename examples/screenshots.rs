@@ -80,6 +80,8 @@ fn screens() -> Vec<(&'static str, App)> {
     let session = demo::signed_in();
     out.push(("session", session));
 
+    out.push(("account", demo::account()));
+
     let users = users_app();
     let mut users_detail = users_app();
     let mut users_confirm = users_app();

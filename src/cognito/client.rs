@@ -352,6 +352,26 @@ impl Client {
                 .call_typed(op, body, None, false, notes)
                 .await
                 .map(Response::SetUserMfaPreference),
+            Request::UpdateUserAttributes(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::UpdateUserAttributes),
+            Request::GetUserAttributeVerificationCode(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::GetUserAttributeVerificationCode),
+            Request::VerifyUserAttribute(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::VerifyUserAttribute),
+            Request::DeleteUserAttributes(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::DeleteUserAttributes),
+            Request::DeleteUser(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::DeleteUser),
         }
     }
 

@@ -57,6 +57,10 @@ pub enum ClientCode {
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
+    /// An account call (fetchUserAttributes, updatePassword, ...) with no user signed in.
+    UserUnAuthenticated,
+    /// An account call missing what it needs (an attribute, a code, a new password).
+    EmptyAccountInput,
     /// The outbox was asked of a server that is not the embedded pool.
     NotLocalPool,
     /// An admin action's parameter was refused before the call (Cognito's code for the same
@@ -70,11 +74,13 @@ pub enum ClientCode {
     NotSent,
     /// An actor's event channel closed.
     ActorStopped,
+    /// A transcript could not be written (the TUI's export, the headless `--transcript`).
+    ExportFailed,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 29] = [
+    pub const ALL: [ClientCode; 32] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -98,12 +104,15 @@ impl ClientCode {
         ClientCode::CodeMismatch,
         ClientCode::InvalidResponse,
         ClientCode::InternalError,
+        ClientCode::UserUnAuthenticated,
+        ClientCode::EmptyAccountInput,
         ClientCode::NotLocalPool,
         ClientCode::InvalidParameter,
         ClientCode::BadCommand,
         ClientCode::OutboxTimeout,
         ClientCode::NotSent,
         ClientCode::ActorStopped,
+        ClientCode::ExportFailed,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -132,12 +141,15 @@ impl ClientCode {
             ClientCode::CodeMismatch => "CodeMismatchException",
             ClientCode::InvalidResponse => "InvalidResponse",
             ClientCode::InternalError => "InternalError",
+            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
+            ClientCode::EmptyAccountInput => "EmptyAccountInput",
             ClientCode::NotLocalPool => "NotLocalPool",
             ClientCode::InvalidParameter => "InvalidParameter",
             ClientCode::BadCommand => "BadCommand",
             ClientCode::OutboxTimeout => "OutboxTimeout",
             ClientCode::NotSent => "NotSent",
             ClientCode::ActorStopped => "ActorStopped",
+            ClientCode::ExportFailed => "ExportFailed",
         }
     }
 

@@ -205,6 +205,40 @@ pub(crate) fn self_service_recovery(pool: &PoolRow) -> bool {
     pool_settings::recovery(pool.config.account_recovery.as_deref()) != Recovery::AdminOnly
 }
 
+/// The code and outbox purpose of verifying `attribute` (email or phone_number).
+pub(crate) fn verification_purpose(attribute: &str) -> &'static str {
+    if attribute == "phone_number" {
+        "VERIFY_PHONE_NUMBER"
+    } else {
+        "VERIFY_EMAIL"
+    }
+}
+
+/// Sends a verification code for `attribute` (email or phone_number) to `value`, its new or
+/// current value; the CodeDeliveryDetails. Codes last as sign-up codes do (24 hours).
+pub(crate) fn deliver_verification_code(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    attribute: &str,
+    value: &str,
+) -> ApiResult<Option<Value>> {
+    let target = match attribute {
+        "email" => ("EMAIL", "email", value.to_string()),
+        _ => ("SMS", "phone_number", value.to_string()),
+    };
+    deliver_code_to(
+        ctx,
+        conn,
+        pool,
+        user,
+        verification_purpose(attribute),
+        SIGN_UP_CODE_TTL,
+        Some(target),
+    )
+}
+
 /// Like [`deliver_code`], to a given (medium, attribute, destination).
 pub(crate) fn deliver_code_to(
     ctx: &Ctx,

@@ -156,6 +156,13 @@ pub const OPERATIONS: &[Operation] = &[
         ops_account::confirm_forgot_password,
     ),
     op("ChangePassword", false, true, ops_account::change_password),
+    op("DeleteUser", false, true, ops_account::delete_user),
+    op(
+        "DeleteUserAttributes",
+        false,
+        true,
+        ops_user_attributes::delete_user_attributes,
+    ),
     op("AdminGetUser", true, false, ops_users::admin_get_user),
     op("AdminDeleteUser", true, false, ops_users::admin_delete_user),
     op(

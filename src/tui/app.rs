@@ -11,6 +11,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::screens::account::AccountScreen;
+use super::export::{self, ExportPrompt, PromptOutcome};
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -28,6 +30,7 @@ use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
 use crate::cognito::ClientCode;
+use crate::transcript::Transcript;
 
 pub use super::shared::{Action, Flash};
 
@@ -44,8 +47,15 @@ pub struct App {
     pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
+    pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
+    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
+    pub help_scroll: u16,
+    /// Every auth event so far, for Ctrl-S (see `export.rs`).
+    pub transcript: Transcript,
+    /// The path prompt of Ctrl-S, while it is open.
+    pub export: Option<ExportPrompt>,
     pub should_quit: bool,
     pub dirty: bool,
 }
@@ -54,6 +64,9 @@ impl App {
     pub fn new(target: TargetInfo, local: bool, log_path: Option<PathBuf>, theme: Theme) -> Self {
         Self {
             ctx: Context::new(theme, local),
+            transcript: Transcript::new(export::target_of(&target), 0),
+            export: None,
+            help_scroll: 0,
             target,
             log_path,
             screen: Screen::SignIn,
@@ -65,6 +78,7 @@ impl App {
             users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
+            account: AccountScreen::default(),
             inspector: Inspector::default(),
             help: false,
             should_quit: false,
@@ -108,6 +122,7 @@ impl App {
             // The Users view handles its own filter box and dialogs.
             Screen::Users => None,
             Screen::Pool => self.pool.form_mut(&self.ctx),
+            Screen::Account => self.account.form_mut(),
             _ => None,
         }
     }
@@ -120,6 +135,7 @@ impl App {
             Screen::Challenge => self.challenge.form(),
             Screen::Users => self.users.active_form(),
             Screen::Pool if self.ctx.local => Some(&self.pool.form),
+            Screen::Account => self.account.form(),
             _ => None,
         }
     }
@@ -186,6 +202,9 @@ impl App {
     /// letters are not taken for commands and a pasted line break does not submit).
     pub fn handle_paste(&mut self, text: &str) {
         self.dirty = true;
+        if let Some(p) = &mut self.export {
+            return p.paste(text);
+        }
         if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
             return;
         }
@@ -224,26 +243,44 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
-        if self.challenge.qr_full {
-            self.challenge.qr_full = false;
+        if self.challenge.qr_full || self.account.qr_full {
+            (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
         }
+        let account_totp = self.screen == Screen::Account && self.account.totp_uri().is_some();
         if ctx.status.detail.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
             }
             return Vec::new();
         }
+        if let Some(p) = &mut self.export {
+            return match p.handle_key(key) {
+                PromptOutcome::Handled => Vec::new(),
+                PromptOutcome::Cancelled => {
+                    self.export = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submitted(path) => {
+                    self.export = None;
+                    export::export(&self.transcript, path, ctx)
+                }
+            };
+        }
         if self.help {
-            if matches!(
-                key.code,
+            match key.code {
                 KeyCode::Esc
-                    | KeyCode::Enter
-                    | KeyCode::F(9)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-            ) {
-                self.help = false;
+                | KeyCode::Enter
+                | KeyCode::F(9)
+                | KeyCode::Char('?')
+                | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => {}
             }
             return Vec::new();
         }
@@ -255,8 +292,19 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
+            KeyCode::Char('s') if ctrl => {
+                self.export = Some(ExportPrompt::open(now_ms));
+                return Vec::new();
+            }
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
+                return self.account.qr_key(c == 'v', ctx);
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Account => {
+                self.account.code_from_outbox(&self.outbox.entries, ctx);
+                return Vec::new();
+            }
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -273,6 +321,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -342,6 +391,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {
@@ -371,6 +421,7 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+            Screen::Account => self.account.handle_key(key, ctx, now_ms),
         }
     }
 
@@ -413,6 +464,7 @@ impl App {
             Screen::SignIn => self.sign_in.submit(button, ctx, now_ms),
             Screen::Challenge => self.challenge.submit(button, ctx, now_ms),
             Screen::Pool => self.pool.submit(button, ctx),
+            Screen::Account => self.account.submit(button, ctx, now_ms),
             _ => Vec::new(),
         }
     }
@@ -454,6 +506,10 @@ impl App {
             }
             Screen::Pool => out.extend(self.pool.open(&mut self.ctx)),
             Screen::Session => {}
+            Screen::Account if self.session.view.is_some() => {
+                out.push(Action::Auth(AuthCommand::FetchUserAttributes));
+            }
+            Screen::Account => {}
         }
         out
     }
@@ -483,6 +539,10 @@ impl App {
             self.confirm.form.focus_id("code");
             self.ctx
                 .flash_info("Code filled in from the outbox: Enter confirms.");
+        } else if self.account.use_code(&e) {
+            self.goto(Screen::Account);
+            self.ctx
+                .flash_info("Code filled in from the outbox: Enter confirms.");
         } else if self.challenge.fill(&e) {
             self.goto(Screen::Challenge);
             self.ctx
@@ -505,6 +565,7 @@ impl App {
 
     pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
         self.dirty = true;
+        self.transcript.record(now_ms, &ev);
         let mut out = Vec::new();
         match ev {
             AuthEvent::Started { api } => {
@@ -559,8 +620,9 @@ impl App {
                     self.goto(Screen::Session);
                 }
                 if had && self.session.view.is_none() {
+                    self.account.clear();
                     self.ctx.flash_info("Signed out.");
-                    if self.screen == Screen::Session {
+                    if matches!(self.screen, Screen::Session | Screen::Account) {
                         self.goto(Screen::SignIn);
                         self.ctx.flash_info("Signed out.");
                     }
@@ -584,6 +646,10 @@ impl App {
                     error,
                     session,
                 });
+            }
+            AuthEvent::Account(update) => {
+                let actions = self.account.on_update(update, &mut self.ctx);
+                out.extend(self.route(actions));
             }
             AuthEvent::Info { api, message } => {
                 self.ctx.status.push(StatusEntry::Info {
@@ -702,6 +768,8 @@ impl App {
                 self.goto(Screen::Challenge);
                 self.refresh_outbox(out);
             }
+            // The Account screen follows updateUserAttributes itself (AuthEvent::Account).
+            NextStep::UpdateAttribute(_) => {}
             NextStep::ResetPassword(ResetPasswordStep::Done) => {
                 self.challenge.current = None;
                 self.sign_in.form.set_text("username", &user);

@@ -26,6 +26,7 @@ pub fn target() -> TargetInfo {
         client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         region: "us-east-1".into(),
         endpoint: ENDPOINT.into(),
+        client_secret: false,
     }
 }
 
@@ -191,6 +192,12 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
                    "CodeDeliveryDetails": {"AttributeName": "email", "DeliveryMedium": "EMAIL",
                    "Destination": "a***@e***.com"}}),
         ),
+        "UpdateUserAttributes" => (
+            json!({"AccessToken": "eyJraWQi…(1043 chars)",
+                   "UserAttributes": [{"Name": "email", "Value": "alice@example.org"}]}),
+            json!({"CodeDeliveryDetailsList": [{"AttributeName": "email",
+                   "DeliveryMedium": "EMAIL", "Destination": "a***@e***"}]}),
+        ),
         _ => (
             json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
                    "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": "AYADeP…(1404 chars)",
@@ -327,6 +334,63 @@ pub fn signed_in() -> App {
         AuthEvent::Session {
             session: Some(session()),
         },
+        NOW_MS,
+    );
+    app
+}
+
+/// alice on the Account screen: her attributes fetched, then an email change whose code went
+/// to the new address (the confirm form open).
+pub fn account() -> App {
+    use crate::auth::events::AccountUpdate;
+    use crate::auth::steps::{MfaType, UpdateAttributeStep};
+    use crate::tui::shared::Screen;
+    let mut app = signed_in();
+    let _ = app.goto(Screen::Account);
+    let attributes = [
+        ("sub", "4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10"),
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+        ("name", "Alice Liddell"),
+        ("phone_number", "+15555550100"),
+        ("phone_number_verified", "false"),
+    ];
+    app.on_auth_event(
+        AuthEvent::Account(AccountUpdate::Attributes {
+            username: "alice".into(),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            mfa_enabled: vec![MfaType::Totp, MfaType::Email],
+            mfa_preferred: Some(MfaType::Totp),
+        }),
+        NOW_MS,
+    );
+    let step = UpdateAttributeStep::ConfirmAttributeWithCode {
+        code_delivery_details: Some(CodeDeliveryDetails {
+            destination: Some("a***@e***".into()),
+            delivery_medium: Some("EMAIL".into()),
+            attribute_name: Some("email".into()),
+        }),
+    };
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(4, "UpdateUserAttributes", NOW_MS - 1_230)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Transition(transition(
+            "updateUserAttributes",
+            Some("DONE"),
+            NextStep::UpdateAttribute(step.clone()),
+            NOW_MS - 1_200,
+        )),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Account(AccountUpdate::Updated {
+            results: [("email".to_string(), step)].into_iter().collect(),
+        }),
         NOW_MS,
     );
     app

@@ -254,3 +254,59 @@ pub fn rate_allow(
     )?;
     Ok(true)
 }
+
+// Pending attribute values: with AttributesRequireVerificationBeforeUpdate, a new email or
+// phone number waits here (the old one stays the user's) until its code is verified.
+
+/// Keeps `value` as the pending new value of the user's attribute `name` (replacing an older one).
+pub fn put_pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: &str,
+    value: &str,
+    now: i64,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO pending_attributes (pool_id, username, name, value, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![pool_id, username, name, value, now],
+    )?;
+    Ok(())
+}
+
+/// The pending new value of the user's attribute `name`, if any.
+pub fn pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: &str,
+) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM pending_attributes WHERE pool_id = ?1 AND username = ?2 AND name = ?3",
+            params![pool_id, username, name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Drops the pending value of `name` (`None`: every pending value of the user).
+pub fn drop_pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: Option<&str>,
+) -> ApiResult<()> {
+    match name {
+        Some(n) => conn.execute(
+            "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2 AND name = ?3",
+            params![pool_id, username, n],
+        )?,
+        None => conn.execute(
+            "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?,
+    };
+    Ok(())
+}
