@@ -197,6 +197,11 @@ fn redact_event(ev: AuthEvent) -> AuthEvent {
             t.challenge_parameters = hide_params(&t.challenge_parameters);
             AuthEvent::Transition(t)
         }
+        AuthEvent::Trigger(mut run) => {
+            run.event_in = redact_body(&run.event_in);
+            run.response_out = redact_body(&run.response_out);
+            AuthEvent::Trigger(run)
+        }
         other => other,
     }
 }

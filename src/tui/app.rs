@@ -11,8 +11,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
-use super::screens::account::AccountScreen;
 use super::export::{self, ExportPrompt, PromptOutcome};
+use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
