@@ -25,6 +25,7 @@ use super::theme::Theme;
 use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
+use super::widgets::srp::SrpPanel;
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
@@ -49,6 +50,7 @@ pub struct App {
     pub pool: PoolScreen,
     pub account: AccountScreen,
     pub inspector: Inspector,
+    pub srp: SrpPanel,
     pub help: bool,
     /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
     pub help_scroll: u16,
@@ -80,6 +82,7 @@ impl App {
             pool: PoolScreen::default(),
             account: AccountScreen::default(),
             inspector: Inspector::default(),
+            srp: SrpPanel::default(),
             help: false,
             should_quit: false,
             dirty: true,
@@ -267,6 +270,10 @@ impl App {
                 }
             };
         }
+        if self.srp.open {
+            self.srp.handle_key(key);
+            return Vec::new();
+        }
         if self.help {
             match key.code {
                 KeyCode::Esc
@@ -308,6 +315,13 @@ impl App {
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
+                return Vec::new();
+            }
+            // The SRP panel (it says so when there has been no SRP sign-in yet).
+            KeyCode::Char('k')
+                if ctrl && matches!(self.screen, Screen::Challenge | Screen::Session) =>
+            {
+                self.srp.open = true;
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
@@ -688,6 +702,8 @@ impl App {
                     });
                 }
             }
+            AuthEvent::Srp(d) => self.srp.set_client(d),
+            AuthEvent::SrpServer(s) => self.srp.set_server(s),
         }
         out
     }
