@@ -454,6 +454,19 @@ async fn pre_and_post_authentication_run_around_a_sign_in() {
         "UserLambdaValidationException",
         "PreAuthentication failed with error Bob is on holiday.",
     );
+    // InitiateAuth's ClientMetadata reaches it as validationData.
+    h.call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": DEMO_CLIENT_ID,
+               "AuthParameters": {"USERNAME": "bob", "PASSWORD": DEMO_PASSWORD},
+               "ClientMetadata": {"app": "kiosk"}}),
+    )
+    .await
+    .err();
+    assert_eq!(
+        trigger_log(&h, 1).await[0]["event_in"]["request"]["validationData"],
+        json!({"app": "kiosk"})
+    );
     let signed = srp_sign_in(&h, "alice").await;
     h.tokens(&signed);
     let written = std::fs::read_to_string(&post_log).unwrap();
@@ -471,6 +484,10 @@ async fn pre_and_post_authentication_run_around_a_sign_in() {
     assert_eq!(
         seen,
         [
+            (
+                "PreAuthentication_Authentication",
+                "UserLambdaValidationException"
+            ),
             (
                 "PreAuthentication_Authentication",
                 "UserLambdaValidationException"

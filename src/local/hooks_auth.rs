@@ -89,7 +89,8 @@ pub fn before_sign_in(
             Some(&client.client_id),
             json!({
                 "password": password,
-                "validationData": {},
+                // InitiateAuth's ClientMetadata is what these triggers get as validationData.
+                "validationData": client_metadata(metadata),
                 "clientMetadata": client_metadata(metadata),
             }),
             migration_response_template(),
@@ -105,7 +106,7 @@ pub fn before_sign_in(
             Some(&client.client_id),
             json!({
                 "userAttributes": user_attributes(&u),
-                "validationData": {},
+                "validationData": client_metadata(metadata),
                 "userNotFound": false,
             }),
             json!({}),

@@ -257,6 +257,24 @@ fn entry(e: &Entry, n: &mut usize, out: &mut String) {
             };
             let _ = writeln!(out, "**Released** {} {what}  \n_{at}_\n", code(operation));
         }
+        AuthEvent::Trigger(run) => {
+            let outcome = match (&run.error, run.ok()) {
+                (_, true) => "ok".to_string(),
+                (Some(m), false) => format!("{}: {m}", run.outcome),
+                (None, false) => run.outcome.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "**Trigger** {} ({}) ran in the pool's {} handler for {} ms: {}  \n_{at}_\n",
+                code(&run.trigger),
+                code(&run.trigger_source),
+                plain(&run.runner),
+                run.duration_ms,
+                esc(&outcome)
+            );
+            details("Event in (redacted)", &run.event_in, out);
+            details("Response out (redacted)", &run.response_out, out);
+        }
         // An event kind added after this narration was written: its name and its data
         // (redacted for export), until it gets words of its own.
         #[allow(unreachable_patterns)]
@@ -408,5 +426,50 @@ mod tests {
         assert!(md.contains("### 1. `signIn` at 00:00:01.000"), "{md}");
         assert!(md.contains("> Cognito refused the credentials"), "{md}");
         assert!(md.contains("- **SECRET_BLOCK**:"), "{md}");
+    }
+
+    #[test]
+    fn a_trigger_run_is_told_with_its_event_and_response() {
+        let mut t = Transcript::new(
+            TranscriptTarget {
+                kind: "embedded".into(),
+                user_pool_id: "us-east-1_x".into(),
+                client_id: "c".into(),
+                region: "us-east-1".into(),
+                endpoint: "http://127.0.0.1:9/".into(),
+                client_secret: false,
+            },
+            0,
+        );
+        t.record(
+            1_000,
+            &AuthEvent::Trigger(crate::cognito::types::TriggerInvocation {
+                seq: 1,
+                at_ms: 900,
+                pool_id: "us-east-1_x".into(),
+                trigger: "UserMigration".into(),
+                trigger_source: "UserMigration_Authentication".into(),
+                runner: "python".into(),
+                user_name: "lee".into(),
+                duration_ms: 42,
+                outcome: "UserLambdaValidationException".into(),
+                error: Some("UserMigration failed with error Bad password.".into()),
+                event_in: serde_json::json!({"request": {"password": "***", "validationData": {}}}),
+                response_out: serde_json::Value::Null,
+            }),
+        );
+        let md = render(&t);
+        assert!(
+            md.contains(
+                "**Trigger** `UserMigration` (`UserMigration_Authentication`) ran in the pool's \
+                 python handler for 42 ms: UserLambdaValidationException: UserMigration failed \
+                 with error Bad password."
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("<summary>Event in (redacted)</summary>"),
+            "{md}"
+        );
     }
 }
