@@ -11,7 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
-use super::export::{self, ExportPrompt, PromptOutcome};
+use super::export::{self, ExportPrompt};
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -48,8 +48,10 @@ pub struct App {
     pub pool: PoolScreen,
     pub inspector: Inspector,
     pub help: bool,
-    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
+    /// How far the help overlay is scrolled (its glossary is longer than 24 rows), and how
+    /// far it can be (set when it is drawn).
     pub help_scroll: u16,
+    pub help_max: std::cell::Cell<u16>,
     /// Every auth event so far, for Ctrl-S (see `export.rs`).
     pub transcript: Transcript,
     /// The path prompt of Ctrl-S, while it is open.
@@ -65,6 +67,7 @@ impl App {
             transcript: Transcript::new(export::target_of(&target), 0),
             export: None,
             help_scroll: 0,
+            help_max: Default::default(),
             target,
             log_path,
             screen: Screen::SignIn,
@@ -248,18 +251,8 @@ impl App {
             }
             return Vec::new();
         }
-        if let Some(p) = &mut self.export {
-            return match p.handle_key(key) {
-                PromptOutcome::Handled => Vec::new(),
-                PromptOutcome::Cancelled => {
-                    self.export = None;
-                    Vec::new()
-                }
-                PromptOutcome::Submitted(path) => {
-                    self.export = None;
-                    export::export(&self.transcript, path, ctx)
-                }
-            };
+        if self.export.is_some() {
+            return export::key(&mut self.export, &self.transcript, key, ctx);
         }
         if self.help {
             match key.code {
@@ -268,12 +261,10 @@ impl App {
                 | KeyCode::F(9)
                 | KeyCode::Char('?')
                 | KeyCode::Char('q') => self.help = false,
-                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.help_scroll = self.help_scroll.saturating_sub(1)
-                }
-                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
-                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                KeyCode::Down | KeyCode::Char('j') => self.scroll_help(1),
+                KeyCode::Up | KeyCode::Char('k') => self.scroll_help(-1),
+                KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_help(10),
+                KeyCode::PageUp => self.scroll_help(-10),
                 _ => {}
             }
             return Vec::new();
@@ -409,6 +400,11 @@ impl App {
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
         }
+    }
+
+    fn scroll_help(&mut self, by: i32) {
+        let max = i32::from(self.help_max.get());
+        self.help_scroll = (i32::from(self.help_scroll) + by).clamp(0, max) as u16;
     }
 
     /// `[` `]` Ctrl-P Ctrl-N: the previous / next call. A request held in step mode comes

@@ -558,6 +558,8 @@ impl App {
         let view = h.saturating_sub(2) as usize;
         let max_scroll = rows.len().saturating_sub(view);
         let scroll = (self.help_scroll as usize).min(max_scroll);
+        self.help_max
+            .set(u16::try_from(max_scroll).unwrap_or(u16::MAX));
         let title = if max_scroll == 0 {
             " Keys and terms ".to_string()
         } else if scroll < max_scroll {
