@@ -17,7 +17,7 @@
 //! `password`) are sent to Cognito but echoed back as `***`.
 //!
 //! Auth events are written as the actor sends them, tagged by `"event"`: `started`,
-//! `finished`, `transition`, `exchange`, `session`, `error`, `info`, and step mode's `held`
+//! `finished`, `transition`, `exchange`, `session`, `error`, `info`, `account`, and step mode's `held`
 //! (`operation` and the redacted `request`) and `released` (`why`: `sent`, `dropped`,
 //! `step_mode_off`, `cancelled`, `shutdown`). The driver refuses step mode itself, so the last
 //! two only appear from a front end that turns it on. A `session` event's `access_expiry` and
@@ -25,8 +25,19 @@
 //! than 30 days ahead); tokens received in such a state also bring an `info` starting with
 //! `Warning:`.
 //!
+//! The signed-in user's account: `fetch_user_attributes`, `update_user_attributes`
+//! (`"attributes":{"email":"…"}`), `send_user_attribute_verification_code` (`"attribute"`),
+//! `confirm_user_attribute` (`"attribute"`, `"code"`), `delete_user_attributes` (`"names"`),
+//! `update_password` (`"old_password"`, `"new_password"`), `delete_user`,
+//! `update_mfa_preference` (`"sms"`, `"totp"`, `"email"`: `ENABLED`, `DISABLED`, `PREFERRED`,
+//! `NOT_PREFERRED`), `set_up_totp` and `verify_totp_setup` (`"code"`). Each answers an `account`
+//! event whose `kind` says what came back (`attributes`, `updated` with each attribute's
+//! `updateAttributeStep`, `code_sent`, `confirmed`, `deleted`, `password_updated`,
+//! `mfa_preference_updated`, `totp_setup`, `totp_verified`, `user_deleted`).
+//!
 //! Conveniences for scripts (embedded pool only):
-//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
+//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password` /
+//!   `confirm_user_attribute`, and
 //!   `"response": "{{outbox}}"` in `confirm_sign_in` (with an extra `"username"` field), are
 //!   replaced by the newest outbox code sent to that username.
 //! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
@@ -65,6 +76,16 @@ const AUTH_COMMANDS: &[&str] = &[
     "sign_out",
     "fetch_session",
     "cancel_sign_in",
+    "fetch_user_attributes",
+    "update_user_attributes",
+    "send_user_attribute_verification_code",
+    "confirm_user_attribute",
+    "delete_user_attributes",
+    "update_password",
+    "delete_user",
+    "update_mfa_preference",
+    "set_up_totp",
+    "verify_totp_setup",
 ];
 const ADMIN_COMMANDS: &[&str] = &[
     "list_users",
@@ -249,7 +270,9 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
         }
         if AUTH_COMMANDS.contains(&cmd.as_str()) {
             let field = match cmd.as_str() {
-                "confirm_sign_up" | "confirm_reset_password" => Some("code"),
+                "confirm_sign_up" | "confirm_reset_password" | "confirm_user_attribute" => {
+                    Some("code")
+                }
                 "confirm_sign_in" => Some("response"),
                 _ => None,
             };

@@ -96,7 +96,7 @@ fn the_help_glossary_scrolls_to_its_end_at_80x24() {
     assert!(!app.help);
     // Opened again, it starts at the top.
     press(&mut app, KeyCode::F(9));
-    assert_eq!(app.help_scroll, 0);
+    assert_eq!(app.help_view.scroll, 0);
 }
 
 #[test]

@@ -100,11 +100,16 @@ async fn run(
         on: false,
         commands: &mut commands,
         shutdown: false,
+        triggers: TriggerFollow::start(&client).await,
     };
     while let Some(cmd) = step.commands.recv().await {
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
         if let AuthCommand::SetStepMode { on } = cmd {
             step.on = on;
+        }
+        if matches!(cmd, AuthCommand::FollowTriggers) {
+            step.triggers.follow(&client).await;
+            continue;
         }
         let srp = if needs_ephemeral(&cmd) {
             match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
@@ -136,6 +141,56 @@ struct Stepper<'a> {
     commands: &'a mut mpsc::Receiver<AuthCommand>,
     /// A Shutdown (or a closed channel) arrived while a request was held.
     shutdown: bool,
+    /// The embedded pool's trigger log, read after each call.
+    triggers: TriggerFollow,
+}
+
+/// Follows the trigger log of the embedded pool (`GET /_local/triggers`): after each call,
+/// the runs it caused become [`AuthEvent::Trigger`]s. Runs from before the actor started are
+/// skipped. Off for any other server (real Cognito has no such log).
+struct TriggerFollow {
+    on: bool,
+    last: u64,
+}
+
+impl TriggerFollow {
+    async fn start(client: &Client) -> Self {
+        let mut me = Self { on: false, last: 0 };
+        if client.is_local() {
+            me.follow(client).await;
+        }
+        me
+    }
+
+    /// Starts following from the newest run now logged (a no-op when already following).
+    async fn follow(&mut self, client: &Client) {
+        if self.on {
+            return;
+        }
+        match client.fetch_triggers(0).await {
+            Ok(runs) => {
+                self.on = true;
+                self.last = runs.iter().map(|r| r.seq).max().unwrap_or(0);
+            }
+            Err(e) => tracing::debug!(code = e.code(), "no trigger log to follow"),
+        }
+    }
+
+    /// Emits the runs logged since the last look.
+    async fn after_call(&mut self, client: &Client, events: &mpsc::Sender<AuthEvent>) {
+        if !self.on {
+            return;
+        }
+        match client.fetch_triggers(self.last).await {
+            Ok(runs) => {
+                for run in runs {
+                    self.last = self.last.max(run.seq);
+                    let _ = events.send(AuthEvent::Trigger(run)).await;
+                }
+            }
+            Err(e) => tracing::debug!(code = e.code(), "the trigger log could not be read"),
+        }
+    }
 }
 
 impl Stepper<'_> {
@@ -238,6 +293,7 @@ async fn drive(
                     let call = client.send(request, notes).await;
                     let latency_ms = call.exchange.latency_ms;
                     let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
+                    step.triggers.after_call(client, events).await;
                     Some(Input::Response {
                         result: call.result,
                         latency_ms,

@@ -10,4 +10,6 @@ pub mod steps;
 pub use actor::{ActorOptions, AuthHandle, spawn};
 
 #[cfg(test)]
+mod account_tests;
+#[cfg(test)]
 mod machine_tests;

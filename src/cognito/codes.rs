@@ -57,6 +57,10 @@ pub enum ClientCode {
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
+    /// An account call (fetchUserAttributes, updatePassword, ...) with no user signed in.
+    UserUnAuthenticated,
+    /// An account call missing what it needs (an attribute, a code, a new password).
+    EmptyAccountInput,
     /// The outbox was asked of a server that is not the embedded pool.
     NotLocalPool,
     /// An admin action's parameter was refused before the call (Cognito's code for the same
@@ -76,7 +80,7 @@ pub enum ClientCode {
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 30] = [
+    pub const ALL: [ClientCode; 32] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -100,6 +104,8 @@ impl ClientCode {
         ClientCode::CodeMismatch,
         ClientCode::InvalidResponse,
         ClientCode::InternalError,
+        ClientCode::UserUnAuthenticated,
+        ClientCode::EmptyAccountInput,
         ClientCode::NotLocalPool,
         ClientCode::InvalidParameter,
         ClientCode::BadCommand,
@@ -135,6 +141,8 @@ impl ClientCode {
             ClientCode::CodeMismatch => "CodeMismatchException",
             ClientCode::InvalidResponse => "InvalidResponse",
             ClientCode::InternalError => "InternalError",
+            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
+            ClientCode::EmptyAccountInput => "EmptyAccountInput",
             ClientCode::NotLocalPool => "NotLocalPool",
             ClientCode::InvalidParameter => "InvalidParameter",
             ClientCode::BadCommand => "BadCommand",

@@ -257,6 +257,27 @@ fn entry(e: &Entry, n: &mut usize, out: &mut String) {
             };
             let _ = writeln!(out, "**Released** {} {what}  \n_{at}_\n", code(operation));
         }
+        AuthEvent::Trigger(run) => {
+            let outcome = match &run.error {
+                Some(e) => format!("{}: {}", esc(&run.outcome), esc(e)),
+                None => esc(&run.outcome),
+            };
+            let _ = writeln!(
+                out,
+                "**Trigger** {} ({}) for `{}`, run by {} in {} ms: {outcome}  \n_{}_\n",
+                code(&run.trigger),
+                esc(&run.trigger_source),
+                plain(&run.user_name),
+                esc(&run.runner),
+                run.duration_ms,
+                clock(run.at_ms),
+            );
+            details(
+                "Event and response (redacted)",
+                &serde_json::json!({"event": run.event_in, "response": run.response_out}),
+                out,
+            );
+        }
         // An event kind added after this narration was written: its name and its data
         // (redacted for export), until it gets words of its own.
         #[allow(unreachable_patterns)]

@@ -12,6 +12,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
 use super::export::{self, ExportPrompt};
+use super::help::HelpScroll;
+use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -46,12 +48,11 @@ pub struct App {
     pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
+    pub account: AccountScreen,
     pub inspector: Inspector,
     pub help: bool,
-    /// How far the help overlay is scrolled (its glossary is longer than 24 rows), and how
-    /// far it can be (set when it is drawn).
-    pub help_scroll: u16,
-    pub help_max: std::cell::Cell<u16>,
+    /// The help overlay's scroll (its glossary is longer than 24 rows).
+    pub help_view: HelpScroll,
     /// Every auth event so far, for Ctrl-S (see `export.rs`).
     pub transcript: Transcript,
     /// The path prompt of Ctrl-S, while it is open.
@@ -66,8 +67,7 @@ impl App {
             ctx: Context::new(theme, local),
             transcript: Transcript::new(export::target_of(&target), 0),
             export: None,
-            help_scroll: 0,
-            help_max: Default::default(),
+            help_view: HelpScroll::default(),
             target,
             log_path,
             screen: Screen::SignIn,
@@ -79,6 +79,7 @@ impl App {
             users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
+            account: AccountScreen::default(),
             inspector: Inspector::default(),
             help: false,
             should_quit: false,
@@ -122,6 +123,7 @@ impl App {
             // The Users view handles its own filter box and dialogs.
             Screen::Users => None,
             Screen::Pool => self.pool.form_mut(&self.ctx),
+            Screen::Account => self.account.form_mut(),
             _ => None,
         }
     }
@@ -134,6 +136,7 @@ impl App {
             Screen::Challenge => self.challenge.form(),
             Screen::Users => self.users.active_form(),
             Screen::Pool if self.ctx.local => Some(&self.pool.form),
+            Screen::Account => self.account.form(),
             _ => None,
         }
     }
@@ -241,10 +244,11 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
-        if self.challenge.qr_full {
-            self.challenge.qr_full = false;
+        if self.challenge.qr_full || self.account.qr_full {
+            (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
         }
+        let account_totp = self.screen == Screen::Account && self.account.totp_uri().is_some();
         if ctx.status.detail.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
@@ -255,18 +259,7 @@ impl App {
             return export::key(&mut self.export, &self.transcript, key, ctx);
         }
         if self.help {
-            match key.code {
-                KeyCode::Esc
-                | KeyCode::Enter
-                | KeyCode::F(9)
-                | KeyCode::Char('?')
-                | KeyCode::Char('q') => self.help = false,
-                KeyCode::Down | KeyCode::Char('j') => self.scroll_help(1),
-                KeyCode::Up | KeyCode::Char('k') => self.scroll_help(-1),
-                KeyCode::PageDown | KeyCode::Char(' ') => self.scroll_help(10),
-                KeyCode::PageUp => self.scroll_help(-10),
-                _ => {}
-            }
+            self.help = !self.help_view.key(key.code);
             return Vec::new();
         }
         let totp = self.challenge.totp_uri().is_some();
@@ -283,6 +276,13 @@ impl App {
             }
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
+                return self.account.qr_key(c == 'v', ctx);
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Account => {
+                self.account.code_from_outbox(&self.outbox.entries, ctx);
+                return Vec::new();
+            }
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -299,7 +299,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
-                self.help_scroll = 0;
+                self.help_view.scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -369,7 +369,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
-                self.help_scroll = 0;
+                self.help_view.scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {
@@ -399,12 +399,8 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+            Screen::Account => self.account.handle_key(key, ctx, now_ms),
         }
-    }
-
-    fn scroll_help(&mut self, by: i32) {
-        let max = i32::from(self.help_max.get());
-        self.help_scroll = (i32::from(self.help_scroll) + by).clamp(0, max) as u16;
     }
 
     /// `[` `]` Ctrl-P Ctrl-N: the previous / next call. A request held in step mode comes
@@ -446,6 +442,7 @@ impl App {
             Screen::SignIn => self.sign_in.submit(button, ctx, now_ms),
             Screen::Challenge => self.challenge.submit(button, ctx, now_ms),
             Screen::Pool => self.pool.submit(button, ctx),
+            Screen::Account => self.account.submit(button, ctx, now_ms),
             _ => Vec::new(),
         }
     }
@@ -487,6 +484,10 @@ impl App {
             }
             Screen::Pool => out.extend(self.pool.open(&mut self.ctx)),
             Screen::Session => {}
+            Screen::Account if self.session.view.is_some() => {
+                out.push(Action::Auth(AuthCommand::FetchUserAttributes));
+            }
+            Screen::Account => {}
         }
         out
     }
@@ -514,6 +515,10 @@ impl App {
             self.confirm.form.set_text("code", &e.code);
             self.goto(Screen::Confirm);
             self.confirm.form.focus_id("code");
+            self.ctx
+                .flash_info("Code filled in from the outbox: Enter confirms.");
+        } else if self.account.use_code(&e) {
+            self.goto(Screen::Account);
             self.ctx
                 .flash_info("Code filled in from the outbox: Enter confirms.");
         } else if self.challenge.fill(&e) {
@@ -566,6 +571,11 @@ impl App {
                 self.ctx.held = None;
                 self.inspector.push(x);
             }
+            AuthEvent::Trigger(run) => {
+                // A row in the status pane, and the run beside the calls in the inspector.
+                self.inspector.push(crate::cognito::trigger_exchange(&run));
+                self.ctx.status.push(StatusEntry::Trigger(run));
+            }
             AuthEvent::Session { session } => {
                 let had = self.session.view.is_some();
                 if session.is_none()
@@ -588,8 +598,9 @@ impl App {
                     self.goto(Screen::Session);
                 }
                 if had && self.session.view.is_none() {
+                    self.account.clear();
                     self.ctx.flash_info("Signed out.");
-                    if self.screen == Screen::Session {
+                    if matches!(self.screen, Screen::Session | Screen::Account) {
                         self.goto(Screen::SignIn);
                         self.ctx.flash_info("Signed out.");
                     }
@@ -613,6 +624,10 @@ impl App {
                     error,
                     session,
                 });
+            }
+            AuthEvent::Account(update) => {
+                let actions = self.account.on_update(update, &mut self.ctx);
+                out.extend(self.route(actions));
             }
             AuthEvent::Info { api, message } => {
                 self.ctx.status.push(StatusEntry::Info {
@@ -731,6 +746,8 @@ impl App {
                 self.goto(Screen::Challenge);
                 self.refresh_outbox(out);
             }
+            // The Account screen follows updateUserAttributes itself (AuthEvent::Account).
+            NextStep::UpdateAttribute(_) => {}
             NextStep::ResetPassword(ResetPasswordStep::Done) => {
                 self.challenge.current = None;
                 self.sign_in.form.set_text("username", &user);
@@ -773,11 +790,13 @@ impl App {
                                   it sends, F8 Pool its settings"
                             .into(),
                     });
+                    // Trigger runs show in the status pane from now on.
+                    let mut out = vec![Action::Auth(AuthCommand::FollowTriggers)];
                     // A screen opened before the answer reads its data now.
                     if matches!(self.screen, Screen::Outbox | Screen::Pool) {
-                        let out = self.goto(self.screen);
-                        return self.route(out);
+                        out.extend(self.goto(self.screen));
                     }
+                    return self.route(out);
                 }
             }
             AdminEvent::Outbox { entries } => {

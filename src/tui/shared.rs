@@ -110,6 +110,8 @@ pub enum Screen {
     Users,
     Outbox,
     Pool,
+    /// The signed-in user's account, opened from Session (not a tab of its own).
+    Account,
 }
 
 impl Screen {
@@ -135,6 +137,15 @@ impl Screen {
             Screen::Users => "Users",
             Screen::Outbox => "Outbox",
             Screen::Pool => "Pool",
+            Screen::Account => "Account",
+        }
+    }
+
+    /// The tab shown as current: the Account screen belongs to Session's.
+    pub fn tab(self) -> Screen {
+        match self {
+            Screen::Account => Screen::Session,
+            s => s,
         }
     }
 }

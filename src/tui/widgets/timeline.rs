@@ -16,6 +16,7 @@ use super::{clock, countdown, duration, wrap_hanging, wrap_line};
 use crate::auth::events::{AuthErrorView, Transition};
 use crate::auth::explain;
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::tui::shared::SESSION_VALIDITY_MS;
 use crate::tui::theme::Theme;
 
@@ -42,6 +43,8 @@ pub enum StatusEntry {
         api: String,
         message: String,
     },
+    /// A Lambda trigger the pool ran during a call.
+    Trigger(TriggerInvocation),
 }
 
 /// What a lockout means, for the flash line (the status row explains every error).
@@ -165,6 +168,31 @@ impl StatusEntry {
                 Span::raw(" "),
                 Span::styled(format!("{api}: {message}"), theme.info()),
             ]),
+            StatusEntry::Trigger(run) => {
+                let mut spans = vec![
+                    Span::styled(clock(run.at_ms), theme.dim()),
+                    Span::raw(" "),
+                    Span::styled(format!("λ {}", run.trigger), theme.title()),
+                    Span::raw(" "),
+                    Span::styled(run.trigger_source.clone(), theme.key()),
+                    Span::styled(
+                        format!("  {} {}  ", run.runner, duration(run.duration_ms)),
+                        theme.dim(),
+                    ),
+                ];
+                if run.ok() {
+                    spans.push(Span::styled("ok", theme.ok()));
+                } else {
+                    spans.push(Span::styled(
+                        match &run.error {
+                            Some(m) => format!("{}: {m}", run.outcome),
+                            None => run.outcome.clone(),
+                        },
+                        theme.error(),
+                    ));
+                }
+                Line::from(spans)
+            }
         }
     }
 }
@@ -177,10 +205,19 @@ pub fn call_of(entry: &StatusEntry, exchanges: &[WireExchange]) -> Option<usize>
         StatusEntry::Transition(t) => (t.at_ms, Some(t.operations.last()?.as_str())),
         StatusEntry::Error { at_ms, error, .. } => (*at_ms, Some(error.operation.as_deref()?)),
         StatusEntry::Info { at_ms, .. } => (*at_ms, None),
+        StatusEntry::Trigger(run) => {
+            return exchanges.iter().rposition(|x| {
+                x.trigger_source.as_deref() == Some(run.trigger_source.as_str())
+                    && x.started_at_ms == run.at_ms
+                    && x.operation == run.trigger
+            });
+        }
     };
-    exchanges
-        .iter()
-        .rposition(|x| x.started_at_ms <= at_ms && operation.is_none_or(|o| x.operation == o))
+    exchanges.iter().rposition(|x| {
+        x.trigger_source.is_none()
+            && x.started_at_ms <= at_ms
+            && operation.is_none_or(|o| x.operation == o)
+    })
 }
 
 /// The row under an error that a stale or reused Session caused: that Session and its age.
@@ -217,13 +254,14 @@ impl StatusEntry {
             StatusEntry::Error { error, .. } => {
                 explain::error_explanation(error).map(str::to_string)
             }
-            StatusEntry::Info { .. } => None,
+            StatusEntry::Info { .. } | StatusEntry::Trigger(_) => None,
         }
     }
 
     fn at_ms(&self) -> i64 {
         match self {
             StatusEntry::Transition(t) => t.at_ms,
+            StatusEntry::Trigger(run) => run.at_ms,
             StatusEntry::Error { at_ms, .. } | StatusEntry::Info { at_ms, .. } => *at_ms,
         }
     }
@@ -275,10 +313,21 @@ pub fn render_detail(
             ));
         }
         StatusEntry::Info { .. } => {}
+        StatusEntry::Trigger(run) => {
+            lines.push(Line::from(vec![
+                Span::styled("user ", theme.label()),
+                Span::raw(run.user_name.clone()),
+                Span::styled("  pool ", theme.label()),
+                Span::raw(run.pool_id.clone()),
+            ]));
+        }
     }
     match call.and_then(|(i, xs)| Some((i, xs.len(), xs.get(i)?))) {
         Some((i, n, x)) => {
+            let trigger = x.trigger_source.is_some();
             let status = match (x.status, &x.error) {
+                (_, None) if trigger => Span::styled("ok", theme.ok()),
+                (_, Some(e)) if trigger => Span::styled(e.clone(), theme.error()),
                 (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
                 (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
                 (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
@@ -286,14 +335,15 @@ pub fn render_detail(
             };
             lines.extend(wrap_line(
                 Line::from(vec![
-                    Span::styled("call ", theme.label()),
+                    Span::styled(if trigger { "run " } else { "call " }, theme.label()),
                     Span::styled(x.operation.clone(), theme.title()),
                     Span::raw(" "),
                     status,
                     Span::styled(
                         format!(
-                            " {} sent {} · Inspector {}/{n}",
+                            " {} {} {} · Inspector {}/{n}",
                             duration(x.latency_ms),
+                            if trigger { "ran" } else { "sent" },
                             clock(x.started_at_ms),
                             i + 1
                         ),
