@@ -270,10 +270,7 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
-            KeyCode::Char('s') if ctrl => {
-                self.export = Some(ExportPrompt::open(now_ms));
-                return Vec::new();
-            }
+            KeyCode::Char('s') if ctrl => return export::open(&mut self.export, now_ms),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
             KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {

@@ -118,6 +118,12 @@ pub fn target_of(t: &TargetInfo) -> TranscriptTarget {
     }
 }
 
+/// Ctrl-S: the prompt opens with the default path.
+pub fn open(prompt: &mut Option<ExportPrompt>, now_ms: i64) -> Vec<Action> {
+    *prompt = Some(ExportPrompt::open(now_ms));
+    Vec::new()
+}
+
 /// A key while the prompt is open: Esc closes it, Enter closes it and asks for the
 /// transcript to be written, any other key edits the path.
 pub fn key(
