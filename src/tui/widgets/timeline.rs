@@ -254,7 +254,10 @@ impl StatusEntry {
             StatusEntry::Error { error, .. } => {
                 explain::error_explanation(error).map(str::to_string)
             }
-            StatusEntry::Info { .. } | StatusEntry::Trigger(_) => None,
+            // A run's row says which trigger ran, how long and how it ended; a failed run's
+            // error is what the handler (or the runner) said.
+            StatusEntry::Trigger(run) => run.error.clone(),
+            StatusEntry::Info { .. } => None,
         }
     }
 
