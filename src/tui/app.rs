@@ -26,6 +26,7 @@ use super::theme::Theme;
 use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
+use super::widgets::srp::SrpPanel;
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
@@ -50,6 +51,7 @@ pub struct App {
     pub pool: PoolScreen,
     pub account: AccountScreen,
     pub inspector: Inspector,
+    pub srp: SrpPanel,
     pub help: bool,
     /// The help overlay's scroll (its glossary is longer than 24 rows).
     pub help_view: HelpScroll,
@@ -81,6 +83,7 @@ impl App {
             pool: PoolScreen::default(),
             account: AccountScreen::default(),
             inspector: Inspector::default(),
+            srp: SrpPanel::default(),
             help: false,
             should_quit: false,
             dirty: true,
@@ -258,6 +261,10 @@ impl App {
         if self.export.is_some() {
             return export::key(&mut self.export, &self.transcript, key, ctx);
         }
+        if self.srp.open {
+            self.srp.handle_key(key);
+            return Vec::new();
+        }
         if self.help {
             self.help = !self.help_view.key(key.code);
             return Vec::new();
@@ -283,6 +290,13 @@ impl App {
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
+                return Vec::new();
+            }
+            // The SRP panel (it says so when there has been no SRP sign-in yet).
+            KeyCode::Char('k')
+                if ctrl && matches!(self.screen, Screen::Challenge | Screen::Session) =>
+            {
+                self.srp.open = true;
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {
@@ -663,6 +677,8 @@ impl App {
                     });
                 }
             }
+            AuthEvent::Srp(d) => self.srp.set_client(d),
+            AuthEvent::SrpServer(s) => self.srp.set_server(s),
         }
         out
     }

@@ -3,6 +3,7 @@
 pub mod form;
 pub mod inspector;
 pub mod qr;
+pub mod srp;
 pub mod timeline;
 
 use ratatui::Frame;
