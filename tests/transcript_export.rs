@@ -334,6 +334,21 @@ async fn a_sign_up_mfa_sign_in_sign_out_transcript_holds_every_step_and_no_secre
         assert!(md.contains(&format!("**Call** `{op}`")), "{op}");
     }
 
+    // Each SRP sign-in's S and K (the shared secret and the session key the proof is signed
+    // with) stay in the app: the transcript keeps their fingerprints.
+    let srp: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "srp" || l["event"] == "srp_server")
+        .collect();
+    assert!(srp.len() >= 2, "both SRP sign-ins are explained: {srp:#?}");
+    for l in &srp {
+        for field in ["s", "key"] {
+            let v = l[field].as_str().expect("S and K in the headless event");
+            assert!(v.len() >= 32);
+            secrets.push(v.to_string());
+        }
+    }
+
     // No password, code, TOTP secret or whole token; code-bearing fields are hidden.
     assert!(secrets.len() > 6, "{secrets:?}");
     for s in &secrets {

@@ -17,6 +17,7 @@ use crate::auth::explain;
 use crate::auth::steps::{NextStep, SignInStep};
 use crate::cognito::redact::{self, HIDDEN};
 use crate::config::Target;
+use crate::srp;
 
 /// The JSON's `format` field: a reader checks it before trusting the shape.
 pub const FORMAT: &str = "cognito-tui-transcript/1";
@@ -212,6 +213,21 @@ fn redact_event(ev: AuthEvent) -> AuthEvent {
             run.event_in = redact_body(&run.event_in);
             run.response_out = redact_body(&run.response_out);
             AuthEvent::Trigger(run)
+        }
+        // S and K are the sign-in's shared secret and session key: a transcript keeps them as
+        // fingerprints (the panel shows them whole, for the person at the keyboard), so two
+        // sides can still be compared without the values leaving the machine.
+        AuthEvent::Srp(mut d) => {
+            d.s = srp::fingerprint(d.s.as_bytes());
+            d.key = srp::fingerprint(d.key.as_bytes());
+            d.secret_block = redact::abbreviate(&d.secret_block);
+            d.signature = redact::abbreviate(&d.signature);
+            AuthEvent::Srp(d)
+        }
+        AuthEvent::SrpServer(mut side) => {
+            side.s = srp::fingerprint(side.s.as_bytes());
+            side.key = srp::fingerprint(side.key.as_bytes());
+            AuthEvent::SrpServer(side)
         }
         other => other,
     }
