@@ -88,12 +88,15 @@ fn the_help_glossary_scrolls_to_its_end_at_80x24() {
     for l in last.lines().filter(|l| l.starts_with(" │")) {
         assert!(l.trim_end().ends_with('│'), "{l}");
     }
+    // Past the end, one ↑ moves back at once.
     press(&mut app, KeyCode::Up);
+    let back = text(&render(&app, 80, 24, NOW_MS));
+    assert!(back.contains("↓ 1 more rows"), "{back}");
     press(&mut app, KeyCode::Esc);
     assert!(!app.help);
     // Opened again, it starts at the top.
     press(&mut app, KeyCode::F(9));
-    assert_eq!(app.help_scroll, 0);
+    assert_eq!(app.help_view.scroll, 0);
 }
 
 #[test]

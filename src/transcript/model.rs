@@ -28,6 +28,9 @@ pub const MAX_ENTRIES: usize = 5000;
 /// Keys whose values a transcript never holds, whatever the inspector shows: the codes a
 /// request answers with and the TOTP secret of a setup.
 const EXPORT_HIDDEN: &[&str] = &[
+    // A custom challenge's expected answer and the user's answer, in trigger events.
+    "privateChallengeParameters",
+    "challengeAnswer",
     "SecretCode",
     "sharedSecret",
     "setupUri",
@@ -382,6 +385,36 @@ mod tests {
         assert!(text.contains("CONTINUE_SIGN_IN_WITH_TOTP_SETUP"), "{text}");
         let back: Transcript = serde_json::from_value(t.to_json()).unwrap();
         assert_eq!(back.entries.len(), 2);
+    }
+
+    #[test]
+    fn a_custom_challenge_answer_in_a_trigger_run_is_hidden() {
+        let mut t = Transcript::new(target(), 1);
+        t.record(
+            2,
+            &AuthEvent::Trigger(crate::cognito::types::TriggerInvocation {
+                seq: 1,
+                at_ms: 2,
+                pool_id: "us-east-1_x".into(),
+                trigger: "VerifyAuthChallengeResponse".into(),
+                trigger_source: "VerifyAuthChallengeResponse_Authentication".into(),
+                runner: "node".into(),
+                user_name: "alice".into(),
+                duration_ms: 5,
+                outcome: "ok".into(),
+                error: None,
+                event_in: json!({"request": {"privateChallengeParameters": {"answer": "424242"},
+                    "challengeAnswer": "424242"}}),
+                response_out: json!({"answerCorrect": true}),
+            }),
+        );
+        let md = crate::transcript::render_markdown(&t);
+        let json = t.to_json().to_string();
+        for text in [&md, &json] {
+            assert!(!text.contains("424242"), "{text}");
+            assert!(text.contains("VerifyAuthChallengeResponse"), "{text}");
+            assert!(text.contains("answerCorrect"), "{text}");
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
-use super::export::{self, ExportPrompt, PromptOutcome};
+use super::export::{self, ExportPrompt};
+use super::help::HelpScroll;
 use super::screens::account::AccountScreen;
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
@@ -54,8 +55,8 @@ pub struct App {
     pub inspector: Inspector,
     pub srp: SrpPanel,
     pub help: bool,
-    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
-    pub help_scroll: u16,
+    /// The help overlay's scroll (its glossary is longer than 24 rows).
+    pub help_view: HelpScroll,
     /// Every auth event so far, for Ctrl-S (see `export.rs`).
     pub transcript: Transcript,
     /// The path prompt of Ctrl-S, while it is open.
@@ -70,7 +71,7 @@ impl App {
             ctx: Context::new(theme, local),
             transcript: Transcript::new(export::target_of(&target), 0),
             export: None,
-            help_scroll: 0,
+            help_view: HelpScroll::default(),
             target,
             log_path,
             screen: Screen::SignIn,
@@ -259,38 +260,15 @@ impl App {
             }
             return Vec::new();
         }
-        if let Some(p) = &mut self.export {
-            return match p.handle_key(key) {
-                PromptOutcome::Handled => Vec::new(),
-                PromptOutcome::Cancelled => {
-                    self.export = None;
-                    Vec::new()
-                }
-                PromptOutcome::Submitted(path) => {
-                    self.export = None;
-                    export::export(&self.transcript, path, ctx)
-                }
-            };
+        if self.export.is_some() {
+            return export::key(&mut self.export, &self.transcript, key, ctx);
         }
         if self.srp.open {
             self.srp.handle_key(key);
             return Vec::new();
         }
         if self.help {
-            match key.code {
-                KeyCode::Esc
-                | KeyCode::Enter
-                | KeyCode::F(9)
-                | KeyCode::Char('?')
-                | KeyCode::Char('q') => self.help = false,
-                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.help_scroll = self.help_scroll.saturating_sub(1)
-                }
-                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
-                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
-                _ => {}
-            }
+            self.help = !self.help_view.key(key.code);
             return Vec::new();
         }
         let totp = self.challenge.totp_uri().is_some();
@@ -301,10 +279,7 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
-            KeyCode::Char('s') if ctrl => {
-                self.export = Some(ExportPrompt::open(now_ms));
-                return Vec::new();
-            }
+            KeyCode::Char('s') if ctrl => return export::open(&mut self.export, now_ms),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
             KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
@@ -337,7 +312,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
-                self.help_scroll = 0;
+                self.help_view.scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -407,7 +382,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
-                self.help_scroll = 0;
+                self.help_view.scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {

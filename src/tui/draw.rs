@@ -12,8 +12,7 @@ use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
 use super::widgets::form::Form;
-use super::widgets::{duration, inspector, timeline, truncate, wrap_hanging, wrap_line};
-use crate::auth::explain::GLOSSARY;
+use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -576,43 +575,7 @@ impl App {
                 Span::raw(p.display().to_string()),
             ]));
         }
-        // Cognito's words, each wrapped under its term: the overlay scrolls (↑↓ PgUp PgDn).
-        let inner_w = w.saturating_sub(2) as usize;
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Cognito's terms", t.title()));
-        let mut rows: Vec<Line> = Vec::new();
-        for l in lines {
-            rows.extend(wrap_line(l, inner_w));
-        }
-        for (term, meaning) in GLOSSARY {
-            rows.extend(wrap_hanging(
-                Line::from(vec![
-                    Span::styled(term.to_string(), t.key()),
-                    Span::raw(format!(": {meaning}")),
-                ]),
-                inner_w,
-                2,
-            ));
-        }
-        let view = h.saturating_sub(2) as usize;
-        let max_scroll = rows.len().saturating_sub(view);
-        let scroll = (self.help_scroll as usize).min(max_scroll);
-        let title = if max_scroll == 0 {
-            " Keys and terms ".to_string()
-        } else if scroll < max_scroll {
-            format!(" Keys and terms — ↓ {} more rows ", max_scroll - scroll)
-        } else {
-            " Keys and terms — end (↑ back) ".to_string()
-        };
-        let shown: Vec<Line> = rows.into_iter().skip(scroll).take(view).collect();
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(shown).block(
-                Block::bordered()
-                    .title(Span::styled(title, t.title()))
-                    .border_style(t.border_focused()),
-            ),
-            popup,
-        );
+        // The glossary follows the keys; the overlay scrolls (↑↓ PgUp PgDn).
+        self.help_view.render(frame, popup, lines, t);
     }
 }

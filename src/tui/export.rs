@@ -118,6 +118,36 @@ pub fn target_of(t: &TargetInfo) -> TranscriptTarget {
     }
 }
 
+/// Ctrl-S: the prompt opens with the default path.
+pub fn open(prompt: &mut Option<ExportPrompt>, now_ms: i64) -> Vec<Action> {
+    *prompt = Some(ExportPrompt::open(now_ms));
+    Vec::new()
+}
+
+/// A key while the prompt is open: Esc closes it, Enter closes it and asks for the
+/// transcript to be written, any other key edits the path.
+pub fn key(
+    prompt: &mut Option<ExportPrompt>,
+    transcript: &Transcript,
+    key: KeyEvent,
+    ctx: &mut Context,
+) -> Vec<Action> {
+    let Some(p) = prompt else {
+        return Vec::new();
+    };
+    match p.handle_key(key) {
+        PromptOutcome::Handled => Vec::new(),
+        PromptOutcome::Cancelled => {
+            *prompt = None;
+            Vec::new()
+        }
+        PromptOutcome::Submitted(path) => {
+            *prompt = None;
+            export(transcript, path, ctx)
+        }
+    }
+}
+
 /// Enter on the prompt: the transcript so far, to be written at `path`.
 pub fn export(transcript: &Transcript, path: PathBuf, ctx: &mut Context) -> Vec<Action> {
     ctx.flash_info(format!("Writing the transcript to {}…", path.display()));

@@ -11,6 +11,7 @@ pub mod context;
 pub mod demo;
 pub mod draw;
 pub mod export;
+pub mod help;
 pub mod screens;
 pub mod shared;
 pub mod svg;
