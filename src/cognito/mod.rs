@@ -10,6 +10,7 @@ pub mod error;
 pub mod exchange;
 pub mod pool;
 pub mod redact;
+pub mod reproduce;
 mod response;
 pub mod sigv4;
 pub mod types;

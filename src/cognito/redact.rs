@@ -92,7 +92,7 @@ pub fn abbreviate_to(s: &str, keep: usize) -> String {
 
 /// True for a value this module already abbreviated (`head…(812 chars)`): redacting twice
 /// changes nothing.
-fn is_abbreviated(s: &str) -> bool {
+pub fn is_abbreviated(s: &str) -> bool {
     s.len() < 200
         && s.ends_with(" chars)")
         && s.rsplit_once("…(").is_some_and(|(_, n)| {
@@ -100,6 +100,12 @@ fn is_abbreviated(s: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_digit())
         })
+}
+
+/// True for a key whose value is hidden, abbreviated or a one-time code: what a copy of the
+/// request must not carry as it was shown.
+pub fn is_sensitive_key(key: &str) -> bool {
+    matches(HIDE, key) || matches(ABBREVIATE, key) || matches(CODES, key)
 }
 
 fn matches(list: &[&str], key: &str) -> bool {
