@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::events::{AuthCommand, AuthEvent, Release};
+use serde_json::Value;
+
+use super::events::{AuthCommand, AuthErrorView, AuthEvent, Release};
 use super::machine::{self, AuthState, Effect, Input, MachineConfig};
 use super::session::Tokens;
-use crate::cognito::{Client, now_ms};
+use crate::cognito::{CallOrigin, Client, ClientCode, Request, now_ms};
 use crate::config::Target;
 use crate::srp::ClientEphemeral;
 
@@ -100,8 +102,24 @@ async fn run(
         on: false,
         commands: &mut commands,
         shutdown: false,
+        sent: VecDeque::new(),
     };
     while let Some(cmd) = step.commands.recv().await {
+        if let AuthCommand::Replay { exchange_id } = cmd {
+            state = replay(
+                state,
+                exchange_id,
+                &client,
+                store.as_ref(),
+                &events,
+                &mut step,
+            )
+            .await;
+            if step.shutdown {
+                break;
+            }
+            continue;
+        }
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
         if let AuthCommand::SetStepMode { on } = cmd {
             step.on = on;
@@ -130,28 +148,43 @@ async fn run(
     tracing::debug!("auth actor stopped");
 }
 
-/// Step mode: holds each request until the front end sends `Step`.
+/// How many past calls are kept to be sent again.
+pub const REPLAYABLE_CALLS: usize = 32;
+
+/// Step mode: holds each request until the front end sends `Step` (or `SendEdited`); and the
+/// last calls sent, which `Replay` can send again.
 struct Stepper<'a> {
     on: bool,
     commands: &'a mut mpsc::Receiver<AuthCommand>,
     /// A Shutdown (or a closed channel) arrived while a request was held.
     shutdown: bool,
+    /// The last [`REPLAYABLE_CALLS`] calls: exchange id, request, the body sent (secrets in
+    /// it; never logged, never sent to a front end).
+    sent: VecDeque<(u64, Request, Value)>,
+}
+
+/// What the user decided about a held request.
+enum Decision {
+    Send,
+    /// Send this body (the edit, its redacted values put back) instead.
+    SendEdited(Value),
+    Drop,
 }
 
 impl Stepper<'_> {
-    /// Waits for the user's decision on a held request: true = send it.
+    /// Waits for the user's decision on a held request whose body is `body`.
     async fn hold(
         &mut self,
         api: &str,
-        request: &crate::cognito::Request,
+        op: &str,
+        body: &Value,
         events: &mpsc::Sender<AuthEvent>,
-    ) -> bool {
-        let op = request.operation();
+    ) -> Decision {
         let _ = events
             .send(AuthEvent::Held {
                 api: api.into(),
                 operation: op.to_string(),
-                request: request.redacted(),
+                request: crate::cognito::redact::redact(body),
             })
             .await;
         let release = |why: Release| AuthEvent::Released {
@@ -160,8 +193,28 @@ impl Stepper<'_> {
             why,
         };
         loop {
+            let mut edited = None;
             let why = match self.commands.recv().await {
                 Some(AuthCommand::Step { send: true }) => Release::Sent,
+                Some(AuthCommand::SendEdited { request }) => match check_edit(&request, body) {
+                    Ok(b) if &b == body => Release::Sent,
+                    Ok(b) => {
+                        edited = Some(b);
+                        Release::Edited
+                    }
+                    Err(message) => {
+                        let _ = events
+                            .send(AuthEvent::Error(AuthErrorView {
+                                api: "sendEdited".into(),
+                                operation: Some(op.to_string()),
+                                code: ClientCode::InvalidEdit.as_str().into(),
+                                message: format!("{op} not sent (still held): {message}"),
+                                request_id: None,
+                            }))
+                            .await;
+                        continue;
+                    }
+                },
                 Some(AuthCommand::Step { send: false }) => Release::Dropped,
                 Some(AuthCommand::SetStepMode { on: false }) => {
                     self.on = false;
@@ -186,7 +239,132 @@ impl Stepper<'_> {
                 }
             };
             let _ = events.send(release(why)).await;
-            return why.sends();
+            return match (edited, why.sends()) {
+                (Some(b), _) => Decision::SendEdited(b),
+                (None, true) => Decision::Send,
+                (None, false) => Decision::Drop,
+            };
+        }
+    }
+
+    /// Sends `body` as `request`'s operation, records the call for `Replay`, and emits its
+    /// exchange marked with `origin`.
+    async fn send(
+        &mut self,
+        client: &Client,
+        request: Request,
+        body: Value,
+        notes: Vec<String>,
+        origin: CallOrigin,
+        events: &mpsc::Sender<AuthEvent>,
+    ) -> crate::cognito::Call<crate::cognito::Response> {
+        let mut call = client
+            .send_with_body(request.clone(), body.clone(), notes)
+            .await;
+        call.exchange.origin = origin;
+        if self.sent.len() == REPLAYABLE_CALLS {
+            self.sent.pop_front();
+        }
+        self.sent.push_back((call.exchange.id, request, body));
+        let _ = events
+            .send(AuthEvent::Exchange(call.exchange.clone()))
+            .await;
+        call
+    }
+}
+
+/// An edited body as it will be sent: a JSON object, its redacted values put back from
+/// `original`.
+fn check_edit(edited: &Value, original: &Value) -> Result<Value, String> {
+    if !edited.is_object() {
+        return Err("a request body is a JSON object ({ … })".into());
+    }
+    crate::cognito::redact::unredact(edited, original)
+}
+
+/// `Replay`: sends call `id` again (held first in step mode). The flow takes its answer when
+/// it can (`AuthState::begin_replay`); otherwise the answer is only shown, and a note says why.
+async fn replay(
+    mut state: AuthState,
+    id: u64,
+    client: &Client,
+    store: Option<&TokenStore>,
+    events: &mpsc::Sender<AuthEvent>,
+    step: &mut Stepper<'_>,
+) -> AuthState {
+    let Some((_, request, body)) = step.sent.iter().find(|(x, _, _)| *x == id).cloned() else {
+        let _ = events
+            .send(AuthEvent::Error(AuthErrorView {
+                api: "replay".into(),
+                operation: None,
+                code: ClientCode::NotReplayable.as_str().into(),
+                message: format!(
+                    "call #{id} cannot be sent again: only the last {REPLAYABLE_CALLS} calls of \
+                     the sign-in flows are kept (the Users view's calls are not)"
+                ),
+                request_id: None,
+            }))
+            .await;
+        return state;
+    };
+    let op = request.operation();
+    let emit = |ev: AuthEvent| async { events.send(ev).await.is_ok() };
+    emit(AuthEvent::Started {
+        api: "replay".into(),
+    })
+    .await;
+    let decision = if step.on {
+        step.hold("replay", op, &body, events).await
+    } else {
+        Decision::Send
+    };
+    let (body, edited) = match decision {
+        Decision::Drop => {
+            emit(AuthEvent::Info {
+                api: "replay".into(),
+                message: format!("{op} (call #{id}) was not sent again: dropped in step mode"),
+            })
+            .await;
+            emit(AuthEvent::Finished {
+                api: "replay".into(),
+                ok: false,
+            })
+            .await;
+            return state;
+        }
+        Decision::SendEdited(b) => (b, true),
+        Decision::Send => (body, false),
+    };
+    let origin = CallOrigin::Replayed { of: id, edited };
+    let call = step
+        .send(client, request, body, vec![], origin, events)
+        .await;
+    let latency_ms = call.exchange.latency_ms;
+    match state.begin_replay(op) {
+        Ok(()) => {
+            let input = Input::Response {
+                result: call.result,
+                latency_ms,
+                now_ms: now_ms(),
+            };
+            drive(state, input, client, store, events, step).await
+        }
+        Err(why) => {
+            let ok = call.result.is_ok();
+            emit(AuthEvent::Info {
+                api: "replay".into(),
+                message: format!(
+                    "The answer to {op} sent again (call #{id}) is shown in the inspector; the \
+                     flow does not take it: {why}"
+                ),
+            })
+            .await;
+            emit(AuthEvent::Finished {
+                api: "replay".into(),
+                ok,
+            })
+            .await;
+            state
         }
     }
 }
@@ -225,25 +403,36 @@ async fn drive(
             }
             Effect::Call { request, notes } => {
                 let api = state.current_api().unwrap_or("auth");
-                if step.on && !step.hold(api, &request, events).await {
-                    let op = request.operation();
-                    Some(Input::Response {
+                let op = request.operation();
+                let body = request.body();
+                let decision = if step.on {
+                    step.hold(api, op, &body, events).await
+                } else {
+                    Decision::Send
+                };
+                Some(match decision {
+                    Decision::Drop => Input::Response {
                         result: Err(crate::cognito::CognitoError::Cancelled {
                             message: format!("{op} was not sent: dropped in step mode"),
                         }),
                         latency_ms: 0,
                         now_ms: now_ms(),
-                    })
-                } else {
-                    let call = client.send(request, notes).await;
-                    let latency_ms = call.exchange.latency_ms;
-                    let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
-                    Some(Input::Response {
-                        result: call.result,
-                        latency_ms,
-                        now_ms: now_ms(),
-                    })
-                }
+                    },
+                    sent => {
+                        let (body, origin) = match sent {
+                            Decision::SendEdited(b) => (b, CallOrigin::Edited),
+                            _ => (body, CallOrigin::Flow),
+                        };
+                        let call = step
+                            .send(client, request, body, notes, origin, events)
+                            .await;
+                        Input::Response {
+                            result: call.result,
+                            latency_ms: call.exchange.latency_ms,
+                            now_ms: now_ms(),
+                        }
+                    }
+                })
             }
             Effect::ComputeClaim(job) => {
                 let result = match tokio::task::spawn_blocking(move || job.compute()).await {

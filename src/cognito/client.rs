@@ -270,8 +270,19 @@ impl Client {
 
     /// Sends any [`Request`], attaching `notes` to its exchange.
     pub async fn send(&self, req: Request, notes: Vec<String>) -> Call<Response> {
-        let op = req.operation();
         let body = req.body();
+        self.send_with_body(req, body, notes).await
+    }
+
+    /// Sends `req`'s operation with `body` instead of its own (a request the user edited in
+    /// step mode), read back as `req`'s response type. `body` holds secrets: never log it.
+    pub async fn send_with_body(
+        &self,
+        req: Request,
+        body: Value,
+        notes: Vec<String>,
+    ) -> Call<Response> {
+        let op = req.operation();
         match req {
             Request::SignUp(_) => self
                 .call_typed(op, body, None, false, notes)
@@ -359,6 +370,7 @@ impl Client {
             response: raw.shown.clone(),
             error: None,
             notes: vec![],
+            origin: Default::default(),
         };
         let result = raw.into_result().and_then(|v| {
             if v.is_array() {
@@ -468,6 +480,7 @@ impl Client {
             response: raw.shown.clone(),
             error: raw.error_code(),
             notes,
+            origin: Default::default(),
         };
         match &raw.error {
             Some(e) => tracing::debug!(op, code = e.code(), latency_ms, "cognito call failed"),

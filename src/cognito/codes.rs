@@ -70,11 +70,16 @@ pub enum ClientCode {
     NotSent,
     /// An actor's event channel closed.
     ActorStopped,
+    /// A request edited in step mode cannot be sent as it is (not an object, a redacted
+    /// value moved away from its place).
+    InvalidEdit,
+    /// A past call asked to be sent again is not one the auth actor keeps.
+    NotReplayable,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 29] = [
+    pub const ALL: [ClientCode; 31] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -104,6 +109,8 @@ impl ClientCode {
         ClientCode::OutboxTimeout,
         ClientCode::NotSent,
         ClientCode::ActorStopped,
+        ClientCode::InvalidEdit,
+        ClientCode::NotReplayable,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -138,6 +145,8 @@ impl ClientCode {
             ClientCode::OutboxTimeout => "OutboxTimeout",
             ClientCode::NotSent => "NotSent",
             ClientCode::ActorStopped => "ActorStopped",
+            ClientCode::InvalidEdit => "InvalidEdit",
+            ClientCode::NotReplayable => "NotReplayable",
         }
     }
 

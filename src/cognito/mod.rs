@@ -18,7 +18,7 @@ pub mod types;
 pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms};
 pub use codes::ClientCode;
 pub use error::{CognitoError, normalize_code};
-pub use exchange::WireExchange;
+pub use exchange::{CallOrigin, WireExchange};
 pub use sigv4::{RequestSigner, SigV4Signer, needs_sigv4};
 pub use types::{Request, Response};
 

@@ -498,6 +498,7 @@ mod tests {
             response,
             error: None,
             notes: vec![],
+            origin: Default::default(),
         }
     }
 
