@@ -11,6 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::replay::{self, ReplayUi};
 use super::screens::challenge::{ChallengeScreen, ChallengeState};
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
@@ -45,6 +46,8 @@ pub struct App {
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
     pub inspector: Inspector,
+    /// The copy popup and the held request's editor.
+    pub replay: ReplayUi,
     pub help: bool,
     pub should_quit: bool,
     pub dirty: bool,
@@ -66,6 +69,7 @@ impl App {
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
             inspector: Inspector::default(),
+            replay: ReplayUi::default(),
             help: false,
             should_quit: false,
             dirty: true,
@@ -186,6 +190,9 @@ impl App {
     /// letters are not taken for commands and a pasted line break does not submit).
     pub fn handle_paste(&mut self, text: &str) {
         self.dirty = true;
+        if self.replay.paste(text) {
+            return;
+        }
         if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
             return;
         }
@@ -224,6 +231,9 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
+        if self.replay.is_open() {
+            return self.replay.handle_key(key, ctx);
+        }
         if self.challenge.qr_full {
             self.challenge.qr_full = false;
             return Vec::new();
@@ -257,6 +267,11 @@ impl App {
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char('e') if ctrl && let Some(h) = &ctx.held => {
+                self.replay.open_editor(h);
+                return Vec::new();
+            }
+            KeyCode::Char('r') if ctrl => return replay::replay_inspected(&self.inspector, ctx),
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -352,6 +367,15 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('c') => return copy_inspected(&self.inspector, ctx),
+            KeyCode::Char('C') => {
+                let held = ctx.held.clone();
+                return self.replay.copy_inspected(
+                    &self.inspector,
+                    held.as_ref(),
+                    &self.target,
+                    ctx,
+                );
+            }
             KeyCode::Char('[') => {
                 self.select_call(-1);
                 return Vec::new();
@@ -530,6 +554,9 @@ impl App {
             }
             AuthEvent::Exchange(x) => {
                 self.ctx.held = None;
+                if let Some(row) = replay::origin_row(&x, now_ms) {
+                    self.ctx.status.push(row);
+                }
                 self.inspector.push(x);
             }
             AuthEvent::Session { session } => {
@@ -562,7 +589,9 @@ impl App {
                 }
             }
             AuthEvent::Error(error) => {
-                if error.code != ClientCode::Busy.as_str() {
+                if error.code != ClientCode::Busy.as_str()
+                    && error.code != ClientCode::InvalidEdit.as_str()
+                {
                     self.ctx.held = None;
                 }
                 let note = timeline::error_note(&error)
@@ -593,8 +622,8 @@ impl App {
                 request,
             } => {
                 let message = format!(
-                    "Step mode: {operation} is held — Ctrl-G sends it, Ctrl-D drops it \
-                     (request in the inspector)"
+                    "Step mode: {operation} is held — Ctrl-G sends it, Ctrl-E edits it, \
+                     Ctrl-D drops it (request in the inspector)"
                 );
                 self.ctx.held = Some(HeldRequest {
                     api: api.clone(),
@@ -609,6 +638,7 @@ impl App {
             }
             AuthEvent::Released { api, why, .. } => {
                 self.ctx.held = None;
+                self.replay.on_released();
                 if why == Release::StepModeOff {
                     self.ctx.status.push(StatusEntry::Info {
                         at_ms: now_ms,

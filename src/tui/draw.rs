@@ -109,6 +109,7 @@ impl App {
             let validity = self.pool.session_validity_ms();
             timeline::render_detail(frame, area, e, call, validity, &self.ctx.theme);
         }
+        self.replay.render(frame, area, &self.ctx.theme);
     }
 
     /// The right pane: a held request (step mode), else the TOTP setup's QR code when it
@@ -330,6 +331,20 @@ impl App {
         if self.help {
             return vec![("Esc", "close help")];
         }
+        if self.replay.copy.is_some() {
+            return vec![
+                ("Tab", "AWS CLI / curl"),
+                ("↑↓", "scroll"),
+                ("Esc", "close"),
+            ];
+        }
+        if self.replay.edit.is_some() {
+            return vec![
+                ("^S", "send as edited"),
+                ("^O", "open in $EDITOR"),
+                ("Esc", "back (still held)"),
+            ];
+        }
         if self.ctx.status.detail.is_some() {
             return vec![("Esc", "close the row")];
         }
@@ -351,6 +366,7 @@ impl App {
         if self.ctx.held.is_some() {
             return vec![
                 ("^G", "send the held request"),
+                ("^E", "edit"),
                 ("^D", "drop it"),
                 ("[ ]", "calls before it"),
                 ("^T", "step mode off"),
@@ -478,11 +494,14 @@ impl App {
                 "Confirm, Challenge: take the code from the outbox",
             ),
             (
-                "Ctrl-T, ^G, ^D",
-                "step mode: hold each request; send / drop it",
+                "Ctrl-T, ^G, ^D, ^E",
+                "step mode: hold each request; send / drop / edit it",
             ),
             ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
-            ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
+            (
+                "Ctrl-N/P, ] [, ^R",
+                "next / previous call in the inspector; send it again",
+            ),
             ("PgDn / PgUp", "scroll the inspector"),
             ("F10, z", "inspector full width (wrapped)"),
             (
@@ -502,7 +521,10 @@ impl App {
                 "filter, details, actions n e d D R P o m A g y Y",
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
-            ("c", "copy the inspected call (redacted JSON)"),
+            (
+                "c, C",
+                "copy the call: redacted JSON; AWS CLI / curl command",
+            ),
             ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows

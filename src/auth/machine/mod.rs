@@ -142,7 +142,7 @@ impl AuthState {
             AuthCommand::Replay { exchange_id } => self.reject(
                 api,
                 ClientCode::NotReplayable,
-                &format!("call #{exchange_id} is not kept by this actor"),
+                format!("call #{exchange_id} is not kept by this actor"),
                 fx,
             ),
         }

@@ -296,6 +296,9 @@ pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
         Span::styled("request id ", theme.label()),
         Span::raw(x.request_id.clone().unwrap_or_else(|| "—".into())),
     ]));
+    if let Some(mark) = x.origin.mark() {
+        out.push(Line::styled(format!("✎ {mark} in step mode"), theme.step()));
+    }
     for note in &x.notes {
         out.push(Line::styled(format!("note: {note}"), theme.info()));
     }
