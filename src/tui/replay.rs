@@ -227,7 +227,9 @@ impl ReplayUi {
                 ctx.flash_info("Back from the editor: ^S sends the request as it reads here.");
             }
             Err(why) => {
-                ctx.flash_error(format!("{why} (the text here is unchanged)"));
+                let why = format!("{why} (the text here is unchanged)");
+                edit.error = Some(why.clone());
+                ctx.flash_error(why);
             }
         }
     }

@@ -117,7 +117,14 @@ pub fn edit_externally(term: &mut TerminalGuard, text: &str) -> Result<String, S
         let mut out = io::stdout();
         let _ = out.execute(EnterAlternateScreen);
         let _ = out.execute(EnableBracketedPaste);
-        let _ = term.terminal.clear();
+        // A blank screen and two blank buffers: the next frame is drawn whole. (Not
+        // `Terminal::clear`, which first asks the terminal where its cursor is and gives up
+        // without clearing when the answer does not come back in time.)
+        let _ = out.execute(crossterm::terminal::Clear(
+            crossterm::terminal::ClearType::All,
+        ));
+        term.terminal.swap_buffers();
+        term.terminal.swap_buffers();
     }
     let read = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
