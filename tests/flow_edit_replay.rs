@@ -200,10 +200,24 @@ async fn an_edited_held_request_is_sent_with_the_edit_and_marked_edited() {
     a.tx.send(AuthCommand::Replay { exchange_id: 0 })
         .await
         .unwrap();
-    match next(&mut a).await {
-        AuthEvent::Error(e) => assert_eq!(e.code, "NotReplayable"),
-        other => panic!("{other:?}"),
-    }
+    let evs = until_finished(&mut a).await;
+    let e = evs
+        .iter()
+        .find_map(|e| match e {
+            AuthEvent::Error(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("an error");
+    assert_eq!(e.code, "NotReplayable");
+    assert!(
+        e.message.starts_with("call #0 cannot be sent again"),
+        "{}",
+        e.message
+    );
+    assert!(matches!(
+        evs.last(),
+        Some(AuthEvent::Finished { ok: false, .. })
+    ));
 }
 
 /// A replayed InitiateAuth while the sign-in waits at the challenge it led to: the flow

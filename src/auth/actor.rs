@@ -293,6 +293,12 @@ async fn replay(
     step: &mut Stepper<'_>,
 ) -> AuthState {
     let Some((_, request, body)) = step.sent.iter().find(|(x, _, _)| *x == id).cloned() else {
+        // Started … Finished like every command, so a front end waiting for the end sees it.
+        let _ = events
+            .send(AuthEvent::Started {
+                api: "replay".into(),
+            })
+            .await;
         let _ = events
             .send(AuthEvent::Error(AuthErrorView {
                 api: "replay".into(),
@@ -304,6 +310,12 @@ async fn replay(
                 ),
                 request_id: None,
             }))
+            .await;
+        let _ = events
+            .send(AuthEvent::Finished {
+                api: "replay".into(),
+                ok: false,
+            })
             .await;
         return state;
     };
