@@ -176,6 +176,16 @@ fn a_held_request_is_edited_checked_and_sent_edited() {
     let screen = text(&render(&app, 120, 40, NOW_MS));
     assert!(screen.contains("✎ edited in step mode"), "{screen}");
     assert!(screen.contains("InitiateAuth #41 sent edited"), "{screen}");
+    // The full-width inspector's list marks it too.
+    app.inspector.zoom = true;
+    let screen = text(&render(&app, 120, 40, NOW_MS));
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("200 InitiateAuth") && l.contains('✎')),
+        "{screen}"
+    );
+    app.inspector.zoom = false;
 
     // Ctrl-R sends the inspected call again.
     let actions = ctrl(&mut app, 'r');

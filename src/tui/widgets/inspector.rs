@@ -437,6 +437,8 @@ pub fn render_list(
                 status,
                 Span::raw(format!(" {} ", x.operation)),
                 Span::styled(duration(x.latency_ms), theme.dim()),
+                // Calls the user edited or sent again.
+                Span::styled(if x.origin.is_flow() { "" } else { " ✎" }, theme.step()),
             ]);
             if idx == sel {
                 line.style(theme.selected())
