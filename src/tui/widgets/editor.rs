@@ -168,7 +168,7 @@ impl TextEditor {
             .map(|l| {
                 Line::styled(
                     l.chars().skip(left).take(w).collect::<String>(),
-                    theme.input(),
+                    theme.base(),
                 )
             })
             .collect();
