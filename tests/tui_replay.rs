@@ -231,3 +231,16 @@ fn a_refused_edit_keeps_the_request_held_and_the_text() {
         vec![Action::Auth(AuthCommand::Step { send: true })]
     );
 }
+
+/// On the Users screen `C` stays the Users view's (confirm a sign-up): no popup, nothing copied.
+#[test]
+fn c_on_the_users_screen_is_not_the_copy() {
+    let mut app = app_with_password_call();
+    app.goto(cognito_tui::tui::screens::Screen::Users);
+    let actions = press(&mut app, KeyCode::Char('C'));
+    assert!(
+        !actions.iter().any(|a| matches!(a, Action::Copy(_))),
+        "{actions:?}"
+    );
+    assert!(app.replay.copy.is_none());
+}

@@ -367,7 +367,8 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('c') => return copy_inspected(&self.inspector, ctx),
-            KeyCode::Char('C') => {
+            // On Users, C confirms a user's sign-up.
+            KeyCode::Char('C') if self.screen != Screen::Users => {
                 let held = ctx.held.clone();
                 return self.replay.copy_inspected(
                     &self.inspector,
