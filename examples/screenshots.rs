@@ -80,6 +80,8 @@ fn screens() -> Vec<(&'static str, App)> {
     let session = demo::signed_in();
     out.push(("session", session));
 
+    out.push(("account", demo::account()));
+
     let users = users_app();
     let mut users_detail = users_app();
     let mut users_confirm = users_app();
@@ -251,6 +253,45 @@ fn screens() -> Vec<(&'static str, App)> {
         detail.handle_key(KeyEvent::new(code, mods), NOW_MS);
     }
     out.push(("status-detail", detail));
+
+    // Triggers in the debugger: a sign-in PreAuthentication refused, then alice's with a
+    // PreTokenGeneration run, shown in the inspector.
+    let mut triggers = demo::after_sign_up();
+    triggers.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(2, "InitiateAuth", NOW_MS - 5_000)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Trigger(demo::refused_run(NOW_MS - 4_990)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(3, "InitiateAuth", NOW_MS - 900)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Exchange(demo::exchange(4, "RespondToAuthChallenge", NOW_MS - 860)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Trigger(demo::pre_token_run(NOW_MS - 850)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Transition(demo::signed_in_transition(NOW_MS - 760)),
+        NOW_MS,
+    );
+    triggers.on_auth_event(
+        AuthEvent::Session {
+            session: Some(demo::session()),
+        },
+        NOW_MS,
+    );
+    // The inspector, full width, on the PreTokenGeneration run.
+    let run = triggers.inspector.exchanges.len() - 1;
+    triggers.inspector.show(run);
+    triggers.inspector.zoom = true;
+    out.push(("triggers", triggers));
 
     let mut pool = demo::signed_in();
     pool.goto(Screen::Pool);

@@ -25,7 +25,7 @@ pub enum Command {
     /// Run the embedded Cognito-compatible user pool alone (for your own tests).
     Serve(ServeArgs),
     /// Headless driver: JSON-lines commands on stdin, JSON-lines events on stdout.
-    Run,
+    Run(RunArgs),
     /// Add many realistic test users to the embedded pool's store (works while `serve` runs).
     SeedUsers(SeedUsersArgs),
 }
@@ -98,6 +98,15 @@ pub struct ServeArgs {
     /// caller of the API can make this machine run a command.
     #[arg(long)]
     pub allow_command_triggers: bool,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct RunArgs {
+    /// When the input ends, write a transcript of the run (every step and call, redacted:
+    /// no password, code, secret or whole token) as Markdown to PATH and as JSON beside it
+    /// (`run.md` and `run.json` for `run`, `run.md` or `run.json`). Files are 0600.
+    #[arg(long, value_name = "PATH")]
+    pub transcript: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -196,8 +205,15 @@ mod tests {
             "c",
         ])
         .unwrap();
-        assert!(matches!(cli.command, Some(Command::Run)));
+        assert!(matches!(
+            cli.command,
+            Some(Command::Run(RunArgs { transcript: None }))
+        ));
         assert_eq!(cli.target.user_pool_id.as_deref(), Some("eu-west-1_x"));
         assert!(!cli.target.is_embedded());
+        let cli = Cli::try_parse_from(["cognito-tui", "run", "--transcript", "/tmp/t.md"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Run(RunArgs { transcript: Some(p) })) if p == std::path::Path::new("/tmp/t.md"))
+        );
     }
 }

@@ -17,7 +17,7 @@
 //! `password`) are sent to Cognito but echoed back as `***`.
 //!
 //! Auth events are written as the actor sends them, tagged by `"event"`: `started`,
-//! `finished`, `transition`, `exchange`, `session`, `error`, `info`, and step mode's `held`
+//! `finished`, `transition`, `exchange`, `session`, `error`, `info`, `account`, and step mode's `held`
 //! (`operation` and the redacted `request`) and `released` (`why`: `sent`, `dropped`,
 //! `step_mode_off`, `cancelled`, `shutdown`). The driver refuses step mode itself, so the last
 //! two only appear from a front end that turns it on. A `session` event's `access_expiry` and
@@ -25,13 +25,29 @@
 //! than 30 days ahead); tokens received in such a state also bring an `info` starting with
 //! `Warning:`.
 //!
+//! The signed-in user's account: `fetch_user_attributes`, `update_user_attributes`
+//! (`"attributes":{"email":"…"}`), `send_user_attribute_verification_code` (`"attribute"`),
+//! `confirm_user_attribute` (`"attribute"`, `"code"`), `delete_user_attributes` (`"names"`),
+//! `update_password` (`"old_password"`, `"new_password"`), `delete_user`,
+//! `update_mfa_preference` (`"sms"`, `"totp"`, `"email"`: `ENABLED`, `DISABLED`, `PREFERRED`,
+//! `NOT_PREFERRED`), `set_up_totp` and `verify_totp_setup` (`"code"`). Each answers an `account`
+//! event whose `kind` says what came back (`attributes`, `updated` with each attribute's
+//! `updateAttributeStep`, `code_sent`, `confirmed`, `deleted`, `password_updated`,
+//! `mfa_preference_updated`, `totp_setup`, `totp_verified`, `user_deleted`).
+//!
 //! Conveniences for scripts (embedded pool only):
-//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password`, and
+//! - `"code": "{{outbox}}"` in `confirm_sign_up` / `confirm_reset_password` /
+//!   `confirm_user_attribute`, and
 //!   `"response": "{{outbox}}"` in `confirm_sign_in` (with an extra `"username"` field), are
 //!   replaced by the newest outbox code sent to that username.
 //! - `{"cmd":"wait_outbox","username":"alice","purpose":"SIGN_UP","timeout_ms":10000}` waits
 //!   until the outbox holds a code for that user (and purpose) and writes an `outbox_code` event.
+//!
+//! With `--transcript PATH` (see [`run_recorded`]) every auth event is also kept, redacted
+//! for export (codes and TOTP secrets hidden too), and written when the input ends as
+//! Markdown (`PATH`, `.md`) and JSON (beside it, `.json`); a `transcript` event names both.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -43,6 +59,7 @@ use crate::auth::AuthHandle;
 use crate::auth::events::{AuthCommand, AuthEvent};
 use crate::cognito::ClientCode;
 use crate::cognito::redact::scrub_serde_message;
+use crate::transcript::{self, Transcript};
 
 /// The placeholder replaced by the newest outbox code.
 pub const OUTBOX_PLACEHOLDER: &str = "{{outbox}}";
@@ -59,6 +76,16 @@ const AUTH_COMMANDS: &[&str] = &[
     "sign_out",
     "fetch_session",
     "cancel_sign_in",
+    "fetch_user_attributes",
+    "update_user_attributes",
+    "send_user_attribute_verification_code",
+    "confirm_user_attribute",
+    "delete_user_attributes",
+    "update_password",
+    "delete_user",
+    "update_mfa_preference",
+    "set_up_totp",
+    "verify_totp_setup",
 ];
 const ADMIN_COMMANDS: &[&str] = &[
     "list_users",
@@ -73,6 +100,15 @@ struct Driver<W> {
     admin: AdminHandle,
     out: W,
     line_no: u64,
+    /// The session's transcript, when `--transcript` asked for one.
+    transcript: Option<Transcript>,
+}
+
+/// A transcript to keep of the run, and where to write it when the input ends.
+pub struct TranscriptOut {
+    pub transcript: Transcript,
+    /// The Markdown's path; the JSON goes beside it (see [`crate::transcript::paths_for`]).
+    pub path: PathBuf,
 }
 
 /// Runs the driver until `input` ends (or a `shutdown` command), then returns.
@@ -82,13 +118,31 @@ pub async fn run(
     input: impl AsyncBufRead,
     output: impl AsyncWrite,
 ) -> anyhow::Result<()> {
+    run_recorded(auth, admin, input, output, None).await
+}
+
+/// [`run`], keeping a transcript of every auth event that is written, at the end, as
+/// Markdown and JSON (files 0600); a `transcript` event names both files, or an `error`
+/// event with code `ExportFailed` says why they could not be written (and the run fails).
+pub async fn run_recorded(
+    auth: AuthHandle,
+    admin: AdminHandle,
+    input: impl AsyncBufRead,
+    output: impl AsyncWrite,
+    transcript: Option<TranscriptOut>,
+) -> anyhow::Result<()> {
     let mut input = std::pin::pin!(input);
     let output = std::pin::pin!(output);
+    let (transcript, path) = match transcript {
+        Some(t) => (Some(t.transcript), Some(t.path)),
+        None => (None, None),
+    };
     let mut d = Driver {
         auth,
         admin,
         out: output,
         line_no: 0,
+        transcript,
     };
     let mut buf = Vec::new();
     loop {
@@ -113,11 +167,51 @@ pub async fn run(
             break;
         }
     }
+    if let (Some(t), Some(path)) = (d.transcript.take(), path) {
+        d.export(&t, &path).await?;
+    }
     d.out.flush().await?;
     Ok(())
 }
 
 impl<W: AsyncWrite + Unpin> Driver<W> {
+    /// Writes an auth event (and keeps it in the transcript).
+    async fn auth_event(&mut self, ev: &AuthEvent) -> anyhow::Result<()> {
+        if let Some(t) = &mut self.transcript {
+            t.record(crate::cognito::now_ms(), ev);
+        }
+        self.write("auth", serde_json::to_value(ev)?).await
+    }
+
+    /// Writes the transcript's two files off the async threads and says where they went.
+    async fn export(&mut self, t: &Transcript, path: &std::path::Path) -> anyhow::Result<()> {
+        let (t, p) = (t.clone(), path.to_path_buf());
+        let result = tokio::task::spawn_blocking(move || {
+            transcript::write(&t, &p, crate::cognito::now_ms())
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the writer failed: {e}")));
+        match result {
+            Ok(w) => {
+                let ev = json!({
+                    "event": "transcript",
+                    "markdown": w.markdown.display().to_string(),
+                    "json": w.json.display().to_string(),
+                });
+                self.write("headless", ev).await
+            }
+            Err(message) => {
+                let ev = json!({
+                    "event": "error",
+                    "code": ClientCode::ExportFailed.as_str(),
+                    "message": message,
+                });
+                self.write("headless", ev).await?;
+                anyhow::bail!("transcript not written: {message}")
+            }
+        }
+    }
+
     async fn write(&mut self, source: &str, ev: Value) -> anyhow::Result<()> {
         let mut ev = ev;
         if let Some(obj) = ev.as_object_mut() {
@@ -176,7 +270,9 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
         }
         if AUTH_COMMANDS.contains(&cmd.as_str()) {
             let field = match cmd.as_str() {
-                "confirm_sign_up" | "confirm_reset_password" => Some("code"),
+                "confirm_sign_up" | "confirm_reset_password" | "confirm_user_attribute" => {
+                    Some("code")
+                }
                 "confirm_sign_in" => Some("response"),
                 _ => None,
             };
@@ -264,7 +360,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                         anyhow::bail!("the auth actor has stopped");
                     };
                     let done = matches!(ev, AuthEvent::Finished { .. });
-                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                    self.auth_event(&ev).await?;
                     if done {
                         return Ok(());
                     }
@@ -291,7 +387,7 @@ impl<W: AsyncWrite + Unpin> Driver<W> {
                     }
                 }
                 Some(ev) = self.auth.rx.recv() => {
-                    self.write("auth", serde_json::to_value(&ev)?).await?;
+                    self.auth_event(&ev).await?;
                 }
             }
         }

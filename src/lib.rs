@@ -17,4 +17,5 @@ pub mod local;
 pub mod paths;
 pub mod secret;
 pub mod srp;
+pub mod transcript;
 pub mod tui;

@@ -115,14 +115,24 @@ fn real_main(cli: Cli) -> anyhow::Result<()> {
             let db_path = cli.target.db.clone().unwrap_or_else(|| paths.local_db());
             seed_users(&db_path, args)
         }
-        Some(Command::Run) => rt.block_on(async {
+        Some(Command::Run(args)) => rt.block_on(async {
             let (target, pool, signer) = resolve_target(&cli.target, &paths).await?;
             let (auth, admin) = spawn_actors(&target, &paths, signer)?;
-            let result = cognito_tui::headless::run(
+            let transcript = args
+                .transcript
+                .map(|path| cognito_tui::headless::TranscriptOut {
+                    transcript: cognito_tui::transcript::Transcript::new(
+                        cognito_tui::transcript::TranscriptTarget::from_target(&target),
+                        cognito_tui::cognito::now_ms(),
+                    ),
+                    path,
+                });
+            let result = cognito_tui::headless::run_recorded(
                 auth,
                 admin,
                 tokio::io::BufReader::new(tokio::io::stdin()),
                 tokio::io::stdout(),
+                transcript,
             )
             .await;
             if let Some(pool) = pool {

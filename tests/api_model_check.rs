@@ -328,6 +328,7 @@ async fn journey(pool: &LocalPool, a: &mut Actors, prefix: &str) {
             "signOut"
         );
     }
+    account_journey(pool, a, &name, password).await;
     assert!(
         run(
             a,
@@ -354,6 +355,65 @@ async fn journey(pool: &LocalPool, a: &mut Actors, prefix: &str) {
         "the demo pool has more than 2 users, so paging happened"
     );
     list_users(a, Some("email ^= \"a\""), None).await;
+}
+
+/// The signed-in user's account calls, ending with deleteUser.
+async fn account_journey(pool: &LocalPool, a: &mut Actors, name: &str, password: &str) {
+    let sign_in = AuthCommand::SignIn {
+        username: name.to_string(),
+        password: Some(Secret::new(password)),
+        flow: AuthFlowType::UserSrpAuth,
+        preferred_challenge: None,
+    };
+    assert!(run(a, sign_in).await, "signIn for the account calls");
+    assert!(run(a, AuthCommand::FetchUserAttributes).await);
+    let attributes = BTreeMap::from([
+        ("email".to_string(), format!("{name}@new.example.org")),
+        ("nickname".to_string(), "model".to_string()),
+    ]);
+    assert!(run(a, AuthCommand::UpdateUserAttributes { attributes }).await);
+    let confirm = |code: String| AuthCommand::ConfirmUserAttribute {
+        attribute: "email".into(),
+        code: Secret::new(code),
+    };
+    assert!(
+        !run(a, confirm("000000x".into())).await,
+        "a malformed code must fail"
+    );
+    let code = pool
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| e.username == name && e.purpose == "VERIFY_EMAIL")
+        .expect("a verification code")
+        .code;
+    assert!(run(a, confirm(code)).await, "confirmUserAttribute");
+    let resend = AuthCommand::SendUserAttributeVerificationCode {
+        attribute: "email".into(),
+    };
+    assert!(run(a, resend).await);
+    let names = vec!["nickname".to_string()];
+    assert!(run(a, AuthCommand::DeleteUserAttributes { names }).await);
+    let mfa = AuthCommand::UpdateMfaPreference {
+        sms: None,
+        totp: None,
+        email: Some(cognito_tui::auth::events::MfaPreference::Enabled),
+    };
+    assert!(run(a, mfa).await, "updateMFAPreference");
+    assert!(run(a, AuthCommand::SetUpTotp).await, "setUpTOTP");
+    let verify = AuthCommand::VerifyTotpSetup {
+        code: Secret::new("000000"),
+        friendly_device_name: Some("model".into()),
+    };
+    run(a, verify).await;
+    let change = AuthCommand::UpdatePassword {
+        old_password: Some(Secret::new(password)),
+        new_password: Secret::new("Model-Passw0rd-2!"),
+    };
+    assert!(run(a, change).await, "updatePassword");
+    assert!(run(a, AuthCommand::DeleteUser).await, "deleteUser");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,6 +468,16 @@ async fn wire_client_requests_and_pool_responses_follow_cognitos_api_model() {
         "AdminGetUser",
         "AdminListGroupsForUser",
         "AdminListDevices",
+        "GetUser",
+        "UpdateUserAttributes",
+        "VerifyUserAttribute",
+        "GetUserAttributeVerificationCode",
+        "DeleteUserAttributes",
+        "SetUserMFAPreference",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+        "ChangePassword",
+        "DeleteUser",
     ] {
         assert!(ops.contains(op), "the journey never called {op}: {ops:?}");
     }

@@ -103,6 +103,7 @@ async fn run(
         commands: &mut commands,
         shutdown: false,
         sent: VecDeque::new(),
+        triggers: TriggerFollow::start(&client).await,
     };
     while let Some(cmd) = step.commands.recv().await {
         if let AuthCommand::Replay { exchange_id } = cmd {
@@ -123,6 +124,10 @@ async fn run(
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
         if let AuthCommand::SetStepMode { on } = cmd {
             step.on = on;
+        }
+        if matches!(cmd, AuthCommand::FollowTriggers) {
+            step.triggers.follow(&client).await;
+            continue;
         }
         let srp = if needs_ephemeral(&cmd) {
             match tokio::task::spawn_blocking(ClientEphemeral::generate).await {
@@ -161,6 +166,8 @@ struct Stepper<'a> {
     /// The last [`REPLAYABLE_CALLS`] calls: exchange id, request, the body sent (secrets in
     /// it; never logged, never sent to a front end).
     sent: VecDeque<(u64, Request, Value)>,
+    /// The embedded pool's trigger log, read after each call.
+    triggers: TriggerFollow,
 }
 
 /// What the user decided about a held request.
@@ -169,6 +176,54 @@ enum Decision {
     /// Send this body (the edit, its redacted values put back) instead.
     SendEdited(Value),
     Drop,
+}
+
+/// Follows the trigger log of the embedded pool (`GET /_local/triggers`): after each call,
+/// the runs it caused become [`AuthEvent::Trigger`]s. Runs from before the actor started are
+/// skipped. Off for any other server (real Cognito has no such log).
+struct TriggerFollow {
+    on: bool,
+    last: u64,
+}
+
+impl TriggerFollow {
+    async fn start(client: &Client) -> Self {
+        let mut me = Self { on: false, last: 0 };
+        if client.is_local() {
+            me.follow(client).await;
+        }
+        me
+    }
+
+    /// Starts following from the newest run now logged (a no-op when already following).
+    async fn follow(&mut self, client: &Client) {
+        if self.on {
+            return;
+        }
+        match client.fetch_triggers(0).await {
+            Ok(runs) => {
+                self.on = true;
+                self.last = runs.iter().map(|r| r.seq).max().unwrap_or(0);
+            }
+            Err(e) => tracing::debug!(code = e.code(), "no trigger log to follow"),
+        }
+    }
+
+    /// Emits the runs logged since the last look.
+    async fn after_call(&mut self, client: &Client, events: &mpsc::Sender<AuthEvent>) {
+        if !self.on {
+            return;
+        }
+        match client.fetch_triggers(self.last).await {
+            Ok(runs) => {
+                for run in runs {
+                    self.last = self.last.max(run.seq);
+                    let _ = events.send(AuthEvent::Trigger(run)).await;
+                }
+            }
+            Err(e) => tracing::debug!(code = e.code(), "the trigger log could not be read"),
+        }
+    }
 }
 
 impl Stepper<'_> {
@@ -269,6 +324,7 @@ impl Stepper<'_> {
         let _ = events
             .send(AuthEvent::Exchange(call.exchange.clone()))
             .await;
+        self.triggers.after_call(client, events).await;
         call
     }
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::steps::NextStep;
+use super::steps::{CodeDeliveryDetails, MfaType, NextStep, TotpSetupDetails, UpdateAttributeStep};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::secret::Secret;
 
 /// Amplify's `authFlowType`.
@@ -74,6 +75,47 @@ pub enum AuthCommand {
         #[serde(default)]
         force_refresh: bool,
     },
+    /// fetchUserAttributes (GetUser): the attributes, with the MFA settings GetUser also gives.
+    FetchUserAttributes,
+    /// updateUserAttributes: each attribute's step (DONE, or CONFIRM_ATTRIBUTE_WITH_CODE).
+    UpdateUserAttributes {
+        attributes: BTreeMap<String, String>,
+    },
+    SendUserAttributeVerificationCode {
+        attribute: String,
+    },
+    ConfirmUserAttribute {
+        attribute: String,
+        code: Secret,
+    },
+    DeleteUserAttributes {
+        names: Vec<String>,
+    },
+    /// updatePassword (ChangePassword). `old_password` is left out only by a user who has none
+    /// (signed up without one).
+    UpdatePassword {
+        #[serde(default)]
+        old_password: Option<Secret>,
+        new_password: Secret,
+    },
+    DeleteUser,
+    /// updateMFAPreference: a factor left out keeps its setting.
+    UpdateMfaPreference {
+        #[serde(default)]
+        sms: Option<MfaPreference>,
+        #[serde(default)]
+        totp: Option<MfaPreference>,
+        #[serde(default)]
+        email: Option<MfaPreference>,
+    },
+    /// setUpTOTP outside sign-in (AssociateSoftwareToken with the access token).
+    SetUpTotp,
+    /// verifyTOTPSetup outside sign-in (VerifySoftwareToken with the access token).
+    VerifyTotpSetup {
+        code: Secret,
+        #[serde(default)]
+        friendly_device_name: Option<String>,
+    },
     /// Drops any half-finished sign-in (the UI's Esc).
     CancelSignIn,
     /// Step mode (the debugger's): every request is held, shown as a `held` event, until a
@@ -97,11 +139,67 @@ pub enum AuthCommand {
     Replay {
         exchange_id: u64,
     },
+    /// The target turned out to be a cognito-tui pool (`cognito-tui serve`): read its trigger
+    /// log after each call, as for the embedded pool, so trigger runs become events.
+    FollowTriggers,
     Shutdown,
 }
 
 fn default_true() -> bool {
     true
+}
+
+/// Amplify's MFA preference values for updateMFAPreference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MfaPreference {
+    Enabled,
+    Disabled,
+    Preferred,
+    NotPreferred,
+}
+
+/// What an account call answered, for the front ends' Account views.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AccountUpdate {
+    /// fetchUserAttributes: every attribute, and GetUser's MFA settings (Amplify's
+    /// fetchMFAPreference: `enabled`, `preferred`).
+    Attributes {
+        username: String,
+        attributes: BTreeMap<String, String>,
+        mfa_enabled: Vec<MfaType>,
+        mfa_preferred: Option<MfaType>,
+    },
+    /// updateUserAttributes: each attribute's outcome.
+    Updated {
+        results: BTreeMap<String, UpdateAttributeStep>,
+    },
+    /// sendUserAttributeVerificationCode.
+    CodeSent {
+        attribute: String,
+        code_delivery_details: Option<CodeDeliveryDetails>,
+    },
+    /// confirmUserAttribute.
+    Confirmed {
+        attribute: String,
+    },
+    /// deleteUserAttributes.
+    Deleted {
+        names: Vec<String>,
+    },
+    PasswordUpdated,
+    MfaPreferenceUpdated,
+    /// setUpTOTP: the secret to enter in an authenticator app (shown on purpose).
+    TotpSetup {
+        details: TotpSetupDetails,
+    },
+    /// verifyTOTPSetup succeeded: TOTP can now be enabled as an MFA factor.
+    TotpVerified,
+    /// deleteUser: the user is gone and signed out.
+    UserDeleted {
+        username: String,
+    },
 }
 
 impl AuthCommand {
@@ -118,11 +216,24 @@ impl AuthCommand {
             AuthCommand::ConfirmResetPassword { .. } => "confirmResetPassword",
             AuthCommand::SignOut { .. } => "signOut",
             AuthCommand::FetchSession { .. } => "fetchAuthSession",
+            AuthCommand::FetchUserAttributes => "fetchUserAttributes",
+            AuthCommand::UpdateUserAttributes { .. } => "updateUserAttributes",
+            AuthCommand::SendUserAttributeVerificationCode { .. } => {
+                "sendUserAttributeVerificationCode"
+            }
+            AuthCommand::ConfirmUserAttribute { .. } => "confirmUserAttribute",
+            AuthCommand::DeleteUserAttributes { .. } => "deleteUserAttributes",
+            AuthCommand::UpdatePassword { .. } => "updatePassword",
+            AuthCommand::DeleteUser => "deleteUser",
+            AuthCommand::UpdateMfaPreference { .. } => "updateMFAPreference",
+            AuthCommand::SetUpTotp => "setUpTOTP",
+            AuthCommand::VerifyTotpSetup { .. } => "verifyTOTPSetup",
             AuthCommand::CancelSignIn => "cancelSignIn",
             AuthCommand::SetStepMode { .. } => "setStepMode",
             AuthCommand::Step { .. } => "step",
             AuthCommand::SendEdited { .. } => "sendEdited",
             AuthCommand::Replay { .. } => "replay",
+            AuthCommand::FollowTriggers => "followTriggers",
             AuthCommand::Shutdown => "shutdown",
         }
     }
@@ -226,6 +337,12 @@ pub enum AuthEvent {
         session: Option<SessionView>,
     },
     Error(AuthErrorView),
+    /// An account call's outcome (fetchUserAttributes, updateUserAttributes, ...).
+    Account(AccountUpdate),
+    /// A Lambda trigger the embedded pool ran while answering a call (read from its trigger
+    /// log after the call): which trigger, how long, its outcome, its event and response
+    /// (redacted).
+    Trigger(TriggerInvocation),
     /// A note for the status pane that is not a step change (e.g. "tokens refreshed").
     Info {
         api: String,

@@ -2,11 +2,14 @@
 
 pub mod actor;
 pub mod events;
+pub mod explain;
 pub mod machine;
 pub mod session;
 pub mod steps;
 
 pub use actor::{ActorOptions, AuthHandle, spawn};
 
+#[cfg(test)]
+mod account_tests;
 #[cfg(test)]
 mod machine_tests;

@@ -105,13 +105,34 @@ pub enum ResetPasswordStep {
     Done,
 }
 
-/// Any of the three, as the status pane logs them.
+/// updateUserAttributes' step for one attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "updateAttributeStep", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UpdateAttributeStep {
+    #[serde(rename_all = "camelCase")]
+    ConfirmAttributeWithCode {
+        code_delivery_details: Option<CodeDeliveryDetails>,
+    },
+    Done,
+}
+
+impl UpdateAttributeStep {
+    pub fn name(&self) -> &'static str {
+        match self {
+            UpdateAttributeStep::ConfirmAttributeWithCode { .. } => "CONFIRM_ATTRIBUTE_WITH_CODE",
+            UpdateAttributeStep::Done => "DONE",
+        }
+    }
+}
+
+/// Any of these, as the status pane logs them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum NextStep {
     SignUp(SignUpStep),
     SignIn(SignInStep),
     ResetPassword(ResetPasswordStep),
+    UpdateAttribute(UpdateAttributeStep),
 }
 
 impl SignUpStep {
@@ -172,6 +193,7 @@ impl NextStep {
             NextStep::SignUp(s) => s.name(),
             NextStep::SignIn(s) => s.name(),
             NextStep::ResetPassword(s) => s.name(),
+            NextStep::UpdateAttribute(s) => s.name(),
         }
     }
 }

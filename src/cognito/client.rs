@@ -39,6 +39,26 @@ fn next_exchange_id() -> u64 {
     NEXT_EXCHANGE_ID.fetch_add(1, Ordering::Relaxed)
 }
 
+/// A trigger run as the inspector lists it beside the HTTP calls (see
+/// [`WireExchange::trigger_source`]), with an exchange id of its own.
+pub fn trigger_exchange(run: &TriggerInvocation) -> WireExchange {
+    WireExchange {
+        id: next_exchange_id(),
+        operation: run.trigger.clone(),
+        endpoint: format!("{} handler", run.runner),
+        started_at_ms: run.at_ms,
+        latency_ms: run.duration_ms,
+        status: None,
+        request_id: None,
+        request: run.event_in.clone(),
+        response: run.response_out.clone(),
+        error: (!run.ok()).then(|| run.outcome.clone()),
+        notes: run.error.iter().cloned().collect(),
+        trigger_source: Some(run.trigger_source.clone()),
+        origin: Default::default(),
+    }
+}
+
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -344,6 +364,26 @@ impl Client {
                 .call_typed(op, body, None, false, notes)
                 .await
                 .map(Response::SetUserMfaPreference),
+            Request::UpdateUserAttributes(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::UpdateUserAttributes),
+            Request::GetUserAttributeVerificationCode(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::GetUserAttributeVerificationCode),
+            Request::VerifyUserAttribute(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::VerifyUserAttribute),
+            Request::DeleteUserAttributes(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::DeleteUserAttributes),
+            Request::DeleteUser(_) => self
+                .call_typed(op, body, None, false, notes)
+                .await
+                .map(Response::DeleteUser),
         }
     }
 
@@ -371,6 +411,7 @@ impl Client {
             error: None,
             notes: vec![],
             origin: Default::default(),
+            trigger_source: None,
         };
         let result = raw.into_result().and_then(|v| {
             if v.is_array() {
@@ -385,6 +426,45 @@ impl Client {
         });
         exchange.error = result.as_ref().err().map(|e| e.code().to_string());
         Call { result, exchange }
+    }
+
+    /// Reads the embedded pool's trigger runs after sequence number `after`, of this client's
+    /// pool: `GET {endpoint}/_local/triggers?after=N&pool=ID`. The events and responses are
+    /// redacted again here (the pool hid their secrets already; nothing is taken on trust).
+    /// No exchange is recorded: the runs themselves are what the debugger shows.
+    pub async fn fetch_triggers(&self, after: u64) -> Result<Vec<TriggerInvocation>, CognitoError> {
+        let op = "GET /_local/triggers";
+        let url = format!(
+            "{}/_local/triggers?after={after}&pool={}",
+            self.inner.endpoint.trim_end_matches('/'),
+            self.inner
+                .user_pool_id
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect::<String>()
+        );
+        let t0 = Instant::now();
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
+        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
+        let status = raw.status;
+        let v = raw.into_result()?;
+        if !v.is_array() {
+            return Err(CognitoError::InvalidResponse {
+                message: "the trigger log is not a JSON array".into(),
+                status,
+                request_id: None,
+            });
+        }
+        let mut runs = parse_typed::<Vec<TriggerInvocation>>(op, v, None)?;
+        for r in &mut runs {
+            r.event_in = redact(&r.event_in);
+            r.response_out = redact(&r.response_out);
+            if let Some(e) = &mut r.error {
+                *e = super::redact::shorten(e);
+            }
+        }
+        Ok(runs)
     }
 
     // ------------------------------------------------------------ the core
@@ -481,6 +561,7 @@ impl Client {
             error: raw.error_code(),
             notes,
             origin: Default::default(),
+            trigger_source: None,
         };
         match &raw.error {
             Some(e) => tracing::debug!(op, code = e.code(), latency_ms, "cognito call failed"),

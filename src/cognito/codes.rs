@@ -57,6 +57,10 @@ pub enum ClientCode {
     InvalidResponse,
     /// A state the machine should never reach (a bug, not a user error).
     InternalError,
+    /// An account call (fetchUserAttributes, updatePassword, ...) with no user signed in.
+    UserUnAuthenticated,
+    /// An account call missing what it needs (an attribute, a code, a new password).
+    EmptyAccountInput,
     /// The outbox was asked of a server that is not the embedded pool.
     NotLocalPool,
     /// An admin action's parameter was refused before the call (Cognito's code for the same
@@ -75,11 +79,13 @@ pub enum ClientCode {
     InvalidEdit,
     /// A past call asked to be sent again is not one the auth actor keeps.
     NotReplayable,
+    /// A transcript could not be written (the TUI's export, the headless `--transcript`).
+    ExportFailed,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 31] = [
+    pub const ALL: [ClientCode; 34] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -103,6 +109,8 @@ impl ClientCode {
         ClientCode::CodeMismatch,
         ClientCode::InvalidResponse,
         ClientCode::InternalError,
+        ClientCode::UserUnAuthenticated,
+        ClientCode::EmptyAccountInput,
         ClientCode::NotLocalPool,
         ClientCode::InvalidParameter,
         ClientCode::BadCommand,
@@ -111,6 +119,7 @@ impl ClientCode {
         ClientCode::ActorStopped,
         ClientCode::InvalidEdit,
         ClientCode::NotReplayable,
+        ClientCode::ExportFailed,
     ];
 
     /// The code as front ends show it and the headless JSON writes it.
@@ -139,6 +148,8 @@ impl ClientCode {
             ClientCode::CodeMismatch => "CodeMismatchException",
             ClientCode::InvalidResponse => "InvalidResponse",
             ClientCode::InternalError => "InternalError",
+            ClientCode::UserUnAuthenticated => "UserUnAuthenticatedException",
+            ClientCode::EmptyAccountInput => "EmptyAccountInput",
             ClientCode::NotLocalPool => "NotLocalPool",
             ClientCode::InvalidParameter => "InvalidParameter",
             ClientCode::BadCommand => "BadCommand",
@@ -147,6 +158,7 @@ impl ClientCode {
             ClientCode::ActorStopped => "ActorStopped",
             ClientCode::InvalidEdit => "InvalidEdit",
             ClientCode::NotReplayable => "NotReplayable",
+            ClientCode::ExportFailed => "ExportFailed",
         }
     }
 

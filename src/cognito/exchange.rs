@@ -28,6 +28,11 @@ pub struct WireExchange {
     /// Free-text notes for the inspector (e.g. "fell back to REFRESH_TOKEN_AUTH").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Set when this record is a Lambda trigger run of the embedded pool, not an HTTP call:
+    /// the run's `triggerSource`. Its `request` is then the event in, `response` the response
+    /// out, `endpoint` the runner, and `error` the Cognito error the run gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger_source: Option<String>,
     /// How the call came to be sent: by the flow, or edited or replayed by the user.
     #[serde(default, skip_serializing_if = "CallOrigin::is_flow")]
     pub origin: CallOrigin,

@@ -15,7 +15,7 @@ mod response;
 pub mod sigv4;
 pub mod types;
 
-pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms};
+pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms, trigger_exchange};
 pub use codes::ClientCode;
 pub use error::{CognitoError, normalize_code};
 pub use exchange::{CallOrigin, WireExchange};

@@ -55,7 +55,7 @@ const ABBREVIATE: &[&str] = &[
 /// Keys whose (string) values the client sends as one-time codes or answers: never secret
 /// enough to hide in the request (they are short-lived), but scrubbed from any text a server
 /// echoes back.
-const CODES: &[&str] = &[
+pub const CODES: &[&str] = &[
     "ConfirmationCode",
     "Code",
     "UserCode",

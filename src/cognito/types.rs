@@ -332,16 +332,65 @@ pub struct MfaSettings {
     pub preferred_mfa: bool,
 }
 
+/// One factor of SetUserMFAPreference, as Amplify sends it: `PreferredMfa` only when the
+/// preference says so (ENABLED leaves the preferred factor as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaPreferenceSetting {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa: Option<bool>,
+}
+
 #[derive(Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SetUserMfaPreferenceRequest {
     pub access_token: String,
     #[serde(rename = "SMSMfaSettings", skip_serializing_if = "Option::is_none")]
-    pub sms_mfa_settings: Option<MfaSettings>,
+    pub sms_mfa_settings: Option<MfaPreferenceSetting>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub software_token_mfa_settings: Option<MfaSettings>,
+    pub software_token_mfa_settings: Option<MfaPreferenceSetting>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_mfa_settings: Option<MfaSettings>,
+    pub email_mfa_settings: Option<MfaPreferenceSetting>,
+}
+
+// ---------------------------------------------------------------- the signed-in user's account
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesRequest {
+    pub access_token: String,
+    pub user_attributes: Vec<AttributeType>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesResponse {
+    #[serde(default)]
+    pub code_delivery_details_list: Vec<CodeDeliveryDetailsType>,
+}
+
+/// GetUserAttributeVerificationCode.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeVerificationCodeRequest {
+    pub access_token: String,
+    pub attribute_name: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifyUserAttributeRequest {
+    pub access_token: String,
+    pub attribute_name: String,
+    pub code: String,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteUserAttributesRequest {
+    pub access_token: String,
+    pub user_attribute_names: Vec<String>,
 }
 
 // ---------------------------------------------------------------- admin (SigV4 on AWS)
@@ -437,6 +486,11 @@ pub enum Request {
     AssociateSoftwareToken(AssociateSoftwareTokenRequest),
     VerifySoftwareToken(VerifySoftwareTokenRequest),
     SetUserMfaPreference(SetUserMfaPreferenceRequest),
+    UpdateUserAttributes(UpdateUserAttributesRequest),
+    GetUserAttributeVerificationCode(AttributeVerificationCodeRequest),
+    VerifyUserAttribute(VerifyUserAttributeRequest),
+    DeleteUserAttributes(DeleteUserAttributesRequest),
+    DeleteUser(AccessTokenRequest),
 }
 
 impl Request {
@@ -458,6 +512,11 @@ impl Request {
             Request::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
             Request::VerifySoftwareToken(_) => "VerifySoftwareToken",
             Request::SetUserMfaPreference(_) => "SetUserMFAPreference",
+            Request::UpdateUserAttributes(_) => "UpdateUserAttributes",
+            Request::GetUserAttributeVerificationCode(_) => "GetUserAttributeVerificationCode",
+            Request::VerifyUserAttribute(_) => "VerifyUserAttribute",
+            Request::DeleteUserAttributes(_) => "DeleteUserAttributes",
+            Request::DeleteUser(_) => "DeleteUser",
         }
     }
 
@@ -471,7 +530,9 @@ impl Request {
             Request::InitiateAuth(r) => serde_json::to_value(r),
             Request::RespondToAuthChallenge(r) => serde_json::to_value(r),
             Request::GetTokensFromRefreshToken(r) => serde_json::to_value(r),
-            Request::GetUser(r) | Request::GlobalSignOut(r) => serde_json::to_value(r),
+            Request::GetUser(r) | Request::GlobalSignOut(r) | Request::DeleteUser(r) => {
+                serde_json::to_value(r)
+            }
             Request::RevokeToken(r) => serde_json::to_value(r),
             Request::ForgotPassword(r) => serde_json::to_value(r),
             Request::ConfirmForgotPassword(r) => serde_json::to_value(r),
@@ -479,6 +540,10 @@ impl Request {
             Request::AssociateSoftwareToken(r) => serde_json::to_value(r),
             Request::VerifySoftwareToken(r) => serde_json::to_value(r),
             Request::SetUserMfaPreference(r) => serde_json::to_value(r),
+            Request::UpdateUserAttributes(r) => serde_json::to_value(r),
+            Request::GetUserAttributeVerificationCode(r) => serde_json::to_value(r),
+            Request::VerifyUserAttribute(r) => serde_json::to_value(r),
+            Request::DeleteUserAttributes(r) => serde_json::to_value(r),
         };
         // Serialising plain structs of strings and maps cannot fail.
         v.unwrap_or(serde_json::Value::Null)
@@ -514,6 +579,11 @@ pub enum Response {
     AssociateSoftwareToken(AssociateSoftwareTokenResponse),
     VerifySoftwareToken(VerifySoftwareTokenResponse),
     SetUserMfaPreference(Empty),
+    UpdateUserAttributes(UpdateUserAttributesResponse),
+    GetUserAttributeVerificationCode(CodeDeliveryResponse),
+    VerifyUserAttribute(Empty),
+    DeleteUserAttributes(Empty),
+    DeleteUser(Empty),
 }
 
 /// One code the embedded pool "sent", exactly as `GET /_local/outbox` returns it.
@@ -527,7 +597,7 @@ pub struct OutboxEntry {
     /// The unmasked address or number it went to.
     pub destination: String,
     /// `SIGN_UP`, `FORGOT_PASSWORD` (also AdminResetUserPassword's code), `MFA` (SMS_MFA /
-    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_ATTRIBUTE`, `TOTP_SECRET` (a demo user's base32
+    /// EMAIL_OTP codes), `INVITATION`, `VERIFY_EMAIL` / `VERIFY_PHONE_NUMBER` (an attribute's verification code), `TOTP_SECRET` (a demo user's base32
     /// authenticator secret, in `code`), ...
     pub purpose: String,
     pub code: String,
@@ -540,6 +610,41 @@ pub struct OutboxEntry {
     /// The email subject, for an email message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+}
+
+/// One Lambda trigger run of the embedded pool, as `GET /_local/triggers` returns it: the
+/// event it got and the response it gave, with secrets already hidden (a UserMigration
+/// password, a custom challenge's answer and private parameters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerInvocation {
+    /// Increasing within one running pool; `GET /_local/triggers?after=<seq>` gives the later ones.
+    pub seq: u64,
+    /// Unix time in milliseconds when the run started.
+    pub at_ms: i64,
+    pub pool_id: String,
+    /// The LambdaConfig name, e.g. `PreTokenGeneration`.
+    pub trigger: String,
+    /// The event's `triggerSource`, e.g. `TokenGeneration_Authentication`.
+    pub trigger_source: String,
+    /// `cmd`, `node`, `python`, or `lambda` for a value that cannot run here (an ARN).
+    pub runner: String,
+    pub user_name: String,
+    pub duration_ms: u64,
+    /// `ok`, or the Cognito error the run gave (`UserLambdaValidationException`, ...).
+    pub outcome: String,
+    /// The error's message, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The event as sent (redacted). (Not `event`: front ends tag their events with that name.)
+    pub event_in: serde_json::Value,
+    /// The `response` object as returned (redacted); null when the run failed.
+    pub response_out: serde_json::Value,
+}
+
+impl TriggerInvocation {
+    pub fn ok(&self) -> bool {
+        self.outcome == "ok"
+    }
 }
 
 /// Cognito's `ChallengeName` values (RespondToAuthChallenge, InitiateAuth answers). The wire

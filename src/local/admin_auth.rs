@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::access::required;
 use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult};
+use super::hooks_auth;
 use super::store::{self, ClientRow, PoolRow};
 use super::{next_step, ops_auth, ops_custom, ops_user_auth, respond, signin};
 
@@ -59,6 +60,18 @@ fn without_pool_id(mut body: Value) -> Value {
 pub fn admin_initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: AdminAuthReq = parse(body.clone())?;
     let flow = required(req.auth_flow, "authFlow")?;
+    if let ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", Some(params)) =
+        (flow.as_str(), &req.auth_parameters)
+    {
+        hooks_auth::before_sign_in(
+            ctx,
+            req.client_id.as_deref(),
+            req.user_pool_id.as_deref(),
+            "ADMIN_USER_PASSWORD_AUTH",
+            params,
+            body.get("ClientMetadata"),
+        )?;
+    }
     let admin_password = ctx.with_db(|conn| {
         let (pool, client) = pool_and_client(conn, req.user_pool_id, req.client_id)?;
         match flow.as_str() {
@@ -70,7 +83,7 @@ pub fn admin_initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 }
                 let params = req.auth_parameters.clone().unwrap_or_default();
                 let user = signin::verify_password(ctx, conn, &client, &pool, &params)?;
-                next_step::password_ok(ctx, conn, &pool, &client, &user).map(Some)
+                next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user).map(Some)
             }
             "USER_PASSWORD_AUTH" => Err(ApiError::invalid_parameter(
                 "Initiate Auth method not supported.",
@@ -79,7 +92,7 @@ pub fn admin_initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
         }
     })?;
     if let Some(answer) = admin_password {
-        return Ok(answer);
+        return answer.finish(ctx);
     }
     let body = without_pool_id(body);
     match flow.as_str() {

@@ -82,6 +82,8 @@ pub struct Ctx {
     pub sigv4_credentials: std::sync::OnceLock<super::sigv4::LocalCredentials>,
     /// Whoever started the pool allowed LambdaConfig commands to run (see `hooks.rs`).
     pub command_triggers: AtomicBool,
+    /// The latest trigger runs, for `GET /_local/triggers`.
+    pub trigger_log: super::trigger_log::TriggerLog,
 }
 
 impl Ctx {
@@ -98,6 +100,7 @@ impl Ctx {
             key_stock: Arc::new(KeyStock::default()),
             sigv4_credentials: std::sync::OnceLock::new(),
             command_triggers: AtomicBool::new(false),
+            trigger_log: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use super::access::legacy;
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult, ErrorKind};
+use super::extras::load_extras;
 use super::policy;
 use super::pool_settings::{self, Recovery};
 use super::store::{self, ClientRow, PoolRow, UserRecord};
@@ -27,8 +28,31 @@ pub struct Message<'a> {
     pub code: &'a str,
 }
 
+/// A message of a pool with a CustomMessage trigger: its text is the trigger's to decide, once
+/// the request's transaction has committed (the trigger never runs with the store locked).
+#[derive(Debug, Clone)]
+pub struct PendingMessage {
+    pub outbox_id: i64,
+    pub pool_id: String,
+    pub username: String,
+    pub medium: String,
+    pub purpose: String,
+    pub code: String,
+}
+
+thread_local! {
+    /// The messages of the request running on this thread (one operation per blocking thread
+    /// at a time, like the request region in `ctx.rs`).
+    static PENDING: std::cell::RefCell<Vec<PendingMessage>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The messages this thread's request sent to pools with a CustomMessage trigger, taken.
+pub fn take_pending() -> Vec<PendingMessage> {
+    PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
 /// Writes one message to the outbox, stamped with `at`, with its text from the pool's message
-/// templates.
+/// templates (a CustomMessage trigger may replace it after the request's transaction).
 pub fn send(conn: &Connection, m: Message<'_>, at: OffsetDateTime) -> ApiResult<()> {
     let rendered = store::get_pool(conn, m.pool_id)?
         .and_then(|p| pool_settings::render(&p.config.messages, m.purpose, m.medium, m.code));
@@ -36,7 +60,7 @@ pub fn send(conn: &Connection, m: Message<'_>, at: OffsetDateTime) -> ApiResult<
         Some((text, subject)) => (Some(text), subject),
         None => (None, None),
     };
-    store::push_outbox(
+    let id = store::push_outbox(
         conn,
         &OutboxEntry {
             pool_id: m.pool_id.to_string(),
@@ -49,7 +73,25 @@ pub fn send(conn: &Connection, m: Message<'_>, at: OffsetDateTime) -> ApiResult<
             message,
             subject,
         },
-    )
+    )?;
+    if m.medium != "TOTP"
+        && load_extras(conn, m.pool_id)?
+            .lambda
+            .command("CustomMessage")
+            .is_some()
+    {
+        PENDING.with(|p| {
+            p.borrow_mut().push(PendingMessage {
+                outbox_id: id,
+                pool_id: m.pool_id.to_string(),
+                username: m.username.to_string(),
+                medium: m.medium.to_string(),
+                purpose: m.purpose.to_string(),
+                code: m.code.to_string(),
+            })
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn rfc3339_millis(t: time::OffsetDateTime) -> String {
@@ -161,6 +203,40 @@ pub(crate) fn admin_only_recovery() -> ApiError {
 /// `admin_only`).
 pub(crate) fn self_service_recovery(pool: &PoolRow) -> bool {
     pool_settings::recovery(pool.config.account_recovery.as_deref()) != Recovery::AdminOnly
+}
+
+/// The code and outbox purpose of verifying `attribute` (email or phone_number).
+pub(crate) fn verification_purpose(attribute: &str) -> &'static str {
+    if attribute == "phone_number" {
+        "VERIFY_PHONE_NUMBER"
+    } else {
+        "VERIFY_EMAIL"
+    }
+}
+
+/// Sends a verification code for `attribute` (email or phone_number) to `value`, its new or
+/// current value; the CodeDeliveryDetails. Codes last as sign-up codes do (24 hours).
+pub(crate) fn deliver_verification_code(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    user: &UserRecord,
+    attribute: &str,
+    value: &str,
+) -> ApiResult<Option<Value>> {
+    let target = match attribute {
+        "email" => ("EMAIL", "email", value.to_string()),
+        _ => ("SMS", "phone_number", value.to_string()),
+    };
+    deliver_code_to(
+        ctx,
+        conn,
+        pool,
+        user,
+        verification_purpose(attribute),
+        SIGN_UP_CODE_TTL,
+        Some(target),
+    )
 }
 
 /// Like [`deliver_code`], to a given (medium, attribute, destination).

@@ -25,6 +25,9 @@ pub const TRIGGER_NAMES: &[&str] = &[
     "UserMigration",
 ];
 
+/// Where LambdaConfig keeps `PreTokenGenerationConfig.LambdaVersion` (not a trigger name).
+const PRE_TOKEN_GENERATION_VERSION: &str = "PreTokenGenerationConfig.LambdaVersion";
+
 /// The LambdaConfig value that opts a pool in to the built-in custom challenge for that trigger
 /// (DefineAuthChallenge, CreateAuthChallenge or VerifyAuthChallengeResponse).
 pub const BUILTIN_TRIGGER: &str = "builtin:one-time-code";
@@ -43,7 +46,36 @@ impl LambdaConfig {
             ));
         };
         let mut out = BTreeMap::new();
+        if let Some(ptg) = obj.get("PreTokenGenerationConfig").filter(|v| !v.is_null()) {
+            let version = ptg.get("LambdaVersion").and_then(Value::as_str);
+            let arn = ptg.get("LambdaArn").and_then(Value::as_str);
+            // The version is kept only with a function to call it on.
+            let has_function = arn.is_some_and(|a| !a.is_empty())
+                || obj.get("PreTokenGeneration").is_some_and(Value::is_string);
+            match version {
+                Some(v @ ("V1_0" | "V2_0" | "V3_0")) if has_function => {
+                    out.insert(PRE_TOKEN_GENERATION_VERSION.to_string(), v.to_string());
+                }
+                None | Some("V1_0" | "V2_0" | "V3_0") => {}
+                Some(other) => {
+                    return Err(ApiError::invalid_parameter(format!(
+                        "1 validation error detected: Value '{}' at \
+                         'lambdaConfig.preTokenGenerationConfig.lambdaVersion' failed to \
+                         satisfy constraint: Member must satisfy enum value set: [V1_0, V2_0, \
+                         V3_0]",
+                        super::error::echo(other)
+                    )));
+                }
+            }
+            if let Some(a) = arn.filter(|a| !a.is_empty() && a.len() <= 2048) {
+                out.insert("PreTokenGeneration".to_string(), a.to_string());
+            }
+        }
         for (k, val) in obj {
+            if k == "PreTokenGeneration" && out.contains_key(k) {
+                // PreTokenGenerationConfig.LambdaArn names the function when both are given.
+                continue;
+            }
             if !TRIGGER_NAMES.contains(&k.as_str()) {
                 // Object-valued members (PreTokenGenerationConfig, CustomSMSSender, KMSKeyID…)
                 // are accepted and ignored: nothing here sends SMS or encrypts codes.
@@ -80,8 +112,32 @@ impl LambdaConfig {
         self.get(trigger).filter(|v| *v != BUILTIN_TRIGGER)
     }
 
+    /// The event version PreTokenGeneration is called with: 1, or 2 for a pool whose
+    /// PreTokenGenerationConfig says V2_0 or V3_0 (access-token customisation).
+    pub fn pre_token_generation_version(&self) -> u8 {
+        match self.get(PRE_TOKEN_GENERATION_VERSION) {
+            Some("V2_0") | Some("V3_0") => 2,
+            _ => 1,
+        }
+    }
+
     pub fn to_json(&self) -> Value {
-        json!(self.0)
+        let mut m = serde_json::Map::new();
+        for (k, v) in &self.0 {
+            if k != PRE_TOKEN_GENERATION_VERSION {
+                m.insert(k.clone(), json!(v));
+            }
+        }
+        if let Some(arn) = self.get("PreTokenGeneration") {
+            m.insert(
+                "PreTokenGenerationConfig".into(),
+                json!({
+                    "LambdaVersion": self.get(PRE_TOKEN_GENERATION_VERSION).unwrap_or("V1_0"),
+                    "LambdaArn": arn,
+                }),
+            );
+        }
+        Value::Object(m)
     }
 }
 
@@ -215,6 +271,27 @@ mod tests {
         assert!(LambdaConfig::from_request(&json!({"PreSignUp": 5})).is_err());
         assert!(LambdaConfig::from_request(&json!({"PreSignUp": ""})).is_err());
         assert!(LambdaConfig::from_request(&json!([1])).is_err());
+
+        // PreTokenGenerationConfig names the function and the event version it gets.
+        let c = LambdaConfig::from_request(&json!({
+            "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": "node:/f.js"},
+        }))
+        .unwrap();
+        assert_eq!(c.command("PreTokenGeneration"), Some("node:/f.js"));
+        assert_eq!(c.pre_token_generation_version(), 2);
+        assert_eq!(
+            c.to_json(),
+            json!({"PreTokenGeneration": "node:/f.js",
+                   "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": "node:/f.js"}})
+        );
+        let v1 = LambdaConfig::from_request(&json!({"PreTokenGeneration": "cmd:true"})).unwrap();
+        assert_eq!(v1.pre_token_generation_version(), 1);
+        assert!(
+            LambdaConfig::from_request(
+                &json!({"PreTokenGenerationConfig": {"LambdaVersion": "V9", "LambdaArn": "x"}})
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -1,54 +1,40 @@
-//! Lambda triggers run as local commands.
+//! Lambda triggers: building Cognito's events, running them, reading their responses.
 //!
 //! A pool's `LambdaConfig` (CreateUserPool / UpdateUserPool, returned by DescribeUserPool) maps
-//! a trigger name (`PreSignUp`, `PostConfirmation`, `DefineAuthChallenge`,
-//! `CreateAuthChallenge`, `VerifyAuthChallengeResponse`, …) to a value. On AWS that value is a
-//! Lambda ARN; here it is a command line:
+//! a trigger name (`PreSignUp`, `PostConfirmation`, `PreTokenGeneration`, …) to a value. On AWS
+//! that value is a Lambda ARN; here it names something this machine runs (`runner.rs`):
+//! `cmd:<command line>` (or an absolute path), `node:<module>#<export>` or
+//! `python:<file>#<function>`. Anything else (e.g. a real `arn:aws:lambda:…`) is stored and
+//! returned by DescribeUserPool, but invoking it answers `UnexpectedLambdaException`, since no
+//! Lambda can run here.
 //!
-//! - `cmd:<command line>` runs `<command line>` with `sh -c`, or
-//! - a value starting with `/` is taken as a command line as it is (an absolute path to a
-//!   script, optionally followed by arguments).
-//!
-//! Anything else (e.g. a real `arn:aws:lambda:…`) is stored and returned by DescribeUserPool,
-//! but invoking it answers `UnexpectedLambdaException`, since no Lambda can run here.
-//!
-//! Commands run only when whoever started the pool allowed them ([`Ctx::command_triggers`]:
+//! Local code runs only when whoever started the pool allowed it ([`Ctx::command_triggers`]:
 //! `serve --allow-command-triggers`, or credentials that admin signatures are verified with, as
-//! the TUI's embedded pool has); otherwise anyone able to call UpdateUserPool could run a
-//! command on this machine. A command trigger of a pool that does not allow them is stored but
-//! answers `UnexpectedLambdaException` naming the flag.
+//! the TUI's embedded pool has); otherwise anyone able to call UpdateUserPool could run code on
+//! this machine. A trigger of a pool that does not allow them is stored but answers
+//! `UnexpectedLambdaException` naming the flag.
 //!
-//! Each run gets Cognito's event JSON on stdin (`version`, `triggerSource`, `region`,
-//! `userPoolId`, `userName`, `callerContext{awsSdkVersion, clientId}`, `request`, `response`)
-//! and must print the same event with `response` filled in on stdout, as a Lambda returns it.
-//! Like Cognito:
-//! - a run that takes longer than [`TRIGGER_TIMEOUT`] is killed (its whole process group) and
-//!   the call answers `UnexpectedLambdaException "<Trigger> invocation failed due to error
-//!   Socket timeout while invoking Lambda function."`;
-//! - a run that exits non-zero "threw": `UserLambdaValidationException "<Trigger> failed with
-//!   error <last line of stderr>."`;
-//! - output that is not the event JSON with a well-typed `response` gives
-//!   `InvalidLambdaResponseException "Unrecognizable lambda output"`.
+//! Each run gets Cognito's event (`version`, `triggerSource`, `region`, `userPoolId`,
+//! `userName`, `callerContext{awsSdkVersion, clientId}`, `request`, `response`) and answers
+//! the same event with `response` filled in, as a Lambda returns it; timeouts, thrown errors
+//! and bad output give Cognito's errors (`runner.rs`). Every run is kept in the pool's trigger
+//! log (`trigger_log.rs`) for the debugger.
 //!
 //! Runs happen on the Tokio runtime (tokio::process) while the calling blocking-pool thread
 //! waits; callers never hold the store lock across a run.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::access::resolve_user;
 use super::ctx::{Ctx, region_of};
-use super::error::{ApiError, ApiResult, ErrorKind};
+use super::error::ApiResult;
 use super::extras::{PoolExtras, load_extras};
+use super::runner::{self, Runner, unexpected, unrecognizable};
 use super::store::{self, ClientRow, UserRecord};
-
-/// How long a trigger may run (Cognito waits 5 seconds for a Lambda).
-pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(5);
-/// Largest stdout a trigger may print.
-const MAX_OUTPUT: usize = 256 * 1024;
+use crate::cognito::types::TriggerInvocation;
 
 /// What a PreSignUp trigger answered (all false when the pool has none). The verification
 /// flags only take effect together with `auto_confirm`.
@@ -57,15 +43,6 @@ pub struct PreSignUpOutcome {
     pub auto_confirm: bool,
     pub auto_verify_email: bool,
     pub auto_verify_phone: bool,
-}
-
-/// The command line a LambdaConfig value runs, if it is runnable here.
-pub fn command_of(value: &str) -> Option<&str> {
-    if let Some(rest) = value.strip_prefix("cmd:") {
-        let rest = rest.trim();
-        return (!rest.is_empty()).then_some(rest);
-    }
-    value.starts_with('/').then_some(value)
 }
 
 /// Cognito's `userAttributes` map for trigger events: every attribute as a string plus `sub`
@@ -104,167 +81,100 @@ pub fn event(
     })
 }
 
-fn unrecognizable() -> ApiError {
-    ApiError::new(
-        ErrorKind::InvalidLambdaResponse,
-        "Unrecognizable lambda output",
-    )
-}
-
-fn unexpected(trigger: &str, why: &str) -> ApiError {
-    ApiError::new(
-        ErrorKind::UnexpectedLambda,
-        format!("{trigger} invocation failed due to error {why}"),
-    )
-}
-
 /// The flag of `cognito-tui serve` that lets LambdaConfig commands run.
 pub const ALLOW_FLAG: &str = "--allow-command-triggers";
 
 /// Runs `trigger` (its LambdaConfig value `value`) with `event` and returns the `response`
-/// object the command answered. A command runs only when whoever started the pool allowed it
-/// ([`Ctx::command_triggers`]: [`ALLOW_FLAG`], or admin signatures verified with configured
-/// credentials); otherwise the value stays stored and the call answers
-/// `UnexpectedLambdaException` naming the flag. Blocking: call from a blocking-pool thread,
-/// never with the store locked.
+/// object it answered (see `runner.rs` for the kinds of value and Cognito's errors). Local
+/// code (a command, a Node module, a Python file) runs only when whoever started the pool
+/// allowed it ([`Ctx::command_triggers`]: [`ALLOW_FLAG`], or admin signatures verified with
+/// configured credentials); otherwise the value stays stored and the call answers
+/// `UnexpectedLambdaException` naming the flag. Every run, failed or not, goes to the pool's
+/// trigger log. Blocking: call from a blocking-pool thread, never with the store locked.
 pub fn invoke(
     ctx: &Ctx,
     trigger: &str,
     value: &str,
     event: &Value,
 ) -> ApiResult<Map<String, Value>> {
-    if command_of(value).is_some() && !ctx.command_triggers.load(Ordering::Relaxed) {
-        tracing::info!(trigger, "local pool: command trigger not run (not allowed)");
-        return Err(unexpected(
-            trigger,
-            &format!(
-                "AccessDeniedException: this pool does not run command triggers. Start it with \
-                 `cognito-tui serve {ALLOW_FLAG}` (or with --access-key-id and \
-                 --secret-access-key, so only signed admin calls can set triggers) to run them."
-            ),
-        ));
-    }
-    run_trigger(trigger, value, event)
+    let started = std::time::Instant::now();
+    let at_ms = (ctx.now_dt().unix_timestamp_nanos() / 1_000_000) as i64;
+    let runner = Runner::parse(value);
+    let result = match runner {
+        Some(_) if !ctx.command_triggers.load(Ordering::Relaxed) => {
+            tracing::info!(trigger, "local pool: command trigger not run (not allowed)");
+            Err(unexpected(
+                trigger,
+                &format!(
+                    "AccessDeniedException: this pool does not run command triggers. Start it \
+                     with `cognito-tui serve {ALLOW_FLAG}` (or with --access-key-id and \
+                     --secret-access-key, so only signed admin calls can set triggers) to run \
+                     them."
+                ),
+            ))
+        }
+        _ => run_trigger(trigger, value, event),
+    };
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let text = |k: &str| {
+        event
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    ctx.trigger_log.push(TriggerInvocation {
+        seq: 0,
+        at_ms,
+        pool_id: text("userPoolId"),
+        trigger: trigger.to_string(),
+        trigger_source: text("triggerSource"),
+        runner: runner.map_or("lambda", |r| r.kind()).to_string(),
+        user_name: text("userName"),
+        duration_ms,
+        outcome: match &result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.kind.as_str().to_string(),
+        },
+        error: result.as_ref().err().map(|e| e.message.clone()),
+        event_in: event.clone(),
+        response_out: match &result {
+            Ok(m) => Value::Object(m.clone()),
+            Err(_) => Value::Null,
+        },
+    });
+    result
 }
 
-/// [`invoke`] without the opt-in check.
+/// [`invoke`] without the opt-in check and the log.
 fn run_trigger(trigger: &str, value: &str, event: &Value) -> ApiResult<Map<String, Value>> {
-    let Some(command) = command_of(value) else {
+    let Some(runner) = Runner::parse(value) else {
         return Err(unexpected(
             trigger,
             "AccessDeniedException: the embedded user pool runs triggers given as \
-             `cmd:<command line>` or an absolute path, not Lambda ARNs.",
+             `cmd:<command line>`, `node:<module>#<export>` or `python:<file>#<function>`, not \
+             Lambda ARNs.",
         ));
     };
-    let input = serde_json::to_vec(event).map_err(|_| ApiError::internal("Internal error"))?;
     let started = std::time::Instant::now();
-    let fut = run(trigger, command, input);
-    let result = match tokio::runtime::Handle::try_current() {
-        Ok(h) => h.block_on(fut),
-        Err(_) => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|_| ApiError::internal("Internal error: no runtime for the trigger"))?
-            .block_on(fut),
-    };
+    let result = runner::run_blocking(trigger, runner, event);
     let ms = started.elapsed().as_millis();
     match &result {
-        Ok(_) => tracing::info!(trigger, ms, "local pool: trigger answered"),
+        Ok(_) => tracing::info!(
+            trigger,
+            ms,
+            runner = runner.kind(),
+            "local pool: trigger answered"
+        ),
         Err(e) => tracing::info!(
             trigger,
             ms,
+            runner = runner.kind(),
             error = e.kind.as_str(),
             "local pool: trigger failed"
         ),
     }
     result
-}
-
-async fn run(trigger: &str, command: &str, input: Vec<u8>) -> ApiResult<Map<String, Value>> {
-    use std::process::Stdio;
-    use tokio::io::AsyncWriteExt as _;
-
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(command)
-        .env("COGNITO_TUI_TRIGGER", trigger)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    cmd.process_group(0);
-    let mut child = cmd.spawn().map_err(|e| {
-        tracing::warn!(trigger, error = %e, "local pool: trigger could not start");
-        unexpected(trigger, "the command could not be started.")
-    })?;
-    let pid = child.id();
-    let stdin = child.stdin.take();
-    let work = async move {
-        if let Some(mut s) = stdin {
-            // A command that does not read its input may close the pipe: that is its business.
-            let _ = s.write_all(&input).await;
-            let _ = s.shutdown().await;
-            drop(s);
-        }
-        child.wait_with_output().await
-    };
-    let output = match tokio::time::timeout(TRIGGER_TIMEOUT, work).await {
-        Ok(Ok(o)) => o,
-        Ok(Err(e)) => {
-            tracing::warn!(trigger, error = %e, "local pool: trigger I/O failed");
-            return Err(unexpected(trigger, "the command could not be run."));
-        }
-        Err(_) => {
-            // The child itself was killed when its future was dropped; its children too.
-            kill_group(pid);
-            return Err(unexpected(
-                trigger,
-                "Socket timeout while invoking Lambda function.",
-            ));
-        }
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let line = stderr
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .map(|l| l.chars().take(300).collect::<String>())
-            .unwrap_or_else(|| match output.status.code() {
-                Some(c) => format!("exit status {c}"),
-                None => "terminated by a signal".to_string(),
-            });
-        let line = line.trim_end_matches('.');
-        return Err(ApiError::new(
-            ErrorKind::UserLambdaValidation,
-            format!("{trigger} failed with error {line}."),
-        ));
-    }
-    if output.stdout.len() > MAX_OUTPUT {
-        return Err(unrecognizable());
-    }
-    let value: Value = serde_json::from_slice(&output.stdout).map_err(|_| unrecognizable())?;
-    match value.get("response") {
-        Some(Value::Object(m)) => Ok(m.clone()),
-        Some(Value::Null) => Ok(Map::new()),
-        _ => Err(unrecognizable()),
-    }
-}
-
-fn kill_group(pid: Option<u32>) {
-    #[cfg(unix)]
-    if let Some(pid) = pid {
-        // Best effort: a shell's children (e.g. `sleep`) live on in the group otherwise.
-        let _ = std::process::Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
-    #[cfg(not(unix))]
-    let _ = pid;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,17 +378,6 @@ pub fn post_confirmation_for_client(ctx: &Ctx, body: &Value, source: &str) -> Ap
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commands_are_cmd_prefixed_or_absolute_paths() {
-        assert_eq!(command_of("cmd: python3 x.py"), Some("python3 x.py"));
-        assert_eq!(command_of("/opt/t.sh --flag"), Some("/opt/t.sh --flag"));
-        assert_eq!(command_of("cmd:   "), None);
-        assert_eq!(
-            command_of("arn:aws:lambda:us-east-1:123456789012:function:f"),
-            None
-        );
-    }
 
     #[test]
     fn runs_a_command_and_maps_failures_to_cognito_errors() {

@@ -95,6 +95,7 @@ mod error;
 mod extras;
 mod flows;
 mod hooks;
+mod hooks_auth;
 mod jwt;
 mod next_step;
 mod ops_account;
@@ -116,7 +117,9 @@ mod paging;
 mod policy;
 mod pool_settings;
 mod respond;
+mod runner;
 pub mod seed;
+mod seed_account;
 mod server;
 mod shapes;
 mod signin;
@@ -124,6 +127,7 @@ pub mod sigv4;
 mod store;
 mod tokens;
 mod totp;
+mod trigger_log;
 mod user_schema;
 mod verified;
 
@@ -134,6 +138,7 @@ pub use seed::{
     DEMO_SCENARIO_USERS, DEMO_SECRET_CLIENT_ID, DEMO_SECRET_CLIENT_SECRET, DEMO_SMS_MFA_USER,
     DEMO_TEMP_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOTP_USER, DEMO_UNCONFIRMED_USER,
 };
+pub use seed_account::DEMO_NO_PASSWORD_USER;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -387,7 +392,8 @@ pub async fn serve(opts: LocalOptions) -> anyhow::Result<()> {
     );
     println!("  custom client: {DEMO_CUSTOM_CLIENT_ID} (CUSTOM_AUTH, USER_AUTH)");
     println!(
-        "  passwordless:  USER_AUTH with EMAIL_OTP or SMS_OTP on the custom client (demo user {DEMO_PHONE_USER})"
+        "  passwordless:  USER_AUTH with EMAIL_OTP or SMS_OTP on the custom client (demo user {DEMO_PHONE_USER}); \
+         {DEMO_NO_PASSWORD_USER} signed up without a password; SignUp without one works too"
     );
     println!(
         "  demo users:    {} (confirmed), {} (unconfirmed); the demo password is in the README",

@@ -15,7 +15,7 @@ use super::policy;
 use super::store::{
     self, ClientRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa, UserRecord,
 };
-use super::tokens::{SignIn, start_sign_in};
+use super::tokens::{Refreshed, SignIn, start_sign_in};
 
 /// The outbox purpose of an MFA code.
 pub const PURPOSE_MFA: &str = "MFA";
@@ -29,7 +29,7 @@ pub(crate) fn password_ok(
     client: &ClientRow,
     user: &UserRecord,
 ) -> ApiResult<Value> {
-    password_ok_unsigned(ctx, conn, pool, client, user)?.finish()
+    password_ok_unsigned(ctx, conn, pool, client, user)?.finish(ctx)
 }
 
 /// A sign-in's answer: ready, or tokens still to be signed ([`Answer::finish`] signs them, best
@@ -37,13 +37,18 @@ pub(crate) fn password_ok(
 pub(crate) enum Answer {
     Ready(Value),
     Tokens(Box<SignIn>),
+    Refreshed(Box<Refreshed>),
 }
 
 impl Answer {
-    pub(crate) fn finish(self) -> ApiResult<Value> {
+    /// The answer, its token triggers run and its tokens signed.
+    pub(crate) fn finish(self, ctx: &Ctx) -> ApiResult<Value> {
         match self {
             Answer::Ready(v) => Ok(v),
-            Answer::Tokens(s) => s.finish(),
+            Answer::Tokens(s) => s.finish(ctx),
+            Answer::Refreshed(r) => {
+                Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": r.finish(ctx)?}))
+            }
         }
     }
 }
@@ -150,7 +155,7 @@ pub fn after_password(
     client: &ClientRow,
     user: &UserRecord,
 ) -> ApiResult<Value> {
-    after_password_unsigned(ctx, conn, pool, client, user)?.finish()
+    after_password_unsigned(ctx, conn, pool, client, user)?.finish(ctx)
 }
 
 fn after_password_unsigned(

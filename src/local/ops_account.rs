@@ -1,5 +1,6 @@
-//! Account upkeep: ForgotPassword, ConfirmForgotPassword and ChangePassword (PROTOCOL.md §2.3,
-//! §6). Forgot-password codes go to a *verified* email or phone and last one hour.
+//! Account upkeep: ForgotPassword, ConfirmForgotPassword, ChangePassword and DeleteUser
+//! (PROTOCOL.md §2.3, §6). Forgot-password codes go to a *verified* email or phone and last one
+//! hour.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,8 +17,9 @@ use super::delivery::{
 };
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::hooks;
+use super::hooks_auth;
 use super::policy::check_password_shape;
-use super::signin::password_matches;
+use super::signin::{has_password, password_matches};
 use super::store::{self, PoolRow, UserRecord};
 use super::tokens::authorize_access;
 use crate::srp;
@@ -64,6 +66,8 @@ struct ForgotReq {
 }
 
 pub fn forgot_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    // An unknown user may be brought in by the pool's UserMigration trigger first.
+    hooks_auth::migrate_for_forgot_password(ctx, &body)?;
     let req: ForgotReq = parse(body)?;
     ctx.with_db(|conn| {
         let (client, pool) = client_and_pool(conn, req.client_id)?;
@@ -180,21 +184,48 @@ pub fn change_password(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: ChangePasswordReq = parse(body)?;
     ctx.with_db(|conn| {
         let (pool, mut user, _claims) = authorize_access(ctx, conn, req.access_token)?;
-        let previous = required(req.previous_password, "previousPassword")?;
+        // PreviousPassword is required only of a user who has a password (not one who signed
+        // up without).
+        let previous = if has_password(&user) {
+            Some(required(req.previous_password, "previousPassword")?)
+        } else {
+            None
+        };
         let proposed = required(req.proposed_password, "proposedPassword")?;
         let now = ctx.now();
         if !store::rate_allow(conn, &pool.pool_id, &user.username, "CHANGE_PASSWORD", now, 3600, CHANGE_PER_HOUR)? {
             return Err(limit_exceeded());
         }
         check_locked(&mut user, now)?;
-        if !password_matches(&pool, &user, &previous)? {
-            return Err(record_failure(conn, &mut user, now));
+        if let Some(previous) = previous {
+            if !password_matches(&pool, &user, &previous)? {
+                return Err(record_failure(conn, &mut user, now));
+            }
+            record_success(conn, &mut user)?;
         }
-        record_success(conn, &mut user)?;
         set_password(&pool, &mut user, &proposed, now)?;
         store::update_user(conn, &user)?;
         tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: password changed");
         ctx.verified.forget(&pool.pool_id, &user.username);
+        Ok(json!({}))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteUserReq {
+    access_token: Option<String>,
+}
+
+/// DeleteUser: the signed-in user deletes themselves; every token they hold is revoked with
+/// them (a later call with the same access token is refused).
+pub fn delete_user(ctx: &Ctx, body: Value) -> ApiResult<Value> {
+    let req: DeleteUserReq = parse(body)?;
+    ctx.with_db(|conn| {
+        let (pool, user, _claims) = authorize_access(ctx, conn, req.access_token)?;
+        store::delete_user(conn, &pool.pool_id, &user.username)?;
+        ctx.verified.forget(&pool.pool_id, &user.username);
+        tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: user deleted by the user");
         Ok(json!({}))
     })
 }

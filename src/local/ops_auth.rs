@@ -16,6 +16,7 @@ use super::access::{
 use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, FlowKind};
+use super::hooks_auth;
 use super::jwt;
 use super::policy::{self, check_password_shape};
 use super::shapes::add_user_mfa_fields;
@@ -121,10 +122,22 @@ struct InitiateAuthReq {
     client_id: Option<String>,
     #[serde(default)]
     auth_parameters: Option<HashMap<String, String>>,
+    #[serde(default)]
+    client_metadata: Option<Value>,
 }
 
 pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: InitiateAuthReq = parse(body)?;
+    if let (Some(flow), Some(params)) = (&req.auth_flow, &req.auth_parameters) {
+        hooks_auth::before_sign_in(
+            ctx,
+            req.client_id.as_deref(),
+            None,
+            flow,
+            params,
+            req.client_metadata.as_ref(),
+        )?;
+    }
     let pre = precheck_user_password(ctx, &req)?;
     // The tokens of a USER_PASSWORD_AUTH sign-in are signed after the transaction commits.
     let answer = ctx.with_db(|conn| {
@@ -180,7 +193,7 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                 let token = params.get("REFRESH_TOKEN").ok_or_else(|| {
                     ApiError::invalid_parameter("Missing required parameter REFRESH_TOKEN")
                 })?;
-                let result = refresh_flow(
+                let refreshed = refresh_flow(
                     ctx,
                     conn,
                     &client,
@@ -188,13 +201,11 @@ pub fn initiate_auth(ctx: &Ctx, body: Value) -> ApiResult<Value> {
                     token,
                     Some((params.get("SECRET_HASH").map(String::as_str),)),
                 )?;
-                Ok(next_step::Answer::Ready(
-                    json!({"ChallengeParameters": {}, "AuthenticationResult": result}),
-                ))
+                Ok(next_step::Answer::Refreshed(Box::new(refreshed)))
             }
         }
     })?;
-    answer.finish()
+    answer.finish(ctx)
 }
 
 /// USER_PASSWORD_AUTH's password check, done on a read snapshot before the write transaction
@@ -256,7 +267,7 @@ fn check_client_secret(client: &ClientRow, given: Option<&str>, kind: ErrorKind)
 
 pub fn get_tokens_from_refresh_token(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let req: RefreshReq = parse(body)?;
-    ctx.with_db(|conn| {
+    let refreshed = ctx.with_db(|conn| {
         let token = required(req.refresh_token, "refreshToken")?;
         let (client, pool) = client_and_pool(conn, req.client_id)?;
         check_client_secret(
@@ -269,9 +280,9 @@ pub fn get_tokens_from_refresh_token(ctx: &Ctx, body: Value) -> ApiResult<Value>
                 "Auth flow not enabled for this client",
             ));
         }
-        let result = refresh_flow(ctx, conn, &client, &pool, &token, None)?;
-        Ok(json!({"AuthenticationResult": result}))
-    })
+        refresh_flow(ctx, conn, &client, &pool, &token, None)
+    })?;
+    Ok(json!({"AuthenticationResult": refreshed.finish(ctx)?}))
 }
 
 #[derive(Deserialize)]

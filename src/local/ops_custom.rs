@@ -33,7 +33,7 @@ use super::hooks::{self, client_metadata};
 use super::policy;
 use super::signin;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
-use super::tokens::sign_in_result;
+use super::tokens::start_sign_in;
 
 /// Wrong answers the built-in custom challenge allows.
 pub const BUILTIN_CUSTOM_TRIES: usize = 3;
@@ -203,13 +203,16 @@ fn drive(
         let Some(user) = &subj.user else {
             return Err(ApiError::incorrect_password());
         };
-        return ctx.with_db(|conn| {
-            let user = store::get_user(conn, &pool.pool_id, &user.username)?
-                .ok_or_else(ApiError::user_not_found)?;
-            check_enabled(&user)?;
-            check_status_allows_sign_in(&user)?;
-            sign_in_result(ctx, conn, pool, client, &user)
-        });
+        // The tokens' triggers run, and they are signed, after the transaction.
+        return ctx
+            .with_db(|conn| {
+                let user = store::get_user(conn, &pool.pool_id, &user.username)?
+                    .ok_or_else(ApiError::user_not_found)?;
+                check_enabled(&user)?;
+                check_status_allows_sign_in(&user)?;
+                start_sign_in(ctx, conn, pool, client, &user)
+            })?
+            .finish(ctx);
     }
     match define.challenge_name.as_deref() {
         Some("CUSTOM_CHALLENGE") => {

@@ -37,13 +37,13 @@ use super::ctx::{Ctx, parse};
 use super::delivery::{deliver_code_to, verified_target};
 use super::error::{ApiError, ApiResult, ErrorKind, echo};
 use super::flows::{self, Family, Flow, FlowKind};
-use super::next_step::{MfaState, issue_challenge, new_mfa_session};
+use super::next_step::{Answer, MfaState, issue_challenge, new_mfa_session};
 use super::policy;
 use super::store::{
     self, ClientRow, EMAIL_OTP, PoolMfa, PoolRow, SMS_MFA, SOFTWARE_TOKEN_MFA, UserMfa, UserRecord,
     put_user_mfa, user_mfa,
 };
-use super::tokens::{authorize_access, sign_in_result};
+use super::tokens::{authorize_access, start_sign_in};
 use super::totp::{new_totp_secret, totp_step};
 
 /// Wrong codes one challenge Session takes before it is spent.
@@ -434,7 +434,7 @@ pub fn respond(
     challenge: &str,
     session: Option<&str>,
     responses: &HashMap<String, String>,
-) -> ApiResult<Value> {
+) -> ApiResult<Answer> {
     let session = session.filter(|s| !s.trim().is_empty());
     let row = match session {
         Some(s) => find_session(conn, s)?,
@@ -517,7 +517,7 @@ pub fn respond(
                 put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: email MFA set up");
             }
-            sign_in_result(ctx, conn, pool, client, &user)
+            tokens(ctx, conn, pool, client, &user)
         }
         "SOFTWARE_TOKEN_MFA" => {
             let given = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
@@ -539,7 +539,7 @@ pub fn respond(
             spend(conn, &row)?;
             m.last_step = Some(step);
             put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
-            sign_in_result(ctx, conn, pool, client, &user)
+            tokens(ctx, conn, pool, client, &user)
         }
         "SELECT_MFA_TYPE" => {
             let answer = param(responses, "ANSWER")?.trim();
@@ -561,7 +561,7 @@ pub fn respond(
                 )));
             }
             spend(conn, &row)?;
-            issue_challenge(ctx, conn, pool, client, &user, answer, None)
+            issue_challenge(ctx, conn, pool, client, &user, answer, None).map(Answer::Ready)
         }
         _ => {
             // MFA_SETUP
@@ -583,7 +583,7 @@ pub fn respond(
                 }
                 put_user_mfa(conn, &pool.pool_id, &user.sub, &m)?;
                 tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: TOTP MFA set up during sign-in");
-                return sign_in_result(ctx, conn, pool, client, &user);
+                return tokens(ctx, conn, pool, client, &user);
             }
             if let Some(email) = responses.get("EMAIL").map(|e| e.trim().to_string()) {
                 if !row.data.choices.iter().any(|c| c == EMAIL_OTP) {
@@ -595,7 +595,8 @@ pub fn respond(
                     return Err(ApiError::invalid_parameter("Invalid email address format."));
                 }
                 spend(conn, &row)?;
-                return issue_challenge(ctx, conn, pool, client, &user, EMAIL_OTP, Some(email));
+                return issue_challenge(ctx, conn, pool, client, &user, EMAIL_OTP, Some(email))
+                    .map(Answer::Ready);
             }
             Err(ApiError::new(
                 ErrorKind::SoftwareTokenMFANotFound,
@@ -605,6 +606,20 @@ pub fn respond(
             ))
         }
     }
+}
+
+/// A sign-in's tokens, decided in this transaction; their triggers run and they are signed
+/// after it ([`Answer::finish`]).
+fn tokens(
+    ctx: &Ctx,
+    conn: &Connection,
+    pool: &PoolRow,
+    client: &ClientRow,
+    user: &UserRecord,
+) -> ApiResult<Answer> {
+    Ok(Answer::Tokens(Box::new(start_sign_in(
+        ctx, conn, pool, client, user,
+    )?)))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ fn pool_json(conn: &rusqlite::Connection, p: &PoolRow) -> ApiResult<Value> {
         "SchemaAttributes": user_schema::schema_attributes_json(&c.schema, &c.required_attributes),
     });
     pool_settings::decorate_pool_json(&c.messages, &mut v);
+    v["UserAttributeUpdateSettings"] =
+        pool_settings::update_settings_json(&c.attributes_require_verification);
     if let Some(r) = pool_settings::recovery_json(c.account_recovery.as_deref()) {
         v["AccountRecoverySetting"] = r;
     }
@@ -171,6 +173,7 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
     let account_recovery =
         pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
     let messages = pool_settings::templates_from_request(body)?;
+    let attributes_require_verification = pool_settings::update_settings_from_request(body, &auto)?;
     let deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion_protection != "ACTIVE" && deletion_protection != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -191,6 +194,7 @@ fn pool_config(req: CreateUserPoolReq, body: &Value) -> ApiResult<(String, PoolC
             schema,
             account_recovery,
             messages,
+            attributes_require_verification,
         },
     ))
 }
@@ -385,6 +389,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
     let account_recovery =
         pool_settings::recovery_from_request(body.get("AccountRecoverySetting"))?;
     let messages = pool_settings::templates_from_request(&body)?;
+    let update_settings = body.clone();
     let req: UpdatePoolReq = parse(body)?;
     let pool_id = required(req.user_pool_id, "userPoolId")?;
     let password_policy = match req
@@ -407,6 +412,8 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             )));
         }
     }
+    let attributes_require_verification =
+        pool_settings::update_settings_from_request(&update_settings, &auto)?;
     let deletion = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
     if deletion != "ACTIVE" && deletion != "INACTIVE" {
         return Err(ApiError::invalid_parameter(
@@ -429,6 +436,7 @@ pub fn update_user_pool(ctx: &Ctx, body: Value) -> ApiResult<Value> {
             deletion_protection: deletion,
             account_recovery,
             messages,
+            attributes_require_verification,
             mfa_configuration: req
                 .mfa_configuration
                 .clone()

@@ -15,9 +15,11 @@ use super::access::{
 use super::ctx::{Ctx, parse};
 use super::delivery::{SIGN_UP_CODE_TTL, deliver_code, unknown_user_delivery};
 use super::error::{ApiError, ApiResult, ErrorKind};
+use super::extras;
 use super::flows::{self, FlowKind};
 use super::hooks::{self, PreSignUpOutcome};
 use super::policy::{self, check_password_shape, check_username};
+use super::signin::passwordless_verifier;
 use super::store::{self, ClientRow, PoolRow, UserRecord};
 use super::user_schema;
 use crate::srp;
@@ -79,9 +81,19 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         let given_name = required(req.username, "username")?;
         check_username(&given_name)?;
         check_secret_hash(&client, &[&given_name], req.secret_hash.as_deref())?;
-        let password = req.password.ok_or_else(|| {
-            ApiError::invalid_parameter("Password is required for this user pool")
-        })?;
+        let factors = extras::load_extras(conn, &pool.pool_id)?.allowed_first_auth_factors;
+        let otp = |f: &str| factors.iter().any(|a| a == f);
+        let passwordless = req.password.is_none();
+        let password = match req.password {
+            Some(p) => p,
+            // Checked for its shape only; a passwordless user's verifier is made apart.
+            None if otp("EMAIL_OTP") || otp("SMS_OTP") => "no-password".to_string(),
+            None => {
+                return Err(ApiError::invalid_parameter(
+                    "Password is required for this user pool",
+                ));
+            }
+        };
         check_password_shape(&password, "password")?;
 
         let mut attributes = BTreeMap::new();
@@ -119,7 +131,19 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
         if !missing.is_empty() {
             return Err(policy::schema_required_error(&missing));
         }
-        pool.config.password_policy.check(&password)?;
+        if passwordless {
+            // Without a password, the user signs in with a one-time code: somewhere to send it.
+            let reachable = (otp("EMAIL_OTP") && attributes.contains_key("email"))
+                || (otp("SMS_OTP") && attributes.contains_key("phone_number"));
+            if !reachable {
+                return Err(ApiError::invalid_parameter(
+                    "A user without a password needs an email address or phone number that the \
+                     user pool's sign-in policy (EMAIL_OTP or SMS_OTP) can send codes to",
+                ));
+            }
+        } else {
+            pool.config.password_policy.check(&password)?;
+        }
 
         if store::get_user(conn, &pool.pool_id, &username)?.is_some() {
             return Err(ApiError::new(ErrorKind::UsernameExists, "User already exists"));
@@ -147,8 +171,13 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
                 }
             }
         }
-        let salt = srp::random_salt();
-        let verifier = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
+        let (salt, verifier) = if passwordless {
+            passwordless_verifier(&pool.pool_id, &username)
+        } else {
+            let salt = srp::random_salt();
+            let v = srp::compute_verifier(srp::pool_name(&pool.pool_id), &username, &password, &salt);
+            (srp::to_hex(&salt), srp::to_hex(&v))
+        };
         let now = ctx.now();
         let user = UserRecord {
             pool_id: pool.pool_id.clone(),
@@ -156,8 +185,8 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             sub: sub.clone(),
             status: if pre.auto_confirm { "CONFIRMED" } else { "UNCONFIRMED" }.into(),
             enabled: true,
-            salt: srp::to_hex(&salt),
-            verifier: srp::to_hex(&verifier),
+            salt,
+            verifier,
             attributes,
             created: now,
             modified: now,
@@ -166,7 +195,7 @@ fn sign_up_with(ctx: &Ctx, body: Value, pre: PreSignUpOutcome) -> ApiResult<Valu
             locked_until: None,
         };
         store::insert_user(conn, &user)?;
-        tracing::info!(pool = %pool.pool_id, username = %username, auto_confirmed = pre.auto_confirm, "local pool: user signed up");
+        tracing::info!(pool = %pool.pool_id, username = %username, auto_confirmed = pre.auto_confirm, passwordless, "local pool: user signed up");
         let session = auto_sign_in_session(ctx, conn, &pool, &client, &username)?;
         if pre.auto_confirm {
             return Ok(json!({"UserConfirmed": true, "UserSub": sub, "Session": session}));

@@ -333,7 +333,9 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
             },
         )?;
         let given = |n: &str| changes.iter().any(|(k, _)| k == n);
+        let marked = |n: &str| changes.iter().any(|(k, v)| k == n && v == "true");
         let mut attributes = user.attributes.clone();
+        let mut pending: Vec<(&str, &str)> = Vec::new();
         for (name, value) in &changes {
             user_schema::check_attribute(
                 &pool.config.schema,
@@ -345,8 +347,21 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
             if changed {
                 refuse_taken_alias(conn, &pool, &user, name, value)?;
             }
-            attributes.insert(name.clone(), value.clone());
             let verified = format!("{name}_verified");
+            // AttributesRequireVerificationBeforeUpdate: a verified email or phone keeps its
+            // value until the new one is verified, unless this request marks it verified.
+            if changed
+                && pool.config.attributes_require_verification.contains(name)
+                && user.attributes.get(&verified).is_some_and(|v| v == "true")
+                && !marked(&verified)
+            {
+                pending.push((name, value));
+                continue;
+            }
+            if name == "email" || name == "phone_number" {
+                store::drop_pending_attribute(conn, &pool.pool_id, &user.username, Some(name))?;
+            }
+            attributes.insert(name.clone(), value.clone());
             if changed
                 && (name == "email" || name == "phone_number")
                 && !given(&verified)
@@ -362,6 +377,10 @@ pub fn admin_update_user_attributes(ctx: &Ctx, body: Value) -> ApiResult<Value> 
         user.attributes = attributes;
         user.modified = ctx.now();
         store::update_user(conn, &user)?;
+        for (name, value) in pending {
+            store::put_pending_attribute(conn, &pool.pool_id, &user.username, name, value, ctx.now())?;
+            delivery::deliver_verification_code(ctx, conn, &pool, &user, name, value)?;
+        }
         tracing::info!(pool = %pool.pool_id, username = %user.username, count = changes.len(), "local pool: attributes updated by admin");
         Ok(json!({}))
     })

@@ -109,6 +109,57 @@ pub fn recovery_json(setting: Option<&[RecoveryOption]>) -> Option<Value> {
     setting.map(|o| json!({"RecoveryMechanisms": o}))
 }
 
+/// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` of a CreateUserPool /
+/// UpdateUserPool request: email and phone_number only, each also auto-verified (`auto`).
+pub fn update_settings_from_request(body: &Value, auto: &[String]) -> ApiResult<Vec<String>> {
+    let Some(list) = body
+        .get("UserAttributeUpdateSettings")
+        .filter(|v| !v.is_null())
+        .map(|s| s.get("AttributesRequireVerificationBeforeUpdate"))
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = list.and_then(Value::as_array) else {
+        return Err(ApiError::invalid_parameter(
+            "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate must be a list",
+        ));
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let Some(name) = item
+            .as_str()
+            .filter(|n| *n == "email" || *n == "phone_number")
+        else {
+            return Err(ApiError::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'userAttributeUpdateSettings.\
+                 attributesRequireVerificationBeforeUpdate' failed to satisfy constraint: \
+                 Member must satisfy enum value set: [phone_number, email]",
+                echo(
+                    &item
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| item.to_string())
+                )
+            )));
+        };
+        if !auto.iter().any(|a| a == name) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Attributes in AttributesRequireVerificationBeforeUpdate must also be in \
+                 AutoVerifiedAttributes: {name} is not auto-verified"
+            )));
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// DescribeUserPool's `UserAttributeUpdateSettings`.
+pub fn update_settings_json(require: &[String]) -> Value {
+    json!({"AttributesRequireVerificationBeforeUpdate": require})
+}
+
 /// Cognito's default texts.
 pub const DEFAULT_VERIFICATION_MESSAGE: &str = "Your verification code is {####}. ";
 pub const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
@@ -302,7 +353,7 @@ pub fn render(
 ) -> Option<(String, Option<String>)> {
     let email = medium == "EMAIL";
     let (text, subject) = match purpose {
-        "SIGN_UP" | "VERIFY_ATTRIBUTE" | "FORGOT_PASSWORD" => {
+        "SIGN_UP" | "VERIFY_EMAIL" | "VERIFY_PHONE_NUMBER" | "FORGOT_PASSWORD" => {
             if email {
                 (
                     t.email_message

@@ -31,7 +31,7 @@ enum Route {
 
 /// What a PASSWORD_VERIFIER (or another pool-route challenge) leads to.
 enum Next {
-    Answer(Value),
+    Answer(next_step::Answer),
     /// A CUSTOM_AUTH flow whose password proof checked out for this user.
     CustomAuth(String),
 }
@@ -81,9 +81,9 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         let responses = req.challenge_responses.clone().unwrap_or_default();
         let session = req.session.as_deref();
         let answer = match ChallengeName::parse(&challenge) {
-            Some(ChallengeName::NewPasswordRequired) => {
-                ops_auth::respond_new_password(ctx, conn, &client, &pool, session, &responses)?
-            }
+            Some(ChallengeName::NewPasswordRequired) => next_step::Answer::Ready(
+                ops_auth::respond_new_password(ctx, conn, &client, &pool, session, &responses)?,
+            ),
             Some(
                 ChallengeName::SmsMfa
                 | ChallengeName::SoftwareTokenMfa
@@ -95,7 +95,8 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 match signin::verify_password_claim(ctx, conn, &client, &pool, session, &responses)?
                 {
                     Verified::Password(user) => {
-                        next_step::password_ok(ctx, conn, &pool, &client, &user)?
+                        // Its tokens (and their triggers) after the transaction.
+                        next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)?
                     }
                     Verified::CustomAuth(user) => return Ok(Next::CustomAuth(user.username)),
                 }
@@ -110,7 +111,7 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
         Ok(Next::Answer(answer))
     })?;
     match next {
-        Next::Answer(v) => Ok(v),
+        Next::Answer(a) => a.finish(ctx),
         Next::CustomAuth(username) => ops_custom::after_password_verifier(ctx, &req, &username),
     }
 }

@@ -13,6 +13,7 @@ use super::error::{ApiError, ApiResult};
 use super::extras::{self, LambdaConfig, PoolExtras};
 use super::ops_mfa::{self, PURPOSE_TOTP_SECRET};
 use super::ops_pools::new_pool_row;
+use super::seed_account;
 use super::store::{
     self, ClientConfig, ClientRow, EMAIL_OTP, PoolConfig, PoolMfa, SMS_MFA, SOFTWARE_TOKEN_MFA,
     UserMfa, UserRecord,
@@ -117,7 +118,8 @@ fn seed_all(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {
     let contents = seed_contents(ctx, conn)?;
     let mfa = seed_mfa(ctx, conn)?;
     let custom = seed_custom(ctx, conn)?;
-    Ok(contents || mfa || custom || created)
+    let nopw = seed_account::seed_passwordless_user(ctx, conn, DEMO_POOL_ID)?;
+    Ok(contents || mfa || custom || nopw || created)
 }
 
 fn seed_contents(ctx: &Ctx, conn: &Connection) -> ApiResult<bool> {

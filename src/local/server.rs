@@ -32,6 +32,7 @@ use super::{
     ops_pool_admin, ops_pools, ops_resources, ops_schema, ops_signup, ops_user_attributes,
     ops_user_auth, ops_users, respond, shapes,
 };
+use super::{delivery, hooks_auth};
 
 /// One operation of the pool: its `X-Amz-Target` name, whether AWS authorises it with SigV4
 /// (the pool then requires a signature, see [`super::sigv4`]), whether it issues or checks
@@ -155,6 +156,13 @@ pub const OPERATIONS: &[Operation] = &[
         ops_account::confirm_forgot_password,
     ),
     op("ChangePassword", false, true, ops_account::change_password),
+    op("DeleteUser", false, true, ops_account::delete_user),
+    op(
+        "DeleteUserAttributes",
+        false,
+        true,
+        ops_user_attributes::delete_user_attributes,
+    ),
     op("AdminGetUser", true, false, ops_users::admin_get_user),
     op("AdminDeleteUser", true, false, ops_users::admin_delete_user),
     op(
@@ -406,7 +414,25 @@ fn run(ctx: &Ctx, op: &Operation, body: Value, region: Option<String>) -> ApiRes
     if op.needs_keys {
         ctx.ensure_keys()?;
     }
-    with_request_region(region, || (op.handler)(ctx, body))
+    let client_id = body
+        .get("ClientId")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    with_request_region(region, || {
+        // Whatever an earlier request on this thread left (it failed before its messages).
+        delivery::take_pending();
+        let result = (op.handler)(ctx, body);
+        let pending = delivery::take_pending();
+        if pending.is_empty() {
+            return result;
+        }
+        // The CustomMessage trigger, after the request's transaction: its error is the answer.
+        let messages = hooks_auth::custom_messages(ctx, op.name, client_id.as_deref(), pending);
+        match (result, messages) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) | (Err(e), _) => Err(e),
+        }
+    })
 }
 
 /// The region a request was signed for (its SigV4 credential scope,
@@ -452,6 +478,10 @@ pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool
             get(openid_configuration).fallback(method_not_allowed),
         )
         .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
+        .route(
+            "/_local/triggers",
+            get(triggers).fallback(method_not_allowed),
+        )
         .route(
             "/_local/reset",
             post(
@@ -680,6 +710,37 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
         ),
         Err(e) => error_response(&e),
     }
+}
+
+/// `GET /_local/triggers[?after=<seq>][&pool=<pool id>]`: the pool's latest trigger runs
+/// (see `trigger_log.rs`), oldest first, as a JSON array; `after` keeps only the later ones.
+/// The edge keeps it, like the outbox, from browser pages.
+async fn triggers(
+    State(ctx): State<Arc<Ctx>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let mut after = 0u64;
+    let mut pool: Option<String> = None;
+    for pair in query.as_deref().unwrap_or("").split('&') {
+        match pair.split_once('=') {
+            Some(("after", v)) => match v.parse() {
+                Ok(n) => after = n,
+                Err(_) => {
+                    return error_response(&ApiError::invalid_parameter(
+                        "after must be a sequence number",
+                    ));
+                }
+            },
+            Some(("pool", v)) if !v.is_empty() && v.len() <= 55 => pool = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    let runs = ctx.trigger_log.after(after, pool.as_deref());
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &serde_json::to_value(runs).unwrap_or_else(|_| json!([])),
+    )
 }
 
 /// `POST /_local/reset`: the store back to its freshly seeded state (the demo pool, its clients

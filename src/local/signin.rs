@@ -29,6 +29,29 @@ pub const TIMESTAMP_SKEW: i64 = 5 * 60;
 
 const SECRET_BLOCK_VERSION: u8 = 1;
 
+/// The salt of a user who signed up without a password (a random salt is never zero). Their
+/// verifier is made from a random password nobody knows; setting a password replaces both.
+pub const NO_PASSWORD_SALT: &str = "0";
+
+/// The (salt, verifier) of a user without a password: [`NO_PASSWORD_SALT`] and the verifier of
+/// 32 random bytes nobody ever sees, so every password sign-in of theirs fails as a wrong
+/// password does; they sign in with a one-time code (USER_AUTH EMAIL_OTP / SMS_OTP) until they
+/// set a password.
+pub fn passwordless_verifier(pool_id: &str, username: &str) -> (String, String) {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let unknowable = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let salt = BigUint::default();
+    let v = srp::compute_verifier(srp::pool_name(pool_id), username, &unknowable, &salt);
+    (NO_PASSWORD_SALT.to_string(), srp::to_hex(&v))
+}
+
+/// Whether the user has a password of their own (not a passwordless sign-up's).
+pub fn has_password(user: &UserRecord) -> bool {
+    user.salt != NO_PASSWORD_SALT
+}
+
 /// Whether `password` is the user's: its verifier, recomputed with the stored salt, matches.
 pub fn password_matches(pool: &PoolRow, user: &UserRecord, password: &str) -> ApiResult<bool> {
     let salt = srp::parse_hex(&user.salt, "salt")

@@ -12,6 +12,8 @@ use super::access::{check_enabled, check_secret_hash, required, sha256};
 use super::cpu;
 use super::ctx::Ctx;
 use super::error::{ApiError, ApiResult};
+use super::extras::load_extras;
+use super::hooks_auth;
 use super::jwt::{self, TokenProblem};
 use super::store::{self, ClientRow, GroupRow, PoolRow, RefreshRow, UserRecord};
 
@@ -50,19 +52,8 @@ impl Claims {
     }
 }
 
-/// Issues access and ID tokens for a sign-in or a refresh. `session` is the refresh-token row
-/// they belong to (its origin_jti, event_id and auth_time carry over).
-fn mint(
-    ctx: &Ctx,
-    conn: &Connection,
-    pool: &PoolRow,
-    client: &ClientRow,
-    user: &UserRecord,
-    session: &RefreshRow,
-) -> ApiResult<(String, String)> {
-    claims(ctx, conn, pool, client, user, session)?.sign()
-}
-
+/// The unsigned claims of the access and ID tokens of a sign-in or a refresh. `session` is the
+/// refresh-token row they belong to (its origin_jti, event_id and auth_time carry over).
 fn claims(
     ctx: &Ctx,
     conn: &Connection,
@@ -119,17 +110,82 @@ fn claims(
     })
 }
 
+/// The token triggers of a pool (PreTokenGeneration, PostAuthentication) and what they are
+/// told, kept with unsigned claims until the write transaction has committed.
+pub(crate) struct TokenHooks {
+    pool_id: String,
+    client_id: String,
+    user: UserRecord,
+    pre_token: Option<(String, u8)>,
+    post_auth: Option<String>,
+}
+
+impl TokenHooks {
+    fn load(
+        conn: &Connection,
+        pool: &PoolRow,
+        client: &ClientRow,
+        user: &UserRecord,
+    ) -> ApiResult<Self> {
+        let extras = load_extras(conn, &pool.pool_id)?;
+        let lambda = &extras.lambda;
+        Ok(Self {
+            pool_id: pool.pool_id.clone(),
+            client_id: client.client_id.clone(),
+            user: user.clone(),
+            pre_token: lambda
+                .command("PreTokenGeneration")
+                .map(|v| (v.to_string(), lambda.pre_token_generation_version())),
+            post_auth: lambda.command("PostAuthentication").map(str::to_string),
+        })
+    }
+
+    /// Runs PreTokenGeneration on `claims` (trigger source `source`), then, for a sign-in,
+    /// PostAuthentication.
+    fn run(&self, ctx: &Ctx, source: &str, claims: &mut Claims, sign_in: bool) -> ApiResult<()> {
+        let subject = hooks_auth::TokenSubject {
+            pool_id: &self.pool_id,
+            client_id: &self.client_id,
+            user: &self.user,
+            source,
+        };
+        if let Some((value, version)) = &self.pre_token {
+            hooks_auth::pre_token_generation(
+                ctx,
+                value,
+                *version,
+                &subject,
+                &mut claims.id,
+                &mut claims.access,
+            )?;
+        }
+        if sign_in && let Some(value) = &self.post_auth {
+            hooks_auth::post_authentication(ctx, value, &subject)?;
+        }
+        Ok(())
+    }
+}
+
 /// A sign-in decided and stored (its refresh token row written), its tokens not yet signed:
-/// [`SignIn::finish`] signs them, after the write transaction has committed.
+/// [`SignIn::finish`] runs the token triggers and signs them, best after the write
+/// transaction has committed.
 pub(crate) struct SignIn {
     claims: Claims,
+    hooks: TokenHooks,
     refresh: String,
     expires_in: i64,
 }
 
 impl SignIn {
-    /// The AuthenticationResult answer, with both tokens signed.
-    pub(crate) fn finish(self) -> ApiResult<Value> {
+    /// The AuthenticationResult answer: PreTokenGeneration and PostAuthentication run, both
+    /// tokens signed.
+    pub(crate) fn finish(mut self, ctx: &Ctx) -> ApiResult<Value> {
+        self.hooks.run(
+            ctx,
+            "TokenGeneration_Authentication",
+            &mut self.claims,
+            true,
+        )?;
         let claims = &self.claims;
         let (access, id) = cpu::run(|| claims.sign())?;
         Ok(json!({
@@ -170,6 +226,7 @@ pub(crate) fn start_sign_in(
     tracing::info!(pool = %pool.pool_id, username = %user.username, "local pool: signed in");
     Ok(SignIn {
         claims,
+        hooks: TokenHooks::load(conn, pool, client, user)?,
         refresh,
         expires_in: client.config.access_token_validity,
     })
@@ -183,7 +240,7 @@ pub(crate) fn sign_in_result(
     client: &ClientRow,
     user: &UserRecord,
 ) -> ApiResult<Value> {
-    start_sign_in(ctx, conn, pool, client, user)?.finish()
+    start_sign_in(ctx, conn, pool, client, user)?.finish(ctx)
 }
 
 pub(crate) fn valid_refresh_shape(t: &str) -> bool {
@@ -193,8 +250,36 @@ pub(crate) fn valid_refresh_shape(t: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_=.".contains(&b))
 }
 
-/// Checks a refresh token for a client and mints new access and ID tokens (no rotation: the
-/// refresh token stays the same, so the result carries none).
+/// A refresh checked, its new tokens not yet made: [`Refreshed::finish`] runs
+/// PreTokenGeneration (`TokenGeneration_RefreshTokens`) and signs them, after the transaction.
+pub(crate) struct Refreshed {
+    claims: Claims,
+    hooks: TokenHooks,
+    expires_in: i64,
+}
+
+impl Refreshed {
+    /// The AuthenticationResult of a refresh (no new refresh token: no rotation).
+    pub(crate) fn finish(mut self, ctx: &Ctx) -> ApiResult<Value> {
+        self.hooks.run(
+            ctx,
+            "TokenGeneration_RefreshTokens",
+            &mut self.claims,
+            false,
+        )?;
+        let claims = &self.claims;
+        let (access, id) = cpu::run(|| claims.sign())?;
+        Ok(json!({
+            "AccessToken": access,
+            "ExpiresIn": self.expires_in,
+            "TokenType": "Bearer",
+            "IdToken": id,
+        }))
+    }
+}
+
+/// Checks a refresh token for a client and makes the claims of new access and ID tokens (no
+/// rotation: the refresh token stays the same, so the result carries none).
 pub(crate) fn refresh_flow(
     ctx: &Ctx,
     conn: &Connection,
@@ -202,7 +287,7 @@ pub(crate) fn refresh_flow(
     pool: &PoolRow,
     token: &str,
     secret_hash: Option<(Option<&str>,)>,
-) -> ApiResult<Value> {
+) -> ApiResult<Refreshed> {
     if !valid_refresh_shape(token) {
         return Err(ApiError::not_authorized("Invalid Refresh Token."));
     }
@@ -226,13 +311,11 @@ pub(crate) fn refresh_flow(
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     check_enabled(&user)?;
-    let (access, id) = mint(ctx, conn, pool, client, &user, &row)?;
-    Ok(json!({
-        "AccessToken": access,
-        "ExpiresIn": client.config.access_token_validity,
-        "TokenType": "Bearer",
-        "IdToken": id,
-    }))
+    Ok(Refreshed {
+        claims: claims(ctx, conn, pool, client, &user, &row)?,
+        hooks: TokenHooks::load(conn, pool, client, &user)?,
+        expires_in: client.config.access_token_validity,
+    })
 }
 
 /// Authorizes an `AccessToken`: signature, expiry, revocation; returns the pool and user.

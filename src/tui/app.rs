@@ -3,7 +3,8 @@
 //! time passed in, so tests use a fixed clock) and [`Action`]s come out. Each screen owns
 //! its state, keys and submit; the app handles the global keys, routes keys and events to
 //! the screen they belong to, and resolves what a screen asks of another one (the
-//! app-internal [`Action`]s). Drawing is in `draw.rs`.
+//! app-internal [`Action`]s). The actors' events are taken in `app_events.rs`, drawing is in
+//! `draw.rs`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,24 +12,26 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::context::Context;
+use super::export::{self, ExportPrompt, PromptOutcome};
 use super::replay::{self, ReplayUi};
-use super::screens::challenge::{ChallengeScreen, ChallengeState};
+use super::screens::account::AccountScreen;
+use super::screens::challenge::ChallengeScreen;
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
 use super::screens::pool::PoolScreen;
 use super::screens::session::SessionScreen;
 use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
-use super::shared::{HeldRequest, Screen, TargetInfo, TargetKind};
+use super::shared::{Screen, TargetInfo, TargetKind};
 use super::theme::Theme;
-use super::users::{self, UsersScreen};
+use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
-use super::widgets::timeline::{self, SessionRef, StatusEntry};
-use crate::admin::{AdminCommand, AdminEvent, OutboxEntry};
-use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, Release, Transition};
-use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
+use super::widgets::timeline::{self};
+use crate::admin::{AdminCommand, OutboxEntry};
+use crate::auth::events::{AuthCommand, AuthErrorView};
 use crate::cognito::ClientCode;
+use crate::transcript::Transcript;
 
 pub use super::shared::{Action, Flash};
 
@@ -45,10 +48,17 @@ pub struct App {
     pub users: UsersScreen,
     pub outbox: OutboxScreen,
     pub pool: PoolScreen,
+    pub account: AccountScreen,
     pub inspector: Inspector,
     /// The copy popup and the held request's editor.
     pub replay: ReplayUi,
     pub help: bool,
+    /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
+    pub help_scroll: u16,
+    /// Every auth event so far, for Ctrl-S (see `export.rs`).
+    pub transcript: Transcript,
+    /// The path prompt of Ctrl-S, while it is open.
+    pub export: Option<ExportPrompt>,
     pub should_quit: bool,
     pub dirty: bool,
 }
@@ -57,6 +67,9 @@ impl App {
     pub fn new(target: TargetInfo, local: bool, log_path: Option<PathBuf>, theme: Theme) -> Self {
         Self {
             ctx: Context::new(theme, local),
+            transcript: Transcript::new(export::target_of(&target), 0),
+            export: None,
+            help_scroll: 0,
             target,
             log_path,
             screen: Screen::SignIn,
@@ -68,6 +81,7 @@ impl App {
             users: UsersScreen::default(),
             outbox: OutboxScreen::default(),
             pool: PoolScreen::default(),
+            account: AccountScreen::default(),
             inspector: Inspector::default(),
             replay: ReplayUi::default(),
             help: false,
@@ -112,6 +126,7 @@ impl App {
             // The Users view handles its own filter box and dialogs.
             Screen::Users => None,
             Screen::Pool => self.pool.form_mut(&self.ctx),
+            Screen::Account => self.account.form_mut(),
             _ => None,
         }
     }
@@ -124,6 +139,7 @@ impl App {
             Screen::Challenge => self.challenge.form(),
             Screen::Users => self.users.active_form(),
             Screen::Pool if self.ctx.local => Some(&self.pool.form),
+            Screen::Account => self.account.form(),
             _ => None,
         }
     }
@@ -193,6 +209,9 @@ impl App {
         if self.replay.paste(text) {
             return;
         }
+        if let Some(p) = &mut self.export {
+            return p.paste(text);
+        }
         if self.help || self.challenge.qr_full || self.ctx.status.detail.is_some() {
             return;
         }
@@ -234,26 +253,44 @@ impl App {
         if self.replay.is_open() {
             return self.replay.handle_key(key, ctx);
         }
-        if self.challenge.qr_full {
-            self.challenge.qr_full = false;
+        if self.challenge.qr_full || self.account.qr_full {
+            (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
         }
+        let account_totp = self.screen == Screen::Account && self.account.totp_uri().is_some();
         if ctx.status.detail.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 ctx.status.detail = None;
             }
             return Vec::new();
         }
+        if let Some(p) = &mut self.export {
+            return match p.handle_key(key) {
+                PromptOutcome::Handled => Vec::new(),
+                PromptOutcome::Cancelled => {
+                    self.export = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submitted(path) => {
+                    self.export = None;
+                    export::export(&self.transcript, path, ctx)
+                }
+            };
+        }
         if self.help {
-            if matches!(
-                key.code,
+            match key.code {
                 KeyCode::Esc
-                    | KeyCode::Enter
-                    | KeyCode::F(9)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-            ) {
-                self.help = false;
+                | KeyCode::Enter
+                | KeyCode::F(9)
+                | KeyCode::Char('?')
+                | KeyCode::Char('q') => self.help = false,
+                KeyCode::Down | KeyCode::Char('j') => self.help_scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += 10,
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => {}
             }
             return Vec::new();
         }
@@ -265,6 +302,10 @@ impl App {
                 return vec![Action::Goto(Screen::ALL[c as usize - '1' as usize])];
             }
             KeyCode::Char('t') if ctrl => return toggle_step_mode(ctx),
+            KeyCode::Char('s') if ctrl => {
+                self.export = Some(ExportPrompt::open(now_ms));
+                return Vec::new();
+            }
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
             KeyCode::Char('e') if ctrl && let Some(h) = &ctx.held => {
@@ -272,6 +313,13 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('r') if ctrl => return replay::replay_inspected(&self.inspector, ctx),
+            KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
+                return self.account.qr_key(c == 'v', ctx);
+            }
+            KeyCode::Char('o') if ctrl && self.screen == Screen::Account => {
+                self.account.code_from_outbox(&self.outbox.entries, ctx);
+                return Vec::new();
+            }
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
@@ -288,6 +336,7 @@ impl App {
             }
             KeyCode::F(9) => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char('n') if ctrl => {
@@ -357,6 +406,7 @@ impl App {
             KeyCode::Char('q') => return vec![Action::Quit],
             KeyCode::Char('?') => {
                 self.help = true;
+                self.help_scroll = 0;
                 return Vec::new();
             }
             KeyCode::Char(c @ '1'..='8') => {
@@ -396,6 +446,7 @@ impl App {
             Screen::Users => self.users.handle_key(key, ctx, now_ms),
             Screen::Outbox => self.outbox.handle_key(key, ctx),
             Screen::Pool => self.pool.handle_key(key, ctx),
+            Screen::Account => self.account.handle_key(key, ctx, now_ms),
         }
     }
 
@@ -438,12 +489,13 @@ impl App {
             Screen::SignIn => self.sign_in.submit(button, ctx, now_ms),
             Screen::Challenge => self.challenge.submit(button, ctx, now_ms),
             Screen::Pool => self.pool.submit(button, ctx),
+            Screen::Account => self.account.submit(button, ctx, now_ms),
             _ => Vec::new(),
         }
     }
 
     /// Resolves the app-internal actions; what is left is for the run loop.
-    fn route(&mut self, actions: Vec<Action>) -> Vec<Action> {
+    pub(super) fn route(&mut self, actions: Vec<Action>) -> Vec<Action> {
         let mut out = Vec::new();
         for a in actions {
             match a {
@@ -479,6 +531,10 @@ impl App {
             }
             Screen::Pool => out.extend(self.pool.open(&mut self.ctx)),
             Screen::Session => {}
+            Screen::Account if self.session.view.is_some() => {
+                out.push(Action::Auth(AuthCommand::FetchUserAttributes));
+            }
+            Screen::Account => {}
         }
         out
     }
@@ -508,6 +564,10 @@ impl App {
             self.confirm.form.focus_id("code");
             self.ctx
                 .flash_info("Code filled in from the outbox: Enter confirms.");
+        } else if self.account.use_code(&e) {
+            self.goto(Screen::Account);
+            self.ctx
+                .flash_info("Code filled in from the outbox: Enter confirms.");
         } else if self.challenge.fill(&e) {
             self.goto(Screen::Challenge);
             self.ctx
@@ -516,298 +576,6 @@ impl App {
             self.ctx
                 .flash_info(format!("{} code {}", e.purpose, e.code));
         }
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Actor events
-    // ----------------------------------------------------------------------------------
-
-    fn refresh_outbox(&self, out: &mut Vec<Action>) {
-        if self.ctx.local {
-            out.push(Action::Admin(AdminCommand::FetchOutbox));
-        }
-    }
-
-    pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
-        self.dirty = true;
-        let mut out = Vec::new();
-        match ev {
-            AuthEvent::Started { api } => {
-                // A new flow: the inspector follows its calls again.
-                if matches!(api.as_str(), "signUp" | "signIn" | "resetPassword") {
-                    self.inspector.selected = None;
-                }
-                self.ctx.in_flight.push((api, now_ms));
-            }
-            AuthEvent::Finished { api, ok } => {
-                self.ctx.held = None;
-                if let Some(i) = self.ctx.in_flight.iter().position(|(a, _)| *a == api) {
-                    self.ctx.in_flight.remove(i);
-                }
-                if ok && api == "resendSignUpCode" {
-                    self.ctx.flash_info("A new code was sent.");
-                    self.refresh_outbox(&mut out);
-                }
-            }
-            AuthEvent::Transition(t) => {
-                self.ctx.status.push(StatusEntry::Transition(t.clone()));
-                self.apply_transition(t, &mut out);
-            }
-            AuthEvent::Exchange(x) => {
-                self.ctx.held = None;
-                if let Some(row) = replay::origin_row(&x, now_ms) {
-                    self.ctx.status.push(row);
-                }
-                self.inspector.push(x);
-            }
-            AuthEvent::Session { session } => {
-                let had = self.session.view.is_some();
-                if session.is_none()
-                    && let Some(old) = &self.session.view
-                    && self.sign_in.form.text("username").is_empty()
-                {
-                    self.sign_in.form.set_text("username", &old.username);
-                }
-                self.session.view = session;
-                // A session restored at start (no step taken yet): show it.
-                let restored = !had
-                    && self.session.view.is_some()
-                    && !self
-                        .ctx
-                        .status
-                        .entries
-                        .iter()
-                        .any(|e| matches!(e, StatusEntry::Transition(_)));
-                if restored && self.screen == Screen::SignIn {
-                    self.goto(Screen::Session);
-                }
-                if had && self.session.view.is_none() {
-                    self.ctx.flash_info("Signed out.");
-                    if self.screen == Screen::Session {
-                        self.goto(Screen::SignIn);
-                        self.ctx.flash_info("Signed out.");
-                    }
-                }
-            }
-            AuthEvent::Error(error) => {
-                if error.code != ClientCode::Busy.as_str()
-                    && error.code != ClientCode::InvalidEdit.as_str()
-                {
-                    self.ctx.held = None;
-                }
-                let note = timeline::error_note(&error)
-                    .map(|n| format!(" — {n}"))
-                    .unwrap_or_default();
-                self.ctx
-                    .flash_error(format!("{}: {}{note}", error.code, error.message));
-                // A stale or reused Session: the row under the error names it.
-                let session = self
-                    .session_of(&error, now_ms)
-                    .filter(|s| s.expired || is_session_error(&error));
-                self.ctx.status.push(StatusEntry::Error {
-                    at_ms: now_ms,
-                    error,
-                    session,
-                });
-            }
-            AuthEvent::Info { api, message } => {
-                self.ctx.status.push(StatusEntry::Info {
-                    at_ms: now_ms,
-                    api,
-                    message,
-                });
-            }
-            AuthEvent::Held {
-                api,
-                operation,
-                request,
-            } => {
-                let message = format!(
-                    "Step mode: {operation} is held — Ctrl-G sends it, Ctrl-E edits it, \
-                     Ctrl-D drops it (request in the inspector)"
-                );
-                self.ctx.held = Some(HeldRequest {
-                    api: api.clone(),
-                    operation,
-                    request,
-                });
-                self.ctx.status.push(StatusEntry::Info {
-                    at_ms: now_ms,
-                    api,
-                    message,
-                });
-            }
-            AuthEvent::Released { api, why, .. } => {
-                self.ctx.held = None;
-                self.replay.on_released();
-                if why == Release::StepModeOff {
-                    self.ctx.status.push(StatusEntry::Info {
-                        at_ms: now_ms,
-                        api,
-                        message: "Step mode off: sending the held request".into(),
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    /// The challenge Session an error answered, with its age then: a failed
-    /// RespondToAuthChallenge is shown next to the Session it used.
-    fn session_of(&self, error: &AuthErrorView, now_ms: i64) -> Option<SessionRef> {
-        if error.operation.as_deref() != Some("RespondToAuthChallenge") {
-            return None;
-        }
-        let t = &self.challenge.current.as_ref()?.transition;
-        let id = t.session_id.clone()?;
-        let issued = t.at_ms - t.session_age_ms.unwrap_or(0) as i64;
-        let age_ms = (now_ms - issued).max(0);
-        let validity_ms = self.pool.session_validity_ms();
-        Some(SessionRef {
-            id,
-            age_ms,
-            validity_ms,
-            expired: age_ms >= validity_ms,
-        })
-    }
-
-    fn apply_transition(&mut self, t: Transition, out: &mut Vec<Action>) {
-        let user = self.ctx.last_username.clone();
-        match &t.next_step {
-            NextStep::SignUp(SignUpStep::ConfirmSignUp {
-                code_delivery_details,
-            }) => {
-                self.confirm.delivery = code_delivery_details.clone();
-                self.open_confirm(&user);
-                self.refresh_outbox(out);
-            }
-            NextStep::SignUp(SignUpStep::CompleteAutoSignIn) => {
-                self.confirm.offer_auto_sign_in(user);
-                self.screen = Screen::Confirm;
-                self.ctx
-                    .flash_info("Confirmed. Press Enter to complete auto sign-in.");
-            }
-            NextStep::SignUp(SignUpStep::Done) => {
-                self.confirm.auto_sign_in_ready = false;
-                self.sign_in.form.set_text("username", &user);
-                self.goto(Screen::SignIn);
-                self.sign_in.form.focus_id("password");
-                self.ctx
-                    .flash_info(format!("{user} is confirmed. Sign in now."));
-            }
-            NextStep::SignIn(SignInStep::Done) => {
-                self.challenge.current = None;
-                self.confirm.signed_in();
-                self.goto(Screen::Session);
-                self.ctx.flash_info("Signed in.");
-            }
-            NextStep::SignIn(SignInStep::ConfirmSignUp) => {
-                self.challenge.current = None;
-                // Nothing was sent in this flow: an earlier sign-up's address is not it.
-                self.confirm.delivery = None;
-                self.open_confirm(&user);
-                self.ctx.flash_info(format!(
-                    "{user} is not confirmed: enter the code (F2 · Resend if you have none)."
-                ));
-            }
-            NextStep::SignIn(step) => {
-                let delivers = matches!(
-                    step,
-                    SignInStep::ConfirmSignInWithSmsCode { .. }
-                        | SignInStep::ConfirmSignInWithEmailCode { .. }
-                        | SignInStep::ConfirmSignInWithCustomChallenge { .. }
-                );
-                self.challenge.current = Some(ChallengeState::new(t.clone(), user));
-                self.goto(Screen::Challenge);
-                if delivers {
-                    self.refresh_outbox(out);
-                }
-            }
-            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
-                self.challenge.current = Some(ChallengeState::new(t.clone(), user));
-                self.goto(Screen::Challenge);
-                self.refresh_outbox(out);
-            }
-            NextStep::ResetPassword(ResetPasswordStep::Done) => {
-                self.challenge.current = None;
-                self.sign_in.form.set_text("username", &user);
-                self.goto(Screen::SignIn);
-                self.sign_in.form.focus_id("password");
-                self.ctx
-                    .flash_info("Password reset. Sign in with the new password.");
-            }
-        }
-    }
-
-    fn open_confirm(&mut self, user: &str) {
-        self.confirm.open(user);
-        self.screen = Screen::Confirm;
-        self.ctx.flash = None;
-    }
-
-    pub fn on_admin_event(&mut self, ev: AdminEvent, now_ms: i64) -> Vec<Action> {
-        self.dirty = true;
-        match ev {
-            ev @ (AdminEvent::UsersPage { .. }
-            | AdminEvent::UserDetail { .. }
-            | AdminEvent::ActionDone { .. }
-            | AdminEvent::ActionFailed { .. }
-            | AdminEvent::Groups { .. }) => {
-                let out = self.users.update(ev, &mut self.ctx, now_ms);
-                return self.route(out);
-            }
-            AdminEvent::PoolSettings { settings } => {
-                let shown = self.screen == Screen::Pool;
-                self.pool.update(settings, &mut self.ctx, shown, now_ms);
-            }
-            AdminEvent::LocalPoolFound => {
-                if !self.ctx.local {
-                    self.ctx.local = true;
-                    self.ctx.status.push(StatusEntry::Info {
-                        at_ms: now_ms,
-                        api: "pool".into(),
-                        message: "this endpoint is a cognito-tui pool: F7 Outbox shows the codes \
-                                  it sends, F8 Pool its settings"
-                            .into(),
-                    });
-                    // A screen opened before the answer reads its data now.
-                    if matches!(self.screen, Screen::Outbox | Screen::Pool) {
-                        let out = self.goto(self.screen);
-                        return self.route(out);
-                    }
-                }
-            }
-            AdminEvent::Outbox { entries } => {
-                self.outbox.update(entries);
-                if std::mem::take(&mut self.challenge.fill_pending) {
-                    self.challenge
-                        .code_from_outbox(&self.outbox.entries, false, &mut self.ctx);
-                }
-            }
-            // Reading the embedded pool's outbox is not a Cognito call: keep the inspector
-            // on the calls being debugged.
-            AdminEvent::Exchange(x) if x.operation.starts_with("GET /_local") => {
-                tracing::debug!(operation = %x.operation, "outbox read");
-            }
-            AdminEvent::Exchange(x) => {
-                self.inspector.push(x);
-                // Thousands of loaded users must not be kept twice (rows and raw pages).
-                users::compact_list_users(&mut self.inspector.exchanges);
-            }
-            AdminEvent::Error {
-                operation,
-                code,
-                message,
-            } => {
-                users::events::on_error(&mut self.users, &operation, &code, &message);
-                self.pool.on_error(&operation, &code, &message);
-                self.ctx
-                    .flash_error(format!("{operation}: {code}: {message}"));
-                self.ctx
-                    .log_error(now_ms, "admin", Some(operation), code, message);
-            }
-        }
-        Vec::new()
     }
 }
 

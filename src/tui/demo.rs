@@ -11,6 +11,7 @@ use crate::admin::{AdminEvent, OutboxEntry, UserRow};
 use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::tui::theme::Theme;
 
 /// 2026-11-28T22:30:00Z in Unix milliseconds: the clock every sample uses.
@@ -25,6 +26,7 @@ pub fn target() -> TargetInfo {
         client_id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
         region: "us-east-1".into(),
         endpoint: ENDPOINT.into(),
+        client_secret: false,
     }
 }
 
@@ -190,6 +192,12 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
                    "CodeDeliveryDetails": {"AttributeName": "email", "DeliveryMedium": "EMAIL",
                    "Destination": "a***@e***.com"}}),
         ),
+        "UpdateUserAttributes" => (
+            json!({"AccessToken": "eyJraWQi…(1043 chars)",
+                   "UserAttributes": [{"Name": "email", "Value": "alice@example.org"}]}),
+            json!({"CodeDeliveryDetailsList": [{"AttributeName": "email",
+                   "DeliveryMedium": "EMAIL", "Destination": "a***@e***"}]}),
+        ),
         _ => (
             json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
                    "ChallengeResponses": {"USERNAME": "alice", "PASSWORD_CLAIM_SECRET_BLOCK": "AYADeP…(1404 chars)",
@@ -213,6 +221,7 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
         error: None,
         notes: Vec::new(),
         origin: Default::default(),
+        trigger_source: None,
     }
 }
 
@@ -329,6 +338,123 @@ pub fn signed_in() -> App {
         NOW_MS,
     );
     app
+}
+
+/// alice on the Account screen: her attributes fetched, then an email change whose code went
+/// to the new address (the confirm form open).
+pub fn account() -> App {
+    use crate::auth::events::AccountUpdate;
+    use crate::auth::steps::{MfaType, UpdateAttributeStep};
+    use crate::tui::shared::Screen;
+    let mut app = signed_in();
+    let _ = app.goto(Screen::Account);
+    let attributes = [
+        ("sub", "4f1c2a9e-7d3b-4c1e-9a55-2b8e0d6f7a10"),
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+        ("name", "Alice Liddell"),
+        ("phone_number", "+15555550100"),
+        ("phone_number_verified", "false"),
+    ];
+    app.on_auth_event(
+        AuthEvent::Account(AccountUpdate::Attributes {
+            username: "alice".into(),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            mfa_enabled: vec![MfaType::Totp, MfaType::Email],
+            mfa_preferred: Some(MfaType::Totp),
+        }),
+        NOW_MS,
+    );
+    let step = UpdateAttributeStep::ConfirmAttributeWithCode {
+        code_delivery_details: Some(CodeDeliveryDetails {
+            destination: Some("a***@e***".into()),
+            delivery_medium: Some("EMAIL".into()),
+            attribute_name: Some("email".into()),
+        }),
+    };
+    app.on_auth_event(
+        AuthEvent::Exchange(exchange(4, "UpdateUserAttributes", NOW_MS - 1_230)),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Transition(transition(
+            "updateUserAttributes",
+            Some("DONE"),
+            NextStep::UpdateAttribute(step.clone()),
+            NOW_MS - 1_200,
+        )),
+        NOW_MS,
+    );
+    app.on_auth_event(
+        AuthEvent::Account(AccountUpdate::Updated {
+            results: [("email".to_string(), step)].into_iter().collect(),
+        }),
+        NOW_MS,
+    );
+    app
+}
+
+/// A trigger run as the pool's log gives it (redacted): PreTokenGeneration V2 from a Node
+/// handler that adds a `tenant` claim.
+pub fn pre_token_run(at_ms: i64) -> TriggerInvocation {
+    TriggerInvocation {
+        seq: 2,
+        at_ms,
+        pool_id: POOL_ID.into(),
+        trigger: "PreTokenGeneration".into(),
+        trigger_source: "TokenGeneration_Authentication".into(),
+        runner: "node".into(),
+        user_name: "alice".into(),
+        duration_ms: 84,
+        outcome: "ok".into(),
+        error: None,
+        event_in: json!({
+            "version": "2",
+            "triggerSource": "TokenGeneration_Authentication",
+            "region": "us-east-1",
+            "userPoolId": POOL_ID,
+            "userName": "alice",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown",
+                              "clientId": "3n4b5urk1ft4fl3mg5e62d9ado"},
+            "request": {
+                "userAttributes": {"sub": "7d3f2a4e-1b8c-4e7a-9f61-0c2d5b8e9a13",
+                                   "email": "alice@example.com", "email_verified": "true",
+                                   "cognito:user_status": "CONFIRMED"},
+                "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [],
+                                       "preferredRole": null},
+                "scopes": ["aws.cognito.signin.user.admin"],
+                "clientMetadata": {},
+            },
+            "response": {"claimsAndScopeOverrideDetails": null},
+        }),
+        response_out: json!({"claimsAndScopeOverrideDetails": {
+            "idTokenGeneration": {"claimsToAddOrOverride": {"tenant": "acme"}},
+            "accessTokenGeneration": {"claimsToAddOrOverride": {"tenant": "acme"},
+                                      "scopesToAdd": ["orders:read"]},
+        }}),
+    }
+}
+
+/// A trigger run that refused a sign-in: PreAuthentication from a Python handler.
+pub fn refused_run(at_ms: i64) -> TriggerInvocation {
+    TriggerInvocation {
+        seq: 1,
+        at_ms,
+        pool_id: POOL_ID.into(),
+        trigger: "PreAuthentication".into(),
+        trigger_source: "PreAuthentication_Authentication".into(),
+        runner: "python".into(),
+        user_name: "bob".into(),
+        duration_ms: 61,
+        outcome: "UserLambdaValidationException".into(),
+        error: Some("PreAuthentication failed with error Bob is on holiday.".into()),
+        event_in: json!({"version": "1", "triggerSource": "PreAuthentication_Authentication",
+                         "userName": "bob", "request": {"validationData": {}}, "response": {}}),
+        response_out: serde_json::Value::Null,
+    }
 }
 
 /// Draws `app` on a `w`×`h` TestBackend at `now_ms` and returns the buffer.

@@ -12,7 +12,8 @@ use super::screens::challenge::ChallengeState;
 use super::shared::{SPINNER, Screen, TargetKind};
 use super::users;
 use super::widgets::form::Form;
-use super::widgets::{duration, inspector, timeline, truncate, wrap_line};
+use super::widgets::{duration, inspector, timeline, truncate, wrap_hanging, wrap_line};
+use crate::auth::explain::GLOSSARY;
 
 impl App {
     pub fn render(&self, frame: &mut Frame, now_ms: i64) {
@@ -33,10 +34,9 @@ impl App {
         };
         // The TOTP setup's QR code beside the form: give it the status pane's rows when
         // that is what it takes (the newest step and its explanation still show).
-        if self.screen == Screen::Challenge
-            && !self.inspector.zoom
+        if !self.inspector.zoom
             && self.ctx.held.is_none()
-            && let Some(q) = self.challenge.totp_qr()
+            && let Some(q) = self.totp_qr()
         {
             let need = q.rows() + 3;
             let body = |s: u16| area.height.saturating_sub(3 + s);
@@ -103,6 +103,12 @@ impl App {
         if self.challenge.qr_full {
             self.challenge.draw_qr_full(frame, area, &self.ctx);
         }
+        if self.account.qr_full {
+            self.account.draw_qr_full(frame, area, &self.ctx);
+        }
+        if let Some(p) = &self.export {
+            p.draw(frame, area, &self.ctx.theme);
+        }
         if let Some(e) = &self.ctx.status.detail {
             let xs = &self.inspector.exchanges[..];
             let call = timeline::call_of(e, xs).map(|i| (i, xs));
@@ -122,9 +128,8 @@ impl App {
             inspector::render_held(frame, area, h, &self.ctx.theme);
             return;
         }
-        if self.screen == Screen::Challenge
-            && !self.inspector.zoom
-            && let Some(q) = self.challenge.totp_qr()
+        if !self.inspector.zoom
+            && let Some(q) = self.totp_qr()
             && q.fits(area.width.saturating_sub(2), area.height.saturating_sub(3))
         {
             let t = &self.ctx.theme;
@@ -210,6 +215,15 @@ impl App {
         frame.render_widget(Line::from(spans), area);
     }
 
+    /// The TOTP setup's QR code of the screen shown (a sign-in step's or the Account's).
+    fn totp_qr(&self) -> Option<crate::tui::widgets::qr::QrGrid> {
+        match self.screen {
+            Screen::Challenge => self.challenge.totp_qr(),
+            Screen::Account => self.account.totp_qr(),
+            _ => None,
+        }
+    }
+
     fn render_tabs(&self, frame: &mut Frame, area: Rect) {
         let t = &self.ctx.theme;
         let width = area.width as usize;
@@ -227,13 +241,14 @@ impl App {
         let short: usize = SHORT.iter().map(|s| s.chars().count() + 4).sum();
         let here = Screen::ALL
             .iter()
-            .position(|s| *s == self.screen)
+            .position(|s| *s == self.screen.tab())
             .unwrap_or(0);
         // The screen shown keeps its whole title when that still fits.
-        let whole_here = width >= short + self.screen.title().chars().count() - SHORT[here].len();
+        let whole_here =
+            width >= short + self.screen.tab().title().chars().count() - SHORT[here].len();
         let mut spans = Vec::new();
         for (i, s) in Screen::ALL.iter().enumerate() {
-            let active = *s == self.screen;
+            let active = *s == self.screen.tab();
             let style = if active { t.tab_active() } else { t.tab() };
             spans.push(Span::styled(
                 format!("F{}", i + 1),
@@ -307,6 +322,10 @@ impl App {
             Screen::Users => self.users.draw(frame, content, ctx, now_ms),
             Screen::Outbox => self.outbox.draw(frame, content, ctx),
             Screen::Pool => self.pool.draw(frame, content, ctx),
+            Screen::Account => {
+                let signed_in = self.session.view.is_some();
+                self.account.draw(frame, content, ctx, signed_in);
+            }
         }
         if let (Some(rows), Some(a)) = (flash_rows, flash_area) {
             frame.render_widget(Clear, a);
@@ -328,8 +347,11 @@ impl App {
     }
 
     fn footer_hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.export.is_some() {
+            return vec![("Enter", "write the transcript"), ("Esc", "cancel")];
+        }
         if self.help {
-            return vec![("Esc", "close help")];
+            return vec![("↑↓ PgUp/PgDn", "scroll"), ("Esc", "close help")];
         }
         if self.replay.copy.is_some() {
             return vec![
@@ -410,7 +432,9 @@ impl App {
                 ("Esc", "cancel"),
             ],
             Screen::Challenge => vec![("Tab/e", "edit"), ("Enter", "submit"), ("Esc", "cancel")],
+            Screen::Account => self.account.footer_hints(),
             Screen::Session => vec![
+                ("a", "account"),
                 ("↑↓", "claims"),
                 ("r", "refresh"),
                 ("o", "sign out"),
@@ -502,8 +526,10 @@ impl App {
                 "Ctrl-N/P, ] [, ^R",
                 "next / previous call in the inspector; send it again",
             ),
-            ("PgDn / PgUp", "scroll the inspector"),
-            ("F10, z", "inspector full width (wrapped)"),
+            (
+                "F10 z · PgDn PgUp",
+                "inspector full width (wrapped) · scroll it",
+            ),
             (
                 "Pool: e r",
                 "edit MFA (Apply sends SetUserPoolMfaConfig), reload",
@@ -513,8 +539,8 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g",
-                "refresh, fetch, sign out, global sign out",
+                "Session: r f o g a",
+                "refresh, fetch, sign out, global sign out, account",
             ),
             (
                 "Users: / Enter a",
@@ -524,6 +550,10 @@ impl App {
             (
                 "c, C",
                 "copy the call: redacted JSON; AWS CLI / curl command",
+            ),
+            (
+                "Ctrl-S",
+                "export the transcript: Markdown + JSON, no secrets",
             ),
             ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
@@ -546,11 +576,40 @@ impl App {
                 Span::raw(p.display().to_string()),
             ]));
         }
+        // Cognito's words, each wrapped under its term: the overlay scrolls (↑↓ PgUp PgDn).
+        let inner_w = w.saturating_sub(2) as usize;
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Cognito's terms", t.title()));
+        let mut rows: Vec<Line> = Vec::new();
+        for l in lines {
+            rows.extend(wrap_line(l, inner_w));
+        }
+        for (term, meaning) in GLOSSARY {
+            rows.extend(wrap_hanging(
+                Line::from(vec![
+                    Span::styled(term.to_string(), t.key()),
+                    Span::raw(format!(": {meaning}")),
+                ]),
+                inner_w,
+                2,
+            ));
+        }
+        let view = h.saturating_sub(2) as usize;
+        let max_scroll = rows.len().saturating_sub(view);
+        let scroll = (self.help_scroll as usize).min(max_scroll);
+        let title = if max_scroll == 0 {
+            " Keys and terms ".to_string()
+        } else if scroll < max_scroll {
+            format!(" Keys and terms — ↓ {} more rows ", max_scroll - scroll)
+        } else {
+            " Keys and terms — end (↑ back) ".to_string()
+        };
+        let shown: Vec<Line> = rows.into_iter().skip(scroll).take(view).collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Paragraph::new(shown).block(
                 Block::bordered()
-                    .title(Span::styled(" Keys ", t.title()))
+                    .title(Span::styled(title, t.title()))
                     .border_style(t.border_focused()),
             ),
             popup,

@@ -6,9 +6,11 @@
 //! Entry point: [`run`] with an [`AppContext`].
 
 pub mod app;
+pub mod app_events;
 pub mod context;
 pub mod demo;
 pub mod draw;
+pub mod export;
 pub mod replay;
 pub mod screens;
 pub mod shared;
@@ -77,6 +79,7 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
     #[cfg(unix)]
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
+    let (export_tx, mut export_rx) = mpsc::channel(4);
     let dispatch = |app: &mut App, term: &mut terminal::TerminalGuard, actions: Vec<Action>| {
         for a in actions {
             match a {
@@ -101,6 +104,14 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                     }
                 }
                 Action::Quit => app.should_quit = true,
+                Action::Export { path, transcript } => {
+                    // Files are written off the UI thread; the answer comes back below.
+                    let done = export_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let r = crate::transcript::write(&transcript, &path, now_ms());
+                        let _ = done.blocking_send(r);
+                    });
+                }
                 // Resolved inside the app; never handed to the run loop.
                 other => tracing::debug!(?other, "app-internal action reached the run loop"),
             }
@@ -173,6 +184,10 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                     app.note_actor_gone("admin", now_ms());
                 }
             },
+            Some(r) = export_rx.recv() => {
+                export::written(r, &mut app.ctx, now_ms());
+                app.dirty = true;
+            }
             _ = tokio::time::sleep(tick.unwrap_or(Duration::from_secs(3600))), if tick.is_some() => {
                 app.dirty = true;
             }

@@ -105,6 +105,13 @@ impl ReplayUi {
             );
         }
         match insp.inspected().and_then(|i| insp.exchanges.get(i)) {
+            Some(x) if x.trigger_source.is_some() => {
+                ctx.flash_error(format!(
+                    "{} is a trigger run inside the pool, not a call: nothing to copy as a command.",
+                    x.operation
+                ));
+                Vec::new()
+            }
             Some(x) => self.open_copy(&x.operation, &x.request, &x.endpoint, &target.region, ctx),
             None => {
                 ctx.flash_error("No call to copy yet.");
@@ -250,6 +257,13 @@ pub fn replay_inspected(insp: &Inspector, ctx: &mut Context) -> Vec<Action> {
         return Vec::new();
     }
     match insp.inspected().and_then(|i| insp.exchanges.get(i)) {
+        Some(x) if x.trigger_source.is_some() => {
+            ctx.flash_error(format!(
+                "{} is a trigger run inside the pool: send again the call that caused it.",
+                x.operation
+            ));
+            Vec::new()
+        }
         Some(x) => {
             ctx.flash_info(format!("Sending {} (call #{}) again.", x.operation, x.id));
             vec![Action::Auth(AuthCommand::Replay { exchange_id: x.id })]

@@ -6,6 +6,7 @@
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthFlowType};
 use crate::config::Target;
+use crate::transcript::Transcript;
 
 /// Cognito's default AuthSessionValidity.
 pub const SESSION_VALIDITY_MS: i64 = 3 * 60 * 1000;
@@ -46,6 +47,11 @@ pub enum Action {
     CancelChallenge,
     /// Fill this outbox code into the screen that waits for it.
     UseCode(OutboxEntry),
+    /// Write the transcript (Markdown at `path`, JSON beside it), off the UI thread.
+    Export {
+        path: std::path::PathBuf,
+        transcript: Box<Transcript>,
+    },
 }
 
 impl Action {
@@ -53,7 +59,11 @@ impl Action {
     pub fn leaves_app(&self) -> bool {
         matches!(
             self,
-            Action::Auth(_) | Action::Admin(_) | Action::Copy(_) | Action::Quit
+            Action::Auth(_)
+                | Action::Admin(_)
+                | Action::Copy(_)
+                | Action::Quit
+                | Action::Export { .. }
         )
     }
 }
@@ -100,6 +110,8 @@ pub enum Screen {
     Users,
     Outbox,
     Pool,
+    /// The signed-in user's account, opened from Session (not a tab of its own).
+    Account,
 }
 
 impl Screen {
@@ -125,6 +137,15 @@ impl Screen {
             Screen::Users => "Users",
             Screen::Outbox => "Outbox",
             Screen::Pool => "Pool",
+            Screen::Account => "Account",
+        }
+    }
+
+    /// The tab shown as current: the Account screen belongs to Session's.
+    pub fn tab(self) -> Screen {
+        match self {
+            Screen::Account => Screen::Session,
+            s => s,
         }
     }
 }
@@ -137,6 +158,8 @@ pub struct TargetInfo {
     pub client_id: String,
     pub region: String,
     pub endpoint: String,
+    /// Whether the app client has a secret (its value stays with the actors).
+    pub client_secret: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +189,7 @@ impl TargetInfo {
             client_id: t.client_id.clone(),
             region: t.region.clone(),
             endpoint: t.endpoint.clone(),
+            client_secret: t.client_secret.is_some(),
         }
     }
 

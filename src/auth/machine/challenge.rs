@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::state::{AuthState, Effect, Pending, SIGN_IN_STATE_TTL_MS, SignInState};
+use super::state::{AuthState, Effect, Pending, SIGN_IN_STATE_TTL_MS, SignInState, totp_setup_uri};
 use crate::auth::steps::{MfaType, NextStep, SignInStep, TotpSetupDetails};
 use crate::cognito::codes::ClientCode;
 use crate::cognito::types::*;
@@ -325,25 +325,4 @@ fn parse_mfa_choice(s: &str) -> Option<MfaType> {
         "EMAIL" | "EMAIL_OTP" | "EMAIL_MFA" => Some(MfaType::Email),
         _ => None,
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `otpauth://totp/{app}:{account}?secret=…&issuer={app}`, as Amplify's getSetupUri.
-pub fn totp_setup_uri(issuer: &str, account: &str, secret: &str) -> String {
-    let app = percent_encode(issuer);
-    format!(
-        "otpauth://totp/{app}:{}?secret={secret}&issuer={app}",
-        percent_encode(account)
-    )
 }

@@ -10,11 +10,13 @@
 //!   fail, finish, respond to a challenge);
 //! - the flows, which never use each other: `sign_up`, `sign_in` (InitiateAuth and the routing
 //!   of Cognito's answer), `challenge` (confirmSignIn and MFA setup), `password` (reset),
-//!   `session` (refresh and sign-out);
+//!   `session` (refresh and sign-out), `account` (the signed-in user's attributes, password,
+//!   MFA preferences, TOTP setup and deletion);
 //! - this file.
 //!
 //! [`Transition`]: crate::auth::events::Transition
 
+mod account;
 mod challenge;
 mod password;
 mod session;
@@ -24,9 +26,9 @@ mod state;
 
 use std::sync::Arc;
 
-pub use challenge::totp_setup_uri;
 pub use state::{
     AuthState, ClaimJob, DEFAULT_TOTP_ISSUER, Effect, Input, MachineConfig, SIGN_IN_STATE_TTL_MS,
+    totp_setup_uri,
 };
 
 use super::events::{AuthCommand, AuthErrorView, AuthEvent};
@@ -115,6 +117,16 @@ impl AuthState {
                 self.fetch_session(force_refresh, now_ms, fx)
             }
             AuthCommand::CancelSignIn => self.cancel_sign_in(fx),
+            AuthCommand::FetchUserAttributes
+            | AuthCommand::UpdateUserAttributes { .. }
+            | AuthCommand::SendUserAttributeVerificationCode { .. }
+            | AuthCommand::ConfirmUserAttribute { .. }
+            | AuthCommand::DeleteUserAttributes { .. }
+            | AuthCommand::UpdatePassword { .. }
+            | AuthCommand::DeleteUser
+            | AuthCommand::UpdateMfaPreference { .. }
+            | AuthCommand::SetUpTotp
+            | AuthCommand::VerifyTotpSetup { .. } => self.account_command(cmd, fx),
             AuthCommand::Shutdown => {
                 self.start("shutdown", Pending::Auth, fx);
                 self.finish(true, fx);
@@ -132,6 +144,8 @@ impl AuthState {
                 );
                 self.finish(true, fx);
             }
+            // The actor follows the trigger log; nothing changes in the flow.
+            AuthCommand::FollowTriggers => {}
             AuthCommand::Step { .. } | AuthCommand::SendEdited { .. } => self.reject(
                 api,
                 ClientCode::NothingHeld,
@@ -231,6 +245,7 @@ impl AuthState {
                 now_ms,
                 fx,
             ),
+            (Pending::Account, r) => self.on_account_response(r, now_ms, fx),
             (p, r) => {
                 let msg = format!(
                     "unexpected {} response while waiting for {p:?}",
@@ -260,6 +275,10 @@ impl AuthState {
             | Pending::AssociateSoftwareToken
             | Pending::VerifySoftwareToken => self.on_sign_in_error(op_name, e, now_ms, fx),
             Pending::SignOut => self.on_sign_out_error(op_name, e, fx),
+            Pending::Account => {
+                self.account = None;
+                self.fail_cognito(op_name, e, fx)
+            }
             Pending::Refresh | Pending::RefreshFallback => {
                 self.on_refresh_error(pending, op_name, e, fx)
             }
@@ -285,5 +304,10 @@ fn response_operation(r: &Response) -> &'static str {
         Response::AssociateSoftwareToken(_) => "AssociateSoftwareToken",
         Response::VerifySoftwareToken(_) => "VerifySoftwareToken",
         Response::SetUserMfaPreference(_) => "SetUserMFAPreference",
+        Response::UpdateUserAttributes(_) => "UpdateUserAttributes",
+        Response::GetUserAttributeVerificationCode(_) => "GetUserAttributeVerificationCode",
+        Response::VerifyUserAttribute(_) => "VerifyUserAttribute",
+        Response::DeleteUserAttributes(_) => "DeleteUserAttributes",
+        Response::DeleteUser(_) => "DeleteUser",
     }
 }

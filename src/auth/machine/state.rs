@@ -174,6 +174,23 @@ pub(super) enum Pending {
     SignOut,
     Refresh,
     RefreshFallback,
+    /// An account call (fetchUserAttributes, updatePassword, ...): see [`AccountCall`].
+    Account,
+}
+
+/// The account call in flight, with what reading its answer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AccountCall {
+    Fetch,
+    Update(Vec<String>),
+    SendCode(String),
+    Confirm(String),
+    Delete(Vec<String>),
+    Password,
+    DeleteUser(String),
+    Mfa,
+    SetUpTotp(String),
+    VerifyTotp,
 }
 
 /// The command in flight.
@@ -194,6 +211,7 @@ pub struct AuthState {
     pub(super) sign_in: Option<SignInState>,
     pub(super) last_step: Option<String>,
     pub(super) op: Option<InFlight>,
+    pub(super) account: Option<AccountCall>,
 }
 
 impl AuthState {
@@ -205,6 +223,7 @@ impl AuthState {
             sign_in: None,
             last_step: None,
             op: None,
+            account: None,
         }
     }
 
@@ -444,4 +463,25 @@ pub(super) fn where_sent(d: &Option<CodeDeliveryDetails>) -> String {
         ),
         None => "the user".into(),
     }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `otpauth://totp/{app}:{account}?secret=…&issuer={app}`, as Amplify's getSetupUri.
+pub fn totp_setup_uri(issuer: &str, account: &str, secret: &str) -> String {
+    let app = percent_encode(issuer);
+    format!(
+        "otpauth://totp/{app}:{}?secret={secret}&issuer={app}",
+        percent_encode(account)
+    )
 }

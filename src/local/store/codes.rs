@@ -68,7 +68,8 @@ pub fn mark_code_used(
     Ok(())
 }
 
-pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<()> {
+/// Writes one outbox entry and returns its row id.
+pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) -> ApiResult<i64> {
     conn.execute(
         "INSERT INTO outbox (pool_id, username, medium, destination, purpose, code, sent_at, \
          message, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -83,6 +84,31 @@ pub fn push_outbox(conn: &Connection, e: &crate::cognito::types::OutboxEntry) ->
             e.message,
             e.subject
         ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Whether outbox entry `id` is there and carries `code`.
+pub fn outbox_entry_is(conn: &Connection, id: i64, code: &str) -> ApiResult<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE id = ?1 AND code = ?2",
+        params![id, code],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Replaces the text of outbox entry `id` (and its subject, when `subject` is given): a
+/// CustomMessage trigger's answer.
+pub fn set_outbox_message(
+    conn: &Connection,
+    id: i64,
+    message: &str,
+    subject: Option<&str>,
+) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE outbox SET message = ?2, subject = COALESCE(?3, subject) WHERE id = ?1",
+        params![id, message, subject],
     )?;
     Ok(())
 }
@@ -227,4 +253,60 @@ pub fn rate_allow(
         params![pool_id, username, action, now],
     )?;
     Ok(true)
+}
+
+// Pending attribute values: with AttributesRequireVerificationBeforeUpdate, a new email or
+// phone number waits here (the old one stays the user's) until its code is verified.
+
+/// Keeps `value` as the pending new value of the user's attribute `name` (replacing an older one).
+pub fn put_pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: &str,
+    value: &str,
+    now: i64,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO pending_attributes (pool_id, username, name, value, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![pool_id, username, name, value, now],
+    )?;
+    Ok(())
+}
+
+/// The pending new value of the user's attribute `name`, if any.
+pub fn pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: &str,
+) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM pending_attributes WHERE pool_id = ?1 AND username = ?2 AND name = ?3",
+            params![pool_id, username, name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Drops the pending value of `name` (`None`: every pending value of the user).
+pub fn drop_pending_attribute(
+    conn: &Connection,
+    pool_id: &str,
+    username: &str,
+    name: Option<&str>,
+) -> ApiResult<()> {
+    match name {
+        Some(n) => conn.execute(
+            "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2 AND name = ?3",
+            params![pool_id, username, n],
+        )?,
+        None => conn.execute(
+            "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2",
+            params![pool_id, username],
+        )?,
+    };
+    Ok(())
 }

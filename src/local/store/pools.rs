@@ -40,6 +40,10 @@ pub struct PoolConfig {
     /// The verification and authentication message templates.
     #[serde(default, skip_serializing_if = "MessageTemplates::is_empty")]
     pub messages: MessageTemplates,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a change of
+    /// these (verified) attributes waits, pending, until the new value is verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes_require_verification: Vec<String>,
 }
 
 fn default_mfa() -> String {

@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS users (
     locked_until     INTEGER,
     PRIMARY KEY (pool_id, username)
 );
+CREATE TABLE IF NOT EXISTS pending_attributes (
+    pool_id   TEXT NOT NULL,
+    username  TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    created   INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, username, name)
+);
 CREATE TABLE IF NOT EXISTS codes (
     pool_id   TEXT NOT NULL,
     username  TEXT NOT NULL,

@@ -479,5 +479,9 @@ pub fn delete_user(conn: &Connection, pool_id: &str, username: &str) -> ApiResul
         "DELETE FROM rate_events WHERE pool_id = ?1 AND username = ?2",
         params![pool_id, username],
     )?;
+    conn.execute(
+        "DELETE FROM pending_attributes WHERE pool_id = ?1 AND username = ?2",
+        params![pool_id, username],
+    )?;
     revoke_user_tokens(conn, pool_id, username)
 }

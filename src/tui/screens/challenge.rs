@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, Transition};
@@ -17,7 +17,7 @@ use crate::secret::Secret;
 use crate::tui::context::Context;
 use crate::tui::shared::Action;
 use crate::tui::widgets::form::{Field, FieldKind, Form};
-use crate::tui::widgets::qr::QrGrid;
+use crate::tui::widgets::qr::{self, QrGrid};
 use crate::tui::widgets::{countdown, sent_ms};
 
 #[derive(Debug, Clone)]
@@ -531,49 +531,7 @@ impl ChallengeScreen {
 
     /// Ctrl-V on the TOTP setup step: the QR code over the whole terminal.
     pub fn draw_qr_full(&self, frame: &mut Frame, area: Rect, ctx: &Context) {
-        let t = &ctx.theme;
-        frame.render_widget(Clear, area);
-        let Some(q) = self.totp_qr() else {
-            frame.render_widget(
-                Paragraph::new("No TOTP setup step is shown (any key closes).").style(t.dim()),
-                area,
-            );
-            return;
-        };
-        if !q.fits(area.width, area.height.saturating_sub(1)) {
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::styled(
-                        format!(
-                            "The QR code needs {}×{} cells; this terminal is {}×{}.",
-                            q.cols(),
-                            q.rows() + 1,
-                            area.width,
-                            area.height
-                        ),
-                        t.error(),
-                    ),
-                    Line::raw("Enlarge the terminal, or copy the URI (^Y, OSC 52) or the secret."),
-                    Line::styled("Any key closes.", t.dim()),
-                ])
-                .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
-        }
-        let x = area.x + (area.width - q.cols()) / 2;
-        let y = area.y + (area.height - 1 - q.rows()) / 2;
-        frame.render_widget(
-            Paragraph::new(q.lines()),
-            Rect::new(x, y, q.cols(), q.rows()),
-        );
-        frame.render_widget(
-            Line::styled(
-                "Scan with an authenticator app · ^Y copies the URI · any key closes",
-                t.dim(),
-            ),
-            Rect::new(area.x, y + q.rows(), area.width, 1),
-        );
+        qr::render_full(frame, area, self.totp_qr(), &ctx.theme);
     }
 }
 

@@ -3,6 +3,7 @@
 //! itself. Screens use the shared types, the context and the widgets, never the app or one
 //! another.
 
+pub mod account;
 pub mod challenge;
 pub mod confirm;
 pub mod outbox;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::events::{AuthCommand, ExpiryHealth, SessionView};
 use crate::auth::session::expiry_health;
 use crate::tui::context::Context;
-use crate::tui::shared::{Action, flow_name};
+use crate::tui::shared::{Action, Screen, flow_name};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{clock, countdown};
 
@@ -96,6 +96,9 @@ impl SessionScreen {
             },
             KeyCode::Char('o') => AuthCommand::SignOut { global: false },
             KeyCode::Char('g') => AuthCommand::SignOut { global: true },
+            KeyCode::Char('a') if self.view.is_some() => {
+                return vec![Action::Goto(Screen::Account)];
+            }
             KeyCode::Down | KeyCode::Char('j') => {
                 self.scroll = self.scroll.saturating_add(1).min(60);
                 return Vec::new();

@@ -29,7 +29,7 @@ impl Default for SignUpScreen {
 pub fn sign_up_form() -> Form {
     Form::new(vec![
         Field::text("username", "Username"),
-        Field::secret("password", "Password"),
+        Field::secret("password", "Password").with_hint("empty: passwordless"),
         Field::text("email", "Email"),
         Field::text("phone", "Phone").with_hint("+15555550100"),
         Field::toggle("auto", "Auto sign-in", false),
@@ -59,8 +59,13 @@ impl SignUpScreen {
             self.form.focus_id("username");
             return Vec::new();
         }
-        if password.is_empty() {
-            ctx.flash_error("Password is required.");
+        let passwordless = password.is_empty();
+        if passwordless && self.form.text("email").is_empty() && self.form.text("phone").is_empty()
+        {
+            ctx.flash_error(
+                "Password is required, unless the pool allows passwordless sign-in: then give \
+                 an email or phone for the one-time codes.",
+            );
             self.form.focus_id("password");
             return Vec::new();
         }
@@ -75,7 +80,8 @@ impl SignUpScreen {
             username: username.clone(),
             password: Secret::new(password),
             attributes,
-            auto_sign_in: self.form.toggle_value("auto"),
+            // Without a password, the code's Session is what signs in (USER_AUTH).
+            auto_sign_in: self.form.toggle_value("auto") || passwordless,
         };
         let out: Vec<Action> = ctx.auth(cmd, now_ms).into_iter().collect();
         if !out.is_empty() {
@@ -91,10 +97,17 @@ impl SignUpScreen {
         notes(
             frame,
             below(area, self.form.height() + 1),
-            vec![Line::styled(
-                "signUp → SignUp. With auto sign-in, confirming the code signs you in.",
-                t.dim(),
-            )],
+            vec![
+                Line::styled(
+                    "signUp → SignUp. With auto sign-in, confirming the code signs you in.",
+                    t.dim(),
+                ),
+                Line::styled(
+                    "No password: a passwordless user (the pool's sign-in policy must allow \
+                     EMAIL_OTP or SMS_OTP, as the demo pool does), signed in with the code.",
+                    t.dim(),
+                ),
+            ],
         );
     }
 }

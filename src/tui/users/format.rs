@@ -96,6 +96,7 @@ mod tests {
             error: None,
             notes: Vec::new(),
             origin: Default::default(),
+            trigger_source: None,
         }
     }
 

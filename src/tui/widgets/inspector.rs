@@ -239,6 +239,22 @@ pub fn json_lines(v: &Value, theme: &Theme, out: &mut Vec<Line<'static>>) {
 /// The first line's parts: the operation, and the status with the latency (which stay
 /// together when they fit a row).
 fn header(x: &WireExchange, theme: &Theme) -> (Span<'static>, Vec<Span<'static>>) {
+    if let Some(source) = &x.trigger_source {
+        let outcome = match &x.error {
+            None => Span::styled("ok", theme.ok()),
+            Some(e) => Span::styled(e.clone(), theme.error()),
+        };
+        let op = Span::styled(format!("λ {}", x.operation), theme.title());
+        let latency = Span::styled(format!(" {}", duration(x.latency_ms)), theme.dim());
+        return (
+            op,
+            vec![
+                Span::styled(format!("{source} "), theme.key()),
+                outcome,
+                latency,
+            ],
+        );
+    }
     let status = match (x.status, &x.error) {
         (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
         (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
@@ -286,6 +302,22 @@ pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
     let mut first = vec![op, Span::raw(" ")];
     first.extend(tail);
     out.push(Line::from(first));
+    if x.trigger_source.is_some() {
+        out.push(Line::from(vec![
+            Span::styled("ran ", theme.label()),
+            Span::raw(clock(x.started_at_ms)),
+            Span::styled("  by the pool's ", theme.label()),
+            Span::raw(x.endpoint.clone()),
+        ]));
+        for note in &x.notes {
+            out.push(Line::styled(format!("error: {note}"), theme.error()));
+        }
+        out.push(Line::styled("── event in", theme.dim()));
+        json_lines(&x.request, theme, &mut out);
+        out.push(Line::styled("── response out", theme.dim()));
+        json_lines(&x.response, theme, &mut out);
+        return out;
+    }
     out.push(Line::from(vec![
         Span::styled("sent ", theme.label()),
         Span::raw(clock(x.started_at_ms)),
@@ -428,6 +460,9 @@ pub fn render_list(
         .map(|(i, x)| {
             let idx = start + i;
             let status = match (x.status, &x.error) {
+                // A trigger run: λ, green when it answered, red when it failed.
+                (_, None) if x.trigger_source.is_some() => Span::styled(" λ ", theme.ok()),
+                (_, Some(_)) if x.trigger_source.is_some() => Span::styled(" λ ", theme.error()),
                 (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
                 (Some(s), Some(_)) => Span::styled(format!("{s}"), theme.error()),
                 (None, _) => Span::styled("ERR", theme.error()),
@@ -504,6 +539,7 @@ mod tests {
             error: None,
             notes: vec![],
             origin: Default::default(),
+            trigger_source: None,
         }
     }
 

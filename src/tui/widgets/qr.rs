@@ -3,8 +3,13 @@
 //! Modules are black on white whatever the terminal's colours (scanners want dark on light).
 
 use qrcode::{Color as Module, EcLevel, QrCode};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::tui::theme::Theme;
 
 /// Light modules around the code. The standard asks for 4; 2 scans fine on a screen and
 /// keeps an otpauth URI's code inside an 80×24 terminal.
@@ -79,6 +84,52 @@ impl QrGrid {
         }
         out
     }
+}
+
+/// A TOTP setup's QR code over the whole terminal (Ctrl-V), or why it cannot be shown.
+pub fn render_full(frame: &mut Frame, area: Rect, qr: Option<QrGrid>, t: &Theme) {
+    frame.render_widget(Clear, area);
+    let Some(q) = qr else {
+        frame.render_widget(
+            Paragraph::new("No TOTP setup step is shown (any key closes).").style(t.dim()),
+            area,
+        );
+        return;
+    };
+    if !q.fits(area.width, area.height.saturating_sub(1)) {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(
+                    format!(
+                        "The QR code needs {}×{} cells; this terminal is {}×{}.",
+                        q.cols(),
+                        q.rows() + 1,
+                        area.width,
+                        area.height
+                    ),
+                    t.error(),
+                ),
+                Line::raw("Enlarge the terminal, or copy the URI (^Y, OSC 52) or the secret."),
+                Line::styled("Any key closes.", t.dim()),
+            ])
+            .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let x = area.x + (area.width - q.cols()) / 2;
+    let y = area.y + (area.height - 1 - q.rows()) / 2;
+    frame.render_widget(
+        Paragraph::new(q.lines()),
+        Rect::new(x, y, q.cols(), q.rows()),
+    );
+    frame.render_widget(
+        Line::styled(
+            "Scan with an authenticator app · ^Y copies the URI · any key closes",
+            t.dim(),
+        ),
+        Rect::new(area.x, y + q.rows(), area.width, 1),
+    );
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! operations and their latency, ChallengeName, Session id and age), errors in red and
 //! info lines. Newest at the bottom; it follows the newest entry unless scrolled back.
 //! Rows wrap to the pane's width; a picked row opens whole in a detail view with the call
-//! behind it. A transition's one-line explanation goes on a second line under it; the Session age is
+//! behind it. A transition's one-line explanation goes on a second line under it (every error
+//! has one too: a lockout, a rate limit, a wrong code to type again); the Session age is
 //! shown against the window the Session lives (AuthSessionValidity, 3 minutes by default),
 //! and an error answering a challenge names the Session it used.
 
@@ -13,7 +14,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{clock, countdown, duration, wrap_hanging, wrap_line};
 use crate::auth::events::{AuthErrorView, Transition};
+use crate::auth::explain;
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::types::TriggerInvocation;
 use crate::tui::shared::SESSION_VALIDITY_MS;
 use crate::tui::theme::Theme;
 
@@ -40,15 +43,15 @@ pub enum StatusEntry {
         api: String,
         message: String,
     },
+    /// A Lambda trigger the pool ran during a call.
+    Trigger(TriggerInvocation),
 }
 
-/// What an error means when Cognito's words do not say it: shown under the error.
+/// What a lockout means, for the flash line (the status row explains every error).
 pub fn error_note(e: &AuthErrorView) -> Option<&'static str> {
     (e.code == "NotAuthorizedException" && e.message.starts_with("Password attempts exceeded"))
-        .then_some(
-            "too many wrong passwords: Cognito locks this user's sign-in for a while (longer \
-             after each further failure); wait, then sign in with the right password",
-        )
+        .then(|| explain::error_explanation(e))
+        .flatten()
 }
 
 impl StatusEntry {
@@ -56,43 +59,25 @@ impl StatusEntry {
     /// and under an error that a stale or reused Session caused, that Session.
     pub fn lines(&self, theme: &Theme, validity_ms: i64, explain: bool) -> Vec<Line<'static>> {
         let mut out = vec![self.line_with(theme, validity_ms)];
+        let why = |text: String| {
+            Line::from(vec![
+                Span::raw("         ↳ "),
+                Span::styled(text, theme.info()),
+            ])
+        };
         match self {
             StatusEntry::Transition(t) if explain && !t.explanation.is_empty() => {
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(t.explanation.clone(), theme.info()),
-                ]));
+                out.push(why(t.explanation.clone()));
             }
-            StatusEntry::Error { error, .. } if error_note(error).is_some() => {
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(error_note(error).unwrap_or_default(), theme.info()),
-                ]));
-            }
-            StatusEntry::Error {
-                session: Some(s), ..
-            } => {
-                let state = if s.expired {
-                    format!(
-                        "expired ({} old, lives {})",
-                        countdown(s.age_ms / 1000),
-                        countdown(s.validity_ms / 1000)
-                    )
-                } else {
-                    format!(
-                        "{} old of {}, already used",
-                        countdown(s.age_ms / 1000),
-                        countdown(s.validity_ms / 1000)
-                    )
-                };
-                out.push(Line::from(vec![
-                    Span::raw("         ↳ "),
-                    Span::styled(format!("Session {} {state}", s.id), theme.error()),
-                    Span::styled(
-                        ": a Session answers one challenge, once — sign in again",
-                        theme.info(),
-                    ),
-                ]));
+            StatusEntry::Error { error, session, .. } => {
+                // An error always says what it means (a lockout, a rate limit, a wrong code
+                // that can be typed again), and which Session it used when that was the cause.
+                if let Some(text) = explain::error_explanation(error) {
+                    out.push(why(text.to_string()));
+                }
+                if let Some(s) = session {
+                    out.push(session_line(s, theme));
+                }
             }
             _ => {}
         }
@@ -183,6 +168,31 @@ impl StatusEntry {
                 Span::raw(" "),
                 Span::styled(format!("{api}: {message}"), theme.info()),
             ]),
+            StatusEntry::Trigger(run) => {
+                let mut spans = vec![
+                    Span::styled(clock(run.at_ms), theme.dim()),
+                    Span::raw(" "),
+                    Span::styled(format!("λ {}", run.trigger), theme.title()),
+                    Span::raw(" "),
+                    Span::styled(run.trigger_source.clone(), theme.key()),
+                    Span::styled(
+                        format!("  {} {}  ", run.runner, duration(run.duration_ms)),
+                        theme.dim(),
+                    ),
+                ];
+                if run.ok() {
+                    spans.push(Span::styled("ok", theme.ok()));
+                } else {
+                    spans.push(Span::styled(
+                        match &run.error {
+                            Some(m) => format!("{}: {m}", run.outcome),
+                            None => run.outcome.clone(),
+                        },
+                        theme.error(),
+                    ));
+                }
+                Line::from(spans)
+            }
         }
     }
 }
@@ -195,16 +205,66 @@ pub fn call_of(entry: &StatusEntry, exchanges: &[WireExchange]) -> Option<usize>
         StatusEntry::Transition(t) => (t.at_ms, Some(t.operations.last()?.as_str())),
         StatusEntry::Error { at_ms, error, .. } => (*at_ms, Some(error.operation.as_deref()?)),
         StatusEntry::Info { at_ms, .. } => (*at_ms, None),
+        StatusEntry::Trigger(run) => {
+            return exchanges.iter().rposition(|x| {
+                x.trigger_source.as_deref() == Some(run.trigger_source.as_str())
+                    && x.started_at_ms == run.at_ms
+                    && x.operation == run.trigger
+            });
+        }
     };
-    exchanges
-        .iter()
-        .rposition(|x| x.started_at_ms <= at_ms && operation.is_none_or(|o| x.operation == o))
+    exchanges.iter().rposition(|x| {
+        x.trigger_source.is_none()
+            && x.started_at_ms <= at_ms
+            && operation.is_none_or(|o| x.operation == o)
+    })
+}
+
+/// The row under an error that a stale or reused Session caused: that Session and its age.
+fn session_line(s: &SessionRef, theme: &Theme) -> Line<'static> {
+    let state = if s.expired {
+        format!(
+            "expired ({} old, lives {})",
+            countdown(s.age_ms / 1000),
+            countdown(s.validity_ms / 1000)
+        )
+    } else {
+        format!(
+            "{} old of {}, already used",
+            countdown(s.age_ms / 1000),
+            countdown(s.validity_ms / 1000)
+        )
+    };
+    Line::from(vec![
+        Span::raw("         ↳ "),
+        Span::styled(format!("Session {} {state}", s.id), theme.error()),
+        Span::styled(
+            ": a Session answers one challenge, once — sign in again",
+            theme.info(),
+        ),
+    ])
 }
 
 impl StatusEntry {
+    /// The row's explanation, as the pane and an exported transcript give it: a
+    /// transition's own, an error's meaning; a note is its own explanation.
+    pub fn explanation(&self) -> Option<String> {
+        match self {
+            StatusEntry::Transition(t) => Some(t.explanation.clone()).filter(|e| !e.is_empty()),
+            StatusEntry::Error { error, .. } => {
+                explain::error_explanation(error).map(str::to_string)
+            }
+            // A run's row says which trigger ran, how long and how it ended; a failed run's
+            // error is what the handler (or the runner) said.
+            StatusEntry::Trigger(run) => run.error.clone(),
+            StatusEntry::Info { .. } => None,
+        }
+    }
+
     fn at_ms(&self) -> i64 {
         match self {
             StatusEntry::Transition(t) => t.at_ms,
+            StatusEntry::Trigger(run) => run.at_ms,
             StatusEntry::Error { at_ms, .. } | StatusEntry::Info { at_ms, .. } => *at_ms,
         }
     }
@@ -227,10 +287,13 @@ pub fn render_detail(
         lines.extend(wrap_line(l, inner_w));
     }
     lines.push(Line::raw(""));
+    // The row's own facts come after the call behind it, so a small terminal shows the
+    // row, its explanation and its call first.
+    let mut facts: Vec<Line<'static>> = Vec::new();
     match entry {
         StatusEntry::Transition(t) => {
             for (k, v) in &t.challenge_parameters {
-                lines.extend(wrap_line(
+                facts.extend(wrap_line(
                     Line::from(vec![
                         Span::styled(format!("{k} "), theme.label()),
                         Span::raw(v.clone()),
@@ -240,11 +303,11 @@ pub fn render_detail(
             }
         }
         StatusEntry::Error { error, .. } => {
-            lines.push(Line::from(vec![
+            facts.push(Line::from(vec![
                 Span::styled("code ", theme.label()),
                 Span::styled(error.code.clone(), theme.error()),
             ]));
-            lines.extend(wrap_line(
+            facts.extend(wrap_line(
                 Line::from(vec![
                     Span::styled("message ", theme.label()),
                     Span::raw(error.message.clone()),
@@ -253,10 +316,21 @@ pub fn render_detail(
             ));
         }
         StatusEntry::Info { .. } => {}
+        StatusEntry::Trigger(run) => {
+            lines.push(Line::from(vec![
+                Span::styled("user ", theme.label()),
+                Span::raw(run.user_name.clone()),
+                Span::styled("  pool ", theme.label()),
+                Span::raw(run.pool_id.clone()),
+            ]));
+        }
     }
     match call.and_then(|(i, xs)| Some((i, xs.len(), xs.get(i)?))) {
         Some((i, n, x)) => {
+            let trigger = x.trigger_source.is_some();
             let status = match (x.status, &x.error) {
+                (_, None) if trigger => Span::styled("ok", theme.ok()),
+                (_, Some(e)) if trigger => Span::styled(e.clone(), theme.error()),
                 (Some(s), None) => Span::styled(format!("{s}"), theme.ok()),
                 (Some(s), Some(e)) => Span::styled(format!("{s} {e}"), theme.error()),
                 (None, Some(e)) => Span::styled(format!("no response: {e}"), theme.error()),
@@ -264,14 +338,15 @@ pub fn render_detail(
             };
             lines.extend(wrap_line(
                 Line::from(vec![
-                    Span::styled("call ", theme.label()),
+                    Span::styled(if trigger { "run " } else { "call " }, theme.label()),
                     Span::styled(x.operation.clone(), theme.title()),
                     Span::raw(" "),
                     status,
                     Span::styled(
                         format!(
-                            " {} sent {} · Inspector {}/{n}",
+                            " {} {} {} · Inspector {}/{n}",
                             duration(x.latency_ms),
+                            if trigger { "ran" } else { "sent" },
                             clock(x.started_at_ms),
                             i + 1
                         ),
@@ -295,6 +370,7 @@ pub fn render_detail(
             theme.dim(),
         )),
     }
+    lines.extend(facts);
     let h = (lines.len() as u16 + 2).min(area.height);
     let x = area.x + (area.width - w) / 2;
     let y = area.y + (area.height - h) / 2;
@@ -315,8 +391,8 @@ pub fn render_detail(
 
 /// Draws the pane. `back` is how many entries the view is scrolled back from the newest;
 /// with `pick` the lowest entry shown is picked (Enter opens it whole); `validity_ms` is
-/// how long a challenge Session lives. Rows wrap; every transition shown while scrolled
-/// back or picking has its explanation, else only the newest.
+/// how long a challenge Session lives. Rows wrap; every transition has its explanation when
+/// all of them fit, or while scrolled back or picking; else only the newest.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -334,15 +410,20 @@ pub fn render(
         .len()
         .saturating_sub(back.min(entries.len().saturating_sub(1)));
     // Fill the pane from the newest entry up; an entry that does not fit whole shows its
-    // first row(s) only when it is the newest.
+    // first row(s) only when it is the newest. Every transition keeps its explanation when
+    // they all fit; else the newest one (and, scrolled back or picking, every one) shows it.
     let newest_transition = entries[..end]
         .iter()
         .rposition(|e| matches!(e, StatusEntry::Transition(_)));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut cut = false;
-    if rows > 0 {
+    let fill = |explain_all: bool| -> (Vec<Line<'static>>, bool, bool) {
+        let mut lines: Vec<Line> = Vec::new();
+        let mut cut = false;
+        let mut whole = true;
+        if rows == 0 {
+            return (lines, cut, false);
+        }
         for (i, e) in entries[..end].iter().enumerate().rev() {
-            let explain = pick || back > 0 || Some(i) == newest_transition;
+            let explain = explain_all || pick || back > 0 || Some(i) == newest_transition;
             let mut l: Vec<Line> = e
                 .lines(theme, validity_ms, explain)
                 .into_iter()
@@ -355,6 +436,7 @@ pub fn render(
                     .collect();
             }
             if lines.len() + l.len() > rows {
+                whole = false;
                 if lines.is_empty() {
                     l.truncate(rows);
                     lines = l;
@@ -365,7 +447,15 @@ pub fn render(
             l.extend(lines);
             lines = l;
         }
-    }
+        (lines, cut, whole)
+    };
+    let (lines, cut) = match fill(true) {
+        (lines, cut, true) => (lines, cut),
+        _ => {
+            let (lines, cut, _) = fill(false);
+            (lines, cut)
+        }
+    };
     let title = if pick {
         " Status (UTC) — Enter opens the row · Esc ".to_string()
     } else if cut {
