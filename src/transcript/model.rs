@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::events::{AuthErrorView, AuthEvent};
+use crate::auth::events::{AccountUpdate, AuthErrorView, AuthEvent};
 use crate::auth::explain;
 use crate::auth::steps::{NextStep, SignInStep};
 use crate::cognito::redact::{self, HIDDEN};
@@ -197,6 +197,19 @@ fn redact_event(ev: AuthEvent) -> AuthEvent {
             t.challenge_parameters = hide_params(&t.challenge_parameters);
             AuthEvent::Transition(t)
         }
+        // setUpTOTP outside sign-in: the key is for the authenticator app, not a transcript.
+        AuthEvent::Account(AccountUpdate::TotpSetup { mut details }) => {
+            details.shared_secret = HIDDEN.into();
+            details.setup_uri = HIDDEN.into();
+            AuthEvent::Account(AccountUpdate::TotpSetup { details })
+        }
+        // A trigger's event can carry a password (UserMigration) or a code (CustomMessage,
+        // CreateAuthChallenge): the same redaction as a call's bodies.
+        AuthEvent::Trigger(mut run) => {
+            run.event_in = redact_body(&run.event_in);
+            run.response_out = redact_body(&run.response_out);
+            AuthEvent::Trigger(run)
+        }
         other => other,
     }
 }
@@ -256,6 +269,47 @@ mod tests {
             endpoint: "http://127.0.0.1:1/".into(),
             client_secret: false,
         }
+    }
+
+    #[test]
+    fn an_account_totp_key_and_a_trigger_events_secrets_are_hidden() {
+        use crate::auth::steps::TotpSetupDetails;
+        use crate::cognito::types::TriggerInvocation;
+        let mut t = Transcript::new(target(), 1);
+        t.record(
+            2,
+            &AuthEvent::Account(AccountUpdate::TotpSetup {
+                details: TotpSetupDetails {
+                    shared_secret: "MNXWO3TJORXS25DVNEQHI33UOAQDAMBR".into(),
+                    setup_uri: "otpauth://totp/x:alice?secret=MNXWO3TJORXS25DVNEQHI33UOAQDAMBR"
+                        .into(),
+                },
+            }),
+        );
+        t.record(
+            3,
+            &AuthEvent::Trigger(TriggerInvocation {
+                seq: 1,
+                at_ms: 3,
+                pool_id: "us-east-1_x".into(),
+                trigger: "UserMigration".into(),
+                trigger_source: "UserMigration_Authentication".into(),
+                runner: "python".into(),
+                user_name: "alice".into(),
+                duration_ms: 5,
+                outcome: "ok".into(),
+                error: None,
+                event_in: json!({"request": {"password": "Hunter2Hunter2!"}}),
+                response_out: json!({"userAttributes": {"email": "a@example.com"}}),
+            }),
+        );
+        let text = serde_json::to_string(&t.to_json()).unwrap();
+        assert!(!text.contains("MNXWO3TJORXS25DVNEQHI33UOAQDAMBR"), "{text}");
+        assert!(!text.contains("Hunter2Hunter2!"), "{text}");
+        assert!(text.contains("a@example.com"), "{text}");
+        let md = crate::transcript::markdown::render(&t);
+        assert!(!md.contains("MNXWO3TJORXS25DVNEQHI33UOAQDAMBR"));
+        assert!(!md.contains("Hunter2Hunter2!"));
     }
 
     #[test]

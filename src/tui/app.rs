@@ -3,7 +3,8 @@
 //! time passed in, so tests use a fixed clock) and [`Action`]s come out. Each screen owns
 //! its state, keys and submit; the app handles the global keys, routes keys and events to
 //! the screen they belong to, and resolves what a screen asks of another one (the
-//! app-internal [`Action`]s). The actors' events are taken in `app_events.rs`, drawing is in
+//! app-internal [`Action`]s). The auth actor's events are taken in `app_events.rs` (the users actor's in
+//! `app_admin.rs`), drawing is in
 //! `draw.rs`.
 
 use std::path::PathBuf;

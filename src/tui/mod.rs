@@ -6,6 +6,7 @@
 //! Entry point: [`run`] with an [`AppContext`].
 
 pub mod app;
+mod app_admin;
 pub mod app_events;
 pub mod context;
 pub mod demo;
