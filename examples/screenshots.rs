@@ -80,6 +80,11 @@ fn screens() -> Vec<(&'static str, App)> {
     let session = demo::signed_in();
     out.push(("session", session));
 
+    // The SRP panel at its end: the pool's side and the verdict that both reach the same K.
+    let mut srp = demo::srp_panel();
+    key(&mut srp, KeyCode::End);
+    out.push(("srp-panel", srp));
+
     out.push(("account", demo::account()));
 
     let users = users_app();

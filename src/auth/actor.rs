@@ -52,7 +52,8 @@ pub fn spawn(client: Client, target: &Target, opts: ActorOptions) -> AuthHandle 
     let mut cfg = MachineConfig::new(target.client_id.clone(), target.user_pool_id.clone());
     cfg.totp_issuer = opts.totp_issuer.clone();
     let store = opts.state_dir.as_ref().map(|d| TokenStore::new(d, target));
-    tokio::spawn(run(client, cfg, store, cmd_rx, ev_tx));
+    let pool = PoolKind::of(target);
+    tokio::spawn(run(client, cfg, store, pool, cmd_rx, ev_tx));
     AuthHandle {
         tx: cmd_tx,
         rx: ev_rx,
@@ -63,6 +64,7 @@ async fn run(
     client: Client,
     cfg: MachineConfig,
     store: Option<TokenStore>,
+    pool: PoolKind,
     mut commands: mpsc::Receiver<AuthCommand>,
     events: mpsc::Sender<AuthEvent>,
 ) {
@@ -103,6 +105,8 @@ async fn run(
         commands: &mut commands,
         shutdown: false,
         sent: VecDeque::new(),
+        pool,
+        srp_u: None,
         triggers: TriggerFollow::start(&client).await,
     };
     while let Some(cmd) = step.commands.recv().await {
@@ -166,6 +170,11 @@ struct Stepper<'a> {
     /// The last [`REPLAYABLE_CALLS`] calls: exchange id, request, the body sent (secrets in
     /// it; never logged, never sent to a front end).
     sent: VecDeque<(u64, Request, Value)>,
+    /// Whether the target publishes the server's side of an SRP sign-in.
+    pool: PoolKind,
+    /// The u of the SRP proof just emitted, whose server side is read once the call carrying
+    /// the proof has been answered (never on a target that is not a cognito-tui pool).
+    srp_u: Option<String>,
     /// The embedded pool's trigger log, read after each call.
     triggers: TriggerFollow,
 }
@@ -176,6 +185,34 @@ enum Decision {
     /// Send this body (the edit, its redacted values put back) instead.
     SendEdited(Value),
     Drop,
+}
+
+/// What the target is, as far as the server's side of an SRP sign-in goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PoolKind {
+    /// The embedded pool, or a custom endpoint found to be `cognito-tui serve`.
+    CognitoTui,
+    /// A custom endpoint not asked yet: asked once, the way the users actor asks
+    /// (`GET /_local/outbox` answers a JSON array only there), when a proof needs it.
+    Unknown,
+    /// Real Cognito (never asked) or another server.
+    Other,
+}
+
+impl PoolKind {
+    fn of(target: &Target) -> Self {
+        let aws = reqwest::Url::parse(&target.endpoint)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h.ends_with(".amazonaws.com")))
+            .unwrap_or(true);
+        if target.local {
+            PoolKind::CognitoTui
+        } else if aws {
+            PoolKind::Other
+        } else {
+            PoolKind::Unknown
+        }
+    }
 }
 
 /// Follows the trigger log of the embedded pool (`GET /_local/triggers`): after each call,
@@ -459,6 +496,11 @@ async fn drive(
     while let Some(effect) = queue.pop_front() {
         let next_input = match effect {
             Effect::Emit(ev) => {
+                if let AuthEvent::Srp(d) = &ev
+                    && step.pool != PoolKind::Other
+                {
+                    step.srp_u = Some(d.u.clone());
+                }
                 // A closed event channel means nobody listens; keep the state consistent anyway.
                 let _ = events.send(ev).await;
                 None
@@ -471,6 +513,7 @@ async fn drive(
             }
             Effect::Call { request, notes } => {
                 let api = state.current_api().unwrap_or("auth");
+                let srp_u = step.srp_u.take();
                 let op = request.operation();
                 let body = request.body();
                 let decision = if step.on {
@@ -494,6 +537,18 @@ async fn drive(
                         let call = step
                             .send(client, request, body, notes, origin, events)
                             .await;
+                        if let Some(u) = srp_u {
+                            if step.pool == PoolKind::Unknown {
+                                step.pool = if client.fetch_outbox().await.result.is_ok() {
+                                    PoolKind::CognitoTui
+                                } else {
+                                    PoolKind::Other
+                                };
+                            }
+                            if step.pool == PoolKind::CognitoTui {
+                                server_side(client, &u, events).await;
+                            }
+                        }
                         Input::Response {
                             result: call.result,
                             latency_ms: call.exchange.latency_ms,
@@ -527,6 +582,20 @@ async fn drive(
         }
     }
     state
+}
+
+/// Reads the pool's side of the SRP proof whose u is `u` (the call carrying it has been
+/// answered, so the pool has checked it) and passes it on; if the pool has none (the answer
+/// never reached the check), the front ends simply get no server side.
+async fn server_side(client: &Client, u: &str, events: &mpsc::Sender<AuthEvent>) {
+    let call = client.fetch_srp_side(u).await;
+    match call.result {
+        Ok(side) if side.u == u => {
+            let _ = events.send(AuthEvent::SrpServer(side)).await;
+        }
+        Ok(_) => tracing::warn!("the pool answered the SRP side of another sign-in"),
+        Err(e) => tracing::debug!(code = e.code(), "no server side for this SRP proof"),
+    }
 }
 
 /// The tokens file: `<state_dir>/tokens-<client id>.json`, mode 0600. The tokens are saved
@@ -645,6 +714,27 @@ mod tests {
     use crate::auth::events::AuthFlowType;
     use crate::auth::session::fake_jwt;
     use crate::cognito::types::AuthenticationResult;
+
+    #[test]
+    fn only_a_cognito_tui_pool_is_asked_for_the_server_side_of_srp() {
+        let target = |endpoint: &str, local: bool| Target {
+            endpoint: endpoint.into(),
+            region: "eu-west-1".into(),
+            user_pool_id: "eu-west-1_p".into(),
+            client_id: "c".into(),
+            client_secret: None,
+            local,
+        };
+        let kind = |e: &str, local: bool| PoolKind::of(&target(e, local));
+        assert_eq!(kind("http://127.0.0.1:1/", true), PoolKind::CognitoTui);
+        assert_eq!(
+            kind("https://cognito-idp.eu-west-1.amazonaws.com/", false),
+            PoolKind::Other,
+            "real Cognito is never asked"
+        );
+        assert_eq!(kind("http://127.0.0.1:9229/", false), PoolKind::Unknown);
+        assert_eq!(kind("not a url", false), PoolKind::Other);
+    }
 
     #[test]
     fn token_file_round_trips_with_mode_0600_and_is_removed_on_sign_out() {

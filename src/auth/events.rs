@@ -10,6 +10,7 @@ use super::steps::{CodeDeliveryDetails, MfaType, NextStep, TotpSetupDetails, Upd
 use crate::cognito::exchange::WireExchange;
 use crate::cognito::types::TriggerInvocation;
 use crate::secret::Secret;
+use crate::srp::{ServerSrpSide, SrpDerivation};
 
 /// Amplify's `authFlowType`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -361,6 +362,12 @@ pub enum AuthEvent {
         operation: String,
         why: Release,
     },
+    /// SRP, derived step by step: every quantity of the PASSWORD_VERIFIER proof about to be
+    /// sent (the private `a` stays in memory for an explicit reveal and is never serialised).
+    Srp(SrpDerivation),
+    /// The server's side of that sign-in (B = k·v + gᵇ, its S and K), read from a cognito-tui
+    /// pool once it has checked the answer.
+    SrpServer(ServerSrpSide),
 }
 
 /// Why a request held in step mode was let go.

@@ -603,6 +603,19 @@ fn srp_sign_in_runs_password_verifier_automatically_and_the_server_accepts_the_p
     )
     .unwrap();
     assert!(ok);
+    // The derivation goes to the front ends with the proof, naming what was sent.
+    let d = events(&fx)
+        .into_iter()
+        .find_map(|e| match e {
+            AuthEvent::Srp(d) => Some(d.clone()),
+            _ => None,
+        })
+        .expect("the SRP derivation is emitted with the proof");
+    assert_eq!(d.signature, r["PASSWORD_CLAIM_SIGNATURE"].as_str().unwrap());
+    assert_eq!(d.timestamp, "Fri Jan 15 08:00:00 UTC 2027");
+    assert_eq!(d.secret_block, secret_block);
+    assert_eq!(d.b_pub, srp::to_hex(server.public()));
+    assert_eq!(d.a_pub, eph().a_hex());
 
     let (s, fx) = reply(
         s,

@@ -428,6 +428,41 @@ impl Client {
         Call { result, exchange }
     }
 
+    /// Reads a cognito-tui pool's side of a checked SRP sign-in: `GET /_local/srp/{u}`
+    /// (`u` in hex, as [`crate::srp::SrpDerivation::u`]), read within the usual bounds.
+    pub async fn fetch_srp_side(&self, u: &str) -> Call<crate::srp::ServerSrpSide> {
+        let u: String = u.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+        let url = format!(
+            "{}/_local/srp/{u}",
+            self.inner.endpoint.trim_end_matches('/')
+        );
+        let started_at_ms = now_ms();
+        let t0 = Instant::now();
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
+        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
+        let mut exchange = WireExchange {
+            id: next_exchange_id(),
+            operation: "GET /_local/srp".to_string(),
+            endpoint: url,
+            started_at_ms,
+            latency_ms: t0.elapsed().as_millis() as u64,
+            status: raw.status,
+            request_id: raw.request_id.clone(),
+            request: Value::Null,
+            response: raw.shown.clone(),
+            error: None,
+            notes: vec![],
+            trigger_source: None,
+            origin: Default::default(),
+        };
+        let result = raw
+            .into_result()
+            .and_then(|v| parse_typed("GET /_local/srp", v, exchange.status));
+        exchange.error = result.as_ref().err().map(|e| e.code().to_string());
+        Call { result, exchange }
+    }
+
     /// Reads the embedded pool's trigger runs after sequence number `after`, of this client's
     /// pool: `GET {endpoint}/_local/triggers?after=N&pool=ID`. The events and responses are
     /// redacted again here (the pool hid their secrets already; nothing is taken on trust).

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::error::{ApiError, ApiResult};
 use super::jwt::{self, KeyPair, KeyStock, PoolKeys, SigningKey, StockWork};
+use super::srp_sides::SrpSides;
 use super::store::{self, Db, PoolRow};
 use super::verified::VerifiedPasswords;
 
@@ -66,6 +67,8 @@ pub struct Ctx {
     pub db: Db,
     /// Passwords verified by this process, in memory only (see `verified.rs`).
     pub verified: VerifiedPasswords,
+    /// The server's side of recent SRP sign-ins, published once checked (see `srp_sides.rs`).
+    pub srp_sides: SrpSides,
     /// e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub base_url: String,
     /// Authenticates SECRET_BLOCKs and derives simulated users.
@@ -91,6 +94,7 @@ impl Ctx {
         Self {
             db: Db::new(conn),
             verified: VerifiedPasswords::new(),
+            srp_sides: SrpSides::new(),
             base_url,
             server_key,
             clock_offset: AtomicI64::new(0),
@@ -180,6 +184,7 @@ impl Ctx {
         let _guard = self.keygen.lock().unwrap_or_else(|e| e.into_inner());
         self.with_db(store::wipe)?;
         self.verified.clear();
+        self.srp_sides.clear();
         self.keys.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.keys_ready.store(false, Ordering::Release);
         self.key_stock.activate();

@@ -124,6 +124,7 @@ mod server;
 mod shapes;
 mod signin;
 pub mod sigv4;
+mod srp_sides;
 mod store;
 mod tokens;
 mod totp;

@@ -17,7 +17,7 @@ use super::ctx::{Ctx, parse};
 use super::error::{ApiError, ApiResult, echo};
 use super::flows::{self, Answer, Family, FlowKind};
 use super::signin::{self, Verified};
-use super::{next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth};
+use super::{next_step, ops_auth, ops_custom, ops_mfa, ops_user_auth, store};
 use crate::cognito::types::ChallengeName;
 
 /// Which part answers a request.
@@ -75,6 +75,7 @@ fn is_first_factor_code(ctx: &Ctx, session: &str) -> ApiResult<bool> {
 }
 
 fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
+    let mut srp_side = None;
     let next = ctx.with_db(|conn| {
         let (client, pool) = client_and_pool(conn, req.client_id.clone())?;
         let challenge = required(req.challenge_name.clone(), "challengeName")?;
@@ -92,8 +93,15 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
                 | ChallengeName::EmailOtp,
             ) => ops_mfa::respond(ctx, conn, &client, &pool, &challenge, session, &responses)?,
             Some(ChallengeName::PasswordVerifier) => {
-                match signin::verify_password_claim(ctx, conn, &client, &pool, session, &responses)?
-                {
+                match signin::verify_password_claim(
+                    ctx,
+                    conn,
+                    &client,
+                    &pool,
+                    session,
+                    &responses,
+                    &mut srp_side,
+                )? {
                     Verified::Password(user) => {
                         // Its tokens (and their triggers) after the transaction.
                         next_step::password_ok_unsigned(ctx, conn, &pool, &client, &user)?
@@ -109,8 +117,15 @@ fn respond_in_pool(ctx: &Ctx, req: Answer) -> ApiResult<Value> {
             }
         };
         Ok(Next::Answer(answer))
-    })?;
-    match next {
+    });
+    // The server's side of an SRP proof is published only now that the transaction which
+    // spent its Session has committed (a fault rolls it back: nothing is published then).
+    if let Some(side) = srp_side
+        && next.as_ref().err().is_none_or(|e| !store::is_fault(e))
+    {
+        ctx.srp_sides.publish(side, ctx.now());
+    }
+    match next? {
         Next::Answer(a) => a.finish(ctx),
         Next::CustomAuth(username) => ops_custom::after_password_verifier(ctx, &req, &username),
     }

@@ -479,6 +479,10 @@ pub fn router(ctx: Arc<Ctx>, edge: Edge, reseed: fn(&Ctx) -> anyhow::Result<bool
         )
         .route("/_local/outbox", get(outbox).fallback(method_not_allowed))
         .route(
+            "/_local/srp/{u}",
+            get(srp_side).fallback(method_not_allowed),
+        )
+        .route(
             "/_local/triggers",
             get(triggers).fallback(method_not_allowed),
         )
@@ -709,6 +713,45 @@ async fn outbox(State(ctx): State<Arc<Ctx>>) -> Response {
             &serde_json::to_value(entries).unwrap_or_else(|_| json!([])),
         ),
         Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /_local/srp/{u}`: the server's side of a recent SRP sign-in whose u (hex) is `u`,
+/// published only after its PASSWORD_VERIFIER answer was checked and committed (why that is
+/// safe: `srp_sides.rs`). Only from this machine, never from a browser page.
+async fn srp_side(
+    State(ctx): State<Arc<Ctx>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    u: Result<Path<String>, PathRejection>,
+) -> Response {
+    if !peer.ip().is_loopback() || headers.contains_key("origin") {
+        let mut r = error_response(&ApiError::new(
+            ErrorKind::NotAuthorized,
+            "The SRP record is only available to local clients, not to browser pages",
+        ));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
+    }
+    let found = u
+        .ok()
+        .filter(|Path(u)| u.len() <= 64 && u.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|Path(u)| ctx.srp_sides.get(&u, ctx.now()));
+    match found {
+        Some(side) => json_response(
+            StatusCode::OK,
+            "application/json",
+            &serde_json::to_value(side).unwrap_or_else(|_| json!({})),
+        ),
+        None => error_with_status(
+            &ApiError::resource_not_found(format!(
+                "No checked SRP sign-in with this u: the pool keeps the last {} for {} minutes, \
+                 once their PASSWORD_VERIFIER answer has been checked",
+                super::srp_sides::KEPT,
+                super::srp_sides::KEPT_SECS / 60
+            )),
+            StatusCode::NOT_FOUND,
+        ),
     }
 }
 

@@ -363,7 +363,9 @@ pub enum Verified {
 
 /// RespondToAuthChallenge PASSWORD_VERIFIER: finds the challenge by Session and SECRET_BLOCK,
 /// spends it, and checks the claim (and TIMESTAMP) against the user's verifier, counting
-/// failures towards the lockout.
+/// failures towards the lockout. Once the claim has been checked (either way), `side` holds
+/// the server's side of the math, for the caller to publish after its transaction commits
+/// (`srp_sides.rs`).
 pub fn verify_password_claim(
     ctx: &Ctx,
     conn: &Connection,
@@ -371,6 +373,7 @@ pub fn verify_password_claim(
     pool: &PoolRow,
     session: Option<&str>,
     responses: &HashMap<String, String>,
+    side: &mut Option<srp::ServerSrpSide>,
 ) -> ApiResult<Verified> {
     let name = param(responses, "USERNAME")?;
     let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
@@ -459,7 +462,7 @@ pub fn verify_password_claim(
     };
     let verifier = srp::parse_hex(&user.verifier, "stored value")
         .map_err(|_| ApiError::internal("Internal error: corrupt challenge state"))?;
-    let verified = srp::server_verify_claim(
+    let checked = srp::server_check_claim(
         srp::pool_name(&pool.pool_id),
         &user.username,
         &verifier,
@@ -470,7 +473,9 @@ pub fn verify_password_claim(
         timestamp,
         signature,
     )
-    .unwrap_or(false);
+    .ok();
+    let verified = checked.as_ref().is_some_and(|s| s.signature_matched);
+    *side = checked;
     if !verified {
         return Err(record_failure(conn, &mut user, now));
     }

@@ -14,6 +14,7 @@
 //! constant-time crypto-bigint, with Cognito's group defined in `group.rs`; k, u, x, the HKDF
 //! and the claim are Cognito's own and stay here. [`BigUint`] (`num.rs`) is the integer type.
 
+mod explain;
 mod group;
 mod num;
 
@@ -27,6 +28,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+pub use explain::{Hidden, Quantity, ServerSrpSide, Shown, SrpDerivation};
 pub use group::{CognitoGroup, N_HEX};
 pub use num::BigUint;
 
@@ -275,6 +277,8 @@ pub struct PasswordClaim {
     pub signature: String,
     pub timestamp: String,
     pub trace: SrpTrace,
+    /// Every quantity of the proof, for the step-by-step view.
+    pub derivation: Box<SrpDerivation>,
 }
 
 impl ClientEphemeral {
@@ -327,6 +331,7 @@ impl ClientEphemeral {
             salt,
             x_fingerprint: fingerprint(&pad(&x)),
             s_fingerprint: fingerprint(&pad(&s)),
+            s,
         })
     }
 
@@ -369,10 +374,27 @@ impl ClientEphemeral {
             key_fingerprint: fingerprint(&sk.key),
             signature: signature.clone(),
         };
+        let derivation = SrpDerivation {
+            pool_name: pool_name.to_string(),
+            user_id_for_srp: user_id_for_srp.to_string(),
+            a: Some(Hidden::new(to_hex(&self.a))),
+            a_pub: self.a_hex(),
+            b_pub: to_hex(&sk.b_pub),
+            salt: to_hex(&sk.salt),
+            k: to_hex(&GROUP.k),
+            u: to_hex(&sk.u),
+            x_fingerprint: trace.x_fingerprint.clone(),
+            s: to_hex(&sk.s),
+            key: hex::encode(sk.key),
+            secret_block: secret_block_b64.trim().to_string(),
+            timestamp: timestamp.to_string(),
+            signature: signature.clone(),
+        };
         Ok(PasswordClaim {
             signature,
             timestamp: timestamp.to_string(),
             trace,
+            derivation: Box::new(derivation),
         })
     }
 }
@@ -385,6 +407,8 @@ pub struct SharedKey {
     pub salt: BigUint,
     pub x_fingerprint: String,
     pub s_fingerprint: String,
+    /// The premaster secret S itself (see `explain.rs` for why it may be shown).
+    pub s: BigUint,
 }
 
 /// The server's ephemeral pair (b, B = k·v + g^b mod N) for a user's verifier v.
@@ -425,14 +449,14 @@ impl ServerEphemeral {
     }
 }
 
-/// Server side of PASSWORD_VERIFIER: the key the client must have used.
-/// S = (A · v^u)^b mod N.
-pub fn server_key(
+/// Server side of PASSWORD_VERIFIER: u, S = (A · v^u)^b mod N and the key the client must
+/// have used.
+fn server_secret(
     a_pub: &BigUint,
     b_priv: &BigUint,
     b_pub: &BigUint,
     verifier: &BigUint,
-) -> Result<[u8; 16], SrpError> {
+) -> Result<(BigUint, BigUint, [u8; 16]), SrpError> {
     let g = &*GROUP;
     if (a_pub % &g.n).is_zero() {
         return Err(SrpError::IllegalA);
@@ -442,7 +466,18 @@ pub fn server_key(
         return Err(SrpError::IllegalU);
     }
     let s = group::server_premaster(a_pub, verifier, &u, b_priv);
-    Ok(derive_key(&u, &s))
+    let key = derive_key(&u, &s);
+    Ok((u, s, key))
+}
+
+/// Server side of PASSWORD_VERIFIER: the key the client must have used.
+pub fn server_key(
+    a_pub: &BigUint,
+    b_priv: &BigUint,
+    b_pub: &BigUint,
+    verifier: &BigUint,
+) -> Result<[u8; 16], SrpError> {
+    server_secret(a_pub, b_priv, b_pub, verifier).map(|(_, _, key)| key)
 }
 
 /// Checks a client's PASSWORD_CLAIM_SIGNATURE in constant time.
@@ -458,12 +493,51 @@ pub fn server_verify_claim(
     timestamp: &str,
     signature_b64: &str,
 ) -> Result<bool, SrpError> {
+    server_check_claim(
+        pool_name,
+        user_id_for_srp,
+        verifier,
+        a_pub,
+        b_priv,
+        b_pub,
+        secret_block,
+        timestamp,
+        signature_b64,
+    )
+    .map(|side| side.signature_matched)
+}
+
+/// Checks a client's PASSWORD_CLAIM_SIGNATURE in constant time, answering the server's side
+/// of the derivation (`signature_matched` is the verdict). A signature that is not base64
+/// fails like a wrong one; an illegal A is an error.
+#[allow(clippy::too_many_arguments)]
+pub fn server_check_claim(
+    pool_name: &str,
+    user_id_for_srp: &str,
+    verifier: &BigUint,
+    a_pub: &BigUint,
+    b_priv: &BigUint,
+    b_pub: &BigUint,
+    secret_block: &[u8],
+    timestamp: &str,
+    signature_b64: &str,
+) -> Result<ServerSrpSide, SrpError> {
     let given = B64
         .decode(signature_b64.trim())
         .map_err(|_| SrpError::BadSignature)?;
-    let key = server_key(a_pub, b_priv, b_pub, verifier)?;
+    let (u, s, key) = server_secret(a_pub, b_priv, b_pub, verifier)?;
     let expected = claim_mac(&key, pool_name, user_id_for_srp, secret_block, timestamp);
-    Ok(given.len() == expected.len() && bool::from(given.ct_eq(&expected)))
+    let matched = given.len() == expected.len() && bool::from(given.ct_eq(&expected));
+    Ok(ServerSrpSide {
+        u: to_hex(&u),
+        v_fingerprint: fingerprint(&pad(verifier)),
+        b_fingerprint: fingerprint(&pad(b_priv)),
+        b_pub: to_hex(b_pub),
+        k: to_hex(&GROUP.k),
+        s: to_hex(&s),
+        key: hex::encode(key),
+        signature_matched: matched,
+    })
 }
 
 /// A fresh random salt for a new verifier (16 bytes, as Cognito's).

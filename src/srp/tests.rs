@@ -281,3 +281,114 @@ fn a_verifier_from_x_is_g_to_the_x() {
         compute_verifier("cognitotui", "alice", "Passw0rd!", &salt)
     );
 }
+
+#[test]
+fn the_derivation_shows_every_step_and_both_sides_reach_the_same_key() {
+    let salt = random_salt();
+    let v = compute_verifier("Pool1", "alice", "Passw0rd!", &salt);
+    let server = ServerEphemeral::generate(&v);
+    let client = ClientEphemeral::generate();
+    let block = B64.encode([7u8; 64]);
+    let ts = "Tue Jan 7 09:05:03 UTC 2025";
+    let claim = client
+        .password_claim(
+            "Pool1",
+            "alice",
+            "Passw0rd!",
+            &to_hex(&salt),
+            &to_hex(server.public()),
+            &block,
+            ts,
+        )
+        .unwrap();
+    let d = &claim.derivation;
+    // The signature is HMAC(K, message) from the shown values alone.
+    let key = hex::decode(&d.key).unwrap();
+    let mac = claim_mac(
+        &key,
+        &d.pool_name,
+        &d.user_id_for_srp,
+        &[7u8; 64],
+        &d.timestamp,
+    );
+    assert_eq!(B64.encode(mac), claim.signature);
+    assert_eq!(d.signature, claim.signature);
+    // K = HKDF(S, u) from the shown S and u.
+    let s = BigUint::parse_hex(&d.s).unwrap();
+    let u = BigUint::parse_hex(&d.u).unwrap();
+    assert_eq!(hex::encode(derive_key(&u, &s)), d.key);
+    assert_eq!(d.a_pub, client.a_hex());
+
+    let side = server_check_claim(
+        "Pool1",
+        "alice",
+        &v,
+        client.public(),
+        server.private(),
+        server.public(),
+        &[7u8; 64],
+        ts,
+        &claim.signature,
+    )
+    .unwrap();
+    assert!(side.signature_matched);
+    assert_eq!((&side.key, &side.s, &side.u), (&d.key, &d.s, &d.u));
+    assert_eq!(side.b_pub, d.b_pub);
+
+    // A wrong password reaches another K, and the pool says the signature did not match.
+    let wrong = client
+        .password_claim(
+            "Pool1",
+            "alice",
+            "nope",
+            &to_hex(&salt),
+            &side.b_pub,
+            &block,
+            ts,
+        )
+        .unwrap();
+    let side2 = server_check_claim(
+        "Pool1",
+        "alice",
+        &v,
+        client.public(),
+        server.private(),
+        server.public(),
+        &[7u8; 64],
+        ts,
+        &wrong.signature,
+    )
+    .unwrap();
+    assert!(!side2.signature_matched);
+    assert_ne!(side2.key, wrong.derivation.key);
+
+    // Nothing private is serialised: no a, no b, no v, no x, no password.
+    let json = serde_json::to_string(d).unwrap() + &serde_json::to_string(&side).unwrap();
+    let a = d.a.as_ref().unwrap().reveal().to_string();
+    assert!(!json.contains(&a), "a leaked");
+    assert!(!json.contains(&to_hex(server.private())), "b leaked");
+    assert!(!json.contains(&to_hex(&v)), "v leaked");
+    assert!(!json.contains("Passw0rd!"));
+    assert!(!format!("{d:?}").contains(&a), "Debug shows a");
+    // The list names every quantity the reader needs, in order.
+    let names: Vec<&str> = d.quantities().iter().map(|q| q.name).collect();
+    assert_eq!(
+        names,
+        [
+            "a",
+            "A",
+            "B",
+            "salt",
+            "u",
+            "k",
+            "x",
+            "S",
+            "K",
+            "message",
+            "PASSWORD_CLAIM_SIGNATURE"
+        ]
+    );
+    let q = d.quantities();
+    assert!(matches!(&q[0].value, Shown::Secret(h) if h.reveal() == a));
+    assert!(matches!(&q[6].value, Shown::Fingerprint(f) if f.starts_with("sha256:")));
+}

@@ -28,7 +28,8 @@ use super::theme::Theme;
 use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
-use super::widgets::timeline::{self};
+use super::widgets::srp::SrpPanel;
+use super::widgets::timeline;
 use crate::admin::{AdminCommand, OutboxEntry};
 use crate::auth::events::{AuthCommand, AuthErrorView};
 use crate::cognito::ClientCode;
@@ -53,6 +54,7 @@ pub struct App {
     pub inspector: Inspector,
     /// The copy popup and the held request's editor.
     pub replay: ReplayUi,
+    pub srp: SrpPanel,
     pub help: bool,
     /// How far the help overlay is scrolled (its glossary is longer than 24 rows).
     pub help_scroll: u16,
@@ -85,6 +87,7 @@ impl App {
             account: AccountScreen::default(),
             inspector: Inspector::default(),
             replay: ReplayUi::default(),
+            srp: SrpPanel::default(),
             help: false,
             should_quit: false,
             dirty: true,
@@ -278,6 +281,10 @@ impl App {
                 }
             };
         }
+        if self.srp.open {
+            self.srp.handle_key(key);
+            return Vec::new();
+        }
         if self.help {
             match key.code {
                 KeyCode::Esc
@@ -324,6 +331,13 @@ impl App {
             KeyCode::Char('y') if ctrl && totp => return self.challenge.copy_uri(ctx),
             KeyCode::Char('v') if ctrl && totp => {
                 self.challenge.qr_full = true;
+                return Vec::new();
+            }
+            // The SRP panel (it says so when there has been no SRP sign-in yet).
+            KeyCode::Char('k')
+                if ctrl && matches!(self.screen, Screen::Challenge | Screen::Session) =>
+            {
+                self.srp.open = true;
                 return Vec::new();
             }
             KeyCode::Char('o') if ctrl && self.screen == Screen::Challenge => {

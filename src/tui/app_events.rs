@@ -150,6 +150,8 @@ impl App {
                     });
                 }
             }
+            AuthEvent::Srp(d) => self.srp.set_client(d),
+            AuthEvent::SrpServer(s) => self.srp.set_server(s),
         }
         out
     }

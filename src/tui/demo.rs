@@ -340,6 +340,60 @@ pub fn signed_in() -> App {
     app
 }
 
+/// The SRP proof of alice's sign-in and the pool's side of it, computed for real with fixed
+/// exponents (so the sample is stable and both sides truly agree).
+pub fn srp_sides() -> (crate::srp::SrpDerivation, crate::srp::ServerSrpSide) {
+    use crate::srp::{self, BigUint, ClientEphemeral, ServerEphemeral};
+    let pool = srp::pool_name(POOL_ID);
+    let salt = BigUint::from_bytes_be(&[0x3c; 16]);
+    let v = srp::compute_verifier(pool, "alice", "Correct-Horse-9", &salt);
+    let server = ServerEphemeral::from_private(BigUint::from_bytes_be(&[0x5b; 32]), &v);
+    let client = ClientEphemeral::from_private(BigUint::from_bytes_be(&[0xa7; 32]));
+    let block = [0x42u8; 65];
+    let ts = srp::format_timestamp(
+        time::OffsetDateTime::from_unix_timestamp(NOW_MS / 1000 - 1)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
+    let b64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(block)
+    };
+    let claim = client
+        .password_claim(
+            pool,
+            "alice",
+            "Correct-Horse-9",
+            &srp::to_hex(&salt),
+            &srp::to_hex(server.public()),
+            &b64,
+            &ts,
+        )
+        .expect("the sample's values are valid");
+    let side = srp::server_check_claim(
+        pool,
+        "alice",
+        &v,
+        client.public(),
+        server.private(),
+        server.public(),
+        &block,
+        &ts,
+        &claim.signature,
+    )
+    .expect("the sample's values are valid");
+    (*claim.derivation, side)
+}
+
+/// `signed_in`, with the SRP panel open on the proof of that sign-in.
+pub fn srp_panel() -> App {
+    let mut app = signed_in();
+    let (client, server) = srp_sides();
+    app.on_auth_event(AuthEvent::Srp(client), NOW_MS);
+    app.on_auth_event(AuthEvent::SrpServer(server), NOW_MS);
+    app.srp.open = true;
+    app
+}
+
 /// alice on the Account screen: her attributes fetched, then an email change whose code went
 /// to the new address (the confirm form open).
 pub fn account() -> App {

@@ -97,6 +97,10 @@ impl App {
         if self.screen == Screen::Users {
             users::overlay::render(&self.users, &self.ctx, frame, body, now_ms);
         }
+        if self.srp.open {
+            self.srp
+                .render(frame, area, &self.ctx.theme, self.ctx.local);
+        }
         if self.help {
             self.render_help(frame, area);
         }
@@ -370,6 +374,14 @@ impl App {
         if self.ctx.status.detail.is_some() {
             return vec![("Esc", "close the row")];
         }
+        if self.srp.open {
+            return vec![
+                ("↑↓", "entry"),
+                ("Enter", "expand"),
+                ("r", "reveal a"),
+                ("Esc", "close"),
+            ];
+        }
         if self.ctx.status.pick {
             return vec![
                 ("Enter", "read the row whole"),
@@ -449,6 +461,9 @@ impl App {
             ],
             Screen::Pool => vec![("e", "edit MFA"), ("r", "reload"), ("↑↓", "scroll")],
         };
+        if self.srp.client.is_some() && matches!(self.screen, Screen::Challenge | Screen::Session) {
+            v.push(("^K", "SRP steps"));
+        }
         v.push((
             "^T",
             if self.ctx.step_mode {
@@ -521,7 +536,10 @@ impl App {
                 "Ctrl-T, ^G, ^D, ^E",
                 "step mode: hold each request; send / drop / edit it",
             ),
-            ("Ctrl-V, Ctrl-Y", "TOTP setup: QR full screen, copy the URI"),
+            (
+                "Ctrl-V, ^Y · ^K",
+                "TOTP: QR, copy the URI · SRP proof step by step",
+            ),
             (
                 "Ctrl-N/P, ] [, ^R",
                 "next / previous call in the inspector; send it again",

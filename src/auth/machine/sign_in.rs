@@ -8,7 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::state::{AuthState, ClaimJob, Effect, Pending, SignInState};
-use crate::auth::events::AuthFlowType;
+use crate::auth::events::{AuthEvent, AuthFlowType};
 use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep, SignInStep};
 use crate::cognito::codes::ClientCode;
@@ -404,6 +404,7 @@ impl AuthState {
                     ("TIMESTAMP".to_string(), claim.timestamp),
                 ]);
                 self.info(msg, fx);
+                fx.push(Effect::Emit(AuthEvent::Srp(*claim.derivation)));
                 self.respond(ChallengeName::PasswordVerifier, r, None, fx);
             }
             Err(e) => {

@@ -86,8 +86,8 @@ impl Db {
     }
 }
 
-/// Errors after which nothing `f` wrote may stay.
-fn is_fault(e: &ApiError) -> bool {
+/// Errors after which nothing `f` wrote may stay: [`Db::write`] rolled back.
+pub fn is_fault(e: &ApiError) -> bool {
     e.status() >= 500 || e.kind == ErrorKind::TooManyRequests
 }
 

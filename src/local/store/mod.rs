@@ -20,7 +20,7 @@ mod tests;
 mod users;
 
 pub use codes::*;
-pub use db::Db;
+pub use db::{Db, is_fault};
 pub use groups::*;
 pub use mfa::*;
 pub use pools::*;

@@ -4,6 +4,7 @@ pub mod editor;
 pub mod form;
 pub mod inspector;
 pub mod qr;
+pub mod srp;
 pub mod timeline;
 
 use ratatui::Frame;
