@@ -79,6 +79,8 @@ fn screens() -> Vec<(&'static str, App)> {
 
     let session = demo::signed_in();
     out.push(("session", session));
+    out.push(("token-expired", demo::expired()));
+    out.push(("token-revoked", demo::signed_out()));
 
     // The SRP panel at its end: the pool's side and the verdict that both reach the same K.
     let mut srp = demo::srp_panel();

@@ -86,6 +86,7 @@ const AUTH_COMMANDS: &[&str] = &[
     "update_mfa_preference",
     "set_up_totp",
     "verify_totp_setup",
+    "check_tokens",
 ];
 const ADMIN_COMMANDS: &[&str] = &[
     "list_users",

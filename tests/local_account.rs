@@ -472,3 +472,55 @@ async fn the_demo_user_without_a_password_signs_in_with_an_email_code_only() {
         .ok();
     assert_eq!(h.tokens(&done)["username"], DEMO_NO_PASSWORD_USER);
 }
+
+#[tokio::test]
+async fn a_custom_message_trigger_writes_the_attribute_codes_text() {
+    let h = Harness::with_command_triggers().await;
+    let file = h.dir.path().join("custom_message.py");
+    std::fs::write(
+        &file,
+        "def lambda_handler(event, context):\n\
+         \x20   code = event['request']['codeParameter']\n\
+         \x20   event['response']['emailMessage'] = event['triggerSource'] + ': ' + code\n\
+         \x20   return event\n",
+    )
+    .unwrap();
+    let (pool_id, _client, access) = pool_with_user(&h, json!([])).await;
+    h.call(
+        "UpdateUserPool",
+        json!({"UserPoolId": pool_id, "AutoVerifiedAttributes": ["email"],
+               "LambdaConfig": {"CustomMessage": format!("python:{}", file.display())}}),
+    )
+    .await
+    .ok();
+    h.call(
+        "UpdateUserAttributes",
+        json!({"AccessToken": access, "UserAttributes": [{"Name": "email", "Value": "z@example.com"}]}),
+    )
+    .await
+    .ok();
+    h.call(
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": access, "AttributeName": "email"}),
+    )
+    .await
+    .ok();
+    let sent = h.outbox("ann", "VERIFY_EMAIL").await;
+    let texts: Vec<&str> = sent
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            format!(
+                "CustomMessage_UpdateUserAttribute: {}",
+                sent[0]["code"].as_str().unwrap()
+            ),
+            format!(
+                "CustomMessage_VerifyUserAttribute: {}",
+                sent[1]["code"].as_str().unwrap()
+            ),
+        ]
+    );
+}

@@ -95,9 +95,24 @@ fn sign_up_confirm_sign_in_sign_out_in_the_built_binary() {
     let c = pos("signIn", "DONE");
     assert!(a < b && b < c, "{s}");
     assert!(!s.contains(PASSWORD));
-    // Sign out.
+    // The new tokens are checked against the pool's JWKS on their own (no key pressed).
+    let s = t.wait_until("both tokens verified", |s| {
+        s.lines()
+            .any(|l| l.contains("Access  expires in") && l.contains("✓ verified"))
+            && s.lines()
+                .any(|l| l.contains("ID      expires in") && l.contains("✓ verified"))
+    });
+    assert!(s.contains("✓ signature verified"), "{s}");
+    // Sign out: the tokens it ended are checked again, and are revoked.
     t.keys(&["o"]);
     t.wait_for("Signed out");
+    t.keys(&["F5"]);
+    let s = t.wait_for("revoked by RevokeToken");
+    assert!(
+        s.lines()
+            .any(|l| l.contains("Access ") && l.contains("✗ revoked")),
+        "{s}"
+    );
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(600));
     t.keys(&["q"]);

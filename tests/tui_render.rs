@@ -159,9 +159,10 @@ fn session_screen_shows_claims_and_counts_down() {
     assert!(s.contains("cognito:username alice"));
     assert!(s.contains("expires in 55:28"));
     assert!(s.contains("eyJraWQi…(1043 chars)"));
-    // The claims scroll: the access token's come into view.
+    // The claims scroll: the access token's come into view under the ID token's (each claim
+    // with its line of meaning).
     let mut scrolled = demo::signed_in();
-    for _ in 0..12 {
+    for _ in 0..27 {
         press(&mut scrolled, KeyCode::Down);
     }
     let s2 = text(&render(&scrolled, 120, 40, NOW_MS));

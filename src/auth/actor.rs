@@ -9,9 +9,11 @@ use tokio::sync::mpsc;
 
 use serde_json::Value;
 
-use super::events::{AuthCommand, AuthErrorView, AuthEvent, Release};
+use super::events::{AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API, Release};
 use super::machine::{self, AuthState, Effect, Input, MachineConfig};
 use super::session::Tokens;
+use super::token_check::{SignedOut, TokenSet, check_tokens};
+use crate::cognito::jwks::JwksCache;
 use crate::cognito::{CallOrigin, Client, ClientCode, Request, now_ms};
 use crate::config::Target;
 use crate::srp::ClientEphemeral;
@@ -109,6 +111,9 @@ async fn run(
         srp_u: None,
         triggers: TriggerFollow::start(&client).await,
     };
+    let keys = JwksCache::default();
+    // The tokens the last sign-out ended: checked when nobody is signed in.
+    let mut ended: Option<(Tokens, SignedOut)> = None;
     while let Some(cmd) = step.commands.recv().await {
         if let AuthCommand::Replay { exchange_id } = cmd {
             state = replay(
@@ -123,6 +128,14 @@ async fn run(
             if step.shutdown {
                 break;
             }
+            continue;
+        }
+        if matches!(cmd, AuthCommand::CheckTokens) {
+            let tokens = match state.tokens() {
+                Some(t) => Some((t.clone(), None)),
+                None => ended.clone().map(|(t, s)| (t, Some(s))),
+            };
+            spawn_check(&client, &keys, tokens, &events);
             continue;
         }
         let shutdown = matches!(cmd, AuthCommand::Shutdown);
@@ -150,11 +163,69 @@ async fn run(
             srp,
         };
         state = drive(state, input, &client, store.as_ref(), &events, &mut step).await;
+        // A new session makes the last sign-out's tokens history.
+        if state.tokens().is_some() {
+            ended = None;
+        }
+        if let Some((tokens, kind)) = state.take_ended() {
+            ended = Some((
+                tokens,
+                SignedOut {
+                    kind,
+                    at_ms: now_ms(),
+                },
+            ));
+        }
         if shutdown || step.shutdown {
             break;
         }
     }
     tracing::debug!("auth actor stopped");
+}
+
+/// Checks `tokens` on a task of its own (the JWKS may take a while to arrive and the actor
+/// keeps answering meanwhile): a `TokenCheck` event, then `Finished`.
+fn spawn_check(
+    client: &Client,
+    keys: &JwksCache,
+    tokens: Option<(Tokens, Option<SignedOut>)>,
+    events: &mpsc::Sender<AuthEvent>,
+) {
+    let (client, keys, events) = (client.clone(), keys.clone(), events.clone());
+    tokio::spawn(async move {
+        let ok = match tokens {
+            Some((t, signed_out)) => {
+                let username = t.username();
+                let set = TokenSet {
+                    username: &username,
+                    id: t.id_token.as_deref(),
+                    access: &t.access_token,
+                    refresh: t.refresh_token.as_deref(),
+                    clock_drift_ms: t.clock_drift_ms,
+                };
+                let report = check_tokens(&client, &keys, set, signed_out, now_ms()).await;
+                let _ = events.send(AuthEvent::TokenCheck(report)).await;
+                true
+            }
+            None => {
+                let _ = events
+                    .send(AuthEvent::Info {
+                        api: CHECK_TOKENS_API.into(),
+                        message: "No user is signed in and no sign-out to look back on: no \
+                                  tokens to check"
+                            .into(),
+                    })
+                    .await;
+                false
+            }
+        };
+        let _ = events
+            .send(AuthEvent::Finished {
+                api: CHECK_TOKENS_API.into(),
+                ok,
+            })
+            .await;
+    });
 }
 
 /// How many past calls are kept to be sent again.

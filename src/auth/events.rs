@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::steps::{CodeDeliveryDetails, MfaType, NextStep, TotpSetupDetails, UpdateAttributeStep};
+use super::token_check::TokenCheckReport;
 use crate::cognito::exchange::WireExchange;
 use crate::cognito::types::TriggerInvocation;
 use crate::secret::Secret;
@@ -144,6 +145,11 @@ pub enum AuthCommand {
     /// log after each call, as for the embedded pool, so trigger runs become events.
     FollowTriggers,
     Shutdown,
+    /// Checks the session's tokens: header, signature against the issuer's JWKS, claims
+    /// against the configured client, revocation as far as this client knows. When nobody is
+    /// signed in, the tokens the last sign-out ended are checked. Answered by a `token_check`
+    /// event, then `finished`.
+    CheckTokens,
 }
 
 fn default_true() -> bool {
@@ -236,9 +242,13 @@ impl AuthCommand {
             AuthCommand::Replay { .. } => "replay",
             AuthCommand::FollowTriggers => "followTriggers",
             AuthCommand::Shutdown => "shutdown",
+            AuthCommand::CheckTokens => CHECK_TOKENS_API,
         }
     }
 }
+
+/// The api name of [`AuthCommand::CheckTokens`].
+pub const CHECK_TOKENS_API: &str = "checkTokens";
 
 /// One `nextStep` change, as the status pane logs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -368,6 +378,8 @@ pub enum AuthEvent {
     /// The server's side of that sign-in (B = k·v + gᵇ, its S and K), read from a cognito-tui
     /// pool once it has checked the answer.
     SrpServer(ServerSrpSide),
+    /// The answer to `CheckTokens`.
+    TokenCheck(TokenCheckReport),
 }
 
 /// Why a request held in step mode was let go.

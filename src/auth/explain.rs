@@ -131,11 +131,15 @@ fn client_code_explanation(c: ClientCode) -> Option<&'static str> {
         | ClientCode::EmptyConfirmResetPasswordCode
         | ClientCode::EmptySignInUsername
         | ClientCode::EmptySignInPassword
-        | ClientCode::EmptyChallengeResponse => {
+        | ClientCode::EmptyChallengeResponse
+        | ClientCode::EmptyAccountInput => {
             "a field the call needs is empty; refused before anything was sent, as Amplify does"
         }
         ClientCode::UserAlreadyAuthenticated => {
             "a user is already signed in: sign out first (Amplify refuses a second sign-in)"
+        }
+        ClientCode::UserUnAuthenticated => {
+            "the account calls carry a signed-in user's access token: sign in first"
         }
         ClientCode::AutoSignIn => "auto sign-in follows only a confirmed auto sign-in sign-up",
         ClientCode::SignIn => "no sign-in is waiting for an answer: sign in first",

@@ -463,6 +463,39 @@ impl Client {
         Call { result, exchange }
     }
 
+    /// GETs a JSON document that is not a Cognito operation (a JWKS), read within the
+    /// client's deadline and at most `max_bytes`, no redirect followed.
+    pub async fn get_json(&self, url: &str, label: &str, max_bytes: usize) -> Call<Value> {
+        let started_at_ms = now_ms();
+        let t0 = Instant::now();
+        let scrub = self.scrubber(&Value::Null);
+        let sent = self.inner.http.get(url).timeout(self.inner.timeout).send();
+        let limits = Limits {
+            timeout: self.inner.timeout,
+            max_bytes: max_bytes.min(self.inner.max_response_bytes),
+        };
+        let raw = read_response(sent, url, t0, limits, &scrub).await;
+        let exchange = WireExchange {
+            id: next_exchange_id(),
+            operation: label.to_string(),
+            endpoint: url.to_string(),
+            started_at_ms,
+            latency_ms: t0.elapsed().as_millis() as u64,
+            status: raw.status,
+            request_id: raw.request_id.clone(),
+            request: Value::Null,
+            response: raw.shown.clone(),
+            error: raw.error_code(),
+            notes: vec![],
+            trigger_source: None,
+            origin: Default::default(),
+        };
+        Call {
+            result: raw.into_result(),
+            exchange,
+        }
+    }
+
     /// Reads the embedded pool's trigger runs after sequence number `after`, of this client's
     /// pool: `GET {endpoint}/_local/triggers?after=N&pool=ID`. The events and responses are
     /// redacted again here (the pool hid their secrets already; nothing is taken on trust).

@@ -8,6 +8,7 @@ pub mod client;
 pub mod codes;
 pub mod error;
 pub mod exchange;
+pub mod jwks;
 pub mod pool;
 pub mod redact;
 pub mod reproduce;

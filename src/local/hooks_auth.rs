@@ -508,7 +508,7 @@ fn message_source(operation: &str, purpose: &str) -> &'static str {
         ("UpdateUserAttributes" | "AdminUpdateUserAttributes", _) => {
             "CustomMessage_UpdateUserAttribute"
         }
-        (_, "VERIFY_ATTRIBUTE") => "CustomMessage_VerifyUserAttribute",
+        (_, "VERIFY_EMAIL" | "VERIFY_PHONE_NUMBER") => "CustomMessage_VerifyUserAttribute",
         _ => "CustomMessage_Authentication",
     }
 }

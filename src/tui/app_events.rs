@@ -8,7 +8,9 @@ use super::screens::challenge::ChallengeState;
 use super::shared::{Action, HeldRequest, Screen};
 use super::widgets::timeline::{self, SessionRef, StatusEntry};
 use crate::admin::AdminCommand;
-use crate::auth::events::{AuthErrorView, AuthEvent, Release, Transition};
+use crate::auth::events::{
+    AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API, Release, Transition,
+};
 use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
 use crate::cognito::ClientCode;
 
@@ -32,7 +34,10 @@ impl App {
                 self.ctx.in_flight.push((api, now_ms));
             }
             AuthEvent::Finished { api, ok } => {
-                self.ctx.held = None;
+                // A token check runs beside the flows: its end says nothing of a held request.
+                if api != CHECK_TOKENS_API {
+                    self.ctx.held = None;
+                }
                 if let Some(i) = self.ctx.in_flight.iter().position(|(a, _)| *a == api) {
                     self.ctx.in_flight.remove(i);
                 }
@@ -66,6 +71,11 @@ impl App {
                     self.sign_in.form.set_text("username", &old.username);
                 }
                 self.session.view = session;
+                // Every new session (and a sign-out, for the tokens it ended) is checked: the
+                // answer arrives as a TokenCheck event, without the UI waiting for it.
+                if self.session.view.is_some() || had {
+                    out.push(Action::Auth(AuthCommand::CheckTokens));
+                }
                 // A session restored at start (no step taken yet): show it.
                 let restored = !had
                     && self.session.view.is_some()
@@ -86,6 +96,9 @@ impl App {
                         self.ctx.flash_info("Signed out.");
                     }
                 }
+            }
+            AuthEvent::TokenCheck(report) => {
+                self.session.check = Some(report);
             }
             AuthEvent::Error(error) => {
                 if error.code != ClientCode::Busy.as_str()

@@ -10,8 +10,14 @@ use super::shared::{TargetInfo, TargetKind};
 use crate::admin::{AdminEvent, OutboxEntry, UserRow};
 use crate::auth::events::{AuthErrorView, AuthEvent, AuthFlowType, SessionView, Transition};
 use crate::auth::steps::{CodeDeliveryDetails, NextStep, SignInStep, SignUpStep};
+use crate::auth::token_check::{
+    JwtHeader, SignOutKind, Signature, SignedOut, TokenCheck, TokenCheckReport, TokenKind,
+    TokenProblem,
+};
 use crate::cognito::exchange::WireExchange;
+use crate::cognito::jwks::KeysSource;
 use crate::cognito::types::TriggerInvocation;
+use crate::tui::screens::session::LocalZone;
 use crate::tui::theme::Theme;
 
 /// 2026-11-28T22:30:00Z in Unix milliseconds: the clock every sample uses.
@@ -30,14 +36,16 @@ pub fn target() -> TargetInfo {
     }
 }
 
-/// A fresh app against the sample embedded pool, in colour.
+/// A fresh app against the sample embedded pool, in colour, showing times in UTC.
 pub fn app() -> App {
-    App::new(
+    let mut app = App::new(
         target(),
         true,
         Some("/home/dev/.local/state/cognito-tui/cognito-tui.log".into()),
         Theme::default(),
-    )
+    );
+    app.session.zone = LocalZone(jiff::tz::TimeZone::UTC);
+    app
 }
 
 pub fn transition(api: &str, from: Option<&str>, next: NextStep, at_ms: i64) -> Transition {
@@ -173,6 +181,162 @@ pub fn session() -> SessionView {
         access_expiry: Default::default(),
         id_expiry: Default::default(),
     }
+}
+
+/// The sample pool's key ids (ID, access): base64 SHA-256 hashes, as Cognito's are.
+pub const KIDS: [&str; 2] = [
+    "q3Xv0cTd2m7NfJ8wKp1L5sYhR9bUeA4zGi6oC0tWjE8=",
+    "Hn7pLw2eQz5sV1kR8dXc4mTy0uJb6aGf9iOo3NtE2K4=",
+];
+
+/// The check of [`session`]'s tokens against the sample pool's keys: both verify.
+pub fn token_check() -> TokenCheckReport {
+    let s = session();
+    let keys = KeysSource {
+        url: format!("http://127.0.0.1:41234/{POOL_ID}/.well-known/jwks.json"),
+        fetched_at_ms: NOW_MS - 800,
+        from_cache: false,
+        kids: KIDS.iter().map(|k| k.to_string()).collect(),
+    };
+    let jwt = |kind, abbrev: &str, claims: serde_json::Value, kid: &str| TokenCheck {
+        kind,
+        abbrev: abbrev.into(),
+        header: Some(JwtHeader {
+            alg: Some("RS256".into()),
+            kid: Some(kid.into()),
+            typ: None,
+            enc: None,
+        }),
+        claims,
+        signature: Signature::Verified {
+            kid: kid.into(),
+            keys: keys.clone(),
+        },
+        problems: vec![],
+        opaque: false,
+        notes: vec![],
+    };
+    TokenCheckReport {
+        checked_at_ms: NOW_MS - 790,
+        username: s.username.clone(),
+        signed_out: None,
+        tokens: vec![
+            jwt(
+                TokenKind::Id,
+                &s.id_token_abbrev,
+                s.id_token_claims.clone(),
+                KIDS[0],
+            ),
+            jwt(
+                TokenKind::Access,
+                &s.access_token_abbrev,
+                s.access_token_claims.clone(),
+                KIDS[1],
+            ),
+            TokenCheck {
+                kind: TokenKind::Refresh,
+                abbrev: s.refresh_token_abbrev.clone().unwrap_or_default(),
+                header: Some(JwtHeader {
+                    alg: Some("RSA-OAEP".into()),
+                    kid: None,
+                    typ: None,
+                    enc: Some("A256GCM".into()),
+                }),
+                claims: json!({}),
+                signature: Signature::NotChecked,
+                problems: vec![],
+                opaque: true,
+                notes: vec![
+                    "opaque: encrypted (JWE) for Cognito alone; only Cognito can read or check \
+                     it, when it is sent back to refresh"
+                        .into(),
+                ],
+            },
+        ],
+    }
+}
+
+/// The same tokens checked after alice signed out with RevokeToken a minute later.
+pub fn revoked_check() -> TokenCheckReport {
+    let mut r = token_check();
+    let at_ms = NOW_MS - 5_000;
+    r.checked_at_ms = NOW_MS - 4_990;
+    r.signed_out = Some(SignedOut {
+        kind: SignOutKind::Revoked,
+        at_ms,
+    });
+    for t in &mut r.tokens {
+        t.problems.push(TokenProblem::Revoked {
+            by: SignOutKind::Revoked,
+            at_ms,
+        });
+        if let Signature::Verified { keys, .. } = &mut t.signature {
+            keys.from_cache = true;
+        }
+    }
+    r
+}
+
+/// An app whose saved session was restored two hours after sign-in: both tokens verify, and
+/// both have expired.
+pub fn expired() -> App {
+    let shift = |v: &mut serde_json::Value| {
+        for k in ["iat", "exp", "auth_time"] {
+            if let Some(n) = v.get(k).and_then(serde_json::Value::as_i64) {
+                v[k] = json!(n - 7200);
+            }
+        }
+    };
+    let mut view = session();
+    shift(&mut view.id_token_claims);
+    shift(&mut view.access_token_claims);
+    view.access_expires_at -= 7200;
+    view.id_expires_at -= 7200;
+    view.access_expiry = crate::auth::events::ExpiryHealth::Expired;
+    view.id_expiry = crate::auth::events::ExpiryHealth::Expired;
+    let mut report = token_check();
+    for t in &mut report.tokens {
+        shift(&mut t.claims);
+        if let Some(exp) = t.claims.get("exp").and_then(serde_json::Value::as_i64) {
+            t.problems.push(TokenProblem::Expired {
+                exp,
+                seconds_ago: NOW_MS / 1000 - exp,
+            });
+        }
+    }
+    let mut app = app();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "fetchAuthSession".into(),
+            message: "Restored the saved session of alice".into(),
+        },
+        NOW_MS - 900,
+    );
+    app.on_auth_event(
+        AuthEvent::Session {
+            session: Some(view),
+        },
+        NOW_MS - 900,
+    );
+    app.on_auth_event(AuthEvent::TokenCheck(report), NOW_MS);
+    app
+}
+
+/// An app where alice signed in and then out (RevokeToken): the Session screen shows the
+/// check of the tokens the sign-out ended.
+pub fn signed_out() -> App {
+    let mut app = signed_in();
+    app.on_auth_event(
+        AuthEvent::Info {
+            api: "signOut".into(),
+            message: "RevokeToken: the refresh token and its access tokens are revoked".into(),
+        },
+        NOW_MS - 5_000,
+    );
+    app.on_auth_event(AuthEvent::Session { session: None }, NOW_MS - 5_000);
+    app.on_auth_event(AuthEvent::TokenCheck(revoked_check()), NOW_MS);
+    app.goto(crate::tui::screens::Screen::Session);
+    app
 }
 
 pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
@@ -337,6 +501,7 @@ pub fn signed_in() -> App {
         },
         NOW_MS,
     );
+    app.on_auth_event(AuthEvent::TokenCheck(token_check()), NOW_MS);
     app
 }
 

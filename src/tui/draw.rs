@@ -557,8 +557,8 @@ impl App {
                 "pick a status row (Enter reads it whole, Esc)",
             ),
             (
-                "Session: r f o g a",
-                "refresh, fetch, sign out, global sign out, account",
+                "Session: rfogav",
+                "refresh, fetch, sign out, global, account, verify tokens",
             ),
             (
                 "Users: / Enter a",

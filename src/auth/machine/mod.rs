@@ -31,7 +31,7 @@ pub use state::{
     totp_setup_uri,
 };
 
-use super::events::{AuthCommand, AuthErrorView, AuthEvent};
+use super::events::{AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API};
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::Response;
@@ -146,6 +146,16 @@ impl AuthState {
             }
             // The actor follows the trigger log; nothing changes in the flow.
             AuthCommand::FollowTriggers => {}
+            // The actor checks tokens itself (a JWKS fetch is no flow step): it never hands
+            // this command here, and the machine would have nothing to do with it.
+            AuthCommand::CheckTokens => {
+                self.start(CHECK_TOKENS_API, Pending::Auth, fx);
+                self.info(
+                    "Tokens are checked by the auth actor, not the flow machine",
+                    fx,
+                );
+                self.finish(false, fx);
+            }
             AuthCommand::Step { .. } | AuthCommand::SendEdited { .. } => self.reject(
                 api,
                 ClientCode::NothingHeld,

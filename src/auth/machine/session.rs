@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::state::{AuthState, Effect, Pending};
 use crate::auth::events::AuthEvent;
 use crate::auth::session::Tokens;
+use crate::auth::token_check::SignOutKind;
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::types::*;
@@ -38,6 +39,7 @@ impl AuthState {
                 "The access token has no origin_jti: nothing to revoke, tokens cleared locally",
                 fx,
             );
+            self.end_tokens(SignOutKind::Local);
             self.complete_sign_out(fx);
         }
     }
@@ -99,6 +101,11 @@ impl AuthState {
 
     /// GlobalSignOut or RevokeToken succeeded.
     pub(super) fn on_signed_out(&mut self, global: bool, fx: &mut Vec<Effect>) {
+        self.end_tokens(if global {
+            SignOutKind::Global
+        } else {
+            SignOutKind::Revoked
+        });
         if global {
             self.info("GlobalSignOut: every token of this user is revoked", fx);
         } else {
@@ -126,6 +133,7 @@ impl AuthState {
             ),
             fx,
         );
+        self.end_tokens(SignOutKind::Local);
         self.complete_sign_out(fx);
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::auth::events::{AuthCommand, AuthErrorView, AuthEvent, AuthFlowType, Transition};
 use crate::auth::session::Tokens;
 use crate::auth::steps::{CodeDeliveryDetails, MfaType, NextStep};
+use crate::auth::token_check::SignOutKind;
 use crate::cognito::codes::ClientCode;
 use crate::cognito::error::CognitoError;
 use crate::cognito::redact::{abbreviate_to, redact_params};
@@ -212,6 +213,8 @@ pub struct AuthState {
     pub(super) last_step: Option<String>,
     pub(super) op: Option<InFlight>,
     pub(super) account: Option<AccountCall>,
+    /// The tokens the last sign-out ended, and how, until the actor takes them.
+    pub(super) ended: Option<(Tokens, SignOutKind)>,
 }
 
 impl AuthState {
@@ -224,6 +227,7 @@ impl AuthState {
             last_step: None,
             op: None,
             account: None,
+            ended: None,
         }
     }
 
@@ -235,6 +239,16 @@ impl AuthState {
 
     pub fn tokens(&self) -> Option<&Tokens> {
         self.tokens.as_ref()
+    }
+
+    /// The tokens a sign-out just ended and how it ended them (revoked or only forgotten).
+    pub fn take_ended(&mut self) -> Option<(Tokens, SignOutKind)> {
+        self.ended.take()
+    }
+
+    /// Remembers the current tokens as ended by a sign-out of `kind`.
+    pub(super) fn end_tokens(&mut self, kind: SignOutKind) {
+        self.ended = self.tokens.clone().map(|t| (t, kind));
     }
 
     /// The challenge a sign-in is waiting on, if any.
