@@ -424,6 +424,49 @@ fn screens() -> Vec<(&'static str, App)> {
         NOW_MS,
     );
     out.push(("step-mode", step));
+
+    // `C` on a USER_PASSWORD_AUTH sign-in: the call as an AWS CLI command.
+    let mut copy = demo::signed_in();
+    let mut x = demo::exchange(40, "InitiateAuth", NOW_MS - 500);
+    x.request = serde_json::json!({
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"PASSWORD": "***", "USERNAME": "alice"},
+        "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+    });
+    copy.on_auth_event(AuthEvent::Exchange(x), NOW_MS);
+    key(&mut copy, KeyCode::Char('C'));
+    out.push(("copy-call", copy));
+
+    // Ctrl-E on a held request: the editor, the password kept back.
+    let mut edit = demo::after_sign_up();
+    edit.ctx.step_mode = true;
+    edit.goto(Screen::SignIn);
+    edit.on_auth_event(
+        AuthEvent::Held {
+            api: "signIn".into(),
+            operation: "InitiateAuth".into(),
+            request: serde_json::json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"PASSWORD": "***", "USERNAME": "alice"},
+                "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+            }),
+        },
+        NOW_MS,
+    );
+    edit.handle_key(
+        KeyEvent::new(KeyCode::Char('e'), KeyModifiers::CONTROL),
+        NOW_MS,
+    );
+    for _ in 0..4 {
+        key(&mut edit, KeyCode::Down);
+    }
+    key(&mut edit, KeyCode::End);
+    key(&mut edit, KeyCode::Left);
+    for _ in 0.."alice".len() {
+        key(&mut edit, KeyCode::Backspace);
+    }
+    type_text(&mut edit, "bob");
+    out.push(("edit-held", edit));
     out
 }
 

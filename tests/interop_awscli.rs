@@ -97,3 +97,124 @@ fn aws_cli_manages_pools_users_and_signs_in() {
         );
     }
 }
+
+/// The claims of a JWT (its middle part), for comparing two answers' tokens.
+fn claims(jwt: &str) -> serde_json::Map<String, serde_json::Value> {
+    use base64::Engine as _;
+    let part = jwt.split('.').nth(1).expect("a JWT has three parts");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url claims");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// Claims that differ between two sign-ins of the same user by design.
+const PER_SIGN_IN: &[&str] = &["iat", "exp", "auth_time", "jti", "origin_jti", "event_id"];
+
+fn same_claims(a: &str, b: &str) {
+    let (mut a, mut b) = (claims(a), claims(b));
+    for k in PER_SIGN_IN {
+        a.remove(*k);
+        b.remove(*k);
+    }
+    assert_eq!(a, b, "the two sign-ins' tokens say different things");
+}
+
+/// The inspector's "copy as AWS CLI command" of a USER_PASSWORD_AUTH InitiateAuth, run by the
+/// real AWS CLI with its placeholder filled from the environment, gets the answer the app got:
+/// the same token type, lifetime and claims for the right password, the same error for a wrong one.
+#[test]
+fn copied_aws_cli_command_gets_the_same_answer() {
+    use cognito_tui::cognito::reproduce::{CallSpec, aws_cli};
+    use cognito_tui::cognito::types::InitiateAuthRequest;
+    use cognito_tui::cognito::{Client, Request, Response};
+    use cognito_tui::config::Target;
+    use cognito_tui::local::{DEMO_CLIENT_ID, DEMO_CONFIRMED_USERS, DEMO_PASSWORD, DEMO_POOL_ID};
+
+    if !peer_available("interop_awscli", cli_ready()) {
+        return;
+    }
+    let server = serve();
+    let target = Target {
+        endpoint: server.url.clone(),
+        region: "us-east-1".into(),
+        user_pool_id: DEMO_POOL_ID.into(),
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: None,
+        local: true,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = Client::new(&target).unwrap();
+    let sign_in = |password: &str| {
+        let req = InitiateAuthRequest {
+            auth_flow: "USER_PASSWORD_AUTH".into(),
+            client_id: DEMO_CLIENT_ID.into(),
+            auth_parameters: [
+                ("USERNAME".to_string(), DEMO_CONFIRMED_USERS[0].to_string()),
+                ("PASSWORD".to_string(), password.to_string()),
+            ]
+            .into(),
+            session: None,
+            secret_hash_username: None,
+        };
+        rt.block_on(client.send(Request::InitiateAuth(req), vec![]))
+    };
+    // What the copy is made from: the exchange, as the inspector holds it.
+    let run_copy = |x: &cognito_tui::cognito::WireExchange, password: &str| {
+        let r = aws_cli(&CallSpec {
+            operation: &x.operation,
+            request: &x.request,
+            endpoint: &x.endpoint,
+            region: "us-east-1",
+        });
+        assert!(!r.text().contains(password), "the copy carries no password");
+        assert_eq!(r.placeholders.len(), 1, "{:?}", r.placeholders);
+        assert_eq!(r.placeholders[0].var, "COGNITO_PASSWORD");
+        let mut cmd = Command::new("bash");
+        cmd.arg("-c").arg(r.text());
+        peer_env(&mut cmd, &server.url);
+        cmd.env("COGNITO_PASSWORD", password);
+        run_with_limit(cmd, Duration::from_secs(60))
+    };
+
+    let call = sign_in(DEMO_PASSWORD);
+    let Ok(Response::InitiateAuth(app)) = call.result else {
+        panic!("the app's sign-in failed: {:?}", call.result.err());
+    };
+    let app = app.authentication_result.expect("tokens for the demo user");
+    let out = run_copy(&call.exchange, DEMO_PASSWORD);
+    assert!(
+        out.status.success(),
+        "the copied command failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the CLI prints JSON");
+    let cli = &cli["AuthenticationResult"];
+    assert_eq!(cli["TokenType"], app.token_type.clone().unwrap());
+    assert_eq!(cli["ExpiresIn"], app.expires_in.unwrap());
+    assert!(cli["RefreshToken"].is_string());
+    same_claims(cli["IdToken"].as_str().unwrap(), &app.id_token.unwrap());
+    same_claims(
+        cli["AccessToken"].as_str().unwrap(),
+        &app.access_token.unwrap(),
+    );
+
+    // A wrong password: the same refusal, word for word.
+    let call = sign_in("Wrong-passw0rd!");
+    let err = call.result.expect_err("a wrong password is refused");
+    let out = run_copy(&call.exchange, "Wrong-passw0rd!");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let code = call.exchange.error.clone().unwrap();
+    assert_eq!(code, "NotAuthorizedException");
+    let message = call.exchange.response["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        stderr.contains(&format!(
+            "An error occurred ({code}) when calling the InitiateAuth operation: {message}"
+        )),
+        "the CLI's answer differs from the app's ({err}):\n{stderr}"
+    );
+}

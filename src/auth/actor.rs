@@ -7,14 +7,16 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::events::{AuthCommand, AuthEvent, CHECK_TOKENS_API, Release};
+use serde_json::Value;
+
+use super::events::{AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API, Release};
 use super::machine::{
     self, AuthState, DeviceKeys, Effect, Input, MachineConfig, NewDeviceVerifier,
 };
 use super::session::Tokens;
 use super::token_check::{SignedOut, TokenSet, check_tokens};
 use crate::cognito::jwks::JwksCache;
-use crate::cognito::{Client, now_ms};
+use crate::cognito::{CallOrigin, Client, ClientCode, Request, now_ms};
 use crate::config::Target;
 use crate::srp::ClientEphemeral;
 
@@ -113,6 +115,7 @@ async fn run(
         on: false,
         commands: &mut commands,
         shutdown: false,
+        sent: VecDeque::new(),
         pool,
         srp_u: None,
         triggers: TriggerFollow::start(&client).await,
@@ -121,6 +124,13 @@ async fn run(
     // The tokens the last sign-out ended: checked when nobody is signed in.
     let mut ended: Option<(Tokens, SignedOut)> = None;
     while let Some(cmd) = step.commands.recv().await {
+        if let AuthCommand::Replay { exchange_id } = cmd {
+            state = replay(state, exchange_id, &client, stores, &events, &mut step).await;
+            if step.shutdown {
+                break;
+            }
+            continue;
+        }
         if matches!(cmd, AuthCommand::CheckTokens) {
             let tokens = match state.tokens() {
                 Some(t) => Some((t.clone(), None)),
@@ -219,12 +229,19 @@ fn spawn_check(
     });
 }
 
-/// Step mode: holds each request until the front end sends `Step`.
+/// How many past calls are kept to be sent again.
+pub const REPLAYABLE_CALLS: usize = 32;
+
+/// Step mode: holds each request until the front end sends `Step` (or `SendEdited`); and the
+/// last calls sent, which `Replay` can send again.
 struct Stepper<'a> {
     on: bool,
     commands: &'a mut mpsc::Receiver<AuthCommand>,
     /// A Shutdown (or a closed channel) arrived while a request was held.
     shutdown: bool,
+    /// The last [`REPLAYABLE_CALLS`] calls: exchange id, request, the body sent (secrets in
+    /// it; never logged, never sent to a front end).
+    sent: VecDeque<(u64, Request, Value)>,
     /// Whether the target publishes the server's side of an SRP sign-in.
     pool: PoolKind,
     /// The u of the SRP proof just emitted, whose server side is read once the call carrying
@@ -232,6 +249,14 @@ struct Stepper<'a> {
     srp_u: Option<String>,
     /// The embedded pool's trigger log, read after each call.
     triggers: TriggerFollow,
+}
+
+/// What the user decided about a held request.
+enum Decision {
+    Send,
+    /// Send this body (the edit, its redacted values put back) instead.
+    SendEdited(Value),
+    Drop,
 }
 
 /// What the target is, as far as the server's side of an SRP sign-in goes.
@@ -311,19 +336,19 @@ impl TriggerFollow {
 }
 
 impl Stepper<'_> {
-    /// Waits for the user's decision on a held request: true = send it.
+    /// Waits for the user's decision on a held request whose body is `body`.
     async fn hold(
         &mut self,
         api: &str,
-        request: &crate::cognito::Request,
+        op: &str,
+        body: &Value,
         events: &mpsc::Sender<AuthEvent>,
-    ) -> bool {
-        let op = request.operation();
+    ) -> Decision {
         let _ = events
             .send(AuthEvent::Held {
                 api: api.into(),
                 operation: op.to_string(),
-                request: request.redacted(),
+                request: crate::cognito::redact::redact(body),
             })
             .await;
         let release = |why: Release| AuthEvent::Released {
@@ -332,8 +357,28 @@ impl Stepper<'_> {
             why,
         };
         loop {
+            let mut edited = None;
             let why = match self.commands.recv().await {
                 Some(AuthCommand::Step { send: true }) => Release::Sent,
+                Some(AuthCommand::SendEdited { request }) => match check_edit(&request, body) {
+                    Ok(b) if &b == body => Release::Sent,
+                    Ok(b) => {
+                        edited = Some(b);
+                        Release::Edited
+                    }
+                    Err(message) => {
+                        let _ = events
+                            .send(AuthEvent::Error(AuthErrorView {
+                                api: "sendEdited".into(),
+                                operation: Some(op.to_string()),
+                                code: ClientCode::InvalidEdit.as_str().into(),
+                                message: format!("{op} not sent (still held): {message}"),
+                                request_id: None,
+                            }))
+                            .await;
+                        continue;
+                    }
+                },
                 Some(AuthCommand::Step { send: false }) => Release::Dropped,
                 Some(AuthCommand::SetStepMode { on: false }) => {
                     self.on = false;
@@ -358,7 +403,145 @@ impl Stepper<'_> {
                 }
             };
             let _ = events.send(release(why)).await;
-            return why.sends();
+            return match (edited, why.sends()) {
+                (Some(b), _) => Decision::SendEdited(b),
+                (None, true) => Decision::Send,
+                (None, false) => Decision::Drop,
+            };
+        }
+    }
+
+    /// Sends `body` as `request`'s operation, records the call for `Replay`, and emits its
+    /// exchange marked with `origin`.
+    async fn send(
+        &mut self,
+        client: &Client,
+        request: Request,
+        body: Value,
+        notes: Vec<String>,
+        origin: CallOrigin,
+        events: &mpsc::Sender<AuthEvent>,
+    ) -> crate::cognito::Call<crate::cognito::Response> {
+        let mut call = client
+            .send_with_body(request.clone(), body.clone(), notes)
+            .await;
+        call.exchange.origin = origin;
+        if self.sent.len() == REPLAYABLE_CALLS {
+            self.sent.pop_front();
+        }
+        self.sent.push_back((call.exchange.id, request, body));
+        let _ = events
+            .send(AuthEvent::Exchange(call.exchange.clone()))
+            .await;
+        self.triggers.after_call(client, events).await;
+        call
+    }
+}
+
+/// An edited body as it will be sent: a JSON object, its redacted values put back from
+/// `original`.
+fn check_edit(edited: &Value, original: &Value) -> Result<Value, String> {
+    if !edited.is_object() {
+        return Err("a request body is a JSON object ({ … })".into());
+    }
+    crate::cognito::redact::unredact(edited, original)
+}
+
+/// `Replay`: sends call `id` again (held first in step mode). The flow takes its answer when
+/// it can (`AuthState::begin_replay`); otherwise the answer is only shown, and a note says why.
+async fn replay(
+    mut state: AuthState,
+    id: u64,
+    client: &Client,
+    stores: Stores<'_>,
+    events: &mpsc::Sender<AuthEvent>,
+    step: &mut Stepper<'_>,
+) -> AuthState {
+    let Some((_, request, body)) = step.sent.iter().find(|(x, _, _)| *x == id).cloned() else {
+        // Started … Finished like every command, so a front end waiting for the end sees it.
+        let _ = events
+            .send(AuthEvent::Started {
+                api: "replay".into(),
+            })
+            .await;
+        let _ = events
+            .send(AuthEvent::Error(AuthErrorView {
+                api: "replay".into(),
+                operation: None,
+                code: ClientCode::NotReplayable.as_str().into(),
+                message: format!(
+                    "call #{id} cannot be sent again: only the last {REPLAYABLE_CALLS} calls of \
+                     the sign-in flows are kept (the Users view's calls are not)"
+                ),
+                request_id: None,
+            }))
+            .await;
+        let _ = events
+            .send(AuthEvent::Finished {
+                api: "replay".into(),
+                ok: false,
+            })
+            .await;
+        return state;
+    };
+    let op = request.operation();
+    let emit = |ev: AuthEvent| async { events.send(ev).await.is_ok() };
+    emit(AuthEvent::Started {
+        api: "replay".into(),
+    })
+    .await;
+    let decision = if step.on {
+        step.hold("replay", op, &body, events).await
+    } else {
+        Decision::Send
+    };
+    let (body, edited) = match decision {
+        Decision::Drop => {
+            emit(AuthEvent::Info {
+                api: "replay".into(),
+                message: format!("{op} (call #{id}) was not sent again: dropped in step mode"),
+            })
+            .await;
+            emit(AuthEvent::Finished {
+                api: "replay".into(),
+                ok: false,
+            })
+            .await;
+            return state;
+        }
+        Decision::SendEdited(b) => (b, true),
+        Decision::Send => (body, false),
+    };
+    let origin = CallOrigin::Replayed { of: id, edited };
+    let call = step
+        .send(client, request, body, vec![], origin, events)
+        .await;
+    let latency_ms = call.exchange.latency_ms;
+    match state.begin_replay(op) {
+        Ok(()) => {
+            let input = Input::Response {
+                result: call.result,
+                latency_ms,
+                now_ms: now_ms(),
+            };
+            drive(state, input, client, stores, events, step).await
+        }
+        Err(why) => {
+            let ok = call.result.is_ok();
+            emit(AuthEvent::Info {
+                api: "replay".into(),
+                message: format!(
+                    "The answer to {op} sent again (call #{id}) is shown in the inspector; the \
+                     flow does not take it: {why}"
+                ),
+            })
+            .await;
+            emit(AuthEvent::Finished {
+                api: "replay".into(),
+                ok,
+            })
+            .await;
+            state
         }
     }
 }
@@ -447,38 +630,48 @@ async fn drive(
             Effect::Call { request, notes } => {
                 let api = state.current_api().unwrap_or("auth");
                 let srp_u = step.srp_u.take();
-                if step.on && !step.hold(api, &request, events).await {
-                    let op = request.operation();
-                    Some(Input::Response {
+                let op = request.operation();
+                let body = request.body();
+                let decision = if step.on {
+                    step.hold(api, op, &body, events).await
+                } else {
+                    Decision::Send
+                };
+                Some(match decision {
+                    Decision::Drop => Input::Response {
                         result: Err(crate::cognito::CognitoError::Cancelled {
                             message: format!("{op} was not sent: dropped in step mode"),
                         }),
                         latency_ms: 0,
                         now_ms: now_ms(),
-                    })
-                } else {
-                    let call = client.send(request, notes).await;
-                    let latency_ms = call.exchange.latency_ms;
-                    let _ = events.send(AuthEvent::Exchange(call.exchange)).await;
-                    if let Some(u) = srp_u {
-                        if step.pool == PoolKind::Unknown {
-                            step.pool = if client.fetch_outbox().await.result.is_ok() {
-                                PoolKind::CognitoTui
-                            } else {
-                                PoolKind::Other
-                            };
+                    },
+                    sent => {
+                        let (body, origin) = match sent {
+                            Decision::SendEdited(b) => (b, CallOrigin::Edited),
+                            _ => (body, CallOrigin::Flow),
+                        };
+                        let call = step
+                            .send(client, request, body, notes, origin, events)
+                            .await;
+                        if let Some(u) = srp_u {
+                            if step.pool == PoolKind::Unknown {
+                                step.pool = if client.fetch_outbox().await.result.is_ok() {
+                                    PoolKind::CognitoTui
+                                } else {
+                                    PoolKind::Other
+                                };
+                            }
+                            if step.pool == PoolKind::CognitoTui {
+                                server_side(client, &u, events).await;
+                            }
                         }
-                        if step.pool == PoolKind::CognitoTui {
-                            server_side(client, &u, events).await;
+                        Input::Response {
+                            result: call.result,
+                            latency_ms: call.exchange.latency_ms,
+                            now_ms: now_ms(),
                         }
                     }
-                    step.triggers.after_call(client, events).await;
-                    Some(Input::Response {
-                        result: call.result,
-                        latency_ms,
-                        now_ms: now_ms(),
-                    })
-                }
+                })
             }
             Effect::ComputeClaim(job) => {
                 let result = match tokio::task::spawn_blocking(move || job.compute()).await {

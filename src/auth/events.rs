@@ -140,6 +140,17 @@ pub enum AuthCommand {
         #[serde(default = "default_true")]
         send: bool,
     },
+    /// Step mode: sends the held request with this body instead, as the user edited it from
+    /// the `held` event's (redacted) request. Values still shown redacted where they were
+    /// shown are put back by the actor, so a secret never has to leave it; the operation stays.
+    SendEdited {
+        request: serde_json::Value,
+    },
+    /// Sends a past call again (`exchange_id`: its exchange's id), held first in step mode.
+    /// Its answer goes to the flow when the flow can take it, else it is only shown.
+    Replay {
+        exchange_id: u64,
+    },
     /// The target turned out to be a cognito-tui pool (`cognito-tui serve`): read its trigger
     /// log after each call, as for the embedded pool, so trigger runs become events.
     FollowTriggers,
@@ -240,6 +251,8 @@ impl AuthCommand {
             AuthCommand::CancelSignIn => "cancelSignIn",
             AuthCommand::SetStepMode { .. } => "setStepMode",
             AuthCommand::Step { .. } => "step",
+            AuthCommand::SendEdited { .. } => "sendEdited",
+            AuthCommand::Replay { .. } => "replay",
             AuthCommand::FollowTriggers => "followTriggers",
             AuthCommand::Shutdown => "shutdown",
             AuthCommand::CheckTokens => CHECK_TOKENS_API,
@@ -409,6 +422,8 @@ pub enum Release {
     Sent,
     /// `Step { send: false }`.
     Dropped,
+    /// `SendEdited`: sent with the user's changes.
+    Edited,
     /// Step mode was turned off: the request is sent.
     StepModeOff,
     /// The sign-in was cancelled: the request is dropped.
@@ -420,6 +435,6 @@ pub enum Release {
 impl Release {
     /// True when the held request goes out.
     pub fn sends(self) -> bool {
-        matches!(self, Release::Sent | Release::StepModeOff)
+        matches!(self, Release::Sent | Release::Edited | Release::StepModeOff)
     }
 }

@@ -55,6 +55,7 @@ pub fn trigger_exchange(run: &TriggerInvocation) -> WireExchange {
         error: (!run.ok()).then(|| run.outcome.clone()),
         notes: run.error.iter().cloned().collect(),
         trigger_source: Some(run.trigger_source.clone()),
+        origin: Default::default(),
     }
 }
 
@@ -289,8 +290,19 @@ impl Client {
 
     /// Sends any [`Request`], attaching `notes` to its exchange.
     pub async fn send(&self, req: Request, notes: Vec<String>) -> Call<Response> {
-        let op = req.operation();
         let body = req.body();
+        self.send_with_body(req, body, notes).await
+    }
+
+    /// Sends `req`'s operation with `body` instead of its own (a request the user edited in
+    /// step mode), read back as `req`'s response type. `body` holds secrets: never log it.
+    pub async fn send_with_body(
+        &self,
+        req: Request,
+        body: Value,
+        notes: Vec<String>,
+    ) -> Call<Response> {
+        let op = req.operation();
         match req {
             Request::SignUp(_) => self
                 .call_typed(op, body, None, false, notes)
@@ -423,6 +435,7 @@ impl Client {
             response: raw.shown.clone(),
             error: None,
             notes: vec![],
+            origin: Default::default(),
             trigger_source: None,
         };
         let result = raw.into_result().and_then(|v| {
@@ -466,6 +479,7 @@ impl Client {
             error: None,
             notes: vec![],
             trigger_source: None,
+            origin: Default::default(),
         };
         let result = raw
             .into_result()
@@ -499,6 +513,7 @@ impl Client {
             error: raw.error_code(),
             notes: vec![],
             trigger_source: None,
+            origin: Default::default(),
         };
         Call {
             result: raw.into_result(),
@@ -638,6 +653,7 @@ impl Client {
             response: raw.shown.clone(),
             error: raw.error_code(),
             notes,
+            origin: Default::default(),
             trigger_source: None,
         };
         match &raw.error {

@@ -76,13 +76,18 @@ pub enum ClientCode {
     NotSent,
     /// An actor's event channel closed.
     ActorStopped,
+    /// A request edited in step mode cannot be sent as it is (not an object, a redacted
+    /// value moved away from its place).
+    InvalidEdit,
+    /// A past call asked to be sent again is not one the auth actor keeps.
+    NotReplayable,
     /// A transcript could not be written (the TUI's export, the headless `--transcript`).
     ExportFailed,
 }
 
 impl ClientCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ClientCode; 33] = [
+    pub const ALL: [ClientCode; 35] = [
         ClientCode::Busy,
         ClientCode::NothingHeld,
         ClientCode::EmptySignUpUsername,
@@ -115,6 +120,8 @@ impl ClientCode {
         ClientCode::OutboxTimeout,
         ClientCode::NotSent,
         ClientCode::ActorStopped,
+        ClientCode::InvalidEdit,
+        ClientCode::NotReplayable,
         ClientCode::ExportFailed,
     ];
 
@@ -153,6 +160,8 @@ impl ClientCode {
             ClientCode::OutboxTimeout => "OutboxTimeout",
             ClientCode::NotSent => "NotSent",
             ClientCode::ActorStopped => "ActorStopped",
+            ClientCode::InvalidEdit => "InvalidEdit",
+            ClientCode::NotReplayable => "NotReplayable",
             ClientCode::ExportFailed => "ExportFailed",
         }
     }

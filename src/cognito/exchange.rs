@@ -33,4 +33,36 @@ pub struct WireExchange {
     /// out, `endpoint` the runner, and `error` the Cognito error the run gave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_source: Option<String>,
+    /// How the call came to be sent: by the flow, or edited or replayed by the user.
+    #[serde(default, skip_serializing_if = "CallOrigin::is_flow")]
+    pub origin: CallOrigin,
+}
+
+/// Who made a call: the flow as it runs, or the user in step mode (an edited held request, a
+/// past call sent again).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CallOrigin {
+    #[default]
+    Flow,
+    /// The held request, changed by the user before it was sent.
+    Edited,
+    /// Call `of` (an exchange id) sent again; `edited` when it was changed first.
+    Replayed { of: u64, edited: bool },
+}
+
+impl CallOrigin {
+    pub fn is_flow(&self) -> bool {
+        *self == CallOrigin::Flow
+    }
+
+    /// A short mark for the inspector and the status pane (`edited`, `replay of #12`).
+    pub fn mark(&self) -> Option<String> {
+        match self {
+            CallOrigin::Flow => None,
+            CallOrigin::Edited => Some("edited".into()),
+            CallOrigin::Replayed { of, edited: false } => Some(format!("replay of #{of}")),
+            CallOrigin::Replayed { of, edited: true } => Some(format!("replay of #{of}, edited")),
+        }
+    }
 }

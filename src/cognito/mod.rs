@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod jwks;
 pub mod pool;
 pub mod redact;
+pub mod reproduce;
 mod response;
 pub mod sigv4;
 pub mod types;
@@ -19,7 +20,7 @@ pub mod types;
 pub use client::{Call, Client, ClientOptions, DEFAULT_TIMEOUT, now_ms, trigger_exchange};
 pub use codes::ClientCode;
 pub use error::{CognitoError, normalize_code};
-pub use exchange::WireExchange;
+pub use exchange::{CallOrigin, WireExchange};
 pub use sigv4::{RequestSigner, SigV4Signer, needs_sigv4};
 pub use types::{Request, Response};
 

@@ -92,7 +92,7 @@ pub fn abbreviate_to(s: &str, keep: usize) -> String {
 
 /// True for a value this module already abbreviated (`head…(812 chars)`): redacting twice
 /// changes nothing.
-fn is_abbreviated(s: &str) -> bool {
+pub fn is_abbreviated(s: &str) -> bool {
     s.len() < 200
         && s.ends_with(" chars)")
         && s.rsplit_once("…(").is_some_and(|(_, n)| {
@@ -100,6 +100,12 @@ fn is_abbreviated(s: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_digit())
         })
+}
+
+/// True for a key whose value is hidden, abbreviated or a one-time code: what a copy of the
+/// request must not carry as it was shown.
+pub fn is_sensitive_key(key: &str) -> bool {
+    matches(HIDE, key) || matches(ABBREVIATE, key) || matches(CODES, key)
 }
 
 fn matches(list: &[&str], key: &str) -> bool {
@@ -182,6 +188,72 @@ pub fn redact_params(
             .collect(),
         _ => Default::default(),
     }
+}
+
+/// A body the user edited from its redacted form, with every value still shown redacted at
+/// the place it was shown put back from `original`: the edited request goes out with the real
+/// secrets, which never left the caller. A redacted value anywhere else (moved, or copied
+/// from another request) cannot be put back: the error names where it is.
+pub fn unredact(edited: &Value, original: &Value) -> Result<Value, String> {
+    let shown = redact(original);
+    let mut out = edited.clone();
+    restore(&mut out, Some(&shown), Some(original), &mut String::new())?;
+    Ok(out)
+}
+
+fn restore(
+    v: &mut Value,
+    shown: Option<&Value>,
+    original: Option<&Value>,
+    path: &mut String,
+) -> Result<(), String> {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                restore(
+                    val,
+                    shown.and_then(|s| s.get(k)),
+                    original.and_then(|o| o.get(k)),
+                    path,
+                )?;
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                restore(
+                    item,
+                    shown.and_then(|s| s.get(i)),
+                    original.and_then(|o| o.get(i)),
+                    path,
+                )?;
+                path.truncate(len);
+            }
+        }
+        Value::String(s) => {
+            if let (Some(Value::String(sh)), Some(Value::String(o))) = (shown, original)
+                && s == sh
+                && sh != o
+            {
+                *s = o.clone();
+            } else if s == HIDDEN || is_abbreviated(s) {
+                let at = if path.is_empty() { "the body" } else { path };
+                return Err(format!(
+                    "{at} holds a redacted value ({s}) that was not there: a hidden value can \
+                     only stay where it was shown (type a new value instead)"
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Redacts `v` in place.
@@ -307,6 +379,37 @@ pub fn scrub_serde_message(msg: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_edited_body_gets_its_hidden_values_back_only_where_they_were_shown() {
+        let session = "S".repeat(900);
+        let original = json!({
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "hunter2!"},
+            "Session": session,
+        });
+        let mut edited = redact(&original);
+        assert_eq!(edited["AuthParameters"]["PASSWORD"], "***");
+        edited["AuthParameters"]["USERNAME"] = json!("bob");
+        edited["ClientMetadata"] = json!({"k": "v"});
+        let sent = unredact(&edited, &original).unwrap();
+        assert_eq!(sent["AuthParameters"]["PASSWORD"], "hunter2!");
+        assert_eq!(sent["AuthParameters"]["USERNAME"], "bob");
+        assert_eq!(sent["Session"], json!(session));
+        assert_eq!(sent["ClientMetadata"]["k"], "v");
+        // A typed new value is sent as typed.
+        edited["AuthParameters"]["PASSWORD"] = json!("other-Passw0rd");
+        let sent = unredact(&edited, &original).unwrap();
+        assert_eq!(sent["AuthParameters"]["PASSWORD"], "other-Passw0rd");
+        // A hidden value moved elsewhere cannot be put back, and says where it is.
+        let moved = json!({"AuthParameters": {"NEW": "***"}});
+        let e = unredact(&moved, &original).unwrap_err();
+        assert!(
+            e.starts_with("AuthParameters.NEW holds a redacted value"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"));
+    }
 
     #[test]
     fn serde_messages_lose_their_values_but_keep_field_names() {

@@ -178,9 +178,15 @@ fn entry(e: &Entry, n: &mut usize, out: &mut String) {
                 .as_deref()
                 .map(|r| format!(" · request id {}", code_span(r)))
                 .unwrap_or_default();
+            // A call the user edited or sent again in step mode says so.
+            let origin = x
+                .origin
+                .mark()
+                .map(|m| format!(" · {m} in step mode"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "**Call** {} → {status} in {} ms{rid}  \n_{}_\n",
+                "**Call** {} → {status} in {} ms{rid}{origin}  \n_{}_\n",
                 code(&x.operation),
                 x.latency_ms,
                 clock(x.started_at_ms)
@@ -251,6 +257,7 @@ fn entry(e: &Entry, n: &mut usize, out: &mut String) {
             let what = match why {
                 Release::Sent => "sent",
                 Release::Dropped => "dropped",
+                Release::Edited => "sent as the user edited it",
                 Release::StepModeOff => "sent (step mode turned off)",
                 Release::Cancelled => "dropped (sign-in cancelled)",
                 Release::Shutdown => "dropped (shutting down)",

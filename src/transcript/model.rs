@@ -350,6 +350,7 @@ mod tests {
                 error: None,
                 notes: vec![],
                 trigger_source: None,
+                origin: Default::default(),
             }),
         );
         t.record(

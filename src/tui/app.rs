@@ -3,7 +3,9 @@
 //! time passed in, so tests use a fixed clock) and [`Action`]s come out. Each screen owns
 //! its state, keys and submit; the app handles the global keys, routes keys and events to
 //! the screen they belong to, and resolves what a screen asks of another one (the
-//! app-internal [`Action`]s). Drawing is in `draw.rs`.
+//! app-internal [`Action`]s). The auth actor's events are taken in `app_events.rs` (the users actor's in
+//! `app_admin.rs`), drawing is in
+//! `draw.rs`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,26 +15,24 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::context::Context;
 use super::export::{self, ExportPrompt};
 use super::help::HelpScroll;
+use super::replay::{self, ReplayUi};
 use super::screens::account::AccountScreen;
-use super::screens::challenge::{ChallengeScreen, ChallengeState};
+use super::screens::challenge::ChallengeScreen;
 use super::screens::confirm::ConfirmScreen;
 use super::screens::outbox::OutboxScreen;
 use super::screens::pool::PoolScreen;
 use super::screens::session::SessionScreen;
 use super::screens::sign_in::SignInScreen;
 use super::screens::sign_up::SignUpScreen;
-use super::shared::{HeldRequest, Screen, TargetInfo, TargetKind};
+use super::shared::{Screen, TargetInfo, TargetKind};
 use super::theme::Theme;
 use super::users::UsersScreen;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::inspector::{self, Inspector};
 use super::widgets::srp::SrpPanel;
-use super::widgets::timeline::{self, SessionRef, StatusEntry};
+use super::widgets::timeline;
 use crate::admin::{AdminCommand, OutboxEntry};
-use crate::auth::events::{
-    AuthCommand, AuthErrorView, AuthEvent, CHECK_TOKENS_API, Release, Transition,
-};
-use crate::auth::steps::{NextStep, ResetPasswordStep, SignInStep, SignUpStep};
+use crate::auth::events::{AuthCommand, AuthErrorView};
 use crate::cognito::ClientCode;
 use crate::transcript::Transcript;
 
@@ -53,6 +53,8 @@ pub struct App {
     pub pool: PoolScreen,
     pub account: AccountScreen,
     pub inspector: Inspector,
+    /// The copy popup and the held request's editor.
+    pub replay: ReplayUi,
     pub srp: SrpPanel,
     pub help: bool,
     /// The help overlay's scroll (its glossary is longer than 24 rows).
@@ -85,6 +87,7 @@ impl App {
             pool: PoolScreen::default(),
             account: AccountScreen::default(),
             inspector: Inspector::default(),
+            replay: ReplayUi::default(),
             srp: SrpPanel::default(),
             help: false,
             should_quit: false,
@@ -208,6 +211,9 @@ impl App {
     /// letters are not taken for commands and a pasted line break does not submit).
     pub fn handle_paste(&mut self, text: &str) {
         self.dirty = true;
+        if self.replay.paste(text) {
+            return;
+        }
         if let Some(p) = &mut self.export {
             return p.paste(text);
         }
@@ -249,6 +255,9 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
             return vec![Action::Quit];
         }
+        if self.replay.is_open() {
+            return self.replay.handle_key(key, ctx);
+        }
         if self.challenge.qr_full || self.account.qr_full {
             (self.challenge.qr_full, self.account.qr_full) = (false, false);
             return Vec::new();
@@ -282,6 +291,11 @@ impl App {
             KeyCode::Char('s') if ctrl => return export::open(&mut self.export, now_ms),
             KeyCode::Char('g') if ctrl => return step(ctx, true),
             KeyCode::Char('d') if ctrl && ctx.held.is_some() => return step(ctx, false),
+            KeyCode::Char('e') if ctrl && let Some(h) = &ctx.held => {
+                self.replay.open_editor(h);
+                return Vec::new();
+            }
+            KeyCode::Char('r') if ctrl => return replay::replay_inspected(&self.inspector, ctx),
             KeyCode::Char(c @ ('y' | 'v')) if ctrl && account_totp => {
                 return self.account.qr_key(c == 'v', ctx);
             }
@@ -393,6 +407,16 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('c') => return copy_inspected(&self.inspector, ctx),
+            // On Users, C confirms a user's sign-up.
+            KeyCode::Char('C') if self.screen != Screen::Users => {
+                let held = ctx.held.clone();
+                return self.replay.copy_inspected(
+                    &self.inspector,
+                    held.as_ref(),
+                    &self.target,
+                    ctx,
+                );
+            }
             KeyCode::Char('[') => {
                 self.select_call(-1);
                 return Vec::new();
@@ -542,266 +566,6 @@ impl App {
             self.ctx
                 .flash_info(format!("{} code {}", e.purpose, e.code));
         }
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Actor events
-    // ----------------------------------------------------------------------------------
-
-    fn refresh_outbox(&self, out: &mut Vec<Action>) {
-        if self.ctx.local {
-            out.push(Action::Admin(AdminCommand::FetchOutbox));
-        }
-    }
-
-    pub fn on_auth_event(&mut self, ev: AuthEvent, now_ms: i64) -> Vec<Action> {
-        self.dirty = true;
-        self.transcript.record(now_ms, &ev);
-        let mut out = Vec::new();
-        match ev {
-            AuthEvent::Started { api } => {
-                // A new flow: the inspector follows its calls again.
-                if matches!(api.as_str(), "signUp" | "signIn" | "resetPassword") {
-                    self.inspector.selected = None;
-                }
-                self.ctx.in_flight.push((api, now_ms));
-            }
-            AuthEvent::Finished { api, ok } => {
-                // A token check runs beside the flows: its end says nothing of a held request.
-                if api != CHECK_TOKENS_API {
-                    self.ctx.held = None;
-                }
-                if let Some(i) = self.ctx.in_flight.iter().position(|(a, _)| *a == api) {
-                    self.ctx.in_flight.remove(i);
-                }
-                if ok && api == "resendSignUpCode" {
-                    self.ctx.flash_info("A new code was sent.");
-                    self.refresh_outbox(&mut out);
-                }
-                // The Devices list follows what changed it.
-                if ok
-                    && matches!(api.as_str(), "rememberDevice" | "forgetDevice")
-                    && let Some(cmd) = self.ctx.auth(AuthCommand::FetchDevices, now_ms)
-                {
-                    out.push(cmd);
-                }
-            }
-            AuthEvent::Transition(t) => {
-                self.ctx.status.push(StatusEntry::Transition(t.clone()));
-                self.apply_transition(t, &mut out);
-            }
-            AuthEvent::Exchange(x) => {
-                self.ctx.held = None;
-                self.inspector.push(x);
-            }
-            AuthEvent::Trigger(run) => {
-                // A row in the status pane, and the run beside the calls in the inspector.
-                self.inspector.push(crate::cognito::trigger_exchange(&run));
-                self.ctx.status.push(StatusEntry::Trigger(run));
-            }
-            AuthEvent::Session { session } => {
-                let had = self.session.view.is_some();
-                if session.is_none()
-                    && let Some(old) = &self.session.view
-                    && self.sign_in.form.text("username").is_empty()
-                {
-                    self.sign_in.form.set_text("username", &old.username);
-                }
-                if session.is_none() {
-                    self.session.devices = None;
-                }
-                self.session.view = session;
-                // Every new session (and a sign-out, for the tokens it ended) is checked: the
-                // answer arrives as a TokenCheck event, without the UI waiting for it.
-                if self.session.view.is_some() || had {
-                    out.push(Action::Auth(AuthCommand::CheckTokens));
-                }
-                // A session restored at start (no step taken yet): show it.
-                let restored = !had
-                    && self.session.view.is_some()
-                    && !self
-                        .ctx
-                        .status
-                        .entries
-                        .iter()
-                        .any(|e| matches!(e, StatusEntry::Transition(_)));
-                if restored && self.screen == Screen::SignIn {
-                    self.goto(Screen::Session);
-                }
-                if had && self.session.view.is_none() {
-                    self.account.clear();
-                    self.ctx.flash_info("Signed out.");
-                    if matches!(self.screen, Screen::Session | Screen::Account) {
-                        self.goto(Screen::SignIn);
-                        self.ctx.flash_info("Signed out.");
-                    }
-                }
-            }
-            AuthEvent::TokenCheck(report) => {
-                self.session.check = Some(report);
-            }
-            AuthEvent::Error(error) => {
-                if error.code != ClientCode::Busy.as_str() {
-                    self.ctx.held = None;
-                }
-                let note = timeline::error_note(&error)
-                    .map(|n| format!(" — {n}"))
-                    .unwrap_or_default();
-                self.ctx
-                    .flash_error(format!("{}: {}{note}", error.code, error.message));
-                // A stale or reused Session: the row under the error names it.
-                let session = self
-                    .session_of(&error, now_ms)
-                    .filter(|s| s.expired || is_session_error(&error));
-                self.ctx.status.push(StatusEntry::Error {
-                    at_ms: now_ms,
-                    error,
-                    session,
-                });
-            }
-            AuthEvent::Devices { devices } => {
-                self.session.devices = Some(devices);
-            }
-            AuthEvent::Account(update) => {
-                let actions = self.account.on_update(update, &mut self.ctx);
-                out.extend(self.route(actions));
-            }
-            AuthEvent::Info { api, message } => {
-                self.ctx.status.push(StatusEntry::Info {
-                    at_ms: now_ms,
-                    api,
-                    message,
-                });
-            }
-            AuthEvent::Held {
-                api,
-                operation,
-                request,
-            } => {
-                let message = format!(
-                    "Step mode: {operation} is held — Ctrl-G sends it, Ctrl-D drops it \
-                     (request in the inspector)"
-                );
-                self.ctx.held = Some(HeldRequest {
-                    api: api.clone(),
-                    operation,
-                    request,
-                });
-                self.ctx.status.push(StatusEntry::Info {
-                    at_ms: now_ms,
-                    api,
-                    message,
-                });
-            }
-            AuthEvent::Released { api, why, .. } => {
-                self.ctx.held = None;
-                if why == Release::StepModeOff {
-                    self.ctx.status.push(StatusEntry::Info {
-                        at_ms: now_ms,
-                        api,
-                        message: "Step mode off: sending the held request".into(),
-                    });
-                }
-            }
-            AuthEvent::Srp(d) => self.srp.set_client(d),
-            AuthEvent::SrpServer(s) => self.srp.set_server(s),
-        }
-        out
-    }
-
-    /// The challenge Session an error answered, with its age then: a failed
-    /// RespondToAuthChallenge is shown next to the Session it used.
-    fn session_of(&self, error: &AuthErrorView, now_ms: i64) -> Option<SessionRef> {
-        if error.operation.as_deref() != Some("RespondToAuthChallenge") {
-            return None;
-        }
-        let t = &self.challenge.current.as_ref()?.transition;
-        let id = t.session_id.clone()?;
-        let issued = t.at_ms - t.session_age_ms.unwrap_or(0) as i64;
-        let age_ms = (now_ms - issued).max(0);
-        let validity_ms = self.pool.session_validity_ms();
-        Some(SessionRef {
-            id,
-            age_ms,
-            validity_ms,
-            expired: age_ms >= validity_ms,
-        })
-    }
-
-    fn apply_transition(&mut self, t: Transition, out: &mut Vec<Action>) {
-        let user = self.ctx.last_username.clone();
-        match &t.next_step {
-            NextStep::SignUp(SignUpStep::ConfirmSignUp {
-                code_delivery_details,
-            }) => {
-                self.confirm.delivery = code_delivery_details.clone();
-                self.open_confirm(&user);
-                self.refresh_outbox(out);
-            }
-            NextStep::SignUp(SignUpStep::CompleteAutoSignIn) => {
-                self.confirm.offer_auto_sign_in(user);
-                self.screen = Screen::Confirm;
-                self.ctx
-                    .flash_info("Confirmed. Press Enter to complete auto sign-in.");
-            }
-            NextStep::SignUp(SignUpStep::Done) => {
-                self.confirm.auto_sign_in_ready = false;
-                self.sign_in.form.set_text("username", &user);
-                self.goto(Screen::SignIn);
-                self.sign_in.form.focus_id("password");
-                self.ctx
-                    .flash_info(format!("{user} is confirmed. Sign in now."));
-            }
-            NextStep::SignIn(SignInStep::Done) => {
-                self.challenge.current = None;
-                self.confirm.signed_in();
-                self.goto(Screen::Session);
-                self.ctx.flash_info("Signed in.");
-            }
-            NextStep::SignIn(SignInStep::ConfirmSignUp) => {
-                self.challenge.current = None;
-                // Nothing was sent in this flow: an earlier sign-up's address is not it.
-                self.confirm.delivery = None;
-                self.open_confirm(&user);
-                self.ctx.flash_info(format!(
-                    "{user} is not confirmed: enter the code (F2 · Resend if you have none)."
-                ));
-            }
-            NextStep::SignIn(step) => {
-                let delivers = matches!(
-                    step,
-                    SignInStep::ConfirmSignInWithSmsCode { .. }
-                        | SignInStep::ConfirmSignInWithEmailCode { .. }
-                        | SignInStep::ConfirmSignInWithCustomChallenge { .. }
-                );
-                self.challenge.current = Some(ChallengeState::new(t.clone(), user));
-                self.goto(Screen::Challenge);
-                if delivers {
-                    self.refresh_outbox(out);
-                }
-            }
-            NextStep::ResetPassword(ResetPasswordStep::ConfirmResetPasswordWithCode { .. }) => {
-                self.challenge.current = Some(ChallengeState::new(t.clone(), user));
-                self.goto(Screen::Challenge);
-                self.refresh_outbox(out);
-            }
-            // The Account screen follows updateUserAttributes itself (AuthEvent::Account).
-            NextStep::UpdateAttribute(_) => {}
-            NextStep::ResetPassword(ResetPasswordStep::Done) => {
-                self.challenge.current = None;
-                self.sign_in.form.set_text("username", &user);
-                self.goto(Screen::SignIn);
-                self.sign_in.form.focus_id("password");
-                self.ctx
-                    .flash_info("Password reset. Sign in with the new password.");
-            }
-        }
-    }
-
-    fn open_confirm(&mut self, user: &str) {
-        self.confirm.open(user);
-        self.screen = Screen::Confirm;
-        self.ctx.flash = None;
     }
 }
 

@@ -1,6 +1,6 @@
 //! What the users actor tells the app (its pages, details, pool settings, the outbox, its
 //! calls and errors), routed to the screen it belongs to. Split from `app.rs`, which keeps
-//! the keys and the auth events.
+//! the keys (the auth events are in `app_events.rs`).
 
 use super::app::{Action, App};
 use super::shared::Screen;

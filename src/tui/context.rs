@@ -142,7 +142,7 @@ impl Context {
     pub fn auth(&mut self, cmd: AuthCommand, now_ms: i64) -> Option<Action> {
         if let Some(h) = &self.held {
             let text = format!(
-                "{} is held in step mode: Ctrl-G sends it, Ctrl-D drops it.",
+                "{} is held in step mode: Ctrl-G sends it, Ctrl-E edits it, Ctrl-D drops it.",
                 h.operation
             );
             self.flash_error(text);

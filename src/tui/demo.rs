@@ -384,6 +384,7 @@ pub fn exchange(id: u64, operation: &str, at_ms: i64) -> WireExchange {
         response,
         error: None,
         notes: Vec::new(),
+        origin: Default::default(),
         trigger_source: None,
     }
 }

@@ -118,6 +118,7 @@ impl App {
             let validity = self.pool.session_validity_ms();
             timeline::render_detail(frame, area, e, call, validity, &self.ctx.theme);
         }
+        self.replay.render(frame, area, &self.ctx.theme);
     }
 
     /// The right pane: a held request (step mode), else the TOTP setup's QR code when it
@@ -355,6 +356,20 @@ impl App {
         if self.help {
             return vec![("↑↓ PgUp/PgDn", "scroll"), ("Esc", "close help")];
         }
+        if self.replay.copy.is_some() {
+            return vec![
+                ("Tab", "AWS CLI / curl"),
+                ("↑↓", "scroll"),
+                ("Esc", "close"),
+            ];
+        }
+        if self.replay.edit.is_some() {
+            return vec![
+                ("^S", "send as edited"),
+                ("^O", "open in $EDITOR"),
+                ("Esc", "back (still held)"),
+            ];
+        }
         if self.ctx.status.detail.is_some() {
             return vec![("Esc", "close the row")];
         }
@@ -384,6 +399,7 @@ impl App {
         if self.ctx.held.is_some() {
             return vec![
                 ("^G", "send the held request"),
+                ("^E", "edit"),
                 ("^D", "drop it"),
                 ("[ ]", "calls before it"),
                 ("^T", "step mode off"),
@@ -516,14 +532,17 @@ impl App {
                 "Confirm, Challenge: take the code from the outbox",
             ),
             (
-                "Ctrl-T, ^G, ^D",
-                "step mode: hold each request; send / drop it",
+                "Ctrl-T, ^G, ^D, ^E",
+                "step mode: hold each request; send / drop / edit it",
             ),
             (
                 "Ctrl-V, ^Y · ^K",
                 "TOTP: QR, copy the URI · SRP proof step by step",
             ),
-            ("Ctrl-N/P, ] [", "next / previous call in the inspector"),
+            (
+                "Ctrl-N/P, ] [, ^R",
+                "next / previous call in the inspector; send it again",
+            ),
             (
                 "F10 z · PgDn PgUp",
                 "inspector full width (wrapped) · scroll it",
@@ -549,7 +568,10 @@ impl App {
                 "filter, details, actions n e d D R P o m A g y Y",
             ),
             ("Outbox: r Enter y", "refresh, use the code, copy it"),
-            ("c", "copy the inspected call (redacted JSON)"),
+            (
+                "c, C",
+                "copy the call: redacted JSON; AWS CLI / curl command",
+            ),
             (
                 "Ctrl-S",
                 "export the transcript: Markdown + JSON, no secrets",

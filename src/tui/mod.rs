@@ -7,11 +7,13 @@
 
 pub mod app;
 mod app_admin;
+pub mod app_events;
 pub mod context;
 pub mod demo;
 pub mod draw;
 pub mod export;
 pub mod help;
+pub mod replay;
 pub mod screens;
 pub mod shared;
 pub mod svg;
@@ -203,6 +205,16 @@ pub async fn run(ctx: AppContext) -> anyhow::Result<()> {
                 tracing::info!("SIGHUP: leaving");
                 app.should_quit = true;
             }
+        }
+        // `$EDITOR` on the held request: the terminal (and stdin) go to the editor until it
+        // exits; the key stream is dropped first so it does not read the editor's keys.
+        if let Some(text) = app.replay.external.take() {
+            drop(keys);
+            let result = terminal::edit_externally(&mut term, &text);
+            keys = crossterm::event::EventStream::new();
+            app.replay.external_done(result, &mut app.ctx);
+            app.dirty = true;
+            continue;
         }
         // Take whatever else is already queued before drawing, so a burst of events
         // (a call's exchange, transition and session, or keys typed faster than a frame)

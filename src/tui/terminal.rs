@@ -79,6 +79,79 @@ pub fn copy_osc52_to<W: io::Write + ?Sized>(out: &mut W, text: &str) -> io::Resu
     out.flush()
 }
 
+/// Runs the user's editor (`$VISUAL`, else `$EDITOR`) on `text` in a temporary `.json` file
+/// (mode 0600, removed after), with the terminal handed over the way full-screen programs do
+/// it: out of the alternate screen, raw mode and bracketed paste while the editor runs, then
+/// back in and cleared so the next frame is drawn whole. The edited text, or why there is
+/// none (no editor set, it could not start, it failed: the caller keeps its own text).
+pub fn edit_externally(term: &mut TerminalGuard, text: &str) -> Result<String, String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .ok_or_else(|| {
+            "No editor: set $EDITOR (or $VISUAL), e.g. EDITOR=vi; ^S sends the text here"
+                .to_string()
+        })?;
+    let path = std::env::temp_dir().join(format!(
+        "cognito-tui-request-{}-{}.json",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    write_private(&path, text).map_err(|e| format!("Cannot write {}: {e}", path.display()))?;
+    let suspended = term.active;
+    if suspended {
+        let _ = restore_terminal();
+    }
+    // `sh -c` so an EDITOR with arguments ("code --wait") works as in git.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    if suspended {
+        let _ = enable_raw_mode();
+        let mut out = io::stdout();
+        let _ = out.execute(EnterAlternateScreen);
+        let _ = out.execute(EnableBracketedPaste);
+        // A blank screen and two blank buffers: the next frame is drawn whole. (Not
+        // `Terminal::clear`, which first asks the terminal where its cursor is and gives up
+        // without clearing when the answer does not come back in time.)
+        let _ = out.execute(crossterm::terminal::Clear(
+            crossterm::terminal::ClearType::All,
+        ));
+        term.terminal.swap_buffers();
+        term.terminal.swap_buffers();
+    }
+    let read = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    match status {
+        Err(e) => Err(format!("The editor ({editor}) did not start: {e}")),
+        Ok(s) if s.code() == Some(127) => Err(format!(
+            "The editor ({editor}) was not found: set $EDITOR to one that is installed"
+        )),
+        Ok(s) if !s.success() => Err(format!("The editor ({editor}) failed ({s})")),
+        Ok(_) => read.map_err(|e| format!("Cannot read the edited file back: {e}")),
+    }
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")
+}
+
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
     active: bool,

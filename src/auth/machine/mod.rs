@@ -165,12 +165,42 @@ impl AuthState {
                 );
                 self.finish(false, fx);
             }
-            AuthCommand::Step { .. } => self.reject(
-                "step",
+            AuthCommand::Step { .. } | AuthCommand::SendEdited { .. } => self.reject(
+                api,
                 ClientCode::NothingHeld,
                 "no request is waiting to be sent",
                 fx,
             ),
+            // The actor runs replays (it keeps the calls); see `begin_replay`.
+            AuthCommand::Replay { exchange_id } => self.reject(
+                api,
+                ClientCode::NotReplayable,
+                format!("call #{exchange_id} is not kept by this actor"),
+                fx,
+            ),
+        }
+    }
+
+    /// A past call was sent again: true when the flow takes its answer (as the answer to the
+    /// step it is at; `replay` is then the command in flight), or why it cannot.
+    pub fn begin_replay(&mut self, operation: &'static str) -> Result<(), String> {
+        if self.op.is_some() {
+            return Err(format!("{} is running", self.api()));
+        }
+        match operation {
+            "InitiateAuth" | "RespondToAuthChallenge" if self.sign_in.is_some() => {
+                self.start("replay", Pending::Auth, &mut Vec::new());
+                if let Some(op) = &mut self.op {
+                    op.last_operation = operation;
+                }
+                Ok(())
+            }
+            "InitiateAuth" | "RespondToAuthChallenge" => {
+                Err("no sign-in is in progress to take its answer".into())
+            }
+            other => Err(format!(
+                "the flows take a {other} answer only inside their own step"
+            )),
         }
     }
 

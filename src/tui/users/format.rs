@@ -95,6 +95,7 @@ mod tests {
             response: serde_json::json!({"Users": users}),
             error: None,
             notes: Vec::new(),
+            origin: Default::default(),
             trigger_source: None,
         }
     }

@@ -328,6 +328,9 @@ pub fn lines(x: &WireExchange, theme: &Theme) -> Vec<Line<'static>> {
         Span::styled("request id ", theme.label()),
         Span::raw(x.request_id.clone().unwrap_or_else(|| "—".into())),
     ]));
+    if let Some(mark) = x.origin.mark() {
+        out.push(Line::styled(format!("✎ {mark} in step mode"), theme.step()));
+    }
     for note in &x.notes {
         out.push(Line::styled(format!("note: {note}"), theme.info()));
     }
@@ -469,6 +472,8 @@ pub fn render_list(
                 status,
                 Span::raw(format!(" {} ", x.operation)),
                 Span::styled(duration(x.latency_ms), theme.dim()),
+                // Calls the user edited or sent again.
+                Span::styled(if x.origin.is_flow() { "" } else { " ✎" }, theme.step()),
             ]);
             if idx == sel {
                 line.style(theme.selected())
@@ -533,6 +538,7 @@ mod tests {
             response,
             error: None,
             notes: vec![],
+            origin: Default::default(),
             trigger_source: None,
         }
     }

@@ -1,5 +1,6 @@
 //! Reusable pieces: form fields, the status timeline, the exchange inspector.
 
+pub mod editor;
 pub mod form;
 pub mod inspector;
 pub mod qr;
