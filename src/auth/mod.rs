@@ -6,6 +6,7 @@ pub mod explain;
 pub mod machine;
 pub mod session;
 pub mod steps;
+pub mod stores;
 pub mod token_check;
 
 pub use actor::{ActorOptions, AuthHandle, spawn};
