@@ -33,7 +33,7 @@ fn the_account_screen_updates_the_email_and_confirms_it() {
     t.keys(&["Tab"]);
     t.text(PASSWORD);
     t.keys(&["Enter"]);
-    t.wait_for("cognito:username alice");
+    t.wait_for("Signed in as alice");
 
     // Session → Account: GetUser lists the attributes with their verified flags.
     t.keys(&["a"]);

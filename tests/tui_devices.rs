@@ -114,6 +114,17 @@ fn a_remembered_devices_second_sign_in_shows_the_device_srp_steps() {
             && s.contains("DEVICE_SRP_AUTH:")
             && s.contains("DEVICE_PASSWORD_VERIFIER:")
     });
+    assert!(!s.contains(PASSWORD));
+    // The access token's claims come after the ID token's (each with its meaning): scroll.
+    let mut s = t.screen();
+    for _ in 0..60 {
+        if s.contains("device_key") {
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        s = t.screen();
+    }
     assert!(
         s.contains("device_key"),
         "the access token names the device:\n{s}"

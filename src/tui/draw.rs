@@ -573,10 +573,9 @@ impl App {
                 "copy the call: redacted JSON; AWS CLI / curl command",
             ),
             (
-                "Ctrl-S",
-                "export the transcript: Markdown + JSON, no secrets",
+                "Ctrl-S · F9 ? · q",
+                "export the transcript (MD + JSON) · help · quit (^C ^Q)",
             ),
-            ("F9 ? · q ^C ^Q", "this help · quit"),
         ];
         let mut lines: Vec<Line> = rows
             .iter()

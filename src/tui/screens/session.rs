@@ -310,11 +310,9 @@ impl SessionScreen {
 /// The Devices part: what fetchDevices listed (a device on two lines: its key, then its
 /// status, name and last sign-in), this client's device marked.
 fn device_lines(devices: Option<&[DeviceView]>, t: &Theme, now_ms: i64) -> Vec<Line<'static>> {
+    // Not listed yet: no row (the footer and the help name `d`), so the claims keep the room.
     let Some(devices) = devices else {
-        return vec![Line::from(vec![
-            Span::styled("Devices ", t.label()),
-            Span::styled("d lists them", t.dim()),
-        ])];
+        return Vec::new();
     };
     if devices.is_empty() {
         return vec![Line::from(vec![
