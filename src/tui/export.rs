@@ -9,7 +9,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -73,8 +73,15 @@ impl ExportPrompt {
 
     /// The prompt, three rows high, across the bottom of `area`.
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        const HINT: &str =
+            "Markdown to this path, JSON beside it (.json); files 0600. Enter writes, Esc cancels.";
         let w = area.width.saturating_sub(2).min(100);
-        let h = 4.min(area.height);
+        // The hint wraps rather than being cut at 80 columns.
+        let hint_rows = HINT
+            .chars()
+            .count()
+            .div_ceil(usize::from(w.saturating_sub(2).max(1)));
+        let h = (3 + hint_rows as u16).min(area.height);
         let popup = Rect::new(
             area.x + (area.width - w) / 2,
             area.y + area.height.saturating_sub(h + 1),
@@ -86,16 +93,10 @@ impl ExportPrompt {
         let cursor = self.input.visual_cursor();
         let scroll = cursor.saturating_sub(inner_w.saturating_sub(1));
         let shown: String = value.chars().skip(scroll).take(inner_w).collect();
-        let lines = vec![
-            Line::raw(shown),
-            Line::styled(
-                "Markdown to this path, JSON beside it (.json); files 0600. Enter writes, Esc cancels.",
-                theme.dim(),
-            ),
-        ];
+        let lines = vec![Line::raw(shown), Line::styled(HINT, theme.dim())];
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines).block(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
                 Block::bordered()
                     .title(Span::styled(" Export the transcript ", theme.title()))
                     .border_style(theme.border_focused()),
