@@ -418,39 +418,8 @@ impl Client {
             "{}/_local/outbox",
             self.inner.endpoint.trim_end_matches('/')
         );
-        let started_at_ms = now_ms();
-        let t0 = Instant::now();
-        let scrub = self.scrubber(&Value::Null);
-        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
-        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
-        let mut exchange = WireExchange {
-            id: next_exchange_id(),
-            operation: "GET /_local/outbox".to_string(),
-            endpoint: url,
-            started_at_ms,
-            latency_ms: t0.elapsed().as_millis() as u64,
-            status: raw.status,
-            request_id: raw.request_id.clone(),
-            request: Value::Null,
-            response: raw.shown.clone(),
-            error: None,
-            notes: vec![],
-            origin: Default::default(),
-            trigger_source: None,
-        };
-        let result = raw.into_result().and_then(|v| {
-            if v.is_array() {
-                parse_typed::<Vec<OutboxEntry>>("GET /_local/outbox", v, None)
-            } else {
-                Err(CognitoError::InvalidResponse {
-                    message: "the outbox is not a JSON array".into(),
-                    status: exchange.status,
-                    request_id: None,
-                })
-            }
-        });
-        exchange.error = result.as_ref().err().map(|e| e.code().to_string());
-        Call { result, exchange }
+        self.get_typed(&url, "GET /_local/outbox", Some("the outbox"))
+            .await
     }
 
     /// Reads a cognito-tui pool's side of a checked SRP sign-in: `GET /_local/srp/{u}`
@@ -461,29 +430,30 @@ impl Client {
             "{}/_local/srp/{u}",
             self.inner.endpoint.trim_end_matches('/')
         );
-        let started_at_ms = now_ms();
-        let t0 = Instant::now();
-        let scrub = self.scrubber(&Value::Null);
-        let sent = self.inner.http.get(&url).timeout(self.inner.timeout).send();
-        let raw = read_response(sent, &url, t0, self.limits(), &scrub).await;
-        let mut exchange = WireExchange {
-            id: next_exchange_id(),
-            operation: "GET /_local/srp".to_string(),
-            endpoint: url,
-            started_at_ms,
-            latency_ms: t0.elapsed().as_millis() as u64,
-            status: raw.status,
-            request_id: raw.request_id.clone(),
-            request: Value::Null,
-            response: raw.shown.clone(),
-            error: None,
-            notes: vec![],
-            trigger_source: None,
-            origin: Default::default(),
-        };
-        let result = raw
-            .into_result()
-            .and_then(|v| parse_typed("GET /_local/srp", v, exchange.status));
+        self.get_typed(&url, "GET /_local/srp", None).await
+    }
+
+    /// GETs one of a cognito-tui pool's `/_local` documents as `T` (a JSON array when
+    /// `array_of` names what it holds); the exchange records a shape error too.
+    async fn get_typed<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        op: &str,
+        array_of: Option<&str>,
+    ) -> Call<T> {
+        let Call {
+            result,
+            mut exchange,
+        } = self.get_json(url, op, self.inner.max_response_bytes).await;
+        let status = exchange.status;
+        let result = result.and_then(|v| match array_of {
+            Some(what) if !v.is_array() => Err(CognitoError::InvalidResponse {
+                message: format!("{what} is not a JSON array"),
+                status,
+                request_id: None,
+            }),
+            _ => parse_typed::<T>(op, v, status),
+        });
         exchange.error = result.as_ref().err().map(|e| e.code().to_string());
         Call { result, exchange }
     }
